@@ -1,0 +1,381 @@
+import {
+  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserAttributesCommand, AdminDeleteUserCommand,
+  AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminLinkProviderForUserCommand,
+  AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, AdminResetUserPasswordCommand,
+  AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand,
+  CognitoIdentityProviderClient, type CognitoIdentityProviderClientConfig, CreateGroupCommand, DescribeUserPoolCommand,
+  type AttributeType, type GroupType, ListGroupsCommand, ListUsersCommand, ListUsersInGroupCommand, type MFAOptionType,
+  type UserPoolType, type UserType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { classifyError } from '../core/errors';
+import type { UserLocator } from '../core/identity';
+import type { MfaChange, ProviderLink } from '../core/plan';
+import type { GroupInfo, MfaFactor, MfaState, PoolConfig, UserRecord } from '../core/types';
+import { type Clock, QuotaLimiter, systemClock } from './limiter';
+import { OPERATION_CATEGORY, WRITE_OPERATIONS } from './quotas';
+
+/** Where one pool is and how to reach it. */
+export interface PoolTarget {
+  region: string;
+  poolId: string;
+  /** Endpoint override (VPC endpoint, local emulator). */
+  endpoint?: string;
+  /** Extra SDK client settings (credentials of an assumed role, ...). */
+  clientConfig?: CognitoIdentityProviderClientConfig;
+}
+
+/** Settings of a {@link CognitoGateway}. */
+export interface GatewayOptions extends PoolTarget {
+  /** The quota limiter of this side (one per account and Region); a fresh default one if omitted. */
+  limiter?: QuotaLimiter;
+  /** An existing client (tests); otherwise one is built from region/endpoint/clientConfig. */
+  client?: CognitoIdentityProviderClient;
+  /** Attempts for a throttled call before it fails. Default 10. */
+  throttleAttempts?: number;
+  /** Attempts for a 5xx / network failure before it fails. Default 3. */
+  transientAttempts?: number;
+  clock?: Clock;
+}
+
+/** One page of a user listing. */
+export interface UserPage {
+  users: UserRecord[];
+  nextToken?: string;
+}
+
+const poolConfigCache = new Map<string, { at: number; config: Promise<PoolConfig> }>();
+const POOL_CONFIG_TTL_MS = 5 * 60_000;
+
+/**
+ * The only code that talks to Cognito: typed calls on one pool, each paced by the side's
+ * {@link QuotaLimiter}, throttling absorbed with back-off, users converted to {@link UserRecord}.
+ * Counts every call it sends by operation (`calls`), for reports and tests.
+ */
+export class CognitoGateway {
+  readonly region: string;
+  readonly poolId: string;
+  readonly limiter: QuotaLimiter;
+  readonly client: CognitoIdentityProviderClient;
+  /** Requests sent, by operation (retries included). */
+  readonly calls: Record<string, number> = {};
+  private readonly throttleAttempts: number;
+  private readonly transientAttempts: number;
+  private readonly clock: Clock;
+
+  constructor(options: GatewayOptions) {
+    this.region = options.region;
+    this.poolId = options.poolId;
+    this.clock = options.clock ?? systemClock;
+    this.limiter = options.limiter ?? new QuotaLimiter({ clock: this.clock });
+    this.throttleAttempts = options.throttleAttempts ?? 10;
+    this.transientAttempts = options.transientAttempts ?? 3;
+    this.client =
+      options.client ??
+      new CognitoIdentityProviderClient({
+        region: options.region,
+        endpoint: options.endpoint,
+        maxAttempts: 1, // retries are ours: they must go through the limiter
+        requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 },
+        ...options.clientConfig,
+      });
+  }
+
+  /** Write calls sent so far (each bills the user it touches as active). */
+  get writeCalls(): number {
+    return Object.entries(this.calls).reduce((n, [op, c]) => n + (WRITE_OPERATIONS.has(op) ? c : 0), 0);
+  }
+
+  /** The pool's configuration, read once and cached for five minutes per pool. */
+  describePool(): Promise<PoolConfig> {
+    const key = `${this.region}/${this.poolId}`;
+    const cached = poolConfigCache.get(key);
+    if (cached && this.clock.now() - cached.at < POOL_CONFIG_TTL_MS) return cached.config;
+    const config = this.call('DescribeUserPool', () => this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId }))).then(
+      (r) => toPoolConfig(r.UserPool ?? {}, this.region),
+    );
+    poolConfigCache.set(key, { at: this.clock.now(), config });
+    config.catch(() => poolConfigCache.delete(key));
+    return config;
+  }
+
+  /** One user with its MFA settings (AdminGetUser; bills the user as active), or `undefined`. */
+  async getUser(username: string): Promise<UserRecord | undefined> {
+    try {
+      const r = await this.call('AdminGetUser', () => this.client.send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username })));
+      return {
+        username: r.Username ?? username,
+        attributes: toAttributeMap(r.UserAttributes),
+        enabled: r.Enabled ?? true,
+        status: r.UserStatus ?? 'UNKNOWN',
+        mfa: toMfaState(r.UserMFASettingList, r.PreferredMfaSetting, r.MFAOptions),
+        createdAt: r.UserCreateDate,
+      };
+    } catch (err) {
+      if (classifyError(err) === 'not-found') return undefined;
+      throw err;
+    }
+  }
+
+  /** The users whose locator attribute equals the value (ListUsers with a filter; not billed). */
+  async findUsers(locator: UserLocator): Promise<UserRecord[]> {
+    const users: UserRecord[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listUsersPage({ filter: `${locator.attribute} = ${quote(locator.value)}`, nextToken });
+      users.push(...page.users);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return users;
+  }
+
+  /** The user whose `sub` is given (ListUsers filter on `sub`), or `undefined`. */
+  async findBySub(sub: string): Promise<UserRecord | undefined> {
+    const page = await this.listUsersPage({ filter: `sub = ${quote(sub)}` });
+    return page.users.find((u) => u.attributes.sub === sub);
+  }
+
+  /** One page of ListUsers (60 users at most; a short page does not mean the end). */
+  async listUsersPage(options: { filter?: string; nextToken?: string; limit?: number } = {}): Promise<UserPage> {
+    const r = await this.call('ListUsers', () =>
+      this.client.send(
+        new ListUsersCommand({ UserPoolId: this.poolId, Limit: options.limit ?? 60, Filter: options.filter, PaginationToken: options.nextToken }),
+      ),
+    );
+    return { users: (r.Users ?? []).map(toUserRecord), nextToken: r.PaginationToken || undefined };
+  }
+
+  /** Every group of the pool. */
+  async listGroups(): Promise<GroupInfo[]> {
+    const groups: GroupInfo[] = [];
+    let nextToken: string | undefined;
+    do {
+      const r = await this.call('ListGroups', () => this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: nextToken })));
+      groups.push(...(r.Groups ?? []).map(toGroupInfo));
+      nextToken = r.NextToken || undefined;
+    } while (nextToken);
+    return groups;
+  }
+
+  /** One page of a group's members (60 at most). */
+  async listUsersInGroupPage(group: string, nextToken?: string): Promise<UserPage> {
+    const r = await this.call('ListUsersInGroup', () =>
+      this.client.send(new ListUsersInGroupCommand({ UserPoolId: this.poolId, GroupName: group, Limit: 60, NextToken: nextToken })),
+    );
+    return { users: (r.Users ?? []).map(toUserRecord), nextToken: r.NextToken || undefined };
+  }
+
+  /** The names of the groups one user belongs to. */
+  async listGroupsForUser(username: string): Promise<string[]> {
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const r = await this.call('AdminListGroupsForUser', () =>
+        this.client.send(new AdminListGroupsForUserCommand({ UserPoolId: this.poolId, Username: username, Limit: 60, NextToken: nextToken })),
+      );
+      names.push(...(r.Groups ?? []).map((g) => g.GroupName!).filter(Boolean));
+      nextToken = r.NextToken || undefined;
+    } while (nextToken);
+    return names.sort();
+  }
+
+  /** Creates a user without sending any message; returns the username Cognito gave it. */
+  async createUser(username: string, attributes: Record<string, string>): Promise<UserRecord> {
+    const r = await this.call('AdminCreateUser', () =>
+      this.client.send(
+        new AdminCreateUserCommand({ UserPoolId: this.poolId, Username: username, MessageAction: 'SUPPRESS', UserAttributes: toAttributeList(attributes) }),
+      ),
+    );
+    return r.User ? toUserRecord(r.User) : { username, attributes, enabled: true, status: 'FORCE_CHANGE_PASSWORD' };
+  }
+
+  /** Sets a permanent password (the user ends CONFIRMED). The password is never logged. */
+  async setPermanentPassword(username: string, password: string): Promise<void> {
+    await this.call('AdminSetUserPassword', () =>
+      this.client.send(new AdminSetUserPasswordCommand({ UserPoolId: this.poolId, Username: username, Password: password, Permanent: true })),
+    );
+  }
+
+  async updateAttributes(username: string, attributes: Record<string, string>): Promise<void> {
+    await this.call('AdminUpdateUserAttributes', () =>
+      this.client.send(new AdminUpdateUserAttributesCommand({ UserPoolId: this.poolId, Username: username, UserAttributes: toAttributeList(attributes) })),
+    );
+  }
+
+  async deleteAttributes(username: string, names: string[]): Promise<void> {
+    await this.call('AdminDeleteUserAttributes', () =>
+      this.client.send(new AdminDeleteUserAttributesCommand({ UserPoolId: this.poolId, Username: username, UserAttributeNames: names })),
+    );
+  }
+
+  async setEnabled(username: string, enabled: boolean): Promise<void> {
+    if (enabled) await this.call('AdminEnableUser', () => this.client.send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username })));
+    else await this.call('AdminDisableUser', () => this.client.send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username })));
+  }
+
+  async addUserToGroup(username: string, group: string): Promise<void> {
+    await this.call('AdminAddUserToGroup', () =>
+      this.client.send(new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group })),
+    );
+  }
+
+  async removeUserFromGroup(username: string, group: string): Promise<void> {
+    await this.call('AdminRemoveUserFromGroup', () =>
+      this.client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group })),
+    );
+  }
+
+  /** Creates a group; an existing group of that name is left as it is. */
+  async createGroup(group: GroupInfo): Promise<void> {
+    try {
+      await this.call('CreateGroup', () =>
+        this.client.send(
+          new CreateGroupCommand({
+            UserPoolId: this.poolId, GroupName: group.name, Description: group.description, Precedence: group.precedence, RoleArn: group.roleArn,
+          }),
+        ),
+      );
+    } catch (err) {
+      if (classifyError(err) !== 'exists') throw err;
+    }
+  }
+
+  async setMfaPreference(username: string, change: MfaChange): Promise<void> {
+    const setting = (s: MfaChange['sms']) => (s ? { Enabled: s.enabled, PreferredMfa: s.preferred } : undefined);
+    await this.call('AdminSetUserMFAPreference', () =>
+      this.client.send(
+        new AdminSetUserMFAPreferenceCommand({ UserPoolId: this.poolId, Username: username, SMSMfaSettings: setting(change.sms), EmailMfaSettings: setting(change.email) }),
+      ),
+    );
+  }
+
+  /** Deletes a user; a user already gone counts as deleted. */
+  async deleteUser(username: string): Promise<void> {
+    try {
+      await this.call('AdminDeleteUser', () => this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username })));
+    } catch (err) {
+      if (classifyError(err) !== 'not-found') throw err;
+    }
+  }
+
+  /** Starts a password reset: Cognito sends the user a code (AdminResetUserPassword; not billed). */
+  async resetPassword(username: string): Promise<void> {
+    await this.call('AdminResetUserPassword', () => this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username })));
+  }
+
+  /** Links a federated identity to a local user, so the provider sign-in lands on that user. */
+  async linkProvider(username: string, link: ProviderLink): Promise<void> {
+    await this.call('AdminLinkProviderForUser', () =>
+      this.client.send(
+        new AdminLinkProviderForUserCommand({
+          UserPoolId: this.poolId,
+          DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
+          SourceUser: { ProviderName: link.providerName, ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: link.providerUserId },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Sends one call through the limiter, retrying throttling (slowing the category down) and
+   * transient failures with jittered back-off. Other errors are thrown as they are.
+   */
+  async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    const category = OPERATION_CATEGORY[operation] ?? 'UserPoolRead';
+    for (let attempt = 1; ; attempt++) {
+      await this.limiter.take(category);
+      this.calls[operation] = (this.calls[operation] ?? 0) + 1;
+      try {
+        return await send();
+      } catch (err) {
+        const kind = classifyError(err);
+        if (kind === 'throttle' && attempt < this.throttleAttempts) {
+          this.limiter.throttled(category);
+          await this.clock.sleep(jitter(100 * 2 ** Math.min(attempt, 6)));
+          continue;
+        }
+        if (kind === 'transient' && attempt < this.transientAttempts) {
+          await this.clock.sleep(jitter(200 * 2 ** attempt));
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+}
+
+function jitter(ms: number): number {
+  return ms / 2 + Math.random() * (ms / 2);
+}
+
+/** Quotes a value for a ListUsers filter. */
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Converts Cognito's attribute list to a map. */
+export function toAttributeMap(list: AttributeType[] | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const a of list ?? []) if (a.Name) map[a.Name] = a.Value ?? '';
+  return map;
+}
+
+function toAttributeList(map: Record<string, string>): AttributeType[] {
+  return Object.entries(map).map(([Name, Value]) => ({ Name, Value }));
+}
+
+/** Converts a ListUsers / ListUsersInGroup / AdminCreateUser user. */
+export function toUserRecord(u: UserType): UserRecord {
+  return {
+    username: u.Username ?? '',
+    attributes: toAttributeMap(u.Attributes),
+    enabled: u.Enabled ?? true,
+    status: u.UserStatus ?? 'UNKNOWN',
+    createdAt: u.UserCreateDate,
+  };
+}
+
+const FACTORS: ReadonlySet<string> = new Set(['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA']);
+
+function toMfaState(list: string[] | undefined, preferred: string | undefined, legacy: MFAOptionType[] | undefined): MfaState {
+  const enabled = new Set((list ?? []).filter((f) => FACTORS.has(f)) as MfaFactor[]);
+  if (!list && legacy?.some((o) => o.DeliveryMedium === 'SMS')) enabled.add('SMS_MFA');
+  return { enabled: [...enabled].sort(), preferred: preferred && FACTORS.has(preferred) ? (preferred as MfaFactor) : undefined };
+}
+
+function toGroupInfo(g: GroupType): GroupInfo {
+  return { name: g.GroupName!, description: g.Description, precedence: g.Precedence, roleArn: g.RoleArn };
+}
+
+/** Converts DescribeUserPool's answer to the suite's {@link PoolConfig}. */
+export function toPoolConfig(p: UserPoolType, region?: string): PoolConfig {
+  const policy = p.Policies?.PasswordPolicy;
+  const triggers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(p.LambdaConfig ?? {})) if (typeof value === 'string') triggers[name] = value;
+  return {
+    poolId: p.Id ?? '',
+    region,
+    name: p.Name,
+    usernameAttributes: (p.UsernameAttributes ?? []) as PoolConfig['usernameAttributes'],
+    aliasAttributes: p.AliasAttributes ?? [],
+    schema: (p.SchemaAttributes ?? []).map((a) => ({
+      name: a.Name!,
+      mutable: a.Mutable ?? true,
+      dataType: a.AttributeDataType,
+      required: a.Required,
+      developerOnly: a.DeveloperOnlyAttribute,
+      maxLength: a.StringAttributeConstraints?.MaxLength ? Number(a.StringAttributeConstraints.MaxLength) : undefined,
+    })),
+    passwordPolicy: {
+      minimumLength: policy?.MinimumLength ?? 8,
+      requireUppercase: policy?.RequireUppercase ?? true,
+      requireLowercase: policy?.RequireLowercase ?? true,
+      requireNumbers: policy?.RequireNumbers ?? true,
+      requireSymbols: policy?.RequireSymbols ?? true,
+    },
+    mfaConfiguration: p.MfaConfiguration as PoolConfig['mfaConfiguration'],
+    accountRecovery: (p.AccountRecoverySetting?.RecoveryMechanisms ?? []).map((m) => m.Name!).filter(Boolean),
+    lambdaTriggers: triggers,
+    featurePlan: p.UserPoolTier,
+    estimatedUsers: p.EstimatedNumberOfUsers,
+  };
+}

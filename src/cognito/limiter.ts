@@ -1,0 +1,86 @@
+import { DEFAULT_QUOTAS, type QuotaCategory } from './quotas';
+
+/** Time source of the limiter; tests and the bench pass a fake or scaled one. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Settings of a {@link QuotaLimiter}. */
+export interface QuotaLimiterOptions {
+  /** Requests per second per category; missing categories take the AWS defaults. */
+  quotas?: Partial<Record<QuotaCategory, number>>;
+  /** Fraction of every quota left unused for live traffic, 0 to 0.95. Default 0.2. */
+  headroom?: number;
+  clock?: Clock;
+}
+
+/** Lowest share of a category's rate kept after repeated throttling. */
+const MIN_FACTOR = 0.1;
+/** Share of the rate regained per second without throttling. */
+const RECOVERY_PER_SECOND = 0.05;
+
+/**
+ * Paces calls to one side's Cognito quotas: one schedule per category, so every category runs
+ * at its own ceiling in parallel and none ever exceeds `quota × (1 − headroom)` in any second.
+ * A throttled answer halves that category's pace, which then recovers gradually (the quota is
+ * shared with the live application and other tools).
+ */
+export class QuotaLimiter {
+  private readonly base = new Map<QuotaCategory, number>();
+  private readonly next = new Map<QuotaCategory, number>();
+  private readonly factor = new Map<QuotaCategory, { value: number; at: number }>();
+  private readonly clock: Clock;
+  /** Calls admitted per category. */
+  readonly admitted = new Map<QuotaCategory, number>();
+  /** Throttled answers reported per category. */
+  readonly throttles = new Map<QuotaCategory, number>();
+
+  constructor(options: QuotaLimiterOptions = {}) {
+    const headroom = options.headroom ?? 0.2;
+    if (!(headroom >= 0 && headroom <= 0.95)) throw new RangeError(`headroom must be between 0 and 0.95, got ${headroom}`);
+    this.clock = options.clock ?? systemClock;
+    for (const [category, rate] of Object.entries({ ...DEFAULT_QUOTAS, ...options.quotas }) as [QuotaCategory, number][]) {
+      if (!(rate > 0)) throw new RangeError(`quota for ${category} must be a positive number of requests per second, got ${rate}`);
+      this.base.set(category, rate * (1 - headroom));
+    }
+  }
+
+  /** Current requests per second allowed for `category`. */
+  rate(category: QuotaCategory): number {
+    return this.base.get(category)! * this.currentFactor(category);
+  }
+
+  /** Waits until a call of `category` may be sent. */
+  async take(category: QuotaCategory): Promise<void> {
+    const now = this.clock.now();
+    const start = Math.max(now, this.next.get(category) ?? now);
+    this.next.set(category, start + 1000 / this.rate(category));
+    this.admitted.set(category, (this.admitted.get(category) ?? 0) + 1);
+    if (start > now) await this.clock.sleep(start - now);
+  }
+
+  /** Reports a throttled answer for `category`: slows that category down. */
+  throttled(category: QuotaCategory): void {
+    this.throttles.set(category, (this.throttles.get(category) ?? 0) + 1);
+    const value = Math.max(MIN_FACTOR, this.currentFactor(category) / 2);
+    this.factor.set(category, { value, at: this.clock.now() });
+  }
+
+  private currentFactor(category: QuotaCategory): number {
+    const f = this.factor.get(category);
+    if (!f) return 1;
+    const recovered = f.value + ((this.clock.now() - f.at) / 1000) * RECOVERY_PER_SECOND;
+    if (recovered >= 1) {
+      this.factor.delete(category);
+      return 1;
+    }
+    return recovered;
+  }
+}

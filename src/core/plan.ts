@@ -1,0 +1,220 @@
+import { type AttributeGap, isPoolOwnedAttribute, type ManagedAttributes, mapAttributes, mfaMarker, parseMfaMarker, REPLICABLE_MFA, usesTotp } from './attributes';
+import { standbyUsernameFor } from './identity';
+import type { MfaFactor, MfaState, PoolConfig, UserRecord } from './types';
+
+/** What the planner needs to know besides the two users. */
+export interface PlanContext extends ManagedAttributes {
+  sourcePool: PoolConfig;
+  standbyPool: PoolConfig;
+  /** Replicate federated users as local users linked to the same provider identity (the provider must exist in the standby). */
+  linkFederatedUsers?: boolean;
+}
+
+/** Something about a user the replica cannot carry, or a reason the user was not replicated. */
+export type PlanIssue =
+  | { code: 'attribute-gap'; attribute: string; reason: AttributeGap['reason'] }
+  | { code: 'totp' }
+  | { code: 'federated'; provider?: string }
+  | { code: 'unconfirmed' }
+  | { code: 'no-identity'; attribute: string };
+
+/** An MFA factor setting for AdminSetUserMFAPreference. */
+export interface MfaFactorSetting {
+  enabled: boolean;
+  preferred: boolean;
+}
+
+/** The MFA preference to write: only the factors named are sent. */
+export interface MfaChange {
+  sms?: MfaFactorSetting;
+  email?: MfaFactorSetting;
+}
+
+/** A federated identity to link to the local replica. */
+export interface ProviderLink {
+  providerName: string;
+  providerUserId: string;
+}
+
+/**
+ * Everything that must be written to make the standby's copy of one user match the source.
+ * An empty plan (`kind: 'in-sync'`) costs no call at all.
+ */
+export interface ReplicationPlan {
+  kind: 'create' | 'update' | 'in-sync' | 'skip';
+  sourceUsername: string;
+  sourceSub?: string;
+  /** The replica's username: the existing one, or the one to create. */
+  standbyUsername?: string;
+  /** Attributes for AdminCreateUser (kind `create` only). */
+  createAttributes?: Record<string, string>;
+  /** Give the replica a random permanent password so it ends CONFIRMED and can recover. */
+  setPassword: boolean;
+  updateAttributes: Record<string, string>;
+  deleteAttributes: string[];
+  /** Set when the enabled state must change. */
+  setEnabled?: boolean;
+  addGroups: string[];
+  removeGroups: string[];
+  mfa?: MfaChange;
+  link?: ProviderLink;
+  issues: PlanIssue[];
+}
+
+/** Number of write calls a plan makes (group creation aside). */
+export function writeCount(plan: ReplicationPlan): number {
+  return (
+    (plan.kind === 'create' ? 1 : 0) +
+    (plan.setPassword ? 1 : 0) +
+    (Object.keys(plan.updateAttributes).length ? 1 : 0) +
+    (plan.deleteAttributes.length ? 1 : 0) +
+    (plan.setEnabled !== undefined ? 1 : 0) +
+    plan.addGroups.length +
+    plan.removeGroups.length +
+    (plan.mfa ? 1 : 0) +
+    (plan.link ? 1 : 0)
+  );
+}
+
+const VERIFIED_FLAG: Record<string, string> = { email: 'email_verified', phone_number: 'phone_number_verified' };
+
+/**
+ * Plans how to make `replica` (or a new replica, when `undefined`) match `source`. Pure: the same
+ * users and context always give the same plan. Parts of a user that were not read (`mfa` or
+ * `groups` left `undefined` on either side) are left alone.
+ */
+export function planReplication(source: UserRecord, replica: UserRecord | undefined, ctx: PlanContext): ReplicationPlan {
+  const plan: ReplicationPlan = {
+    kind: 'in-sync',
+    sourceUsername: source.username,
+    sourceSub: source.attributes.sub,
+    standbyUsername: replica?.username,
+    setPassword: false,
+    updateAttributes: {},
+    deleteAttributes: [],
+    addGroups: [],
+    removeGroups: [],
+    issues: [],
+  };
+  const skip = (issue: PlanIssue): ReplicationPlan => ({ ...plan, kind: 'skip', issues: [...plan.issues, issue] });
+
+  if (source.status === 'UNCONFIRMED') return skip({ code: 'unconfirmed' });
+  const federated = source.status === 'EXTERNAL_PROVIDER';
+  const identity = federated ? firstIdentity(source.attributes.identities) : undefined;
+  if (federated && !(ctx.linkFederatedUsers && identity)) return skip({ code: 'federated', provider: identity?.providerName });
+
+  const mapped = mapAttributes(source.attributes, ctx.standbyPool, ctx);
+  for (const gap of mapped.gaps) plan.issues.push({ code: 'attribute-gap', attribute: gap.name, reason: gap.reason });
+  if (usesTotp(source.mfa)) plan.issues.push({ code: 'totp' });
+  const desired = { ...mapped.attributes };
+  const markerWritable = source.mfa !== undefined && !mapped.gaps.some((g) => g.name === ctx.mfaMarkerAttribute) &&
+    hasSchemaAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute);
+  if (source.mfa && markerWritable) desired[ctx.mfaMarkerAttribute] = mfaMarker(source.mfa);
+  dropFalseVerifiedFlags(desired);
+
+  if (!replica) {
+    const usernameAttributes = ctx.standbyPool.usernameAttributes;
+    if (usernameAttributes.length && !usernameAttributes.some((a) => source.attributes[a])) {
+      return skip({ code: 'no-identity', attribute: usernameAttributes.join('|') });
+    }
+    plan.kind = 'create';
+    plan.standbyUsername = standbyUsernameFor(source, ctx.standbyPool);
+    plan.createAttributes = desired;
+    plan.setPassword = !federated;
+    if (!source.enabled) plan.setEnabled = false;
+    plan.addGroups = [...(source.groups ?? [])].sort();
+    plan.mfa = source.mfa ? mfaChange(source.mfa, { enabled: [] }) : undefined;
+    if (identity) plan.link = identity;
+    return plan;
+  }
+
+  const current = { ...replica.attributes };
+  dropFalseVerifiedFlags(current);
+  for (const [name, value] of Object.entries(desired)) {
+    if (current[name] === value) continue;
+    const schema = ctx.standbyPool.schema.find((a) => a.name === name);
+    if (schema && !schema.mutable) {
+      plan.issues.push({ code: 'attribute-gap', attribute: name, reason: 'immutable-in-standby' });
+      continue;
+    }
+    plan.updateAttributes[name] = value;
+  }
+  // Changing e-mail or phone resets its verified flag unless the flag is sent in the same call.
+  for (const [attribute, flag] of Object.entries(VERIFIED_FLAG)) {
+    if (attribute in plan.updateAttributes && desired[flag] !== undefined) plan.updateAttributes[flag] = desired[flag];
+  }
+  const gapNames = new Set(mapped.gaps.map((g) => g.name));
+  for (const name of Object.keys(current).sort()) {
+    if (name in desired || gapNames.has(name) || isPoolOwnedAttribute(name)) continue;
+    if (name === ctx.sourceSubAttribute || name === ctx.mfaMarkerAttribute) continue;
+    if (ctx.standbyPool.schema.find((a) => a.name === name)?.required) continue;
+    if (ctx.standbyPool.usernameAttributes.includes(name as 'email')) continue;
+    plan.deleteAttributes.push(name);
+  }
+
+  if (source.enabled !== replica.enabled) plan.setEnabled = source.enabled;
+  if (!federated && replica.status === 'FORCE_CHANGE_PASSWORD') plan.setPassword = true;
+
+  if (source.groups && replica.groups) {
+    const want = new Set(source.groups);
+    const have = new Set(replica.groups);
+    plan.addGroups = [...want].filter((g) => !have.has(g)).sort();
+    plan.removeGroups = [...have].filter((g) => !want.has(g)).sort();
+  }
+
+  if (source.mfa) {
+    const replicaMfa = replica.mfa ?? (markerWritable ? parseMfaMarker(replica.attributes[ctx.mfaMarkerAttribute]) : undefined);
+    if (!replicaMfa || !sameReplicableMfa(source.mfa, replicaMfa)) plan.mfa = mfaChange(source.mfa, replicaMfa ?? { enabled: [] });
+    if (plan.mfa && !plan.mfa.sms && !plan.mfa.email) plan.mfa = undefined;
+  }
+
+  if (writeCount(plan) > 0) plan.kind = 'update';
+  return plan;
+}
+
+function hasSchemaAttribute(pool: PoolConfig, name: string): boolean {
+  return pool.schema.some((a) => a.name === name);
+}
+
+/** A verified flag of `false` means the same as no flag: compare and write only `true`. */
+function dropFalseVerifiedFlags(attributes: Record<string, string>): void {
+  for (const flag of Object.values(VERIFIED_FLAG)) if (attributes[flag] === 'false') delete attributes[flag];
+}
+
+function replicable(mfa: MfaState): { enabled: MfaFactor[]; preferred?: MfaFactor } {
+  const enabled = mfa.enabled.filter((f) => REPLICABLE_MFA.includes(f)).sort();
+  const preferred = mfa.preferred && REPLICABLE_MFA.includes(mfa.preferred) ? mfa.preferred : undefined;
+  return { enabled, preferred };
+}
+
+function sameReplicableMfa(a: MfaState, b: MfaState): boolean {
+  const x = replicable(a);
+  const y = replicable(b);
+  return x.enabled.join() === y.enabled.join() && x.preferred === y.preferred;
+}
+
+/** The preference call that turns `current` into the replicable part of `wanted`; factors neither side uses are not sent. */
+function mfaChange(wanted: MfaState, current: MfaState): MfaChange | undefined {
+  const want = replicable(wanted);
+  const have = replicable(current);
+  const setting = (factor: MfaFactor): MfaFactorSetting | undefined =>
+    want.enabled.includes(factor) || have.enabled.includes(factor)
+      ? { enabled: want.enabled.includes(factor), preferred: want.preferred === factor }
+      : undefined;
+  const change: MfaChange = { sms: setting('SMS_MFA'), email: setting('EMAIL_OTP') };
+  if (!change.sms) delete change.sms;
+  if (!change.email) delete change.email;
+  return change.sms || change.email ? change : undefined;
+}
+
+/** The first identity of a federated user's `identities` attribute (a JSON array). */
+export function firstIdentity(identities: string | undefined): ProviderLink | undefined {
+  if (!identities) return undefined;
+  try {
+    const list = JSON.parse(identities) as { providerName?: string; userId?: string }[];
+    const first = Array.isArray(list) ? list.find((i) => i.providerName && i.userId) : undefined;
+    return first ? { providerName: first.providerName!, providerUserId: first.userId! } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,131 @@
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { loadWorkerConfig, type WorkerConfig } from '../config/env';
+import { DEFAULT_BACKOFF, retryDelaySeconds } from '../core/backoff';
+import { forEachLimit } from '../core/concurrency';
+import { classifyError, describeError } from '../core/errors';
+import { MalformedMessageError, parseSyncMessage } from '../core/message';
+import { logger, MetricUnit, metrics } from '../observability';
+import { replicationContextFromConfig } from '../replication/context';
+import { replicateUser, type ReplicationContext } from '../replication/replicate-user';
+
+/** What the worker needs. */
+export interface WorkerDeps {
+  config: WorkerConfig;
+  replication: ReplicationContext;
+  sqs: SQSClient;
+  /** Records of one batch processed at once. Default 4. */
+  concurrency?: number;
+  now?: () => number;
+}
+
+/** Why a message went to the DLQ, carried as a message attribute. */
+export type DlqReason = string;
+
+/**
+ * The sync worker's logic: for each queue record, re-read the user from the source and make the
+ * standby match. Failed records are reported in `batchItemFailures` after their visibility is
+ * extended by the back-off schedule; malformed messages, users that can never be replicated and
+ * messages out of attempts are moved to the DLQ with their reason and acknowledged, so they never
+ * block their batch-mates.
+ */
+export function createWorkerHandler(deps: WorkerDeps | (() => WorkerDeps)) {
+  let resolved: WorkerDeps | undefined;
+  return async (event: SQSEvent, _context?: Context): Promise<SQSBatchResponse> => {
+    resolved ??= typeof deps === 'function' ? deps() : deps;
+    const d = resolved;
+    const failures: { itemIdentifier: string }[] = [];
+    const records = Array.isArray(event?.Records) ? event.Records : [];
+    await forEachLimit(records, d.concurrency ?? 4, async (record) => {
+      const ok = await processRecord(record, d);
+      if (!ok) failures.push({ itemIdentifier: record.messageId });
+    });
+    return { batchItemFailures: failures };
+  };
+}
+
+/** Handles one record; returns false when it must be retried. */
+async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean> {
+  const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+  let sub: string | undefined;
+  try {
+    const message = parseSyncMessage(record.body);
+    sub = message.sub;
+    if (message.sourcePoolId !== d.config.sourcePoolId) {
+      throw new MalformedMessageError(`message is for pool ${message.sourcePoolId}, this worker replicates ${d.config.sourcePoolId}`);
+    }
+    const outcome = await replicateUser(d.replication, { username: message.username, sub: message.sub });
+    sub = outcome.sourceSub ?? sub;
+    logger.info('replicated', { sub, result: outcome.result, writes: outcome.writes, issues: outcome.plan?.issues, attempt });
+    metrics.addMetric(`Users_${outcome.result}`, MetricUnit.Count, 1);
+    if (outcome.result === 'created' || outcome.result === 'updated') {
+      metrics.addMetric('UsersReplicated', MetricUnit.Count, 1);
+      const lag = (d.now ?? Date.now)() - Date.parse(message.at);
+      if (lag >= 0) metrics.addMetric('ReplicationLagMs', MetricUnit.Milliseconds, lag);
+    }
+    return true;
+  } catch (err) {
+    const kind = err instanceof MalformedMessageError ? 'malformed' : classifyError(err);
+    const retryable = kind === 'throttle' || kind === 'transient';
+    if (retryable && attempt < d.config.maxAttempts) {
+      const delay = retryDelaySeconds(attempt, { ...DEFAULT_BACKOFF, maxAttempts: d.config.maxAttempts });
+      logger.warn('replication failed, will retry', { sub, attempt, retryInSeconds: delay, error: describeError(err) });
+      metrics.addMetric('ReplicationRetries', MetricUnit.Count, 1);
+      await extendVisibility(record, delay, d);
+      return false;
+    }
+    const reason = retryable ? `gave up after ${attempt} attempts: ${describeError(err)}` : `${kind}: ${describeError(err)}`;
+    logger.error('replication failed for good; moving the message to the DLQ', { sub, attempt, reason });
+    metrics.addMetric('ReplicationFailures', MetricUnit.Count, 1);
+    return moveToDlq(record, reason, d);
+  }
+}
+
+async function extendVisibility(record: SQSRecord, seconds: number, d: WorkerDeps): Promise<void> {
+  try {
+    await d.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: d.config.syncQueueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
+  } catch (err) {
+    // The message still comes back after the queue's own visibility timeout.
+    logger.warn('could not delay the retry', { error: describeError(err) });
+  }
+}
+
+/** Sends the record to the DLQ with its reason; true when it may be acknowledged. */
+async function moveToDlq(record: SQSRecord, reason: DlqReason, d: WorkerDeps): Promise<boolean> {
+  try {
+    await d.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: d.config.dlqUrl,
+        MessageBody: record.body,
+        MessageAttributes: {
+          reason: { DataType: 'String', StringValue: reason.slice(0, 1000) },
+          sourceMessageId: { DataType: 'String', StringValue: record.messageId },
+          attempts: { DataType: 'Number', StringValue: record.attributes?.ApproximateReceiveCount ?? '1' },
+        },
+      }),
+    );
+    metrics.addMetric('MessagesToDlq', MetricUnit.Count, 1);
+    return true;
+  } catch (err) {
+    // Not acknowledged: the queue's redrive policy moves it to the DLQ eventually.
+    logger.error('could not move the message to the DLQ; leaving it on the queue', { error: describeError(err) });
+    return false;
+  }
+}
+
+/** The Lambda handler: configuration from the environment, validated on the first batch. */
+export const handler = middy(
+  createWorkerHandler(() => {
+    const config = loadWorkerConfig();
+    return {
+      config,
+      replication: replicationContextFromConfig(config),
+      sqs: new SQSClient({ region: config.sourceRegion, endpoint: config.sqsEndpoint }),
+    };
+  }),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

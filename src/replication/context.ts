@@ -1,0 +1,34 @@
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { CognitoGateway } from '../cognito/gateway';
+import { QuotaLimiter } from '../cognito/limiter';
+import type { WorkerConfig } from '../config/env';
+import type { ReplicationContext } from './replicate-user';
+
+/**
+ * Builds the replication context of a deployment: a gateway on the source (local) pool and one on
+ * the standby (peer) pool, each with its own Region's quota limiter.
+ */
+export function replicationContextFromConfig(config: WorkerConfig): ReplicationContext {
+  const standbyCredentials = config.standbyRoleArn
+    ? fromTemporaryCredentials({ params: { RoleArn: config.standbyRoleArn, RoleSessionName: 'cognito-standby-sync' } })
+    : undefined;
+  return {
+    source: new CognitoGateway({
+      region: config.sourceRegion,
+      poolId: config.sourcePoolId,
+      endpoint: config.sourceEndpoint,
+      limiter: new QuotaLimiter({ headroom: config.quotaHeadroom }),
+    }),
+    standby: new CognitoGateway({
+      region: config.standbyRegion,
+      poolId: config.standbyPoolId,
+      endpoint: config.standbyEndpoint,
+      limiter: new QuotaLimiter({ headroom: config.quotaHeadroom }),
+      clientConfig: standbyCredentials ? { credentials: standbyCredentials } : undefined,
+    }),
+    sourceSubAttribute: config.sourceSubAttribute,
+    mfaMarkerAttribute: config.mfaMarkerAttribute,
+    groupRoleMap: config.groupRoleMap,
+    linkFederatedUsers: config.linkFederatedUsers,
+  };
+}
