@@ -1,0 +1,139 @@
+'use strict';
+
+// Validates and types the deployment parameters of serverless.yml.
+//
+// serverless.yml gathers the raw values in `custom.params` (CLI --param, params.<stage>,
+// params.default, SSM); this function checks them and returns `custom.cfg`, which is all the
+// rest of serverless.yml reads. A bad value fails `osls package` / `osls deploy` with a message
+// naming the parameter, before anything reaches CloudFormation: above all a local and a peer
+// pool id that do not belong to the Regions they are deployed for (swapped parameters would
+// replicate the wrong way).
+
+const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const SCHEDULE = /^(rate|cron)\(.+\)$/;
+const COGNITO_ATTRIBUTE = /^custom:[\w.-]{1,20}$/;
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+class ParameterError extends Error {}
+
+function fail(name, message) {
+  throw new ParameterError(`cognito-standby-sync: parameter "${name}" ${message}`);
+}
+
+function str(raw, name) {
+  const value = raw[name];
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object') fail(name, 'must be a string, got an object');
+  return String(value).trim();
+}
+
+function integer(raw, name, min, max) {
+  const text = str(raw, name);
+  if (!/^\d+$/.test(text)) fail(name, `must be a whole number, got "${text}"`);
+  const n = Number(text);
+  if (n < min || n > max) fail(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(raw, name) {
+  const text = str(raw, name).toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  fail(name, `must be true or false, got "${text}"`);
+}
+
+function optional(raw, name, pattern, what) {
+  const text = str(raw, name);
+  if (text !== '' && !pattern.test(text)) fail(name, `must be ${what} or empty, got "${text}"`);
+  return text;
+}
+
+function poolId(raw, name, region, regionName) {
+  const text = str(raw, name);
+  const match = POOL_ID.exec(text);
+  if (!match) fail(name, `must be a user pool id like us-east-1_AbCdEf123, got "${text}"`);
+  if (match[1] !== region) {
+    fail(name, `is a pool of ${match[1]} but must be in ${regionName} (${region}); are localPoolId and peerPoolId swapped?`);
+  }
+  return text;
+}
+
+function checkParams(raw, deployRegion) {
+  const peerRegion = str(raw, 'peerRegion');
+  if (!REGION.test(peerRegion)) fail('peerRegion', `must be a Region name like us-west-2, got "${peerRegion}"`);
+
+  const cfg = {
+    peerRegion,
+    localPoolId: poolId(raw, 'localPoolId', deployRegion, 'the Region deployed to'),
+    peerPoolId: poolId(raw, 'peerPoolId', peerRegion, 'peerRegion'),
+    standbyRoleArn: optional(raw, 'standbyRoleArn', ROLE_ARN, 'an IAM role ARN'),
+    importLogsRoleArn: optional(raw, 'importLogsRoleArn', ROLE_ARN, 'an IAM role ARN'),
+    alarmEmail: optional(raw, 'alarmEmail', EMAIL, 'an e-mail address'),
+    alarmTopicArn: optional(raw, 'alarmTopicArn', TOPIC_ARN, 'an SNS topic ARN'),
+    groupRoleMap: str(raw, 'groupRoleMap'),
+    reconcileSchedule: str(raw, 'reconcileSchedule'),
+    reconcileEnabled: bool(raw, 'reconcileEnabled'),
+    reconcileMode: str(raw, 'reconcileMode'),
+    quotaHeadroom: str(raw, 'quotaHeadroom'),
+    replicateForgotPassword: String(bool(raw, 'replicateForgotPassword')),
+    linkFederatedUsers: String(bool(raw, 'linkFederatedUsers')),
+    sourceSubAttribute: str(raw, 'sourceSubAttribute'),
+    mfaMarkerAttribute: str(raw, 'mfaMarkerAttribute'),
+    workerMaxConcurrency: integer(raw, 'workerMaxConcurrency', 2, 1000),
+    lagAlarmThresholdMs: integer(raw, 'lagAlarmThresholdMs', 1000, 7 * 24 * 3600 * 1000),
+    queueAgeAlarmSeconds: integer(raw, 'queueAgeAlarmSeconds', 60, 4 * 24 * 3600),
+    driftAlarmThreshold: integer(raw, 'driftAlarmThreshold', 0, 100000000),
+    reportRetentionDays: integer(raw, 'reportRetentionDays', 1, 3650),
+    dashboard: String(bool(raw, 'dashboard')),
+    logRetentionDays: integer(raw, 'logRetentionDays', 1, 3653),
+  };
+
+  if (!LOG_RETENTION_DAYS.includes(cfg.logRetentionDays)) {
+    fail('logRetentionDays', `must be one of the CloudWatch Logs retention values (${LOG_RETENTION_DAYS.join(', ')})`);
+  }
+  if (cfg.peerPoolId === cfg.localPoolId) fail('peerPoolId', 'must differ from localPoolId');
+  if (peerRegion === deployRegion && cfg.standbyRoleArn === '') {
+    fail('peerRegion', `is the Region deployed to (${deployRegion}); the standby belongs in another Region (or another account: set standbyRoleArn)`);
+  }
+  if (!SCHEDULE.test(cfg.reconcileSchedule)) {
+    fail('reconcileSchedule', `must be an EventBridge rate(...) or cron(...) expression, got "${cfg.reconcileSchedule}"`);
+  }
+  if (!['dry-run', 'apply'].includes(cfg.reconcileMode)) {
+    fail('reconcileMode', `must be dry-run or apply, got "${cfg.reconcileMode}"`);
+  }
+  const headroom = Number(cfg.quotaHeadroom);
+  if (cfg.quotaHeadroom === '' || !Number.isFinite(headroom) || headroom < 0 || headroom > 0.95) {
+    fail('quotaHeadroom', `must be a fraction between 0 and 0.95, got "${cfg.quotaHeadroom}"`);
+  }
+  for (const name of ['sourceSubAttribute', 'mfaMarkerAttribute']) {
+    if (!COGNITO_ATTRIBUTE.test(cfg[name])) fail(name, `must be a custom attribute name like custom:source_sub, got "${cfg[name]}"`);
+  }
+  if (cfg.groupRoleMap !== '') {
+    let map;
+    try {
+      map = JSON.parse(cfg.groupRoleMap);
+    } catch {
+      fail('groupRoleMap', 'must be a JSON object (source role ARN -> standby role ARN)');
+    }
+    if (map === null || typeof map !== 'object' || Array.isArray(map)) fail('groupRoleMap', 'must be a JSON object');
+    for (const [from, to] of Object.entries(map)) {
+      if (!ROLE_ARN.test(from) || typeof to !== 'string' || !ROLE_ARN.test(to)) {
+        fail('groupRoleMap', `must map role ARNs to role ARNs; bad entry "${from}"`);
+      }
+    }
+    cfg.groupRoleMap = JSON.stringify(map); // canonical, single line
+  }
+  return cfg;
+}
+
+module.exports = async ({ options, resolveConfigurationProperty }) => {
+  const raw = await resolveConfigurationProperty(['custom', 'params']);
+  const region = options.region || (await resolveConfigurationProperty(['provider', 'region'])) || 'us-east-1';
+  return checkParams(raw || {}, region);
+};
+module.exports.checkParams = checkParams;

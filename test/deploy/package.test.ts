@@ -1,0 +1,645 @@
+/**
+ * Deployment checks (issues 2 and 6): packages serverless.yml with osls for both Regions, offline,
+ * and checks the CloudFormation template and the function zips against what docs/DEPLOY.md
+ * promises: one least-privilege role per function, the queues' retry and retention settings,
+ * encryption, the alarms, the trigger attachment, the runtime and the schedule.
+ *
+ * The expected IAM action sets below are written out from the design, on purpose not read from
+ * serverless.yml: a change to a role must change this test too.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+import { loadTriggerConfig, loadWorkerConfig } from '../../src/config/env';
+import { DEFAULT_BACKOFF, totalRetryWindowSeconds } from '../../src/core/backoff';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../..');
+const OSLS = join(ROOT, 'node_modules/osls/bin/serverless.js');
+const ACCOUNT = '123456789012';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+// ----------------------------------------------------------------------------- the cases
+
+interface Case {
+  name: string;
+  region: string;
+  peerRegion: string;
+  localPoolId: string;
+  peerPoolId: string;
+  params: Record<string, string>;
+}
+
+const EAST: Case = {
+  name: 'east',
+  region: 'us-east-1',
+  peerRegion: 'us-west-2',
+  localPoolId: 'us-east-1_AAAA1111',
+  peerPoolId: 'us-west-2_BBBB2222',
+  params: { alarmEmail: 'ops@example.com', groupRoleMap: '{"arn:aws:iam::123456789012:role/a":"arn:aws:iam::123456789012:role/b"}' },
+};
+const WEST: Case = {
+  name: 'west',
+  region: 'us-west-2',
+  peerRegion: 'us-east-1',
+  localPoolId: 'us-west-2_BBBB2222',
+  peerPoolId: 'us-east-1_AAAA1111',
+  params: {},
+};
+/** Cross-account standby, existing alarm topic, custom schedule, import logs role, dashboard. */
+const XACCT: Case = {
+  name: 'xacct',
+  region: 'us-west-2',
+  peerRegion: 'us-east-1',
+  localPoolId: 'us-west-2_BBBB2222',
+  peerPoolId: 'us-east-1_CCCC3333',
+  params: {
+    standbyRoleArn: 'arn:aws:iam::210987654321:role/standby-writer',
+    importLogsRoleArn: 'arn:aws:iam::210987654321:role/import-logs',
+    alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms',
+    reconcileSchedule: 'cron(0 3 * * ? *)',
+    reconcileMode: 'apply',
+    dashboard: 'true',
+  },
+};
+const CASES = [EAST, WEST, XACCT];
+
+// ----------------------------------------------------------------------------- expected permissions
+
+const WORKER_LOCAL = ['AdminGetUser', 'AdminListGroupsForUser', 'ListGroups', 'GetGroup', 'DescribeUserPool', 'ListUsers'];
+const WORKER_PEER = [
+  'DescribeUserPool', 'ListUsers', 'AdminGetUser', 'AdminCreateUser', 'AdminSetUserPassword', 'AdminUpdateUserAttributes',
+  'AdminDeleteUserAttributes', 'AdminEnableUser', 'AdminDisableUser', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup',
+  'AdminListGroupsForUser', 'ListGroups', 'GetGroup', 'CreateGroup', 'AdminSetUserMFAPreference', 'AdminDeleteUser',
+  'AdminLinkProviderForUser',
+];
+const RECONCILE_LOCAL = [...WORKER_LOCAL, 'ListUsersInGroup'];
+const RECONCILE_PEER = [...WORKER_PEER, 'ListUsersInGroup', 'GetCSVHeader', 'CreateUserImportJob', 'StartUserImportJob', 'DescribeUserImportJob'];
+const cognito = (actions: string[]) => [...new Set(actions.map((a) => `cognito-idp:${a}`))].sort();
+
+// ----------------------------------------------------------------------------- packaging
+
+interface Packaged {
+  c: Case;
+  dir: string;
+  template: Json;
+  conditions: Record<string, boolean>;
+  seconds: number;
+}
+
+const packaged = new Map<string, Packaged>();
+let workDir = '';
+
+function oslsEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_SDK_LOAD_CONFIG: '0',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    FORCE_COLOR: '0',
+  };
+}
+
+async function osls(c: Case, extra: Record<string, string>, outDir: string): Promise<{ stdout: string; stderr: string }> {
+  const params = { localPoolId: c.localPoolId, peerPoolId: c.peerPoolId, peerRegion: c.peerRegion, ...c.params, ...extra };
+  const args = [OSLS, 'package', '--stage', 'test', '--region', c.region, '--package', outDir];
+  for (const [k, v] of Object.entries(params)) args.push(`--param=${k}=${v}`);
+  return run(process.execPath, args, { cwd: ROOT, env: oslsEnv(), timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+}
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'css-package-'));
+  // One at a time: serverless-esbuild builds in <root>/.esbuild, shared by every run.
+  for (const c of CASES) {
+    const dir = join(workDir, c.name);
+    const started = Date.now();
+    try {
+      await osls(c, {}, dir);
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      throw new Error(`osls package (${c.name}) failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+    packaged.set(c.name, { c, dir, template, conditions: evaluateConditions(template.Conditions ?? {}), seconds });
+  }
+  const timings = [...packaged.values()].map((p) => `${p.c.name} (${p.c.region}) ${p.seconds.toFixed(1)} s`);
+  console.log(`osls package: ${timings.join(', ')}`);
+}, 600_000);
+
+afterAll(() => {
+  if (workDir && !process.env.KEEP_PACKAGES) rmSync(workDir, { recursive: true, force: true });
+});
+
+function get(name: string): Packaged {
+  const p = packaged.get(name);
+  if (!p) throw new Error(`case ${name} was not packaged`);
+  return p;
+}
+
+// ----------------------------------------------------------------------------- template helpers
+
+/** Conditions are built from literal strings once Serverless has resolved its variables. */
+function evaluateConditions(defs: Record<string, Json>): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  const value = (v: Json): Json => (v && typeof v === 'object' ? ev(v) : v);
+  const ev = (node: Json): boolean => {
+    if (node.Condition) return cond(node.Condition);
+    if (node['Fn::Equals']) return value(node['Fn::Equals'][0]) === value(node['Fn::Equals'][1]);
+    if (node['Fn::Not']) return !ev(node['Fn::Not'][0]);
+    if (node['Fn::And']) return node['Fn::And'].every(ev);
+    if (node['Fn::Or']) return node['Fn::Or'].some(ev);
+    throw new Error(`unsupported condition ${JSON.stringify(node)}`);
+  };
+  const cond = (name: string): boolean => (out[name] ??= ev(defs[name]));
+  for (const name of Object.keys(defs)) cond(name);
+  return out;
+}
+
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/** Applies Fn::If with the evaluated conditions and drops AWS::NoValue, as CloudFormation would. */
+function applyConditions(node: Json, conditions: Record<string, boolean>): Json {
+  if (Array.isArray(node)) {
+    return node.map((n) => applyConditions(n, conditions)).filter((n) => n !== NO_VALUE);
+  }
+  if (node && typeof node === 'object') {
+    if (node.Ref === 'AWS::NoValue') return NO_VALUE;
+    if (node['Fn::If']) {
+      const [name, yes, no] = node['Fn::If'];
+      if (!(name in conditions)) throw new Error(`unknown condition ${name}`);
+      return applyConditions(conditions[name] ? yes : no, conditions);
+    }
+    const out: Json = {};
+    for (const [k, v] of Object.entries(node)) {
+      const r = applyConditions(v, conditions);
+      if (r !== NO_VALUE) out[k] = r;
+    }
+    return out;
+  }
+  return node;
+}
+
+/** A resource reference or ARN as a comparable string. */
+function render(value: Json, region: string): string {
+  if (typeof value === 'string') return value;
+  if (value?.Ref) return value.Ref.startsWith('AWS::') ? pseudo(value.Ref, region) : `Ref:${value.Ref}`;
+  if (value?.['Fn::GetAtt']) return `GetAtt:${value['Fn::GetAtt'].join('.')}`;
+  if (value?.['Fn::Sub'] && typeof value['Fn::Sub'] === 'string') {
+    return value['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_: string, name: string) =>
+      name.startsWith('AWS::') ? pseudo(name, region) : name.includes('.') ? `GetAtt:${name}` : `Ref:${name}`,
+    );
+  }
+  if (value?.['Fn::Join']) {
+    const [sep, parts] = value['Fn::Join'];
+    return (parts as Json[]).map((part) => render(part, region)).join(sep);
+  }
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+function pseudo(name: string, region: string): string {
+  const values: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': region, 'AWS::AccountId': ACCOUNT };
+  if (!(name in values)) throw new Error(`unexpected pseudo parameter ${name}`);
+  return values[name];
+}
+
+const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const poolArn = (region: string, id: string) => `arn:aws:cognito-idp:${region}:${ACCOUNT}:userpool/${id}`;
+
+interface Statement {
+  Effect: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: Json;
+  where: string;
+}
+
+/** Every policy statement of the template (identity and resource policies), conditions applied. */
+function statements(p: Packaged): Statement[] {
+  const out: Statement[] = [];
+  const docs: { doc: Json; where: string }[] = [];
+  for (const [id, res] of Object.entries<Json>(p.template.Resources)) {
+    const r = applyConditions(res, p.conditions);
+    if (res.Condition && !p.conditions[res.Condition]) continue;
+    if (r.Type === 'AWS::IAM::Role') {
+      for (const pol of asList<Json>(r.Properties.Policies)) docs.push({ doc: pol.PolicyDocument, where: `${id}/${pol.PolicyName}` });
+    }
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') docs.push({ doc: r.Properties.PolicyDocument, where: id });
+    if (/^AWS::(S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy)$/.test(r.Type)) docs.push({ doc: r.Properties.PolicyDocument, where: id });
+  }
+  for (const { doc, where } of docs) {
+    for (const s of asList<Json>(doc.Statement)) {
+      out.push({
+        Effect: s.Effect,
+        Action: asList<string>(s.Action),
+        Resource: asList<Json>(s.Resource).map((v) => render(v, p.c.region)),
+        Condition: s.Condition,
+        where,
+      });
+    }
+  }
+  return out;
+}
+
+function roleStatements(p: Packaged, roleId: string): Statement[] {
+  return statements(p).filter((s) => s.where.startsWith(`${roleId}/`));
+}
+
+/** cognito-idp actions of a role, by resource. */
+function cognitoByResource(p: Packaged, roleId: string): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const s of roleStatements(p, roleId)) {
+    const actions = s.Action.filter((a) => a.startsWith('cognito-idp:'));
+    if (!actions.length) continue;
+    for (const r of s.Resource) for (const a of actions) (out[r] ??= new Set()).add(a);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+}
+
+function functions(p: Packaged): Record<string, Json> {
+  return Object.fromEntries(Object.entries<Json>(p.template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function'));
+}
+
+/** A function's environment as Lambda would see it (references replaced by plausible values). */
+function environment(p: Packaged, fnId: string): Record<string, string> {
+  const fn = applyConditions(p.template.Resources[fnId], p.conditions);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries<Json>(fn.Properties.Environment?.Variables ?? {})) {
+    if (typeof v === 'string') out[k] = v;
+    else if (v?.Ref) out[k] = `https://sqs.${p.c.region}.amazonaws.com/${ACCOUNT}/${v.Ref}`; // queue URLs (and the bucket name)
+    else if (v?.['Fn::GetAtt']) out[k] = `arn:aws:lambda:${p.c.region}:${ACCOUNT}:function:${v['Fn::GetAtt'][0]}`;
+    else throw new Error(`${fnId} ${k}: unexpected value ${JSON.stringify(v)}`);
+  }
+  return { AWS_REGION: p.c.region, ...out };
+}
+
+// ----------------------------------------------------------------------------- zip helpers
+
+/** The files of a zip archive (stored or deflated entries), read with node:zlib only. */
+function readZip(file: string): Map<string, Buffer> {
+  const buf = readFileSync(file);
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error(`${file}: not a zip`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(at) !== 0x02014b50) throw new Error(`${file}: bad central directory`);
+    const method = buf.readUInt16LE(at + 10);
+    const size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extraLen = buf.readUInt16LE(at + 30);
+    const commentLen = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.toString('utf8', at + 46, at + 46 + nameLen);
+    const dataAt = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(dataAt, dataAt + size);
+    if (!name.endsWith('/')) files.set(name, method === 0 ? Buffer.from(raw) : inflateRawSync(raw));
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return files;
+}
+
+// ----------------------------------------------------------------------------- tests
+
+describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name, c) => {
+  const p = () => get(name);
+  const localArn = poolArn(c.region, c.localPoolId);
+  const peerArn = poolArn(c.peerRegion, c.peerPoolId);
+  const crossAccount = Boolean(c.params.standbyRoleArn);
+
+  test('every function has its own role; no framework default role or custom resource', () => {
+    const fns = functions(p());
+    expect(Object.keys(fns).sort()).toEqual(['ReconcileLambdaFunction', 'TriggerLambdaFunction', 'WorkerLambdaFunction']);
+    const roles = Object.entries(fns).map(([id, fn]) => {
+      expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [id.replace('LambdaFunction', 'Role'), 'Arn'] });
+      return fn.Properties.Role['Fn::GetAtt'][0];
+    });
+    expect(new Set(roles).size).toBe(3);
+    for (const role of roles) {
+      expect(p().template.Resources[role].Type).toBe('AWS::IAM::Role');
+      const name = p().template.Resources[role].Properties.RoleName as string;
+      expect(name).toContain(c.region);
+      expect(name.length).toBeLessThanOrEqual(64);
+    }
+    const types = Object.values<Json>(p().template.Resources).map((r) => r.Type as string);
+    expect(p().template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    expect(types.filter((t) => t.startsWith('Custom::'))).toEqual([]);
+  });
+
+  test('no wildcard action; no wildcard resource for cognito-idp, sqs, s3 or kms', () => {
+    const all = statements(p());
+    expect(all.length).toBeGreaterThan(10);
+    for (const s of all.filter((x) => x.Effect === 'Allow')) {
+      for (const a of s.Action) expect({ where: s.where, action: a, wildcard: a === '*' || a.endsWith(':*') || a.includes('*') }).toMatchObject({ wildcard: false });
+      const services = new Set(s.Action.map((a) => a.split(':')[0]));
+      for (const r of s.Resource) {
+        const star = r === '*' || /^arn:aws:[^:]*:[^:]*:[^:]*:\*$/.test(r);
+        const sensitive = ['cognito-idp', 'sqs', 's3', 'kms'].some((svc) => services.has(svc));
+        expect({ where: s.where, resource: r, star: star && sensitive }).toMatchObject({ star: false });
+      }
+    }
+    // Function roles name exact resources only.
+    for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole']) {
+      for (const s of roleStatements(p(), role)) expect(s.Resource.filter((r) => r.includes('*') && !r.startsWith('GetAtt:StateBucket.Arn/'))).toEqual([]);
+    }
+  });
+
+  test('the trigger may only send to the sync queue (and write its own logs)', () => {
+    const st = roleStatements(p(), 'TriggerRole');
+    const nonLog = st.filter((s) => !s.Action.every((a) => a.startsWith('logs:')));
+    expect(nonLog.map((s) => [s.Action, s.Resource])).toEqual([[['sqs:SendMessage'], ['GetAtt:SyncQueue.Arn']]]);
+    expect(cognitoByResource(p(), 'TriggerRole')).toEqual({});
+  });
+
+  test('each role writes only its own log group', () => {
+    for (const [role, group] of [['TriggerRole', 'TriggerLogGroup'], ['WorkerRole', 'WorkerLogGroup'], ['ReconcileRole', 'ReconcileLogGroup']]) {
+      const logs = roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('logs:')));
+      expect(logs.map((s) => [s.Action.sort(), s.Resource])).toEqual([[['logs:CreateLogStream', 'logs:PutLogEvents'], [`GetAtt:${group}.Arn`]]]);
+    }
+  });
+
+  test('worker: exact Cognito actions on the local pool (own Region) and the peer pool (peer Region)', () => {
+    const expected: Record<string, string[]> = { [localArn]: cognito(WORKER_LOCAL) };
+    if (!crossAccount) expected[peerArn] = cognito(WORKER_PEER);
+    expect(cognitoByResource(p(), 'WorkerRole')).toEqual(expected);
+    const sqs = roleStatements(p(), 'WorkerRole').filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
+    expect(sqs.map((s) => [s.Action.sort(), s.Resource])).toEqual([
+      [['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], ['GetAtt:SyncQueue.Arn']],
+      [['sqs:SendMessage'], ['GetAtt:SyncDeadLetterQueue.Arn']],
+    ]);
+  });
+
+  test('reconcile: exact Cognito actions, its state bucket, import logs role only when configured', () => {
+    const expected: Record<string, string[]> = { [localArn]: cognito(RECONCILE_LOCAL) };
+    if (!crossAccount) expected[peerArn] = cognito(RECONCILE_PEER);
+    expect(cognitoByResource(p(), 'ReconcileRole')).toEqual(expected);
+    const st = roleStatements(p(), 'ReconcileRole');
+    const s3 = st.filter((s) => s.Action.some((a) => a.startsWith('s3:')));
+    expect(s3.map((s) => [s.Action.sort(), s.Resource])).toEqual([
+      [['s3:ListBucket'], ['GetAtt:StateBucket.Arn']],
+      [['s3:GetObject', 's3:PutObject'], ['GetAtt:StateBucket.Arn/*']],
+      [['s3:DeleteObject'], ['GetAtt:StateBucket.Arn/checkpoints/*']],
+    ]);
+    const pass = st.filter((s) => s.Action.includes('iam:PassRole'));
+    if (c.params.importLogsRoleArn) {
+      expect(pass.map((s) => [s.Resource, s.Condition])).toEqual([
+        [[c.params.importLogsRoleArn], { StringEquals: { 'iam:PassedToService': 'cognito-idp.amazonaws.com' } }],
+      ]);
+    } else {
+      expect(pass).toEqual([]);
+    }
+  });
+
+  test('cross-account standby: sts:AssumeRole on exactly the standby role, only when configured', () => {
+    for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole']) {
+      const assume = roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('sts:')));
+      const expected = crossAccount && role !== 'TriggerRole' ? [[['sts:AssumeRole'], [c.params.standbyRoleArn]]] : [];
+      expect(assume.map((s) => [s.Action, s.Resource])).toEqual(expected);
+    }
+  });
+
+  test('sync queue: redrive to the DLQ after more receives than MAX_ATTEMPTS, retention and visibility fit the back-off', () => {
+    const q = p().template.Resources.SyncQueue.Properties;
+    const dlq = p().template.Resources.SyncDeadLetterQueue.Properties;
+    const worker = p().template.Resources.WorkerLambdaFunction.Properties;
+    const maxAttempts = Number(worker.Environment.Variables.MAX_ATTEMPTS);
+    expect(maxAttempts).toBe(DEFAULT_BACKOFF.maxAttempts);
+    expect(q.RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['SyncDeadLetterQueue', 'Arn'] });
+    expect(q.RedrivePolicy.maxReceiveCount).toBe(35);
+    expect(q.RedrivePolicy.maxReceiveCount).toBeGreaterThan(maxAttempts);
+    expect(dlq.MessageRetentionPeriod).toBe(1209600);
+    // The whole back-off schedule (about 24 h) plus a margin fits in the retention period.
+    expect(q.MessageRetentionPeriod).toBe(345600);
+    expect(q.MessageRetentionPeriod).toBeGreaterThan(totalRetryWindowSeconds() * 2);
+    expect(q.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+  });
+
+  test('queues and bucket are encrypted; the bucket is private and expires old reports', () => {
+    for (const id of ['SyncQueue', 'SyncDeadLetterQueue']) {
+      const props = p().template.Resources[id].Properties;
+      expect(props.SqsManagedSseEnabled === true || Boolean(props.KmsMasterKeyId)).toBe(true);
+    }
+    const b = p().template.Resources.StateBucket.Properties;
+    expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/AES256|aws:kms/);
+    expect(b.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(b.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ Prefix: 'reports/', ExpirationInDays: 90, Status: 'Enabled' })]));
+  });
+
+  test('the worker consumes the sync queue with ReportBatchItemFailures', () => {
+    const maps = Object.values<Json>(p().template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(maps).toHaveLength(1);
+    expect(maps[0].Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['SyncQueue', 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': ['WorkerLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      Enabled: true,
+    });
+  });
+
+  test('alarms exist and notify the alarm topic', () => {
+    const alarms = Object.entries<Json>(p().template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    const byMetric = Object.fromEntries(alarms.map(([id, r]) => [id, `${r.Properties.Namespace}/${r.Properties.MetricName}`]));
+    expect(byMetric).toEqual({
+      DlqNotEmptyAlarm: 'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      SyncQueueAgeAlarm: 'AWS/SQS/ApproximateAgeOfOldestMessage',
+      WorkerErrorsAlarm: 'AWS/Lambda/Errors',
+      TriggerErrorsAlarm: 'AWS/Lambda/Errors',
+      TriggerSendFailuresAlarm: 'CognitoStandbySync/TriggerSendFailures',
+      ReplicationLagAlarm: 'CognitoStandbySync/ReplicationLagMs',
+      DriftAlarm: 'CognitoStandbySync/DriftUsers',
+      ReconcileErrorsAlarm: 'AWS/Lambda/Errors',
+    });
+    const topic = c.params.alarmTopicArn ?? 'Ref:AlarmTopic';
+    expect(p().conditions.CreateAlarmTopic).toBe(!c.params.alarmTopicArn);
+    const serviceName = p().template.Resources.WorkerLambdaFunction.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+    for (const [id, raw] of alarms) {
+      const a = applyConditions(raw, p().conditions).Properties;
+      expect({ id, actions: a.AlarmActions.map((x: Json) => render(x, c.region)) }).toEqual({ id, actions: [topic] });
+      // Custom metrics carry only Powertools' default `service` dimension, which is the functions' service name.
+      if (a.Namespace === 'CognitoStandbySync') expect(a.Dimensions).toEqual([{ Name: 'service', Value: serviceName }]);
+    }
+    const dlqAlarm = p().template.Resources.DlqNotEmptyAlarm.Properties;
+    expect(dlqAlarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(dlqAlarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['SyncDeadLetterQueue', 'QueueName'] } }]);
+    const subscribed = p().conditions.HasAlarmEmail;
+    expect(subscribed).toBe(Boolean(c.params.alarmEmail));
+    if (subscribed) expect(p().template.Resources.AlarmEmailSubscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: c.params.alarmEmail });
+    expect(p().conditions.CreateDashboard).toBe(c.params.dashboard === 'true');
+  });
+
+  test('the trigger attachment names the configured local pool and nothing else', () => {
+    const perms = Object.values<Json>(p().template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'cognito-idp.amazonaws.com',
+    );
+    expect(perms).toHaveLength(1);
+    expect(perms[0].Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['TriggerLambdaFunction', 'Arn'] });
+    expect(render(perms[0].Properties.SourceArn, c.region)).toBe(localArn);
+    expect(perms[0].Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    expect(p().template.Outputs.TriggerFunctionArn.Value).toEqual({ 'Fn::GetAtt': ['TriggerLambdaFunction', 'Arn'] });
+    expect(p().template.Outputs.LocalPoolId.Value).toBe(c.localPoolId);
+  });
+
+  test('runtime nodejs22.x on arm64; the trigger fits in Cognito\'s 5 s', () => {
+    for (const [id, fn] of Object.entries(functions(p()))) {
+      expect({ id, runtime: fn.Properties.Runtime, arch: fn.Properties.Architectures }).toEqual({ id, runtime: 'nodejs22.x', arch: ['arm64'] });
+    }
+    expect(p().template.Resources.TriggerLambdaFunction.Properties.Timeout).toBeLessThan(5);
+  });
+
+  test('the reconcile schedule and mode', () => {
+    const rules = Object.values<Json>(p().template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.ScheduleExpression).toBe(c.params.reconcileSchedule ?? 'rate(1 day)');
+    expect(rules[0].Properties.State).toBe('ENABLED');
+    expect(rules[0].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] });
+    const env = environment(p(), 'ReconcileLambdaFunction');
+    expect(env.RECONCILE_MODE).toBe(c.params.reconcileMode ?? 'dry-run');
+    expect(p().template.Resources.ReconcileLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  test('the environment names the right pools and passes the handlers\' own validation', () => {
+    const trigger = loadTriggerConfig(environment(p(), 'TriggerLambdaFunction'));
+    expect(trigger).toMatchObject({ sourcePoolId: c.localPoolId, sourceRegion: c.region, sendBudgetMs: 1500, replicateForgotPassword: false });
+    expect(trigger.syncQueueUrl).toContain('SyncQueue');
+    const worker = loadWorkerConfig(environment(p(), 'WorkerLambdaFunction'));
+    expect(worker).toMatchObject({
+      sourcePoolId: c.localPoolId,
+      sourceRegion: c.region,
+      standbyPoolId: c.peerPoolId,
+      standbyRegion: c.peerRegion,
+      maxAttempts: 30,
+      quotaHeadroom: 0.5,
+      sourceSubAttribute: 'custom:source_sub',
+      mfaMarkerAttribute: 'custom:source_mfa',
+      standbyRoleArn: c.params.standbyRoleArn,
+      groupRoleMap: c.params.groupRoleMap ? JSON.parse(c.params.groupRoleMap) : undefined,
+    });
+    expect(worker.dlqUrl).toContain('SyncDeadLetterQueue');
+    const reconcile = environment(p(), 'ReconcileLambdaFunction');
+    expect(reconcile).toMatchObject({ SOURCE_POOL_ID: c.localPoolId, STANDBY_POOL_ID: c.peerPoolId, STANDBY_REGION: c.peerRegion });
+    expect(Object.keys(reconcile)).toEqual(expect.arrayContaining(['STATE_BUCKET', 'TRIGGER_FUNCTION_ARN']));
+  });
+});
+
+describe('function artifacts', () => {
+  const sizes: Record<string, number> = {};
+
+  test('one bundled, minified handler per function; the trigger carries no Cognito client', () => {
+    const p = get('east');
+    for (const fn of ['trigger', 'worker', 'reconcile']) {
+      const zip = join(p.dir, `${fn}.zip`);
+      sizes[fn] = statSync(zip).size;
+      const files = readZip(zip);
+      expect([...files.keys()]).toEqual([`src/handlers/${fn}.mjs`]);
+      const code = files.get(`src/handlers/${fn}.mjs`)!.toString('utf8');
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//); // bundled, not left to the runtime's copy
+      if (fn === 'trigger') {
+        expect(code).not.toMatch(/CognitoIdentityProvider|cognito-idp/);
+        expect(code).toMatch(/SendMessage/);
+      }
+      if (fn === 'worker') expect(code).toMatch(/CognitoIdentityProvider/); // the check above can see the client
+    }
+    for (const size of Object.values(sizes)) expect(size).toBeLessThan(5 * 1024 * 1024);
+    writeFileSync(join(workDir, 'sizes.json'), JSON.stringify(sizes));
+    console.log(`zip sizes (bytes): ${JSON.stringify(sizes)}`);
+  });
+
+  test('the bundles load as ES modules; the trigger returns the event when SQS is unreachable', async () => {
+    const p = get('east');
+    const dir = join(workDir, 'unzipped');
+    for (const fn of ['trigger', 'worker', 'reconcile']) {
+      for (const [name, data] of readZip(join(p.dir, `${fn}.zip`))) {
+        const target = join(dir, fn, name);
+        mkdirSync(join(target, '..'), { recursive: true });
+        writeFileSync(target, data);
+      }
+    }
+    const event = {
+      version: '1',
+      triggerSource: 'PostConfirmation_ConfirmSignUp',
+      region: p.c.region,
+      userPoolId: p.c.localPoolId,
+      userName: 'alice',
+      callerContext: { awsSdkVersion: 'x', clientId: 'c' },
+      request: { userAttributes: { sub: '00000000-0000-4000-8000-000000000001' } },
+      response: {},
+    };
+    const script = `
+      const results = {};
+      for (const fn of ['trigger', 'worker', 'reconcile']) {
+        const m = await import(${JSON.stringify(dir)} + '/' + fn + '/src/handlers/' + fn + '.mjs');
+        results[fn] = typeof m.handler;
+      }
+      const { handler } = await import(${JSON.stringify(dir)} + '/trigger/src/handlers/trigger.mjs');
+      const started = Date.now();
+      const out = await handler(${JSON.stringify(event)}, { functionName: 'trigger', awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 });
+      results.triggerEcho = JSON.stringify(out) === ${JSON.stringify(JSON.stringify(event))};
+      results.triggerMs = Date.now() - started;
+      process.stdout.write('RESULT ' + JSON.stringify(results) + '\\n');
+    `;
+    const env = {
+      ...environment(p, 'TriggerLambdaFunction'),
+      PATH: process.env.PATH,
+      SQS_ENDPOINT: 'http://127.0.0.1:9', // nothing listens: the send fails at once
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    };
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 60_000 });
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    expect(line).toBeDefined();
+    const results = JSON.parse(line!.slice('RESULT '.length));
+    expect(results).toMatchObject({ trigger: 'function', worker: 'function', reconcile: 'function', triggerEcho: true });
+    expect(results.triggerMs).toBeLessThan(3000);
+  });
+});
+
+describe('parameter checks', () => {
+  // deploy/params.js is plain CommonJS for osls; loaded here the same way.
+  const { checkParams } = require('../../deploy/params.js') as { checkParams: (raw: Record<string, string>, region: string) => Record<string, unknown> };
+  const defaults = {
+    groupRoleMap: '', standbyRoleArn: '', importLogsRoleArn: '', alarmEmail: '', alarmTopicArn: '', reconcileSchedule: 'rate(1 day)',
+    reconcileEnabled: 'true', reconcileMode: 'dry-run', quotaHeadroom: '0.5', replicateForgotPassword: 'false', linkFederatedUsers: 'false',
+    sourceSubAttribute: 'custom:source_sub', mfaMarkerAttribute: 'custom:source_mfa', workerMaxConcurrency: '5', lagAlarmThresholdMs: '900000',
+    queueAgeAlarmSeconds: '3600', driftAlarmThreshold: '0', reportRetentionDays: '90', logRetentionDays: '30', dashboard: 'false',
+  };
+  const good = { ...defaults, localPoolId: 'us-east-1_AAAA', peerPoolId: 'us-west-2_BBBB', peerRegion: 'us-west-2' };
+
+  test('accepts a good set and types it', () => {
+    expect(checkParams(good, 'us-east-1')).toMatchObject({ localPoolId: 'us-east-1_AAAA', workerMaxConcurrency: 5, reconcileEnabled: true });
+  });
+
+  test.each([
+    [{ localPoolId: 'us-west-2_BBBB', peerPoolId: 'us-east-1_AAAA' }, /localPoolId.*swapped/],
+    [{ peerRegion: 'eu-west-1' }, /peerPoolId.*peerRegion/],
+    [{ peerRegion: 'us-east-1', peerPoolId: 'us-east-1_CCCC' }, /peerRegion.*another Region/],
+    [{ localPoolId: 'AAAA' }, /localPoolId.*user pool id/],
+    [{ reconcileMode: 'yes' }, /reconcileMode/],
+    [{ quotaHeadroom: '1.5' }, /quotaHeadroom/],
+    [{ groupRoleMap: '{"a":1}' }, /groupRoleMap/],
+    [{ standbyRoleArn: 'role/x' }, /standbyRoleArn/],
+    [{ workerMaxConcurrency: '1' }, /workerMaxConcurrency/],
+    [{ logRetentionDays: '31' }, /logRetentionDays/],
+    [{ reconcileSchedule: 'daily' }, /reconcileSchedule/],
+  ])('rejects %j', (bad, message) => {
+    expect(() => checkParams({ ...good, ...bad }, 'us-east-1')).toThrow(message);
+  });
+
+  test('osls package stops on swapped pool ids', async () => {
+    const out = join(workDir, 'swapped');
+    const failure = await osls({ ...EAST, localPoolId: EAST.peerPoolId, peerPoolId: EAST.localPoolId }, {}, out).then(
+      () => 'packaged',
+      (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`,
+    );
+    expect(failure).toMatch(/localPoolId.*swapped/);
+  }, 120_000);
+});
