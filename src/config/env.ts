@@ -44,6 +44,7 @@ const WorkerEnv = z.object({
   GROUP_ROLE_MAP: jsonMap.optional(),
   QUOTA_HEADROOM: z.coerce.number().min(0).max(0.95).default(0.2),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(30),
+  WORKER_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
   LINK_FEDERATED_USERS: bool.default(false),
   SOURCE_ENDPOINT: url.optional(),
   STANDBY_ENDPOINT: url.optional(),
@@ -74,6 +75,8 @@ export interface WorkerConfig {
   groupRoleMap?: Record<string, string>;
   quotaHeadroom: number;
   maxAttempts: number;
+  /** Worker instances that may run at once: each paces itself to its share of the quotas. */
+  maxConcurrency: number;
   linkFederatedUsers: boolean;
   sourceEndpoint?: string;
   standbyEndpoint?: string;
@@ -85,7 +88,9 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message === 'Invalid input: expected string, received undefined' ? 'is not set' : i.message}`);
+    // A missing variable is reported as such, whatever message its schema gives for a bad value.
+    const missing = (i: z.core.$ZodIssue) => i.path.length === 1 && cleaned[String(i.path[0])] === undefined;
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${missing(i) ? 'is not set' : i.message}`);
     throw new ConfigError(`${what} configuration is invalid: ${problems.join('; ')}`);
   }
   return result.data;
@@ -126,6 +131,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     groupRoleMap: e.GROUP_ROLE_MAP,
     quotaHeadroom: e.QUOTA_HEADROOM,
     maxAttempts: e.MAX_ATTEMPTS,
+    maxConcurrency: e.WORKER_MAX_CONCURRENCY,
     linkFederatedUsers: e.LINK_FEDERATED_USERS,
     sourceEndpoint: e.SOURCE_ENDPOINT,
     standbyEndpoint: e.STANDBY_ENDPOINT,

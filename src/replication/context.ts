@@ -1,6 +1,7 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CognitoGateway } from '../cognito/gateway';
 import { QuotaLimiter } from '../cognito/limiter';
+import { DEFAULT_QUOTAS } from '../cognito/quotas';
 import type { WorkerConfig } from '../config/env';
 import type { ReplicationContext } from './replicate-user';
 
@@ -9,6 +10,10 @@ import type { ReplicationContext } from './replicate-user';
  * the standby (peer) pool, each with its own Region's quota limiter.
  */
 export function replicationContextFromConfig(config: WorkerConfig): ReplicationContext {
+  // Concurrent instances share one account-wide budget per side: each takes its share.
+  const share = 1 / config.maxConcurrency;
+  const quotas = Object.fromEntries(Object.entries(DEFAULT_QUOTAS).map(([category, rps]) => [category, rps * share]));
+  const limiter = () => new QuotaLimiter({ headroom: config.quotaHeadroom, quotas });
   const standbyCredentials = config.standbyRoleArn
     ? fromTemporaryCredentials({ params: { RoleArn: config.standbyRoleArn, RoleSessionName: 'cognito-standby-sync' } })
     : undefined;
@@ -17,13 +22,13 @@ export function replicationContextFromConfig(config: WorkerConfig): ReplicationC
       region: config.sourceRegion,
       poolId: config.sourcePoolId,
       endpoint: config.sourceEndpoint,
-      limiter: new QuotaLimiter({ headroom: config.quotaHeadroom }),
+      limiter: limiter(),
     }),
     standby: new CognitoGateway({
       region: config.standbyRegion,
       poolId: config.standbyPoolId,
       endpoint: config.standbyEndpoint,
-      limiter: new QuotaLimiter({ headroom: config.quotaHeadroom }),
+      limiter: limiter(),
       clientConfig: standbyCredentials ? { credentials: standbyCredentials } : undefined,
     }),
     sourceSubAttribute: config.sourceSubAttribute,
