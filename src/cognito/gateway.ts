@@ -3,14 +3,15 @@ import {
   AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminLinkProviderForUserCommand,
   AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, AdminResetUserPasswordCommand,
   AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand,
-  CognitoIdentityProviderClient, type CognitoIdentityProviderClientConfig, CreateGroupCommand, DescribeUserPoolCommand,
+  CognitoIdentityProviderClient, type CognitoIdentityProviderClientConfig, CreateGroupCommand, CreateUserImportJobCommand,
+  DescribeUserImportJobCommand, DescribeUserPoolCommand, GetCSVHeaderCommand, StartUserImportJobCommand, type UserImportJobType, GetUserPoolMfaConfigCommand,
   type AttributeType, type GroupType, ListGroupsCommand, ListUsersCommand, ListUsersInGroupCommand, type MFAOptionType,
   type UserPoolType, type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { classifyError } from '../core/errors';
 import type { UserLocator } from '../core/identity';
 import type { MfaChange, ProviderLink } from '../core/plan';
-import type { GroupInfo, MfaFactor, MfaState, PoolConfig, UserRecord } from '../core/types';
+import type { GroupInfo, MfaFactor, MfaState, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
 import { type Clock, QuotaLimiter, systemClock } from './limiter';
 import { OPERATION_CATEGORY, WRITE_OPERATIONS } from './quotas';
 
@@ -35,6 +36,19 @@ export interface GatewayOptions extends PoolTarget {
   /** Attempts for a 5xx / network failure before it fails. Default 3. */
   transientAttempts?: number;
   clock?: Clock;
+}
+
+/** A user import job, as the gateway reports it. */
+export interface ImportJob {
+  jobId: string;
+  /** `Created`, `Pending`, `InProgress`, `Stopping`, `Expired`, `Stopped`, `Failed`, `Succeeded`. */
+  status: string;
+  /** Where to PUT the CSV (valid for a limited time). */
+  preSignedUrl?: string;
+  imported?: number;
+  skipped?: number;
+  failed?: number;
+  message?: string;
 }
 
 /** One page of a user listing. */
@@ -130,8 +144,15 @@ export class CognitoGateway {
 
   /** The user whose `sub` is given (ListUsers filter on `sub`), or `undefined`. */
   async findBySub(sub: string): Promise<UserRecord | undefined> {
-    const page = await this.listUsersPage({ filter: `sub = ${quote(sub)}` });
-    return page.users.find((u) => u.attributes.sub === sub);
+    // A filtered page may come back empty with a token while the match is on a later page.
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listUsersPage({ filter: `sub = ${quote(sub)}`, nextToken });
+      const found = page.users.find((u) => u.attributes.sub === sub);
+      if (found) return found;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return undefined;
   }
 
   /** One page of ListUsers (60 users at most; a short page does not mean the end). */
@@ -262,6 +283,35 @@ export class CognitoGateway {
     await this.call('AdminResetUserPassword', () => this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username })));
   }
 
+  /**
+   * Starts a password reset like {@link resetPassword}, running `beforeSend` once, after the
+   * limiter has admitted the call and just before the request leaves (the failover journal writes
+   * its intent there, so a run stopped while waiting for its turn leaves no false "maybe sent").
+   * Throttled attempts are retried (Cognito did nothing); create the gateway with
+   * `transientAttempts: 1` when a timed-out request must not be sent again.
+   */
+  async resetPasswordAfter(username: string, beforeSend: () => Promise<void>): Promise<void> {
+    let first = true;
+    await this.call('AdminResetUserPassword', async () => {
+      if (first) {
+        first = false;
+        await beforeSend();
+      }
+      return this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username }));
+    });
+  }
+
+  /** The pool's MFA factors (GetUserPoolMfaConfig): which of SMS, TOTP and e-mail users can use. */
+  async describeMfaConfig(): Promise<PoolMfaConfig> {
+    const r = await this.call('GetUserPoolMfaConfig', () => this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId })));
+    return {
+      mfaConfiguration: r.MfaConfiguration as PoolMfaConfig['mfaConfiguration'],
+      sms: !!r.SmsMfaConfiguration?.SmsConfiguration?.SnsCallerArn,
+      totp: !!r.SoftwareTokenMfaConfiguration?.Enabled,
+      email: !!r.EmailMfaConfiguration,
+    };
+  }
+
   /** Links a federated identity to a local user, so the provider sign-in lands on that user. */
   async linkProvider(username: string, link: ProviderLink): Promise<void> {
     await this.call('AdminLinkProviderForUser', () =>
@@ -273,6 +323,30 @@ export class CognitoGateway {
         }),
       ),
     );
+  }
+
+  /** The column names of the pool's user import CSV (GetCSVHeader). */
+  async getCsvHeader(): Promise<string[]> {
+    const r = await this.call('GetCSVHeader', () => this.client.send(new GetCSVHeaderCommand({ UserPoolId: this.poolId })));
+    return r.CSVHeader ?? [];
+  }
+
+  /** Creates a user import job; Cognito writes its log with `cloudWatchLogsRoleArn`. */
+  async createUserImportJob(jobName: string, cloudWatchLogsRoleArn: string): Promise<ImportJob> {
+    const r = await this.call('CreateUserImportJob', () =>
+      this.client.send(new CreateUserImportJobCommand({ UserPoolId: this.poolId, JobName: jobName, CloudWatchLogsRoleArn: cloudWatchLogsRoleArn })),
+    );
+    return toImportJob(r.UserImportJob);
+  }
+
+  async startUserImportJob(jobId: string): Promise<ImportJob> {
+    const r = await this.call('StartUserImportJob', () => this.client.send(new StartUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })));
+    return toImportJob(r.UserImportJob);
+  }
+
+  async describeUserImportJob(jobId: string): Promise<ImportJob> {
+    const r = await this.call('DescribeUserImportJob', () => this.client.send(new DescribeUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })));
+    return toImportJob(r.UserImportJob);
   }
 
   /**
@@ -342,6 +416,18 @@ function toMfaState(list: string[] | undefined, preferred: string | undefined, l
   return { enabled: [...enabled].sort(), preferred: preferred && FACTORS.has(preferred) ? (preferred as MfaFactor) : undefined };
 }
 
+function toImportJob(j: UserImportJobType | undefined): ImportJob {
+  return {
+    jobId: j?.JobId ?? '',
+    status: j?.Status ?? 'Unknown',
+    preSignedUrl: j?.PreSignedUrl,
+    imported: j?.ImportedUsers,
+    skipped: j?.SkippedUsers,
+    failed: j?.FailedUsers,
+    message: j?.CompletionMessage,
+  };
+}
+
 function toGroupInfo(g: GroupType): GroupInfo {
   return { name: g.GroupName!, description: g.Description, precedence: g.Precedence, roleArn: g.RoleArn };
 }
@@ -373,9 +459,25 @@ export function toPoolConfig(p: UserPoolType, region?: string): PoolConfig {
       requireSymbols: policy?.RequireSymbols ?? true,
     },
     mfaConfiguration: p.MfaConfiguration as PoolConfig['mfaConfiguration'],
-    accountRecovery: (p.AccountRecoverySetting?.RecoveryMechanisms ?? []).map((m) => m.Name!).filter(Boolean),
+    // In priority order (1 first): the order Cognito tries them in.
+    accountRecovery: [...(p.AccountRecoverySetting?.RecoveryMechanisms ?? [])]
+      .sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0))
+      .map((m) => m.Name!)
+      .filter(Boolean),
     lambdaTriggers: triggers,
     featurePlan: p.UserPoolTier,
     estimatedUsers: p.EstimatedNumberOfUsers,
+    usernameCaseSensitive: p.UsernameConfiguration?.CaseSensitive,
+    autoVerifiedAttributes: p.AutoVerifiedAttributes,
+    allowAdminCreateUserOnly: p.AdminCreateUserConfig?.AllowAdminCreateUserOnly,
+    allowedFirstAuthFactors: p.Policies?.SignInPolicy?.AllowedFirstAuthFactors,
+    passwordHistorySize: policy?.PasswordHistorySize,
+    temporaryPasswordValidityDays: policy?.TemporaryPasswordValidityDays,
+    emailSendingAccount: p.EmailConfiguration ? (p.EmailConfiguration.EmailSendingAccount ?? 'COGNITO_DEFAULT') : undefined,
+    smsConfigured: p.SmsConfiguration ? !!p.SmsConfiguration.SnsCallerArn : undefined,
+    advancedSecurityMode: p.UserPoolAddOns?.AdvancedSecurityMode,
+    deletionProtection: p.DeletionProtection,
+    kmsKeyArn: p.KeyConfiguration?.KmsKeyArn,
+    deviceTracking: p.DeviceConfiguration ? true : undefined,
   };
 }

@@ -46,6 +46,7 @@ export const OPERATION_CATEGORY: Readonly<Record<string, QuotaCategory>> = {
   AdminSetUserMFAPreference: 'UserResourceUpdate',
   DescribeUserPool: 'UserPoolRead',
   GetCSVHeader: 'UserPoolRead',
+  GetUserPoolMfaConfig: 'UserPoolRead',
   ListGroups: 'UserPoolResourceRead',
   GetGroup: 'UserPoolResourceRead',
   DescribeUserImportJob: 'UserPoolResourceRead',

@@ -1,4 +1,4 @@
-import type { MfaFactor, MfaState, PoolConfig } from './types';
+import type { MfaFactor, MfaState, PoolConfig, SchemaAttribute } from './types';
 
 /** Attributes Cognito owns in each pool: never copied, never deleted. */
 export function isPoolOwnedAttribute(name: string): boolean {
@@ -28,9 +28,28 @@ export interface MappedAttributes {
 /** True when `name` exists in `pool`'s schema (standard attributes always exist). */
 export function poolHasAttribute(pool: PoolConfig, name: string): boolean {
   if (!name.startsWith('custom:') && !name.startsWith('dev:')) return true;
-  const bare = name.startsWith('dev:') ? name.slice(4) : name;
-  return pool.schema.some((a) => a.name === bare || a.name === name);
+  return schemaAttributeOf(pool, name) !== undefined;
 }
+
+/**
+ * The schema entry of attribute `name` (`email`, `custom:tier`, `dev:custom:x`), whether the pool
+ * reports custom attributes with their prefix (DescribeUserPool does) or without it (as they are
+ * declared in CreateUserPool, and as some emulators report them).
+ */
+export function schemaAttributeOf(pool: PoolConfig, name: string): SchemaAttribute | undefined {
+  const exact = pool.schema.find((a) => a.name === name);
+  if (exact || !name.includes(':')) return exact;
+  const noDev = name.startsWith('dev:') ? name.slice(4) : name;
+  const bare = noDev.startsWith('custom:') ? noDev.slice(7) : noDev;
+  const names = new Set([noDev, `custom:${bare}`, `dev:${bare}`, `dev:custom:${bare}`]);
+  if (!STANDARD_ATTRIBUTES.has(bare)) names.add(bare);
+  return pool.schema.find((a) => names.has(a.name));
+}
+
+const STANDARD_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'address', 'birthdate', 'email', 'email_verified', 'family_name', 'gender', 'given_name', 'identities', 'locale', 'middle_name', 'name',
+  'nickname', 'phone_number', 'phone_number_verified', 'picture', 'preferred_username', 'profile', 'sub', 'updated_at', 'website', 'zoneinfo',
+]);
 
 /**
  * Maps a source user's attributes to what the replica should carry: every writable attribute
@@ -50,7 +69,7 @@ export function mapAttributes(
       gaps.push({ name, reason: 'missing-in-standby-schema' });
       continue;
     }
-    const max = standbyPool.schema.find((a) => a.name === name)?.maxLength;
+    const max = schemaAttributeOf(standbyPool, name)?.maxLength;
     if (max !== undefined && [...value].length > max) {
       gaps.push({ name, reason: 'too-long' });
       continue;

@@ -1,4 +1,7 @@
-import { type AttributeGap, isPoolOwnedAttribute, type ManagedAttributes, mapAttributes, mfaMarker, parseMfaMarker, REPLICABLE_MFA, usesTotp } from './attributes';
+import {
+  type AttributeGap, isPoolOwnedAttribute, type ManagedAttributes, mapAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, REPLICABLE_MFA,
+  schemaAttributeOf, usesTotp,
+} from './attributes';
 import { standbyUsernameFor } from './identity';
 import type { MfaFactor, MfaState, PoolConfig, UserRecord } from './types';
 
@@ -57,6 +60,12 @@ export interface ReplicationPlan {
   addGroups: string[];
   removeGroups: string[];
   mfa?: MfaChange;
+  /**
+   * Attributes written only once the MFA preference call has succeeded: the MFA marker, when
+   * `mfa` is set. A marker written before a failed MFA call would make the next comparison
+   * (which reads the marker, not the replica's MFA) believe the MFA is in step, for good.
+   */
+  afterMfaAttributes?: Record<string, string>;
   link?: ProviderLink;
   issues: PlanIssue[];
 }
@@ -72,6 +81,7 @@ export function writeCount(plan: ReplicationPlan): number {
     plan.addGroups.length +
     plan.removeGroups.length +
     (plan.mfa ? 1 : 0) +
+    (plan.afterMfaAttributes && Object.keys(plan.afterMfaAttributes).length ? 1 : 0) +
     (plan.link ? 1 : 0)
   );
 }
@@ -107,9 +117,9 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
   for (const gap of mapped.gaps) plan.issues.push({ code: 'attribute-gap', attribute: gap.name, reason: gap.reason });
   if (usesTotp(source.mfa)) plan.issues.push({ code: 'totp' });
   const desired = { ...mapped.attributes };
-  const markerWritable = source.mfa !== undefined && !mapped.gaps.some((g) => g.name === ctx.mfaMarkerAttribute) &&
-    hasSchemaAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute);
+  const markerWritable = source.mfa !== undefined && poolHasAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute);
   if (source.mfa && markerWritable) desired[ctx.mfaMarkerAttribute] = mfaMarker(source.mfa);
+  if (source.mfa && !markerWritable) plan.issues.push({ code: 'attribute-gap', attribute: ctx.mfaMarkerAttribute, reason: 'missing-in-standby-schema' });
   dropFalseVerifiedFlags(desired);
 
   if (!replica) {
@@ -124,6 +134,7 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
     if (!source.enabled) plan.setEnabled = false;
     plan.addGroups = [...(source.groups ?? [])].sort();
     plan.mfa = source.mfa ? mfaChange(source.mfa, { enabled: [] }) : undefined;
+    if (plan.mfa) holdMarkerBack(plan, plan.createAttributes, ctx.mfaMarkerAttribute);
     if (identity) plan.link = identity;
     return plan;
   }
@@ -132,7 +143,7 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
   dropFalseVerifiedFlags(current);
   for (const [name, value] of Object.entries(desired)) {
     if (current[name] === value) continue;
-    const schema = ctx.standbyPool.schema.find((a) => a.name === name);
+    const schema = schemaAttributeOf(ctx.standbyPool, name);
     if (schema && !schema.mutable) {
       plan.issues.push({ code: 'attribute-gap', attribute: name, reason: 'immutable-in-standby' });
       continue;
@@ -142,12 +153,16 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
   // Changing e-mail or phone resets its verified flag unless the flag is sent in the same call.
   for (const [attribute, flag] of Object.entries(VERIFIED_FLAG)) {
     if (attribute in plan.updateAttributes && desired[flag] !== undefined) plan.updateAttributes[flag] = desired[flag];
+    // A flag the source no longer has (or has as false) is written false, in the same call as
+    // its attribute, rather than deleted: an admin may always set it.
+    if (current[flag] !== undefined && desired[flag] === undefined) plan.updateAttributes[flag] = 'false';
   }
   const gapNames = new Set(mapped.gaps.map((g) => g.name));
   for (const name of Object.keys(current).sort()) {
     if (name in desired || gapNames.has(name) || isPoolOwnedAttribute(name)) continue;
     if (name === ctx.sourceSubAttribute || name === ctx.mfaMarkerAttribute) continue;
-    if (ctx.standbyPool.schema.find((a) => a.name === name)?.required) continue;
+    if (Object.values(VERIFIED_FLAG).includes(name)) continue;
+    if (schemaAttributeOf(ctx.standbyPool, name)?.required) continue;
     if (ctx.standbyPool.usernameAttributes.includes(name as 'email')) continue;
     plan.deleteAttributes.push(name);
   }
@@ -166,14 +181,18 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
     const replicaMfa = replica.mfa ?? (markerWritable ? parseMfaMarker(replica.attributes[ctx.mfaMarkerAttribute]) : undefined);
     if (!replicaMfa || !sameReplicableMfa(source.mfa, replicaMfa)) plan.mfa = mfaChange(source.mfa, replicaMfa ?? { enabled: [] });
     if (plan.mfa && !plan.mfa.sms && !plan.mfa.email) plan.mfa = undefined;
+    if (plan.mfa) holdMarkerBack(plan, plan.updateAttributes, ctx.mfaMarkerAttribute);
   }
 
   if (writeCount(plan) > 0) plan.kind = 'update';
   return plan;
 }
 
-function hasSchemaAttribute(pool: PoolConfig, name: string): boolean {
-  return pool.schema.some((a) => a.name === name);
+/** Moves the MFA marker out of `attributes` into `afterMfaAttributes` (see there). */
+function holdMarkerBack(plan: ReplicationPlan, attributes: Record<string, string> | undefined, markerAttribute: string): void {
+  if (!attributes || attributes[markerAttribute] === undefined) return;
+  plan.afterMfaAttributes = { [markerAttribute]: attributes[markerAttribute] };
+  delete attributes[markerAttribute];
 }
 
 /** A verified flag of `false` means the same as no flag: compare and write only `true`. */

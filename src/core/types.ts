@@ -64,6 +64,39 @@ export interface PoolConfig {
   featurePlan?: string;
   /** Estimated number of users, when reported. */
   estimatedUsers?: number;
+  // The fields below are read for the doctor and the failover script; `undefined` = not reported.
+  /** `UsernameConfiguration.CaseSensitive`. */
+  usernameCaseSensitive?: boolean;
+  /** `AutoVerifiedAttributes`: attributes Cognito verifies itself at sign-up. */
+  autoVerifiedAttributes?: string[];
+  /** `AdminCreateUserConfig.AllowAdminCreateUserOnly`: self sign-up disabled. */
+  allowAdminCreateUserOnly?: boolean;
+  /** `Policies.SignInPolicy.AllowedFirstAuthFactors` (`PASSWORD`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`). */
+  allowedFirstAuthFactors?: string[];
+  /** `Policies.PasswordPolicy.PasswordHistorySize`. */
+  passwordHistorySize?: number;
+  /** `Policies.PasswordPolicy.TemporaryPasswordValidityDays`. */
+  temporaryPasswordValidityDays?: number;
+  /** `EmailConfiguration.EmailSendingAccount`: `COGNITO_DEFAULT` (small daily limit) or `DEVELOPER` (Amazon SES). */
+  emailSendingAccount?: string;
+  /** True when `SmsConfiguration` names an SNS caller role (the pool can send SMS). */
+  smsConfigured?: boolean;
+  /** `UserPoolAddOns.AdvancedSecurityMode` (threat protection): `OFF`, `AUDIT`, `ENFORCED`. */
+  advancedSecurityMode?: string;
+  /** `DeletionProtection`: `ACTIVE` or `INACTIVE`. */
+  deletionProtection?: string;
+  /** `KeyConfiguration.KmsKeyArn`: the customer managed key, when there is one (multi-Region keys have ids `mrk-...`). */
+  kmsKeyArn?: string;
+  /** `DeviceConfiguration` is set: devices can be remembered (they are never replicated). */
+  deviceTracking?: boolean;
+}
+
+/** The pool's MFA factor configuration (GetUserPoolMfaConfig), when it could be read. */
+export interface PoolMfaConfig {
+  mfaConfiguration?: 'OFF' | 'ON' | 'OPTIONAL';
+  sms: boolean;
+  totp: boolean;
+  email: boolean;
 }
 
 /** A group of a pool. */

@@ -69,9 +69,9 @@ export function createTriggerHandler(deps: TriggerDeps | (() => TriggerDeps)) {
       requestHandler: { connectionTimeout: Math.min(500, config.sendBudgetMs), requestTimeout: config.sendBudgetMs },
     });
     try {
-      await sqs.send(new SendMessageCommand({ QueueUrl: config.syncQueueUrl, MessageBody: JSON.stringify(message) }), {
-        abortSignal: AbortSignal.timeout(config.sendBudgetMs),
-      });
+      await withinBudget(config.sendBudgetMs, (abortSignal) =>
+        sqs!.send(new SendMessageCommand({ QueueUrl: config.syncQueueUrl, MessageBody: JSON.stringify(message) }), { abortSignal }),
+      );
       logger.info('queued for replication', { sub, user: sub ? undefined : hashed(e.userName) });
     } catch (err) {
       logger.error('could not queue the user for replication; the reconciler will backfill', { sub, error: describeError(err) });
@@ -79,6 +79,28 @@ export function createTriggerHandler(deps: TriggerDeps | (() => TriggerDeps)) {
     }
     return event;
   };
+}
+
+/**
+ * Runs `send` for at most `ms`: the abort signal stops the HTTP request, and the race returns even
+ * when something before the request (credentials, endpoint resolution) does not honour the signal.
+ */
+async function withinBudget<T>(ms: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`SQS send took longer than the ${ms} ms budget`);
+      err.name = 'TimeoutError';
+      controller.abort(err);
+      reject(err);
+    }, ms);
+  });
+  try {
+    return await Promise.race([send(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The Lambda handler: configuration from the environment, validated on first use. */

@@ -11,6 +11,10 @@ import { MalformedMessageError, parseSyncMessage } from '../core/message';
 import { logger, MetricUnit, metrics } from '../observability';
 import { replicationContextFromConfig } from '../replication/context';
 import { replicateUser, type ReplicationContext } from '../replication/replicate-user';
+import { loadChangeCaptureConfig } from '../change-capture/config';
+import { screenMessage } from '../change-capture/screen';
+import { afterReplication } from '../replication/change-capture-steps';
+import { ReplicaIndex } from '../replication/replica-index';
 
 /** What the worker needs. */
 export interface WorkerDeps {
@@ -20,6 +24,10 @@ export interface WorkerDeps {
   /** Records of one batch processed at once. Default 4. */
   concurrency?: number;
   now?: () => number;
+  /** Change capture: the replica index (source sub -> standby username); none: deletions go to the reconciler. */
+  replicaIndex?: ReplicaIndex;
+  /** Change capture: roles whose changes are replication echoes (ECHO_ROLE_ARNS). */
+  echoRoleArns?: readonly string[];
 }
 
 /** Why a message went to the DLQ, carried as a message attribute. */
@@ -57,6 +65,12 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
     if (message.sourcePoolId !== d.config.sourcePoolId) {
       throw new MalformedMessageError(`message is for pool ${message.sourcePoolId}, this worker replicates ${d.config.sourcePoolId}`);
     }
+    const screening = screenMessage(message, d.echoRoleArns ?? []);
+    if (screening.action === 'drop') {
+      logger.info('change ignored', { sub, reason: message.reason, why: screening.why });
+      metrics.addMetric(screening.why === 'echo' ? 'EchoesDropped' : 'OtherPoolEvents', MetricUnit.Count, 1);
+      return true;
+    }
     const outcome = await replicateUser(d.replication, { username: message.username, sub: message.sub });
     sub = outcome.sourceSub ?? sub;
     logger.info('replicated', { sub, result: outcome.result, writes: outcome.writes, issues: outcome.plan?.issues, attempt });
@@ -66,10 +80,14 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
       const lag = (d.now ?? Date.now)() - Date.parse(message.at);
       if (lag >= 0) metrics.addMetric('ReplicationLagMs', MetricUnit.Milliseconds, lag);
     }
+    await afterReplication(d.replication, d.replicaIndex, outcome, message, screening.poolStated);
     return true;
   } catch (err) {
     const kind = err instanceof MalformedMessageError ? 'malformed' : classifyError(err);
-    const retryable = kind === 'throttle' || kind === 'transient';
+    // A create that still races after one re-plan (ListUsers is eventually consistent and may
+    // not show the replica yet) is settled by a later attempt, not by the DLQ.
+    const raced = (err as Error)?.name === 'UsernameExistsException';
+    const retryable = kind === 'throttle' || kind === 'transient' || raced;
     if (retryable && attempt < d.config.maxAttempts) {
       const delay = retryDelaySeconds(attempt, { ...DEFAULT_BACKOFF, maxAttempts: d.config.maxAttempts });
       logger.warn('replication failed, will retry', { sub, attempt, retryInSeconds: delay, error: describeError(err) });
@@ -120,10 +138,20 @@ async function moveToDlq(record: SQSRecord, reason: DlqReason, d: WorkerDeps): P
 export const handler = middy(
   createWorkerHandler(() => {
     const config = loadWorkerConfig();
+    const capture = loadChangeCaptureConfig();
     return {
       config,
       replication: replicationContextFromConfig(config),
       sqs: new SQSClient({ region: config.sourceRegion, endpoint: config.sqsEndpoint }),
+      echoRoleArns: capture.echoRoleArns,
+      replicaIndex: capture.replicaIndexTable
+        ? new ReplicaIndex({
+            tableName: capture.replicaIndexTable,
+            sourcePoolId: config.sourcePoolId,
+            standbyPoolId: config.standbyPoolId,
+            clientConfig: { region: config.sourceRegion, endpoint: capture.dynamodbEndpoint },
+          })
+        : undefined,
     };
   }),
 )

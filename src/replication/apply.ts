@@ -16,7 +16,7 @@ export interface ApplyContext {
 /**
  * Carries out a {@link ReplicationPlan} on the standby: the only code that writes a replica.
  * Calls are made in an order that always leaves a recoverable replica: create, password,
- * attributes, enabled state, groups, MFA, provider link. Returns the replica's username.
+ * attributes, enabled state, groups, MFA (then the MFA marker), provider link. Returns the replica's username.
  */
 export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promise<string | undefined> {
   if (plan.kind === 'skip' || plan.kind === 'in-sync') return plan.standbyUsername;
@@ -42,6 +42,7 @@ export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promi
     }
   }
   if (plan.mfa) await standby.setMfaPreference(username, plan.mfa);
+  if (plan.afterMfaAttributes && Object.keys(plan.afterMfaAttributes).length) await standby.updateAttributes(username, plan.afterMfaAttributes);
   if (plan.link) await standby.linkProvider(username, plan.link);
   return username;
 }

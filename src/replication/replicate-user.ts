@@ -1,6 +1,6 @@
-import { classifyError } from '../core/errors';
 import { chooseReplica, identityAttributes, locatorOf } from '../core/identity';
-import type { ManagedAttributes } from '../core/attributes';
+import { classifyError } from '../core/errors';
+import { type ManagedAttributes, poolHasAttribute } from '../core/attributes';
 import { type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../core/plan';
 import type { GroupInfo, UserRecord } from '../core/types';
 import type { CognitoGateway } from '../cognito/gateway';
@@ -53,7 +53,6 @@ export async function replicateSourceUser(ctx: ReplicationContext, source: UserR
   for (let attempt = 1; ; attempt++) {
     const replica = replicaHint !== undefined && attempt === 1 ? (replicaHint ?? undefined) : await findReplica(ctx, source, planContext);
     const plan = planReplication(source, replica, planContext);
-    const before = ctx.standby.writeCalls;
     try {
       const standbyUsername = await applyPlan(plan, {
         standby: ctx.standby,
@@ -63,7 +62,9 @@ export async function replicateSourceUser(ctx: ReplicationContext, source: UserR
       const result = plan.kind === 'create' ? 'created' : plan.kind === 'update' ? 'updated' : plan.kind === 'skip' ? 'skipped' : 'in-sync';
       return { result, sourceSub: source.attributes.sub, standbyUsername, plan, writes: writeCount(plan) };
     } catch (err) {
-      if (plan.kind === 'create' && attempt === 1 && classifyError(err) === 'exists' && ctx.standby.writeCalls === before + 1) continue;
+      // Another writer made the replica first. Only AdminCreateUser answers UsernameExistsException
+      // (the gateway is shared by concurrent replications, so counting its calls cannot tell).
+      if (plan.kind === 'create' && attempt === 1 && (err as Error)?.name === 'UsernameExistsException') continue;
       throw err;
     }
   }
@@ -71,14 +72,33 @@ export async function replicateSourceUser(ctx: ReplicationContext, source: UserR
 
 /** Reads a source user in full: attributes and MFA (AdminGetUser) and groups. */
 export async function readSourceUser(gateway: CognitoGateway, ref: SourceUserRef): Promise<UserRecord | undefined> {
-  let username = ref.username;
-  if (!username && ref.sub) username = (await gateway.findBySub(ref.sub))?.username;
-  if (!username) return undefined;
-  const user = await gateway.getUser(username);
+  let user: UserRecord | undefined;
+  if (ref.username) {
+    user = await gateway.getUser(ref.username);
+    if (user && ref.sub && user.attributes.sub !== ref.sub) return undefined; // the name now belongs to someone else
+  } else if (ref.sub) {
+    user = await getUserBySub(gateway, ref.sub);
+  }
   if (!user) return undefined;
-  if (ref.sub && user.attributes.sub !== ref.sub) return undefined; // the name now belongs to someone else
   user.groups = await gateway.listGroupsForUser(user.username);
   return user;
+}
+
+/**
+ * A user by `sub` (change-capture events name users by `sub` only). AdminGetUser accepts the
+ * `sub` as username, a strongly consistent read; should it not (a rejected or unmatched call), the
+ * eventually consistent ListUsers filter on `sub` finds the username.
+ */
+async function getUserBySub(gateway: CognitoGateway, sub: string): Promise<UserRecord | undefined> {
+  const direct = await gateway.getUser(sub).catch((err: unknown) => {
+    if (classifyError(err) === 'permanent') return undefined;
+    throw err;
+  });
+  if (direct?.attributes.sub === sub) return direct;
+  const listed = await gateway.findBySub(sub);
+  if (!listed) return undefined;
+  const user = await gateway.getUser(listed.username);
+  return user?.attributes.sub === sub ? user : undefined;
 }
 
 /**
@@ -97,7 +117,7 @@ export async function findReplica(ctx: ReplicationContext, source: UserRecord, p
     );
   }
   if (!replica) return undefined;
-  const hasMarker = pc.standbyPool.schema.some((a) => a.name === ctx.mfaMarkerAttribute);
+  const hasMarker = poolHasAttribute(pc.standbyPool, ctx.mfaMarkerAttribute);
   const detailed = source.mfa && !hasMarker ? await ctx.standby.getUser(replica.username) : replica;
   if (!detailed) return undefined;
   detailed.groups = await ctx.standby.listGroupsForUser(detailed.username);
@@ -118,12 +138,26 @@ export async function planContextOf(ctx: ReplicationContext): Promise<PlanContex
 
 const sourceGroupCache = new WeakMap<CognitoGateway, Promise<Map<string, GroupInfo>>>();
 
+function listSourceGroups(source: CognitoGateway): Promise<Map<string, GroupInfo>> {
+  const groups = source.listGroups().then((list) => new Map(list.map((g) => [g.name, g])));
+  sourceGroupCache.set(source, groups);
+  groups.catch(() => {
+    if (sourceGroupCache.get(source) === groups) sourceGroupCache.delete(source);
+  });
+  return groups;
+}
+
+/**
+ * A source group's description, precedence and role (to create it in the standby). The source's
+ * groups are listed once per gateway; a name missing from that listing (a group created since)
+ * lists them again once, sharing a listing already under way.
+ */
 async function sourceGroup(ctx: ReplicationContext, name: string): Promise<GroupInfo | undefined> {
-  let groups = sourceGroupCache.get(ctx.source);
-  if (!groups) {
-    groups = ctx.source.listGroups().then((list) => new Map(list.map((g) => [g.name, g])));
-    groups.catch(() => sourceGroupCache.delete(ctx.source));
-    sourceGroupCache.set(ctx.source, groups);
-  }
-  return (await groups).get(name);
+  const cached = sourceGroupCache.get(ctx.source);
+  const groups = await (cached ?? listSourceGroups(ctx.source));
+  const found = groups.get(name);
+  if (found || !cached) return found;
+  const current = sourceGroupCache.get(ctx.source);
+  const fresh = current && current !== cached ? current : listSourceGroups(ctx.source);
+  return (await fresh).get(name);
 }

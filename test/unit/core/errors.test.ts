@@ -1,0 +1,64 @@
+import { classifyError, ConfigError, describeError } from '../../../src/core/errors';
+
+function awsError(name: string, status?: number, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(`${name} happened`), { name, $metadata: status === undefined ? {} : { httpStatusCode: status }, ...extra });
+}
+
+describe('classifyError', () => {
+  test.each([
+    ['TooManyRequestsException', 400, 'throttle'],
+    ['ThrottlingException', 400, 'throttle'],
+    ['LimitExceededException', 400, 'throttle'],
+    ['SomethingElse', 429, 'throttle'],
+    ['UserNotFoundException', 400, 'not-found'],
+    ['ResourceNotFoundException', 400, 'not-found'],
+    ['UsernameExistsException', 400, 'exists'],
+    ['GroupExistsException', 400, 'exists'],
+    ['InternalErrorException', 500, 'transient'],
+    ['InternalErrorException', undefined, 'transient'],
+    ['ServiceUnavailable', 503, 'transient'],
+    ['Whatever', 502, 'transient'],
+    ['TimeoutError', undefined, 'transient'],
+    ['AbortError', undefined, 'transient'],
+    ['InvalidParameterException', 400, 'permanent'],
+    ['NotAuthorizedException', 400, 'permanent'],
+    ['AccessDeniedException', 403, 'permanent'],
+    ['AliasExistsException', 400, 'permanent'],
+  ])('%s (%s) is %s', (name, status, expected) => {
+    expect(classifyError(awsError(name, status))).toBe(expected);
+  });
+
+  test('network errors are transient', () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']) {
+      expect(classifyError(Object.assign(new Error('x'), { code }))).toBe('transient');
+    }
+    expect(classifyError(new Error('socket hang up'))).toBe('transient');
+    expect(classifyError(Object.assign(new Error('wrapped'), { name: 'SomeWrapper', cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }))).toBe('transient');
+  });
+
+  test('the SDK retryable flag makes an unknown error transient', () => {
+    expect(classifyError(awsError('Odd', 400, { $retryable: {} }))).toBe('transient');
+  });
+
+  test('anything unknown, including non-errors, is permanent', () => {
+    for (const e of [undefined, null, 'a string', 42, {}, new Error('boom'), new TypeError('x')]) expect(classifyError(e)).toBe('permanent');
+  });
+
+  test('a self-referencing cause does not loop', () => {
+    const e = awsError('Odd', 400) as Error & { cause?: unknown };
+    e.cause = e;
+    expect(classifyError(e)).toBe('permanent');
+  });
+});
+
+describe('describeError / ConfigError', () => {
+  test('name and message only, bounded', () => {
+    expect(describeError(awsError('UserNotFoundException', 400))).toBe('UserNotFoundException: UserNotFoundException happened');
+    expect(describeError('plain')).toBe('Error: plain');
+    expect(describeError(new Error('x'.repeat(2000))).length).toBe(500);
+  });
+  test('ConfigError is named', () => {
+    expect(new ConfigError('bad').name).toBe('ConfigError');
+    expect(new ConfigError('bad')).toBeInstanceOf(Error);
+  });
+});

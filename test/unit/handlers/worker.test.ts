@@ -1,0 +1,260 @@
+import {
+  AdminCreateUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient,
+  DescribeUserPoolCommand, InternalErrorException, InvalidParameterException, ListUsersCommand, UsernameExistsException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { CognitoGateway } from '../../../src/cognito/gateway';
+import { loadWorkerConfig } from '../../../src/config/env';
+import { retryDelaySeconds } from '../../../src/core/backoff';
+import { buildSyncMessage } from '../../../src/core/message';
+import { createWorkerHandler } from '../../../src/handlers/worker';
+import { captureOutput, describeUserPoolAnswer, InstantClock, MANAGED_SCHEMA, STANDARD_SCHEMA, uniquePoolId } from '../helpers';
+
+const EMAIL = 'planted.person@example.com';
+const PHONE = '+15555550123';
+const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/sync-dlq';
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/sync';
+
+interface World {
+  handler: ReturnType<typeof createWorkerHandler>;
+  sqs: AwsClientStub<SQSClient>;
+  source: AwsClientStub<CognitoIdentityProviderClient>;
+  standby: AwsClientStub<CognitoIdentityProviderClient>;
+  sourcePoolId: string;
+}
+
+function world(maxAttempts = 5): World {
+  const clock = new InstantClock();
+  const sourcePoolId = uniquePoolId('us-east-1');
+  const standbyPoolId = uniquePoolId('us-west-2');
+  const config = loadWorkerConfig({
+    SOURCE_POOL_ID: sourcePoolId,
+    AWS_REGION: 'us-east-1',
+    STANDBY_POOL_ID: standbyPoolId,
+    STANDBY_REGION: 'us-west-2',
+    SYNC_QUEUE_URL: QUEUE,
+    DLQ_URL: DLQ,
+    MAX_ATTEMPTS: String(maxAttempts),
+  });
+  const sourceClient = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+  const standbyClient = new CognitoIdentityProviderClient({ region: 'us-west-2' });
+  const sqsClient = new SQSClient({ region: 'us-east-1' });
+  const source = mockClient(sourceClient);
+  const standby = mockClient(standbyClient);
+  const sqs = mockClient(sqsClient);
+  source.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: sourcePoolId }) });
+  standby.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: standbyPoolId, schema: [...STANDARD_SCHEMA, ...MANAGED_SCHEMA] }) });
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  sqs.on(ChangeMessageVisibilityCommand).resolves({});
+  const handler = createWorkerHandler({
+    config,
+    sqs: sqsClient,
+    replication: {
+      source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock, transientAttempts: 1 }),
+      standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock, transientAttempts: 1 }),
+      sourceSubAttribute: config.sourceSubAttribute,
+      mfaMarkerAttribute: config.mfaMarkerAttribute,
+    },
+  });
+  return { handler, sqs, source, standby, sourcePoolId };
+}
+
+function sourceUser(w: World, username: string, sub: string): void {
+  w.source.on(AdminGetUserCommand, { Username: username }).resolves({
+    Username: username,
+    Enabled: true,
+    UserStatus: 'CONFIRMED',
+    UserAttributes: [
+      { Name: 'sub', Value: sub },
+      { Name: 'email', Value: EMAIL },
+      { Name: 'email_verified', Value: 'true' },
+      { Name: 'phone_number', Value: PHONE },
+    ],
+    UserMFASettingList: [],
+  });
+  w.source.on(AdminListGroupsForUserCommand, { Username: username }).resolves({ Groups: [] });
+}
+
+function standbyCreates(w: World): void {
+  w.standby.on(ListUsersCommand).resolves({ Users: [] });
+  w.standby.on(AdminCreateUserCommand).resolves({});
+  w.standby.on(AdminSetUserPasswordCommand).resolves({});
+}
+
+let seq = 0;
+function record(_w: World, body: string | Record<string, unknown>, receiveCount = 1): SQSRecord {
+  seq += 1;
+  return {
+    messageId: `msg-${seq}`,
+    receiptHandle: `rh-${seq}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '1700000000000',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '1700000000000',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:sync',
+    awsRegion: 'us-east-1',
+  };
+}
+
+function message(w: World, username: string, sub: string) {
+  return buildSyncMessage({ sourceRegion: 'us-east-1', sourcePoolId: w.sourcePoolId, username, sub, reason: 'PostConfirmation_ConfirmSignUp' });
+}
+
+const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+let output: ReturnType<typeof captureOutput>;
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => {
+  output.restore();
+  const text = output.text();
+  expect(text).not.toContain(EMAIL);
+  expect(text).not.toContain(PHONE);
+  // No password ever reaches the logs.
+  expect(text).not.toMatch(/"Password"/);
+});
+
+function passwordsSent(w: World): string[] {
+  return w.standby.commandCalls(AdminSetUserPasswordCommand).map((c) => c.args[0].input.Password!);
+}
+
+describe('sync worker', () => {
+  test('success: nothing to report, nothing moved, the queue acknowledges', async () => {
+    const w = world();
+    sourceUser(w, 'alice', 'sub-a');
+    standbyCreates(w);
+    const result = await w.handler(batch(record(w, message(w, 'alice', 'sub-a'))));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(w.standby).toHaveReceivedCommandTimes(AdminCreateUserCommand, 1);
+    expect(w.sqs.calls()).toHaveLength(0);
+    for (const p of passwordsSent(w)) expect(output.text()).not.toContain(p);
+    expect(output.text()).toContain('sub-a');
+  });
+
+  test.each([1, 2, 4])('a transient failure on attempt %i: visibility set to the back-off delay, reported as a failure', async (attempt) => {
+    const w = world();
+    w.source.on(AdminGetUserCommand).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    const r = record(w, message(w, 'alice', 'sub-a'), attempt);
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
+    expect(w.sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { QueueUrl: QUEUE, ReceiptHandle: r.receiptHandle, VisibilityTimeout: retryDelaySeconds(attempt) });
+    expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
+  });
+
+  test('a failure to delay the retry still reports the record', async () => {
+    const w = world();
+    w.source.on(AdminGetUserCommand).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    w.sqs.on(ChangeMessageVisibilityCommand).rejects(new Error('sqs down'));
+    const r = record(w, message(w, 'alice', 'sub-a'));
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
+  });
+
+  test('a malformed message goes to the DLQ with its reason and is acknowledged; its batch-mates are processed', async () => {
+    const w = world();
+    sourceUser(w, 'alice', 'sub-a');
+    standbyCreates(w);
+    const bad = record(w, `{"email":"${EMAIL}"`);
+    const good = record(w, message(w, 'alice', 'sub-a'));
+    expect(await w.handler(batch(bad, good))).toEqual({ batchItemFailures: [] });
+    expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+    const dlq = w.sqs.commandCalls(SendMessageCommand)[0].args[0].input;
+    expect(dlq.QueueUrl).toBe(DLQ);
+    expect(dlq.MessageBody).toBe(bad.body);
+    expect(dlq.MessageAttributes?.reason.StringValue).toMatch(/^malformed: .*not JSON/);
+    expect(dlq.MessageAttributes?.sourceMessageId.StringValue).toBe(bad.messageId);
+    expect(w.standby).toHaveReceivedCommandTimes(AdminCreateUserCommand, 1);
+  });
+
+  test.each([
+    ['wrong version', { v: 2, sourceRegion: 'us-east-1', sourcePoolId: 'us-east-1_X', username: 'a', reason: 'r', at: new Date().toISOString() }],
+    ['neither username nor sub', { v: 1, sourceRegion: 'us-east-1', sourcePoolId: 'us-east-1_X', reason: 'r', at: new Date().toISOString() }],
+  ])('a message of the wrong shape (%s) goes to the DLQ', async (_name, body) => {
+    const w = world();
+    const r = record(w, body);
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
+    expect(w.sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.reason.StringValue).toMatch(/^malformed/);
+  });
+
+  test('a message for another pool goes to the DLQ', async () => {
+    const w = world();
+    const r = record(w, { ...message(w, 'alice', 'sub-a'), sourcePoolId: 'eu-west-1_Elsewhere1' });
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
+    const reason = w.sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.reason.StringValue;
+    expect(reason).toContain('eu-west-1_Elsewhere1');
+    expect(w.source.calls()).toHaveLength(0);
+  });
+
+  test('the last attempt of a transient failure goes to the DLQ', async () => {
+    const w = world(5);
+    w.source.on(AdminGetUserCommand).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    const r = record(w, message(w, 'alice', 'sub-a'), 5);
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
+    expect(w.sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityCommand, 0);
+    const input = w.sqs.commandCalls(SendMessageCommand)[0].args[0].input;
+    expect(input.MessageAttributes?.reason.StringValue).toMatch(/^gave up after 5 attempts: InternalErrorException/);
+    expect(input.MessageAttributes?.attempts.StringValue).toBe('5');
+  });
+
+  test('a permanent error goes to the DLQ at once', async () => {
+    const w = world();
+    sourceUser(w, 'alice', 'sub-a');
+    w.standby.on(ListUsersCommand).resolves({ Users: [] });
+    w.standby.on(AdminCreateUserCommand).rejects(new InvalidParameterException({ message: 'Invalid phone number format.', $metadata: { httpStatusCode: 400 } }));
+    const r = record(w, message(w, 'alice', 'sub-a'), 1);
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
+    expect(w.sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.reason.StringValue).toBe('permanent: InvalidParameterException: Invalid phone number format.');
+  });
+
+  test('a create race that outlives its re-plan is retried, not sent to the DLQ', async () => {
+    const w = world();
+    sourceUser(w, 'alice', 'sub-a');
+    w.standby.on(ListUsersCommand).resolves({ Users: [] }); // ListUsers has not caught up yet
+    w.standby.on(AdminCreateUserCommand).rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
+    const r = record(w, message(w, 'alice', 'sub-a'), 1);
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
+    expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
+  });
+
+  test('a DLQ that cannot be reached leaves the record on the queue', async () => {
+    const w = world();
+    w.sqs.on(SendMessageCommand).rejects(new Error('dlq unreachable'));
+    const r = record(w, 'not json');
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
+  });
+
+  test('a source user gone since the message was sent is acknowledged', async () => {
+    const w = world();
+    w.source.on(AdminGetUserCommand).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
+    const r = record(w, message(w, 'ghost', 'sub-g'));
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
+    expect(w.sqs.calls()).toHaveLength(0);
+    expect(w.standby.calls().filter((c) => !(c.args[0] instanceof DescribeUserPoolCommand))).toHaveLength(0);
+  });
+
+  test('a mixed batch reports exactly the records to retry', async () => {
+    const w = world();
+    sourceUser(w, 'alice', 'sub-a');
+    standbyCreates(w);
+    w.source.on(AdminGetUserCommand, { Username: 'bob' }).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    const records = [record(w, message(w, 'alice', 'sub-a')), record(w, message(w, 'bob', 'sub-b')), record(w, '[]'), record(w, message(w, 'bob', 'sub-b'))];
+    const result = await w.handler(batch(...records));
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([records[1].messageId, records[3].messageId].sort());
+    expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+    expect(w.sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityCommand, 2);
+  });
+
+  test('an event without records is an empty success', async () => {
+    const w = world();
+    expect(await w.handler({} as SQSEvent)).toEqual({ batchItemFailures: [] });
+    expect(await w.handler(null as unknown as SQSEvent)).toEqual({ batchItemFailures: [] });
+  });
+});

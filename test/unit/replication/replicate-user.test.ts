@@ -1,0 +1,375 @@
+import {
+  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserAttributesCommand, AdminDisableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand,
+  AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient,
+  CreateGroupCommand, DescribeUserPoolCommand, InternalErrorException, ListGroupsCommand, ListUsersCommand, ResourceNotFoundException,
+  TooManyRequestsException, UserNotFoundException, UsernameExistsException, type UserType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { CognitoGateway } from '../../../src/cognito/gateway';
+import { WRITE_OPERATIONS } from '../../../src/cognito/quotas';
+import type { PoolConfig } from '../../../src/core/types';
+import { AmbiguousReplicaError, type ReplicationContext, replicateUser } from '../../../src/replication/replicate-user';
+import { captureOutput, describeUserPoolAnswer, InstantClock, meetsPolicy, MANAGED_SCHEMA, STANDARD_SCHEMA, uniquePoolId } from '../helpers';
+
+const SUB = '11111111-1111-4111-8111-111111111111';
+const STANDBY_POLICY = { minimumLength: 40, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true };
+const attrs = (map: Record<string, string>) => Object.entries(map).map(([Name, Value]) => ({ Name, Value }));
+const err = <T>(Ctor: new (o: { message: string; $metadata: object }) => T, message = 'x') => new Ctor({ message, $metadata: {} });
+
+interface Sides {
+  ctx: ReplicationContext;
+  source: AwsClientStub<CognitoIdentityProviderClient>;
+  standby: AwsClientStub<CognitoIdentityProviderClient>;
+}
+
+function sides(options: { sourcePool?: Partial<PoolConfig>; standbyPool?: Partial<PoolConfig>; groupRoleMap?: Record<string, string> } = {}): Sides {
+  const clock = new InstantClock();
+  const sourceClient = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+  const standbyClient = new CognitoIdentityProviderClient({ region: 'us-west-2' });
+  const source = mockClient(sourceClient);
+  const standby = mockClient(standbyClient);
+  const sourcePoolId = uniquePoolId('us-east-1');
+  const standbyPoolId = uniquePoolId('us-west-2');
+  source.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: sourcePoolId, ...options.sourcePool }) });
+  standby.on(DescribeUserPoolCommand).resolves({
+    UserPool: describeUserPoolAnswer({
+      poolId: standbyPoolId,
+      schema: [...STANDARD_SCHEMA, ...MANAGED_SCHEMA],
+      passwordPolicy: STANDBY_POLICY,
+      ...options.standbyPool,
+    }),
+  });
+  const ctx: ReplicationContext = {
+    source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock }),
+    standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock }),
+    sourceSubAttribute: 'custom:source_sub',
+    mfaMarkerAttribute: 'custom:source_mfa',
+    groupRoleMap: options.groupRoleMap,
+  };
+  return { ctx, source, standby };
+}
+
+/** A source user as AdminGetUser answers, and its groups. */
+function sourceHas(
+  s: Sides,
+  o: { username?: string; attributes?: Record<string, string>; enabled?: boolean; mfa?: string[]; preferred?: string; groups?: string[]; status?: string } = {},
+) {
+  const username = o.username ?? 'alice';
+  s.source.on(AdminGetUserCommand, { Username: username }).resolves({
+    Username: username,
+    UserAttributes: attrs(o.attributes ?? { sub: SUB, email: 'alice@example.com', email_verified: 'true', name: 'Alice' }),
+    Enabled: o.enabled ?? true,
+    UserStatus: (o.status ?? 'CONFIRMED') as 'CONFIRMED',
+    UserMFASettingList: o.mfa,
+    PreferredMfaSetting: o.preferred,
+  });
+  s.source.on(AdminListGroupsForUserCommand, { Username: username }).resolves({ Groups: (o.groups ?? []).map((GroupName) => ({ GroupName })) });
+}
+
+/** Every standby write answers success (on top of what is already set up). */
+function standbyAcceptsWrites(s: Sides): void {
+  for (const Command of [
+    AdminCreateUserCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand, AdminDeleteUserAttributesCommand, AdminAddUserToGroupCommand,
+    CreateGroupCommand, AdminDisableUserCommand, AdminSetUserMFAPreferenceCommand,
+  ]) {
+    s.standby.on(Command as typeof AdminCreateUserCommand).resolves({});
+  }
+}
+
+function standbyWrites(s: Sides): string[] {
+  return s.standby.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, '')).filter((n) => WRITE_OPERATIONS.has(n));
+}
+
+/** A standby replica exactly as the create plan for the default source user leaves it. */
+function matchingReplica(extra: Record<string, string> = {}): UserType {
+  return {
+    Username: 'alice',
+    Enabled: true,
+    UserStatus: 'CONFIRMED',
+    Attributes: attrs({
+      sub: '99999999-9999-4999-8999-999999999999',
+      email: 'alice@example.com',
+      email_verified: 'true',
+      name: 'Alice',
+      'custom:source_sub': SUB,
+      'custom:source_mfa': 'NONE',
+      ...extra,
+    }),
+  };
+}
+
+describe('replicateUser', () => {
+  test('a new user: created silently, permanent random password, groups (created when missing), disabled, MFA', async () => {
+    const s = sides({ groupRoleMap: { 'arn:aws:iam::111111111111:role/src-admin': 'arn:aws:iam::222222222222:role/stb-admin' } });
+    sourceHas(s, {
+      enabled: false,
+      groups: ['admins', 'staff', 'unmapped'],
+      mfa: ['SMS_MFA'],
+      preferred: 'SMS_MFA',
+      attributes: { sub: SUB, email: 'alice@example.com', email_verified: 'true', phone_number: '+15555550100', phone_number_verified: 'true' },
+    });
+    s.source.on(ListGroupsCommand).resolves({
+      Groups: [
+        { GroupName: 'admins', Description: 'Administrators', Precedence: 1, RoleArn: 'arn:aws:iam::111111111111:role/src-admin' },
+        { GroupName: 'staff', Precedence: 5 },
+        { GroupName: 'unmapped', Description: 'Role not mapped', RoleArn: 'arn:aws:iam::111111111111:role/other' },
+      ],
+    });
+    s.standby.on(ListUsersCommand).resolves({ Users: [] });
+    s.standby.on(AdminCreateUserCommand).resolves({ User: { Username: 'alice', Attributes: [], Enabled: true, UserStatus: 'FORCE_CHANGE_PASSWORD' } });
+    s.standby.on(AdminSetUserPasswordCommand).resolves({});
+    s.standby.on(AdminAddUserToGroupCommand, { GroupName: 'staff' }).resolves({});
+    s.standby
+      .on(AdminAddUserToGroupCommand, { GroupName: 'admins' })
+      .rejectsOnce(err(ResourceNotFoundException, 'Group not found.'))
+      .resolves({});
+    s.standby
+      .on(AdminAddUserToGroupCommand, { GroupName: 'unmapped' })
+      .rejectsOnce(err(ResourceNotFoundException, 'Group not found.'))
+      .resolves({});
+    s.standby.on(CreateGroupCommand).resolves({});
+    s.standby.on(AdminDisableUserCommand).resolves({});
+    s.standby.on(AdminSetUserMFAPreferenceCommand).resolves({});
+    s.standby.on(AdminUpdateUserAttributesCommand).resolves({});
+
+    const out = captureOutput();
+    let outcome;
+    try {
+      outcome = await replicateUser(s.ctx, { username: 'alice', sub: SUB });
+    } finally {
+      out.restore();
+    }
+    expect(outcome).toMatchObject({ result: 'created', sourceSub: SUB, standbyUsername: 'alice' });
+
+    expect(s.standby).toHaveReceivedCommandWith(AdminCreateUserCommand, {
+      Username: 'alice',
+      MessageAction: 'SUPPRESS',
+      UserAttributes: expect.arrayContaining([
+        { Name: 'email', Value: 'alice@example.com' },
+        { Name: 'email_verified', Value: 'true' },
+        { Name: 'phone_number_verified', Value: 'true' },
+        { Name: 'custom:source_sub', Value: SUB },
+      ]),
+    });
+    const password = s.standby.commandCalls(AdminSetUserPasswordCommand)[0].args[0].input;
+    expect(password).toMatchObject({ Username: 'alice', Permanent: true });
+    expect(meetsPolicy(password.Password!, STANDBY_POLICY)).toBe(true);
+    expect(out.text()).not.toContain(password.Password!);
+
+    expect(s.standby).toHaveReceivedCommandWith(CreateGroupCommand, {
+      GroupName: 'admins',
+      Description: 'Administrators',
+      Precedence: 1,
+      RoleArn: 'arn:aws:iam::222222222222:role/stb-admin',
+    });
+    const unmapped = s.standby.commandCalls(CreateGroupCommand, { GroupName: 'unmapped' })[0].args[0].input;
+    expect(unmapped).toMatchObject({ Description: 'Role not mapped' });
+    expect(unmapped.RoleArn).toBeUndefined(); // a source role ARN is never used in the standby
+    expect(s.standby).toHaveReceivedCommandTimes(CreateGroupCommand, 2);
+    expect(s.standby).toHaveReceivedCommandWith(AdminDisableUserCommand, { Username: 'alice' });
+    expect(s.standby).toHaveReceivedCommandWith(AdminSetUserMFAPreferenceCommand, { Username: 'alice', SMSMfaSettings: { Enabled: true, PreferredMfa: true } });
+
+    // Order: create, password, groups, disable, MFA, then the marker.
+    const writes = standbyWrites(s);
+    expect(writes[0]).toBe('AdminCreateUser');
+    expect(writes[1]).toBe('AdminSetUserPassword');
+    expect(writes.slice(-2)).toEqual(['AdminSetUserMFAPreference', 'AdminUpdateUserAttributes']);
+    expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { UserAttributes: [{ Name: 'custom:source_mfa', Value: 'SMS_MFA;SMS_MFA' }] });
+    expect(s.source).toHaveReceivedCommandTimes(ListGroupsCommand, 1);
+    expect(standbyWrites(s).filter((w) => w !== 'CreateGroup')).toHaveLength(outcome!.writes + 2); // + the two adds retried after creating the group
+  });
+
+  test('an existing matching replica costs zero writes and no per-user standby read', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [], groups: ['staff'] });
+    s.standby.on(ListUsersCommand).resolves({ Users: [matchingReplica()] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [{ GroupName: 'staff' }] });
+    const outcome = await replicateUser(s.ctx, { username: 'alice', sub: SUB });
+    expect(outcome).toMatchObject({ result: 'in-sync', writes: 0, standbyUsername: 'alice' });
+    expect(standbyWrites(s)).toEqual([]);
+    expect(s.ctx.standby.writeCalls).toBe(0);
+    expect(s.standby).toHaveReceivedCommandTimes(AdminGetUserCommand, 0);
+    expect(s.standby).toHaveReceivedCommandWith(ListUsersCommand, { Filter: 'username = "alice"' });
+  });
+
+  test('a drifted replica gets only the difference', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [] });
+    s.standby.on(ListUsersCommand).resolves({ Users: [matchingReplica({ name: 'Old name', given_name: 'Stale' })] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    standbyAcceptsWrites(s);
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    expect(outcome).toMatchObject({ result: 'updated', writes: 2 });
+    expect(standbyWrites(s)).toEqual(['AdminUpdateUserAttributes', 'AdminDeleteUserAttributes']);
+    expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { UserAttributes: [{ Name: 'name', Value: 'Alice' }] });
+  });
+
+  test('e-mail as username: the replica is found by e-mail and written under its own UUID username', async () => {
+    const s = sides({ sourcePool: { usernameAttributes: ['email'] }, standbyPool: { usernameAttributes: ['email'] } });
+    sourceHas(s, { username: SUB, mfa: [] });
+    const replica = { ...matchingReplica({ name: 'Old' }), Username: '99999999-9999-4999-8999-999999999999' };
+    s.standby.on(ListUsersCommand).resolves({ Users: [replica] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    s.standby.on(AdminUpdateUserAttributesCommand).resolves({});
+    const outcome = await replicateUser(s.ctx, { username: SUB, sub: SUB });
+    expect(outcome).toMatchObject({ result: 'updated', standbyUsername: replica.Username });
+    expect(s.standby).toHaveReceivedCommandWith(ListUsersCommand, { Filter: 'email = "alice@example.com"' });
+    expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { Username: replica.Username });
+  });
+
+  test('UsernameExistsException on create (another writer won) is planned again as an update', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [] });
+    s.standby.on(ListUsersCommand).resolvesOnce({ Users: [] }).resolves({ Users: [matchingReplica({ name: 'Racer' })] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    s.standby.on(AdminCreateUserCommand).rejects(err(UsernameExistsException, 'User account already exists'));
+    s.standby.on(AdminUpdateUserAttributesCommand).resolves({});
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    expect(outcome).toMatchObject({ result: 'updated', writes: 1 });
+    expect(s.standby).toHaveReceivedCommandTimes(AdminCreateUserCommand, 1);
+    expect(s.standby).toHaveReceivedCommandTimes(AdminSetUserPasswordCommand, 0);
+    expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { UserAttributes: [{ Name: 'name', Value: 'Alice' }] });
+  });
+
+  test('a create throttled, then raced, is still planned again', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [] });
+    s.standby.on(ListUsersCommand).resolvesOnce({ Users: [] }).resolves({ Users: [matchingReplica()] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    s.standby
+      .on(AdminCreateUserCommand)
+      .rejectsOnce(err(TooManyRequestsException))
+      .rejects(err(UsernameExistsException));
+    expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'in-sync', writes: 0 });
+  });
+
+  test('throttling on the standby is absorbed', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [] });
+    s.standby.on(ListUsersCommand).rejectsOnce(err(TooManyRequestsException)).resolves({ Users: [] });
+    s.standby.on(AdminCreateUserCommand).rejectsOnce(err(TooManyRequestsException)).rejectsOnce(err(TooManyRequestsException)).resolves({});
+    s.standby.on(AdminSetUserPasswordCommand).rejectsOnce(err(TooManyRequestsException)).resolves({});
+    const throttled = jest.spyOn(s.ctx.standby.limiter, 'throttled');
+    expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'created' });
+    expect(s.standby).toHaveReceivedCommandTimes(AdminCreateUserCommand, 3);
+    expect(throttled).toHaveBeenCalledWith('UserCreation');
+    expect(throttled).toHaveBeenCalledWith('UserAccountRecovery');
+    expect(throttled).toHaveBeenCalledWith('UserList');
+  });
+
+  test('a transient standby failure that persists is thrown for the queue to retry', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [] });
+    s.standby.on(ListUsersCommand).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    await expect(replicateUser(s.ctx, { username: 'alice' })).rejects.toThrow(InternalErrorException);
+    expect(standbyWrites(s)).toEqual([]);
+  });
+
+  test('source user not found: source-missing, nothing written', async () => {
+    const s = sides();
+    s.source.on(AdminGetUserCommand).rejects(err(UserNotFoundException, 'User does not exist.'));
+    s.source.on(ListUsersCommand).resolves({ Users: [] });
+    expect(await replicateUser(s.ctx, { username: 'ghost', sub: SUB })).toEqual({ result: 'source-missing', sourceSub: SUB, writes: 0 });
+    expect(await replicateUser(s.ctx, { sub: SUB })).toMatchObject({ result: 'source-missing', writes: 0 });
+    expect(await replicateUser(s.ctx, {})).toMatchObject({ result: 'source-missing', writes: 0 });
+    expect(s.standby.calls()).toHaveLength(0);
+  });
+
+  test('a username now held by another user (different sub) counts as missing', async () => {
+    const s = sides();
+    sourceHas(s, { attributes: { sub: '22222222-2222-4222-8222-222222222222', email: 'x@example.com' } });
+    expect(await replicateUser(s.ctx, { username: 'alice', sub: SUB })).toMatchObject({ result: 'source-missing' });
+    expect(s.standby.calls()).toHaveLength(0);
+  });
+
+  test('located by sub alone', async () => {
+    const s = sides();
+    s.source.on(ListUsersCommand).resolves({ Users: [{ Username: 'alice', Attributes: attrs({ sub: SUB }) }] });
+    sourceHas(s, { mfa: [] });
+    s.standby.on(ListUsersCommand).resolves({ Users: [matchingReplica()] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    expect(await replicateUser(s.ctx, { sub: SUB })).toMatchObject({ result: 'in-sync' });
+    expect(s.source).toHaveReceivedCommandWith(ListUsersCommand, { Filter: `sub = "${SUB}"` });
+  });
+
+  test('several standby users share the locator and none carries the sub: AmbiguousReplicaError, nothing written', async () => {
+    const s = sides({ sourcePool: { usernameAttributes: ['email'] } }); // standby keeps plain usernames: match on e-mail
+    sourceHas(s, { username: SUB, mfa: [] });
+    s.standby.on(ListUsersCommand).resolves({
+      Users: [
+        { Username: 'alice1', Attributes: attrs({ sub: 'x1', email: 'alice@example.com' }) },
+        { Username: 'alice2', Attributes: attrs({ sub: 'x2', email: 'alice@example.com', 'custom:source_sub': 'someone-else' }) },
+      ],
+    });
+    const failure = replicateUser(s.ctx, { username: SUB, sub: SUB });
+    await expect(failure).rejects.toThrow(AmbiguousReplicaError);
+    await expect(failure).rejects.toThrow(SUB);
+    await expect(failure).rejects.not.toThrow('alice@example.com');
+    expect(standbyWrites(s)).toEqual([]);
+  });
+
+  test('a failed MFA call leaves the marker unwritten, so the next attempt sets the MFA again', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: ['SMS_MFA'], preferred: 'SMS_MFA', attributes: { sub: SUB, email: 'alice@example.com', email_verified: 'true', name: 'Alice', phone_number: '+15555550100', phone_number_verified: 'true' } });
+    s.standby.on(ListUsersCommand).resolves({ Users: [] });
+    s.standby.on(AdminCreateUserCommand).resolves({});
+    s.standby.on(AdminSetUserPasswordCommand).resolves({});
+    s.standby.on(AdminSetUserMFAPreferenceCommand).rejectsOnce(new Error('InvalidParameterException')).resolves({});
+    s.standby.on(AdminUpdateUserAttributesCommand).resolves({});
+    await expect(replicateUser(s.ctx, { username: 'alice' })).rejects.toThrow();
+    expect(s.standby).toHaveReceivedCommandTimes(AdminUpdateUserAttributesCommand, 0);
+
+    // Second attempt: the replica exists, without a marker.
+    const created = s.standby.commandCalls(AdminCreateUserCommand)[0].args[0].input;
+    expect(created.UserAttributes?.map((a) => a.Name)).not.toContain('custom:source_mfa');
+    s.standby.on(ListUsersCommand).resolves({ Users: [{ Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', Attributes: [...created.UserAttributes!, { Name: 'sub', Value: 'r' }] }] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'updated', writes: 2 });
+    expect(s.standby).toHaveReceivedCommandTimes(AdminSetUserMFAPreferenceCommand, 2);
+    expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { UserAttributes: [{ Name: 'custom:source_mfa', Value: 'SMS_MFA;SMS_MFA' }] });
+  });
+
+  test('a source group created after the groups were first listed is found by listing again once', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [], groups: ['old'] });
+    s.source
+      .on(ListGroupsCommand)
+      .resolvesOnce({ Groups: [{ GroupName: 'old', Description: 'Old group' }] })
+      .resolves({ Groups: [{ GroupName: 'old', Description: 'Old group' }, { GroupName: 'new', Description: 'New group', Precedence: 7 }] });
+    s.standby.on(ListUsersCommand).resolves({ Users: [] });
+    s.standby.on(AdminCreateUserCommand).resolves({});
+    s.standby.on(AdminSetUserPasswordCommand).resolves({});
+    s.standby.on(CreateGroupCommand).resolves({});
+    s.standby.on(AdminAddUserToGroupCommand).rejectsOnce(err(ResourceNotFoundException)).resolvesOnce({}).rejectsOnce(err(ResourceNotFoundException)).resolves({});
+    await replicateUser(s.ctx, { username: 'alice' });
+    expect(s.standby).toHaveReceivedCommandWith(CreateGroupCommand, { GroupName: 'old', Description: 'Old group' });
+
+    sourceHas(s, { username: 'bob', attributes: { sub: 'bob-sub', email: 'bob@example.com' }, mfa: [], groups: ['new'] });
+    await replicateUser(s.ctx, { username: 'bob' });
+    expect(s.standby).toHaveReceivedCommandWith(CreateGroupCommand, { GroupName: 'new', Description: 'New group', Precedence: 7 });
+    expect(s.source).toHaveReceivedCommandTimes(ListGroupsCommand, 2);
+  });
+
+  test('a group unknown in the source too is created by name after one more listing', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [], groups: ['ghost'] });
+    s.source.on(ListGroupsCommand).resolves({ Groups: [] });
+    s.standby.on(ListUsersCommand).resolves({ Users: [] });
+    standbyAcceptsWrites(s);
+    s.standby.on(AdminAddUserToGroupCommand).rejectsOnce(err(ResourceNotFoundException)).resolves({});
+    await replicateUser(s.ctx, { username: 'alice' });
+    expect(s.standby).toHaveReceivedCommandWith(CreateGroupCommand, { GroupName: 'ghost' });
+    expect(s.source).toHaveReceivedCommandTimes(ListGroupsCommand, 1); // first listing, no cache to refresh
+  });
+
+  test('federated and unconfirmed users are skipped without any standby write', async () => {
+    const s = sides();
+    sourceHas(s, { username: 'Google_1', status: 'EXTERNAL_PROVIDER', attributes: { sub: 'g', identities: '[{"providerName":"Google","userId":"1"}]' } });
+    sourceHas(s, { username: 'pending', status: 'UNCONFIRMED', attributes: { sub: 'p', email: 'p@example.com' } });
+    s.standby.on(ListUsersCommand).resolves({ Users: [] });
+    expect(await replicateUser(s.ctx, { username: 'Google_1' })).toMatchObject({ result: 'skipped', plan: { issues: [{ code: 'federated', provider: 'Google' }] } });
+    expect(await replicateUser(s.ctx, { username: 'pending' })).toMatchObject({ result: 'skipped', plan: { issues: [{ code: 'unconfirmed' }] } });
+    expect(standbyWrites(s)).toEqual([]);
+  });
+});
