@@ -1,0 +1,72 @@
+/**
+ * npm run attach-trigger -- --region R --pool ID --function-arn ARN [--endpoint URL] [--apply]
+ *                           [--replace-existing] [--detach] [--backup FILE]
+ *
+ * Sets (or with --detach removes) the pool's PostConfirmation trigger by a checked
+ * read-modify-write, and proves afterwards that nothing else changed. Dry run by default.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { DescribeUserPoolCommand, UpdateUserPoolCommand, type UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import { planAttachment, unexpectedChanges } from '../src/deploy/attach-trigger';
+import { buildCognitoClient, EXIT, optPoolId, optRegion, optUrl, runMain, UsageError } from './cli/common';
+
+const program = new Command('attach-trigger')
+  .description(
+    'Attach the suite\'s post confirmation trigger to an existing pool without touching anything else.\n' +
+      'UpdateUserPool resets every setting it is not given, so this reads the pool, sends back every setting\n' +
+      'unchanged with only LambdaConfig.PostConfirmation set, then reads it again and lists any other change.\n' +
+      'It refuses when the pool has another PostConfirmation trigger (chain it instead: docs/DEPLOY.md) or\n' +
+      'reports a setting this version does not know. Dry run unless --apply.',
+  )
+  .requiredOption('--region <region>', 'the pool\'s Region', optRegion)
+  .requiredOption('--pool <id>', 'the user pool id', optPoolId)
+  .requiredOption('--function-arn <arn>', 'the trigger function (stack output TriggerFunctionArn)', (v: string) => {
+    if (!/^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(v)) throw new UsageError('--function-arn: expected a Lambda function ARN');
+    return v;
+  })
+  .option('--endpoint <url>', 'Cognito endpoint override (local emulator)', optUrl)
+  .option('--apply', 'make the change (default: only show it)', false)
+  .option('--replace-existing', 'replace a different PostConfirmation trigger instead of refusing', false)
+  .option('--detach', 'remove the suite\'s trigger (only if it is the one attached)', false)
+  .option('--backup <file>', 'where to keep the pool\'s configuration before the change (mode 0600)');
+
+async function main(): Promise<number> {
+  program.parse();
+  const f = program.opts<{ region: string; pool: string; functionArn: string; endpoint?: string; apply: boolean; replaceExisting: boolean; detach: boolean; backup?: string }>();
+  const client = buildCognitoClient(f.region, f.endpoint);
+  const describe = async (): Promise<UserPoolType> => (await client.send(new DescribeUserPoolCommand({ UserPoolId: f.pool }))).UserPool ?? {};
+  const before = await describe();
+  const decision = planAttachment(before, f.functionArn, { replaceExisting: f.replaceExisting, detach: f.detach });
+  const verb = f.detach ? 'detach' : 'attach';
+  if (decision.action === 'already-attached') {
+    process.stdout.write(`${f.pool}: nothing to do (${f.detach ? 'no suite trigger attached' : 'the trigger is already attached'})\n`);
+    return EXIT.OK;
+  }
+  if (decision.action === 'refuse') {
+    process.stdout.write(`${f.pool}: will not ${verb}: ${decision.reason}\n`);
+    return EXIT.PROBLEMS;
+  }
+  const kept = Object.keys(decision.request).filter((k) => k !== 'UserPoolId' && k !== 'LambdaConfig');
+  process.stdout.write(
+    `${f.pool}: ${f.detach ? 'remove' : 'set'} LambdaConfig.PostConfirmation${f.detach ? '' : ` = ${f.functionArn}`}` +
+      (before.LambdaConfig?.PostConfirmation && !f.detach ? ` (replacing ${before.LambdaConfig.PostConfirmation})` : '') +
+      `\n  sent back unchanged: ${kept.join(', ') || '(nothing else is set)'}, and the other triggers\n`,
+  );
+  if (!f.apply) {
+    process.stdout.write('dry run: nothing changed. Run again with --apply to make the change.\n');
+    return EXIT.OK;
+  }
+  const backup = f.backup ?? `pool-${f.pool}-before-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(backup, `${JSON.stringify(before, null, 2)}\n`, { mode: 0o600 });
+  await client.send(new UpdateUserPoolCommand(decision.request));
+  const changed = unexpectedChanges(before, await describe());
+  if (changed.length) {
+    process.stdout.write(`${f.pool}: ${verb}ed, but these settings changed too: ${changed.join(', ')}\n  the configuration before is in ${backup}: restore them from it\n`);
+    return EXIT.PROBLEMS;
+  }
+  process.stdout.write(`${f.pool}: ${verb}ed; nothing else changed (configuration before: ${backup})\n`);
+  return EXIT.OK;
+}
+
+void runMain(main);
