@@ -63,6 +63,15 @@ function poolId(raw, name, region, regionName) {
   return text;
 }
 
+function echoRoleSuffix(raw) {
+  const arns = str(raw, 'echoRoleArns')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const arn of arns) if (!ROLE_ARN.test(arn)) fail('echoRoleArns', `must be comma-separated IAM role ARNs, got "${arn}"`);
+  return arns.map((a) => `,${a}`).join('');
+}
+
 function checkParams(raw, deployRegion) {
   const peerRegion = str(raw, 'peerRegion');
   if (!REGION.test(peerRegion)) fail('peerRegion', `must be a Region name like us-west-2, got "${peerRegion}"`);
@@ -91,6 +100,9 @@ function checkParams(raw, deployRegion) {
     reportRetentionDays: integer(raw, 'reportRetentionDays', 1, 3650),
     dashboard: String(bool(raw, 'dashboard')),
     logRetentionDays: integer(raw, 'logRetentionDays', 1, 3653),
+    // Change capture: extra echo roles, as the suffix of the comma-separated list serverless.yml
+    // builds after the peer deployment's own two roles ("" or ",arn1,arn2").
+    echoRoleArnsSuffix: echoRoleSuffix(raw),
   };
 
   if (!LOG_RETENTION_DAYS.includes(cfg.logRetentionDays)) {

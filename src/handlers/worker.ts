@@ -4,7 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadWorkerConfig, type WorkerConfig } from '../config/env';
-import { DEFAULT_BACKOFF, retryDelaySeconds } from '../core/backoff';
+import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelaySeconds } from '../core/backoff';
 import { forEachLimit } from '../core/concurrency';
 import { classifyError, describeError } from '../core/errors';
 import { MalformedMessageError, parseSyncMessage } from '../core/message';
@@ -24,6 +24,8 @@ export interface WorkerDeps {
   /** Records of one batch processed at once. Default 4. */
   concurrency?: number;
   now?: () => number;
+  /** Retry delays (visibility timeout after a failed attempt). Default {@link DEFAULT_BACKOFF}; attempts always come from `MAX_ATTEMPTS`. */
+  backoff?: Pick<BackoffPolicy, 'baseSeconds' | 'capSeconds'>;
   /** Change capture: the replica index (source sub -> standby username); none: deletions go to the reconciler. */
   replicaIndex?: ReplicaIndex;
   /** Change capture: roles whose changes are replication echoes (ECHO_ROLE_ARNS). */
@@ -89,7 +91,7 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
     const raced = (err as Error)?.name === 'UsernameExistsException';
     const retryable = kind === 'throttle' || kind === 'transient' || raced;
     if (retryable && attempt < d.config.maxAttempts) {
-      const delay = retryDelaySeconds(attempt, { ...DEFAULT_BACKOFF, maxAttempts: d.config.maxAttempts });
+      const delay = retryDelaySeconds(attempt, { ...DEFAULT_BACKOFF, ...d.backoff, maxAttempts: d.config.maxAttempts });
       logger.warn('replication failed, will retry', { sub, attempt, retryInSeconds: delay, error: describeError(err) });
       metrics.addMetric('ReplicationRetries', MetricUnit.Count, 1);
       await extendVisibility(record, delay, d);

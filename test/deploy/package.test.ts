@@ -15,6 +15,8 @@ import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { loadTriggerConfig, loadWorkerConfig } from '../../src/config/env';
 import { DEFAULT_BACKOFF, totalRetryWindowSeconds } from '../../src/core/backoff';
+import { changeCapturePattern, changeCaptureTransformer, defaultEchoRoleArns } from '../../src/change-capture/rule';
+import { loadChangeCaptureConfig } from '../../src/change-capture/config';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -64,6 +66,8 @@ const XACCT: Case = {
     reconcileSchedule: 'cron(0 3 * * ? *)',
     reconcileMode: 'apply',
     dashboard: 'true',
+    // The peer writes into this pool through a role of this account: its changes are echoes too.
+    echoRoleArns: 'arn:aws:iam::123456789012:role/standby-writer-from-peer',
   },
 };
 const CASES = [EAST, WEST, XACCT];
@@ -204,6 +208,20 @@ function render(value: Json, region: string): string {
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
 
+/** A template value with Fn::Sub / Fn::Split evaluated (pseudo parameters replaced), as CloudFormation would. */
+function resolveIntrinsics(node: Json, region: string): Json {
+  if (Array.isArray(node)) return node.map((n) => resolveIntrinsics(n, region));
+  if (node && typeof node === 'object') {
+    if (node['Fn::Sub'] !== undefined) return render(node, region);
+    if (node['Fn::Split']) {
+      const [sep, value] = node['Fn::Split'];
+      return String(resolveIntrinsics(value, region)).split(sep);
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolveIntrinsics(v, region)]));
+  }
+  return node;
+}
+
 function pseudo(name: string, region: string): string {
   const values: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': region, 'AWS::AccountId': ACCOUNT };
   if (!(name in values)) throw new Error(`unexpected pseudo parameter ${name}`);
@@ -273,7 +291,9 @@ function environment(p: Packaged, fnId: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries<Json>(fn.Properties.Environment?.Variables ?? {})) {
     if (typeof v === 'string') out[k] = v;
+    else if (v?.Ref === 'ReplicaIndexTable') out[k] = 'cognito-standby-sync-test-replica-index'; // a table name
     else if (v?.Ref) out[k] = `https://sqs.${p.c.region}.amazonaws.com/${ACCOUNT}/${v.Ref}`; // queue URLs (and the bucket name)
+    else if (v?.['Fn::Sub']) out[k] = render(v, p.c.region);
     else if (v?.['Fn::GetAtt']) out[k] = `arn:aws:lambda:${p.c.region}:${ACCOUNT}:function:${v['Fn::GetAtt'][0]}`;
     else throw new Error(`${fnId} ${k}: unexpected value ${JSON.stringify(v)}`);
   }
@@ -455,6 +475,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       TriggerErrorsAlarm: 'AWS/Lambda/Errors',
       TriggerSendFailuresAlarm: 'CognitoStandbySync/TriggerSendFailures',
       ReplicationLagAlarm: 'CognitoStandbySync/ReplicationLagMs',
+      ChangeCaptureDeliveryAlarm: 'AWS/Events/FailedInvocations',
       DriftAlarm: 'CognitoStandbySync/DriftUsers',
       ReconcileErrorsAlarm: 'AWS/Lambda/Errors',
     });
@@ -496,7 +517,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
   });
 
   test('the reconcile schedule and mode', () => {
-    const rules = Object.values<Json>(p().template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const rules = Object.values<Json>(p().template.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression);
     expect(rules).toHaveLength(1);
     expect(rules[0].Properties.ScheduleExpression).toBe(c.params.reconcileSchedule ?? 'rate(1 day)');
     expect(rules[0].Properties.State).toBe('ENABLED');
@@ -504,6 +525,56 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     const env = environment(p(), 'ReconcileLambdaFunction');
     expect(env.RECONCILE_MODE).toBe(c.params.reconcileMode ?? 'dry-run');
     expect(p().template.Resources.ReconcileLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  test('change capture: the rule is the one src/change-capture/rule.ts defines, and the worker drops the same echoes', () => {
+    const res = p().template.Resources;
+    const patterned = Object.entries<Json>(res).filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern);
+    expect(patterned.map(([id]) => id)).toEqual(['ChangeCaptureRule']);
+    const rule = res.ChangeCaptureRule.Properties;
+    const extra = c.params.echoRoleArns ? c.params.echoRoleArns.split(',') : [];
+    const echoRoleArns = [...defaultEchoRoleArns({ accountId: ACCOUNT, service: 'cognito-standby-sync', stage: 'test', peerRegion: c.peerRegion }), ...extra];
+    expect(resolveIntrinsics(rule.EventPattern, c.region)).toEqual(changeCapturePattern({ localPoolId: c.localPoolId, echoRoleArns }));
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.Targets).toHaveLength(1);
+    expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['SyncQueue', 'Arn'] });
+    expect(rule.Targets[0].InputTransformer).toEqual(changeCaptureTransformer({ region: c.region, localPoolId: c.localPoolId }));
+    const env = environment(p(), 'WorkerLambdaFunction');
+    expect(loadChangeCaptureConfig(env)).toEqual({ echoRoleArns, replicaIndexTable: 'cognito-standby-sync-test-replica-index', dynamodbEndpoint: undefined });
+    expect(environment(p(), 'ReconcileLambdaFunction').REPLICA_INDEX_TABLE).toBe('cognito-standby-sync-test-replica-index');
+  });
+
+  test('change capture: only that rule may send to the sync queue through EventBridge', () => {
+    const policies = Object.values<Json>(p().template.Resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.Queues).toEqual([{ Ref: 'SyncQueue' }]);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'ChangeCaptureRuleOnly',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['SyncQueue', 'Arn'] },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['ChangeCaptureRule', 'Arn'] } } },
+      },
+    ]);
+  });
+
+  test('change capture: one on-demand, encrypted replica index table, used by the worker and the reconciler only', () => {
+    const t = p().template.Resources.ReplicaIndexTable;
+    expect(t.Type).toBe('AWS::DynamoDB::Table');
+    expect(t.Properties).toEqual({
+      TableName: 'cognito-standby-sync-test-replica-index',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      SSESpecification: { SSEEnabled: true },
+    });
+    for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole']) {
+      const ddb = roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+      const expected = role === 'TriggerRole' ? [] : [[['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], ['GetAtt:ReplicaIndexTable.Arn']]];
+      expect({ role, ddb: ddb.map((s) => [s.Action.sort(), s.Resource]) }).toEqual({ role, ddb: expected });
+    }
   });
 
   test('the environment names the right pools and passes the handlers\' own validation', () => {
@@ -630,6 +701,7 @@ describe('parameter checks', () => {
     [{ workerMaxConcurrency: '1' }, /workerMaxConcurrency/],
     [{ logRetentionDays: '31' }, /logRetentionDays/],
     [{ reconcileSchedule: 'daily' }, /reconcileSchedule/],
+    [{ echoRoleArns: 'worker-role' }, /echoRoleArns/],
   ])('rejects %j', (bad, message) => {
     expect(() => checkParams({ ...good, ...bad }, 'us-east-1')).toThrow(message);
   });

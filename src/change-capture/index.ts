@@ -1,0 +1,7 @@
+/** Change capture (issue 7): CloudTrail events of the local pool become sync messages. See docs/CHANGE-CAPTURE.md. */
+export * from './events';
+export * from './rule';
+export * from './pattern-matcher';
+export * from './transformer';
+export * from './screen';
+export * from './config';
