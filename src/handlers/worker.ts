@@ -87,8 +87,9 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
   } catch (err) {
     const kind = err instanceof MalformedMessageError ? 'malformed' : classifyError(err);
     // A create that still races after one re-plan (ListUsers is eventually consistent and may
-    // not show the replica yet) is settled by a later attempt, not by the DLQ.
-    const raced = (err as Error)?.name === 'UsernameExistsException';
+    // not show the replica yet), or a replica deleted between lookup and write, is settled by a
+    // later attempt that looks again, not by the DLQ.
+    const raced = (err as Error)?.name === 'UsernameExistsException' || kind === 'not-found';
     const retryable = kind === 'throttle' || kind === 'transient' || raced;
     if (retryable && attempt < d.config.maxAttempts) {
       const delay = retryDelaySeconds(attempt, { ...DEFAULT_BACKOFF, ...d.backoff, maxAttempts: d.config.maxAttempts });

@@ -1,6 +1,6 @@
 import {
   AdminCreateUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient,
-  DescribeUserPoolCommand, InternalErrorException, InvalidParameterException, ListUsersCommand, UsernameExistsException,
+  DescribeUserPoolCommand, InternalErrorException, InvalidParameterException, ListUsersCommand, UsernameExistsException, UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -219,6 +219,19 @@ describe('sync worker', () => {
     sourceUser(w, 'alice', 'sub-a');
     w.standby.on(ListUsersCommand).resolves({ Users: [] }); // ListUsers has not caught up yet
     w.standby.on(AdminCreateUserCommand).rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
+    const r = record(w, message(w, 'alice', 'sub-a'), 1);
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
+    expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
+  });
+
+  test('a replica deleted between lookup and write is retried, not sent to the DLQ', async () => {
+    const w = world();
+    sourceUser(w, 'alice', 'sub-a');
+    w.standby.on(ListUsersCommand).resolves({
+      Users: [{ Username: 'replica-a', Enabled: true, UserStatus: 'FORCE_CHANGE_PASSWORD', Attributes: [{ Name: 'sub', Value: 'r-1' }, { Name: 'email', Value: EMAIL }] }],
+    });
+    w.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    w.standby.on(AdminSetUserPasswordCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: { httpStatusCode: 400 } }));
     const r = record(w, message(w, 'alice', 'sub-a'), 1);
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
     expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
