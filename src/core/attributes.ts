@@ -32,24 +32,15 @@ export function poolHasAttribute(pool: PoolConfig, name: string): boolean {
 }
 
 /**
- * The schema entry of attribute `name` (`email`, `custom:tier`, `dev:custom:x`), whether the pool
- * reports custom attributes with their prefix (DescribeUserPool does) or without it (as they are
- * declared in CreateUserPool, and as some emulators report them).
+ * The schema entry of attribute `name` (`email`, `custom:tier`, `dev:custom:x`), as DescribeUserPool
+ * names it (custom attributes with their `custom:` prefix; a developer-only attribute is also
+ * found under its name without `dev:`).
  */
 export function schemaAttributeOf(pool: PoolConfig, name: string): SchemaAttribute | undefined {
   const exact = pool.schema.find((a) => a.name === name);
-  if (exact || !name.includes(':')) return exact;
-  const noDev = name.startsWith('dev:') ? name.slice(4) : name;
-  const bare = noDev.startsWith('custom:') ? noDev.slice(7) : noDev;
-  const names = new Set([noDev, `custom:${bare}`, `dev:${bare}`, `dev:custom:${bare}`]);
-  if (!STANDARD_ATTRIBUTES.has(bare)) names.add(bare);
-  return pool.schema.find((a) => names.has(a.name));
+  if (exact || !name.startsWith('dev:')) return exact;
+  return pool.schema.find((a) => a.name === name.slice(4));
 }
-
-const STANDARD_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'address', 'birthdate', 'email', 'email_verified', 'family_name', 'gender', 'given_name', 'identities', 'locale', 'middle_name', 'name',
-  'nickname', 'phone_number', 'phone_number_verified', 'picture', 'preferred_username', 'profile', 'sub', 'updated_at', 'website', 'zoneinfo',
-]);
 
 /**
  * Maps a source user's attributes to what the replica should carry: every writable attribute

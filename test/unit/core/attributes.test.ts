@@ -42,13 +42,13 @@ describe('mapAttributes', () => {
 });
 
 describe('schema lookup', () => {
-  test('standard attributes always exist; custom ones with or without the prefix', () => {
-    const p = standbyPool({ schema: [...STANDARD_SCHEMA, { name: 'tier', mutable: true }, { name: 'dev:custom:secret', mutable: true }] });
+  test('standard attributes always exist; custom ones as DescribeUserPool names them', () => {
+    const p = standbyPool({ schema: [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: true }, { name: 'dev:custom:secret', mutable: true }] });
     expect(poolHasAttribute(p, 'website')).toBe(true);
     expect(poolHasAttribute(p, 'custom:tier')).toBe(true);
     expect(poolHasAttribute(p, 'custom:other')).toBe(false);
     expect(poolHasAttribute(p, 'dev:custom:secret')).toBe(true);
-    expect(schemaAttributeOf(p, 'custom:tier')?.name).toBe('tier');
+    expect(schemaAttributeOf(p, 'custom:tier')?.name).toBe('custom:tier');
   });
   test('custom:email is not the standard email attribute', () => {
     expect(poolHasAttribute(standbyPool(), 'custom:email')).toBe(false);

@@ -139,8 +139,8 @@ describe('planReplication: new replica', () => {
     expect(plan.createAttributes).not.toHaveProperty('custom:source_sub');
   });
 
-  test('custom attributes are found whether the schema names them with or without the custom: prefix', () => {
-    const schema = [...STANDARD_SCHEMA, { name: 'tier', mutable: false, maxLength: 4 }, { name: 'source_sub', mutable: true }, { name: 'source_mfa', mutable: true }];
+  test('a custom attribute longer than the standby allows is a gap, not a failed create', () => {
+    const schema = [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: false, maxLength: 4 }, { name: 'custom:source_sub', mutable: true }, { name: 'custom:source_mfa', mutable: true }];
     const ctx = planContext({ standbyPool: standbyPool({ schema }) });
     const plan = planReplication(sourceUser({ attributes: { sub: SUB, 'custom:tier': 'gold!' } }), undefined, ctx);
     expect(plan.issues).toEqual([{ code: 'attribute-gap', attribute: 'custom:tier', reason: 'too-long' }]);
