@@ -1,0 +1,47 @@
+/**
+ * npm run doctor -- --source-region R --source-pool ID --target-region R --target-pool ID
+ *                   [--source-endpoint URL] [--target-endpoint URL] [--json]
+ *
+ * Compares the two pools and prints, per finding, what will break and the exact fix.
+ * Exit 1 when something blocks replication or failover.
+ */
+import { Command } from 'commander';
+import { comparePools, hasBlockers } from '../src/doctor/compare';
+import { readPoolSnapshot } from '../src/doctor/read';
+import { renderFindings } from '../src/doctor/render';
+import { buildGateway, EXIT, optPoolId, optRegion, optUrl, parseArgs, runMain } from './cli/common';
+
+const program = new Command('doctor')
+  .description('Compare the source and standby pools: what will break, and the exact fix. Exit 1 on blockers.')
+  .requiredOption('--source-region <region>', 'the source (primary) Region', optRegion)
+  .requiredOption('--source-pool <id>', 'the source user pool id', optPoolId)
+  .requiredOption('--target-region <region>', 'the target (standby) Region', optRegion)
+  .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
+  .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
+  .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
+  .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', 'custom:source_sub')
+  .option('--mfa-marker-attribute <name>', 'custom attribute holding the source MFA marker', 'custom:source_mfa')
+  .option('--json', 'print the findings as JSON', false);
+
+async function main(): Promise<number> {
+  parseArgs(program);
+  const f = program.opts<{
+    sourceRegion: string; sourcePool: string; targetRegion: string; targetPool: string; sourceEndpoint?: string; targetEndpoint?: string;
+    sourceSubAttribute: string; mfaMarkerAttribute: string; json: boolean;
+  }>();
+  const [source, target] = await Promise.all([
+    readPoolSnapshot(buildGateway({ region: f.sourceRegion, poolId: f.sourcePool, endpoint: f.sourceEndpoint })),
+    readPoolSnapshot(buildGateway({ region: f.targetRegion, poolId: f.targetPool, endpoint: f.targetEndpoint })),
+  ]);
+  const findings = comparePools(source, target, { sourceSubAttribute: f.sourceSubAttribute, mfaMarkerAttribute: f.mfaMarkerAttribute });
+  const blocked = hasBlockers(findings);
+  if (f.json) {
+    const brief = (s: typeof source) => ({ region: s.config.region, poolId: s.config.poolId, name: s.config.name, featurePlan: s.config.featurePlan, allowedFirstAuthFactors: s.config.allowedFirstAuthFactors });
+    process.stdout.write(`${JSON.stringify({ ok: !blocked, source: brief(source), target: brief(target), findings }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${renderFindings(source.config, target.config, findings).join('\n')}\n`);
+  }
+  return blocked ? EXIT.PROBLEMS : EXIT.OK;
+}
+
+void runMain(main);

@@ -1,0 +1,124 @@
+/**
+ * npm run failover -- --region R --pool ID [--endpoint URL] --out FILE [--format csv|jsonl]
+ *                     [--send] [--journal FILE] [--rate N] [--yes]
+ *
+ * Talks to the standby Region only. Writes the notification manifest; with --send, sends the
+ * password resets (journaled, resumable, paced by the UserAccountRecovery quota).
+ */
+import { Command, Option } from 'commander';
+import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
+import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
+import {
+  buildCognitoClient, buildGateway, confirm, note, optFraction, optPoolId, optPositive, optRegion, optUrl, Progress, parseArgs, runMain, UsageError,
+} from './cli/common';
+
+const program = new Command('failover')
+  .description('Prepare (and with --send, send) the password-reset notifications of the standby pool. Talks to the standby Region only.')
+  .requiredOption('--region <region>', 'the standby Region', optRegion)
+  .requiredOption('--pool <id>', 'the standby user pool id', optPoolId)
+  .option('--endpoint <url>', 'Cognito endpoint override (VPC endpoint, local emulator)', optUrl)
+  .requiredOption('--out <file>', 'the manifest to write (mode 0600); users listed apart go to <name>.excluded.<ext>')
+  .addOption(new Option('--format <format>', 'manifest format (default: from the --out extension, else csv)').choices(['csv', 'jsonl']))
+  .option('--send', 'send the resets (AdminResetUserPassword: Cognito sends each user a code); default is a dry run', false)
+  .option('--journal <file>', 'send journal (append-only; resumes an interrupted run) (default: failover-<pool>.journal.jsonl)')
+  .option('--rate <n>', 'resets per second (default: the UserAccountRecovery quota, 30/s, less the headroom)', optPositive)
+  .option('--headroom <fraction>', 'share of each quota left for the live application', optFraction, 0.2)
+  .option('--concurrency <n>', 'requests in flight at once (default: from the rate)', optPositive)
+  .option('--yes', 'do not ask for confirmation (required with --send when stdin is not a terminal)', false)
+  .option('--include-unmarked', 'treat users without the source-sub attribute as replicas (pools replicated before it existed)', false)
+  .option('--resend-reset-required', 'also send to users already in RESET_REQUIRED (their earlier code may have expired)', false)
+  .option('--resend-uncertain', 'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)', false)
+  .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', 'custom:source_sub')
+  .option('--mfa-marker-attribute <name>', 'custom attribute holding the source MFA marker', 'custom:source_mfa')
+  .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);
+
+interface Flags {
+  region: string;
+  pool: string;
+  endpoint?: string;
+  out: string;
+  format?: 'csv' | 'jsonl';
+  send: boolean;
+  journal?: string;
+  rate?: number;
+  headroom: number;
+  concurrency?: number;
+  yes: boolean;
+  includeUnmarked: boolean;
+  resendResetRequired: boolean;
+  resendUncertain: boolean;
+  sourceSubAttribute: string;
+  mfaMarkerAttribute: string;
+  json: boolean;
+}
+
+async function main(): Promise<number> {
+  parseArgs(program);
+  const f = program.opts<Flags>();
+  if (f.send && !f.yes && !process.stdin.isTTY) throw new UsageError('--send without --yes needs a terminal to confirm on; pass --yes');
+  const format = f.format ?? (/\.jsonl?$/i.test(f.out) ? 'jsonl' : 'csv');
+  const { limiter, rate } = failoverLimiter({ rate: f.rate, headroom: f.headroom });
+  if (rate > DEFAULT_QUOTAS.UserAccountRecovery) note(`note: --rate ${rate} is above the default UserAccountRecovery quota (30/s, not adjustable): expect throttling`);
+  const client = buildCognitoClient(f.region, f.endpoint);
+  const standby = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter, client });
+  // Sends are never retried after a timeout or a 5xx: the code may have gone out (journaled "maybe sent").
+  const sender = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter, client, transientAttempts: 1 });
+
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130); // every send is journaled before it leaves: safe to resume
+    note('\ninterrupted: finishing the sends in flight (Ctrl-C again to quit at once; the journal stays consistent)');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const scan = new Progress({ label: 'listing standby users' });
+  let send: Progress | undefined;
+  let last = { done: 0, total: 0 };
+  const options: FailoverOptions = {
+    region: f.region,
+    poolId: f.pool,
+    out: f.out,
+    format,
+    send: f.send,
+    journal: f.journal ?? `failover-${f.pool}.journal.jsonl`,
+    sourceSubAttribute: f.sourceSubAttribute,
+    mfaMarkerAttribute: f.mfaMarkerAttribute,
+    includeUnmarked: f.includeUnmarked,
+    resendResetRequired: f.resendResetRequired,
+    resendUncertain: f.resendUncertain,
+    concurrency: f.concurrency ?? Math.min(32, Math.max(1, Math.ceil(rate / 2))),
+  };
+  const report = await runFailover(options, {
+    standby,
+    sender,
+    sendRate: rate,
+    confirm: (question) => {
+      scan.break();
+      return confirm(question, { yes: f.yes });
+    },
+    onScan: (seen) => scan.update(seen),
+    onSendStart: (total) => {
+      send = new Progress({ label: 'sending resets', total, rate });
+    },
+    onSend: (p) => {
+      last = p;
+      send?.update(p.done, p.total, p.failed ? `failed ${p.failed}` : undefined);
+    },
+    signal: abort.signal,
+  });
+  scan.break();
+  send?.done(last.done, last.total);
+  if (f.json) {
+    const { manifest: _m, ...rest } = report;
+    process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${report.summary.join('\n')}\n`);
+  }
+  return report.exitCode;
+}
+
+void runMain(main);

@@ -1,0 +1,140 @@
+import type { PoolConfig } from '../core/types';
+import { type Clock, QuotaLimiter } from '../cognito/limiter';
+import { DEFAULT_QUOTAS } from '../cognito/quotas';
+import { type ManifestFormat, writeManifest } from './files';
+import { type JournalState, openJournal, readJournal } from './journal';
+import { classifyUser, collectManifest, countManifest, type Manifest, type ManifestCounts } from './manifest';
+import { scanUsers, type UserLister } from './scan';
+import { planSends, type ResetSender, type SendProgress, type SendResult, sendResets } from './send';
+import { formatDuration, renderSummary, sendDurationMs } from './summary';
+
+/** Settings of a failover run (the CLI's flags). */
+export interface FailoverOptions {
+  region: string;
+  poolId: string;
+  out: string;
+  format: ManifestFormat;
+  /** Send the resets (default: dry run). */
+  send: boolean;
+  journal: string;
+  sourceSubAttribute: string;
+  mfaMarkerAttribute: string;
+  includeUnmarked?: boolean;
+  resendResetRequired?: boolean;
+  resendUncertain?: boolean;
+  /** Sends in flight at once. */
+  concurrency?: number;
+}
+
+/** What a failover run talks to: the standby pool only. */
+export interface FailoverDeps {
+  standby: UserLister & { describePool(): Promise<PoolConfig> };
+  sender: ResetSender;
+  /** Sends per second the sender is paced at (for estimates). */
+  sendRate: number;
+  /** Asked once before the first send; false cancels. */
+  confirm: (question: string) => Promise<boolean>;
+  onScan?: (seen: number) => void;
+  onSendStart?: (total: number) => void;
+  onSend?: (p: SendProgress) => void;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** What a failover run did. */
+export interface FailoverReport {
+  pool: PoolConfig;
+  manifest: Manifest;
+  counts: ManifestCounts;
+  files: { manifest: string; excluded: string; journal?: string };
+  /** Resets a send would make now (dry run), or was to make (send run). */
+  toSend: number;
+  alreadySent: number;
+  maybeSentBefore: number;
+  send?: SendResult;
+  cancelled?: boolean;
+  summary: string[];
+  /** 0: done; 1: some users were not sent (failed, maybe sent, not attempted) or the run was cancelled. */
+  exitCode: 0 | 1;
+}
+
+/**
+ * The failover: lists the standby's users (ListUsers only: the primary Region is never asked),
+ * writes the notification manifest, and with `send` sends the password resets, journaled and
+ * paced by the standby's UserAccountRecovery quota.
+ */
+export async function runFailover(options: FailoverOptions, deps: FailoverDeps): Promise<FailoverReport> {
+  const pool = await deps.standby.describePool();
+  const manifestOptions = {
+    pool,
+    sourceSubAttribute: options.sourceSubAttribute,
+    mfaMarkerAttribute: options.mfaMarkerAttribute,
+    includeUnmarked: options.includeUnmarked,
+    resendResetRequired: options.resendResetRequired,
+  };
+  // Users are classified page by page: only their manifest rows are kept.
+  const classified = await scanUsers(deps.standby, { onPage: deps.onScan, map: (u) => classifyUser(u, manifestOptions) });
+  const manifest = collectManifest(classified, pool);
+  const counts = countManifest(manifest);
+  const written = writeManifest(manifest, options.out, options.format);
+
+  let journal: JournalState | undefined;
+  const finish = (r: Omit<FailoverReport, 'summary' | 'exitCode' | 'pool' | 'manifest' | 'counts'>): FailoverReport => {
+    // RESET_REQUIRED users this journal never sent to: reset by someone else (an earlier failover, an administrator).
+    const resetElsewhere = manifest.rows.filter((row) => row.status === 'RESET_REQUIRED' && !journal?.bySub.has(row.sub)).length;
+    const summary = renderSummary({ counts, rate: deps.sendRate, canSend: manifest.canSend, resetElsewhere, ...r });
+    const incomplete = !!r.send && (r.send.failed.length > 0 || r.send.maybeSent.length > 0 || r.send.notAttempted > 0);
+    return { pool, manifest, counts, ...r, summary, exitCode: incomplete || r.cancelled ? 1 : 0 };
+  };
+
+  if (!options.send) {
+    journal = readJournal(options.journal);
+    const plan = planSends(manifest.rows, journal, options.resendUncertain);
+    return finish({ files: written, toSend: manifest.canSend ? plan.queue.length : 0, alreadySent: plan.alreadySent + plan.toResolve.length, maybeSentBefore: plan.maybeSent.length });
+  }
+  if (!manifest.canSend) {
+    return finish({ files: written, toSend: 0, alreadySent: 0, maybeSentBefore: 0, cancelled: true });
+  }
+
+  const { state, sink } = await openJournal(options.journal, { region: options.region, poolId: options.poolId });
+  journal = state;
+  try {
+    const plan = planSends(manifest.rows, state, options.resendUncertain);
+    const files = { ...written, journal: options.journal };
+    const base = { files, toSend: plan.queue.length, alreadySent: plan.alreadySent + plan.toResolve.length, maybeSentBefore: plan.maybeSent.length };
+    if (plan.queue.length > 0) {
+      const question =
+        `Send ${plan.queue.length} password-reset codes from pool ${options.poolId} (${options.region}) at ${deps.sendRate.toFixed(1)}/s ` +
+        `(about ${formatDuration(sendDurationMs(plan.queue.length, deps.sendRate))})? Every user is notified by Cognito. Type "yes" to send: `;
+      if (!(await deps.confirm(question))) return finish({ ...base, cancelled: true });
+    }
+    deps.onSendStart?.(plan.queue.length);
+    const result = await sendResets({
+      rows: manifest.rows,
+      journal: state,
+      sink,
+      gateway: deps.sender,
+      concurrency: options.concurrency,
+      resendUncertain: options.resendUncertain,
+      signal: deps.signal,
+      now: deps.now,
+      onProgress: deps.onSend,
+    });
+    return finish({ ...base, send: result });
+  } finally {
+    await sink.close();
+  }
+}
+
+/**
+ * The standby side's limiter for a failover run and the pace of its sends: `rate` resets per
+ * second when given (the pace wanted, after headroom), otherwise the UserAccountRecovery quota
+ * less the headroom (30 × 0.8 = 24/s). The quota is shared with the live application's
+ * "Forgot password" calls, which is what the headroom is for.
+ */
+export function failoverLimiter(options: { rate?: number; headroom?: number; clock?: Clock }): { limiter: QuotaLimiter; rate: number } {
+  const headroom = options.headroom ?? 0.2;
+  const rate = options.rate ?? DEFAULT_QUOTAS.UserAccountRecovery * (1 - headroom);
+  const limiter = new QuotaLimiter({ headroom, clock: options.clock, quotas: { UserAccountRecovery: rate / (1 - headroom) } });
+  return { limiter, rate };
+}

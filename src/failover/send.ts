@@ -1,0 +1,212 @@
+import { classifyError, describeError } from '../core/errors';
+import { JournalError, type JournalSink, type JournalState } from './journal';
+import type { ManifestRow } from './manifest';
+import { redactContacts } from './redact';
+
+/** The one call the sender makes: a reset whose `beforeSend` runs once, when the request is about to leave. */
+export interface ResetSender {
+  resetPasswordAfter(username: string, beforeSend: () => Promise<void>): Promise<void>;
+}
+
+/** Settings and collaborators of {@link sendResets}. */
+export interface SendOptions {
+  rows: ManifestRow[];
+  /** The journal as it stood when the run started. */
+  journal: JournalState;
+  sink: JournalSink;
+  gateway: ResetSender;
+  /** Requests in flight at once (the gateway's limiter sets the pace). Default 8. */
+  concurrency?: number;
+  /** Stops starting new sends (SIGINT); sends in flight finish and are journaled. */
+  signal?: AbortSignal;
+  /** Also resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now. */
+  resendUncertain?: boolean;
+  /** Stop after this many failures in a row with the same error (a configuration problem, not a user's). Default 25. */
+  maxConsecutiveFailures?: number;
+  now?: () => number;
+  onProgress?: (p: SendProgress) => void;
+}
+
+export interface SendProgress {
+  done: number;
+  total: number;
+  sent: number;
+  failed: number;
+}
+
+/** A user the run did not notify, with why. */
+export interface Unsent {
+  sub: string;
+  error: string;
+  at?: string;
+}
+
+/** What a send run did. Subs only: no contact data. */
+export interface SendResult {
+  /** Rows marked to send. */
+  eligible: number;
+  /** Sent by an earlier run (journal). */
+  alreadySent: number;
+  /** "Maybe sent" before this run, now seen in RESET_REQUIRED: journaled as sent. */
+  resolved: number;
+  /** Sent by this run. */
+  sent: number;
+  /** Cognito refused (nothing sent): a rerun retries them. */
+  failed: Unsent[];
+  /** The code may have gone out: never resent automatically; check these users. */
+  maybeSent: Unsent[];
+  /** Not attempted: the run was stopped or gave up. */
+  notAttempted: number;
+  stoppedBecause?: string;
+  /** Time spent sending (this run). */
+  elapsedMs: number;
+}
+
+/** What a run will do, from the manifest and the journal. Pure. */
+export interface SendPlan {
+  /** Rows to send now, in manifest order. */
+  queue: ManifestRow[];
+  /** Users sent by an earlier run. */
+  alreadySent: number;
+  /** "Maybe sent" users now in RESET_REQUIRED: the reset took effect; journaled as sent. */
+  toResolve: string[];
+  /** "Maybe sent" users left for the operator (not resent). */
+  maybeSent: Unsent[];
+}
+
+/**
+ * Decides who is sent a reset: rows marked `send` that the journal has not seen sent or maybe
+ * sent. A "maybe sent" user is resent only with `resendUncertain` and while not RESET_REQUIRED;
+ * "maybe sent" users no longer in the manifest (deleted, disabled since) are listed all the same.
+ */
+export function planSends(rows: ManifestRow[], journal: JournalState, resendUncertain = false): SendPlan {
+  const plan: SendPlan = { queue: [], alreadySent: 0, toResolve: [], maybeSent: [] };
+  const inManifest = new Set<string>();
+  for (const row of rows) {
+    inManifest.add(row.sub);
+    const entry = journal.bySub.get(row.sub);
+    if (entry?.state === 'sent') {
+      plan.alreadySent++;
+    } else if (entry?.state === 'maybe-sent') {
+      if (row.status === 'RESET_REQUIRED' && entry.statusAtIntent !== 'RESET_REQUIRED') plan.toResolve.push(row.sub);
+      else if (resendUncertain) plan.queue.push(row);
+      else plan.maybeSent.push({ sub: row.sub, error: entry.error ?? 'outcome unknown', at: entry.at });
+    } else if (row.send) {
+      plan.queue.push(row);
+    }
+  }
+  for (const [sub, entry] of journal.bySub) {
+    if (entry.state === 'maybe-sent' && !inManifest.has(sub)) plan.maybeSent.push({ sub, error: entry.error ?? 'outcome unknown', at: entry.at });
+  }
+  return plan;
+}
+
+/** A send that was waiting for its turn when the run was stopped: it never left. */
+class StoppedBeforeSending extends Error {
+  override readonly name = 'StoppedBeforeSending';
+}
+
+/** Network errors that prove the request never reached Cognito. */
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * Whether Cognito certainly did nothing with a failed request: it answered with a 4xx error
+ * (throttling included), or the connection was never made. Timeouts, resets and 5xx answers
+ * leave the outcome unknown.
+ */
+export function certainlyNotSent(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 400 && status < 500;
+  const kind = classifyError(err);
+  if (kind === 'throttle' || kind === 'not-found') return true;
+  if (NOT_DELIVERED.has(e?.code ?? '') || NOT_DELIVERED.has(e?.name ?? '')) return true;
+  const cause = e?.cause as { code?: string } | undefined;
+  return NOT_DELIVERED.has(cause?.code ?? '');
+}
+
+/**
+ * Sends the password resets of a manifest, journaling each one (intent, then outcome) so that an
+ * interrupted run is resumed without notifying anyone twice and a rerun after completion sends
+ * nothing. Pace comes from the gateway's quota limiter. A journal write that fails stops the
+ * whole run (nothing is ever sent unjournaled) and is thrown once the sends in flight settle.
+ */
+export async function sendResets(options: SendOptions): Promise<SendResult> {
+  const now = options.now ?? Date.now;
+  const iso = () => new Date(now()).toISOString();
+  const maxFailures = options.maxConsecutiveFailures ?? 25;
+  const result: SendResult = { eligible: 0, alreadySent: 0, resolved: 0, sent: 0, failed: [], maybeSent: [], notAttempted: 0, elapsedMs: 0 };
+
+  const plan = planSends(options.rows, options.journal, options.resendUncertain);
+  for (const sub of plan.toResolve) {
+    // The reset took effect: Cognito set RESET_REQUIRED when it sent the code.
+    await options.sink.append({ type: 'resolved', sub, at: iso(), outcome: 'sent', by: 'status RESET_REQUIRED' });
+  }
+  const queue = plan.queue;
+  result.alreadySent = plan.alreadySent;
+  result.resolved = plan.toResolve.length;
+  result.maybeSent.push(...plan.maybeSent);
+  result.eligible = queue.length + result.alreadySent + result.resolved + plan.maybeSent.length;
+
+  const started = now();
+  let fatal: unknown;
+  let stop: string | undefined;
+  let streak = { error: '', count: 0 };
+  let next = 0;
+  let done = 0;
+  const total = queue.length;
+
+  /** Sends one reset; false when the run was stopped while the send waited for its turn. */
+  const sendOne = async (row: ManifestRow): Promise<boolean> => {
+    let journaled = false;
+    try {
+      await options.gateway.resetPasswordAfter(row.username, async () => {
+        if (options.signal?.aborted) throw new StoppedBeforeSending();
+        await options.sink.append({ type: 'intent', sub: row.sub, at: iso(), status: row.status });
+        journaled = true;
+      });
+    } catch (err) {
+      if (err instanceof JournalError) throw err;
+      if (err instanceof StoppedBeforeSending) return false;
+      const error = redactContacts(describeError(err));
+      if (!journaled || certainlyNotSent(err)) {
+        // Never left, or Cognito refused it: nothing was sent.
+        if (journaled) await options.sink.append({ type: 'failed', sub: row.sub, at: iso(), error });
+        result.failed.push({ sub: row.sub, error });
+        const name = (err as Error)?.name ?? 'Error';
+        streak = streak.error === name ? { error: name, count: streak.count + 1 } : { error: name, count: 1 };
+        if (streak.count >= maxFailures) stop ??= `${streak.count} sends in a row failed with ${name}: fix the cause (see the errors) and run again`;
+      } else {
+        await options.sink.append({ type: 'uncertain', sub: row.sub, at: iso(), error });
+        result.maybeSent.push({ sub: row.sub, error });
+        streak = { error: '', count: 0 };
+      }
+      return true;
+    }
+    await options.sink.append({ type: 'sent', sub: row.sub, at: iso() });
+    result.sent++;
+    streak = { error: '', count: 0 };
+    return true;
+  };
+
+  const lane = async (): Promise<void> => {
+    while (next < queue.length && fatal === undefined && stop === undefined && !options.signal?.aborted) {
+      const row = queue[next++];
+      try {
+        if (!(await sendOne(row))) return;
+      } catch (err) {
+        fatal ??= err;
+        return;
+      }
+      done++;
+      options.onProgress?.({ done, total, sent: result.sent, failed: result.failed.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, lane));
+  result.elapsedMs = now() - started;
+  result.notAttempted = queue.length - done;
+  if (options.signal?.aborted && result.notAttempted > 0) stop ??= 'interrupted';
+  result.stoppedBecause = stop;
+  if (fatal !== undefined) throw fatal;
+  return result;
+}

@@ -1,0 +1,90 @@
+import type { ManifestCounts } from './manifest';
+import type { SendResult, Unsent } from './send';
+
+/** Human form of a duration: `45s`, `12m 05s`, `3h 20m`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** Time `count` sends take at `rate` per second. */
+export function sendDurationMs(count: number, rate: number): number {
+  return rate > 0 ? (count / rate) * 1000 : Number.POSITIVE_INFINITY;
+}
+
+function counts(o: Record<string, number>): string {
+  const entries = Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length ? entries.map(([k, v]) => `${k} ${v}`).join(', ') : 'none';
+}
+
+/** Groups failures by error text (subs are listed, at most `limit` per error). */
+export function groupUnsent(list: Unsent[], limit = 10): string[] {
+  const byError = new Map<string, string[]>();
+  for (const u of list) byError.set(u.error, [...(byError.get(u.error) ?? []), u.sub]);
+  return [...byError.entries()]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([error, subs]) => `${subs.length} × ${error}\n      subs: ${subs.slice(0, limit).join(' ')}${subs.length > limit ? ` … (+${subs.length - limit})` : ''}`);
+}
+
+/** What the summary needs besides the counts. */
+export interface SummaryInput {
+  counts: ManifestCounts;
+  /** Sends per second the run is paced at. */
+  rate: number;
+  /** Resets a send run would make now (dry run), or made (send run). */
+  toSend: number;
+  alreadySent: number;
+  maybeSentBefore: number;
+  send?: SendResult;
+  canSend: boolean;
+  /** Users in RESET_REQUIRED that this journal never sent to (an earlier failover, an administrator). */
+  resetElsewhere: number;
+  files: { manifest: string; excluded: string; journal?: string };
+}
+
+/** The end-of-run summary: counts only, subs for the users who need a look, never a contact. */
+export function renderSummary(s: SummaryInput): string[] {
+  const c = s.counts;
+  const lines = [
+    `users in the standby: ${c.users}; to notify: ${c.users - Object.values(c.excludedByReason).reduce((a, b) => a + b, 0)}`,
+    `  by action:  ${counts(c.byAction)}`,
+    `  by channel: ${counts(c.byChannel)}`,
+    `  must re-enroll TOTP: ${c.reEnrollTotp}; MFA unknown (no marker): ${c.mfaUnknown}; could use e-mail one-time codes instead: ${c.emailOtpEligible}`,
+    `  already RESET_REQUIRED from elsewhere (not sent again unless --resend-reset-required): ${s.resetElsewhere}`,
+    `listed apart: ${counts(c.excludedByReason)}`,
+    `skipped (never sent a code): ${Object.values(c.excludedByReason).reduce((a, b) => a + b, 0)} listed apart, ${c.byAction.none ?? 0} federated, ${s.resetElsewhere} already RESET_REQUIRED`,
+    `manifest: ${s.files.manifest} (0600); listed apart: ${s.files.excluded} (0600)`,
+  ];
+  if (!s.canSend) lines.push('account recovery of the pool is admin-only: Cognito cannot deliver reset codes; tell users yourself, or fix the pool (see npm run doctor)');
+  if (!s.send) {
+    lines.push(
+      `dry run: ${s.toSend} resets to send at ${s.rate.toFixed(1)}/s would take ${formatDuration(sendDurationMs(s.toSend, s.rate))}` +
+        (s.alreadySent ? `; ${s.alreadySent} already sent (journal)` : '') +
+        (s.maybeSentBefore ? `; ${s.maybeSentBefore} maybe sent (journal) left alone` : ''),
+    );
+    lines.push('nothing was sent; run again with --send to send');
+    return lines;
+  }
+  const r = s.send;
+  lines.push(
+    `sent: ${r.sent} in ${formatDuration(r.elapsedMs)}; already sent by earlier runs: ${r.alreadySent + r.resolved}` + (r.resolved ? ` (${r.resolved} confirmed by RESET_REQUIRED)` : ''),
+  );
+  if (r.failed.length) {
+    lines.push(`failed (nothing sent; a rerun retries them): ${r.failed.length}`);
+    for (const g of groupUnsent(r.failed)) lines.push(`    ${g}`);
+  }
+  if (r.maybeSent.length) {
+    lines.push(`maybe sent (NOT resent; check these users, or rerun with --resend-uncertain): ${r.maybeSent.length}`);
+    for (const g of groupUnsent(r.maybeSent, 50)) lines.push(`    ${g}`);
+  }
+  if (r.notAttempted) {
+    lines.push(`not attempted: ${r.notAttempted}, would take ${formatDuration(sendDurationMs(r.notAttempted, s.rate))} at ${s.rate.toFixed(1)}/s; run the same command again to continue`);
+  }
+  if (r.stoppedBecause) lines.push(`stopped: ${r.stoppedBecause}`);
+  if (s.files.journal) lines.push(`journal: ${s.files.journal}`);
+  return lines;
+}
