@@ -1,0 +1,47 @@
+/**
+ * `npm start` in miniature: the whole drill in-process with a few users. It must end with exit
+ * status 0 and a tally of 0 users lost, print no personal data, and leave no cognito-local
+ * process behind. No timing assertions.
+ */
+import { execFileSync } from 'node:child_process';
+import { runDrill } from '../../scripts/drill/main';
+
+jest.setTimeout(240_000);
+
+/** cognito-local hosts that are children of this process. */
+function childHosts(): string[] {
+  const out = execFileSync('ps', ['-o', 'pid=,ppid=,args=', '-A'], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[1] === String(process.pid) && f.slice(2).join(' ').includes('cognito-host'))
+    .map((f) => f[0]);
+}
+
+test('the drill runs every act and loses no user', async () => {
+  let output = '';
+  const result = await runDrill({ users: 12, rate: 40 }, { write: (t) => void (output += t), color: false, live: false });
+  if (result.exitCode !== 0) process.stderr.write(output);
+
+  expect(result.exitCode).toBe(0);
+  expect(result.acts.map((a) => [a.n, a.status])).toEqual([[1, 'ok'], [2, 'ok'], [3, 'ok'], [4, 'ok'], [5, 'ok'], [6, 'ok']]);
+  expect(result.results.failures).toEqual([]);
+  const v = result.verification!;
+  expect(v.lost).toBe(0);
+  expect(v.resurrected).toEqual([]);
+  expect(v.expected).toBeGreaterThanOrEqual(12);
+  expect(v.users.primary).toBe(v.expected);
+  expect(v.users.standby).toBe(v.expected);
+  expect(result.results.outageRetries).toBeGreaterThan(0);
+
+  // The final table, as printed.
+  expect(output).toMatch(/users lost: 0\b/);
+  expect(output).toMatch(/users in the pool\s+(\d+)\s+\1/);
+  expect(output).toMatch(/messages in the DLQ\s+0\s+0/);
+  expect(output).toMatch(/Drill passed in .*: users lost 0\./);
+  // No personal data: the drill's addresses and phone numbers never appear.
+  expect(output).not.toMatch(/@example\.com/);
+  expect(output).not.toMatch(/\+1555\d{7}/);
+
+  expect(childHosts()).toEqual([]);
+});
