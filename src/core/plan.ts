@@ -117,9 +117,16 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
   for (const gap of mapped.gaps) plan.issues.push({ code: 'attribute-gap', attribute: gap.name, reason: gap.reason });
   if (usesTotp(source.mfa)) plan.issues.push({ code: 'totp' });
   const desired = { ...mapped.attributes };
-  const markerWritable = source.mfa !== undefined && poolHasAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute);
+  // At failback the source is itself a replica and the target user is the original it was copied
+  // from: bring back what changed, but the original is nobody's copy and keeps its own password.
+  const homeCopy = isOriginalOf(replica, source, ctx.sourceSubAttribute);
+  if (homeCopy) {
+    delete desired[ctx.sourceSubAttribute];
+    plan.issues = plan.issues.filter((i) => !(i.code === 'attribute-gap' && i.attribute === ctx.sourceSubAttribute));
+  }
+  const markerWritable = !homeCopy && source.mfa !== undefined && poolHasAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute);
   if (source.mfa && markerWritable) desired[ctx.mfaMarkerAttribute] = mfaMarker(source.mfa);
-  if (source.mfa && !markerWritable) plan.issues.push({ code: 'attribute-gap', attribute: ctx.mfaMarkerAttribute, reason: 'missing-in-standby-schema' });
+  if (source.mfa && !homeCopy && !markerWritable) plan.issues.push({ code: 'attribute-gap', attribute: ctx.mfaMarkerAttribute, reason: 'missing-in-standby-schema' });
   dropFalseVerifiedFlags(desired);
 
   if (!replica) {
@@ -168,7 +175,7 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
   }
 
   if (source.enabled !== replica.enabled) plan.setEnabled = source.enabled;
-  if (!federated && replica.status === 'FORCE_CHANGE_PASSWORD') plan.setPassword = true;
+  if (!federated && !homeCopy && replica.status === 'FORCE_CHANGE_PASSWORD') plan.setPassword = true;
 
   if (source.groups && replica.groups) {
     const want = new Set(source.groups);
@@ -186,6 +193,11 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
 
   if (writeCount(plan) > 0) plan.kind = 'update';
   return plan;
+}
+
+/** True when `target` is the user `source` was replicated from (the source carries its `sub`). */
+function isOriginalOf(target: UserRecord | undefined, source: UserRecord, sourceSubAttribute: string): boolean {
+  return !!target?.attributes.sub && source.attributes[sourceSubAttribute] === target.attributes.sub;
 }
 
 /** Moves the MFA marker out of `attributes` into `afterMfaAttributes` (see there). */

@@ -49,12 +49,33 @@ export function createWorkerHandler(deps: WorkerDeps | (() => WorkerDeps)) {
     const d = resolved;
     const failures: { itemIdentifier: string }[] = [];
     const records = Array.isArray(event?.Records) ? event.Records : [];
-    await forEachLimit(records, d.concurrency ?? 4, async (record) => {
-      const ok = await processRecord(record, d);
-      if (!ok) failures.push({ itemIdentifier: record.messageId });
+    // Messages about the same user are handled one after another (two writers on one replica
+    // would race); different users in parallel.
+    await forEachLimit(groupByUser(records), d.concurrency ?? 4, async (group) => {
+      for (const record of group) {
+        const ok = await processRecord(record, d);
+        if (!ok) failures.push({ itemIdentifier: record.messageId });
+      }
     });
     return { batchItemFailures: failures };
   };
+}
+
+/** Groups records by the user their message names, in arrival order; unreadable ones alone. */
+function groupByUser(records: SQSRecord[]): SQSRecord[][] {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const record of records) {
+    let key = `message:${record.messageId}`;
+    try {
+      const body = JSON.parse(record.body) as { sub?: unknown; username?: unknown };
+      if (typeof body?.sub === 'string' && body.sub) key = `sub:${body.sub}`;
+      else if (typeof body?.username === 'string' && body.username) key = `username:${body.username}`;
+    } catch {
+      /* malformed: handled (and dead-lettered) on its own */
+    }
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  return [...groups.values()];
 }
 
 /** Handles one record; returns false when it must be retried. */

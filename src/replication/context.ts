@@ -1,3 +1,4 @@
+import type { CognitoIdentityProviderClientConfig } from '@aws-sdk/client-cognito-identity-provider';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CognitoGateway } from '../cognito/gateway';
 import { QuotaLimiter } from '../cognito/limiter';
@@ -7,9 +8,10 @@ import type { ReplicationContext } from './replicate-user';
 
 /**
  * Builds the replication context of a deployment: a gateway on the source (local) pool and one on
- * the standby (peer) pool, each with its own Region's quota limiter.
+ * the standby (peer) pool, each with its own Region's quota limiter. `clientConfig` adds SDK
+ * settings to both clients (credentials of the function's own, e.g. in the local runtime).
  */
-export function replicationContextFromConfig(config: WorkerConfig): ReplicationContext {
+export function replicationContextFromConfig(config: WorkerConfig, clientConfig: CognitoIdentityProviderClientConfig = {}): ReplicationContext {
   // Concurrent instances share one account-wide budget per side: each takes its share.
   const share = 1 / config.maxConcurrency;
   const quotas = Object.fromEntries(Object.entries(DEFAULT_QUOTAS).map(([category, rps]) => [category, rps * share]));
@@ -23,13 +25,14 @@ export function replicationContextFromConfig(config: WorkerConfig): ReplicationC
       poolId: config.sourcePoolId,
       endpoint: config.sourceEndpoint,
       limiter: limiter(),
+      clientConfig,
     }),
     standby: new CognitoGateway({
       region: config.standbyRegion,
       poolId: config.standbyPoolId,
       endpoint: config.standbyEndpoint,
       limiter: limiter(),
-      clientConfig: standbyCredentials ? { credentials: standbyCredentials } : undefined,
+      clientConfig: standbyCredentials ? { ...clientConfig, credentials: standbyCredentials } : clientConfig,
     }),
     sourceSubAttribute: config.sourceSubAttribute,
     mfaMarkerAttribute: config.mfaMarkerAttribute,

@@ -439,7 +439,8 @@ describe('PostConfirmation through the Lambda endpoint', () => {
       userPoolId: pools.primary.poolId,
       userName: signUp.UserSub,
       callerContext: { clientId: pools.primary.clientId },
-      request: { userAttributes: { sub: signUp.UserSub, email: address, 'cognito:user_status': 'CONFIRMED' } },
+      // Confirming the e-mailed code verifies the address, as Cognito does.
+      request: { userAttributes: { sub: signUp.UserSub, email: address, email_verified: 'true', 'cognito:user_status': 'CONFIRMED' } },
       response: {},
     });
 

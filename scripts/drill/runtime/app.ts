@@ -113,15 +113,6 @@ export class RegionApp {
   async confirm(user: DrillUser): Promise<void> {
     const sub = this.sub(user);
     const code = await this.codes.codeFor(sub);
-    // Emulator gap: confirming the code Cognito e-mailed marks the e-mail verified, in the same
-    // call; cognito-local's ConfirmSignUp does not. Set the flag as Cognito would, straight in
-    // cognito-local (no API call counted, no CloudTrail event), just before confirming.
-    const fix = await this.region.cognito.shim.callUpstream('AdminUpdateUserAttributes', {
-      UserPoolId: this.poolId,
-      Username: sub,
-      UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
-    });
-    if (!fix.ok) throw new Error(`could not mark the e-mail verified: ${fix.error.code}`);
     user.readyAt = Date.now();
     await this.region.admin.send(new ConfirmSignUpCommand({ ClientId: this.region.pool.clientId, Username: user.email, ConfirmationCode: code }));
   }

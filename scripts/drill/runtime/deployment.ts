@@ -16,9 +16,8 @@
 import { type Context, type SQSEvent } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CognitoGateway } from '../../../src/cognito/gateway';
-import { QuotaLimiter } from '../../../src/cognito/limiter';
-import { DEFAULT_QUOTAS } from '../../../src/cognito/quotas';
 import { loadTriggerConfig, loadWorkerConfig, type TriggerConfig, type WorkerConfig } from '../../../src/config/env';
+import { replicationContextFromConfig } from '../../../src/replication/context';
 import { type ChangeCaptureConfig, defaultEchoRoleArns, loadChangeCaptureConfig } from '../../../src/change-capture';
 import { createTriggerHandler } from '../../../src/handlers/trigger';
 import { createWorkerHandler, type WorkerDeps } from '../../../src/handlers/worker';
@@ -132,7 +131,7 @@ export class Deployment {
     // The worker's dependencies, as its Lambda handler builds them from the same configuration.
     const config = this.workerConfig;
     const workerCredentials = credentialsOf(local.region, 'worker');
-    this.replication = replicationContextFor(config, workerCredentials);
+    this.replication = replicationContextFromConfig(config, { credentials: workerCredentials });
     o.onGateway?.(this.replication.source, this.side, 'worker');
     o.onGateway?.(this.replication.standby, peer.side, 'worker');
     this.workerSqs = new SQSClient({ region: config.sourceRegion, endpoint: config.sqsEndpoint, credentials: workerCredentials });
@@ -282,23 +281,3 @@ export class Deployment {
   }
 }
 
-/**
- * The worker's replication context, built as `replicationContextFromConfig` builds it (one
- * gateway per side, each with its Region's quota limiter, shared across `maxConcurrency`
- * instances) but signed with the given credentials: that function takes none and relies on the
- * Lambda role's credentials from the environment, which a single process running two Regions'
- * functions cannot have twice.
- */
-export function replicationContextFor(config: WorkerConfig, credentials: { accessKeyId: string; secretAccessKey: string }): ReplicationContext {
-  const share = 1 / config.maxConcurrency;
-  const quotas = Object.fromEntries(Object.entries(DEFAULT_QUOTAS).map(([category, rps]) => [category, rps * share]));
-  const limiter = () => new QuotaLimiter({ headroom: config.quotaHeadroom, quotas });
-  return {
-    source: new CognitoGateway({ region: config.sourceRegion, poolId: config.sourcePoolId, endpoint: config.sourceEndpoint, limiter: limiter(), clientConfig: { credentials } }),
-    standby: new CognitoGateway({ region: config.standbyRegion, poolId: config.standbyPoolId, endpoint: config.standbyEndpoint, limiter: limiter(), clientConfig: { credentials } }),
-    sourceSubAttribute: config.sourceSubAttribute,
-    mfaMarkerAttribute: config.mfaMarkerAttribute,
-    groupRoleMap: config.groupRoleMap,
-    linkFederatedUsers: config.linkFederatedUsers,
-  };
-}

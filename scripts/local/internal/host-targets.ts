@@ -271,6 +271,22 @@ export function installTargets(
     return orig(ctx, req);
   });
 
+  // Confirming the code Cognito sent proves the address it went to: Cognito marks that attribute
+  // verified in the same call (so the PostConfirmation event already carries the flag);
+  // cognito-local does not.
+  wrap(T, 'ConfirmSignUp', (orig, { cognito }) => async (ctx, req) => {
+    const pool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
+    const user = await pool.getUserByUsername(ctx, req.Username);
+    const auto: string[] = (pool.options as { AutoVerifiedAttributes?: string[] }).AutoVerifiedAttributes ?? [];
+    const attrs: { Name: string; Value?: string }[] = user?.Attributes ?? [];
+    const channel = ['email', 'phone_number'].find((a) => auto.includes(a) && attrs.some((x) => x.Name === a));
+    if (user && channel && user.UserStatus === 'UNCONFIRMED' && user.ConfirmationCode === req.ConfirmationCode) {
+      const flag = `${channel}_verified`;
+      await pool.saveUser(ctx, { ...user, Attributes: [...attrs.filter((x) => x.Name !== flag), { Name: flag, Value: 'true' }] });
+    }
+    return orig(ctx, req);
+  });
+
   wrap(T, 'ConfirmForgotPassword', (orig, { cognito }) => async (ctx, req) => {
     const pool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
     checkPassword(req.Password, pool);

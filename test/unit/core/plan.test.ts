@@ -490,3 +490,34 @@ describe('planReplication: existing replica', () => {
     expect(writeCount(plan)).toBe(0);
   });
 });
+
+describe('planReplication: failback onto the original', () => {
+  // The reverse reconcile's source is a standby replica; its target is the primary user it was copied from.
+  const ORIGINAL_SUB = '11111111-1111-4111-8111-111111111111';
+  const REPLICA_SUB = '22222222-2222-4222-8222-222222222222';
+
+  test('brings back changes, but never marks the original as a copy nor resets its password', () => {
+    const ctx = planContext();
+    const replicaInStandby = sourceUser({
+      attributes: { sub: REPLICA_SUB, email: 'a@example.com', email_verified: 'true', 'custom:tier': 'gold', 'custom:source_sub': ORIGINAL_SUB, 'custom:source_mfa': 'NONE' },
+      mfa: { enabled: [] },
+    });
+    const original = {
+      ...sourceUser({ attributes: { sub: ORIGINAL_SUB, email: 'a@example.com', email_verified: 'true', 'custom:tier': 'silver' } }),
+      status: 'FORCE_CHANGE_PASSWORD',
+      groups: [],
+    };
+    const plan = planReplication({ ...replicaInStandby, groups: [] }, original, ctx);
+    expect(plan.setPassword).toBe(false);
+    expect(plan.updateAttributes).toEqual({ 'custom:tier': 'gold' });
+    expect(plan.afterMfaAttributes).toBeUndefined();
+    expect(plan.issues).toEqual([]);
+  });
+
+  test('an original that already matches costs nothing', () => {
+    const ctx = planContext();
+    const replicaInStandby = sourceUser({ attributes: { sub: REPLICA_SUB, email: 'a@example.com', 'custom:source_sub': ORIGINAL_SUB }, groups: [] });
+    const original = { ...sourceUser({ attributes: { sub: ORIGINAL_SUB, email: 'a@example.com' } }), groups: [] };
+    expect(planReplication(replicaInStandby, original, ctx).kind).toBe('in-sync');
+  });
+});

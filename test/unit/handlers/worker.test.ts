@@ -265,6 +265,25 @@ describe('sync worker', () => {
     expect(w.sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityCommand, 2);
   });
 
+  test('messages about the same user in one batch are handled one after another, other users alongside', async () => {
+    const w = world();
+    sourceUser(w, 'alice', 'sub-a');
+    standbyCreates(w);
+    let inFlight = 0;
+    let overlap = 0;
+    w.source.on(AdminListGroupsForUserCommand, { Username: 'alice' }).callsFake(async () => {
+      inFlight += 1;
+      if (inFlight > 1) overlap += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return { Groups: [] };
+    });
+    const records = [record(w, message(w, 'alice', 'sub-a')), record(w, message(w, 'alice', 'sub-a')), record(w, message(w, 'alice', 'sub-a'))];
+    expect(await w.handler(batch(...records))).toEqual({ batchItemFailures: [] });
+    expect(w.source.commandCalls(AdminListGroupsForUserCommand)).toHaveLength(3);
+    expect(overlap).toBe(0);
+  });
+
   test('an event without records is an empty success', async () => {
     const w = world();
     expect(await w.handler({} as SQSEvent)).toEqual({ batchItemFailures: [] });
