@@ -5,8 +5,20 @@
  */
 export async function forEachLimit<T>(items: Iterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   const iterator = items[Symbol.iterator]();
+  // After a failure no new item is started, and the first error is thrown only once the calls in
+  // flight have settled: nothing started here is still running when this returns or throws.
+  let failure: { error: unknown } | undefined;
   const lane = async (): Promise<void> => {
-    for (let next = iterator.next(); !next.done; next = iterator.next()) await fn(next.value);
+    while (!failure) {
+      const next = iterator.next();
+      if (next.done) return;
+      try {
+        await fn(next.value);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, limit) }, lane));
+  if (failure) throw failure.error;
 }

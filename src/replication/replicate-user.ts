@@ -1,6 +1,6 @@
 import { chooseReplica, identityAttributes, locatorOf } from '../core/identity';
 import { classifyError } from '../core/errors';
-import { type ManagedAttributes, poolHasAttribute } from '../core/attributes';
+import { type ManagedAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, REPLICABLE_MFA } from '../core/attributes';
 import { type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../core/plan';
 import type { GroupInfo, UserRecord } from '../core/types';
 import type { CognitoGateway } from '../cognito/gateway';
@@ -118,7 +118,14 @@ export async function findReplica(ctx: ReplicationContext, source: UserRecord, p
   }
   if (!replica) return undefined;
   const hasMarker = poolHasAttribute(pc.standbyPool, ctx.mfaMarkerAttribute);
-  const detailed = source.mfa && !hasMarker ? await ctx.standby.getUser(replica.username) : replica;
+  // The marker is written after the MFA call, so a marker that does not show the source's MFA may
+  // follow an MFA call that succeeded before the writer stopped: read the replica's MFA then
+  // rather than send that call again (a write follows anyway, so the read bills no extra user).
+  const marker = replica.attributes[ctx.mfaMarkerAttribute];
+  const markerStale =
+    hasMarker && !!source.mfa && marker !== mfaMarker(source.mfa) &&
+    [...source.mfa.enabled, ...(parseMfaMarker(marker)?.enabled ?? [])].some((f) => REPLICABLE_MFA.includes(f));
+  const detailed = source.mfa && (!hasMarker || markerStale) ? await ctx.standby.getUser(replica.username) : replica;
   if (!detailed) return undefined;
   detailed.groups = await ctx.standby.listGroupsForUser(detailed.username);
   return detailed;

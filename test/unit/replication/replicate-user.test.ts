@@ -325,7 +325,10 @@ describe('replicateUser', () => {
     expect(created.UserAttributes?.map((a) => a.Name)).not.toContain('custom:source_mfa');
     s.standby.on(ListUsersCommand).resolves({ Users: [{ Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', Attributes: [...created.UserAttributes!, { Name: 'sub', Value: 'r' }] }] });
     s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    // The marker does not show the source's MFA: the replica's MFA is read rather than assumed.
+    s.standby.on(AdminGetUserCommand).resolves({ Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', UserAttributes: [...created.UserAttributes!, { Name: 'sub', Value: 'r' }] });
     expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'updated', writes: 2 });
+    expect(s.standby).toHaveReceivedCommandTimes(AdminGetUserCommand, 1);
     expect(s.standby).toHaveReceivedCommandTimes(AdminSetUserMFAPreferenceCommand, 2);
     expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { UserAttributes: [{ Name: 'custom:source_mfa', Value: 'SMS_MFA;SMS_MFA' }] });
   });

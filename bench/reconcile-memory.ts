@@ -1,0 +1,119 @@
+/**
+ * Peak resident size of a reconcile over two in-sync pools of N users each (a dry run, the
+ * daily case): `tsx bench/reconcile-memory.ts N`. The pools are synthetic: every page is
+ * generated on demand from the user's index, so the fake holds nothing and the figure is the
+ * reconciler's own (listing spool, standby index, group membership, planning). Prints one JSON
+ * line: { users, peakRssMiB, seconds }.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CognitoGateway } from '../src/cognito/gateway';
+import { MemoryCheckpointStore } from '../src/reconcile/checkpoint';
+import { ReconcileLimiter } from '../src/reconcile/limiter';
+import { reconcile } from '../src/reconcile/run';
+
+const GROUPS = 10;
+
+function sub(side: number, i: number): string {
+  // The first hex digit is the listing shard (sub ^= "h"): user i lives in shard i % 16.
+  const h = (i % 16).toString(16);
+  const n = i.toString(16).padStart(11, '0');
+  return `${h}${side}${n.slice(0, 6)}-${n.slice(6, 10)}-4${n.slice(10)}00-8000-${(i * 7919).toString(16).padStart(12, '0').slice(-12)}`;
+}
+
+function attributes(side: number, i: number): { Name: string; Value: string }[] {
+  const list = [
+    { Name: 'sub', Value: sub(side, i) },
+    { Name: 'email', Value: `user${i}@example.com` },
+    { Name: 'email_verified', Value: 'true' },
+    { Name: 'name', Value: `User Number ${i}` },
+    { Name: 'given_name', Value: 'User' },
+    { Name: 'family_name', Value: `Number${i}` },
+    { Name: 'locale', Value: 'en-US' },
+  ];
+  if (side === 1) list.push({ Name: 'custom:source_sub', Value: sub(0, i) });
+  return list;
+}
+
+const user = (side: number, i: number) => ({ Username: `user${i}`, Attributes: attributes(side, i), Enabled: true, UserStatus: 'CONFIRMED', UserCreateDate: new Date(0) });
+
+/** Members of group g: users i = g + 10j with j % 4 != 0 (75% of users are in one group). */
+function member(g: number, k: number): number {
+  const j = Math.floor(k / 3) * 4 + (k % 3) + 1;
+  return g + GROUPS * j;
+}
+
+function membersOf(g: number, n: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (member(g, mid) < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function syntheticClient(side: number, n: number, poolId: string) {
+  const schema = ['sub', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'locale'].map((Name) => ({ Name, Mutable: Name !== 'sub', AttributeDataType: 'String' }));
+  if (side === 1) schema.push({ Name: 'custom:source_sub', Mutable: true, AttributeDataType: 'String' }, { Name: 'custom:source_mfa', Mutable: true, AttributeDataType: 'String' });
+  return {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const input = command.input;
+      switch (command.constructor.name.replace(/Command$/, '')) {
+        case 'DescribeUserPool':
+          return { UserPool: { Id: poolId, UsernameAttributes: [], SchemaAttributes: schema, EstimatedNumberOfUsers: n } };
+        case 'ListGroups':
+          return { Groups: Array.from({ length: GROUPS }, (_, g) => ({ GroupName: `group-${g}` })) };
+        case 'ListUsers': {
+          const h = parseInt(/sub \^= "(.)"/.exec(input.Filter as string)![1], 16);
+          const offset = Number(input.PaginationToken ?? 0);
+          const users = [];
+          for (let k = offset; k < offset + 60; k++) {
+            const i = h + 16 * k;
+            if (i >= n) break;
+            users.push(user(side, i));
+          }
+          const next = h + 16 * (offset + 60) < n ? String(offset + 60) : undefined;
+          return { Users: users, PaginationToken: next };
+        }
+        case 'ListUsersInGroup': {
+          const g = Number(String(input.GroupName).split('-')[1]);
+          const total = membersOf(g, n);
+          const offset = Number(input.NextToken ?? 0);
+          const users = [];
+          for (let k = offset; k < Math.min(total, offset + 60); k++) users.push(user(side, member(g, k)));
+          return { Users: users, NextToken: offset + 60 < total ? String(offset + 60) : undefined };
+        }
+        default:
+          throw Object.assign(new Error(`synthetic pool: ${command.constructor.name} not expected`), { name: 'InvalidParameterException' });
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2] ?? 100_000);
+  const dir = mkdtempSync(join(tmpdir(), 'reconcile-mem-'));
+  const quotas = { UserList: 1_000_000, UserPoolRead: 1000, UserPoolResourceRead: 1000 };
+  const gw = (side: number, region: string, poolId: string) =>
+    new CognitoGateway({ region, poolId, client: syntheticClient(side, n, poolId) as never, limiter: new ReconcileLimiter({ quotas, headroom: 0 }) });
+  const t0 = Date.now();
+  const result = await reconcile({
+    source: gw(0, 'us-east-1', 'us-east-1_MemSrc'),
+    target: gw(1, 'us-west-2', 'us-west-2_MemStb'),
+    store: new MemoryCheckpointStore(dir),
+    progress: process.env.MEM_DEBUG ? { phase: (p) => { (globalThis as { gc?: () => void }).gc?.(); const m = process.memoryUsage(); process.stderr.write(`${p}: rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)} ext ${Math.round(m.external / 1048576)} ab ${Math.round(m.arrayBuffers / 1048576)}\n`); }, update() {}, log() {}, end() {} } : undefined,
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const c = result.report.counts;
+  if (c.inSync !== n || c.sourceUsers !== n || c.standbyUsers !== n) throw new Error(`unexpected counts ${JSON.stringify({ inSync: c.inSync, source: c.sourceUsers, target: c.standbyUsers })}`);
+  const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(JSON.stringify({ users: n, peakRssMiB, seconds: Math.round((Date.now() - t0) / 100) / 10 }) + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

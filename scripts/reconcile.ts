@@ -1,0 +1,170 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * npm run reconcile -- --source-region R --source-pool ID --target-region R --target-pool ID [options]
+ * Thin CLI: parses flags, runs src/reconcile, prints. Usage and billing: docs/RECONCILE.md.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../src/core/errors';
+import { FileCheckpointStore } from '../src/reconcile/checkpoint';
+import { silentProgress, TerminalProgress, type ProgressSink } from '../src/reconcile/progress';
+import { reconcile } from '../src/reconcile/run';
+import { parseQuota, sideGateway } from '../src/reconcile/setup';
+import { formatSummary, writeReportFile } from '../src/reconcile/summary';
+
+const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const CUSTOM = /^custom:[\w.-]{1,20}$/;
+
+function matching(re: RegExp, what: string) {
+  return (value: string) => {
+    if (!re.test(value)) throw new InvalidArgumentError(`expected ${what}`);
+    return value;
+  };
+}
+
+function integer(min: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}`);
+    return n;
+  };
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 0.95)) throw new InvalidArgumentError('expected a fraction between 0 and 0.95');
+  return n;
+}
+
+function url(value: string): string {
+  try {
+    new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected a URL like http://127.0.0.1:9229');
+  }
+  return value;
+}
+
+function quota(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  try {
+    return parseQuota(value, previous);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+const program = new Command('reconcile')
+  .description(
+    'Find every difference between a source and a target Cognito user pool and (with --apply) repair it at the speed ' +
+      'the Cognito quotas allow. Dry run by default. Either pool can be the source: swap them for the reverse reconcile ' +
+      'at failback. See docs/RECONCILE.md.',
+  )
+  .requiredOption('--source-region <region>', 'Region of the source pool', matching(REGION, 'an AWS Region like us-east-1'))
+  .requiredOption('--source-pool <id>', 'source user pool id', matching(POOL_ID, 'a user pool id like us-east-1_AbC123'))
+  .requiredOption('--target-region <region>', 'Region of the target (standby) pool', matching(REGION, 'an AWS Region like us-west-2'))
+  .requiredOption('--target-pool <id>', 'target user pool id', matching(POOL_ID, 'a user pool id like us-west-2_AbC123'))
+  .option('--source-endpoint <url>', 'endpoint of the source side (emulator, VPC endpoint)', url)
+  .option('--target-endpoint <url>', 'endpoint of the target side', url)
+  .option('--apply', 'write the changes (default: dry run, nothing is written)', false)
+  .option('--deep', 'also read every source user (AdminGetUser) to replicate SMS/e-mail MFA and record TOTP users: see Billing below', false)
+  .option('--import', 'seed missing users through a Cognito user import job when at least --import-threshold are missing (needs --import-role-arn)', false)
+  .option('--import-role-arn <arn>', 'IAM role Cognito uses to write the import job log to CloudWatch Logs', matching(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'))
+  .option('--import-threshold <n>', 'missing users from which --import uses an import job', integer(1), 1000)
+  .option('--delete-orphans', 'delete replicas whose source user is gone (only with --apply; see the deletion rules)', false)
+  .option('--max-deletes <n>', 'most orphans deleted in one run', integer(0), 10)
+  .option('--report <file>', 'JSON report file (mode 0600; it names users)')
+  .option('--json', 'print the JSON report on stdout instead of the summary', false)
+  .option('--headroom <fraction>', 'share of every quota left to live traffic, each side', fraction, 0.2)
+  .option('--quota <Category=rps>', 'a quota raised (or lowered) for your account, repeatable, e.g. --quota UserCreation=100', quota)
+  .option('--checkpoint <file>', 'checkpoint file (resume state); default .reconcile/<source>--<target>.json')
+  .option('--restart', 'discard the checkpoint and start afresh', false)
+  .option('--source-sub-attribute <name>', 'target attribute holding the source sub', matching(CUSTOM, 'a custom attribute like custom:source_sub'), 'custom:source_sub')
+  .option('--mfa-marker-attribute <name>', 'target attribute recording the source MFA set-up', matching(CUSTOM, 'a custom attribute like custom:source_mfa'), 'custom:source_mfa')
+  .option('--link-federated-users', 'replicate federated users as local users linked to the same provider (the provider must exist in the target)', false)
+  .addOption(new Option('--report-limit <n>', 'per-user entries kept per kind in the report').argParser(integer(0)).default(1000))
+  .addHelpText(
+    'after',
+    `
+Billing:
+  Listing both pools (ListUsers, ListUsersInGroup, ListGroups) is not billed: an in-sync pair costs
+  only list calls. --apply writes only the users that differ, and each user written becomes a
+  monthly active user (MAU) of the target pool.
+  --deep: one AdminGetUser per source user, and EVERY source user becomes a billed MAU of the
+  source pool, each run. Use it before a drill, not on a schedule.
+
+Exit status: 0 done, 1 an operation failed (see the report), 2 bad usage, 130 stopped (run the
+same command again to resume from the checkpoint).`,
+  )
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+async function main(): Promise<number> {
+  try {
+    program.parse(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  const o = program.opts();
+  if (o.import && !o.importRoleArn) return usage('--import needs --import-role-arn (the CloudWatch Logs role of the import job; docs/RECONCILE.md)');
+  if (o.sourcePool === o.targetPool && o.sourceRegion === o.targetRegion && o.sourceEndpoint === o.targetEndpoint) return usage('the source and the target are the same pool');
+
+  const limits = { headroom: o.headroom as number, quotas: o.quota as Record<string, number> | undefined };
+  const source = sideGateway({ region: o.sourceRegion, poolId: o.sourcePool, endpoint: o.sourceEndpoint }, limits);
+  const target = sideGateway({ region: o.targetRegion, poolId: o.targetPool, endpoint: o.targetEndpoint }, limits);
+  const store = new FileCheckpointStore(o.checkpoint ?? `.reconcile/${o.sourcePool}--${o.targetPool}.json`);
+  const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress(o.json);
+
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const result = await reconcile({
+    source,
+    target,
+    store,
+    apply: o.apply,
+    deep: o.deep,
+    import: o.import ? { roleArn: o.importRoleArn, threshold: o.importThreshold } : undefined,
+    deleteOrphans: o.deleteOrphans,
+    maxDeletes: o.maxDeletes,
+    sourceSubAttribute: o.sourceSubAttribute,
+    mfaMarkerAttribute: o.mfaMarkerAttribute,
+    linkFederatedUsers: o.linkFederatedUsers,
+    restart: o.restart,
+    reportLimit: o.reportLimit,
+    signal: stop.signal,
+    progress,
+  });
+  const reportPath = o.report ?? `reports/reconcile-${result.report.startedAt.replace(/[:.]/g, '-')}.json`;
+  await writeReportFile(reportPath, result.report);
+  if (o.json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+  else process.stdout.write(`${formatSummary(result.report)}\nReport: ${reportPath}\n`);
+  return result.exitCode;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`error: ${message}\n`);
+  return 2;
+}
+
+/** Progress without a terminal: phase changes and notes as lines on stderr (none with --json). */
+function lineProgress(json: boolean): ProgressSink {
+  if (json) return { ...silentProgress, log: (m) => process.stderr.write(`${m}\n`) };
+  return { phase: (name) => process.stderr.write(`${name}...\n`), update() {}, log: (m) => process.stderr.write(`${m}\n`), end() {} };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`error: ${err instanceof ConfigError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  },
+);

@@ -1,0 +1,169 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
+import type { CognitoGateway } from '../cognito/gateway';
+import { describeError } from '../core/errors';
+import { logger, MetricUnit, metrics } from '../observability';
+import { loadReconcileConfig, type ReconcileConfig } from '../reconcile/config';
+import type { ProgressSink } from '../reconcile/progress';
+import { reconcile, type ReconcileOptions, type ReconcileResult } from '../reconcile/run';
+import { ReplicaIndex } from '../replication/replica-index';
+import { S3CheckpointStore } from '../reconcile/s3-store';
+import { sideGateway } from '../reconcile/setup';
+import { formatSummary } from '../reconcile/summary';
+
+/** What the scheduled reconcile needs (tests pass their own). */
+export interface ReconcileDeps {
+  config: ReconcileConfig;
+  source: CognitoGateway;
+  target: CognitoGateway;
+  store: S3CheckpointStore;
+  /** The change-capture replica index, kept in step in apply mode. */
+  replicaIndex?: ReconcileOptions['replicaIndex'];
+  /** Starts the next invocation of a run that did not finish (asynchronous self-invoke). */
+  continueRun?: (payload: { source: 'continue'; runId: string }) => Promise<void>;
+}
+
+/** What one invocation returns (and logs). */
+export interface ReconcileInvocationResult {
+  status: ReconcileResult['status'];
+  runId: string;
+  mode: 'dry-run' | 'apply';
+  report?: string;
+  continued?: boolean;
+  counts: { source: number; target: number; inSync: number; missing: number; drifted: number; orphans: number; failed: number; writes: number };
+}
+
+/** Stop this long before the Lambda timeout: requests in flight finish, spool and checkpoint go to S3. */
+const MIN_MARGIN_MS = 20_000;
+const MAX_MARGIN_MS = 90_000;
+/** Invocations of one run before it stops asking for more (a run making no progress must end). */
+const MAX_SESSIONS = 200;
+
+/**
+ * The scheduled reconcile: the same engine as the CLI, time-boxed to the invocation. A run that
+ * does not finish stops cleanly before the timeout with its checkpoint in S3 and invokes the
+ * function again (asynchronously) to continue; any later invocation resumes it too.
+ */
+export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDeps)) {
+  let resolved: ReconcileDeps | undefined;
+  return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ReconcileInvocationResult> => {
+    resolved ??= typeof deps === 'function' ? deps() : deps;
+    const d = resolved;
+    const remaining = context?.getRemainingTimeInMillis?.() ?? 900_000;
+    const margin = Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, remaining * 0.1));
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), Math.max(1000, remaining - margin));
+    const trigger = event && typeof event === 'object' && 'source' in event ? String((event as { source: unknown }).source) : 'unknown';
+    logger.info('reconcile invocation', { trigger, mode: d.config.apply ? 'apply' : 'dry-run', deep: d.config.deep, stopInMs: remaining - margin });
+    let result: ReconcileResult;
+    try {
+      result = await reconcile({
+        source: d.source,
+        target: d.target,
+        store: d.store,
+        apply: d.config.apply,
+        deep: d.config.deep,
+        import: d.config.apply && d.config.importLogsRoleArn ? { roleArn: d.config.importLogsRoleArn, threshold: d.config.importThreshold } : undefined,
+        deleteOrphans: d.config.deleteOrphans,
+        maxDeletes: d.config.maxDeletes,
+        sourceSubAttribute: d.config.sourceSubAttribute,
+        mfaMarkerAttribute: d.config.mfaMarkerAttribute,
+        groupRoleMap: d.config.groupRoleMap,
+        linkFederatedUsers: d.config.linkFederatedUsers,
+        expectedTrigger: d.config.triggerFunctionArn,
+        replicaIndex: d.replicaIndex,
+        signal: stop.signal,
+        progress: logProgress,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    const r = result.report;
+    const c = r.counts;
+    const out: ReconcileInvocationResult = {
+      status: result.status,
+      runId: r.runId,
+      mode: r.mode,
+      counts: { source: c.sourceUsers, target: c.standbyUsers, inSync: c.inSync, missing: c.create, drifted: c.update, orphans: c.orphans, failed: c.failed, writes: c.writes },
+    };
+    if (result.status === 'complete') {
+      const key = `reports/${r.finishedAt.slice(0, 10)}/${r.source.poolId}--${r.target.poolId}-${r.runId}.json`;
+      await d.store.putObject(key, JSON.stringify(r, null, 2));
+      out.report = `s3://${d.store.bucket}/${key}`;
+      for (const line of formatSummary(r).split('\n')) logger.info(line);
+      metrics.addMetric('DriftUsers', MetricUnit.Count, c.create + c.update);
+      metrics.addMetric('MissingUsers', MetricUnit.Count, c.create);
+      metrics.addMetric('DriftedUsers', MetricUnit.Count, c.update);
+      metrics.addMetric('OrphanUsers', MetricUnit.Count, c.orphans);
+      metrics.addMetric('StandbyOnlyUsers', MetricUnit.Count, c.standbyOnly);
+      metrics.addMetric('NotReplicableUsers', MetricUnit.Count, c.skip);
+      metrics.addMetric('ReconcileFailedUsers', MetricUnit.Count, c.failed + c.deleteFailed);
+      metrics.addMetric('ReconcileWrites', MetricUnit.Count, c.writes);
+      metrics.addMetric('RemainingDriftUsers', MetricUnit.Count, r.readiness.missing + r.readiness.drifted);
+      metrics.addMetric('ReadinessPercent', MetricUnit.Percent, Math.round(r.readiness.share * 10_000) / 100);
+      metrics.addMetric('TotpUsers', MetricUnit.Count, r.readiness.notCarried.totp ?? 0);
+      if (r.warnings.length) metrics.addMetric('ReconcileWarnings', MetricUnit.Count, r.warnings.length);
+      logger.info('reconcile complete', { ...out, warnings: r.warnings, readiness: { share: r.readiness.share, notifications: r.readiness.notifications } });
+    } else {
+      metrics.addMetric('ReconcileContinuations', MetricUnit.Count, 1);
+      if (r.sessions >= MAX_SESSIONS) {
+        logger.error('reconcile run is not finishing; not continuing it (the next scheduled invocation resumes it)', { runId: r.runId, sessions: r.sessions });
+      } else if (d.continueRun) {
+        try {
+          await d.continueRun({ source: 'continue', runId: r.runId });
+          out.continued = true;
+        } catch (err) {
+          logger.warn('could not invoke the next part of the run; the next scheduled invocation resumes it', { error: describeError(err) });
+        }
+      }
+      logger.info('reconcile stopped before the timeout; checkpoint saved', { ...out, phase: r.phase, sessions: r.sessions, checkpoint: r.checkpoint });
+    }
+    return out;
+  };
+}
+
+const logProgress: ProgressSink = {
+  phase: (name) => logger.info(`phase: ${name}`),
+  update() {},
+  log: (message) => logger.info(message),
+  end() {},
+};
+
+function depsFromEnvironment(): ReconcileDeps {
+  const config = loadReconcileConfig();
+  const limits = { headroom: config.quotaHeadroom };
+  const standbyCredentials = config.standbyRoleArn
+    ? fromTemporaryCredentials({ params: { RoleArn: config.standbyRoleArn, RoleSessionName: 'cognito-standby-sync-reconcile' } })
+    : undefined;
+  const source = sideGateway({ region: config.sourceRegion, poolId: config.sourcePoolId, endpoint: config.sourceEndpoint }, limits);
+  const target = sideGateway({ region: config.standbyRegion, poolId: config.standbyPoolId, endpoint: config.standbyEndpoint, credentials: standbyCredentials }, limits);
+  const s3 = new S3Client({ region: config.sourceRegion, endpoint: config.s3Endpoint, forcePathStyle: !!config.s3Endpoint });
+  const store = new S3CheckpointStore(s3, config.stateBucket, `checkpoints/${config.sourcePoolId}--${config.standbyPoolId}/`, '/tmp/reconcile-spool');
+  const functionName = config.functionName;
+  const lambda = functionName ? new LambdaClient({ region: config.sourceRegion }) : undefined;
+  const replicaIndex = config.replicaIndexTable
+    ? new ReplicaIndex({ tableName: config.replicaIndexTable, sourcePoolId: config.sourcePoolId, standbyPoolId: config.standbyPoolId, clientConfig: { region: config.sourceRegion } })
+    : undefined;
+  return {
+    config,
+    source,
+    target,
+    store,
+    replicaIndex,
+    continueRun: lambda
+      ? async (payload) => {
+          await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
+        }
+      : undefined,
+  };
+}
+
+/** The Lambda handler: configuration from the environment, validated on the first invocation. */
+export const handler = middy(createReconcileHandler(depsFromEnvironment))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

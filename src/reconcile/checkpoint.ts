@@ -1,0 +1,114 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConfigError } from '../core/errors';
+import type { TrackerState } from './engine';
+import type { ImportState } from './import-job';
+import type { ReportState } from './report';
+import type { SideScanState } from './scan';
+
+/** Where a run is, written often enough that a crash, Ctrl-C or Lambda timeout loses little. */
+export interface CheckpointState {
+  version: 1;
+  /** Identifies the pool pair and mode; a checkpoint of another pair or mode is never resumed. */
+  key: string;
+  runId: string;
+  startedAt: string;
+  savedAt: string;
+  /** Invocations (or CLI runs) that worked on this run so far. */
+  sessions: number;
+  phase: 'scan' | 'import' | 'pass' | 'orphans' | 'done';
+  scan: { source: SideScanState; standby: SideScanState };
+  pass?: TrackerState;
+  report?: ReportState;
+  import?: ImportState;
+  /** Orphans deleted so far (standby usernames), so a resumed deletion phase never counts twice. */
+  deleted?: string[];
+}
+
+/** Persistence of a run's checkpoint and scan spool. */
+export interface CheckpointStore {
+  /** Local directory holding the spool files of the run. */
+  readonly dir: string;
+  load(): Promise<CheckpointState | undefined>;
+  save(state: CheckpointState): Promise<void>;
+  /** Makes the spool files durable where the checkpoint lives (S3: upload); no-op for local files. */
+  persistSpool(): Promise<void>;
+  /** Removes the checkpoint and the spool (after a completed run, or to start afresh). */
+  clear(): Promise<void>;
+  /** Where the checkpoint is, for messages. */
+  readonly location: string;
+}
+
+/** A checkpoint in a local file (mode 0600), its spool in the directory `<file>.d`. */
+export class FileCheckpointStore implements CheckpointStore {
+  readonly dir: string;
+
+  constructor(readonly file: string) {
+    this.dir = `${file}.d`;
+  }
+
+  get location(): string {
+    return this.file;
+  }
+
+  async load(): Promise<CheckpointState | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // A folder, a file under a file, no permission: nothing is run, the file is left as it is.
+      throw new ConfigError(`cannot read the checkpoint ${this.file}: ${(err as Error).message}; pass --checkpoint with a file that can be read and written`);
+    }
+    try {
+      const state = JSON.parse(text) as CheckpointState;
+      return state.version === 1 ? state : undefined;
+    } catch {
+      return undefined; // a torn write cannot happen (rename), but a hand-edited file can
+    }
+  }
+
+  async save(state: CheckpointState): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
+    await rename(tmp, this.file);
+  }
+
+  async persistSpool(): Promise<void> {
+    /* local files are durable already */
+  }
+
+  async clear(): Promise<void> {
+    await rm(this.file, { force: true });
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A checkpoint kept in memory (tests, the bench); the spool still lives in `dir`. */
+export class MemoryCheckpointStore implements CheckpointStore {
+  state?: CheckpointState;
+  saves = 0;
+
+  constructor(readonly dir: string) {}
+
+  get location(): string {
+    return 'memory';
+  }
+
+  async load(): Promise<CheckpointState | undefined> {
+    return this.state ? (JSON.parse(JSON.stringify(this.state)) as CheckpointState) : undefined;
+  }
+
+  async save(state: CheckpointState): Promise<void> {
+    this.saves++;
+    this.state = JSON.parse(JSON.stringify(state)) as CheckpointState;
+  }
+
+  async persistSpool(): Promise<void> {}
+
+  async clear(): Promise<void> {
+    this.state = undefined;
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The apply engine: which source users are done (for resume) and which to start next so that
+ * every quota category stays busy at once. The pacing itself is the gateway's QuotaLimiter; the
+ * engine only keeps enough work waiting at each category's limiter, and no more.
+ */
+
+/** Progress of a pass over the source listing, by sequence number (position in the listing). */
+export interface TrackerState {
+  /** Every sequence number below this is done. */
+  watermark: number;
+  /** Done sequence numbers at or above the watermark. */
+  done: number[];
+  /** No sequence number at or above this was ever started. */
+  horizon: number;
+  /**
+   * Started and not done when the run stopped cleanly: these users may be half-written. Absent
+   * after a crash: then every not-done number below the horizon is treated so.
+   */
+  started?: number[];
+}
+
+/** How a resumed pass treats one source user. */
+export type SeqStatus = 'done' | 'uncertain' | 'new';
+
+/**
+ * Tracks completion out of order with a low watermark, and a start horizon that is recorded in
+ * the checkpoint before any user beyond it is started: after a crash, only users below the
+ * horizon that are not done can have been partly written, and only those are re-read from the
+ * standby instead of trusting the (older) listing. A completed write is therefore never repeated.
+ */
+export class SeqTracker {
+  private watermark: number;
+  private readonly done: Set<number>;
+  private horizon: number;
+  private readonly inFlight = new Set<number>();
+  private readonly previous: { horizon: number; started?: Set<number> };
+
+  constructor(state?: TrackerState) {
+    this.watermark = state?.watermark ?? 0;
+    this.done = new Set(state?.done ?? []);
+    this.horizon = state?.horizon ?? 0;
+    this.previous = { horizon: this.horizon, started: state?.started ? new Set(state.started) : undefined };
+    this.advance();
+  }
+
+  /** How the previous run left `seq`. */
+  status(seq: number): SeqStatus {
+    if (seq < this.watermark || this.done.has(seq)) return 'done';
+    if (seq >= this.previous.horizon) return 'new';
+    if (this.previous.started) return this.previous.started.has(seq) ? 'uncertain' : 'new';
+    return 'uncertain';
+  }
+
+  /** True when starting `seq` needs the horizon recorded further first. */
+  needsHorizon(seq: number): boolean {
+    return seq >= this.horizon;
+  }
+
+  /** Moves the horizon (the caller saves the checkpoint before starting anything beyond the old one). */
+  extendHorizon(to: number): void {
+    this.horizon = Math.max(this.horizon, to);
+  }
+
+  start(seq: number): void {
+    this.inFlight.add(seq);
+  }
+
+  /** Forgets a started user that never got to write anything (stopped before it began). */
+  release(seq: number): void {
+    this.inFlight.delete(seq);
+  }
+
+  complete(seq: number): void {
+    this.inFlight.delete(seq);
+    if (seq >= this.watermark) this.done.add(seq);
+    this.advance();
+  }
+
+  /** Users started and not completed. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  get completedBelow(): number {
+    return this.watermark;
+  }
+
+  /** State to record. `clean`: nothing is being written right now, so the started set is exact. */
+  snapshot(clean: boolean): TrackerState {
+    const state: TrackerState = { watermark: this.watermark, done: [...this.done].sort((a, b) => a - b), horizon: this.horizon };
+    if (clean) {
+      // Users left uncertain by the previous run and not yet redone stay uncertain.
+      const started = new Set(this.inFlight);
+      if (this.previous.started) {
+        for (const s of this.previous.started) if (!this.done.has(s) && s >= this.watermark) started.add(s);
+      } else {
+        for (let s = this.watermark; s < this.previous.horizon; s++) if (!this.done.has(s)) started.add(s);
+      }
+      state.started = [...started].sort((a, b) => a - b);
+    }
+    return state;
+  }
+
+  private advance(): void {
+    while (this.done.delete(this.watermark)) this.watermark++;
+  }
+}
+
+/** A unit of apply work: one user's writes. */
+export interface Job {
+  seq: number;
+  /** Category keys (`side:Category`) of its calls in order; the first is where it starts waiting. */
+  path: string[];
+  /** Runs the job; `at(key)` is called when it moves on to a call of another category. */
+  run(at: (key: string) => void): Promise<void>;
+}
+
+/** Settings of an {@link ApplyScheduler}. */
+export interface SchedulerOptions {
+  /** Current allowed requests per second of a category key. */
+  rate(key: string): number;
+  /** Work kept waiting at a category, in seconds of its rate, before more is started. Default 2. */
+  fillSeconds?: number;
+  /** No job is started while any category on its path already holds this many seconds of work. Default 8. */
+  capSeconds?: number;
+  /** Jobs running at once, at most. Default 5000. */
+  maxInFlight?: number;
+  /** Jobs waiting to start, at most (submit waits beyond). Default 2000. */
+  lookahead?: number;
+}
+
+/**
+ * Starts jobs so that each category's limiter always has about `fillSeconds` of work waiting:
+ * a category short of work starts the next job that begins with it, unless a later category of
+ * that job is already far behind (which would only pile up jobs). So user creation, password
+ * setting, attribute and group updates and MFA calls all run near their own ceilings at the same
+ * time, whatever the mix of work, instead of one user at a time.
+ */
+export class ApplyScheduler {
+  private readonly active = new Map<string, number>();
+  private readonly queues = new Map<string, Job[]>();
+  private buffered = 0;
+  private running = 0;
+  private stopped = false;
+  private readonly waiters: (() => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly fill: number;
+  private readonly cap: number;
+  private readonly maxInFlight: number;
+  private readonly lookahead: number;
+  /** Errors thrown by jobs (a job is expected to catch its own). */
+  readonly errors: unknown[] = [];
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.fill = options.fillSeconds ?? 2;
+    this.cap = options.capSeconds ?? 8;
+    this.maxInFlight = options.maxInFlight ?? 5000;
+    this.lookahead = options.lookahead ?? 2000;
+  }
+
+  /** Jobs running now. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Jobs waiting to start. */
+  get waiting(): number {
+    return this.buffered;
+  }
+
+  /** Adds a job; waits while the look-ahead buffer is full. */
+  async submit(job: Job): Promise<void> {
+    while (this.buffered >= this.lookahead && !this.stopped) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.stopped) return;
+    const first = job.path[0] ?? '';
+    let queue = this.queues.get(first);
+    if (!queue) this.queues.set(first, (queue = []));
+    queue.push(job);
+    this.buffered++;
+    this.schedulePump();
+  }
+
+  /** Resolves when no job is waiting or running. */
+  async idle(): Promise<void> {
+    if (this.running === 0 && this.buffered === 0) return;
+    await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  /** Starts nothing more; returns the jobs that never started. */
+  stop(): Job[] {
+    this.stopped = true;
+    const dropped = [...this.queues.values()].flat();
+    this.queues.clear();
+    this.buffered = 0;
+    for (const w of this.waiters.splice(0)) w();
+    this.settle();
+    return dropped;
+  }
+
+  private target(key: string): number {
+    return Math.max(2, Math.ceil(this.options.rate(key) * this.fill));
+  }
+
+  private limit(key: string): number {
+    return Math.max(this.target(key) + 2, Math.ceil(this.options.rate(key) * this.cap));
+  }
+
+  private count(key: string): number {
+    return this.active.get(key) ?? 0;
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    let started = true;
+    while (started && this.running < this.maxInFlight) {
+      started = false;
+      for (const [first, queue] of this.queues) {
+        if (queue.length === 0) continue;
+        const job = queue[0];
+        const ready = first === '' || this.count(first) < this.target(first);
+        const room = job.path.every((k) => this.count(k) < this.limit(k));
+        if ((ready && room) || this.running === 0) {
+          queue.shift();
+          this.start(job);
+          started = true;
+          if (this.running >= this.maxInFlight) break;
+        }
+      }
+    }
+    if (this.buffered < this.lookahead) for (const w of this.waiters.splice(0)) w();
+  }
+
+  private pumpScheduled = false;
+
+  /** Pumps after the current call stack: a job never starts other jobs from inside its own calls. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private start(job: Job): void {
+    this.buffered--;
+    this.running++;
+    let at = job.path[0];
+    if (at) this.active.set(at, this.count(at) + 1);
+    const move = (key: string) => {
+      if (key === at) return;
+      if (at) this.active.set(at, this.count(at) - 1);
+      at = key;
+      this.active.set(key, this.count(key) + 1);
+      this.schedulePump();
+    };
+    job
+      .run(move)
+      .catch((err) => {
+        this.errors.push(err);
+      })
+      .finally(() => {
+        if (at) this.active.set(at, this.count(at) - 1);
+        this.running--;
+        this.schedulePump();
+        this.settle();
+      });
+  }
+
+  private settle(): void {
+    if (this.running === 0 && this.buffered === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,230 @@
+import { usesTotp, parseMfaMarker } from '../core/attributes';
+import type { PlanContext, ReplicationPlan } from '../core/plan';
+import type { UserRecord } from '../core/types';
+import type { QuotaCategory } from '../cognito/quotas';
+import { callsByCategory, driftKinds, type DriftKind, planOperations } from './planner';
+
+/**
+ * The run's findings: exact counts, plus per-user entries up to a limit per kind (a pool of a
+ * million users must not produce a report of a million lines). Entries name users by their
+ * source `sub`; a standby username (which may be an e-mail) appears only where an operator needs
+ * it to act (orphans, standby-only users, deletions, failures), and the identity value only for
+ * ambiguous matches. The report file is written with mode 0600.
+ */
+
+export type EntryKind = 'create' | 'update' | 'skip' | 'ambiguous' | 'failed' | 'orphan' | 'standby-only' | 'deleted';
+
+export interface ReportEntry {
+  /** Source `sub` (orphans: the source sub the replica carries). */
+  sub?: string;
+  /** Standby username, only where needed to act. */
+  standbyUsername?: string;
+  /** What differs: drift kinds and attribute names (never values). */
+  changes?: string[];
+  /** Why the user is not (fully) replicated. */
+  issues?: string[];
+  error?: string;
+  /** For ambiguous matches: the shared identity (`email=...`). */
+  identity?: string;
+}
+
+export interface Counts {
+  sourceUsers: number;
+  standbyUsers: number;
+  sourceGroups: number;
+  standbyGroups: number;
+  /** Source users examined by the pass. */
+  examined: number;
+  inSync: number;
+  create: number;
+  update: number;
+  skip: number;
+  ambiguous: number;
+  /** Users per drift kind. */
+  drift: Record<DriftKind, number>;
+  skipReasons: Record<string, number>;
+  /** Users with a TOTP authenticator (deep: from the source; otherwise from the replicas' MFA markers). */
+  totp: number;
+  /** Users with at least one attribute the standby cannot carry. */
+  gapUsers: number;
+  gapAttributes: Record<string, number>;
+  /** Write calls the plan needs, per quota category (group creation aside). */
+  plannedCalls: Partial<Record<QuotaCategory, number>>;
+  /** Source users that disappeared between the listing and the per-user read (deep). */
+  vanished: number;
+  /** Outcomes of applying (apply mode). */
+  created: number;
+  updated: number;
+  failed: number;
+  writes: number;
+  /** Users whose creation went through an import job. */
+  imported: number;
+  /** Users re-read from the standby because a previous run may have been writing them. */
+  rechecked: number;
+  orphans: number;
+  standbyOnly: number;
+  deleted: number;
+  deleteFailed: number;
+  groupsCreated: number;
+  /** Replica index entries written (apply mode, when the index is configured). */
+  indexWrites: number;
+}
+
+export interface ReportState {
+  counts: Counts;
+  entries: Partial<Record<EntryKind, ReportEntry[]>>;
+  /** Entries left out per kind (beyond the limit). */
+  omitted: Partial<Record<EntryKind, number>>;
+}
+
+export function newReportState(): ReportState {
+  return {
+    counts: {
+      sourceUsers: 0, standbyUsers: 0, sourceGroups: 0, standbyGroups: 0, examined: 0, inSync: 0, create: 0, update: 0, skip: 0, ambiguous: 0,
+      drift: { missing: 0, attributes: 0, groups: 0, enabled: 0, password: 0, mfa: 0, link: 0 },
+      skipReasons: {}, totp: 0, gapUsers: 0, gapAttributes: {}, plannedCalls: {}, vanished: 0,
+      created: 0, updated: 0, failed: 0, writes: 0, imported: 0, rechecked: 0,
+      orphans: 0, standbyOnly: 0, deleted: 0, deleteFailed: 0, groupsCreated: 0, indexWrites: 0,
+    },
+    entries: {},
+    omitted: {},
+  };
+}
+
+/** Accumulates findings into a {@link ReportState}. */
+export class ReportBuilder {
+  constructor(
+    readonly state: ReportState = newReportState(),
+    private readonly limit = 1000,
+  ) {}
+
+  get counts(): Counts {
+    return this.state.counts;
+  }
+
+  entry(kind: EntryKind, entry: ReportEntry): void {
+    const list = (this.state.entries[kind] ??= []);
+    if (list.length < this.limit) list.push(entry);
+    else this.state.omitted[kind] = (this.state.omitted[kind] ?? 0) + 1;
+  }
+
+  /** Records what was found for one source user. */
+  found(source: UserRecord, plan: ReplicationPlan | undefined, kind: ReplicationPlan['kind'] | 'ambiguous', ctx: PlanContext, replica?: UserRecord, identity?: string): void {
+    const c = this.counts;
+    c.examined++;
+    const sub = source.attributes.sub;
+    if (kind === 'ambiguous') {
+      c.ambiguous++;
+      this.entry('ambiguous', { sub, identity });
+      return;
+    }
+    if (!plan) return;
+    const gaps = plan.issues.filter((i) => i.code === 'attribute-gap');
+    if (gaps.length) {
+      c.gapUsers++;
+      for (const g of gaps) if (g.code === 'attribute-gap') c.gapAttributes[g.attribute] = (c.gapAttributes[g.attribute] ?? 0) + 1;
+    }
+    const totp = source.mfa ? usesTotp(source.mfa) : usesTotp(parseMfaMarker(replica?.attributes[ctx.mfaMarkerAttribute]));
+    if (totp) c.totp++;
+    if (plan.kind === 'in-sync') c.inSync++;
+    else if (plan.kind === 'skip') {
+      c.skip++;
+      const reason = plan.issues[plan.issues.length - 1]?.code ?? 'unknown';
+      c.skipReasons[reason] = (c.skipReasons[reason] ?? 0) + 1;
+      this.entry('skip', { sub, issues: [reason] });
+    } else {
+      if (plan.kind === 'create') c.create++;
+      else c.update++;
+      const kinds = driftKinds(plan);
+      for (const k of kinds) c.drift[k]++;
+      for (const [cat, n] of Object.entries(callsByCategory(planOperations(plan)))) {
+        c.plannedCalls[cat as QuotaCategory] = (c.plannedCalls[cat as QuotaCategory] ?? 0) + n;
+      }
+      const attributes = [...Object.keys(plan.updateAttributes), ...Object.keys(plan.afterMfaAttributes ?? {}), ...plan.deleteAttributes.map((a) => `-${a}`)];
+      const groups = [...plan.addGroups.map((g) => `+group:${g}`), ...plan.removeGroups.map((g) => `-group:${g}`)];
+      this.entry(plan.kind, { sub, changes: plan.kind === 'create' ? undefined : [...kinds, ...attributes, ...groups], issues: issueCodes(plan) });
+    }
+  }
+
+  /** Records the outcome of applying one user's plan. */
+  applied(result: 'created' | 'updated' | 'in-sync' | 'skipped' | 'source-missing', writes: number): void {
+    if (result === 'created') this.counts.created++;
+    else if (result === 'updated') this.counts.updated++;
+    this.counts.writes += writes;
+  }
+
+  failed(sub: string | undefined, error: string, standbyUsername?: string): void {
+    this.counts.failed++;
+    this.entry('failed', { sub, error, standbyUsername });
+  }
+}
+
+function issueCodes(plan: ReplicationPlan): string[] | undefined {
+  const codes = plan.issues.map((i) => (i.code === 'attribute-gap' ? `attribute-gap:${i.attribute}` : i.code));
+  return codes.length ? codes : undefined;
+}
+
+/** What a failover to the standby would and would not carry, for drills. */
+export interface Readiness {
+  /** Source users a replica is expected for (unconfirmed and vanished users aside). */
+  expected: number;
+  /** Of those, present in the standby and matching (after this run's writes, in apply mode). */
+  matching: number;
+  /** `matching / expected`, 0..1 (1 for an empty pool). */
+  share: number;
+  missing: number;
+  drifted: number;
+  notCarried: {
+    federated: number;
+    /** Must enroll their authenticator again on the standby. `null`: unknown (no deep read and no MFA markers). */
+    totp: number | null;
+    totpSource: 'deep' | 'markers';
+    schemaGaps: { users: number; attributes: Record<string, number> };
+    noIdentity: number;
+    ambiguous: number;
+  };
+  /** Time to send every failover password-reset notification at the standby's quota. */
+  notifications: { users: number; ratePerSecond: number; seconds: number; human: string };
+}
+
+/** Readiness from the counts. `applied`: this run's writes count as repairs. */
+export function readiness(counts: Counts, options: { applied: boolean; deep: boolean; totpKnown: boolean; recoveryRate: number }): Readiness {
+  const expected = counts.examined - (counts.skipReasons.unconfirmed ?? 0) - counts.vanished;
+  const repaired = options.applied ? counts.created + counts.updated : 0;
+  const matching = Math.min(expected, counts.inSync + repaired);
+  const federated = counts.skipReasons.federated ?? 0;
+  const users = Math.max(0, matching);
+  const seconds = options.recoveryRate > 0 ? Math.ceil(users / options.recoveryRate) : 0;
+  return {
+    expected,
+    matching,
+    share: expected > 0 ? matching / expected : 1,
+    missing: options.applied ? Math.max(0, counts.create - counts.created) : counts.create,
+    drifted: options.applied ? Math.max(0, counts.update - counts.updated) : counts.update,
+    notCarried: {
+      federated,
+      totp: options.deep || options.totpKnown ? counts.totp : null,
+      totpSource: options.deep ? 'deep' : 'markers',
+      schemaGaps: { users: counts.gapUsers, attributes: counts.gapAttributes },
+      noIdentity: counts.skipReasons['no-identity'] ?? 0,
+      ambiguous: counts.ambiguous,
+    },
+    notifications: { users, ratePerSecond: round(options.recoveryRate, 2), seconds, human: duration(seconds) },
+  };
+}
+
+/** `3h 05m`, `12m 30s`, `45s`. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m) return `${m}m ${String(r).padStart(2, '0')}s`;
+  return `${r}s`;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

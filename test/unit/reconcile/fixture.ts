@@ -1,0 +1,76 @@
+/** Shared set-up of the reconciler's unit tests: two fake Regions with a pool each, virtual time. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeCognito, type FakePool, type FakePoolOptions } from '../../../bench/reconcile-fake';
+import { CognitoGateway } from '../../../src/cognito/gateway';
+import type { Clock } from '../../../src/cognito/limiter';
+import type { QuotaCategory } from '../../../src/cognito/quotas';
+import { type CheckpointStore, MemoryCheckpointStore } from '../../../src/reconcile/checkpoint';
+import { ReconcileLimiter } from '../../../src/reconcile/limiter';
+import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../../src/reconcile/run';
+import { uniquePoolId, VirtualClock } from '../helpers';
+
+export interface PairOptions {
+  usernameAttributes?: FakePoolOptions['usernameAttributes'];
+  targetUsernameAttributes?: FakePoolOptions['usernameAttributes'];
+  quotas?: Partial<Record<QuotaCategory, number>>;
+  latencyMs?: number;
+  /** Leave the suite's attributes out of the target schema. */
+  bareTarget?: boolean;
+}
+
+export class Pair {
+  readonly clock = new VirtualClock();
+  readonly east: FakeCognito;
+  readonly west: FakeCognito;
+  readonly source: FakePool;
+  readonly target: FakePool;
+  readonly dir = mkdtempSync(join(tmpdir(), 'reconcile-test-'));
+  store: CheckpointStore;
+
+  constructor(readonly options: PairOptions = {}) {
+    this.east = new FakeCognito({ clock: this.clock, quotas: options.quotas, latencyMs: options.latencyMs });
+    this.west = new FakeCognito({ clock: this.clock, quotas: options.quotas, latencyMs: options.latencyMs });
+    this.source = this.east.addPool({ id: uniquePoolId('us-east-1'), usernameAttributes: options.usernameAttributes, customAttributes: ['tier', 'source_sub', 'source_mfa'] });
+    this.target = this.west.addPool({
+      id: uniquePoolId('us-west-2'),
+      usernameAttributes: options.targetUsernameAttributes ?? options.usernameAttributes,
+      customAttributes: options.bareTarget ? ['tier'] : ['tier', 'source_sub', 'source_mfa'],
+    });
+    this.store = new MemoryCheckpointStore(this.dir);
+  }
+
+  gateways(clock: Clock = this.clock): { source: CognitoGateway; target: CognitoGateway } {
+    const limiter = () => new ReconcileLimiter({ clock, headroom: 0, quotas: this.options.quotas });
+    return {
+      source: new CognitoGateway({ region: 'us-east-1', poolId: this.source.options.id, client: this.east.client, clock, limiter: limiter() }),
+      target: new CognitoGateway({ region: 'us-west-2', poolId: this.target.options.id, client: this.west.client, clock, limiter: limiter() }),
+    };
+  }
+
+  /** Runs the reconciler on virtual time. */
+  run(options: Partial<ReconcileOptions> = {}): Promise<ReconcileResult> {
+    return this.clock.run(reconcile({ ...this.gateways(), store: this.store, clock: this.clock, ...options }));
+  }
+
+  /** A source user and (optionally) its in-sync replica. */
+  user(name: string, options: { attributes?: Record<string, string>; groups?: string[]; replica?: boolean; enabled?: boolean; status?: string } = {}) {
+    const attributes = { email: `${name}@example.com`, email_verified: 'true', name: name.toUpperCase(), ...options.attributes };
+    const u = this.source.put({ Username: name, Attributes: attributes, Enabled: options.enabled ?? true, UserStatus: options.status });
+    for (const g of options.groups ?? []) this.source.group(g).members.add(u.Username);
+    let r;
+    if (options.replica) {
+      const replicaAttributes: Record<string, string> = { ...attributes, 'custom:source_sub': u.Attributes.sub };
+      r = this.target.put({ Username: name, Attributes: replicaAttributes, Enabled: options.enabled ?? true });
+      for (const g of options.groups ?? []) this.target.group(g).members.add(r.Username);
+    }
+    return { source: u, replica: r };
+  }
+}
+
+/** Successful write calls of a fake, as `op user [group]` keys, in order. */
+export function writeKeys(fake: FakeCognito): string[] {
+  const WRITES = new Set(['AdminCreateUser', 'AdminSetUserPassword', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes', 'AdminEnableUser', 'AdminDisableUser', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'AdminSetUserMFAPreference', 'AdminDeleteUser', 'AdminLinkProviderForUser']);
+  return fake.log.filter((c) => c.result === 'ok' && WRITES.has(c.op)).map((c) => `${c.op} ${c.username ?? ''} ${c.detail ?? ''}`.trim());
+}

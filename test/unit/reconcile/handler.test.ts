@@ -1,0 +1,118 @@
+import { Readable } from 'node:stream';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { FakeCognito } from '../../../bench/reconcile-fake';
+import { CognitoGateway } from '../../../src/cognito/gateway';
+import type { Clock } from '../../../src/cognito/limiter';
+import { createReconcileHandler, type ReconcileDeps } from '../../../src/handlers/reconcile';
+import { metrics } from '../../../src/observability';
+import { loadReconcileConfig } from '../../../src/reconcile/config';
+import { ReconcileLimiter } from '../../../src/reconcile/limiter';
+import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
+import { captureOutput, uniquePoolId } from '../helpers';
+
+const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+function bucket() {
+  const objects = new Map<string, Buffer>();
+  const s3 = mockClient(S3Client);
+  s3.on(PutObjectCommand).callsFake(async (input) => {
+    const b = input.Body;
+    objects.set(input.Key, typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.concat(await (b as Readable).toArray()));
+    return {};
+  });
+  s3.on(GetObjectCommand).callsFake(async (input) => {
+    const b = objects.get(input.Key);
+    if (!b) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+    return { Body: Object.assign(Readable.from([b]), { transformToString: async () => b.toString('utf8') }) };
+  });
+  s3.on(ListObjectsV2Command).callsFake(async (input) => ({ Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })) }));
+  s3.on(DeleteObjectCommand).callsFake(async (input) => {
+    objects.delete(input.Key);
+    return {};
+  });
+  return { objects, s3 };
+}
+
+function deps(latencyMs: number, users: number, env: Record<string, string> = {}) {
+  const east = new FakeCognito({ clock: realClock, latencyMs, record: false });
+  const west = new FakeCognito({ clock: realClock, latencyMs, record: false });
+  const sourcePoolId = uniquePoolId('us-east-1');
+  const standbyPoolId = uniquePoolId('us-west-2');
+  const source = east.addPool({ id: sourcePoolId });
+  west.addPool({ id: standbyPoolId, customAttributes: ['source_sub', 'source_mfa'] });
+  for (let i = 0; i < users; i++) source.put({ Username: `u${i}`, Attributes: { email: `u${i}@example.com`, email_verified: 'true' } });
+  const config = loadReconcileConfig({
+    SOURCE_POOL_ID: sourcePoolId,
+    AWS_REGION: 'us-east-1',
+    STANDBY_POOL_ID: standbyPoolId,
+    STANDBY_REGION: 'us-west-2',
+    STATE_BUCKET: 'state-bucket',
+    RECONCILE_MODE: 'apply',
+    QUOTA_HEADROOM: '0',
+    ...env,
+  });
+  const { objects, s3 } = bucket();
+  const continued: unknown[] = [];
+  const gw = (fake: FakeCognito, region: string, poolId: string) =>
+    new CognitoGateway({ region, poolId, client: fake.client, limiter: new ReconcileLimiter({ headroom: 0, quotas: { UserCreation: 1000, UserAccountRecovery: 1000, UserUpdate: 1000, UserList: 1000 } }) });
+  const d: ReconcileDeps = {
+    config,
+    source: gw(east, 'us-east-1', sourcePoolId),
+    target: gw(west, 'us-west-2', standbyPoolId),
+    store: new S3CheckpointStore(new S3Client({ region: 'us-east-1' }), 'state-bucket', `checkpoints/${sourcePoolId}--${standbyPoolId}/`, mkdtempSync(join(tmpdir(), 'reconcile-lambda-'))),
+    continueRun: async (payload) => {
+      continued.push(payload);
+    },
+  };
+  return { d, objects, s3, continued, west };
+}
+
+describe('scheduled reconcile handler', () => {
+  test('a run that completes: report to S3, summary and drift metrics, checkpoint cleared', async () => {
+    const { d, objects, s3, continued } = deps(0, 5, { RECONCILE_MODE: 'dry-run' });
+    const out = captureOutput();
+    try {
+      const handler = createReconcileHandler(d);
+      const r = await handler({ source: 'schedule' }, { getRemainingTimeInMillis: () => 900_000 });
+      metrics.publishStoredMetrics();
+      expect(r).toMatchObject({ status: 'complete', mode: 'dry-run', counts: { source: 5, target: 0, missing: 5, writes: 0 } });
+      expect(r.report).toMatch(/^s3:\/\/state-bucket\/reports\/\d{4}-\d\d-\d\d\//);
+      const keys = [...objects.keys()];
+      expect(keys.filter((k) => k.startsWith('reports/'))).toHaveLength(1);
+      expect(keys.filter((k) => k.startsWith('checkpoints/'))).toEqual([]);
+      const text = out.text();
+      expect(text).toMatch(/"DriftUsers":5/);
+      expect(text).toMatch(/"MissingUsers":5/);
+      expect(text).toMatch(/Users: 0 in sync, 5 missing/);
+      expect(continued).toEqual([]);
+    } finally {
+      out.restore();
+      s3.restore();
+    }
+  });
+
+  test('a run longer than the invocation stops before the timeout, checkpoints to S3, asks for the next part, and the next part finishes it', async () => {
+    const { d, objects, s3, continued, west } = deps(250, 40);
+    const out = captureOutput();
+    try {
+      const handler = createReconcileHandler(d);
+      // 21 s left: the handler keeps 20 s for stopping cleanly, so it works for about 1 s.
+      const first = await handler({ source: 'schedule' }, { getRemainingTimeInMillis: () => 21_000 });
+      expect(first.status).toBe('stopped');
+      expect(continued).toEqual([{ source: 'continue', runId: first.runId }]);
+      expect([...objects.keys()].some((k) => k.endsWith('/state.json'))).toBe(true);
+      expect([...objects.keys()].some((k) => k.includes('/spool/'))).toBe(true);
+      const second = await handler({ source: 'continue', runId: first.runId }, { getRemainingTimeInMillis: () => 900_000 });
+      expect(second).toMatchObject({ status: 'complete', runId: first.runId });
+      expect(west.pools.values().next().value!.users.size).toBe(40);
+      expect(west.counts.AdminCreateUser).toBe(40);
+    } finally {
+      out.restore();
+      s3.restore();
+    }
+  });
+});

@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { type CheckpointState, FileCheckpointStore } from '../../../src/reconcile/checkpoint';
+import { newReportState, readiness, duration } from '../../../src/reconcile/report';
+import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
+import { newScanState } from '../../../src/reconcile/scan';
+import { formatSummary, writeReportFile } from '../../../src/reconcile/summary';
+import { Pair } from './fixture';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'reconcile-report-'));
+
+function state(): CheckpointState {
+  return { version: 1, key: 'k', runId: 'r', startedAt: new Date(0).toISOString(), savedAt: new Date(0).toISOString(), sessions: 1, phase: 'scan', scan: { source: newScanState(), standby: newScanState() } };
+}
+
+describe('readiness', () => {
+  test('share of expected users present and matching; what a failover would not carry; notification time', () => {
+    const c = newReportState().counts;
+    Object.assign(c, { examined: 1000, inSync: 900, create: 50, update: 30, skip: 20, skipReasons: { unconfirmed: 10, federated: 10 }, totp: 7, gapUsers: 3, gapAttributes: { 'custom:x': 3 } });
+    const dry = readiness(c, { applied: false, deep: false, totpKnown: true, recoveryRate: 24 });
+    expect(dry.expected).toBe(990);
+    expect(dry.matching).toBe(900);
+    expect(dry.share).toBeCloseTo(900 / 990);
+    expect(dry).toMatchObject({ missing: 50, drifted: 30 });
+    expect(dry.notCarried).toMatchObject({ federated: 10, totp: 7, totpSource: 'markers', schemaGaps: { users: 3 } });
+    expect(dry.notifications).toEqual({ users: 900, ratePerSecond: 24, seconds: 38, human: '38s' });
+    Object.assign(c, { created: 50, updated: 29 });
+    const applied = readiness(c, { applied: true, deep: true, totpKnown: true, recoveryRate: 24 });
+    expect(applied).toMatchObject({ matching: 979, missing: 0, drifted: 1 });
+    expect(applied.notCarried.totpSource).toBe('deep');
+    expect(readiness(c, { applied: false, deep: false, totpKnown: false, recoveryRate: 24 }).notCarried.totp).toBeNull();
+  });
+
+  test('durations', () => {
+    expect([0, 45, 750, 3 * 3600 + 300].map(duration)).toEqual(['0s', '45s', '12m 30s', '3h 05m']);
+  });
+});
+
+describe('the report', () => {
+  test('summary and JSON: counts, readiness, calls; written with mode 0600; personal data only where needed', async () => {
+    const pair = new Pair();
+    pair.source.group('g');
+    pair.user('alice', { replica: true });
+    pair.user('bob', { groups: ['g'] });
+    const { replica } = pair.user('carol', { replica: true });
+    replica!.Attributes.name = 'old';
+    pair.target.put({ Username: 'gone', Attributes: { email: 'gone@example.com', 'custom:source_sub': 'deadbeef-0000-4000-8000-000000000000' } });
+    const r = await pair.run();
+    const text = formatSummary(r.report);
+    expect(text).toMatch(/dry run\): complete/);
+    expect(text).toMatch(/Users: 1 in sync, 1 missing, 1 drifted/);
+    expect(text).toMatch(/Orphans: 1/);
+    expect(text).toMatch(/Readiness: 33\.3% of 3 expected users/);
+    expect(text).toMatch(/To apply: .*UserCreation 1/);
+    expect(text).toMatch(/Calls: source .*ListUsers/);
+    const file = join(tmp(), 'sub', 'report.json');
+    await writeReportFile(file, r.report);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    expect(json.counts.create).toBe(1);
+    // Drift entries name users by source sub and attribute names, never values or e-mails.
+    const entries = JSON.stringify(json.entries.update) + JSON.stringify(json.entries.create);
+    expect(entries).not.toMatch(/@example\.com/);
+    expect(json.entries.update[0].changes).toEqual(['attributes', 'name']);
+    expect(json.entries.orphan[0]).toEqual({ sub: 'deadbeef-0000-4000-8000-000000000000', standbyUsername: 'gone' });
+  });
+
+  test('entries are capped per kind; counts stay exact', async () => {
+    const pair = new Pair();
+    for (let i = 0; i < 12; i++) pair.user(`u${i}`);
+    const r = await pair.run({ reportLimit: 5 });
+    expect(r.report.counts.create).toBe(12);
+    expect(r.report.entries.create).toHaveLength(5);
+    expect(r.report.omitted.create).toBe(7);
+  });
+});
+
+describe('checkpoint stores', () => {
+  test('file: atomic save (mode 0600), load, clear with its spool', async () => {
+    const dir = tmp();
+    const store = new FileCheckpointStore(join(dir, 'cp', 'run.json'));
+    expect(await store.load()).toBeUndefined();
+    await store.save(state());
+    expect(statSync(store.file).mode & 0o777).toBe(0o600);
+    expect(await store.load()).toEqual(state());
+    writeFileSync(store.file, '{ torn');
+    expect(await store.load()).toBeUndefined();
+    await store.clear();
+    expect(await store.load()).toBeUndefined();
+  });
+
+  test('S3: state object, spool uploaded once per change and restored on load, cleared under its prefix', async () => {
+    const objects = new Map<string, Buffer>();
+    const s3 = mockClient(S3Client);
+    const body = (b: Buffer) => Object.assign(Readable.from([b]), { transformToString: async () => b.toString('utf8') });
+    s3.on(PutObjectCommand).callsFake(async (input) => {
+      const b = input.Body;
+      objects.set(input.Key, typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.concat(await (b as Readable).toArray()));
+      return {};
+    });
+    s3.on(GetObjectCommand).callsFake(async (input) => {
+      const b = objects.get(input.Key);
+      if (!b) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+      return { Body: body(b) };
+    });
+    s3.on(ListObjectsV2Command).callsFake(async (input) => ({ Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })), IsTruncated: false }));
+    s3.on(DeleteObjectCommand).callsFake(async (input) => {
+      objects.delete(input.Key);
+      return {};
+    });
+    const local = tmp();
+    const store = new S3CheckpointStore(new S3Client({ region: 'us-east-1' }), 'bucket', 'checkpoints/a--b/', local);
+    expect(await store.load()).toBeUndefined();
+    writeFileSync(join(local, 'source-users-0.gz'), 'spool bytes');
+    await store.save(state());
+    await store.persistSpool();
+    await store.persistSpool(); // unchanged: not uploaded again
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['checkpoints/a--b/state.json', 'checkpoints/a--b/spool/source-users-0.gz']);
+    const other = new S3CheckpointStore(new S3Client({ region: 'us-east-1' }), 'bucket', 'checkpoints/a--b/', tmp());
+    expect(await other.load()).toEqual(state());
+    expect(readFileSync(join(other.dir, 'source-users-0.gz'), 'utf8')).toBe('spool bytes');
+    await store.putObject('reports/x.json', '{}');
+    await other.clear();
+    expect([...objects.keys()]).toEqual(['reports/x.json']);
+    s3.restore();
+  });
+});
