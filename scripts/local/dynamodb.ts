@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { REPLICA_INDEX_KEY_SCHEMA } from '../../src/replication/replica-index';
 import { LOCAL_CREDENTIALS } from './clients';
-import { LOOPBACK } from './internal/http';
+import { IDLE_KEEP_ALIVE_MS, LOOPBACK } from './internal/http';
 
 /** A running local DynamoDB. */
 export interface DynamoEmulator {
@@ -22,6 +22,7 @@ export interface DynamoEmulator {
 export async function startDynamoEmulator(opts: { region?: string } = {}): Promise<DynamoEmulator> {
   const dynalite = require('dynalite') as (o: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS; // see IDLE_KEEP_ALIVE_MS
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, LOOPBACK, () => resolve());

@@ -30,6 +30,7 @@ import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl, UserPoolServiceImpl, attributesToRecord } from 'cognito-local/lib/services/userPoolService';
 import { Targets } from 'cognito-local/lib/targets/targets';
 import { flushWrites, patchStormDb } from './host-storage';
+import { IDLE_KEEP_ALIVE_MS } from './http';
 import { type OutboxEntry, type TargetFactory, installTargets, outboxKind } from './host-targets';
 
 /** Settings passed by the parent in `COGNITO_HOST_OPTIONS`. */
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
     triggers,
   };
   const server = await createServer(Router(services as never), logger, config.ServerConfig, services as never).start();
+  (server as http.Server).keepAliveTimeout = IDLE_KEEP_ALIVE_MS; // see IDLE_KEEP_ALIVE_MS
 
   let closing = false;
   const shutdown = async () => {

@@ -50,6 +50,9 @@ export function tryParseJson(text: string | Buffer): unknown {
   }
 }
 
+/** How long an emulator keeps an idle keep-alive connection open. */
+export const IDLE_KEEP_ALIVE_MS = 120_000;
+
 /** A server plus the set of its open sockets, so it can be closed at once. */
 export interface TrackedServer {
   server: http.Server;
@@ -58,7 +61,9 @@ export interface TrackedServer {
 
 /** Creates an HTTP server that remembers its sockets (for a hard close). */
 export function createTrackedServer(handler: http.RequestListener): TrackedServer {
-  const server = http.createServer({ keepAliveTimeout: 5000 }, handler);
+  // Idle keep-alive connections stay open longer than any client keeps one idle: a server that
+  // closes one just as a client reuses it makes a one-attempt client fail with ECONNRESET.
+  const server = http.createServer({ keepAliveTimeout: IDLE_KEEP_ALIVE_MS }, handler);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
