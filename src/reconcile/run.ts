@@ -352,6 +352,7 @@ class Run {
     const { source } = this.state.scan;
     const estimate = (this.ctx.sourcePool.estimatedUsers ?? 0) + (this.ctx.standbyPool.estimatedUsers ?? 0);
     this.progress.phase('listing both pools', estimate || undefined);
+    this.listedSoFar = listedUsers(source) + listedUsers(this.state.scan.standby);
     this.lastSave = this.clock.now();
     await this.prepareListings();
     this.ensureSourceListing();
