@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CognitoGateway } from '../src/cognito/gateway';
 import type { Clock } from '../src/cognito/limiter';
-import { ReconcileLimiter } from '../src/reconcile/limiter';
+import { QuotaLimiter } from '../src/cognito/limiter';
 import { DEFAULT_QUOTAS, OPERATION_CATEGORY, type QuotaCategory } from '../src/cognito/quotas';
 import { MemoryCheckpointStore } from '../src/reconcile/checkpoint';
 import type { ProgressSink } from '../src/reconcile/progress';
@@ -132,8 +132,8 @@ function phaseRecorder(clock: Clock): Timed {
 
 export function gateways(s: Scenario, clock: Clock, headroom: number): { source: CognitoGateway; target: CognitoGateway } {
   return {
-    source: new CognitoGateway({ region: 'us-east-1', poolId: s.source.options.id, client: s.east.client, clock, limiter: new ReconcileLimiter({ clock, headroom }) }),
-    target: new CognitoGateway({ region: 'us-west-2', poolId: s.standby.options.id, client: s.west.client, clock, limiter: new ReconcileLimiter({ clock, headroom }) }),
+    source: new CognitoGateway({ region: 'us-east-1', poolId: s.source.options.id, client: s.east.client, clock, limiter: new QuotaLimiter({ clock, headroom }) }),
+    target: new CognitoGateway({ region: 'us-west-2', poolId: s.standby.options.id, client: s.west.client, clock, limiter: new QuotaLimiter({ clock, headroom }) }),
   };
 }
 

@@ -19,6 +19,8 @@ export interface QuotaLimiterOptions {
   /** Fraction of every quota left unused for live traffic, 0 to 0.95. Default 0.2. */
   headroom?: number;
   clock?: Clock;
+  /** Throttled answers within this many milliseconds of a cut count as the same burst. Default 2000. */
+  throttleWindowMs?: number;
 }
 
 /** Lowest share of a category's rate kept after repeated throttling. */
@@ -30,13 +32,17 @@ const RECOVERY_PER_SECOND = 0.05;
  * Paces calls to one side's Cognito quotas: one schedule per category, so every category runs
  * at its own ceiling in parallel and none ever exceeds `quota × (1 − headroom)` in any second.
  * A throttled answer halves that category's pace, which then recovers gradually (the quota is
- * shared with the live application and other tools).
+ * shared with the live application and other tools). Callers keep many calls of a category in
+ * flight, and when Cognito refuses a burst they all come back throttled together: that is one
+ * signal, so the pace is halved at most once per `throttleWindowMs` (every answer still counts).
  */
 export class QuotaLimiter {
   private readonly base = new Map<QuotaCategory, number>();
   private readonly next = new Map<QuotaCategory, number>();
   private readonly factor = new Map<QuotaCategory, { value: number; at: number }>();
   private readonly clock: Clock;
+  private readonly throttleWindowMs: number;
+  private readonly lastCut = new Map<QuotaCategory, number>();
   /** Calls admitted per category. */
   readonly admitted = new Map<QuotaCategory, number>();
   /** Throttled answers reported per category. */
@@ -46,6 +52,7 @@ export class QuotaLimiter {
     const headroom = options.headroom ?? 0.2;
     if (!(headroom >= 0 && headroom <= 0.95)) throw new RangeError(`headroom must be between 0 and 0.95, got ${headroom}`);
     this.clock = options.clock ?? systemClock;
+    this.throttleWindowMs = options.throttleWindowMs ?? 2000;
     for (const [category, rate] of Object.entries({ ...DEFAULT_QUOTAS, ...options.quotas }) as [QuotaCategory, number][]) {
       if (!(rate > 0)) throw new RangeError(`quota for ${category} must be a positive number of requests per second, got ${rate}`);
       this.base.set(category, rate * (1 - headroom));
@@ -69,6 +76,10 @@ export class QuotaLimiter {
   /** Reports a throttled answer for `category`: slows that category down. */
   throttled(category: QuotaCategory): void {
     this.throttles.set(category, (this.throttles.get(category) ?? 0) + 1);
+    const now = this.clock.now();
+    const last = this.lastCut.get(category);
+    if (last !== undefined && now - last < this.throttleWindowMs) return;
+    this.lastCut.set(category, now);
     const value = Math.max(MIN_FACTOR, this.currentFactor(category) / 2);
     this.factor.set(category, { value, at: this.clock.now() });
   }

@@ -1,8 +1,8 @@
+import { QuotaLimiter } from '../cognito/limiter';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { CognitoGateway } from '../cognito/gateway';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../cognito/quotas';
 import { ConfigError } from '../core/errors';
-import { ReconcileLimiter } from './limiter';
 
 /** Credentials of local emulators (they accept anything). */
 export const LOCAL_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -45,7 +45,7 @@ export function sideGateway(side: SideSettings, limits: { headroom: number; quot
     region: side.region,
     poolId: side.poolId,
     endpoint: side.endpoint,
-    limiter: new ReconcileLimiter({ headroom: limits.headroom, quotas: limits.quotas }),
+    limiter: new QuotaLimiter({ headroom: limits.headroom, quotas: limits.quotas }),
     clientConfig: credentials ? { credentials } : undefined,
   });
 }

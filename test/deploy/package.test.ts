@@ -524,7 +524,12 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     expect(rules[0].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] });
     const env = environment(p(), 'ReconcileLambdaFunction');
     expect(env.RECONCILE_MODE).toBe(c.params.reconcileMode ?? 'dry-run');
+    expect(env).toMatchObject({ RECONCILE_DEEP: 'false', RECONCILE_DELETE_ORPHANS: 'false', RECONCILE_MAX_DELETES: '10', RECONCILE_IMPORT_THRESHOLD: '1000' });
     expect(p().template.Resources.ReconcileLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(1);
+    // A long run continues in a new invocation of itself, and of nothing else.
+    const statements = JSON.stringify(p().template.Resources.ReconcileRole.Properties.Policies);
+    expect(statements).toMatch(/"lambda:InvokeFunction"/);
+    expect(statements).toMatch(/function:cognito-standby-sync-test-reconcile"/);
   });
 
   test('change capture: the rule is the one src/change-capture/rule.ts defines, and the worker drops the same echoes', () => {
@@ -679,7 +684,8 @@ describe('parameter checks', () => {
   const { checkParams } = require('../../deploy/params.js') as { checkParams: (raw: Record<string, string>, region: string) => Record<string, unknown> };
   const defaults = {
     groupRoleMap: '', standbyRoleArn: '', importLogsRoleArn: '', alarmEmail: '', alarmTopicArn: '', reconcileSchedule: 'rate(1 day)',
-    reconcileEnabled: 'true', reconcileMode: 'dry-run', quotaHeadroom: '0.5', replicateForgotPassword: 'false', linkFederatedUsers: 'false',
+    reconcileEnabled: 'true', reconcileMode: 'dry-run', reconcileDeep: 'false', reconcileDeleteOrphans: 'false', reconcileMaxDeletes: '10',
+    reconcileImportThreshold: '1000', quotaHeadroom: '0.5', replicateForgotPassword: 'false', linkFederatedUsers: 'false',
     sourceSubAttribute: 'custom:source_sub', mfaMarkerAttribute: 'custom:source_mfa', workerMaxConcurrency: '5', lagAlarmThresholdMs: '900000',
     queueAgeAlarmSeconds: '3600', driftAlarmThreshold: '0', reportRetentionDays: '90', logRetentionDays: '30', dashboard: 'false',
   };

@@ -96,9 +96,24 @@ describe('QuotaLimiter', () => {
   test('repeated throttling never stops a category entirely', () => {
     const clock = new VirtualClock();
     const limiter = new QuotaLimiter({ clock, headroom: 0 });
-    for (let i = 0; i < 50; i++) limiter.throttled('UserList');
+    for (let i = 0; i < 50; i++) {
+      limiter.throttled('UserList');
+      clock.advance(2000); // each its own burst
+    }
+    limiter.throttled('UserList');
     expect(limiter.rate('UserList')).toBeCloseTo(3); // 10 % of 30
-    expect(limiter.throttles.get('UserList')).toBe(50);
+    expect(limiter.throttles.get('UserList')).toBe(51);
+  });
+
+  test('a burst of throttled answers (calls that were in flight together) slows the category once', () => {
+    const clock = new VirtualClock();
+    const limiter = new QuotaLimiter({ clock, headroom: 0 });
+    for (let i = 0; i < 20; i++) limiter.throttled('UserUpdate');
+    expect(limiter.rate('UserUpdate')).toBeCloseTo(12.5); // halved once, not to the floor
+    expect(limiter.throttles.get('UserUpdate')).toBe(20);
+    clock.advance(2000);
+    limiter.throttled('UserUpdate'); // a new burst: halved again (after 2 s of recovery)
+    expect(limiter.rate('UserUpdate')).toBeCloseTo(25 * (0.5 + 0.1) / 2);
   });
 });
 

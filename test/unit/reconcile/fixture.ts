@@ -7,7 +7,7 @@ import { CognitoGateway } from '../../../src/cognito/gateway';
 import type { Clock } from '../../../src/cognito/limiter';
 import type { QuotaCategory } from '../../../src/cognito/quotas';
 import { type CheckpointStore, MemoryCheckpointStore } from '../../../src/reconcile/checkpoint';
-import { ReconcileLimiter } from '../../../src/reconcile/limiter';
+import { QuotaLimiter } from '../../../src/cognito/limiter';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../../src/reconcile/run';
 import { uniquePoolId, VirtualClock } from '../helpers';
 
@@ -42,7 +42,7 @@ export class Pair {
   }
 
   gateways(clock: Clock = this.clock): { source: CognitoGateway; target: CognitoGateway } {
-    const limiter = () => new ReconcileLimiter({ clock, headroom: 0, quotas: this.options.quotas });
+    const limiter = () => new QuotaLimiter({ clock, headroom: 0, quotas: this.options.quotas });
     return {
       source: new CognitoGateway({ region: 'us-east-1', poolId: this.source.options.id, client: this.east.client, clock, limiter: limiter() }),
       target: new CognitoGateway({ region: 'us-west-2', poolId: this.target.options.id, client: this.west.client, clock, limiter: limiter() }),

@@ -10,7 +10,7 @@ import type { Clock } from '../../../src/cognito/limiter';
 import { createReconcileHandler, type ReconcileDeps } from '../../../src/handlers/reconcile';
 import { metrics } from '../../../src/observability';
 import { loadReconcileConfig } from '../../../src/reconcile/config';
-import { ReconcileLimiter } from '../../../src/reconcile/limiter';
+import { QuotaLimiter } from '../../../src/cognito/limiter';
 import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
 import { captureOutput, uniquePoolId } from '../helpers';
 
@@ -58,7 +58,7 @@ function deps(latencyMs: number, users: number, env: Record<string, string> = {}
   const { objects, s3 } = bucket();
   const continued: unknown[] = [];
   const gw = (fake: FakeCognito, region: string, poolId: string) =>
-    new CognitoGateway({ region, poolId, client: fake.client, limiter: new ReconcileLimiter({ headroom: 0, quotas: { UserCreation: 1000, UserAccountRecovery: 1000, UserUpdate: 1000, UserList: 1000 } }) });
+    new CognitoGateway({ region, poolId, client: fake.client, limiter: new QuotaLimiter({ headroom: 0, quotas: { UserCreation: 1000, UserAccountRecovery: 1000, UserUpdate: 1000, UserList: 1000 } }) });
   const d: ReconcileDeps = {
     config,
     source: gw(east, 'us-east-1', sourcePoolId),
