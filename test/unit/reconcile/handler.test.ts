@@ -44,7 +44,9 @@ function deps(latencyMs: number, users: number, env: Record<string, string> = {}
   const standbyPoolId = uniquePoolId('us-west-2');
   const source = east.addPool({ id: sourcePoolId });
   west.addPool({ id: standbyPoolId, customAttributes: ['source_sub', 'source_mfa'] });
-  for (let i = 0; i < users; i++) source.put({ Username: `u${i}`, Attributes: { email: `u${i}@example.com`, email_verified: 'true' } });
+  for (let i = 0; i < users; i++) {
+    source.put({ Username: `u${i}`, Attributes: { email: `planted.u${i}@example.com`, email_verified: 'true', phone_number: `+1555555${String(i).padStart(4, '0')}` } });
+  }
   const config = loadReconcileConfig({
     SOURCE_POOL_ID: sourcePoolId,
     AWS_REGION: 'us-east-1',
@@ -89,6 +91,9 @@ describe('scheduled reconcile handler', () => {
       expect(text).toMatch(/"MissingUsers":5/);
       expect(text).toMatch(/Users: 0 in sync, 5 missing/);
       expect(continued).toEqual([]);
+      // Logs and metrics carry counts and subs, never the users' contact data.
+      expect(text).not.toMatch(/planted\.u\d+@example\.com/);
+      expect(text).not.toMatch(/\+1555555\d{4}/);
     } finally {
       out.restore();
       s3.restore();
