@@ -3,13 +3,14 @@
  * npm run reconcile -- --source-region R --source-pool ID --target-region R --target-pool ID [options]
  * Thin CLI: parses flags, runs src/reconcile, prints. Usage and billing: docs/RECONCILE.md.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../src/core/errors';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { FileCheckpointStore } from '../src/reconcile/checkpoint';
 import { silentProgress, TerminalProgress, type ProgressSink } from '../src/reconcile/progress';
 import { reconcile } from '../src/reconcile/run';
 import { parseQuota, sideGateway } from '../src/reconcile/setup';
-import { formatSummary, writeReportFile } from '../src/reconcile/summary';
+import { checkReportWritable, formatSummary, writeReportFile } from '../src/reconcile/summary';
+import { note, parseArgs, runMain, UsageError } from './cli/common';
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -92,22 +93,20 @@ Billing:
   --deep: one AdminGetUser per source user, and EVERY source user becomes a billed MAU of the
   source pool, each run. Use it before a drill, not on a schedule.
 
-Exit status: 0 done, 1 an operation failed (see the report), 2 bad usage, 130 stopped (run the
-same command again to resume from the checkpoint).`,
+Exit status: 0 done, 1 done but an operation failed (see the report), 2 could not run (bad flag,
+unreachable endpoint, unwritable report, checkpoint in use; one line on stderr), 130 stopped (run
+the same command again to resume from the checkpoint).`,
   )
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 async function main(): Promise<number> {
-  try {
-    program.parse(process.argv);
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
-  }
+  parseArgs(program);
   const o = program.opts();
-  if (o.import && !o.importRoleArn) return usage('--import needs --import-role-arn (the CloudWatch Logs role of the import job; docs/RECONCILE.md)');
-  if (o.sourcePool === o.targetPool && o.sourceRegion === o.targetRegion && o.sourceEndpoint === o.targetEndpoint) return usage('the source and the target are the same pool');
+  if (o.import && !o.importRoleArn) throw new UsageError('--import needs --import-role-arn (the CloudWatch Logs role of the import job; docs/RECONCILE.md)');
+  if (o.sourcePool === o.targetPool && o.sourceRegion === o.targetRegion && o.sourceEndpoint === o.targetEndpoint) throw new UsageError('the source and the target are the same pool');
+  // Refuse a report path that cannot be written before anything is listed or written.
+  await checkReportWritable(o.report ?? join('reports', 'reconcile-check.json'), o.report ? '--report' : 'the default report folder');
 
   const limits = { headroom: o.headroom as number, quotas: o.quota as Record<string, number> | undefined };
   const source = sideGateway({ region: o.sourceRegion, poolId: o.sourcePool, endpoint: o.sourceEndpoint }, limits);
@@ -115,44 +114,51 @@ async function main(): Promise<number> {
   const store = new FileCheckpointStore(o.checkpoint ?? `.reconcile/${o.sourcePool}--${o.targetPool}.json`);
   const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress(o.json);
 
-  const stop = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n');
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // One run per checkpoint: a second run (e.g. after `kill -9` of the tsx launcher left the real
+  // process running) would resume the same checkpoint and repeat writes.
+  const lock = await store.lock(note);
+  process.once('exit', () => lock.releaseSync()); // also on a second Ctrl-C (process.exit)
+  try {
+    const stop = new AbortController();
+    let interrupts = 0;
+    const onSignal = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      process.stderr.write('\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n');
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
 
-  const result = await reconcile({
-    source,
-    target,
-    store,
-    apply: o.apply,
-    deep: o.deep,
-    import: o.import ? { roleArn: o.importRoleArn, threshold: o.importThreshold } : undefined,
-    deleteOrphans: o.deleteOrphans,
-    maxDeletes: o.maxDeletes,
-    sourceSubAttribute: o.sourceSubAttribute,
-    mfaMarkerAttribute: o.mfaMarkerAttribute,
-    linkFederatedUsers: o.linkFederatedUsers,
-    restart: o.restart,
-    reportLimit: o.reportLimit,
-    signal: stop.signal,
-    progress,
-  });
-  const reportPath = o.report ?? `reports/reconcile-${result.report.startedAt.replace(/[:.]/g, '-')}.json`;
-  await writeReportFile(reportPath, result.report);
-  if (o.json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
-  else process.stdout.write(`${formatSummary(result.report)}\nReport: ${reportPath}\n`);
-  return result.exitCode;
-}
-
-function usage(message: string): number {
-  process.stderr.write(`error: ${message}\n`);
-  return 2;
+    let reportPath = o.report as string | undefined;
+    const result = await reconcile({
+      source,
+      target,
+      store,
+      apply: o.apply,
+      deep: o.deep,
+      import: o.import ? { roleArn: o.importRoleArn, threshold: o.importThreshold } : undefined,
+      deleteOrphans: o.deleteOrphans,
+      maxDeletes: o.maxDeletes,
+      sourceSubAttribute: o.sourceSubAttribute,
+      mfaMarkerAttribute: o.mfaMarkerAttribute,
+      linkFederatedUsers: o.linkFederatedUsers,
+      restart: o.restart,
+      reportLimit: o.reportLimit,
+      signal: stop.signal,
+      progress,
+      // Written before the checkpoint is deleted: a late failure never loses the findings.
+      saveReport: async (report) => {
+        reportPath ??= `reports/reconcile-${report.startedAt.replace(/[:.]/g, '-')}.json`;
+        await writeReportFile(reportPath, report);
+      },
+    });
+    if (o.json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+    else process.stdout.write(`${formatSummary(result.report)}\nReport: ${reportPath}\n`);
+    return result.exitCode;
+  } finally {
+    await lock.release();
+  }
 }
 
 /** Progress without a terminal: phase changes and notes as lines on stderr (none with --json). */
@@ -161,10 +167,5 @@ function lineProgress(json: boolean): ProgressSink {
   return { phase: (name) => process.stderr.write(`${name}...\n`), update() {}, log: (m) => process.stderr.write(`${m}\n`), end() {} };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`error: ${err instanceof ConfigError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
-  },
-);
+// Exit 2 with one line for anything that stopped the run (unreachable endpoint, refused file, ...).
+void runMain(main).then(() => process.exit());

@@ -1,4 +1,5 @@
 import { constants as fsConstants, promises as fsp, readFileSync } from 'node:fs';
+import { acquireLockFile, LockHeldError } from '../core/lockfile';
 
 /**
  * The send journal of the failover script: an append-only JSON-lines file, one record per line,
@@ -173,33 +174,15 @@ class FileJournalSink implements JournalSink {
   }
 }
 
-/** Takes a lock file holding our pid; a lock whose process is gone is taken over. */
+/** Takes the journal's lock file (one sender per journal); a lock whose process is gone is taken over. */
 async function lock(path: string): Promise<() => Promise<void>> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const h = await fsp.open(path, 'wx', 0o600);
-      await h.writeFile(String(process.pid));
-      await h.close();
-      return async () => {
-        await fsp.rm(path, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new JournalError(`cannot lock the journal (${path}): ${(err as Error).message}`);
-      const pid = Number((await fsp.readFile(path, 'utf8').catch(() => '')).trim());
-      if (pid && pid !== process.pid && alive(pid)) {
-        throw new JournalError(`another failover run (pid ${pid}) is using this journal; wait for it, or remove ${path} if that process is not a failover run`);
-      }
-      await fsp.rm(path, { force: true });
-    }
-  }
-  throw new JournalError(`cannot lock the journal (${path})`);
-}
-
-function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const held = await acquireLockFile(path);
+    return () => held.release();
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (err instanceof LockHeldError) {
+      throw new JournalError(`another failover run (pid ${err.pid}) is using this journal; wait for it, or remove ${path} if that process is not a failover run`);
+    }
+    throw new JournalError(`cannot lock the journal (${path}): ${(err as Error).message}`);
   }
 }

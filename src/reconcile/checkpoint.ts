@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../core/errors';
+import { acquireLockFile, type LockHandle, LockHeldError } from '../core/lockfile';
 import type { TrackerState } from './engine';
 import type { ImportState } from './import-job';
 import type { ReportState } from './report';
@@ -43,8 +44,36 @@ export interface CheckpointStore {
 export class FileCheckpointStore implements CheckpointStore {
   readonly dir: string;
 
-  constructor(readonly file: string) {
+  /** `warn`: where a discarded checkpoint is reported (default: a line on stderr). */
+  constructor(
+    readonly file: string,
+    private readonly warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+  ) {
     this.dir = `${file}.d`;
+  }
+
+  /** The lock file next to the checkpoint. */
+  get lockFile(): string {
+    return `${this.file}.lock`;
+  }
+
+  /**
+   * Takes the checkpoint's lock (one run per checkpoint), creating its folder. A lock left by a
+   * process that is gone is taken over (`note` is told); one held by a live process, or a lock
+   * that cannot be created, is a ConfigError naming the checkpoint.
+   */
+  async lock(note: (message: string) => void = this.warn): Promise<LockHandle> {
+    try {
+      await mkdir(dirname(this.file), { recursive: true });
+      return await acquireLockFile(this.lockFile, {
+        onTakeOver: (pid) => note(`note: taking over the lock ${this.lockFile}: its reconcile (pid ${pid}) is no longer running`),
+      });
+    } catch (err) {
+      if (err instanceof LockHeldError) {
+        throw new ConfigError(`another reconcile (pid ${err.pid}) is using ${this.file}; wait for it to finish, or remove ${this.lockFile} if that process is not a reconcile`);
+      }
+      throw new ConfigError(`cannot lock the checkpoint ${this.file} (${this.lockFile}): ${(err as Error).message}; pass --checkpoint with a file that can be read and written`);
+    }
   }
 
   get location(): string {
@@ -60,12 +89,20 @@ export class FileCheckpointStore implements CheckpointStore {
       // A folder, a file under a file, no permission: nothing is run, the file is left as it is.
       throw new ConfigError(`cannot read the checkpoint ${this.file}: ${(err as Error).message}; pass --checkpoint with a file that can be read and written`);
     }
+    // A torn write cannot happen (rename), but a hand-edited or damaged file can. Runs are
+    // idempotent, so it is discarded and the run starts afresh; the operator is told.
+    let state: CheckpointState;
     try {
-      const state = JSON.parse(text) as CheckpointState;
-      return state.version === 1 ? state : undefined;
-    } catch {
-      return undefined; // a torn write cannot happen (rename), but a hand-edited file can
+      state = JSON.parse(text) as CheckpointState;
+    } catch (err) {
+      this.warn(`warning: discarding the checkpoint ${this.file}: it is not valid JSON (${(err as Error).message}); starting afresh`);
+      return undefined;
     }
+    if (state?.version !== 1) {
+      this.warn(`warning: discarding the checkpoint ${this.file}: unknown version ${JSON.stringify(state?.version)}; starting afresh`);
+      return undefined;
+    }
+    return state;
   }
 
   async save(state: CheckpointState): Promise<void> {

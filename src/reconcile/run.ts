@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forEachLimit } from '../core/concurrency';
-import { classifyError, describeError } from '../core/errors';
+import { classifyError, ConfigError, describeError } from '../core/errors';
 import { identityAttributes, locatorOf } from '../core/identity';
 import { poolHasAttribute, REPLICABLE_MFA } from '../core/attributes';
 import { type PlanContext, planReplication, type ReplicationPlan } from '../core/plan';
@@ -72,6 +72,12 @@ export interface ReconcileOptions {
   replicaIndex?: { remember(sourceSub: string, standbyUsername: string): Promise<unknown>; forget(sourceSub: string, expectedUsername?: string): Promise<unknown> };
   /** The source pool's PostConfirmation trigger should be this function (warned otherwise). */
   expectedTrigger?: string;
+  /**
+   * Writes the report of a finished run *before* its checkpoint is deleted (and a stopped run's
+   * after its checkpoint is saved). When it fails, the checkpoint is kept (phase done): the same
+   * command run again rebuilds the report without listing or writing anything again.
+   */
+  saveReport?: (report: ReconcileReport) => Promise<void>;
 }
 
 export type RunStatus = 'complete' | 'stopped';
@@ -216,9 +222,20 @@ class Run {
         await this.o.store.persistSpool();
         await this.save(true);
         this.progress.end();
-        return { status: 'stopped', report: this.buildReport('stopped'), exitCode: 130 };
+        const stopped = this.buildReport('stopped');
+        await this.o.saveReport?.(stopped);
+        return { status: 'stopped', report: stopped, exitCode: 130 };
       }
       const report = this.buildReport('complete');
+      if (this.o.saveReport) {
+        try {
+          await this.o.saveReport(report);
+        } catch (err) {
+          await this.save(true); // phase done: the findings stay in the checkpoint
+          await this.o.store.persistSpool();
+          throw new ConfigError(`cannot write the report: ${(err as Error).message}; the checkpoint ${this.o.store.location} is kept: run the same command again (with a writable --report) to get the report`);
+        }
+      }
       await this.o.store.clear();
       this.progress.end();
       const failed = report.counts.failed + report.counts.deleteFailed > 0;

@@ -1,5 +1,7 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ConfigError } from '../core/errors';
 import { duration } from './report';
 import type { ReconcileReport } from './run';
 
@@ -51,4 +53,27 @@ export async function writeReportFile(path: string, report: ReconcileReport): Pr
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, JSON.stringify(report, null, 2) + '\n', { mode: 0o600 });
   await chmod(path, 0o600);
+}
+
+/**
+ * Checks, before a run, that a report can be written at `path` (creating its folder, as
+ * {@link writeReportFile} would): not a folder, and a writable file or folder. Throws a
+ * ConfigError naming `flag` and the path.
+ */
+export async function checkReportWritable(path: string, flag = '--report'): Promise<void> {
+  const refuse = (why: string) => new ConfigError(`${flag} ${path}: the report cannot be written there (${why}); pass ${flag} with a file in a writable folder`);
+  const existing = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw refuse(err.message);
+  });
+  if (existing?.isDirectory()) throw refuse('it is a folder');
+  try {
+    if (existing) await access(path, fsConstants.W_OK);
+    else {
+      await mkdir(dirname(path), { recursive: true });
+      await access(dirname(path), fsConstants.W_OK | fsConstants.X_OK);
+    }
+  } catch (err) {
+    throw refuse((err as Error).message);
+  }
 }

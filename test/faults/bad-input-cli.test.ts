@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -90,6 +90,7 @@ const FLAG_ROWS: [string, string, string[], number, RegExp][] = [
   ['reconcile', 'the same pool on both sides', [...SRC, '--target-region', 'us-east-1', '--target-pool', 'us-east-1_Abc123'], 2, /same pool/],
   ['reconcile', 'an unknown flag', [...SRC, ...TGT, '--frobnicate'], 2, /unknown option '--frobnicate'/],
   ['reconcile', 'an endpoint that is not a URL', [...SRC, ...TGT, '--source-endpoint', 'localhost'], 2, /--source-endpoint.*expected a URL/],
+  ['reconcile', 'unreachable endpoints', [...SRC, ...TGT, '--source-endpoint', DEAD, '--target-endpoint', DEAD], 2, /^error: .*ECONNREFUSED/],
   ['failover', 'no flags', [], 2, /required option '--region/],
   ['failover', 'a pool id that is not one', ['--region', 'us-west-2', '--pool', 'pool', '--out', 'm.csv'], 2, /--pool.*expected a user pool id/],
   ['failover', 'a rate of 0', [...FO, '--rate', '0'], 2, /--rate.*greater than 0/],
@@ -108,34 +109,16 @@ const FLAG_ROWS: [string, string, string[], number, RegExp][] = [
   ['redrive', 'an unreachable endpoint', ['--region', 'us-east-1', '--queue', 'q', '--endpoint', DEAD], 2, /ECONNREFUSED/],
 ];
 
-/**
- * Known deviations from the documented status, kept as failing tests so they are not forgotten:
- * `test.failing` passes while the bug is there and fails once it is fixed (then move the row up).
- */
-const KNOWN_BUG_ROWS: [string, string, string[], number, RegExp][] = [
-  // scripts/reconcile.ts exits 1 with a stack trace for any error but a ConfigError.
-  ['reconcile', 'unreachable endpoints', [...SRC, ...TGT, '--source-endpoint', DEAD, '--target-endpoint', DEAD], 2, /^error: .*ECONNREFUSED/],
-];
-
 describe('bad flags and values: exit 2 and a message naming the flag; nothing is contacted or written', () => {
   let results: Run[] = [];
-  let known: Run[] = [];
   beforeAll(async () => {
     results = await pool(FLAG_ROWS.map(([name, , args]) => () => cli(name, args)), 3);
-    known = await pool(KNOWN_BUG_ROWS.map(([name, , args]) => () => cli(name, args)), 3);
   }, 150_000);
 
   test.each(FLAG_ROWS.map((r, i) => [...r, i] as const))('%s: %s', (_cli, _what, _args, status, message, i) => {
     const r = results[i];
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // a message, not a stack trace
-    expect(r.code).toBe(status);
-  });
-
-  test.failing.each(KNOWN_BUG_ROWS.map((r, i) => [...r, i] as const))('KNOWN BUG %s: %s', (_cli, _what, _args, status, message, i) => {
-    const r = known[i];
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
     expect(r.code).toBe(status);
   });
 });
@@ -271,27 +254,59 @@ describe('reconcile checkpoint and report files', () => {
     const file = join(work, 'plain-file');
     writeFileSync(file, 'x');
     const r = await cli('reconcile', [...base, '--checkpoint', join(file, 'cp.json'), '--report', join(work, 'r2.json')]);
-    expect(r.stderr).toMatch(/cannot read the checkpoint .*plain-file\/cp\.json/);
+    expect(r.stderr).toMatch(/cannot (read|lock) the checkpoint .*plain-file\/cp\.json/);
     expect(r.code).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
-  test('checkpoint that is not JSON: discarded, the run starts afresh and completes; the standby ends correct', async () => {
-    // Safe (a run is idempotent), but silent: see docs/RELIABILITY.md, "Gaps".
+  test('checkpoint that is not JSON: discarded with a warning naming it, the run starts afresh and completes; the standby ends correct', async () => {
     const e = emu();
     const checkpoint = join(work, 'garbage.json');
     writeFileSync(checkpoint, '{ this is not json');
     const r = await cli('reconcile', [...base, '--apply', '--deep', '--checkpoint', checkpoint, '--report', join(work, 'r3.json')]);
+    expect(r.stderr).toContain(`warning: discarding the checkpoint ${checkpoint}: it is not valid JSON`);
     expect(r.code).toBe(0);
+    expect(existsSync(`${checkpoint}.lock`)).toBe(false); // released
     await assertStandbyMatchesSource({ source: gatewayFor(e.primary, pools.primary.poolId), standby: gatewayFor(e.standby, pools.standby.poolId), expectUsers: 5 });
   });
 
-  test.failing('KNOWN BUG: a report path that cannot be written is refused before the run (exit 2); today the run completes, then fails with a stack trace and the report is lost', async () => {
+  test('a report path that is a folder: exit 2 naming the flag and path before anything is listed; no checkpoint left', async () => {
+    const e = emu();
     const folder = join(work, 'report-folder');
     mkdirSync(folder, { recursive: true });
-    const r = await cli('reconcile', [...base, '--checkpoint', join(work, 'cp-report.json'), '--report', folder]);
-    expect(r.stderr).toMatch(new RegExp(`report.*${folder}`));
+    const checkpoint = join(work, 'cp-report.json');
+    const calls = e.standby.shim.writeCalls();
+    const r = await cli('reconcile', [...base, '--apply', '--checkpoint', checkpoint, '--report', folder]);
+    expect(r.stderr).toMatch(new RegExp(`--report ${folder}: the report cannot be written there \\(it is a folder\\)`));
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(2);
+    expect(e.standby.shim.writeCalls()).toBe(calls);
+    expect(existsSync(checkpoint)).toBe(false);
+    expect(existsSync(`${checkpoint}.lock`)).toBe(false);
+  });
+
+  test('a checkpoint locked by another live reconcile: exit 2 naming its pid and the checkpoint; its lock and checkpoint left alone', async () => {
+    const e = emu();
+    const checkpoint = join(work, 'cp-locked.json');
+    writeFileSync(checkpoint, '{}');
+    writeFileSync(`${checkpoint}.lock`, String(process.pid)); // this test process: alive
+    const calls = e.standby.shim.writeCalls();
+    const r = await cli('reconcile', [...base, '--apply', '--checkpoint', checkpoint, '--report', join(work, 'r-locked.json')]);
+    expect(r.stderr).toContain(`another reconcile (pid ${process.pid}) is using ${checkpoint}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(2);
+    expect(e.standby.shim.writeCalls()).toBe(calls);
+    expect(readFileSync(`${checkpoint}.lock`, 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(checkpoint, 'utf8')).toBe('{}');
+  });
+
+  test('a lock left by a process that is gone: taken over with a note; the run completes and releases it', async () => {
+    const checkpoint = join(work, 'cp-stale.json');
+    writeFileSync(`${checkpoint}.lock`, '2147483646'); // no such process
+    const r = await cli('reconcile', [...base, '--checkpoint', checkpoint, '--report', join(work, 'r-stale.json')]);
+    expect(r.stderr).toMatch(/taking over the lock .*cp-stale\.json\.lock: its reconcile \(pid 2147483646\) is no longer running/);
+    expect(r.code).toBe(0);
+    expect(existsSync(`${checkpoint}.lock`)).toBe(false);
+    expect(existsSync(join(work, 'r-stale.json'))).toBe(true);
   });
 });

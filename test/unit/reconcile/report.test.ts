@@ -8,7 +8,7 @@ import { type CheckpointState, FileCheckpointStore } from '../../../src/reconcil
 import { newReportState, readiness, duration } from '../../../src/reconcile/report';
 import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
 import { newScanState } from '../../../src/reconcile/scan';
-import { formatSummary, writeReportFile } from '../../../src/reconcile/summary';
+import { checkReportWritable, formatSummary, writeReportFile } from '../../../src/reconcile/summary';
 import { Pair } from './fixture';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'reconcile-report-'));
@@ -79,16 +79,62 @@ describe('the report', () => {
   });
 });
 
+describe('the report is saved before the checkpoint is deleted', () => {
+  test('saveReport runs while the checkpoint still exists; then the checkpoint is deleted', async () => {
+    const pair = new Pair();
+    pair.user('alice');
+    let checkpointAtSave: unknown;
+    const r = await pair.run({ saveReport: async () => { checkpointAtSave = await pair.store.load(); } });
+    expect(r.status).toBe('complete');
+    expect(checkpointAtSave).toBeDefined();
+    expect(await pair.store.load()).toBeUndefined();
+  });
+
+  test('a report that cannot be written: the checkpoint is kept (phase done) and the next run rebuilds the report without writing again', async () => {
+    const pair = new Pair();
+    pair.user('alice');
+    pair.user('bob');
+    await expect(pair.run({ apply: true, saveReport: async () => { throw new Error('EISDIR: illegal operation on a directory'); } })).rejects.toThrow(/cannot write the report: EISDIR.*checkpoint memory is kept/);
+    const kept = await pair.store.load();
+    expect(kept?.phase).toBe('done');
+    expect(kept?.report?.counts.created).toBe(2);
+    let saved: { counts: { created: number } } | undefined;
+    const again = await pair.run({ apply: true, saveReport: async (report) => { saved = report; } });
+    expect(again.exitCode).toBe(0);
+    expect(saved?.counts.created).toBe(2);
+    expect(again.report.writeCalls).toBe(0);
+    expect(await pair.store.load()).toBeUndefined();
+  });
+});
+
+describe('checkReportWritable', () => {
+  test('a folder is refused, naming the flag and path; a file in a new folder is accepted (the folder is made)', async () => {
+    const dir = tmp();
+    await expect(checkReportWritable(dir)).rejects.toThrow(new RegExp(`^--report ${dir}: the report cannot be written there \\(it is a folder\\)`));
+    await expect(checkReportWritable(join(dir, 'new', 'r.json'))).resolves.toBeUndefined();
+    expect(statSync(join(dir, 'new')).isDirectory()).toBe(true);
+    writeFileSync(join(dir, 'file'), 'x');
+    await expect(checkReportWritable(join(dir, 'file', 'r.json'))).rejects.toThrow(/--report .*file\/r\.json: the report cannot be written there/);
+  });
+});
+
 describe('checkpoint stores', () => {
   test('file: atomic save (mode 0600), load, clear with its spool', async () => {
     const dir = tmp();
-    const store = new FileCheckpointStore(join(dir, 'cp', 'run.json'));
+    const warnings: string[] = [];
+    const store = new FileCheckpointStore(join(dir, 'cp', 'run.json'), (m) => warnings.push(m));
     expect(await store.load()).toBeUndefined();
     await store.save(state());
     expect(statSync(store.file).mode & 0o777).toBe(0o600);
     expect(await store.load()).toEqual(state());
+    expect(warnings).toEqual([]);
+    // Damaged: discarded (runs are idempotent), but the operator is told, with the file named.
     writeFileSync(store.file, '{ torn');
     expect(await store.load()).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^warning: discarding the checkpoint ${store.file}: it is not valid JSON`))]);
+    writeFileSync(store.file, '{"version":7}');
+    expect(await store.load()).toBeUndefined();
+    expect(warnings[1]).toMatch(/discarding the checkpoint .*run\.json: unknown version 7/);
     await store.clear();
     expect(await store.load()).toBeUndefined();
   });
