@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
 
-const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'expected a user pool id like us-east-1_AbCdEf123');
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS Region like us-east-1');
-const url = z.url('expected a URL');
-const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
-const customAttribute = z.string().regex(/^custom:[\w.-]{1,20}$/, 'expected a custom attribute name like custom:source_sub');
-const jsonMap = z.string().transform((s, ctx) => {
+/** Setting types shared by every configuration of the suite (Lambda environments). */
+export const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'expected a user pool id like us-east-1_AbCdEf123');
+export const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS Region like us-east-1');
+export const url = z.url('expected a URL');
+export const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
+export const customAttribute = z.string().regex(/^custom:[\w.-]{1,20}$/, 'expected a custom attribute name like custom:source_sub');
+export const roleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN');
+export const jsonMap = z.string().transform((s, ctx) => {
   try {
     const value = JSON.parse(s) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
@@ -48,7 +50,7 @@ const WorkerEnv = z.object({
   LINK_FEDERATED_USERS: bool.default(false),
   SOURCE_ENDPOINT: url.optional(),
   STANDBY_ENDPOINT: url.optional(),
-  STANDBY_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN').optional(),
+  STANDBY_ROLE_ARN: roleArn.optional(),
 });
 
 /** The trigger's configuration. */

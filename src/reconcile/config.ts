@@ -1,25 +1,6 @@
 import { z } from 'zod';
-import { parseEnv } from '../config/env';
+import { bool, customAttribute, jsonMap, parseEnv, poolId, region, roleArn, url } from '../config/env';
 import { ConfigError } from '../core/errors';
-
-const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'expected a user pool id like us-east-1_AbCdEf123');
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS Region like us-east-1');
-const url = z.url('expected a URL');
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const customAttribute = z.string().regex(/^custom:[\w.-]{1,20}$/, 'expected a custom attribute name like custom:source_sub');
-const roleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN');
-const jsonMap = z.string().transform((s, ctx) => {
-  try {
-    const value = JSON.parse(s) as unknown;
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
-      return value as Record<string, string>;
-    }
-  } catch {
-    /* reported below */
-  }
-  ctx.addIssue({ code: 'custom', message: 'expected a JSON object of strings' });
-  return z.NEVER;
-});
 
 const ReconcileEnv = z.object({
   SOURCE_POOL_ID: poolId,
