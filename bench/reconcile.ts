@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CognitoGateway } from '../src/cognito/gateway';
 import type { Clock } from '../src/cognito/limiter';
+import { makeRandom } from '../scripts/local/internal/http';
 import { QuotaLimiter } from '../src/cognito/limiter';
 import { DEFAULT_QUOTAS, OPERATION_CATEGORY, type QuotaCategory } from '../src/cognito/quotas';
 import { MemoryCheckpointStore } from '../src/reconcile/checkpoint';
@@ -46,16 +47,7 @@ export class ScaledClock implements Clock {
 }
 
 /** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number) => makeRandom(seed);
 
 const GROUPS = Array.from({ length: 10 }, (_, i) => `group-${i}`);
 

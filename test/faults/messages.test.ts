@@ -10,20 +10,12 @@ import {
   AdminUpdateUserAttributesCommand, CreateGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { buildSyncMessage, type SyncMessage } from '../../src/core/message';
-import { useEmulators } from '../support/emulators';
 import {
-  assertStandbyMatchesSource, freshPools, gatewayFor, population, quietObservability, seededRandom, shuffle, signUpUsers, startRuntime,
-  TRIGGER_FUNCTION, triggerDispatcher, useLocalCredentials, withSteadyClients,
+  assertStandbyMatchesSource, freshPools, gatewayFor, population, seededRandom, shuffle, signUpUsers, startRuntime, useFaultEmulators,
 } from '../support/faults';
 
 jest.setTimeout(180_000);
-useLocalCredentials();
-
-const emu = withSteadyClients(useEmulators({ triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } }, registry: { [TRIGGER_FUNCTION]: triggerDispatcher }, pools: false }));
-
-beforeAll(() => {
-  quietObservability();
-});
+const emu = useFaultEmulators();
 
 const DAY_AGO = () => new Date(Date.now() - 24 * 3600_000).toISOString();
 

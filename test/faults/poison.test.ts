@@ -5,24 +5,12 @@
  * attempts"; redriven once the standby is back, every user arrives: the DLQ loses nobody.
  */
 import { redrive } from '../../src/redrive/redrive';
-import { useEmulators } from '../support/emulators';
 import {
-  assertStandbyMatchesSource, freshPools, gatewayFor, population, quietObservability, signUpUsers, startRuntime, TRIGGER_FUNCTION,
-  triggerDispatcher, until, useLocalCredentials, withSteadyClients,
+  assertStandbyMatchesSource, freshPools, gatewayFor, population, signUpUsers, startRuntime, until, useFaultEmulators,
 } from '../support/faults';
 
 jest.setTimeout(180_000);
-useLocalCredentials();
-
-const emu = withSteadyClients(useEmulators({ triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } }, registry: { [TRIGGER_FUNCTION]: triggerDispatcher }, pools: false }));
-
-beforeAll(() => {
-  quietObservability();
-});
-
-afterEach(() => {
-  emu().standby.shim.faults = {};
-});
+const emu = useFaultEmulators();
 
 const NOW = () => new Date().toISOString();
 

@@ -4,25 +4,11 @@
  * the DLQ. No timing assertions: bounded waits only.
  */
 import {
-  assertStandbyMatchesSource, freshPools, gatewayFor, population, quietObservability, signUpUsers, startRuntime, TRIGGER_FUNCTION,
-  triggerDispatcher, until, useLocalCredentials, withSteadyClients,
+  assertStandbyMatchesSource, freshPools, gatewayFor, population, signUpUsers, startRuntime, until, useFaultEmulators,
 } from '../support/faults';
-import { useEmulators } from '../support/emulators';
 
 jest.setTimeout(180_000);
-useLocalCredentials();
-
-const emu = withSteadyClients(useEmulators({ triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } }, registry: { [TRIGGER_FUNCTION]: triggerDispatcher }, pools: false }));
-
-beforeAll(() => {
-  quietObservability();
-});
-
-afterEach(() => {
-  const e = emu();
-  e.standby.shim.faults = {};
-  e.primary.shim.faults = {};
-});
+const emu = useFaultEmulators();
 
 test.each([
   ['connections reset', 'reset' as const],

@@ -5,26 +5,12 @@
  */
 import { AdminUpdateUserAttributesCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DEFAULT_QUOTAS } from '../../src/cognito/quotas';
-import { useEmulators } from '../support/emulators';
 import {
-  adminCreateUsers, assertStandbyMatchesSource, freshPools, gatewayFor, population, quietObservability, runReconcile, signUpUsers, startRuntime,
-  TRIGGER_FUNCTION, triggerDispatcher, useLocalCredentials, withSteadyClients,
+  adminCreateUsers, assertStandbyMatchesSource, freshPools, gatewayFor, population, runReconcile, signUpUsers, startRuntime, useFaultEmulators,
 } from '../support/faults';
 
 jest.setTimeout(180_000);
-useLocalCredentials();
-
-const emu = withSteadyClients(useEmulators({ triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } }, registry: { [TRIGGER_FUNCTION]: triggerDispatcher }, pools: false }));
-
-beforeAll(() => {
-  quietObservability();
-});
-
-afterEach(() => {
-  const e = emu();
-  e.standby.shim.faults = {};
-  e.primary.shim.faults = {};
-});
+const emu = useFaultEmulators();
 
 const SHARE = 0.3;
 /** The reconciler runs with quotas raised fivefold (its --quota flag), so the storm costs seconds, not minutes: pacing is not what is tested here. */

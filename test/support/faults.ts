@@ -35,7 +35,8 @@ import type { CognitoEmulator } from '../../scripts/local/cognito';
 import { type SqsPoller, startSqsPoller } from '../../scripts/local/poller';
 import { createDrillPools, type DrillPool } from '../../scripts/local/pools';
 import { createQueuePair, type QueuePair, queueDepth } from '../../scripts/local/sqs';
-import type { EmulatorSet } from './emulators';
+import { type EmulatorSet, useEmulators } from './emulators';
+import { makeRandom } from '../../scripts/local/internal/http';
 
 // ----------------------------------------------------------------------------- environment
 
@@ -110,14 +111,7 @@ export async function until<T>(f: () => Promise<T | undefined | false> | T | und
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same faults and orders. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return makeRandom(seed);
 }
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
@@ -550,4 +544,24 @@ function recordFigure(f: { replicable: number; lost: number }): void {
 /** Standby checks passed in this test file so far. */
 export function checkFigures(): Readonly<typeof figures> {
   return figures;
+}
+
+/**
+ * The emulators a fault case runs on: both Regions with the trigger wired into the primary,
+ * clients that retry a dropped keep-alive connection, quiet logs, and faults cleared after each test.
+ */
+export function useFaultEmulators(): () => EmulatorSet {
+  useLocalCredentials();
+  const emu = withSteadyClients(
+    useEmulators({ triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } }, registry: { [TRIGGER_FUNCTION]: triggerDispatcher }, pools: false }),
+  );
+  beforeAll(() => {
+    quietObservability();
+  });
+  afterEach(() => {
+    const e = emu();
+    e.standby.shim.faults = {};
+    e.primary.shim.faults = {};
+  });
+  return emu;
 }
