@@ -10,7 +10,7 @@ import { silentProgress, TerminalProgress, type ProgressSink } from '../src/reco
 import { reconcile } from '../src/reconcile/run';
 import { parseQuota, sideGateway } from '../src/reconcile/setup';
 import { checkReportWritable, formatSummary, writeReportFile } from '../src/reconcile/summary';
-import { note, parseArgs, runMain, UsageError } from './cli/common';
+import { awsClientConfig, note, parseArgs, runMain, UsageError } from './cli/common';
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -109,8 +109,10 @@ async function main(): Promise<number> {
   await checkReportWritable(o.report ?? join('reports', 'reconcile-check.json'), o.report ? '--report' : 'the default report folder');
 
   const limits = { headroom: o.headroom as number, quotas: o.quota as Record<string, number> | undefined };
-  const source = sideGateway({ region: o.sourceRegion, poolId: o.sourcePool, endpoint: o.sourceEndpoint }, limits);
-  const target = sideGateway({ region: o.targetRegion, poolId: o.targetPool, endpoint: o.targetEndpoint }, limits);
+  // A local emulator endpoint without AWS credentials in reach gets dummy ones, as in every CLI.
+  const side = (region: string, poolId: string, endpoint?: string) => ({ region, poolId, endpoint, credentials: awsClientConfig(region, endpoint).credentials });
+  const source = sideGateway(side(o.sourceRegion, o.sourcePool, o.sourceEndpoint), limits);
+  const target = sideGateway(side(o.targetRegion, o.targetPool, o.targetEndpoint), limits);
   const store = new FileCheckpointStore(o.checkpoint ?? `.reconcile/${o.sourcePool}--${o.targetPool}.json`);
   const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress(o.json);
 

@@ -3,30 +3,22 @@
  * the PostConfirmation trigger (other triggers and settings intact), a second run has nothing to
  * do, a foreign trigger is refused, and --detach removes only the suite's trigger.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createDrillPool } from '../../scripts/local/pools';
+import { type CliRun, runCli } from '../support/cli';
 import { useEmulators } from '../support/emulators';
 
 jest.setTimeout(120_000);
 
 const emu = useEmulators({ cognito: ['primary'], sqs: false, pools: false });
-const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-const SCRIPT = join(__dirname, '..', '..', 'scripts', 'attach-trigger.ts');
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:cognito-standby-sync-test-trigger';
 const PRE_SIGN_UP = 'arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up';
 
-function attach(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: '/nonexistent' };
-  for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'NODE_OPTIONS']) delete env[k];
-  return new Promise((resolve) => {
-    execFile(TSX, [SCRIPT, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function attach(args: string[]): Promise<CliRun> {
+  return runCli('attach-trigger', args, { timeoutMs: 60_000 });
 }
 
 test('attaches by a checked read-modify-write and detaches again', async () => {

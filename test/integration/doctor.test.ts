@@ -2,25 +2,18 @@
  * The doctor CLI against two emulated Regions: a well-prepared pair passes (exit 0), a
  * deliberately mismatched pair is reported finding by finding (exit 1).
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Finding } from '../../src/doctor/compare';
 import { createDrillPool } from '../../scripts/local/pools';
+import { type CliRun, runCli } from '../support/cli';
 import { useEmulators } from '../support/emulators';
 
 jest.setTimeout(120_000);
 
 const emu = useEmulators({ sqs: false, pools: false });
-const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-const SCRIPT = join(__dirname, '..', '..', 'scripts', 'doctor.ts');
 
-function doctor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: '/nonexistent' };
-  for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'NODE_OPTIONS']) delete env[k];
-  return new Promise((resolve) => {
-    execFile(TSX, [SCRIPT, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
+function doctor(args: string[]): Promise<CliRun> {
+  return runCli('doctor', args, { timeoutMs: 60_000 });
 }
 
 const ses = (region: string) => ({ EmailSendingAccount: 'DEVELOPER' as const, SourceArn: `arn:aws:ses:${region}:000000000000:identity/example.com`, From: 'no-reply@example.com' });

@@ -3,7 +3,6 @@
  * stopped and every default AWS endpoint pointing at a tripwire that counts connections.
  * No timing assertions.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { buildManifest } from '../../src/failover/manifest';
 import { scanUsers } from '../../src/failover/scan';
 import { sendResets } from '../../src/failover/send';
 import { createDrillPool } from '../../scripts/local/pools';
+import { type CliRun, runCli } from '../support/cli';
 import { useEmulators } from '../support/emulators';
 
 jest.setTimeout(180_000);
@@ -25,8 +25,6 @@ jest.setTimeout(180_000);
 const emu = useEmulators({ sqs: false, pools: { usernameMode: 'username' } });
 
 const PASSWORD = 'Local-Passw0rd!x';
-const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-const SCRIPT = join(__dirname, '..', '..', 'scripts', 'failover.ts');
 
 let work: string;
 let tripwire: Server;
@@ -75,14 +73,8 @@ const replica = (name: string, extra: Record<string, string> = {}): Seed => ({
 });
 
 /** Runs the CLI with the primary Region unreachable: every default endpoint is the tripwire, credentials are none. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: work, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: tripwireUrl, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: tripwireUrl, SOURCE_ENDPOINT: tripwireUrl };
-  for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'NODE_OPTIONS']) delete env[k];
-  return new Promise((resolve) => {
-    execFile(TSX, [SCRIPT, ...args], { env, cwd: work, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runCli('failover', args, { timeoutMs: 120_000, cwd: work, home: work, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: tripwireUrl, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: tripwireUrl, SOURCE_ENDPOINT: tripwireUrl } });
 }
 
 function resetsIn(outbox: { kind: string; poolId: string; username: string }[], poolId: string): string[] {

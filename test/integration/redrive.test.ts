@@ -2,24 +2,17 @@
  * The redrive CLI against local-aws-sqs: a dry run counts by reason and moves nothing; the move
  * task (which local-aws-sqs implements) and the copy fallback both move every message, once.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createQueuePair, queueDepth } from '../../scripts/local/sqs';
+import { type CliRun, runCli } from '../support/cli';
 import { useEmulators } from '../support/emulators';
 
 jest.setTimeout(120_000);
 
 const emu = useEmulators({ cognito: [] });
-const TSX = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-const SCRIPT = join(__dirname, '..', '..', 'scripts', 'redrive.ts');
 
-function redrive(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: '/nonexistent' };
-  for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'NODE_OPTIONS']) delete env[k];
-  return new Promise((resolve) => {
-    execFile(TSX, [SCRIPT, ...args], { env, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
+function redrive(args: string[]): Promise<CliRun> {
+  return runCli('redrive', args, { timeoutMs: 90_000 });
 }
 
 async function fillDlq(sqs: SQSClient, dlqUrl: string, n: number): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { parseQuota, sideGateway, environmentHasCredentials } from '../../../src/reconcile/setup';
+import { awsClientConfig, hasAwsCredentials } from '../../../scripts/cli/common';
+import { parseQuota, sideGateway } from '../../../src/reconcile/setup';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -46,13 +47,14 @@ describe('CLI set-up', () => {
   });
 
   test('with an endpoint and no credentials in the environment, local dummy credentials; otherwise the default chain', async () => {
-    expect(environmentHasCredentials({})).toBe(false);
-    expect(environmentHasCredentials({ AWS_PROFILE: 'ops' })).toBe(true);
-    const local = sideGateway({ region: 'us-east-1', poolId: 'us-east-1_A', endpoint: 'http://127.0.0.1:1' }, { headroom: 0.2 }, {});
+    // The CLI decides the credentials (as every CLI does); the gateway signs with them.
+    const credentialsFor = (endpoint: string | undefined, env: NodeJS.ProcessEnv) => awsClientConfig('us-east-1', endpoint, env).credentials;
+    expect(hasAwsCredentials({ HOME: '/nonexistent' })).toBe(false);
+    expect(hasAwsCredentials({ AWS_PROFILE: 'ops', HOME: '/nonexistent' })).toBe(true);
+    const local = sideGateway({ region: 'us-east-1', poolId: 'us-east-1_A', endpoint: 'http://127.0.0.1:1', credentials: credentialsFor('http://127.0.0.1:1', { HOME: '/nonexistent' }) }, { headroom: 0.2 });
     expect(await local.client.config.credentials()).toMatchObject({ accessKeyId: 'local', secretAccessKey: 'local' });
-    const real = sideGateway({ region: 'us-east-1', poolId: 'us-east-1_A' }, { headroom: 0.5, quotas: { UserUpdate: 50 } }, {});
+    const real = sideGateway({ region: 'us-east-1', poolId: 'us-east-1_A', credentials: credentialsFor(undefined, { HOME: '/nonexistent' }) }, { headroom: 0.5, quotas: { UserUpdate: 50 } });
     expect(real.limiter.rate('UserUpdate')).toBe(25);
-    const withEnvCreds = sideGateway({ region: 'us-east-1', poolId: 'us-east-1_A', endpoint: 'http://127.0.0.1:1' }, { headroom: 0.2 }, { AWS_ACCESS_KEY_ID: 'AKIA' });
-    expect(withEnvCreds).toBeDefined();
+    expect(credentialsFor('http://127.0.0.1:1', { AWS_ACCESS_KEY_ID: 'AKIA', HOME: '/nonexistent' })).toBeUndefined();
   });
 });

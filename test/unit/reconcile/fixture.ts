@@ -1,5 +1,8 @@
 /** Shared set-up of the reconciler's unit tests: two fake Regions with a pool each, virtual time. */
 import { mkdtempSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeCognito, type FakePool, type FakePoolOptions } from '../../../bench/reconcile-fake';
@@ -73,4 +76,29 @@ export class Pair {
 export function writeKeys(fake: FakeCognito): string[] {
   const WRITES = new Set(['AdminCreateUser', 'AdminSetUserPassword', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes', 'AdminEnableUser', 'AdminDisableUser', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'AdminSetUserMFAPreference', 'AdminDeleteUser', 'AdminLinkProviderForUser']);
   return fake.log.filter((c) => c.result === 'ok' && WRITES.has(c.op)).map((c) => `${c.op} ${c.username ?? ''} ${c.detail ?? ''}`.trim());
+}
+
+/** An in-memory S3 bucket behind a mocked S3Client (every S3Client instance): `objects` is its content. */
+export function fakeBucket() {
+  const objects = new Map<string, Buffer>();
+  const s3 = mockClient(S3Client);
+  s3.on(PutObjectCommand).callsFake(async (input) => {
+    const b = input.Body;
+    objects.set(input.Key, typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.concat(await (b as Readable).toArray()));
+    return {};
+  });
+  s3.on(GetObjectCommand).callsFake(async (input) => {
+    const b = objects.get(input.Key);
+    if (!b) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+    return { Body: Object.assign(Readable.from([b]), { transformToString: async () => b.toString('utf8') }) };
+  });
+  s3.on(ListObjectsV2Command).callsFake(async (input) => ({
+    Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })),
+    IsTruncated: false,
+  }));
+  s3.on(DeleteObjectCommand).callsFake(async (input) => {
+    objects.delete(input.Key);
+    return {};
+  });
+  return { objects, s3 };
 }

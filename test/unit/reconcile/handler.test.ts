@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { S3Client } from '@aws-sdk/client-s3';
 import { FakeCognito } from '../../../bench/reconcile-fake';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import type { Clock } from '../../../src/cognito/limiter';
@@ -13,29 +11,10 @@ import { loadReconcileConfig } from '../../../src/reconcile/config';
 import { QuotaLimiter } from '../../../src/cognito/limiter';
 import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
 import { captureOutput, uniquePoolId } from '../helpers';
+import { fakeBucket } from './fixture';
 
 const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
-function bucket() {
-  const objects = new Map<string, Buffer>();
-  const s3 = mockClient(S3Client);
-  s3.on(PutObjectCommand).callsFake(async (input) => {
-    const b = input.Body;
-    objects.set(input.Key, typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.concat(await (b as Readable).toArray()));
-    return {};
-  });
-  s3.on(GetObjectCommand).callsFake(async (input) => {
-    const b = objects.get(input.Key);
-    if (!b) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
-    return { Body: Object.assign(Readable.from([b]), { transformToString: async () => b.toString('utf8') }) };
-  });
-  s3.on(ListObjectsV2Command).callsFake(async (input) => ({ Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })) }));
-  s3.on(DeleteObjectCommand).callsFake(async (input) => {
-    objects.delete(input.Key);
-    return {};
-  });
-  return { objects, s3 };
-}
 
 function deps(latencyMs: number, users: number, env: Record<string, string> = {}) {
   const east = new FakeCognito({ clock: realClock, latencyMs, record: false });
@@ -57,7 +36,7 @@ function deps(latencyMs: number, users: number, env: Record<string, string> = {}
     QUOTA_HEADROOM: '0',
     ...env,
   });
-  const { objects, s3 } = bucket();
+  const { objects, s3 } = fakeBucket();
   const continued: unknown[] = [];
   const gw = (fake: FakeCognito, region: string, poolId: string) =>
     new CognitoGateway({ region, poolId, client: fake.client, limiter: new QuotaLimiter({ headroom: 0, quotas: { UserCreation: 1000, UserAccountRecovery: 1000, UserUpdate: 1000, UserList: 1000 } }) });

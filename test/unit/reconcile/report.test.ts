@@ -1,15 +1,13 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CheckpointState, FileCheckpointStore } from '../../../src/reconcile/checkpoint';
 import { newReportState, readiness, duration } from '../../../src/reconcile/report';
 import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
 import { newScanState } from '../../../src/reconcile/scan';
 import { checkReportWritable, formatSummary, writeReportFile } from '../../../src/reconcile/summary';
-import { Pair } from './fixture';
+import { fakeBucket, Pair } from './fixture';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'reconcile-report-'));
 
@@ -140,24 +138,7 @@ describe('checkpoint stores', () => {
   });
 
   test('S3: state object, spool uploaded once per change and restored on load, cleared under its prefix', async () => {
-    const objects = new Map<string, Buffer>();
-    const s3 = mockClient(S3Client);
-    const body = (b: Buffer) => Object.assign(Readable.from([b]), { transformToString: async () => b.toString('utf8') });
-    s3.on(PutObjectCommand).callsFake(async (input) => {
-      const b = input.Body;
-      objects.set(input.Key, typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.concat(await (b as Readable).toArray()));
-      return {};
-    });
-    s3.on(GetObjectCommand).callsFake(async (input) => {
-      const b = objects.get(input.Key);
-      if (!b) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
-      return { Body: body(b) };
-    });
-    s3.on(ListObjectsV2Command).callsFake(async (input) => ({ Contents: [...objects.keys()].filter((k) => k.startsWith(input.Prefix)).map((Key) => ({ Key })), IsTruncated: false }));
-    s3.on(DeleteObjectCommand).callsFake(async (input) => {
-      objects.delete(input.Key);
-      return {};
-    });
+    const { objects, s3 } = fakeBucket();
     const local = tmp();
     const store = new S3CheckpointStore(new S3Client({ region: 'us-east-1' }), 'bucket', 'checkpoints/a--b/', local);
     expect(await store.load()).toBeUndefined();
