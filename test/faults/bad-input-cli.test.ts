@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { createDrillPool, type DrillPool } from '../../scripts/local/pools';
 import { readJournal } from '../../src/failover/journal';
 import { useEmulators } from '../support/emulators';
-import { adminCreateUsers, assertStandbyMatchesSource, gatewayFor, population, freshPools, withSteadyClients } from '../support/faults';
+import { adminCreateUsers, assertStandbyMatchesSource, gatewayFor, population, freshPools, putReplicas, withSteadyClients } from '../support/faults';
 
 jest.setTimeout(180_000);
 
@@ -133,17 +133,7 @@ describe('failover journal and output files: refused with a message naming the f
   beforeAll(async () => {
     const e = emu();
     standby = await createDrillPool(e.standbyClient, { name: 'cli-journal', usernameMode: 'username', replicaAttributes: true });
-    for (const name of replicas) {
-      await e.standby.shim.putUser(standby.poolId, {
-        Username: name,
-        UserStatus: 'CONFIRMED',
-        Attributes: [
-          { Name: 'email', Value: `${name}@example.com` },
-          { Name: 'email_verified', Value: 'true' },
-          { Name: 'custom:source_sub', Value: `src-${name}` },
-        ],
-      });
-    }
+    await putReplicas(e.standby, standby.poolId, replicas);
     base = ['--region', e.standby.region, '--pool', standby.poolId, '--endpoint', e.standby.endpoint, '--out', join(work, 'manifest.csv')];
   });
 

@@ -16,7 +16,7 @@ import { createDrillPool, type DrillPool } from '../../scripts/local/pools';
 import { CognitoGateway } from '../../src/cognito/gateway';
 import { failoverLimiter, type FailoverOptions, type FailoverReport, runFailover } from '../../src/failover/run';
 import { useEmulators } from '../support/emulators';
-import { seededRandom, withSteadyClients } from '../support/faults';
+import { putReplicas, seededRandom, withSteadyClients } from '../support/faults';
 
 jest.setTimeout(180_000);
 
@@ -43,18 +43,7 @@ async function standbyWithReplicas(): Promise<{ pool: DrillPool; names: string[]
   const e = emu();
   const pool = await createDrillPool(e.standbyClient, { name: `failover-${++serial}`, usernameMode: 'username', replicaAttributes: true });
   const names = Array.from({ length: USERS }, (_, i) => `replica${serial}x${String(i).padStart(2, '0')}`);
-  for (const name of names) {
-    await e.standby.shim.putUser(pool.poolId, {
-      Username: name,
-      UserStatus: 'CONFIRMED',
-      Attributes: [
-        { Name: 'email', Value: `${name}@example.com` },
-        { Name: 'email_verified', Value: 'true' },
-        { Name: 'custom:source_sub', Value: `src-${name}` },
-        { Name: 'custom:source_mfa', Value: 'NONE' },
-      ],
-    });
-  }
+  await putReplicas(e.standby, pool.poolId, names);
   return { pool, names };
 }
 

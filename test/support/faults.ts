@@ -565,3 +565,22 @@ export function useFaultEmulators(): () => EmulatorSet {
   });
   return emu;
 }
+
+/**
+ * Puts replicas straight into an emulated standby pool, as replication leaves them: CONFIRMED,
+ * verified e-mail `<name>@example.com`, source sub `src-<name>`, MFA marker NONE. No call counted.
+ */
+export async function putReplicas(standby: CognitoEmulator, poolId: string, names: string[]): Promise<void> {
+  for (const name of names) {
+    await standby.shim.putUser(poolId, {
+      Username: name,
+      UserStatus: 'CONFIRMED',
+      Attributes: [
+        { Name: 'email', Value: `${name}@example.com` },
+        { Name: 'email_verified', Value: 'true' },
+        { Name: 'custom:source_sub', Value: `src-${name}` },
+        { Name: 'custom:source_mfa', Value: 'NONE' },
+      ],
+    });
+  }
+}
