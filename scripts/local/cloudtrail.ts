@@ -1,9 +1,12 @@
 /**
  * The local stand-in for CloudTrail + EventBridge (there is neither locally): turns the successful
  * mutating calls an emulated Cognito reports (`shim.onCall`) into CloudTrail-shaped "AWS API Call
- * via CloudTrail" events, runs each through the change-capture rule's own pattern and input
- * transformer (src/change-capture/rule.ts, the definitions serverless.yml is checked against) and
- * sends what matches to the local sync queue, exactly as the rule's SQS target would.
+ * via CloudTrail" events, runs each through the change-capture rule's own pattern
+ * (src/change-capture/rule.ts, the definition serverless.yml is checked against) and sends what
+ * matches to the local sync queue as the rule's SQS target does: the event itself (`targetBody`).
+ *
+ * Whether a real AdminCreateUser event carries `additionalEventData.sub` is unconfirmed
+ * (docs/CHANGE-CAPTURE.md); `adminCreateUserShape` picks which of the possible shapes to emit.
  *
  * Who made a call is told by the access key its request was signed with: map each key to an
  * identity (`identities`), e.g. the peer worker's key to its role, so that its writes carry the
@@ -25,8 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { COGNITO_EVENT_SOURCE, DETAIL_TYPE, EVENT_SOURCE, HIDDEN, type CloudTrailEnvelope } from '../../src/change-capture/events';
 import { matchesPattern } from '../../src/change-capture/pattern-matcher';
-import { changeCapturePattern, changeCaptureTransformer, type PatternOptions } from '../../src/change-capture/rule';
-import { applyInputTransformer } from '../../src/change-capture/transformer';
+import { changeCapturePattern, type PatternOptions, targetBody } from '../../src/change-capture/rule';
 import { CognitoGateway } from '../../src/cognito/gateway';
 import { loadWorkerConfig } from '../../src/config/env';
 import { createWorkerHandler } from '../../src/handlers/worker';
@@ -40,6 +42,21 @@ import { createQueuePair, type QueuePair, type SqsEmulator } from './sqs';
 
 /** Who made a call, as CloudTrail would record it. */
 export type CallerIdentity = { roleArn: string; sessionName?: string } | { userArn: string };
+
+/**
+ * How the emitted AdminCreateUser event names the new user (none is confirmed by a recorded
+ * event): `sub` (in `additionalEventData`, as Cognito documents for user-specific requests, the
+ * username masked), `username` (no sub, the username in clear) or `masked` (no sub, the username
+ * masked: the rule cannot take it and the reconciler creates the replica).
+ */
+export type AdminCreateUserShape = 'sub' | 'username' | 'masked';
+
+/** Options of {@link cloudTrailEventFor}. */
+export interface EventShapeOptions {
+  accountId?: string;
+  /** Default `sub`. */
+  adminCreateUserShape?: AdminCreateUserShape;
+}
 
 /** Settings of {@link startCloudTrailEmitter}. */
 export interface CloudTrailEmitterOptions {
@@ -57,6 +74,8 @@ export interface CloudTrailEmitterOptions {
   queueUrl: string;
   /** Simulated CloudTrail -> EventBridge delay (ms). Default 0: local figures exclude it. */
   delayMs?: number;
+  /** Default `sub`. */
+  adminCreateUserShape?: AdminCreateUserShape;
   /** Called for every event built, matched or not (observability, tests). */
   onEvent?: (event: CloudTrailEnvelope, matched: boolean, body?: string) => void;
 }
@@ -103,7 +122,7 @@ export function userIdentityFor(identity: CallerIdentity | 'anonymous', accountI
 }
 
 /** Request parameters as Cognito logs them: sensitive values hidden, self-service calls without a pool. */
-function requestParametersFor(call: CognitoCallEvent): Record<string, unknown> {
+function requestParametersFor(call: CognitoCallEvent, clearUsername: boolean): Record<string, unknown> {
   const r = call.request;
   if (typeof r.AccessToken === 'string') {
     const out: Record<string, unknown> = { accessToken: HIDDEN };
@@ -114,7 +133,7 @@ function requestParametersFor(call: CognitoCallEvent): Record<string, unknown> {
   }
   const out: Record<string, unknown> = {};
   if (typeof r.UserPoolId === 'string') out.userPoolId = r.UserPoolId;
-  if (r.Username !== undefined) out.username = HIDDEN;
+  if (r.Username !== undefined) out.username = clearUsername ? r.Username : HIDDEN;
   if (typeof r.GroupName === 'string') out.groupName = r.GroupName;
   if (r.UserAttributes) out.userAttributes = HIDDEN;
   if (r.UserAttributeNames) out.userAttributeNames = r.UserAttributeNames;
@@ -131,9 +150,11 @@ function subOf(call: CognitoCallEvent): string | undefined {
 }
 
 /** The EventBridge event CloudTrail would deliver for one Cognito call. */
-export function cloudTrailEventFor(call: CognitoCallEvent, identity: CallerIdentity | 'anonymous', accountId = '000000000000'): CloudTrailEnvelope {
+export function cloudTrailEventFor(call: CognitoCallEvent, identity: CallerIdentity | 'anonymous', options: EventShapeOptions = {}): CloudTrailEnvelope {
+  const accountId = options.accountId ?? '000000000000';
   const time = call.at.toISOString().replace(/\.\d+Z$/, 'Z');
-  const sub = subOf(call);
+  const createShape = call.operation === 'AdminCreateUser' ? (options.adminCreateUserShape ?? 'sub') : undefined;
+  const sub = createShape === 'username' || createShape === 'masked' ? undefined : subOf(call);
   return {
     version: '0',
     id: randomUUID(),
@@ -152,7 +173,7 @@ export function cloudTrailEventFor(call: CognitoCallEvent, identity: CallerIdent
       awsRegion: call.region,
       sourceIPAddress: '127.0.0.1',
       userAgent: 'local-emulator',
-      requestParameters: requestParametersFor(call),
+      requestParameters: requestParametersFor(call, createShape === 'username'),
       responseElements: null,
       ...(sub ? { additionalEventData: { sub } } : {}),
       requestID: randomUUID(),
@@ -170,7 +191,6 @@ export function cloudTrailEventFor(call: CognitoCallEvent, identity: CallerIdent
 export function startCloudTrailEmitter(opts: CloudTrailEmitterOptions): CloudTrailEmitter {
   const accountId = opts.accountId ?? '000000000000';
   const pattern = changeCapturePattern(opts.rule);
-  const transformer = changeCaptureTransformer({ region: opts.emulator.region, localPoolId: opts.rule.localPoolId });
   const fallback: CallerIdentity = opts.defaultIdentity ?? { userArn: `arn:aws:iam::${accountId}:user/admin` };
   const stats: CloudTrailEmitterStats = { calls: 0, matched: 0, sent: 0, failed: 0 };
   const pending = new Set<Promise<void>>();
@@ -189,9 +209,9 @@ export function startCloudTrailEmitter(opts: CloudTrailEmitterOptions): CloudTra
     stats.calls++;
     const selfService = typeof call.request.AccessToken === 'string';
     const identity = selfService ? 'anonymous' : ((call.accessKeyId && opts.identities?.[call.accessKeyId]) || fallback);
-    const event = cloudTrailEventFor(call, identity, accountId);
+    const event = cloudTrailEventFor(call, identity, { accountId, adminCreateUserShape: opts.adminCreateUserShape });
     const matched = matchesPattern(pattern, event);
-    const body = matched ? applyInputTransformer(transformer, event) : undefined;
+    const body = matched ? targetBody(event) : undefined;
     opts.onEvent?.(event, matched, body);
     if (!body) return;
     stats.matched++;
@@ -239,6 +259,8 @@ export interface CaptureDeploymentOptions extends LocalNames {
   visibilityTimeout?: number;
   /** Simulated CloudTrail -> EventBridge delay (ms). Default 0. */
   eventDelayMs?: number;
+  /** How the emitter shapes AdminCreateUser events. Default `sub`. */
+  adminCreateUserShape?: AdminCreateUserShape;
   onEvent?: CloudTrailEmitterOptions['onEvent'];
 }
 
@@ -305,6 +327,7 @@ export async function startCaptureDeployment(o: CaptureDeploymentOptions): Promi
     sqs: sqsClient,
     queueUrl: queue.queueUrl,
     delayMs: o.eventDelayMs,
+    adminCreateUserShape: o.adminCreateUserShape,
     onEvent: o.onEvent,
   });
   return {

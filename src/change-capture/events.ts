@@ -3,9 +3,11 @@
  * the shape of the CloudTrail record EventBridge delivers as "AWS API Call via CloudTrail".
  *
  * Facts and sources: docs/CHANGE-CAPTURE.md. In short: user-specific Cognito events carry the
- * user's `sub` in `additionalEventData.sub` and hide the username
- * (`HIDDEN_DUE_TO_SECURITY_REASONS`); admin calls name the pool in `requestParameters.userPoolId`;
- * self-service calls (made with the user's access token) name no pool at all.
+ * user's `sub` in `additionalEventData.sub` (documented; not confirmed for AdminCreateUser) and
+ * mask the username (`HIDDEN_DUE_TO_SECURITY_REASONS`, any `HIDDEN_...` value is a mask: see
+ * `isMaskedValue` in src/core/message.ts); admin calls name the pool in
+ * `requestParameters.userPoolId`; self-service calls (made with the user's access token) name no
+ * pool at all.
  * @packageDocumentation
  */
 
@@ -15,7 +17,7 @@ export const EVENT_SOURCE = 'aws.cognito-idp';
 export const DETAIL_TYPE = 'AWS API Call via CloudTrail';
 /** `detail.eventSource` of Cognito user pool API calls. */
 export const COGNITO_EVENT_SOURCE = 'cognito-idp.amazonaws.com';
-/** What CloudTrail writes instead of a sensitive value. */
+/** What recorded Cognito events show instead of a sensitive value (the local emitter writes it). */
 export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 
 /**

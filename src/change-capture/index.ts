@@ -2,6 +2,6 @@
 export * from './events';
 export * from './rule';
 export * from './pattern-matcher';
-export * from './transformer';
+export * from './queue-message';
 export * from './screen';
 export * from './config';

@@ -1,8 +1,8 @@
 /**
- * The one definition of the change-capture EventBridge rule: its event pattern and its input
- * transformer. serverless.yml writes the same values out (test/deploy/package.test.ts renders the
- * packaged template and compares it with these functions), and the local emitter
- * (scripts/local/cloudtrail.ts) runs every emulated event through these very objects, so what a
+ * The one definition of the change-capture EventBridge rule: its event pattern and what its
+ * target receives. serverless.yml writes the same values out (test/deploy/package.test.ts renders
+ * the packaged template and compares it with these definitions), and the local emitter
+ * (scripts/local/cloudtrail.ts) runs every emulated event through these very functions, so what a
  * drill puts on the queue is what production would.
  * @packageDocumentation
  */
@@ -23,11 +23,14 @@ export interface PatternOptions {
 }
 
 /**
- * The rule's event pattern: successful or not, every user-changing Cognito call that names a
- * user by `sub` and is
+ * The rule's event pattern: successful or not, every user-changing Cognito call that is
  * - an admin call on the local pool not made by an echo role (calls by IAM users, root or
- *   services have no `sessionIssuer` and are taken), or
- * - a self-service call (access token; such events name no pool).
+ *   services have no `sessionIssuer` and are taken). Its user is named by `sub`
+ *   (`additionalEventData.sub`) or, should the event carry none (not confirmed either way for
+ *   AdminCreateUser), by a username shown in clear; an event with neither is counted by the
+ *   worker (`UnlocatableEvents`) and left to the reconciler, rather than dropped unseen here; or
+ * - a self-service call (access token; such events name no pool) naming the user by `sub`, its
+ *   only locator.
  *
  * `anything-but` only matches a field that is present, hence the `exists: false` branch.
  */
@@ -45,43 +48,27 @@ export function changeCapturePattern(opts: PatternOptions): EventPattern {
     'detail-type': [DETAIL_TYPE],
     detail: {
       eventSource: [COGNITO_EVENT_SOURCE],
-      additionalEventData: { sub: [{ exists: true }] },
-      $or: [...adminBranches, { eventName: [...SELF_SERVICE_USER_EVENTS], requestParameters: { userPoolId: [{ exists: false }] } }],
+      $or: [
+        ...adminBranches,
+        { eventName: [...SELF_SERVICE_USER_EVENTS], requestParameters: { userPoolId: [{ exists: false }] }, additionalEventData: { sub: [{ exists: true }] } },
+      ],
     },
   };
 }
 
-/** An EventBridge input transformer. */
-export interface InputTransformer {
-  InputPathsMap: Record<string, string>;
-  InputTemplate: string;
-}
-
-/** The event fields the transformer reads. A path missing from an event yields an empty value. */
-export const TRANSFORMER_PATHS: Readonly<Record<string, string>> = {
-  eventName: '$.detail.eventName',
-  eventTime: '$.detail.eventTime',
-  sub: '$.detail.additionalEventData.sub',
-  username: '$.detail.requestParameters.username',
-  pool: '$.detail.requestParameters.userPoolId',
-  actor: '$.detail.userIdentity.sessionContext.sessionIssuer.arn',
-};
-
 /**
- * The input transformer: a v1 SyncMessage (src/core/message.ts) built from the event, with the
- * deployment's own Region and pool as the source (the pattern only lets the local pool's admin
- * calls through; self-service calls name no pool, so `eventPoolId` tells the worker whether the
- * pool was stated). Every value sits inside quotes, so a missing one is an empty string; the
- * username is normally `HIDDEN_DUE_TO_SECURITY_REASONS`; both are read as absent.
+ * What the rule's target (the sync queue) receives for a matched event: the event itself, as
+ * EventBridge delivers it when the target has no `Input`, `InputPath` or `InputTransformer`. No
+ * value of the event can make that body invalid JSON, whereas an input transformer inserts the
+ * values it extracts without escaping them (EventBridge User Guide, *Transforming target input*,
+ * "Common issues"). The worker reads it with src/change-capture/queue-message.ts.
  */
-export function changeCaptureTransformer(opts: { region: string; localPoolId: string }): InputTransformer {
-  return {
-    InputPathsMap: { ...TRANSFORMER_PATHS },
-    InputTemplate:
-      `{"v":1,"sourceRegion":"${opts.region}","sourcePoolId":"${opts.localPoolId}",` +
-      '"username":"<username>","sub":"<sub>","reason":"<eventName>","at":"<eventTime>","actor":"<actor>","eventPoolId":"<pool>"}',
-  };
+export function targetBody(event: unknown): string {
+  return JSON.stringify(event);
 }
+
+/** Target properties the rule must not set: with none of them the event is delivered as is. */
+export const TARGET_INPUT_PROPERTIES = ['Input', 'InputPath', 'InputTransformer'] as const;
 
 /** Names of the deployment whose roles write into this pool. */
 export interface PeerDeployment {

@@ -4,10 +4,10 @@
  * was stated at all (self-service events name none). Pure.
  * @packageDocumentation
  */
-import { MalformedMessageError, parseSyncMessage, type SyncMessage } from '../core/message';
+import { MalformedMessageError, type SyncMessage } from '../core/message';
 import { SELF_SERVICE_USER_EVENTS } from './events';
-import { changeCaptureTransformer } from './rule';
-import { applyInputTransformer } from './transformer';
+import { parseQueueMessage, type QueueContext } from './queue-message';
+import { targetBody } from './rule';
 
 /** The verdict on one message. */
 export type Screening =
@@ -34,13 +34,12 @@ export function screenMessage(message: SyncMessage, echoRoleArns: ReadonlySet<st
 }
 
 /**
- * The sync message a CloudTrail event becomes on the queue (the input transformer applied, then
- * parsed as the worker parses it). Throws {@link MalformedMessageError} when the event cannot
- * locate a user.
+ * The sync message a CloudTrail event becomes for the worker (the body the rule's target
+ * delivers, parsed as the worker parses it). Throws {@link MalformedMessageError} when the event
+ * cannot locate a user.
  */
-export function syncMessageFromEvent(event: unknown, opts: { region: string; localPoolId: string }): SyncMessage {
-  const body = applyInputTransformer(changeCaptureTransformer(opts), event);
-  return parseSyncMessage(body);
+export function syncMessageFromEvent(event: unknown, context: QueueContext): SyncMessage {
+  return parseQueueMessage(targetBody(event), context);
 }
 
 export { MalformedMessageError };

@@ -43,27 +43,59 @@ export function parseSyncMessage(body: string): SyncMessage {
   } catch {
     throw new MalformedMessageError('message body is not JSON');
   }
-  const result = SyncMessageSchema.safeParse(withoutEmptyFields(json));
+  return checkSyncMessage(json);
+}
+
+/**
+ * Validates a candidate message (absent, empty, masked and placeholder values of the locating
+ * fields read as absent, see {@link presentValue}); throws {@link MalformedMessageError} naming
+ * what is wrong. `what` names the input in that message.
+ */
+export function checkSyncMessage(json: unknown, what = `a v${SYNC_MESSAGE_VERSION} sync message`): SyncMessage {
+  const result = SyncMessageSchema.safeParse(withoutAbsentFields(json));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
-    throw new MalformedMessageError(`message is not a v${SYNC_MESSAGE_VERSION} sync message (${problems})`);
+    throw new MalformedMessageError(`message is not ${what} (${problems})`);
   }
   return result.data;
 }
 
-/** What CloudTrail writes instead of a sensitive value (usernames, tokens). */
-const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
+/**
+ * How CloudTrail masks a sensitive value: recorded Cognito events show
+ * `HIDDEN_DUE_TO_SECURITY_REASONS`, an AWS documentation page spells it
+ * `HIDDEN_FOR_SECURITY_REASONS`; any value with this prefix is taken for a mask.
+ */
+export const MASKED_VALUE_PREFIX = 'HIDDEN_';
+
+/** Whether a value is a CloudTrail mask (see {@link MASKED_VALUE_PREFIX}). */
+export function isMaskedValue(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(MASKED_VALUE_PREFIX);
+}
+
+/** An input-transformer placeholder left unfilled (`<sub>`), as messages of the old rule may hold. */
+const PLACEHOLDER = /^<[\w.-]+>$/;
 
 /**
- * Change-capture messages are filled in by an EventBridge input transformer: a field the event
- * did not have arrives empty, and the username arrives hidden. Both mean "absent".
+ * The value when it can locate something: a non-blank string that is neither a CloudTrail mask
+ * nor an unfilled placeholder; otherwise `undefined` (absent). Used for every username, sub,
+ * caller and pool taken from an event or a message.
  */
-function withoutEmptyFields(json: unknown): unknown {
+export function presentValue(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '' || isMaskedValue(value) || PLACEHOLDER.test(value)) return undefined;
+  return value;
+}
+
+/**
+ * Locating fields that carry no usable value are absent: messages of the earlier change-capture
+ * rule were filled in by an input transformer (a missing path arrived empty or as its
+ * placeholder, the username masked). Other types are left for the schema to reject.
+ */
+function withoutAbsentFields(json: unknown): unknown {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return json;
   const out = { ...(json as Record<string, unknown>) };
   for (const key of ['username', 'sub', 'actor', 'eventPoolId']) {
     const v = out[key];
-    if (v === '' || v === null || v === HIDDEN) delete out[key];
+    if (v === null || v === undefined || (typeof v === 'string' && presentValue(v) === undefined)) delete out[key];
   }
   return out;
 }

@@ -7,12 +7,13 @@ import { loadWorkerConfig, type WorkerConfig } from '../config/env';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelaySeconds } from '../core/backoff';
 import { forEachLimit } from '../core/concurrency';
 import { classifyError, describeError } from '../core/errors';
-import { MalformedMessageError, parseSyncMessage } from '../core/message';
+import { MalformedMessageError } from '../core/message';
 import { logger, MetricUnit, metrics } from '../observability';
 import { replicationContextFromConfig } from '../replication/context';
 import { replicateUser, type ReplicationContext } from '../replication/replicate-user';
 import { loadChangeCaptureConfig } from '../change-capture/config';
 import { screenMessage } from '../change-capture/screen';
+import { parseQueueMessage, queueMessageUserKey, UnlocatableEventError } from '../change-capture/queue-message';
 import { afterReplication } from '../replication/change-capture-steps';
 import { ReplicaIndex } from '../replication/replica-index';
 
@@ -65,14 +66,8 @@ export function createWorkerHandler(deps: WorkerDeps | (() => WorkerDeps)) {
 function groupByUser(records: SQSRecord[]): SQSRecord[][] {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of records) {
-    let key = `message:${record.messageId}`;
-    try {
-      const body = JSON.parse(record.body) as { sub?: unknown; username?: unknown };
-      if (typeof body?.sub === 'string' && body.sub) key = `sub:${body.sub}`;
-      else if (typeof body?.username === 'string' && body.username) key = `username:${body.username}`;
-    } catch {
-      /* malformed: handled (and dead-lettered) on its own */
-    }
+    // A body naming nobody readable is handled (and dead-lettered) on its own.
+    const key = queueMessageUserKey(record.body) ?? `message:${record.messageId}`;
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   return [...groups.values()];
@@ -83,7 +78,7 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
   const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
   let sub: string | undefined;
   try {
-    const message = parseSyncMessage(record.body);
+    const message = parseQueueMessage(record.body, d.config);
     sub = message.sub;
     if (message.sourcePoolId !== d.config.sourcePoolId) {
       throw new MalformedMessageError(`message is for pool ${message.sourcePoolId}, this worker replicates ${d.config.sourcePoolId}`);
@@ -106,6 +101,12 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
     await afterReplication(d.replication, d.replicaIndex, outcome, message, screening.poolStated);
     return true;
   } catch (err) {
+    if (err instanceof UnlocatableEventError) {
+      // A change event that names nobody (issue 10.9): nothing to retry or dead-letter; the reconciler covers it.
+      logger.info('change event names no user; left to the reconciler', { reason: err.eventName });
+      metrics.addMetric('UnlocatableEvents', MetricUnit.Count, 1);
+      return true;
+    }
     const kind = err instanceof MalformedMessageError ? 'malformed' : classifyError(err);
     // A create that still races after one re-plan (ListUsers is eventually consistent and may
     // not show the replica yet), or a replica deleted between lookup and write, is settled by a

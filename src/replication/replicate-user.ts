@@ -1,5 +1,6 @@
 import { chooseReplica, identityAttributes, locatorOf } from '../core/identity';
 import { classifyError } from '../core/errors';
+import { presentValue } from '../core/message';
 import { type ManagedAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, REPLICABLE_MFA } from '../core/attributes';
 import { type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../core/plan';
 import type { GroupInfo, UserRecord } from '../core/types';
@@ -70,15 +71,25 @@ export async function replicateSourceUser(ctx: ReplicationContext, source: UserR
   }
 }
 
-/** Reads a source user in full: attributes and MFA (AdminGetUser) and groups. */
+/**
+ * Reads a source user in full: attributes and MFA (AdminGetUser) and groups. A usable username
+ * is tried first (a CloudTrail mask such as `HIDDEN_DUE_TO_SECURITY_REASONS`, or an empty value,
+ * is none: see `presentValue`); when it finds nobody, or someone with another `sub` (a reused
+ * name, an alias), the `sub` decides, so that a user is never reported missing while its `sub`
+ * still exists.
+ */
 export async function readSourceUser(gateway: CognitoGateway, ref: SourceUserRef): Promise<UserRecord | undefined> {
+  const username = presentValue(ref.username);
   let user: UserRecord | undefined;
-  if (ref.username) {
-    user = await gateway.getUser(ref.username);
-    if (user && ref.sub && user.attributes.sub !== ref.sub) return undefined; // the name now belongs to someone else
-  } else if (ref.sub) {
-    user = await getUserBySub(gateway, ref.sub);
+  if (username) {
+    user = await gateway.getUser(username).catch((err: unknown) => {
+      // A name Cognito rejects (InvalidParameterException) says nothing about the sub.
+      if (ref.sub && classifyError(err) === 'permanent') return undefined;
+      throw err;
+    });
+    if (user && ref.sub && user.attributes.sub !== ref.sub) user = undefined;
   }
+  if (!user && ref.sub) user = await getUserBySub(gateway, ref.sub);
   if (!user) return undefined;
   user.groups = await gateway.listGroupsForUser(user.username);
   return user;

@@ -1,19 +1,23 @@
 /**
  * Change capture end to end on the emulators: two deployments (us-east-1 replicating the primary
  * to the standby, us-west-2 the other way), each with its worker, its replica index (dynalite) and
- * its CloudTrail emitter running the production rule and transformer. Admin and self-service
- * changes on the primary reach the standby; a deletion deletes the replica; the replication
- * writes never travel back; replayed and reordered messages change nothing.
+ * its CloudTrail emitter running the production rule and delivering the event itself, as the
+ * rule's target does. Admin and self-service changes on the primary reach the standby; a deletion
+ * deletes the replica; the replication writes never travel back; replayed and reordered messages
+ * change nothing. The emitters write AdminCreateUser events without `additionalEventData.sub`
+ * (issue 10.9: no recorded event shows it), the username in clear.
  */
 import {
   AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserCommand, AdminDisableUserCommand, AdminEnableUserCommand,
   AdminGetUserCommand, AdminListGroupsForUserCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand,
   type CognitoIdentityProviderClient, CreateGroupCommand, InitiateAuthCommand, ListUsersCommand, UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { parseSyncMessage } from '../../src/core/message';
+import { parseQueueMessage } from '../../src/change-capture/queue-message';
+import { targetBody } from '../../src/change-capture/rule';
 import { logger } from '../../src/observability';
 import { type CaptureDeployment, startCaptureDeployment } from '../../scripts/local/cloudtrail';
 import { type DynamoEmulator, startDynamoEmulator } from '../../scripts/local/dynamodb';
+import { queueDepth } from '../../scripts/local/sqs';
 import { useEmulators } from '../support/emulators';
 
 jest.setTimeout(120_000);
@@ -29,7 +33,7 @@ const westUnmatched: string[] = [];
 beforeAll(async () => {
   const e = emu();
   dynamo = await startDynamoEmulator();
-  const common = { sqs: e.sqs, dynamo, visibilityTimeout: 5 };
+  const common = { sqs: e.sqs, dynamo, visibilityTimeout: 5, adminCreateUserShape: 'username' as const };
   east = await startCaptureDeployment({
     ...common,
     local: { emulator: e.primary, poolId: e.pools.primary.poolId },
@@ -72,7 +76,7 @@ async function replica(client: CognitoIdentityProviderClient, poolId: string) {
 
 const attrs = (list: { Name?: string; Value?: string }[] | undefined) => Object.fromEntries((list ?? []).map((a) => [a.Name, a.Value]));
 
-test('an admin-created user reaches the standby and is remembered in the replica index', async () => {
+test('issue 10.9: admin-created users: an AdminCreateUser event without a sub reaches the standby by username, and the replica is remembered in the index', async () => {
   const { primaryClient, standbyClient, pools } = emu();
   const created = await primaryClient.send(
     new AdminCreateUserCommand({
@@ -124,15 +128,13 @@ test('no echo: the east worker\'s writes in the standby never reach the west que
 
 test('no echo, defence in depth: the same events forced onto the west queue are dropped by the worker', async () => {
   const { primary } = emu();
-  const { changeCaptureTransformer } = await import('../../src/change-capture/rule');
-  const { applyInputTransformer } = await import('../../src/change-capture/transformer');
-  const t = changeCaptureTransformer({ region: west.region, localPoolId: emu().pools.standby.poolId });
+  const ctx = { sourceRegion: west.region, sourcePoolId: emu().pools.standby.poolId };
   const bodies = westUnmatched
     .map((e) => JSON.parse(e))
     .filter((e) => e.detail?.additionalEventData?.sub && e.detail?.requestParameters?.userPoolId)
-    .map((e) => applyInputTransformer(t, e));
+    .map((e) => targetBody(e));
   expect(bodies.length).toBeGreaterThan(0);
-  for (const b of bodies) expect(parseSyncMessage(b).actor).toBe(east.workerRoleArn);
+  for (const b of bodies) expect(parseQueueMessage(b, ctx).actor).toBe(east.workerRoleArn);
   const writesBefore = primary.shim.writeCalls();
   const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
   const callsBefore = total(west.replication.source.calls) + total(west.replication.standby.calls);
@@ -164,11 +166,27 @@ test('an enable racing a disable: whatever the order of the messages, the standb
   await primaryClient.send(new AdminEnableUserCommand({ UserPoolId: pools.primary.poolId, Username: sourceUsername }));
   await settle();
   const enableBody = eastBodies[n];
-  const disableBody = eastBodies.find((b) => JSON.parse(b).reason === 'AdminDisableUser')!;
+  const disableBody = eastBodies.find((b) => JSON.parse(b).detail.eventName === 'AdminDisableUser')!;
   await east.send(enableBody);
   await east.send(disableBody); // the older change arrives last
   await settle();
   expect((await replica(standbyClient, pools.standby.poolId))?.Enabled).toBe(true);
+});
+
+test('issue 10.9: an AdminCreateUser event naming nobody (no sub, username masked) is acknowledged without a read or a write', async () => {
+  const { standby, sqsClient } = emu();
+  const created = JSON.parse(eastBodies[0]);
+  expect(created.detail.eventName).toBe('AdminCreateUser');
+  const opaque = { ...created, detail: { ...created.detail, requestParameters: { ...created.detail.requestParameters, username: 'HIDDEN_DUE_TO_SECURITY_REASONS' } } };
+  delete opaque.detail.additionalEventData;
+  const reads = Object.values(east.replication.source.calls).reduce((a, b) => a + b, 0);
+  const writes = standby.shim.writeCalls();
+  await east.send(targetBody(opaque));
+  await settle();
+  expect(Object.values(east.replication.source.calls).reduce((a, b) => a + b, 0)).toBe(reads);
+  expect(standby.shim.writeCalls()).toBe(writes);
+  const dlq = await queueDepth(sqsClient, east.queue.dlqUrl);
+  expect(dlq.visible + dlq.inFlight + dlq.delayed).toBe(0);
 });
 
 test('a deletion on the primary deletes the replica and its index entry', async () => {

@@ -40,8 +40,8 @@ function world(): World {
   const ddbClient = new DynamoDBClient({ region: 'us-east-1' });
   const w: World = {
     ctx: {
-      source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock, transientAttempts: 1, throttleAttempts: 1 }),
-      standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock, transientAttempts: 1 }),
+      source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock, retry: { maxAttempts: 1 } }),
+      standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock, retry: { maxAttempts: 1 } }),
       sourceSubAttribute: 'custom:source_sub',
       mfaMarkerAttribute: 'custom:source_mfa',
     },

@@ -65,8 +65,10 @@ describe('ignores', () => {
     }
   });
 
-  test('an event that does not name the user by sub', () => {
-    expect(matches(adminEvent('AdminUpdateUserAttributes', { sub: null }))).toBe(false);
+  test('a self-service event without a sub (it names no pool and no user: nothing could locate its user)', () => {
+    const e = selfServiceEvent('UpdateUserAttributes');
+    delete (e.detail as Record<string, unknown>).additionalEventData;
+    expect(matches(e)).toBe(false);
   });
 
   test('other sources and detail types', () => {
@@ -96,6 +98,21 @@ test('the pattern fits EventBridge\'s size limit with room for more roles', () =
   expect(APP_ROLE).toBeDefined();
 });
 
+describe('issue 10.9: change capture of admin-created users', () => {
+  test('admin events are taken whether or not they carry additionalEventData.sub (the worker locates or counts them)', () => {
+    expect(matches(adminEvent('AdminCreateUser', { sub: null, params: { username: 'new.user@example.com' } }))).toBe(true);
+    expect(matches(adminEvent('AdminCreateUser', { sub: null, identity: IAM_USER }))).toBe(true);
+    expect(matches(adminEvent('AdminCreateUser'))).toBe(true);
+  });
+
+  test('never the peer\'s replication writes, nor another pool\'s, with or without the sub', () => {
+    for (const role of [PEER_WORKER_ROLE, PEER_RECONCILE_ROLE]) {
+      expect(matches(adminEvent('AdminCreateUser', { sub: null, identity: assumedRole(role), params: { username: 'replica' } }))).toBe(false);
+    }
+    expect(matches(adminEvent('AdminCreateUser', { sub: null, pool: OTHER_POOL, params: { username: 'x' } }))).toBe(false);
+  });
+});
+
 describe('the matcher itself (EventBridge semantics)', () => {
   test('values, prefix, anything-but, exists, arrays and $or', () => {
     const e = { a: 'x', n: 5, list: ['p', 'q'], o: { b: 'yes' } };
@@ -106,6 +123,8 @@ describe('the matcher itself (EventBridge semantics)', () => {
     expect(matchesPattern({ a: [{ prefix: 'x' }] }, e)).toBe(true);
     expect(matchesPattern({ a: [{ 'anything-but': ['x'] }] }, e)).toBe(false);
     expect(matchesPattern({ a: [{ 'anything-but': 'z' }] }, e)).toBe(true);
+    expect(matchesPattern({ a: [{ 'anything-but': { prefix: 'x' } }] }, e)).toBe(false);
+    expect(matchesPattern({ a: [{ 'anything-but': { prefix: 'HIDDEN_' } }] }, e)).toBe(true);
     expect(matchesPattern({ missing: [{ 'anything-but': 'z' }] }, e)).toBe(false); // a missing field matches nothing but exists:false
     expect(matchesPattern({ missing: [{ exists: false }] }, e)).toBe(true);
     expect(matchesPattern({ o: { b: [{ exists: true }] } }, e)).toBe(true);
