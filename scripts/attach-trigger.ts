@@ -3,12 +3,13 @@
  *                           [--replace-existing] [--detach] [--backup FILE]
  *
  * Sets (or with --detach removes) the pool's PostConfirmation trigger by a checked
- * read-modify-write, and proves afterwards that nothing else changed. Dry run by default.
+ * read-modify-write, and proves afterwards that nothing else changed (src/deploy/attach-trigger.ts
+ * plans and checks; this file makes the calls). Dry run by default.
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { DescribeUserPoolCommand, UpdateUserPoolCommand, type UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
-import { planAttachment, unexpectedChanges } from '../src/deploy/attach-trigger';
+import { planAttachment, verifyAttachment } from '../src/deploy/attach-trigger';
 import { buildCognitoClient, EXIT, optPoolId, optRegion, optUrl, runMain, UsageError } from './cli/common';
 
 const program = new Command('attach-trigger')
@@ -16,8 +17,9 @@ const program = new Command('attach-trigger')
     'Attach the suite\'s post confirmation trigger to an existing pool without touching anything else.\n' +
       'UpdateUserPool resets every setting it is not given, so this reads the pool, sends back every setting\n' +
       'unchanged with only LambdaConfig.PostConfirmation set, then reads it again and lists any other change.\n' +
-      'It refuses when the pool has another PostConfirmation trigger (chain it instead: docs/DEPLOY.md) or\n' +
-      'reports a setting this version does not know. Dry run unless --apply.',
+      'It refuses, saying what to do instead, when the pool has another PostConfirmation trigger (chain it:\n' +
+      'docs/DEPLOY.md), reports a setting this version does not know or no feature plan, or has MFA ON or\n' +
+      'OPTIONAL without an SMS configuration (UpdateUserPool rejects that). Dry run unless --apply.',
   )
   .requiredOption('--region <region>', 'the pool\'s Region', optRegion)
   .requiredOption('--pool <id>', 'the user pool id', optPoolId)
@@ -51,7 +53,10 @@ async function main(): Promise<number> {
   process.stdout.write(
     `${f.pool}: ${f.detach ? 'remove' : 'set'} LambdaConfig.PostConfirmation${f.detach ? '' : ` = ${f.functionArn}`}` +
       (before.LambdaConfig?.PostConfirmation && !f.detach ? ` (replacing ${before.LambdaConfig.PostConfirmation})` : '') +
-      `\n  sent back unchanged: ${kept.join(', ') || '(nothing else is set)'}, and the other triggers\n`,
+      `\n  sent back unchanged: ${kept.join(', ') || '(nothing else is set)'}, and the other triggers\n` +
+      (decision.notSent.length
+        ? `  not sent, as UpdateUserPool rejects them alongside the settings in use (not in effect; Cognito may reset them; the backup keeps them): ${decision.notSent.join(', ')}\n`
+        : ''),
   );
   if (!f.apply) {
     process.stdout.write('dry run: nothing changed. Run again with --apply to make the change.\n');
@@ -59,13 +64,28 @@ async function main(): Promise<number> {
   }
   const backup = f.backup ?? `pool-${f.pool}-before-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   writeFileSync(backup, `${JSON.stringify(before, null, 2)}\n`, { mode: 0o600 });
-  await client.send(new UpdateUserPoolCommand(decision.request));
-  const changed = unexpectedChanges(before, await describe());
-  if (changed.length) {
-    process.stdout.write(`${f.pool}: ${verb}ed, but these settings changed too: ${changed.join(', ')}\n  the configuration before is in ${backup}: restore them from it\n`);
+  let rejected: unknown;
+  await client.send(new UpdateUserPoolCommand(decision.request)).catch((err: unknown) => {
+    rejected = err;
+  });
+  // The proof, also after a rejected update: read the pool again and compare.
+  const { unexpected, notSent } = verifyAttachment(before, await describe(), decision.notSent);
+  if (rejected) {
+    const e = rejected as { name?: string; message?: string };
+    process.stdout.write(
+      `${f.pool}: Cognito rejected the update (${e.name ?? 'Error'}: ${e.message ?? ''}); ` +
+        (unexpected.length || notSent.length ? `yet these settings changed: ${[...unexpected, ...notSent].join(', ')}; restore them from ${backup}\n` : 'the pool is unchanged\n'),
+    );
     return EXIT.PROBLEMS;
   }
-  process.stdout.write(`${f.pool}: ${verb}ed; nothing else changed (configuration before: ${backup})\n`);
+  if (unexpected.length) {
+    process.stdout.write(`${f.pool}: ${verb}ed, but these settings changed too: ${unexpected.join(', ')}\n  the configuration before is in ${backup}: restore them from it\n`);
+    return EXIT.PROBLEMS;
+  }
+  const outcome = notSent.length
+    ? `no setting in effect changed; Cognito reset ${notSent.join(', ')}, which could not be sent (not in effect; the values before are in the backup)`
+    : 'nothing else changed';
+  process.stdout.write(`${f.pool}: ${verb}ed; ${outcome} (configuration before: ${backup})\n`);
   return EXIT.OK;
 }
 

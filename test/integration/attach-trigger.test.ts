@@ -58,6 +58,53 @@ test('attaches by a checked read-modify-write and detaches again', async () => {
   expect((await describe()).LambdaConfig).toEqual({ PreSignUp: PRE_SIGN_UP });
 });
 
+describe('issue 10.8: attach-trigger sends back settings UpdateUserPool rejects', () => {
+  test('a pool with MFA OPTIONAL and no SMS configuration is refused with the fix, and left unchanged', async () => {
+    const { primary, primaryClient } = emu();
+    const pool = await createDrillPool(primaryClient, { name: 'attach-mfa', overrides: { SmsConfiguration: undefined } });
+    const describe = async () => (await primaryClient.send(new DescribeUserPoolCommand({ UserPoolId: pool.poolId }))).UserPool!;
+    const before = await describe();
+    expect(before.MfaConfiguration).toBe('OPTIONAL');
+    const run = await attach(['--region', primary.region, '--pool', pool.poolId, '--endpoint', primary.endpoint, '--function-arn', ARN, '--apply']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/will not attach: the pool's MFA is OPTIONAL and it has no SmsConfiguration/);
+    expect(run.stdout).toMatch(/Cognito console/);
+    expect(await describe()).toEqual(before);
+  });
+
+  test('only the verification message in use is sent; the one that cannot be sent is reported, every setting in effect is kept', async () => {
+    const { primary, primaryClient } = emu();
+    const pool = await createDrillPool(primaryClient, {
+      name: 'attach-templates',
+      overrides: {
+        UserPoolTier: 'PLUS',
+        VerificationMessageTemplate: {
+          DefaultEmailOption: 'CONFIRM_WITH_LINK',
+          EmailMessage: 'Your code is {####}',
+          EmailSubject: 'Your code',
+          EmailMessageByLink: 'Verify: {##Click here##}',
+          EmailSubjectByLink: 'Verify your e-mail',
+          SmsMessage: 'Your code is {####}',
+        },
+      },
+    });
+    const describe = async () => (await primaryClient.send(new DescribeUserPoolCommand({ UserPoolId: pool.poolId }))).UserPool!;
+    const base = ['--region', primary.region, '--pool', pool.poolId, '--endpoint', primary.endpoint, '--function-arn', ARN];
+    const dry = await attach(base);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/not sent.*VerificationMessageTemplate\.EmailMessage, VerificationMessageTemplate\.EmailSubject/);
+    const backup = join(mkdtempSync(join(tmpdir(), 'attach-')), 'before.json');
+    const applied = await attach([...base, '--apply', '--backup', backup]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/attached; (nothing else changed|no setting in effect changed)/);
+    const after = await describe();
+    expect(after.UserPoolTier).toBe('PLUS');
+    expect(after.MfaConfiguration).toBe('OPTIONAL');
+    expect(after.VerificationMessageTemplate).toMatchObject({ DefaultEmailOption: 'CONFIRM_WITH_LINK', EmailMessageByLink: 'Verify: {##Click here##}', EmailSubjectByLink: 'Verify your e-mail' });
+    expect(after.LambdaConfig?.PostConfirmation).toBe(ARN);
+  });
+});
+
 test('bad flags exit 2 with a message naming the flag', async () => {
   const bad = await attach(['--region', 'us-east-1', '--pool', 'us-east-1_X', '--function-arn', 'not-an-arn']);
   expect(bad.code).toBe(2);
