@@ -61,8 +61,8 @@ async function main(): Promise<number> {
   if (rate > DEFAULT_QUOTAS.UserAccountRecovery) note(`note: --rate ${rate} is above the default UserAccountRecovery quota (30/s, not adjustable): expect throttling`);
   const client = buildCognitoClient(f.region, f.endpoint);
   const standby = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter, client });
-  // Sends are never retried after a timeout or a 5xx: the code may have gone out (journaled "maybe sent").
-  const sender = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter, client, transientAttempts: 1 });
+  // The gateway never resends a reset after a timeout or a 5xx: the code may have gone out (journaled "maybe sent").
+  const sender = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter, client });
 
   const abort = new AbortController();
   let interrupts = 0;

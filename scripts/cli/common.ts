@@ -8,8 +8,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoGateway } from '../../src/cognito/gateway';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoGateway, createCognitoClient } from '../../src/cognito/gateway';
 import { QuotaLimiter } from '../../src/cognito/limiter';
 import type { QuotaCategory } from '../../src/cognito/quotas';
 import { ConfigError, describeError } from '../../src/core/errors';
@@ -105,8 +105,6 @@ export interface GatewayFlags {
   limiter?: QuotaLimiter;
   /** Share one SDK client. */
   client?: CognitoIdentityProviderClient;
-  /** 1 = never resend a request whose outcome is unknown. Default 3. */
-  transientAttempts?: number;
 }
 
 /** A Cognito gateway from CLI flags (its own limiter unless one is given). */
@@ -118,18 +116,13 @@ export function buildGateway(flags: GatewayFlags): CognitoGateway {
     endpoint: flags.endpoint,
     limiter,
     client: flags.client,
-    transientAttempts: flags.transientAttempts,
     clientConfig: awsClientConfig(flags.region, flags.endpoint),
   });
 }
 
 /** An SDK client for Cognito built like the gateway's own (one attempt per call: the gateway retries). */
 export function buildCognitoClient(region: string, endpoint?: string): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({
-    ...awsClientConfig(region, endpoint),
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 },
-  });
+  return createCognitoClient({ region, endpoint, clientConfig: awsClientConfig(region, endpoint) });
 }
 
 // ----------------------------------------------------------------------------- running

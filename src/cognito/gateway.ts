@@ -8,12 +8,17 @@ import {
   type AttributeType, type GroupType, ListGroupsCommand, ListUsersCommand, ListUsersInGroupCommand, type MFAOptionType,
   type UserPoolType, type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { classifyError } from '../core/errors';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DEFAULT_RETRY, nextRetryDelayMs, type RetryPolicy } from '../core/backoff';
+import { Semaphore } from '../core/concurrency';
+import { certainlyNotDelivered, classifyError, isLimitExceeded, LimitExceededError } from '../core/errors';
 import type { UserLocator } from '../core/identity';
 import type { MfaChange, ProviderLink } from '../core/plan';
 import type { GroupInfo, MfaFactor, MfaState, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
 import { type Clock, QuotaLimiter, systemClock } from './limiter';
-import { OPERATION_CATEGORY, WRITE_OPERATIONS } from './quotas';
+import { AT_MOST_ONCE_OPERATIONS, OPERATION_CATEGORY, WRITE_OPERATIONS } from './quotas';
 
 /** Where one pool is and how to reach it. */
 export interface PoolTarget {
@@ -29,13 +34,76 @@ export interface PoolTarget {
 export interface GatewayOptions extends PoolTarget {
   /** The quota limiter of this side (one per account and Region); a fresh default one if omitted. */
   limiter?: QuotaLimiter;
-  /** An existing client (tests); otherwise one is built from region/endpoint/clientConfig. */
+  /**
+   * An existing client (shared, or a test's); otherwise one is built with
+   * {@link createCognitoClient} from region/endpoint/clientConfig and `maxInFlight` sockets.
+   */
   client?: CognitoIdentityProviderClient;
-  /** Attempts for a throttled call before it fails. Default 10. */
-  throttleAttempts?: number;
-  /** Attempts for a 5xx / network failure before it fails. Default 3. */
-  transientAttempts?: number;
+  /**
+   * How every call is retried: throttling and transient failures alike, reads and writes alike.
+   * Missing fields take {@link DEFAULT_RETRY} (about 10 s of capped, jittered back-off per call).
+   */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Requests in flight at once through this gateway's client, equal to its HTTP agent's
+   * `maxSockets`. Gateways that share a client share this limit (the first one to use the client
+   * sets it). Default {@link DEFAULT_MAX_SOCKETS}.
+   */
+  maxInFlight?: number;
   clock?: Clock;
+  /** Random source of the back-off jitter (tests). */
+  random?: () => number;
+}
+
+/** Sockets of a client's HTTP agent, and requests in flight at once (the SDK's own default, stated). */
+export const DEFAULT_MAX_SOCKETS = 50;
+
+/** Settings of {@link createCognitoClient}. */
+export interface CognitoClientOptions {
+  region: string;
+  /** Endpoint override (VPC endpoint, local emulator). */
+  endpoint?: string;
+  /** Sockets of the HTTP agent. Default {@link DEFAULT_MAX_SOCKETS}. */
+  maxSockets?: number;
+  /** Time to connect a socket, ms. Default 3000. */
+  connectionTimeoutMs?: number;
+  /** Time to wait for the answer, ms. Default 10 000. */
+  requestTimeoutMs?: number;
+  /** Extra SDK client settings (credentials, ...); a `requestHandler` here replaces the one built here. */
+  clientConfig?: CognitoIdentityProviderClientConfig;
+}
+
+/** One in-flight limit per client: gateways sharing a client share its sockets. */
+const gates = new WeakMap<CognitoIdentityProviderClient, Semaphore>();
+
+function gateFor(client: CognitoIdentityProviderClient, limit = DEFAULT_MAX_SOCKETS): Semaphore {
+  let gate = gates.get(client);
+  if (!gate) gates.set(client, (gate = new Semaphore(limit)));
+  return gate;
+}
+
+/**
+ * The SDK client the gateway uses: one attempt per call (retries are the gateway's, through the
+ * limiter), and an HTTP handler whose agents have exactly `maxSockets` sockets. Gateways on this
+ * client keep at most that many requests in flight, so no request waits for a socket while its
+ * connection timer runs (a queued request used to fail with "did not establish a connection").
+ */
+export function createCognitoClient(options: CognitoClientOptions): CognitoIdentityProviderClient {
+  const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  const client = new CognitoIdentityProviderClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectionTimeoutMs ?? 3000,
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    }),
+    ...options.clientConfig,
+  });
+  if (!options.clientConfig?.requestHandler) gates.set(client, new Semaphore(maxSockets));
+  return client;
 }
 
 /** A user import job, as the gateway reports it. */
@@ -62,8 +130,16 @@ const POOL_CONFIG_TTL_MS = 5 * 60_000;
 
 /**
  * The only code that talks to Cognito: typed calls on one pool, each paced by the side's
- * {@link QuotaLimiter}, throttling absorbed with back-off, users converted to {@link UserRecord}.
- * Counts every call it sends by operation (`calls`), for reports and tests.
+ * {@link QuotaLimiter}, users converted to {@link UserRecord}. Counts every call it sends by
+ * operation (`calls`), for reports and tests.
+ *
+ * Retries are the gateway's alone, one {@link RetryPolicy} for reads and writes: throttling
+ * (which also slows the category down) and transient failures (5xx, network) are retried with
+ * capped, jittered back-off for up to `retry.budgetMs`; a call that still fails is thrown, and the
+ * caller only decides whether to requeue the user or report it failed. A per-user or per-resource
+ * limit (`LimitExceededException`) is thrown at once as a {@link LimitExceededError} and never
+ * slows anything down. Operations that notify a person ({@link AT_MOST_ONCE_OPERATIONS}) are
+ * resent only when Cognito certainly did nothing with the failed attempt.
  */
 export class CognitoGateway {
   readonly region: string;
@@ -72,26 +148,33 @@ export class CognitoGateway {
   readonly client: CognitoIdentityProviderClient;
   /** Requests sent, by operation (retries included). */
   readonly calls: Record<string, number> = {};
-  private readonly throttleAttempts: number;
-  private readonly transientAttempts: number;
+  /** The retry policy of every call. */
+  readonly retry: RetryPolicy;
   private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly gate: Semaphore;
 
   constructor(options: GatewayOptions) {
     this.region = options.region;
     this.poolId = options.poolId;
     this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
     this.limiter = options.limiter ?? new QuotaLimiter({ clock: this.clock });
-    this.throttleAttempts = options.throttleAttempts ?? 10;
-    this.transientAttempts = options.transientAttempts ?? 3;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.client =
       options.client ??
-      new CognitoIdentityProviderClient({
-        region: options.region,
-        endpoint: options.endpoint,
-        maxAttempts: 1, // retries are ours: they must go through the limiter
-        requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 },
-        ...options.clientConfig,
-      });
+      createCognitoClient({ region: options.region, endpoint: options.endpoint, maxSockets: options.maxInFlight, clientConfig: options.clientConfig });
+    this.gate = gateFor(this.client, options.maxInFlight);
+  }
+
+  /** Requests in flight now through this gateway's client (all gateways sharing it). */
+  get inFlight(): number {
+    return this.gate.inUse;
+  }
+
+  /** Calls admitted by the limiter and waiting for a free socket. */
+  get waitingForSocket(): number {
+    return this.gate.waiting;
   }
 
   /** Write calls sent so far (each bills the user it touches as active). */
@@ -287,8 +370,8 @@ export class CognitoGateway {
    * Starts a password reset like {@link resetPassword}, running `beforeSend` once, after the
    * limiter has admitted the call and just before the request leaves (the failover journal writes
    * its intent there, so a run stopped while waiting for its turn leaves no false "maybe sent").
-   * Throttled attempts are retried (Cognito did nothing); create the gateway with
-   * `transientAttempts: 1` when a timed-out request must not be sent again.
+   * A failed attempt is sent again only when Cognito certainly did nothing with it (throttled,
+   * connection refused); after a timeout, reset or 5xx the error is thrown ("maybe sent").
    */
   async resetPasswordAfter(username: string, beforeSend: () => Promise<void>): Promise<void> {
     let first = true;
@@ -350,35 +433,61 @@ export class CognitoGateway {
   }
 
   /**
-   * Sends one call through the limiter, retrying throttling (slowing the category down) and
-   * transient failures with jittered back-off. Other errors are thrown as they are.
+   * Sends one call: a place at the limiter (its category, and its pool and operation where
+   * Cognito caps those), then a free socket, then the request. Throttling (which slows the
+   * category down) and transient failures are retried under the gateway's {@link RetryPolicy};
+   * a `LimitExceededException` is thrown at once as a {@link LimitExceededError}; other errors
+   * are thrown as they are.
    */
   async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
     const category = OPERATION_CATEGORY[operation] ?? 'UserPoolRead';
-    for (let attempt = 1; ; attempt++) {
-      await this.limiter.take(category);
+    const atMostOnce = AT_MOST_ONCE_OPERATIONS.has(operation);
+    let spent = 0;
+    for (let failures = 0; ; ) {
+      await this.limiter.take(category, { poolId: this.poolId, operation });
+      const release = await this.gate.acquire();
+      const started = this.clock.now();
       this.calls[operation] = (this.calls[operation] ?? 0) + 1;
+      let error: unknown;
       try {
         return await send();
       } catch (err) {
-        const kind = classifyError(err);
-        if (kind === 'throttle' && attempt < this.throttleAttempts) {
-          this.limiter.throttled(category);
-          await this.clock.sleep(jitter(100 * 2 ** Math.min(attempt, 6)));
-          continue;
-        }
-        if (kind === 'transient' && attempt < this.transientAttempts) {
-          await this.clock.sleep(jitter(200 * 2 ** attempt));
-          continue;
-        }
-        throw err;
+        error = err;
+      } finally {
+        release();
       }
+      if (isLimitExceeded(error)) throw limitExceeded(operation, this.poolId, error);
+      const kind = classifyError(error);
+      if (kind === 'throttle') this.limiter.throttled(category);
+      const retryable = (kind === 'throttle' || kind === 'transient') && (!atMostOnce || certainlyNotDelivered(error));
+      if (!retryable) throw error;
+      failures++;
+      spent += this.clock.now() - started;
+      const delay = nextRetryDelayMs(failures, spent, this.retry, this.random);
+      if (delay === undefined) throw error;
+      spent += delay;
+      await this.clock.sleep(delay);
     }
   }
 }
 
-function jitter(ms: number): number {
-  return ms / 2 + Math.random() * (ms / 2);
+/**
+ * The operator's error for a `LimitExceededException`: which limit, what to do. Limits from the
+ * AWS documentation ("Quotas in Amazon Cognito", resource quotas); the per-user reset limit is not
+ * published (AWS keeps it undisclosed), and a pool sending with Cognito's default e-mail answers
+ * AdminResetUserPassword with it once the account's daily e-mail quota is used up.
+ */
+function limitExceeded(operation: string, poolId: string, cause: unknown): LimitExceededError {
+  const said = String((cause as Error)?.message ?? '').slice(0, 200);
+  const what: Record<string, string> = {
+    AdminResetUserPassword:
+      `this user has reached Cognito's limit of password reset attempts, or the account its daily e-mail quota (50 a day with Cognito's default e-mail). Nothing was sent; a later run retries the user. If every user fails so, configure the pool ${poolId} to send with Amazon SES first`,
+    CreateGroup: `pool ${poolId} has reached the quota of groups per user pool (10,000, not adjustable): delete unused groups there, then replicate again`,
+    CreateUserImportJob: `pool ${poolId} has reached the quota of user import jobs per user pool (1,000): request an increase in Service Quotas; users can still be created one by one`,
+    AdminLinkProviderForUser: `this user already has the most identities Cognito links to one user (5, not adjustable): unlink one in pool ${poolId}, or leave this identity unlinked`,
+  };
+  const reason = what[operation] ?? `a per-user or per-resource limit of pool ${poolId}, not the request rate`;
+  return new LimitExceededError(operation, `${operation} refused (LimitExceededException): ${reason}. Not retried: waiting does not lift it. Cognito said: ${said}`, { cause });
 }
 
 /** Quotes a value for a ListUsers filter. */

@@ -1,4 +1,4 @@
-import { DEFAULT_QUOTAS, type QuotaCategory } from './quotas';
+import { DEFAULT_QUOTAS, PER_POOL_CAPPED, PER_POOL_OPERATION_QUOTA, type QuotaCategory } from './quotas';
 
 /** Time source of the limiter; tests and the bench pass a fake or scaled one. */
 export interface Clock {
@@ -21,12 +21,22 @@ export interface QuotaLimiterOptions {
   clock?: Clock;
   /** Throttled answers within this many milliseconds of a cut count as the same burst. Default 2000. */
   throttleWindowMs?: number;
+  /** Requests per second of one operation on one pool in the per-pool capped categories. Default {@link PER_POOL_OPERATION_QUOTA} (5). */
+  perPoolOperationQuota?: number;
+}
+
+/** Which pool and operation a call is for (the per-pool cap of some categories counts them apart). */
+export interface CallScope {
+  poolId: string;
+  operation: string;
 }
 
 /** Lowest share of a category's rate kept after repeated throttling. */
 const MIN_FACTOR = 0.1;
 /** Share of the rate regained per second without throttling. */
 const RECOVERY_PER_SECOND = 0.05;
+/** Added to every spacing (1 µs, above the rounding of epoch milliseconds) so that floating-point sums never fit one call too many into a second. */
+const EPSILON_MS = 1e-3;
 
 /**
  * Paces calls to one side's Cognito quotas: one schedule per category, so every category runs
@@ -35,6 +45,12 @@ const RECOVERY_PER_SECOND = 0.05;
  * shared with the live application and other tools). Callers keep many calls of a category in
  * flight, and when Cognito refuses a burst they all come back throttled together: that is one
  * signal, so the pace is halved at most once per `throttleWindowMs` (every answer still counts).
+ *
+ * In the categories where Cognito also caps each operation on each pool (5 per second,
+ * {@link PER_POOL_CAPPED}), a call given its {@link CallScope} also keeps to a schedule of its own
+ * pool and operation, at that cap less the headroom, in addition to its category's. Those
+ * categories keep their booked send times, so a call held back by its pool's cap takes the first
+ * free place of the category from then on, and never blocks another pool's call queued after it.
  */
 export class QuotaLimiter {
   private readonly base = new Map<QuotaCategory, number>();
@@ -43,6 +59,10 @@ export class QuotaLimiter {
   private readonly clock: Clock;
   private readonly throttleWindowMs: number;
   private readonly lastCut = new Map<QuotaCategory, number>();
+  private readonly poolNext = new Map<string, number>();
+  private readonly poolRate: number;
+  /** Booked send times (ascending) of the per-pool capped categories. */
+  private readonly booked = new Map<QuotaCategory, number[]>();
   /** Calls admitted per category. */
   readonly admitted = new Map<QuotaCategory, number>();
   /** Throttled answers reported per category. */
@@ -57,6 +77,14 @@ export class QuotaLimiter {
       if (!(rate > 0)) throw new RangeError(`quota for ${category} must be a positive number of requests per second, got ${rate}`);
       this.base.set(category, rate * (1 - headroom));
     }
+    const perPool = options.perPoolOperationQuota ?? PER_POOL_OPERATION_QUOTA;
+    if (!(perPool > 0)) throw new RangeError(`the per-pool operation quota must be a positive number of requests per second, got ${perPool}`);
+    this.poolRate = perPool * (1 - headroom);
+  }
+
+  /** Requests per second allowed for one operation on one pool in a per-pool capped category. */
+  get perPoolOperationRate(): number {
+    return this.poolRate;
   }
 
   /** Current requests per second allowed for `category`. */
@@ -64,13 +92,38 @@ export class QuotaLimiter {
     return this.base.get(category)! * this.currentFactor(category);
   }
 
-  /** Waits until a call of `category` may be sent. */
-  async take(category: QuotaCategory): Promise<void> {
+  /**
+   * Waits until a call of `category` may be sent. With `scope`, a call of a per-pool capped
+   * category also waits for its pool and operation's own schedule.
+   */
+  async take(category: QuotaCategory, scope?: CallScope): Promise<void> {
     const now = this.clock.now();
-    const start = Math.max(now, this.next.get(category) ?? now);
-    this.next.set(category, start + 1000 / this.rate(category));
+    let start: number;
+    if (PER_POOL_CAPPED.has(category)) {
+      const poolKey = scope ? `${scope.poolId} ${scope.operation}` : undefined;
+      start = this.book(category, Math.max(now, (poolKey && this.poolNext.get(poolKey)) || now), now);
+      if (poolKey) this.poolNext.set(poolKey, start + 1000 / this.poolRate + EPSILON_MS);
+    } else {
+      start = Math.max(now, this.next.get(category) ?? now);
+      this.next.set(category, start + 1000 / this.rate(category) + EPSILON_MS);
+    }
     this.admitted.set(category, (this.admitted.get(category) ?? 0) + 1);
     if (start > now) await this.clock.sleep(start - now);
+  }
+
+  /** Books the first time at or after `earliest` at least one spacing away from every booked time of `category`. */
+  private book(category: QuotaCategory, earliest: number, now: number): number {
+    const gap = 1000 / this.rate(category) + EPSILON_MS;
+    const times = (this.booked.get(category) ?? []).filter((t) => t > now - gap); // older ones are no constraint
+    let at = earliest;
+    for (const t of times) {
+      if (t + gap <= at) continue; // well before
+      if (at + gap <= t) break; // fits before this one (and all later ones)
+      at = t + gap; // too close: after it
+    }
+    times.splice(times.findIndex((t) => t > at) >>> 0, 0, at);
+    this.booked.set(category, times);
+    return at;
   }
 
   /** Reports a throttled answer for `category`: slows that category down. */

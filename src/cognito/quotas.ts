@@ -11,7 +11,11 @@ export type QuotaCategory =
   | 'UserPoolResourceRead'
   | 'UserPoolResourceUpdate';
 
-/** Default requests per second of each category (AWS defaults; raise where your account's quota is raised). */
+/**
+ * Default requests per second of each category, per account and Region (raise where your account's
+ * quota is raised). Verified against: AWS documentation, "Quotas in Amazon Cognito"
+ * (amazon-cognito-developer-guide `doc_source/limits.md`, category operations table).
+ */
 export const DEFAULT_QUOTAS: Readonly<Record<QuotaCategory, number>> = {
   UserCreation: 50,
   UserRead: 120,
@@ -20,10 +24,21 @@ export const DEFAULT_QUOTAS: Readonly<Record<QuotaCategory, number>> = {
   UserAccountRecovery: 30,
   UserResourceRead: 50,
   UserResourceUpdate: 25,
-  UserPoolRead: 5,
-  UserPoolResourceRead: 5,
-  UserPoolResourceUpdate: 5,
+  UserPoolRead: 15,
+  UserPoolResourceRead: 20,
+  UserPoolResourceUpdate: 15,
 };
+
+/**
+ * Categories where, besides the account-wide quota, "any individual operation ... has a
+ * constraint that prevents the operation from being called at a rate higher than 5 RPS for a
+ * single user pool" (same page, the note on the categories marked with an asterisk;
+ * UserPoolClientRead/Update are marked too, but the suite calls none of their operations).
+ */
+export const PER_POOL_CAPPED: ReadonlySet<QuotaCategory> = new Set<QuotaCategory>(['UserPoolResourceRead', 'UserPoolResourceUpdate']);
+
+/** Requests per second of one operation on one pool in the {@link PER_POOL_CAPPED} categories (not adjustable). */
+export const PER_POOL_OPERATION_QUOTA = 5;
 
 /** The quota category of each Cognito operation the suite calls. */
 export const OPERATION_CATEGORY: Readonly<Record<string, QuotaCategory>> = {
@@ -55,6 +70,13 @@ export const OPERATION_CATEGORY: Readonly<Record<string, QuotaCategory>> = {
   CreateUserImportJob: 'UserPoolResourceUpdate',
   StartUserImportJob: 'UserPoolResourceUpdate',
 };
+
+/**
+ * Operations that notify a person (AdminResetUserPassword sends a code): a failed attempt whose
+ * outcome is unknown (timeout, reset, 5xx) is never sent again, only one that certainly did not
+ * reach Cognito (throttled, refused, connection never made).
+ */
+export const AT_MOST_ONCE_OPERATIONS: ReadonlySet<string> = new Set(['AdminResetUserPassword']);
 
 /** Operations that write (and so bill the user as active, where they touch a user). */
 export const WRITE_OPERATIONS: ReadonlySet<string> = new Set([

@@ -9,6 +9,7 @@ import { acquireLockFile, LockHeldError } from '../core/lockfile';
  *
  * - `sent`: done; never sent again.
  * - `failed`: Cognito answered with an error, so nothing was sent; a later run tries again.
+ *   `reason: 'limit-exceeded'` marks a per-user or per-account limit (LimitExceededException).
  * - `uncertain`: the request may have reached Cognito (timeout, connection reset, 5xx).
  * - an `intent` with no outcome: the process died between the two records: the code may or may
  *   not have gone out.
@@ -23,7 +24,7 @@ export type JournalRecord =
   | { type: 'header'; v: number; region: string; poolId: string; at: string }
   | { type: 'intent'; sub: string; at: string; /** The user's status when the send was decided. */ status?: string }
   | { type: 'sent'; sub: string; at: string }
-  | { type: 'failed'; sub: string; at: string; error: string }
+  | { type: 'failed'; sub: string; at: string; error: string; reason?: 'limit-exceeded' }
   | { type: 'uncertain'; sub: string; at: string; error: string }
   | { type: 'resolved'; sub: string; at: string; outcome: 'sent'; by: string };
 
@@ -35,6 +36,8 @@ export interface JournalEntry {
   /** Time of the record that decided the state. */
   at: string;
   error?: string;
+  /** Why a `failed` user failed, when the journal says (`limit-exceeded`). */
+  reason?: 'limit-exceeded';
   /** The user's status at the last intent (a "maybe sent" user seen in RESET_REQUIRED since was sent, unless it already was). */
   statusAtIntent?: string;
 }
@@ -85,7 +88,7 @@ export function replayJournal(text: string): JournalState {
         state.bySub.set(r.sub, { state: 'sent', at: r.at });
         break;
       case 'failed':
-        state.bySub.set(r.sub, { state: 'failed', at: r.at, error: r.error });
+        state.bySub.set(r.sub, { state: 'failed', at: r.at, error: r.error, ...(r.reason && { reason: r.reason }) });
         break;
       case 'uncertain':
         state.bySub.set(r.sub, { state: 'maybe-sent', at: r.at, error: r.error, statusAtIntent: current?.statusAtIntent });

@@ -1,4 +1,4 @@
-import { classifyError, describeError } from '../core/errors';
+import { certainlyNotDelivered, describeError, isLimitExceeded, LimitExceededError } from '../core/errors';
 import { JournalError, type JournalSink, type JournalState } from './journal';
 import type { ManifestRow } from './manifest';
 import { redactContacts } from './redact';
@@ -39,6 +39,8 @@ export interface Unsent {
   sub: string;
   error: string;
   at?: string;
+  /** `limit-exceeded`: a per-user or per-account limit of Cognito refused it (not the request rate). */
+  reason?: 'limit-exceeded';
 }
 
 /** What a send run did. Subs only: no contact data. */
@@ -51,7 +53,7 @@ export interface SendResult {
   resolved: number;
   /** Sent by this run. */
   sent: number;
-  /** Cognito refused (nothing sent): a rerun retries them. */
+  /** Cognito refused (nothing sent): a rerun retries them. A reset limit (`reason: 'limit-exceeded'`) fails that user only. */
   failed: Unsent[];
   /** The code may have gone out: never resent automatically; check these users. */
   maybeSent: Unsent[];
@@ -106,25 +108,6 @@ class StoppedBeforeSending extends Error {
   override readonly name = 'StoppedBeforeSending';
 }
 
-/** Network errors that prove the request never reached Cognito. */
-const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-
-/**
- * Whether Cognito certainly did nothing with a failed request: it answered with a 4xx error
- * (throttling included), or the connection was never made. Timeouts, resets and 5xx answers
- * leave the outcome unknown.
- */
-export function certainlyNotSent(err: unknown): boolean {
-  const e = err as { code?: string; name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
-  const status = e?.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 400 && status < 500;
-  const kind = classifyError(err);
-  if (kind === 'throttle' || kind === 'not-found') return true;
-  if (NOT_DELIVERED.has(e?.code ?? '') || NOT_DELIVERED.has(e?.name ?? '')) return true;
-  const cause = e?.cause as { code?: string } | undefined;
-  return NOT_DELIVERED.has(cause?.code ?? '');
-}
-
 /**
  * Sends the password resets of a manifest, journaling each one (intent, then outcome) so that an
  * interrupted run is resumed without notifying anyone twice and a rerun after completion sends
@@ -168,11 +151,14 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
     } catch (err) {
       if (err instanceof JournalError) throw err;
       if (err instanceof StoppedBeforeSending) return false;
-      const error = redactContacts(describeError(err));
-      if (!journaled || certainlyNotSent(err)) {
-        // Never left, or Cognito refused it: nothing was sent.
-        if (journaled) await options.sink.append({ type: 'failed', sub: row.sub, at: iso(), error });
-        result.failed.push({ sub: row.sub, error });
+      const limit = isLimitExceeded(err) ? ('limit-exceeded' as const) : undefined;
+      // A limit names its reason first, so the summary groups those users under it.
+      const error = redactContacts(limit ? `${limit}: ${err instanceof LimitExceededError ? err.message : describeError(err)}` : describeError(err));
+      if (!journaled || certainlyNotDelivered(err)) {
+        // Never left, or Cognito refused it: nothing was sent. A user at a limit is that user's
+        // failure only: the gateway did not slow down for it, and the wave goes on.
+        if (journaled) await options.sink.append({ type: 'failed', sub: row.sub, at: iso(), error, ...(limit && { reason: limit }) });
+        result.failed.push({ sub: row.sub, error, ...(limit && { reason: limit }) });
         const name = (err as Error)?.name ?? 'Error';
         streak = streak.error === name ? { error: name, count: streak.count + 1 } : { error: name, count: 1 };
         if (streak.count >= maxFailures) stop ??= `${streak.count} sends in a row failed with ${name}: fix the cause (see the errors) and run again`;

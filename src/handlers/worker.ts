@@ -6,7 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { loadWorkerConfig, type WorkerConfig } from '../config/env';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelaySeconds } from '../core/backoff';
 import { forEachLimit } from '../core/concurrency';
-import { classifyError, describeError } from '../core/errors';
+import { classifyError, describeError, isLimitExceeded } from '../core/errors';
 import { MalformedMessageError } from '../core/message';
 import { logger, MetricUnit, metrics } from '../observability';
 import { replicationContextFromConfig } from '../replication/context';
@@ -39,9 +39,11 @@ export type DlqReason = string;
 /**
  * The sync worker's logic: for each queue record, re-read the user from the source and make the
  * standby match. Failed records are reported in `batchItemFailures` after their visibility is
- * extended by the back-off schedule; malformed messages, users that can never be replicated and
- * messages out of attempts are moved to the DLQ with their reason and acknowledged, so they never
- * block their batch-mates.
+ * extended by the back-off schedule; malformed messages, users that can never be replicated (a
+ * permanent error, or a per-user or per-resource limit: reason `limit-exceeded: ...`) and messages
+ * out of attempts are moved to the DLQ with their reason and acknowledged, so they never block
+ * their batch-mates. The gateway has already retried throttling and transient failures under its
+ * one retry policy; the queue's back-off is the next layer, for outages longer than that.
  */
 export function createWorkerHandler(deps: WorkerDeps | (() => WorkerDeps)) {
   let resolved: WorkerDeps | undefined;
@@ -107,7 +109,9 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
       metrics.addMetric('UnlocatableEvents', MetricUnit.Count, 1);
       return true;
     }
-    const kind = err instanceof MalformedMessageError ? 'malformed' : classifyError(err);
+    // A per-user or per-resource limit (LimitExceededException: the pool's group quota, ...) is
+    // permanent for this user: to the DLQ now with its reason, not after a day of retries.
+    const kind = err instanceof MalformedMessageError ? 'malformed' : isLimitExceeded(err) ? 'limit-exceeded' : classifyError(err);
     // A create that still races after one re-plan (ListUsers is eventually consistent and may
     // not show the replica yet), or a replica deleted between lookup and write, is settled by a
     // later attempt that looks again, not by the DLQ.

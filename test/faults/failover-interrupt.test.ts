@@ -66,7 +66,7 @@ function failover(pool: DrillPool, journal: string, opts: { signal?: AbortSignal
   const { limiter, rate } = failoverLimiter({ rate: 50 });
   const client = e.standby.client({ requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } });
   const standby = new CognitoGateway({ region: e.standby.region, poolId: pool.poolId, client, limiter });
-  const sender = new CognitoGateway({ region: e.standby.region, poolId: pool.poolId, client, limiter, transientAttempts: 1 });
+  const sender = new CognitoGateway({ region: e.standby.region, poolId: pool.poolId, client, limiter });
   const options: FailoverOptions = {
     region: e.standby.region,
     poolId: pool.poolId,

@@ -185,7 +185,7 @@ test.each([
   const journal = join(work, `crash-${k}-${mode}.jsonl`);
 
   // First run, in process, dies at journal write k.
-  const gateway = new CognitoGateway({ region: standby.region, poolId: pool.poolId, client: standby.client(), limiter: new QuotaLimiter({ quotas: { UserAccountRecovery: 50 } }), transientAttempts: 1 });
+  const gateway = new CognitoGateway({ region: standby.region, poolId: pool.poolId, client: standby.client(), limiter: new QuotaLimiter({ quotas: { UserAccountRecovery: 50 } }) });
   const manifest = buildManifest(await scanUsers(gateway), { pool: await gateway.describePool(), sourceSubAttribute: 'custom:source_sub', mfaMarkerAttribute: 'custom:source_mfa' });
   const { state, sink } = await openJournal(journal, { region: standby.region, poolId: pool.poolId });
   const crashing = new CrashingSink(sink, k, mode);

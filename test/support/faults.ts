@@ -361,13 +361,12 @@ export async function startRuntime(emu: EmulatorSet, pools: { primary: DrillPool
 export const UNPACED: Partial<Record<QuotaCategory, number>> = Object.fromEntries(Object.keys(DEFAULT_QUOTAS).map((k) => [k, 10_000]));
 
 /** A gateway on one emulated pool; `paced` keeps the production quotas. */
-export function gatewayFor(emulator: CognitoEmulator, poolId: string, opts: { paced?: boolean; transientAttempts?: number } = {}): CognitoGateway {
+export function gatewayFor(emulator: CognitoEmulator, poolId: string, opts: { paced?: boolean } = {}): CognitoGateway {
   return new CognitoGateway({
     region: emulator.region,
     poolId,
     client: emulator.client({ requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } }), // the gateway retries resets itself
     limiter: new QuotaLimiter(opts.paced ? {} : { quotas: UNPACED }),
-    transientAttempts: opts.transientAttempts,
   });
 }
 

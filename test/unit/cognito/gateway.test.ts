@@ -1,13 +1,17 @@
 import {
   AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserCommand, AdminGetUserCommand, AdminLinkProviderForUserCommand,
-  AdminListGroupsForUserCommand, AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient,
-  CreateGroupCommand, DescribeUserPoolCommand, GroupExistsException, InternalErrorException, InvalidParameterException, ListGroupsCommand,
-  ListUsersCommand, ListUsersInGroupCommand, ResourceNotFoundException, TooManyRequestsException, UserNotFoundException,
+  AdminListGroupsForUserCommand, AdminResetUserPasswordCommand, AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient, CreateGroupCommand, CreateUserImportJobCommand, DescribeUserPoolCommand,
+  GroupExistsException, InternalErrorException, InvalidParameterException, LimitExceededException, ListGroupsCommand, ListUsersCommand,
+  ListUsersInGroupCommand, ResourceNotFoundException, TooManyRequestsException, UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CognitoGateway, toPoolConfig } from '../../../src/cognito/gateway';
 import { QuotaLimiter } from '../../../src/cognito/limiter';
+import { DEFAULT_RETRY } from '../../../src/core/backoff';
+import { LimitExceededError } from '../../../src/core/errors';
+import type { RetryPolicy } from '../../../src/core/backoff';
 import { describeUserPoolAnswer, InstantClock, uniquePoolId } from '../helpers';
 
 const throttle = () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
@@ -19,13 +23,13 @@ const user = (username: string, sub: string, extra: Record<string, string> = {})
   Attributes: Object.entries({ sub, ...extra }).map(([Name, Value]) => ({ Name, Value })),
 });
 
-function setup(options: { throttleAttempts?: number; transientAttempts?: number } = {}) {
+function setup(options: { retry?: Partial<RetryPolicy>; random?: () => number } = {}) {
   const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
   const mock = mockClient(client);
   const clock = new InstantClock();
   const limiter = new QuotaLimiter({ clock });
   const poolId = uniquePoolId();
-  const gateway = new CognitoGateway({ region: 'us-east-1', poolId, client, clock, limiter, ...options });
+  const gateway = new CognitoGateway({ region: 'us-east-1', poolId, client, clock, limiter, random: () => 0.5, ...options });
   return { client, mock, clock, limiter, gateway, poolId };
 }
 
@@ -112,7 +116,7 @@ describe('CognitoGateway retries', () => {
   });
 
   test('throttling past the attempt limit is thrown', async () => {
-    const { mock, gateway } = setup({ throttleAttempts: 3 });
+    const { mock, gateway } = setup({ retry: { maxAttempts: 3 } });
     mock.on(AdminGetUserCommand).rejects(throttle());
     await expect(gateway.getUser('alice')).rejects.toThrow(TooManyRequestsException);
     expect(mock).toHaveReceivedCommandTimes(AdminGetUserCommand, 3);
@@ -125,8 +129,8 @@ describe('CognitoGateway retries', () => {
     expect(mock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 2);
   });
 
-  test('a transient 5xx that persists is thrown after transientAttempts', async () => {
-    const { mock, gateway } = setup({ transientAttempts: 3 });
+  test('a transient 5xx that persists is thrown after the retry policy is spent', async () => {
+    const { mock, gateway } = setup({ retry: { maxAttempts: 3 } });
     mock.on(AdminAddUserToGroupCommand).rejects(internal());
     await expect(gateway.addUserToGroup('alice', 'admins')).rejects.toThrow(InternalErrorException);
     expect(mock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 3);
@@ -231,7 +235,7 @@ describe('CognitoGateway calls', () => {
   });
 
   test('describePool is read once and cached for five minutes; a failure is not cached', async () => {
-    const { mock, gateway, clock, poolId } = setup({ transientAttempts: 1 });
+    const { mock, gateway, clock, poolId } = setup({ retry: { maxAttempts: 1 } });
     mock.on(DescribeUserPoolCommand).rejectsOnce(internal()).resolves({ UserPool: describeUserPoolAnswer({ poolId, usernameAttributes: ['email'] }) });
     await expect(gateway.describePool()).rejects.toThrow(InternalErrorException);
     const first = await gateway.describePool();
@@ -241,6 +245,108 @@ describe('CognitoGateway calls', () => {
     clock.t += 5 * 60_000 + 1;
     await gateway.describePool();
     expect(mock).toHaveReceivedCommandTimes(DescribeUserPoolCommand, 3);
+  });
+});
+
+/** The SDK model's description of LimitExceededException (each command's `.d.ts`). */
+const limitExceeded = () =>
+  new LimitExceededException({ message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.', $metadata: { httpStatusCode: 400 } });
+const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+describe('issue 10.4: LimitExceededException is not throttling', () => {
+  // SDK model: AdminResetUserPassword, CreateGroup, CreateUserImportJob and AdminLinkProviderForUser
+  // throw LimitExceededException for a per-user or per-resource limit; the rate limit is TooManyRequestsException.
+  test.each([
+    ['AdminResetUserPassword', 'UserAccountRecovery', AdminResetUserPasswordCommand, (g: CognitoGateway) => g.resetPassword('alice'), /reset attempts.*Amazon SES/],
+    ['CreateGroup', 'UserPoolResourceUpdate', CreateGroupCommand, (g: CognitoGateway) => g.createGroup({ name: 'admins' }), /10,000.*delete unused groups/],
+    ['CreateUserImportJob', 'UserPoolResourceUpdate', CreateUserImportJobCommand, (g: CognitoGateway) => g.createUserImportJob('job', 'arn:aws:iam::1:role/r'), /import jobs.*Service Quotas/],
+    ['AdminLinkProviderForUser', 'UserUpdate', AdminLinkProviderForUserCommand, (g: CognitoGateway) => g.linkProvider('alice', { providerName: 'Google', providerUserId: '1' }), /identities.*\(5, not adjustable\)/],
+  ] as const)('%s: thrown at once as a LimitExceededError that says what to do; nothing slows down', async (operation, category, command, run, advice) => {
+    const { mock, gateway, limiter, clock, poolId } = setup();
+    mock.on(command as never).rejects(limitExceeded());
+    const before = limiter.rate(category);
+    const error = await run(gateway).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect(error).toMatchObject({ name: 'LimitExceededError', reason: 'limit-exceeded', operation });
+    expect((error as Error).message).toMatch(advice);
+    expect((error as Error).message).toContain(poolId);
+    expect((error as Error & { cause: unknown }).cause).toBeInstanceOf(LimitExceededException);
+    expect(mock).toHaveReceivedCommandTimes(command as never, 1); // not retried
+    expect(clock.slept).toEqual([]); // no back-off
+    expect(limiter.throttles.size).toBe(0); // the limiter was not told "throttled"
+    expect(limiter.rate(category)).toBe(before);
+  });
+
+  test('TooManyRequestsException on the same call is still the rate limit: retried and the category slowed', async () => {
+    const { mock, gateway, limiter } = setup();
+    mock.on(AdminResetUserPasswordCommand).rejectsOnce(throttle()).resolves({});
+    const before = limiter.rate('UserAccountRecovery');
+    await gateway.resetPassword('alice');
+    expect(mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 2);
+    expect(limiter.throttles.get('UserAccountRecovery')).toBe(1);
+    expect(limiter.rate('UserAccountRecovery')).toBeLessThan(before);
+  });
+});
+
+describe('issue 10.11: one retry policy for reads and writes', () => {
+  /** A slow moment: three 5xx, two throttled answers and a reset connection, then the answer. */
+  const slowMoment = (stub: { rejectsOnce(e: unknown): typeof stub; resolves(v: unknown): unknown }, answer: unknown) =>
+    stub.rejectsOnce(internal()).rejectsOnce(throttle()).rejectsOnce(internal()).rejectsOnce(reset()).rejectsOnce(throttle()).rejectsOnce(internal()).resolves(answer);
+
+  test('a read and a write ride out the same slow moment with the same back-off', async () => {
+    const read = setup();
+    slowMoment(read.mock.on(AdminGetUserCommand) as never, { Username: 'alice', UserAttributes: [] });
+    expect(await read.gateway.getUser('alice')).toMatchObject({ username: 'alice' });
+    const write = setup();
+    slowMoment(write.mock.on(AdminUpdateUserAttributesCommand) as never, {});
+    await write.gateway.updateAttributes('alice', { name: 'Alice' });
+    expect(read.mock).toHaveReceivedCommandTimes(AdminGetUserCommand, 7);
+    expect(write.mock).toHaveReceivedCommandTimes(AdminUpdateUserAttributesCommand, 7);
+    expect(write.clock.slept).toEqual(read.clock.slept);
+    // capped, exponential, jittered (random 0.5: three quarters of the capped delay)
+    expect(read.clock.slept).toEqual([75, 150, 300, 600, 1200, 1500]);
+  });
+
+  test('time-bounded: a call that keeps failing is thrown once its budget is spent, reads and writes alike', async () => {
+    const read = setup({ retry: { budgetMs: 5_000 } });
+    read.mock.on(AdminGetUserCommand).rejects(internal());
+    await expect(read.gateway.getUser('alice')).rejects.toThrow(InternalErrorException);
+    const write = setup({ retry: { budgetMs: 5_000 } });
+    write.mock.on(AdminUpdateUserAttributesCommand).rejects(internal());
+    await expect(write.gateway.updateAttributes('alice', { name: 'A' })).rejects.toThrow(InternalErrorException);
+    const total = (slept: number[]) => slept.reduce((a, b) => a + b, 0);
+    expect(total(read.clock.slept)).toBeLessThanOrEqual(5_000);
+    expect(total(read.clock.slept)).toBeGreaterThan(5_000 - DEFAULT_RETRY.maxDelayMs); // the budget was used, not a few attempts
+    expect(write.clock.slept).toEqual(read.clock.slept);
+    expect(write.mock.commandCalls(AdminUpdateUserAttributesCommand)).toHaveLength(read.mock.commandCalls(AdminGetUserCommand).length);
+  });
+
+  test('waiting for the quota limiter does not spend the retry budget', async () => {
+    const { mock, gateway, limiter, clock } = setup({ retry: { budgetMs: 1_000 } });
+    jest.spyOn(limiter, 'take').mockImplementation(() => clock.sleep(60_000)); // a long queue at the limiter
+    mock.on(ListUsersCommand).rejectsOnce(internal()).rejectsOnce(throttle()).resolves({ Users: [] });
+    await expect(gateway.listUsersPage()).resolves.toEqual({ users: [], nextToken: undefined });
+  });
+
+  test('permanent errors are never retried', async () => {
+    const { mock, gateway, clock } = setup();
+    mock.on(AdminUpdateUserAttributesCommand).rejects(new InvalidParameterException({ message: 'bad', $metadata: { httpStatusCode: 400 } }));
+    await expect(gateway.updateAttributes('alice', { name: 'A' })).rejects.toThrow(InvalidParameterException);
+    expect(mock).toHaveReceivedCommandTimes(AdminUpdateUserAttributesCommand, 1);
+    expect(clock.slept).toEqual([]);
+  });
+
+  test('a password reset is sent again only when Cognito certainly did nothing with it', async () => {
+    const throttled = setup();
+    throttled.mock.on(AdminResetUserPasswordCommand).rejectsOnce(throttle()).rejectsOnce(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })).resolves({});
+    await throttled.gateway.resetPassword('alice');
+    expect(throttled.mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 3);
+    for (const unknown of [internal(), reset(), Object.assign(new Error('timed out'), { name: 'TimeoutError' })]) {
+      const { mock, gateway } = setup();
+      mock.on(AdminResetUserPasswordCommand).rejects(unknown);
+      await expect(gateway.resetPassword('alice')).rejects.toBe(unknown); // "maybe sent": the caller journals it
+      expect(mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 1);
+    }
   });
 });
 

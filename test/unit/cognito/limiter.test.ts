@@ -1,6 +1,11 @@
-import { QuotaLimiter } from '../../../src/cognito/limiter';
-import { DEFAULT_QUOTAS, OPERATION_CATEGORY, type QuotaCategory, WRITE_OPERATIONS } from '../../../src/cognito/quotas';
-import { VirtualClock } from '../helpers';
+import { CognitoIdentityProviderClient, ListGroupsCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CognitoGateway } from '../../../src/cognito/gateway';
+import { type CallScope, QuotaLimiter } from '../../../src/cognito/limiter';
+import {
+  DEFAULT_QUOTAS, OPERATION_CATEGORY, PER_POOL_CAPPED, PER_POOL_OPERATION_QUOTA, type QuotaCategory, WRITE_OPERATIONS,
+} from '../../../src/cognito/quotas';
+import { uniquePoolId, VirtualClock } from '../helpers';
 
 /** Admission times of `n` calls of `category` started all at once. */
 async function admit(limiter: QuotaLimiter, clock: VirtualClock, category: QuotaCategory, n: number): Promise<number[]> {
@@ -128,5 +133,97 @@ describe('quota table', () => {
     expect(OPERATION_CATEGORY.AdminListGroupsForUser).toBe('UserResourceRead');
     expect(OPERATION_CATEGORY.AdminSetUserMFAPreference).toBe('UserResourceUpdate');
     expect(OPERATION_CATEGORY.ListUsers).toBe('UserList');
+  });
+});
+
+describe('issue 10.10: documented quotas', () => {
+  // AWS documentation, "Quotas in Amazon Cognito" (amazon-cognito-developer-guide doc_source/limits.md):
+  // default requests per second per account and Region, and the 5 RPS per-pool cap of the categories marked *.
+  test('the default table holds the documented figures', () => {
+    expect(DEFAULT_QUOTAS).toEqual({
+      UserCreation: 50,
+      UserRead: 120,
+      UserList: 30,
+      UserUpdate: 25,
+      UserAccountRecovery: 30,
+      UserResourceRead: 50,
+      UserResourceUpdate: 25,
+      UserPoolRead: 15,
+      UserPoolResourceRead: 20,
+      UserPoolResourceUpdate: 15,
+    });
+    expect(PER_POOL_OPERATION_QUOTA).toBe(5);
+    expect([...PER_POOL_CAPPED].sort()).toEqual(['UserPoolResourceRead', 'UserPoolResourceUpdate']);
+  });
+
+  test('the pool categories run at their documented pace less the headroom', () => {
+    const limiter = new QuotaLimiter({ headroom: 0.2 });
+    expect(limiter.rate('UserPoolRead')).toBeCloseTo(12);
+    expect(limiter.rate('UserPoolResourceRead')).toBeCloseTo(16);
+    expect(limiter.rate('UserPoolResourceUpdate')).toBeCloseTo(12);
+    expect(limiter.perPoolOperationRate).toBeCloseTo(4);
+  });
+});
+
+describe('issue 10.10: per-pool cap of 5 per second per operation', () => {
+  /** Admission times, by label, of calls all started at once. */
+  async function admitAll(limiter: QuotaLimiter, clock: VirtualClock, calls: { label: string; category: QuotaCategory; scope?: CallScope }[]): Promise<Map<string, number[]>> {
+    const times = new Map<string, number[]>();
+    const start = clock.now();
+    await clock.run(
+      Promise.all(calls.map((c) => limiter.take(c.category, c.scope).then(() => times.set(c.label, [...(times.get(c.label) ?? []), clock.now() - start])))),
+    );
+    for (const list of times.values()) list.sort((a, b) => a - b);
+    return times;
+  }
+  const calls = (n: number, label: string, category: QuotaCategory, scope?: CallScope) => Array.from({ length: n }, () => ({ label, category, scope }));
+
+  test('each pool and operation keeps to 5 per second while the category carries its account-wide 20', async () => {
+    const clock = new VirtualClock();
+    const limiter = new QuotaLimiter({ clock, headroom: 0 });
+    const times = await admitAll(limiter, clock, [
+      ...calls(12, 'A ListGroups', 'UserPoolResourceRead', { poolId: 'pool-A', operation: 'ListGroups' }),
+      ...calls(12, 'B ListGroups', 'UserPoolResourceRead', { poolId: 'pool-B', operation: 'ListGroups' }),
+      ...calls(12, 'A DescribeUserImportJob', 'UserPoolResourceRead', { poolId: 'pool-A', operation: 'DescribeUserImportJob' }),
+      ...calls(12, 'C ListGroups', 'UserPoolResourceRead', { poolId: 'pool-C', operation: 'ListGroups' }),
+    ]);
+    for (const [label, list] of times) {
+      expect([label, busiestSecond(list)]).toEqual([label, 5]);
+      expect(list).toHaveLength(12);
+    }
+    const all = [...times.values()].flat().sort((a, b) => a - b);
+    expect(busiestSecond(all)).toBeLessThanOrEqual(20); // the category quota
+    expect(all.filter((t) => t < 1000).length).toBeGreaterThanOrEqual(15); // and it is used: four pool/operation pairs at once
+  });
+
+  test('with headroom the per-pool cap is 4 per second; categories without the cap and calls without a scope are not held to it', async () => {
+    const clock = new VirtualClock();
+    const limiter = new QuotaLimiter({ clock, headroom: 0.2 });
+    const times = await admitAll(limiter, clock, [
+      ...calls(10, 'capped', 'UserPoolResourceUpdate', { poolId: 'pool-A', operation: 'CreateGroup' }),
+      ...calls(12, 'UserPoolRead', 'UserPoolRead', { poolId: 'pool-A', operation: 'DescribeUserPool' }),
+    ]);
+    expect(busiestSecond(times.get('capped')!)).toBe(4);
+    expect(busiestSecond(times.get('UserPoolRead')!)).toBe(12); // 15 less 20 %: no per-pool cap documented for UserPoolRead
+  });
+
+  test('the gateway names its pool and operation to the limiter; two pools sharing a limiter each get their own 5', async () => {
+    const clock = new VirtualClock();
+    const limiter = new QuotaLimiter({ clock, headroom: 0 });
+    const take = jest.spyOn(limiter, 'take');
+    const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+    const sent: { pool: string; at: number }[] = [];
+    mockClient(client)
+      .on(ListGroupsCommand)
+      .callsFake(async (input: { UserPoolId: string }) => (sent.push({ pool: input.UserPoolId, at: clock.now() }), { Groups: [] }));
+    const [a, b] = [uniquePoolId(), uniquePoolId()].map((poolId) => new CognitoGateway({ region: 'us-east-1', poolId, client, clock, limiter }));
+    await clock.run(Promise.all([...Array.from({ length: 10 }, () => a.listGroups()), ...Array.from({ length: 10 }, () => b.listGroups())]));
+    expect(take).toHaveBeenCalledWith('UserPoolResourceRead', { poolId: a.poolId, operation: 'ListGroups' });
+    for (const pool of [a.poolId, b.poolId]) expect(busiestSecond(sent.filter((s) => s.pool === pool).map((s) => s.at))).toBe(5);
+    expect(busiestSecond(sent.map((s) => s.at).sort((x, y) => x - y))).toBe(10);
+  });
+
+  test('the per-pool quota is validated', () => {
+    for (const perPoolOperationQuota of [0, -1, Number.NaN]) expect(() => new QuotaLimiter({ perPoolOperationQuota })).toThrow(/per-pool/);
   });
 });

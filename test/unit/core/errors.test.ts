@@ -1,4 +1,5 @@
-import { classifyError, ConfigError, describeError } from '../../../src/core/errors';
+import { LimitExceededException } from '@aws-sdk/client-cognito-identity-provider';
+import { certainlyNotDelivered, classifyError, ConfigError, describeError, isLimitExceeded, LimitExceededError } from '../../../src/core/errors';
 
 function awsError(name: string, status?: number, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${name} happened`), { name, $metadata: status === undefined ? {} : { httpStatusCode: status }, ...extra });
@@ -8,7 +9,7 @@ describe('classifyError', () => {
   test.each([
     ['TooManyRequestsException', 400, 'throttle'],
     ['ThrottlingException', 400, 'throttle'],
-    ['LimitExceededException', 400, 'throttle'],
+    ['LimitExceededException', 400, 'permanent'], // issue 10.4: a per-user or per-resource limit, not the rate
     ['SomethingElse', 429, 'throttle'],
     ['UserNotFoundException', 400, 'not-found'],
     ['ResourceNotFoundException', 400, 'not-found'],
@@ -61,4 +62,42 @@ describe('describeError / ConfigError', () => {
     expect(new ConfigError('bad').name).toBe('ConfigError');
     expect(new ConfigError('bad')).toBeInstanceOf(Error);
   });
+});
+
+describe('issue 10.4: LimitExceededException is not throttling', () => {
+  // SDK model (AdminResetUserPasswordCommand.d.ts, CreateGroupCommand.d.ts, CreateUserImportJobCommand.d.ts,
+  // AdminLinkProviderForUserCommand.d.ts): "a user exceeds the limit for a requested Amazon Web Services resource".
+  const real = () => new LimitExceededException({ message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.', $metadata: { httpStatusCode: 400 } });
+
+  test('the SDK exception and the typed error are permanent, never throttle', () => {
+    expect(classifyError(real())).toBe('permanent');
+    const typed = new LimitExceededError('CreateGroup', 'the pool has reached its group quota', { cause: real() });
+    expect(classifyError(typed)).toBe('permanent');
+    expect(isLimitExceeded(real())).toBe(true);
+    expect(isLimitExceeded(typed)).toBe(true);
+    expect(typed).toMatchObject({ name: 'LimitExceededError', reason: 'limit-exceeded', operation: 'CreateGroup' });
+    expect(describeError(typed)).toBe('LimitExceededError: the pool has reached its group quota');
+  });
+
+  test('the rate limit is TooManyRequestsException', () => {
+    expect(classifyError(awsError('TooManyRequestsException', 400))).toBe('throttle');
+    expect(isLimitExceeded(awsError('TooManyRequestsException', 400))).toBe(false);
+  });
+
+  test('Cognito answered a limit: the request certainly did nothing', () => {
+    expect(certainlyNotDelivered(real())).toBe(true);
+    expect(certainlyNotDelivered(new LimitExceededError('AdminResetUserPassword', 'x', { cause: real() }))).toBe(true);
+  });
+});
+
+test.each([
+  [{ name: 'UserNotFoundException', $metadata: { httpStatusCode: 400 } }, true],
+  [{ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 400 } }, true],
+  [{ name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } }, false],
+  [{ name: 'TimeoutError' }, false],
+  [{ name: 'Error', code: 'ECONNRESET' }, false],
+  [{ name: 'Error', code: 'ECONNREFUSED' }, true],
+  [{ name: 'Error', cause: { code: 'ENOTFOUND' } }, true],
+])('certainlyNotDelivered(%o) = %s', (err, expected) => {
+  expect(certainlyNotDelivered(Object.assign(new Error('x'), err))).toBe(expected);
 });

@@ -14,12 +14,12 @@ function rows(n: number): ManifestRow[] {
 
 const emptyJournal = () => ({ bySub: new Map(), records: 0, tornTail: false });
 
-function setup(options: { rate?: number; headroom?: number; transientAttempts?: number } = {}) {
+function setup(options: { rate?: number; headroom?: number } = {}) {
   const clock = new VirtualClock();
   const client = new CognitoIdentityProviderClient({ region: 'us-west-2' });
   const mock = mockClient(client);
   const { limiter, rate } = failoverLimiter({ rate: options.rate, headroom: options.headroom, clock });
-  const gateway = new CognitoGateway({ region: 'us-west-2', poolId: uniquePoolId('us-west-2'), client, clock, limiter, transientAttempts: options.transientAttempts ?? 1 });
+  const gateway = new CognitoGateway({ region: 'us-west-2', poolId: uniquePoolId('us-west-2'), client, clock, limiter });
   const records: { at: number; record: JournalRecord }[] = [];
   const sendTimes: number[] = [];
   mock.on(AdminResetUserPasswordCommand).callsFake(async () => {
@@ -75,7 +75,7 @@ test('throttling is retried (Cognito did nothing); the user is sent once, with o
 });
 
 test('a 5xx answer is not retried by the failover gateway: maybe sent', async () => {
-  const { clock, mock, gateway, records, sink } = setup({ rate: 10, transientAttempts: 1 });
+  const { clock, mock, gateway, records, sink } = setup({ rate: 10 });
   mock.on(AdminResetUserPasswordCommand).rejects(new InternalErrorException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
   const result = await clock.run(sendResets({ rows: rows(1), journal: emptyJournal(), sink, gateway, now: () => clock.now() }));
   expect(mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 1);

@@ -1,9 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AdminResetUserPasswordCommand, CognitoIdentityProviderClient, LimitExceededException } from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CognitoGateway } from '../../../src/cognito/gateway';
 import { JournalError, type JournalRecord, type JournalSink, openJournal, readJournal } from '../../../src/failover/journal';
 import type { ManifestRow } from '../../../src/failover/manifest';
-import { certainlyNotSent, planSends, type ResetSender, sendResets } from '../../../src/failover/send';
+import { failoverLimiter } from '../../../src/failover/run';
+import { planSends, type ResetSender, sendResets } from '../../../src/failover/send';
+import { uniquePoolId, VirtualClock } from '../helpers';
 
 const POOL = { region: 'us-west-2', poolId: 'us-west-2_P' };
 
@@ -153,7 +158,8 @@ test('Cognito refusing a reset (4xx): failed, nothing sent, retried by the next 
   const path = join(dir, 'j.jsonl');
   const first = await run(world, path);
   expect(first.sent).toBe(1);
-  expect(first.failed).toEqual([{ sub: 'sub-u1', error: 'LimitExceededException: Attempt limit exceeded' }]);
+  // issue 10.4: a limit names its reason (it used to be read as throttling)
+  expect(first.failed).toEqual([{ sub: 'sub-u1', error: 'limit-exceeded: LimitExceededException: Attempt limit exceeded', reason: 'limit-exceeded' }]);
   world.errors.clear();
   const second = await run(world, path);
   expect(second.sent).toBe(1);
@@ -218,18 +224,6 @@ test('errors never carry contact data into the journal or the result', async () 
   expect(require('node:fs').readFileSync(path, 'utf8')).not.toMatch(/alice|5551234567/);
 });
 
-test.each([
-  [{ name: 'UserNotFoundException', $metadata: { httpStatusCode: 400 } }, true],
-  [{ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 400 } }, true],
-  [{ name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } }, false],
-  [{ name: 'TimeoutError' }, false],
-  [{ name: 'Error', code: 'ECONNRESET' }, false],
-  [{ name: 'Error', code: 'ECONNREFUSED' }, true],
-  [{ name: 'Error', cause: { code: 'ENOTFOUND' } }, true],
-])('certainlyNotSent(%o) = %s', (err, expected) => {
-  expect(certainlyNotSent(Object.assign(new Error('x'), err))).toBe(expected);
-});
-
 test('a send still waiting for its turn when the run is stopped never leaves and is not journaled', async () => {
   const world = new FakeStandby(['u1', 'u2', 'u3']);
   const path = join(dir, 'j.jsonl');
@@ -244,4 +238,49 @@ test('a send still waiting for its turn when the run is stopped never leaves and
   expect(world.notified).toEqual(['u1']);
   expect(r).toEqual(expect.objectContaining({ sent: 1, notAttempted: 2, failed: [], maybeSent: [], stoppedBecause: 'interrupted' }));
   expect(readJournal(path).bySub.has('sub-u2')).toBe(false);
+});
+
+describe('issue 10.4: LimitExceededException is not throttling', () => {
+  test('a user at their reset limit is recorded failed with reason limit-exceeded; the wave goes on at full pace', async () => {
+    const clock = new VirtualClock();
+    const client = new CognitoIdentityProviderClient({ region: 'us-west-2' });
+    const { limiter, rate } = failoverLimiter({ clock }); // 24 a second
+    const gateway = new CognitoGateway({ region: 'us-west-2', poolId: uniquePoolId('us-west-2'), client, clock, limiter });
+    const sendTimes: number[] = [];
+    const mock = mockClient(client);
+    mock.on(AdminResetUserPasswordCommand).callsFake(async () => (sendTimes.push(clock.now()), {}));
+    // The SDK model's LimitExceededException (AdminResetUserPasswordCommand.d.ts), HTTP 400 like every Cognito client fault.
+    mock.on(AdminResetUserPasswordCommand, { Username: 'u3' }).rejects(
+      new LimitExceededException({ message: 'Attempt limit exceeded, please try after some time.', $metadata: { httpStatusCode: 400 } }),
+    );
+    const users = Array.from({ length: 72 }, (_, i) => `u${i}`);
+    const world = new FakeStandby(users);
+    const path = join(dir, 'j.jsonl');
+    const { state, sink } = await openJournal(path, POOL);
+    const result = await clock.run(sendResets({ rows: world.rows(), journal: state, sink, gateway, concurrency: 16, now: () => clock.now() }));
+    await sink.close();
+
+    expect(result.sent).toBe(71);
+    expect(result.failed).toEqual([{ sub: 'sub-u3', error: expect.stringMatching(/^limit-exceeded: AdminResetUserPassword refused \(LimitExceededException\)/), reason: 'limit-exceeded' }]);
+    expect(result.stoppedBecause).toBeUndefined();
+    expect(mock.commandCalls(AdminResetUserPasswordCommand, { Username: 'u3' })).toHaveLength(1); // not retried
+    expect(limiter.throttles.size).toBe(0); // nobody was slowed down for one user's limit
+    expect(limiter.rate('UserAccountRecovery')).toBeCloseTo(rate);
+    // full pace: 71 sends take (71 - 1) / 24 s, as if u3 were not there
+    expect(sendTimes[sendTimes.length - 1] - sendTimes[0]).toBeLessThanOrEqual((71 / rate) * 1000);
+    const journal = readJournal(path);
+    expect(journal.bySub.get('sub-u3')).toMatchObject({ state: 'failed', reason: 'limit-exceeded' });
+    const records = readFileSync(path, 'utf8').trim().split('\n').map((l: string) => JSON.parse(l));
+    expect(records.filter((r: { sub?: string }) => r.sub === 'sub-u3').map((r: { type: string; reason?: string }) => [r.type, r.reason])).toEqual([
+      ['intent', undefined],
+      ['failed', 'limit-exceeded'],
+    ]);
+    // a later run tries that user again (the limit may have lifted), and nobody else
+    mock.on(AdminResetUserPasswordCommand, { Username: 'u3' }).resolves({});
+    const again = await openJournal(path, POOL);
+    const second = await clock.run(sendResets({ rows: world.rows(), journal: again.state, sink: again.sink, gateway, now: () => clock.now() }));
+    await again.sink.close();
+    expect(second.sent).toBe(1);
+    expect(second.alreadySent).toBe(71);
+  });
 });

@@ -1,6 +1,7 @@
 import {
-  AdminCreateUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient,
-  DescribeUserPoolCommand, InternalErrorException, InvalidParameterException, ListUsersCommand, UsernameExistsException, UserNotFoundException,
+  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient, CreateGroupCommand, DescribeUserPoolCommand, InternalErrorException, InvalidParameterException,
+  LimitExceededException, ListGroupsCommand, ListUsersCommand, ResourceNotFoundException, UsernameExistsException, UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -8,7 +9,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import { loadWorkerConfig } from '../../../src/config/env';
-import { retryDelaySeconds } from '../../../src/core/backoff';
+import { retryDelaySeconds, type RetryPolicy } from '../../../src/core/backoff';
 import { buildSyncMessage } from '../../../src/core/message';
 import { createWorkerHandler } from '../../../src/handlers/worker';
 import { captureOutput, describeUserPoolAnswer, InstantClock, MANAGED_SCHEMA, STANDARD_SCHEMA, uniquePoolId } from '../helpers';
@@ -24,9 +25,11 @@ interface World {
   source: AwsClientStub<CognitoIdentityProviderClient>;
   standby: AwsClientStub<CognitoIdentityProviderClient>;
   sourcePoolId: string;
+  gateways: { source: CognitoGateway; standby: CognitoGateway };
 }
 
-function world(maxAttempts = 5): World {
+/** The worker on mocked Cognito and SQS. The gateways fail at the first error unless given a retry policy. */
+function world(maxAttempts = 5, retry: Partial<RetryPolicy> = { maxAttempts: 1 }): World {
   const clock = new InstantClock();
   const sourcePoolId = uniquePoolId('us-east-1');
   const standbyPoolId = uniquePoolId('us-west-2');
@@ -49,17 +52,20 @@ function world(maxAttempts = 5): World {
   standby.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: standbyPoolId, schema: [...STANDARD_SCHEMA, ...MANAGED_SCHEMA] }) });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   sqs.on(ChangeMessageVisibilityCommand).resolves({});
+  const gateways = {
+    source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock, retry }),
+    standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock, retry }),
+  };
   const handler = createWorkerHandler({
     config,
     sqs: sqsClient,
     replication: {
-      source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock, transientAttempts: 1 }),
-      standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock, transientAttempts: 1 }),
+      ...gateways,
       sourceSubAttribute: config.sourceSubAttribute,
       mfaMarkerAttribute: config.mfaMarkerAttribute,
     },
   });
-  return { handler, sqs, source, standby, sourcePoolId };
+  return { handler, sqs, source, standby, sourcePoolId, gateways };
 }
 
 function sourceUser(w: World, username: string, sub: string): void {
@@ -288,5 +294,29 @@ describe('sync worker', () => {
     const w = world();
     expect(await w.handler({} as SQSEvent)).toEqual({ batchItemFailures: [] });
     expect(await w.handler(null as unknown as SQSEvent)).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('issue 10.4: LimitExceededException is not throttling', () => {
+  test('a group quota error (CreateGroup) goes to the DLQ at once with its reason, without retries and without slowing anything', async () => {
+    const w = world(30, {}); // the gateways' default retry policy
+    sourceUser(w, 'alice', 'sub-a');
+    w.source.on(AdminListGroupsForUserCommand, { Username: 'alice' }).resolves({ Groups: [{ GroupName: 'admins' }] });
+    w.source.on(ListGroupsCommand).resolves({ Groups: [{ GroupName: 'admins' }] });
+    standbyCreates(w);
+    w.standby.on(AdminAddUserToGroupCommand).rejects(new ResourceNotFoundException({ message: 'Group not found.', $metadata: { httpStatusCode: 400 } }));
+    // The SDK model's LimitExceededException (CreateGroupCommand.d.ts): the pool is at its group quota.
+    w.standby.on(CreateGroupCommand).rejects(
+      new LimitExceededException({ message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.', $metadata: { httpStatusCode: 400 } }),
+    );
+    const r = record(w, message(w, 'alice', 'sub-a'), 1);
+    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] }); // acknowledged: not a day of retries
+    expect(w.standby).toHaveReceivedCommandTimes(CreateGroupCommand, 1);
+    expect(w.sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityCommand, 0);
+    const dlq = w.sqs.commandCalls(SendMessageCommand)[0].args[0].input;
+    expect(dlq.QueueUrl).toBe(DLQ);
+    expect(dlq.MessageAttributes?.reason.StringValue).toMatch(/^limit-exceeded: LimitExceededError: CreateGroup refused \(LimitExceededException\): pool us-west-2_\w+ has reached the quota of groups per user pool \(10,000/);
+    expect(dlq.MessageAttributes?.attempts.StringValue).toBe('1');
+    expect(w.gateways.standby.limiter.throttles.size).toBe(0);
   });
 });
