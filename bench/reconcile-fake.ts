@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../src/cognito/limiter';
 import { DEFAULT_QUOTAS, OPERATION_CATEGORY, type QuotaCategory } from '../src/cognito/quotas';
+import { ImportUploadError, UPLOAD_URL_LIFETIME_MS } from '../src/reconcile/import-job';
 
 export interface FakeSchemaAttribute {
   Name: string;
@@ -42,9 +43,29 @@ export interface FakePoolOptions {
   usernameAttributes?: ('email' | 'phone_number')[];
   customAttributes?: string[];
   lambdaConfig?: Record<string, string>;
+  /** The pool's MFA setting (DescribeUserPool `MfaConfiguration`). Default OFF. */
+  mfaConfiguration?: 'OFF' | 'ON' | 'OPTIONAL';
+  /** DescribeUserPool `AutoVerifiedAttributes`. Default `['email']`. */
+  autoVerifiedAttributes?: string[];
 }
 
-const STANDARD = ['sub', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'name', 'given_name', 'family_name', 'locale', 'preferred_username'];
+/** One user import job of the fake. */
+export interface FakeImportJob {
+  status: string;
+  csv?: string;
+  roleArn: string;
+  name: string;
+  createdAt: number;
+  imported: number;
+  failed: number;
+  skipped: number;
+  message?: string;
+  /** Per-row outcome, like the job's CloudWatch log (`FAILED line 3: ...`). */
+  log: string[];
+}
+
+const STANDARD = ['sub', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'name', 'given_name', 'family_name', 'locale', 'preferred_username', 'birthdate'];
+const DAY_MS = 24 * 3600_000;
 
 export class FakePool {
   readonly users = new Map<string, FakeUser>();
@@ -52,7 +73,7 @@ export class FakePool {
   readonly bySub = new Map<string, string>();
   readonly groups = new Map<string, FakeGroup>();
   readonly schema: FakeSchemaAttribute[];
-  readonly importJobs = new Map<string, { status: string; csv?: string; roleArn: string; name: string; imported: number; failed: number; skipped: number }>();
+  readonly importJobs = new Map<string, FakeImportJob>();
 
   constructor(readonly options: FakePoolOptions) {
     this.schema = [
@@ -237,6 +258,8 @@ export class FakeCognito {
             Policies: { PasswordPolicy: { MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true } },
             AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
             LambdaConfig: pool.options.lambdaConfig ?? {},
+            MfaConfiguration: pool.options.mfaConfiguration ?? 'OFF',
+            AutoVerifiedAttributes: pool.options.autoVerifiedAttributes ?? ['email'],
             EstimatedNumberOfUsers: pool.users.size,
           },
         };
@@ -325,6 +348,8 @@ export class FakeCognito {
       }
       case 'AdminSetUserMFAPreference': {
         const u = this.user(pool, input);
+        // SDK model (AdminSetUserMFAPreferenceCommand.d.ts): refused for a user who must reset its password.
+        if (u.UserStatus === 'RESET_REQUIRED') throw awsError('PasswordResetRequiredException', 'Password reset required for the user');
         const apply = (factor: string, s?: { Enabled?: boolean; PreferredMfa?: boolean }) => {
           if (!s) return;
           u.Mfa = u.Mfa.filter((f) => f !== factor);
@@ -348,48 +373,102 @@ export class FakeCognito {
         return { UserPoolId: pool.options.id, CSVHeader: ['cognito:username', ...pool.schema.filter((a) => a.Name !== 'sub').map((a) => a.Name), 'cognito:mfa_enabled'] };
       case 'CreateUserImportJob': {
         const jobId = `import-${randomUUID().slice(0, 8)}`;
-        pool.importJobs.set(jobId, { status: 'Created', roleArn: input.CloudWatchLogsRoleArn as string, name: input.JobName as string, imported: 0, failed: 0, skipped: 0 });
-        return { UserImportJob: { JobId: jobId, Status: 'Created', PreSignedUrl: `fake://${pool.options.id}/${jobId}` } };
+        const job: FakeImportJob = { status: 'Created', roleArn: input.CloudWatchLogsRoleArn as string, name: input.JobName as string, createdAt: this.options.clock.now(), imported: 0, failed: 0, skipped: 0, log: [] };
+        pool.importJobs.set(jobId, job);
+        return { UserImportJob: this.importJobType(pool, jobId, job) };
       }
       case 'StartUserImportJob': {
-        const job = pool.importJobs.get(input.JobId as string);
-        if (!job?.csv) throw awsError('PreconditionNotMetException', 'The CSV file was not uploaded.');
+        const job = this.importJob(pool, input.JobId as string);
+        if (job.status !== 'Created') throw awsError('PreconditionNotMetException', `Import job is ${job.status}.`);
+        if (!job.csv) throw awsError('PreconditionNotMetException', 'The CSV file was not uploaded.');
         job.status = 'InProgress';
-        return { UserImportJob: { JobId: input.JobId, Status: job.status } };
+        return { UserImportJob: this.importJobType(pool, input.JobId as string, job) };
       }
       case 'DescribeUserImportJob': {
-        const job = pool.importJobs.get(input.JobId as string);
-        if (!job) throw awsError('ResourceNotFoundException', 'no such job');
+        const job = this.importJob(pool, input.JobId as string);
         if (job.status === 'InProgress') this.runImport(pool, job);
-        return { UserImportJob: { JobId: input.JobId, Status: job.status, ImportedUsers: job.imported, FailedUsers: job.failed, SkippedUsers: job.skipped, PreSignedUrl: `fake://${pool.options.id}/${String(input.JobId)}` } };
+        return { UserImportJob: this.importJobType(pool, input.JobId as string, job) };
       }
       default:
         throw awsError('InvalidParameterException', `fake: ${op} is not implemented`);
     }
   }
 
-  /** Receives an uploaded CSV (what the pre-signed URL PUT does). */
+  /**
+   * Receives an uploaded CSV (what the pre-signed URL PUT does). The URL lives 15 minutes (AWS
+   * documentation, cognito-user-pools-creating-import-job.md); after that S3 answers 403
+   * AccessDenied "Request has expired", thrown here as the reconciler's upload would.
+   */
   upload(url: string, body: Buffer): void {
     const [, poolId, jobId] = /^fake:\/\/([^/]+)\/(.+)$/.exec(url) ?? [];
     const job = this.pools.get(poolId)?.importJobs.get(jobId);
     if (!job) throw new Error(`fake: no import job at ${url}`);
+    if (this.options.clock.now() - job.createdAt >= UPLOAD_URL_LIFETIME_MS) {
+      throw new ImportUploadError(403, '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+    }
+    if (job.status !== 'Created') throw new ImportUploadError(403, '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
     job.csv = body.toString('utf8');
   }
 
-  private runImport(pool: FakePool, job: { status: string; csv?: string; imported: number; failed: number; skipped: number }): void {
+  private importJob(pool: FakePool, jobId: string): FakeImportJob {
+    const job = pool.importJobs.get(jobId);
+    if (!job) throw awsError('ResourceNotFoundException', 'Import job not found.');
+    // A job not started within 24-48 hours expires (AWS documentation, status values).
+    if (job.status === 'Created' && this.options.clock.now() - job.createdAt >= DAY_MS) job.status = 'Expired';
+    return job;
+  }
+
+  /** A job as `UserImportJobType` answers it. */
+  private importJobType(pool: FakePool, jobId: string, job: FakeImportJob) {
+    return {
+      JobId: jobId, JobName: job.name, UserPoolId: pool.options.id, Status: job.status, PreSignedUrl: `fake://${pool.options.id}/${jobId}`,
+      CloudWatchLogsRoleArn: job.roleArn, CreationDate: new Date(job.createdAt), ImportedUsers: job.imported, FailedUsers: job.failed, SkippedUsers: job.skipped,
+      CompletionMessage: job.message,
+    };
+  }
+
+  /**
+   * Runs a started job by the documented CSV rules (AWS documentation,
+   * cognito-user-pools-using-import-tool-csv-header.md): a row fails when `cognito:mfa_enabled`
+   * does not fit the pool's MFA setting, when none of the attributes the pool auto-verifies is
+   * verified, when a verified e-mail or phone is empty, when `birthdate` is not `mm/dd/yyyy`, or
+   * when the username is empty or holds white space; a row whose user exists is skipped. The job
+   * still ends `Succeeded`. A pool that auto-verifies nothing does not run the job.
+   */
+  private runImport(pool: FakePool, job: FakeImportJob): void {
+    const autoVerified = (pool.options.autoVerifiedAttributes ?? ['email']).filter((a) => a === 'email' || a === 'phone_number');
+    if (autoVerified.length === 0) {
+      Object.assign(job, { status: 'Failed', message: 'The user pool has no auto-verified attributes.' });
+      return;
+    }
+    const mfaConfiguration = pool.options.mfaConfiguration ?? 'OFF';
     const lines = job.csv!.split('\n').filter(Boolean);
     const header = splitCsv(lines[0]);
-    for (const line of lines.slice(1)) {
+    lines.slice(1).forEach((line, i) => {
       const cells = splitCsv(line);
+      const row = new Map(header.map((h, k) => [h, (cells[k] ?? '').trim()]));
+      const fail = (why: string) => {
+        job.failed++;
+        job.log.push(`FAILED line ${i + 2}: ${why}`);
+      };
+      if (cells.length !== header.length) return fail('the row does not have as many fields as the header');
+      const username = row.get('cognito:username') ?? '';
+      if (!username || /\s/.test(username)) return fail('cognito:username is empty or holds white space');
+      const mfa = (row.get('cognito:mfa_enabled') ?? '').toLowerCase();
+      if (mfa !== 'true' && mfa !== 'false') return fail('cognito:mfa_enabled must be true or false');
+      if (mfaConfiguration === 'ON' && mfa !== 'true') return fail('cognito:mfa_enabled must be true: MFA is required in the pool');
+      if (mfaConfiguration === 'OFF' && mfa !== 'false') return fail('cognito:mfa_enabled must be false: MFA is off in the pool');
+      const verified = (a: string) => (row.get(`${a}_verified`) ?? '').toLowerCase() === 'true';
+      if (!autoVerified.some(verified)) return fail('none of the auto-verified attributes is verified');
+      for (const a of ['email', 'phone_number']) if (verified(a) && !row.get(a)) return fail(`${a} is required when ${a}_verified is true`);
+      const birthdate = row.get('birthdate');
+      if (birthdate && !/^\d{2}\/\d{2}\/\d{4}$/.test(birthdate)) return fail('birthdate must be mm/dd/yyyy');
       const attrs: Record<string, string> = {};
-      let username = '';
-      header.forEach((h, i) => {
-        if (h === 'cognito:username') username = cells[i];
-        else if (!h.startsWith('cognito:') && cells[i] !== '') attrs[h] = cells[i];
-      });
+      for (const [h, v] of row) if (!h.startsWith('cognito:') && v !== '') attrs[h] = h.endsWith('_verified') ? v.toLowerCase() : v;
       if (pool.resolve(username)) {
         job.skipped++;
-        continue;
+        job.log.push(`SKIPPED line ${i + 2}: the user already exists`);
+        return;
       }
       if (pool.usernameAttributes.length) {
         const attr = pool.usernameAttributes[0];
@@ -397,8 +476,8 @@ export class FakeCognito {
       }
       pool.put({ Username: username, Attributes: attrs, UserStatus: 'RESET_REQUIRED' });
       job.imported++;
-    }
-    job.status = 'Succeeded';
+    });
+    Object.assign(job, { status: 'Succeeded', message: 'Import Job Completed Successfully.' });
   }
 
   private checkSchema(pool: FakePool, attrs: Record<string, string>): void {

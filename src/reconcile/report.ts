@@ -68,6 +68,45 @@ export interface Counts {
   groupsCreated: number;
   /** Replica index entries written (apply mode, when the index is configured). */
   indexWrites: number;
+  /** Every source user examined, in exactly one bucket: where it stands at the end of the run. */
+  buckets: Record<UserBucket, number>;
+  /** The source users' replicas a failover `--send` would send a reset code to, and why not the others. */
+  failover: FailoverCount;
+  /** The same for target users no source user claims (orphans left, standby-only users). */
+  failoverLeftover: FailoverCount;
+}
+
+/**
+ * Where one source user stands at the end of a run (after this run's writes, in apply mode):
+ * - `inSync`: its replica is present and matches;
+ * - `missing`, `drifted`: no replica, or one that differs (dry run, or not repaired);
+ * - `notReplicable`: federated (without linking) or without the identity the target needs;
+ * - `unconfirmed`: never confirmed its sign-up (no replica expected);
+ * - `ambiguous`: several target users share its identity;
+ * - `failed`: an operation for it failed (a read before planning included);
+ * - `vanished`: gone from the source between the listing and its read (`--deep`).
+ */
+export type UserBucket = 'inSync' | 'missing' | 'drifted' | 'notReplicable' | 'unconfirmed' | 'ambiguous' | 'failed' | 'vanished';
+
+export const USER_BUCKETS: readonly UserBucket[] = ['inSync', 'missing', 'drifted', 'notReplicable', 'unconfirmed', 'ambiguous', 'failed', 'vanished'];
+
+/** Replicas a failover would send a reset code to (`send`), and the others by reason. */
+export interface FailoverCount {
+  send: number;
+  notSent: Record<string, number>;
+}
+
+function zeroBuckets(): Record<UserBucket, number> {
+  return Object.fromEntries(USER_BUCKETS.map((b) => [b, 0])) as Record<UserBucket, number>;
+}
+
+/** The bucket of a user whose plan is final (nothing written for it, or a dry run). */
+export function bucketOf(plan: ReplicationPlan | undefined, kind: ReplicationPlan['kind'] | 'ambiguous'): UserBucket {
+  if (kind === 'ambiguous') return 'ambiguous';
+  if (kind === 'in-sync') return 'inSync';
+  if (kind === 'create') return 'missing';
+  if (kind === 'update') return 'drifted';
+  return plan?.issues.some((i) => i.code === 'unconfirmed') ? 'unconfirmed' : 'notReplicable';
 }
 
 export interface ReportState {
@@ -85,6 +124,7 @@ export function newReportState(): ReportState {
       skipReasons: {}, totp: 0, gapUsers: 0, gapAttributes: {}, plannedCalls: {}, vanished: 0,
       created: 0, updated: 0, failed: 0, writes: 0, imported: 0, rechecked: 0,
       orphans: 0, standbyOnly: 0, deleted: 0, deleteFailed: 0, groupsCreated: 0, indexWrites: 0,
+      buckets: zeroBuckets(), failover: { send: 0, notSent: {} }, failoverLeftover: { send: 0, notSent: {} },
     },
     entries: {},
     omitted: {},
@@ -96,7 +136,13 @@ export class ReportBuilder {
   constructor(
     readonly state: ReportState = newReportState(),
     private readonly limit = 1000,
-  ) {}
+  ) {
+    // A checkpoint written before these counts existed.
+    const c = state.counts;
+    c.buckets = { ...zeroBuckets(), ...c.buckets };
+    c.failover ??= { send: 0, notSent: {} };
+    c.failoverLeftover ??= { send: 0, notSent: {} };
+  }
 
   get counts(): Counts {
     return this.state.counts;
@@ -153,9 +199,28 @@ export class ReportBuilder {
     this.counts.writes += writes;
   }
 
+  /** Records the end of one source user: call exactly once per user, when it is done. */
+  settle(bucket: UserBucket): void {
+    this.counts.buckets[bucket]++;
+  }
+
+  /** Counts one replica for the failover estimate: `send`, or the reason it would not be sent. */
+  failover(fate: 'send' | string, leftover = false): void {
+    const f = leftover ? this.counts.failoverLeftover : this.counts.failover;
+    if (fate === 'send') f.send++;
+    else f.notSent[fate] = (f.notSent[fate] ?? 0) + 1;
+  }
+
+  /** A source user whose operation failed (settle it as `failed`). */
   failed(sub: string | undefined, error: string, standbyUsername?: string): void {
     this.counts.failed++;
     this.entry('failed', { sub, error, standbyUsername });
+  }
+
+  /** An orphan whose deletion failed: reported with the failures, not counted as a failed source user. */
+  deleteFailed(sourceSub: string | undefined, error: string, standbyUsername: string): void {
+    this.counts.deleteFailed++;
+    this.entry('failed', { sub: sourceSub, error, standbyUsername });
   }
 }
 
@@ -166,7 +231,7 @@ function issueCodes(plan: ReplicationPlan): string[] | undefined {
 
 /** What a failover to the standby would and would not carry, for drills. */
 export interface Readiness {
-  /** Source users a replica is expected for (unconfirmed and vanished users aside). */
+  /** Source users a replica is expected for (every bucket but `unconfirmed` and `vanished`). */
   expected: number;
   /** Of those, present in the standby and matching (after this run's writes, in apply mode). */
   matching: number;
@@ -174,6 +239,10 @@ export interface Readiness {
   share: number;
   missing: number;
   drifted: number;
+  /** Users an operation failed for: neither known to match nor counted as missing or drifted. */
+  failed: number;
+  /** Every source user examined, in exactly one bucket (their sum is the users examined). */
+  buckets: Record<UserBucket, number>;
   notCarried: {
     federated: number;
     /** Must enroll their authenticator again on the standby. `null`: unknown (no deep read and no MFA markers). */
@@ -183,33 +252,43 @@ export interface Readiness {
     noIdentity: number;
     ambiguous: number;
   };
-  /** Time to send every failover password-reset notification at the standby's quota. */
-  notifications: { users: number; ratePerSecond: number; seconds: number; human: string };
+  /**
+   * Time to send every failover password-reset notification at the standby's quota: `users` is
+   * what the failover kit would send to (its own rule, `classifyUser`, with its defaults), and
+   * `notSent` the other target users by reason.
+   */
+  notifications: { users: number; ratePerSecond: number; seconds: number; human: string; notSent: Record<string, number> };
 }
 
-/** Readiness from the counts. `applied`: this run's writes count as repairs. */
-export function readiness(counts: Counts, options: { applied: boolean; deep: boolean; totpKnown: boolean; recoveryRate: number }): Readiness {
-  const expected = counts.examined - (counts.skipReasons.unconfirmed ?? 0) - counts.vanished;
-  const repaired = options.applied ? counts.created + counts.updated : 0;
-  const matching = Math.min(expected, counts.inSync + repaired);
-  const federated = counts.skipReasons.federated ?? 0;
-  const users = Math.max(0, matching);
+/**
+ * Readiness from the counts. Every source user is in one bucket of `counts.buckets`; the share
+ * is the users in sync over all users a replica is expected for, failed users included.
+ */
+export function readiness(counts: Counts, options: { deep: boolean; totpKnown: boolean; recoveryRate: number }): Readiness {
+  const b = counts.buckets;
+  const expected = USER_BUCKETS.reduce((n, k) => n + b[k], 0) - b.unconfirmed - b.vanished;
+  const matching = b.inSync;
+  const users = counts.failover.send + counts.failoverLeftover.send;
+  const notSent: Record<string, number> = { ...counts.failover.notSent };
+  for (const [k, v] of Object.entries(counts.failoverLeftover.notSent)) notSent[k] = (notSent[k] ?? 0) + v;
   const seconds = options.recoveryRate > 0 ? Math.ceil(users / options.recoveryRate) : 0;
   return {
     expected,
     matching,
     share: expected > 0 ? matching / expected : 1,
-    missing: options.applied ? Math.max(0, counts.create - counts.created) : counts.create,
-    drifted: options.applied ? Math.max(0, counts.update - counts.updated) : counts.update,
+    missing: b.missing,
+    drifted: b.drifted,
+    failed: b.failed,
+    buckets: { ...b },
     notCarried: {
-      federated,
+      federated: counts.skipReasons.federated ?? 0,
       totp: options.deep || options.totpKnown ? counts.totp : null,
       totpSource: options.deep ? 'deep' : 'markers',
       schemaGaps: { users: counts.gapUsers, attributes: counts.gapAttributes },
       noIdentity: counts.skipReasons['no-identity'] ?? 0,
       ambiguous: counts.ambiguous,
     },
-    notifications: { users, ratePerSecond: round(options.recoveryRate, 2), seconds, human: duration(seconds) },
+    notifications: { users, ratePerSecond: round(options.recoveryRate, 2), seconds, human: duration(seconds), notSent },
   };
 }
 

@@ -3,7 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forEachLimit } from '../core/concurrency';
 import { classifyError, ConfigError, describeError } from '../core/errors';
-import { identityAttributes, locatorOf } from '../core/identity';
+import { chooseReplica, identityAttributes, locatorOf } from '../core/identity';
 import { poolHasAttribute, REPLICABLE_MFA } from '../core/attributes';
 import { type PlanContext, planReplication, type ReplicationPlan } from '../core/plan';
 import type { UserRecord } from '../core/types';
@@ -13,12 +13,13 @@ import { OPERATION_CATEGORY, type QuotaCategory } from '../cognito/quotas';
 import { planContextOf, type ReplicationContext, replicateSourceUser } from '../replication/replicate-user';
 import type { CheckpointState, CheckpointStore } from './checkpoint';
 import { ApplyScheduler, type Job, type SchedulerOptions, type SeqStatus, SeqTracker } from './engine';
-import { csvHeaderLine, importedBy, importedReplica, importRow, type ImportState, runImportJobs } from './import-job';
+import { failoverFate, type FailoverOptions, replicaAfter } from './failover-estimate';
+import { csvHeaderLine, importBlocker, importedReplica, importOutcome, type ImportOutcome, importRow, type ImportState, needsCsv, runImportJobs } from './import-job';
 import { classifyLeftover, planOperations, planSourceUser } from './planner';
 import { type ProgressSink, silentProgress } from './progress';
 import { decodeUser, Membership, StandbyIndex } from './records';
 import { FrameReader } from './spool';
-import { type Counts, type EntryKind, readiness, type Readiness, ReportBuilder, type ReportEntry } from './report';
+import { bucketOf, type Counts, type EntryKind, readiness, type Readiness, ReportBuilder, type ReportEntry, type UserBucket } from './report';
 import { listedUsers, membersFile, newScanState, RunStoppedError, scanDone, scanSide, SUB_SHARDS, shardFile, type SideScanState } from './scan';
 import { deletionDecision, type DeletionDecision } from './safety';
 import { runView, userView } from './views';
@@ -126,6 +127,9 @@ export interface ReconcileResult {
 }
 
 const DAY_MS = 24 * 3600_000;
+
+/** Ends one source user of the pass: its bucket, and its replica as it stands now (for the failover estimate). */
+type Finish = (bucket: UserBucket, replica?: UserRecord) => void;
 
 function listingTotals(scan: SideScanState): { pages: number; restarts: number } {
   const all = [...Object.values(scan.shards), ...Object.values(scan.members)];
@@ -521,46 +525,22 @@ class Run {
     await this.loadListings();
     await this.sourceListed();
     this.report.counts.sourceUsers = listedUsers(this.state.scan.source);
-    const header = await this.target.getCsvHeader();
-    const chunkRows = imp.chunkRows ?? 100_000;
-    const existing = this.state.import;
-    const state: ImportState = existing ?? { candidates: 0, notImportable: {}, used: false, jobs: [], done: false };
-    // The CSV chunks are rebuilt from the listing (deterministic) whenever a job may still need one.
     const csvDir = join(this.o.store.dir, 'import');
-    await mkdir(csvDir, { recursive: true });
-    const files: { handle: Awaited<ReturnType<typeof open>>; rows: number }[] = [];
-    this.progress.phase('preparing the import', this.report.counts.sourceUsers);
-    let candidates = 0;
-    const notImportable: Record<string, number> = {};
-    const jobs: ImportState['jobs'] = [];
-    for await (const { seq, user } of this.sourceUsers()) {
-      if (seq % 1000 === 0) this.progress.update(seq);
-      const result = planSourceUser(user, this.index!, this.ctx);
-      if (result.kind !== 'create' || !result.plan) continue;
-      const row = importRow(header, result.plan);
-      if (!row.row) {
-        notImportable[row.reason!] = (notImportable[row.reason!] ?? 0) + 1;
-        continue;
+    let state = this.state.import;
+    const blocker = importBlocker(this.ctx.standbyPool);
+    if (blocker) {
+      this.warn(`--import not used: ${blocker}; missing users are created one by one`);
+      state ??= { candidates: 0, notImportable: {}, used: false, jobs: [], done: false };
+    } else if (!state || needsCsv(state)) {
+      // The CSV chunks are rebuilt from the listing (deterministic) whenever a job may still need one.
+      const built = await this.writeImportCsv(csvDir, imp.chunkRows ?? 100_000);
+      if (!state) {
+        const used = built.candidates >= (imp.threshold ?? 1000);
+        state = { ...built, used, jobs: used ? built.jobs : [], done: false };
       }
-      const chunk = Math.floor(candidates / chunkRows);
-      candidates++;
-      if (!files[chunk]) {
-        files[chunk] = { handle: await open(join(csvDir, `chunk-${chunk}.csv`), 'w', 0o600), rows: 0 };
-        await files[chunk].handle.write(csvHeaderLine(header) + '\n');
-        jobs[chunk] = { chunk, firstSeq: seq, lastSeq: seq, rows: 0, status: 'New' };
-      }
-      await files[chunk].handle.write(row.row + '\n');
-      files[chunk].rows++;
-      jobs[chunk].rows++;
-      jobs[chunk].lastSeq = seq;
     }
-    for (const f of files) await f.handle.close();
-    if (!existing) {
-      Object.assign(state, { candidates, notImportable, used: candidates >= (imp.threshold ?? 1000), jobs });
-      if (!state.used) state.jobs = [];
-      this.state.import = state;
-      await this.save(true);
-    }
+    this.state.import = state;
+    await this.save(true);
     if (state.used) {
       this.progress.phase(`importing ${state.candidates} users`);
       const finished = await runImportJobs({
@@ -581,6 +561,68 @@ class Run {
     state.done = true;
     this.state.phase = 'pass';
     await this.save(true);
+  }
+
+  /**
+   * Writes the missing users that can be imported to CSV chunks (`chunk-N.csv`, `chunkRows` users
+   * each) in the target's GetCSVHeader format. With `--deep`, each missing user is read first
+   * (AdminGetUser): users with SMS or e-mail MFA must not be imported (see `importRow`).
+   */
+  private async writeImportCsv(csvDir: string, chunkRows: number): Promise<Pick<ImportState, 'candidates' | 'notImportable' | 'jobs'>> {
+    const header = await this.csvHeader();
+    await mkdir(csvDir, { recursive: true });
+    const files: Awaited<ReturnType<typeof open>>[] = [];
+    const notImportable: Record<string, number> = {};
+    const jobs: ImportState['jobs'] = [];
+    let candidates = 0;
+    this.progress.phase('preparing the import', this.report.counts.sourceUsers);
+    const write = async (seq: number, plan: ReplicationPlan | undefined, failed?: boolean): Promise<void> => {
+      const row = failed ? { reason: 'read-failed' as const } : plan ? importRow(header, plan, this.ctx.standbyPool) : undefined;
+      if (!row) return; // gone since the listing
+      if (!row.row) {
+        notImportable[row.reason!] = (notImportable[row.reason!] ?? 0) + 1;
+        return;
+      }
+      const chunk = Math.floor(candidates / chunkRows);
+      candidates++;
+      if (!files[chunk]) {
+        files[chunk] = await open(join(csvDir, `chunk-${chunk}.csv`), 'w', 0o600);
+        await files[chunk].write(csvHeaderLine(header) + '\n');
+        jobs[chunk] = { chunk, firstSeq: seq, lastSeq: seq, rows: 0, status: 'New' };
+      }
+      await files[chunk].write(row.row + '\n');
+      jobs[chunk].rows++;
+      jobs[chunk].lastSeq = seq;
+    };
+    let batch: { seq: number; user: UserRecord; plan?: ReplicationPlan; failed?: boolean }[] = [];
+    const flush = async () => {
+      if (this.deep) {
+        await forEachLimit(batch, Math.max(8, Math.ceil(this.source.limiter.rate('UserRead') * 2)), async (c) => {
+          try {
+            const full = await this.readFull(c.user);
+            c.plan = full ? planReplication(full, undefined, this.ctx) : undefined;
+          } catch (err) {
+            if (err instanceof RunStoppedError || this.stopping) throw new RunStoppedError();
+            c.failed = true; // the pass reads it again, and fails or creates it one by one
+          }
+        });
+      }
+      for (const c of batch) await write(c.seq, c.plan, c.failed);
+      batch = [];
+    };
+    try {
+      for await (const { seq, user } of this.sourceUsers()) {
+        if (seq % 1000 === 0) this.progress.update(seq);
+        const result = planSourceUser(user, this.index!, this.ctx);
+        if (result.kind !== 'create' || !result.plan) continue;
+        batch.push({ seq, user, plan: result.plan });
+        if (batch.length >= 256) await flush();
+      }
+      await flush();
+    } finally {
+      for (const f of files) await f.close();
+    }
+    return { candidates, notImportable, jobs };
   }
 
   // ---------------------------------------------------------------- the pass
@@ -627,7 +669,11 @@ class Run {
         await this.save(false);
       } else await this.saveIfDue();
       tracker.start(seq);
-      const finish = () => {
+      // Called once per user, synchronously with its completion: the checkpoint never holds a
+      // user's counts without it being done, nor the other way round.
+      const finish: Finish = (bucket, replica) => {
+        this.report.settle(bucket);
+        if (bucket !== 'vanished' && bucket !== 'ambiguous') this.report.failover(failoverFate(replica, this.failoverOptions()));
         tracker.complete(seq);
         tick();
       };
@@ -662,29 +708,40 @@ class Run {
     await this.save(true);
   }
 
-  private prepareFailed(seq: number, user: UserRecord, err: unknown, finish: () => void): void {
+  private prepareFailed(seq: number, user: UserRecord, err: unknown, finish: Finish): void {
     if (err instanceof RunStoppedError || this.stopping) {
       this.pass?.release(seq);
       return;
     }
+    // Failed before it could be planned (a --deep read): counted as examined and failed, nothing else.
     this.report.found(user, undefined, 'skip', this.ctx);
     this.report.failed(user.attributes.sub, describeError(err));
-    finish();
+    finish('failed', this.index!.match(user, this.ctx.sourceSubAttribute).replica);
+  }
+
+  /**
+   * A source user read in full (AdminGetUser: its MFA) with its listed groups, or `undefined`
+   * when it is gone, or its name now belongs to another user, since the listing.
+   */
+  private async readFull(listed: UserRecord): Promise<UserRecord | undefined> {
+    const full = await this.source.getUser(listed.username);
+    if (!full || full.attributes.sub !== listed.attributes.sub) return undefined;
+    return { ...full, groups: listed.groups };
   }
 
   /** Plans one source user; finishes it at once or hands its writes to the scheduler. */
-  private async prepare(seq: number, listed: UserRecord, status: SeqStatus, scheduler: ApplyScheduler, finish: () => void): Promise<void> {
+  private async prepare(seq: number, listed: UserRecord, status: SeqStatus, scheduler: ApplyScheduler, finish: Finish): Promise<void> {
     let source = listed;
     if (this.deep) {
-      const full = await this.source.getUser(listed.username);
-      if (!full || full.attributes.sub !== listed.attributes.sub) {
+      const full = await this.readFull(listed);
+      if (!full) {
         // Gone (or replaced) since the listing: its replica is left to the orphan rules.
         this.report.counts.vanished++;
         this.report.counts.examined++;
-        finish();
+        finish('vanished');
         return;
       }
-      source = { ...full, groups: listed.groups };
+      source = full;
     }
     const result = planSourceUser(source, this.index!, this.ctx);
     let plan = result.plan;
@@ -692,7 +749,7 @@ class Run {
     if (result.kind === 'ambiguous' || !plan) {
       const locator = locatorOf(source, this.index!.identity);
       this.report.found(source, undefined, 'ambiguous', this.ctx, undefined, locator ? `${locator.attribute}=${locator.value}` : undefined);
-      finish();
+      finish('ambiguous');
       return;
     }
     if (this.deep && replica && !this.hasMarker() && source.mfa?.enabled.some((f) => REPLICABLE_MFA.includes(f))) {
@@ -700,21 +757,24 @@ class Run {
       replica = { ...replica, mfa: (await this.target.getUser(replica.username))?.mfa };
       plan = planReplication(source, replica, this.ctx);
     }
-    let imported = false;
-    if (!replica && plan.kind === 'create' && importedBy(this.state.import, seq)) {
-      // Created by the import job: plan what the import could not carry.
-      const header = await this.csvHeader();
-      if (importRow(header, plan).row) {
-        replica = importedReplica(header, plan);
-        plan = planReplication(source, replica, this.ctx);
-        imported = true;
+    let imported: ImportOutcome | undefined;
+    if (!replica && plan.kind === 'create') {
+      const outcome = importOutcome(this.state.import, seq);
+      const header = outcome ? await this.csvHeader() : [];
+      if (outcome && importRow(header, plan, this.ctx.standbyPool).row) {
+        imported = outcome;
+        if (outcome === 'trusted') {
+          // Created by a job that reported every row imported: plan what the import could not carry.
+          replica = importedReplica(header, plan);
+          plan = planReplication(source, replica, this.ctx);
+        }
       }
     }
     const fresh = status === 'uncertain';
     if (!this.apply || (!fresh && !imported && (plan.kind === 'in-sync' || plan.kind === 'skip'))) {
-      this.report.found(source, plan, plan.kind, this.ctx, replica);
       if (this.apply && plan.kind === 'in-sync' && replica) await this.remember(source.attributes.sub, replica.username);
-      finish();
+      this.report.found(source, plan, plan.kind, this.ctx, replica);
+      finish(bucketOf(plan, plan.kind), replica);
       return;
     }
     const job = this.job(seq, source, plan, replica, { fresh, imported }, finish);
@@ -753,9 +813,33 @@ class Run {
     return this.csvHeaderPromise;
   }
 
-  /** The scheduler job applying one user's plan with the shared replication code. */
-  private job(seq: number, source: UserRecord, plan: ReplicationPlan, replica: UserRecord | undefined, how: { fresh: boolean; imported: boolean }, finish: () => void): Job {
-    const categories = how.fresh ? ['ListUsers', 'AdminListGroupsForUser', ...planOperations(plan)] : planOperations(plan);
+  /** The failover kit's classification options for the target pool (its defaults). */
+  private failoverOptions(): FailoverOptions {
+    return { pool: this.ctx.standbyPool, sourceSubAttribute: this.ctx.sourceSubAttribute, mfaMarkerAttribute: this.ctx.mfaMarkerAttribute };
+  }
+
+  /**
+   * The replica a started import job may have made for `source`, looked up in the target
+   * (ListUsers with a filter, not billed): `null` when it is not there (the row failed or was
+   * skipped: create it one by one); the listed user in no group when it arrived RESET_REQUIRED as
+   * imported users do; `undefined` (the normal path looks it up in full) when someone else made it.
+   */
+  private async importedReplicaIn(target: CognitoGateway, source: UserRecord): Promise<UserRecord | null | undefined> {
+    const locator = locatorOf(source, this.index!.identity);
+    if (!locator) return null;
+    const { replica, ambiguous } = chooseReplica(await target.findUsers(locator), source.attributes.sub, this.ctx.sourceSubAttribute);
+    if (ambiguous) return undefined;
+    if (!replica) return null;
+    return replica.status === 'RESET_REQUIRED' ? { ...replica, groups: [] } : undefined;
+  }
+
+  /**
+   * The scheduler job applying one user's plan with the shared replication code. Retries are the
+   * gateway's alone (one policy for reads and writes): a call that still fails fails the user.
+   */
+  private job(seq: number, source: UserRecord, plan: ReplicationPlan, replica: UserRecord | undefined, how: { fresh: boolean; imported?: ImportOutcome }, finish: Finish): Job {
+    const lookup = how.fresh || how.imported === 'check';
+    const categories = [...(lookup ? ['ListUsers'] : []), ...(how.fresh ? ['AdminListGroupsForUser'] : []), ...planOperations(plan)];
     const path: string[] = [];
     for (const op of categories) {
       const key = `standby:${OPERATION_CATEGORY[op] ?? 'UserPoolRead'}`;
@@ -770,36 +854,40 @@ class Run {
         // `undefined`: look the replica up again (a previous run may have been writing it);
         // `null`: known missing.
         let hint: UserRecord | null | undefined = how.fresh ? undefined : (replica ?? null);
-        for (let round = 1; ; round++) {
-          try {
-            const outcome = await replicateSourceUser(ctx, source, hint);
-            const found = how.fresh ? (outcome.plan ?? plan) : plan;
-            this.report.found(source, found, found.kind, this.ctx, replica);
-            this.report.applied(outcome.result, view.writeCalls);
-            if (outcome.standbyUsername && outcome.result !== 'skipped') await this.remember(source.attributes.sub, outcome.standbyUsername);
-            if (how.fresh) this.report.counts.rechecked++;
-            if (how.imported) this.report.counts.imported++;
-            break;
-          } catch (err) {
-            if (err instanceof RunStoppedError || this.stopping) return; // left uncertain: re-read next run
-            const kind = classifyError(err);
-            if (how.imported && kind === 'not-found' && round === 1) {
-              hint = null; // the import did not create this user after all: create it here
-              continue;
-            }
-            if ((kind === 'throttle' || kind === 'transient') && round < 5) {
-              // Never a failure for throttling: wait, then look the replica up again and redo.
-              await this.clock.sleep(2000 * round);
-              hint = undefined;
-              continue;
-            }
-            this.report.found(source, plan, plan.kind, this.ctx, replica);
-            this.report.applied('skipped', view.writeCalls);
-            this.report.failed(source.attributes.sub, describeError(err), kind === 'permanent' ? plan.standbyUsername : undefined);
-            break;
+        let imported = how.imported === 'trusted';
+        let bucket: UserBucket = 'failed';
+        let after: UserRecord | undefined = replica;
+        try {
+          if (how.imported === 'check' && !how.fresh) {
+            hint = await this.importedReplicaIn(view, source);
+            imported = !!hint;
           }
+          let outcome;
+          try {
+            outcome = await replicateSourceUser(ctx, source, hint);
+          } catch (err) {
+            // A trusted import did not create this user after all: create it here.
+            if (!(how.imported === 'trusted' && classifyError(err) === 'not-found')) throw err;
+            hint = null;
+            imported = false;
+            outcome = await replicateSourceUser(ctx, source, hint);
+          }
+          const found = lookup ? (outcome.plan ?? plan) : plan;
+          if (outcome.standbyUsername && outcome.result !== 'skipped') await this.remember(source.attributes.sub, outcome.standbyUsername);
+          this.report.found(source, found, found.kind, this.ctx, replica);
+          this.report.applied(outcome.result, view.writeCalls);
+          if (how.fresh) this.report.counts.rechecked++;
+          if (imported) this.report.counts.imported++;
+          bucket = outcome.result === 'skipped' ? bucketOf(outcome.plan, 'skip') : 'inSync';
+          const base = hint === null ? undefined : (hint ?? replica);
+          after = outcome.plan ? replicaAfter(base, outcome.plan) : base;
+        } catch (err) {
+          if (err instanceof RunStoppedError || this.stopping) return; // left uncertain: re-read next run
+          this.report.found(source, plan, plan.kind, this.ctx, replica);
+          this.report.applied('skipped', view.writeCalls);
+          this.report.failed(source.attributes.sub, describeError(err), classifyError(err) === 'permanent' ? plan.standbyUsername : undefined);
         }
-        finish();
+        finish(bucket, after);
       },
     };
   }
@@ -836,6 +924,7 @@ class Run {
     const candidates: UserRecord[] = [];
     counts.orphans = 0;
     counts.standbyOnly = 0;
+    counts.failoverLeftover = { send: 0, notSent: {} };
     delete this.report.state.entries.orphan;
     delete this.report.state.entries['standby-only'];
     delete this.report.state.omitted.orphan;
@@ -871,8 +960,7 @@ class Run {
           this.report.entry('deleted', { sub: sourceSub, standbyUsername: user.username });
         } catch (err) {
           if (err instanceof RunStoppedError || this.stopping) return;
-          counts.deleteFailed++;
-          this.report.failed(sourceSub, `deleting orphan: ${describeError(err)}`, user.username);
+          this.report.deleteFailed(sourceSub, `deleting orphan: ${describeError(err)}`, user.username);
         }
         this.progress.update(++n);
         await this.saveIfDue();
@@ -881,6 +969,9 @@ class Run {
       if (this.stopping) throw new RunStoppedError();
     }
     counts.deleted = deleted.size;
+    // A failover sends to the target users left over as well (orphans not deleted; standby-only
+    // users only where its rule takes them).
+    for (const user of this.index!.unmatched()) if (!deleted.has(user.username)) this.report.failover(failoverFate(user, this.failoverOptions()), true);
     await Promise.all(this.indexing);
     this.state.phase = 'done';
     this.deletion = decision;
@@ -942,7 +1033,6 @@ class Run {
       billedReads: billed,
       writeCalls: target.writeCalls,
       readiness: readiness(counts, {
-        applied: this.apply,
         deep: this.deep,
         totpKnown: this.hasMarker(),
         recoveryRate: target.limiter.rate('UserAccountRecovery'),

@@ -38,11 +38,14 @@ export function formatSummary(r: ReconcileReport): string {
   lines.push(`Calls: source ${calls(r.calls.source)}; target ${calls(r.calls.target)}`);
   if (r.billedReads) lines.push(`Billed per-user reads (AdminGetUser): ${n(r.billedReads)}`);
   const rd = r.readiness;
-  lines.push(`Readiness: ${(rd.share * 100).toFixed(1)}% of ${n(rd.expected)} expected users present and matching in the target (${n(rd.missing)} missing, ${n(rd.drifted)} drifted)`);
+  const b = rd.buckets;
+  const aside = [b.unconfirmed ? `${n(b.unconfirmed)} unconfirmed` : '', b.vanished ? `${n(b.vanished)} gone since listed` : ''].filter(Boolean).join(', ');
+  lines.push(`Readiness: ${(rd.share * 100).toFixed(1)}% of ${n(rd.expected)} expected users present and matching in the target (${n(rd.missing)} missing, ${n(rd.drifted)} drifted, ${n(rd.failed)} failed, ${n(b.notReplicable)} not replicable, ${n(b.ambiguous)} ambiguous${aside ? `; aside: ${aside}` : ''})`);
   const nc = rd.notCarried;
   const gaps = Object.entries(nc.schemaGaps.attributes).map(([k, v]) => `${k} ${n(v)}`).join(', ');
   lines.push(`  not carried by a failover: federated ${n(nc.federated)}, TOTP ${nc.totp === null ? 'unknown (no --deep, no MFA marker attribute)' : `${n(nc.totp)} (${nc.totpSource === 'deep' ? 'read now' : 'from MFA markers'}; must enroll again)`}, schema gaps ${n(nc.schemaGaps.users)} users${gaps ? ` (${gaps})` : ''}, no identity ${n(nc.noIdentity)}, ambiguous ${n(nc.ambiguous)}`);
-  lines.push(`  failover notifications: ${n(rd.notifications.users)} users at ${rd.notifications.ratePerSecond}/s (target UserAccountRecovery quota less headroom): about ${rd.notifications.human}`);
+  const notSent = Object.entries(rd.notifications.notSent).sort().map(([k, v]) => `${k} ${n(v)}`).join(', ');
+  lines.push(`  failover notifications: ${n(rd.notifications.users)} users at ${rd.notifications.ratePerSecond}/s (target UserAccountRecovery quota less headroom): about ${rd.notifications.human}${notSent ? `; not sent: ${notSent}` : ''}`);
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   if (r.status === 'stopped') lines.push(`Stopped; progress saved in ${r.checkpoint}. Run the same command again to resume.`);
   return lines.join('\n');

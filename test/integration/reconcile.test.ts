@@ -15,7 +15,9 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_CREDENTIALS } from '../../scripts/local/clients';
 import type { CognitoEmulator } from '../../scripts/local/cognito';
+import { splitCsvLine } from '../../scripts/local/internal/import-jobs';
 import { FileCheckpointStore } from '../../src/reconcile/checkpoint';
+import { uploadCsv } from '../../src/reconcile/import-job';
 import { reconcile, type ReconcileOptions } from '../../src/reconcile/run';
 import { sideGateway } from '../../src/reconcile/setup';
 import { useEmulators } from '../support/emulators';
@@ -211,6 +213,43 @@ test('--import: missing users seeded by an import job (RESET_REQUIRED), groups c
   const again = await reconcile(options('primary', { apply: true }));
   expect(again.report.counts).toMatchObject({ create: 0, update: 0 });
   expect(standby.shim.writeCalls()).toBe(0);
+});
+
+describe('issue 10.1: import jobs report users that were never created', () => {
+  test('a job that ends Succeeded with a failed and a skipped row: every row is looked up in the standby, the missing user created one by one', async () => {
+    const { primaryClient: P, standbyClient: S, standby, pools } = emu();
+    const made: Record<string, { username: string; sub: string }> = {};
+    for (let i = 0; i < 4; i++) made[i] = await createUser(P, pools.primary.poolId, `rows${i}@example.com`, { name: `rows${i}` });
+    const upload = async (url: string, body: Buffer) => {
+      // rows0's row fails in the job (its only auto-verified attribute reads unverified), and rows1 is
+      // made in the standby by another writer after the listing: its row is skipped.
+      const [head, ...lines] = body.toString('utf8').split('\n');
+      const header = splitCsvLine(head);
+      const flag = header.indexOf('email_verified');
+      const csv = [head, ...lines.map((line) => {
+        if (!line.includes('rows0@example.com')) return line;
+        const cells = splitCsvLine(line);
+        cells[flag] = 'false';
+        return cells.join(',');
+      })].join('\n');
+      await createUser(S, pools.standby.poolId, 'rows1@example.com', { name: 'rows1', 'custom:source_sub': made[1].sub });
+      await uploadCsv(url, Buffer.from(csv));
+    };
+    standby.shim.resetCalls();
+    const r = await reconcile(options('primary', { apply: true, import: { roleArn: 'arn:aws:iam::000000000000:role/cognito-import-logs', threshold: 3, pollMs: 200, upload } }));
+    expect(r.report.import!.jobs[0]).toMatchObject({ status: 'Succeeded', imported: 2, failed: 1, skipped: 1 });
+    expect(r.exitCode).toBe(0);
+    expect(r.report.counts.failed).toBe(0);
+    const [rows0] = await standbyUser('rows0@example.com');
+    expect(rows0.UserStatus).toBe('CONFIRMED'); // created one by one, with a recoverable password
+    expect(await standbyUser('rows1@example.com')).toHaveLength(1);
+    expect((await standbyUser('rows2@example.com'))[0].UserStatus).toBe('RESET_REQUIRED');
+    expect(r.report.counts.created).toBe(1);
+    standby.shim.resetCalls();
+    const again = await reconcile(options('primary', { apply: true }));
+    expect(again.report.counts).toMatchObject({ create: 0, update: 0 });
+    expect(standby.shim.writeCalls()).toBe(0);
+  });
 });
 
 test('reverse reconcile (failback): the user who signed up in the standby is created in the primary; nothing deleted there', async () => {

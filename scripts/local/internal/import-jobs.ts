@@ -5,6 +5,15 @@
  * cognito-local (AdminCreateUser with MessageAction SUPPRESS) and sets it to RESET_REQUIRED, as
  * Cognito does. Jobs and their line-by-line log (no user data, like the CloudWatch log) are kept
  * in the data folder.
+ *
+ * Rows are checked by the documented rules (AWS documentation,
+ * cognito-user-pools-using-import-tool-csv-header.md): `cognito:mfa_enabled` must be `true` when
+ * the pool's MFA is ON and `false` when it is OFF; at least one auto-verified attribute must be
+ * verified (the only one, when the pool auto-verifies one); `birthdate` must be `mm/dd/yyyy`. A row
+ * that breaks one fails, a row whose user exists is skipped, and the job still ends `Succeeded`
+ * with `FailedUsers`/`SkippedUsers`, as Cognito's does. The pre-signed URL refuses uploads 15
+ * minutes after the job was created (HTTP 403, as S3 answers an expired URL), and a job not
+ * started within a day is `Expired` (cognito-user-pools-creating-import-job.md).
  * @packageDocumentation
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -81,6 +90,10 @@ export function splitCsvLine(line: string): string[] {
 }
 
 const now = () => Date.now() / 1000;
+/** Lifetime of a job's pre-signed upload URL, seconds (AWS documentation: 15 minutes). */
+const UPLOAD_URL_SECONDS = 15 * 60;
+/** A job not started within this is Expired (AWS documentation: 24-48 hours). */
+const EXPIRE_UNSTARTED_SECONDS = 24 * 3600;
 const err = (code: string, message: string): { error: ApiError } => ({ error: { code, message } });
 
 /** The import-job part of the shim. */
@@ -138,6 +151,10 @@ export class ImportJobs {
     const stored = this.jobs.get(String(body.JobId));
     if (!stored || stored.job.UserPoolId !== body.UserPoolId) return err('ResourceNotFoundException', 'Import job not found.');
     const job = stored.job;
+    if (job.Status === 'Created' && now() - job.CreationDate >= EXPIRE_UNSTARTED_SECONDS) {
+      job.Status = 'Expired';
+      this.save();
+    }
     if (op === 'DescribeUserImportJob') return { body: { UserImportJob: job } };
     if (op === 'StopUserImportJob') {
       if (job.Status !== 'Pending' && job.Status !== 'InProgress') return err('PreconditionNotMetException', `Import job is ${job.Status}.`);
@@ -154,11 +171,11 @@ export class ImportJobs {
     return { body: { UserImportJob: { ...job } } };
   }
 
-  /** Stores the CSV uploaded to the pre-signed URL. Returns an HTTP status. */
+  /** Stores the CSV uploaded to the pre-signed URL. Returns an HTTP status (403 once the URL has expired). */
   upload(jobId: string, csv: Buffer): number {
     const stored = this.jobs.get(jobId);
     if (!stored) return 404;
-    if (stored.job.Status !== 'Created') return 403;
+    if (stored.job.Status !== 'Created' || now() - stored.job.CreationDate >= UPLOAD_URL_SECONDS) return 403;
     writeFileSync(path.join(this.dir, 'import', `${jobId}.csv`), csv);
     stored.uploaded = true;
     this.save();
@@ -247,6 +264,8 @@ export class ImportJobs {
     if (flag('email_verified') === 'true' && !row.get('email')) return { kind: 'failed', reason: 'email is required when email_verified is true.' };
     if (flag('phone_number_verified') === 'true' && !row.get('phone_number')) return { kind: 'failed', reason: 'phone_number is required when phone_number_verified is true.' };
     for (const r of required) if (!row.get(r)) return { kind: 'failed', reason: `The required attribute ${r} is missing.` };
+    const birthdate = row.get('birthdate');
+    if (birthdate && !/^\d{2}\/\d{2}\/\d{4}$/.test(birthdate)) return { kind: 'failed', reason: 'birthdate must be in the format mm/dd/yyyy.' };
     if (mfa === 'true' && !row.get('phone_number')) return { kind: 'failed', reason: 'phone_number is required when cognito:mfa_enabled is true.' };
 
     const attributes = [...row.entries()]

@@ -21,6 +21,8 @@ export interface PairOptions {
   latencyMs?: number;
   /** Leave the suite's attributes out of the target schema. */
   bareTarget?: boolean;
+  /** More settings of the target pool (MFA, auto-verified attributes). */
+  target?: Pick<FakePoolOptions, 'mfaConfiguration' | 'autoVerifiedAttributes'>;
 }
 
 export class Pair {
@@ -40,6 +42,7 @@ export class Pair {
       id: uniquePoolId('us-west-2'),
       usernameAttributes: options.targetUsernameAttributes ?? options.usernameAttributes,
       customAttributes: options.bareTarget ? ['tier'] : ['tier', 'source_sub', 'source_mfa'],
+      ...options.target,
     });
     this.store = new MemoryCheckpointStore(this.dir);
   }

@@ -19,18 +19,21 @@ describe('readiness', () => {
   test('share of expected users present and matching; what a failover would not carry; notification time', () => {
     const c = newReportState().counts;
     Object.assign(c, { examined: 1000, inSync: 900, create: 50, update: 30, skip: 20, skipReasons: { unconfirmed: 10, federated: 10 }, totp: 7, gapUsers: 3, gapAttributes: { 'custom:x': 3 } });
-    const dry = readiness(c, { applied: false, deep: false, totpKnown: true, recoveryRate: 24 });
+    Object.assign(c.buckets, { inSync: 900, missing: 50, drifted: 30, unconfirmed: 10, notReplicable: 10 });
+    c.failover.send = 900;
+    const dry = readiness(c, { deep: false, totpKnown: true, recoveryRate: 24 });
     expect(dry.expected).toBe(990);
     expect(dry.matching).toBe(900);
     expect(dry.share).toBeCloseTo(900 / 990);
     expect(dry).toMatchObject({ missing: 50, drifted: 30 });
     expect(dry.notCarried).toMatchObject({ federated: 10, totp: 7, totpSource: 'markers', schemaGaps: { users: 3 } });
-    expect(dry.notifications).toEqual({ users: 900, ratePerSecond: 24, seconds: 38, human: '38s' });
-    Object.assign(c, { created: 50, updated: 29 });
-    const applied = readiness(c, { applied: true, deep: true, totpKnown: true, recoveryRate: 24 });
+    expect(dry.notifications).toEqual({ users: 900, ratePerSecond: 24, seconds: 38, human: '38s', notSent: {} });
+    // After an apply that repaired all but one drifted user.
+    Object.assign(c.buckets, { inSync: 979, missing: 0, drifted: 1 });
+    const applied = readiness(c, { deep: true, totpKnown: true, recoveryRate: 24 });
     expect(applied).toMatchObject({ matching: 979, missing: 0, drifted: 1 });
     expect(applied.notCarried.totpSource).toBe('deep');
-    expect(readiness(c, { applied: false, deep: false, totpKnown: false, recoveryRate: 24 }).notCarried.totp).toBeNull();
+    expect(readiness(c, { deep: false, totpKnown: false, recoveryRate: 24 }).notCarried.totp).toBeNull();
   });
 
   test('durations', () => {
