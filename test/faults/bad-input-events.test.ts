@@ -117,6 +117,25 @@ describe('malformed post confirmation events: the trigger returns the event, que
 describe('malformed queue messages: straight to the DLQ with a reason naming the problem; nothing written', () => {
   const AT = new Date().toISOString();
   const base = () => ({ v: 1, sourceRegion: 'us-east-1', sourcePoolId: pools.primary.poolId, sub: 'a-sub', reason: 'PostConfirmation_ConfirmSignUp', at: AT });
+  /** What the change-capture rule delivers for an admin call on the primary (src/change-capture/rule.ts). */
+  const capturedEvent = (requestParameters: Record<string, unknown> = {}, sub: string | undefined = '00000000-0000-4000-8000-00000000beef') => ({
+    version: '0',
+    id: 'c67ec280-799a-40d6-b398-2a2b31aefbbd',
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.cognito-idp',
+    account: '000000000000',
+    time: AT.replace(/\.\d+Z$/, 'Z'),
+    region: 'us-east-1',
+    resources: [],
+    detail: {
+      eventSource: 'cognito-idp.amazonaws.com',
+      eventName: 'AdminUpdateUserAttributes',
+      eventTime: AT.replace(/\.\d+Z$/, 'Z'),
+      userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::000000000000:user/admin' },
+      requestParameters: { userPoolId: pools.primary.poolId, username: 'HIDDEN_DUE_TO_SECURITY_REASONS', ...requestParameters },
+      ...(sub ? { additionalEventData: { sub } } : {}),
+    },
+  });
   const rows: [string, () => string, RegExp][] = [
     ['not JSON', () => '{"v":1,', /not JSON/],
     ['JSON null', () => 'null', /not a v1 sync message/],
@@ -134,6 +153,9 @@ describe('malformed queue messages: straight to the DLQ with a reason naming the
     ['no reason', () => JSON.stringify({ ...base(), reason: undefined }), /reason: /],
     ['a date that is not ISO 8601', () => JSON.stringify({ ...base(), at: '27/11/2026' }), /\bat: /],
     ['100 kB of junk', () => JSON.stringify({ junk: 'x'.repeat(100_000) }), /not a v1 sync message/],
+    // Change capture delivers the EventBridge event itself (issue 10.7).
+    ['an EventBridge event of another service', () => JSON.stringify({ ...capturedEvent(), source: 'aws.s3' }), /not a Cognito "AWS API Call via CloudTrail" event \(source: /],
+    ['a Cognito event without an event name', () => JSON.stringify({ ...capturedEvent(), detail: { ...capturedEvent().detail, eventName: undefined } }), /detail\.eventName: /],
   ];
   let dlq: { body: string; reason: string }[] = [];
   let writesBefore = 0;
@@ -167,6 +189,21 @@ describe('malformed queue messages: straight to the DLQ with a reason naming the
     const before = e.standby.shim.writeCalls();
     const body = JSON.stringify(buildSyncMessage({ sourceRegion: 'us-east-1', sourcePoolId: pools.primary.poolId, sub: '00000000-0000-4000-8000-00000000dead', reason: 'AdminUpdateUserAttributes' }));
     const record = toSqsRecord({ MessageId: 'm-nobody', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '1' } }, runtime.queue.queueArn, 'us-east-1');
+    const dlqBefore = await runtime.dlqDepth();
+    expect(await runtime.worker({ Records: [record] })).toEqual({ batchItemFailures: [] });
+    expect(await runtime.dlqDepth()).toBe(dlqBefore);
+    expect(e.standby.shim.writeCalls()).toBe(before);
+  });
+
+  test.each([
+    ['a username with a quote and a backslash', { username: 'o"brien\\admin' }, '00000000-0000-4000-8000-00000000beef'],
+    ['an empty username and pool', { username: '', userPoolId: '' }, '00000000-0000-4000-8000-00000000beef'],
+    ['no username and no sub (an AdminCreateUser event of issue 10.9)', { username: undefined }, undefined],
+  ])('issue 10.7: a captured event with %s naming nobody is acknowledged, not dead-lettered, and writes nothing', async (_label, params, sub) => {
+    const e = emu();
+    const before = e.standby.shim.writeCalls();
+    const body = JSON.stringify(capturedEvent(params, sub));
+    const record = toSqsRecord({ MessageId: 'm-captured', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '1' } }, runtime.queue.queueArn, 'us-east-1');
     const dlqBefore = await runtime.dlqDepth();
     expect(await runtime.worker({ Records: [record] })).toEqual({ batchItemFailures: [] });
     expect(await runtime.dlqDepth()).toBe(dlqBefore);

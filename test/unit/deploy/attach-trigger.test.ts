@@ -174,7 +174,7 @@ describe('issue 10.8: attach-trigger sends back settings UpdateUserPool rejects'
       IssuerConfiguration: { Type: 'ORIGINAL' },
       AcrConfiguration: { 'urn:example:acr:1': { AcrValue: 'low' } },
     } as Partial<UserPoolType>);
-    const r = attach(full).request as Record<string, unknown>;
+    const r = attach(full).request as unknown as Record<string, unknown>;
     for (const k of ['SmsAuthenticationMessage', 'UserAttributeUpdateSettings', 'DeviceConfiguration', 'UserPoolAddOns', 'DcrConfiguration', 'KeyConfiguration', 'IssuerConfiguration', 'AcrConfiguration']) {
       expect({ k, v: r[k] }).toEqual({ k, v: (full as Record<string, unknown>)[k] });
     }
