@@ -7,7 +7,8 @@
 // rest of serverless.yml reads. A bad value fails `osls package` / `osls deploy` with a message
 // naming the parameter, before anything reaches CloudFormation: above all a local and a peer
 // pool id that do not belong to the Regions they are deployed for (swapped parameters would
-// replicate the wrong way).
+// replicate the wrong way). It also makes the template's choices (`cfg.choice`, `cfg.ifSet`), so
+// that the packaged template holds only what the configuration uses (issue 16).
 
 const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
@@ -144,7 +145,39 @@ function checkParams(raw, deployRegion) {
     }
     cfg.groupRoleMap = JSON.stringify(map); // canonical, single line
   }
+  cfg.choice = templateChoices(cfg);
+  cfg.ifSet = ifSet(cfg, ['standbyRoleArn', 'importLogsRoleArn', 'groupRoleMap']);
   return cfg;
+}
+
+/**
+ * Which variant of each optional part of the template this configuration uses.
+ *
+ * The choices are made here, at package time, and serverless.yml emits only the variant each one
+ * names (`${self:custom.variants.<part>.${self:custom.cfg.choice.<part>}}`): the template holds no
+ * CloudFormation condition (each would compare two literals) and no branch with an empty ARN, so
+ * cfn-lint passes it (issue 16).
+ */
+function templateChoices(cfg) {
+  const createTopic = cfg.alarmTopicArn === '';
+  return {
+    // The alarms notify a topic of this stack, or the one given (then alarmEmail is ignored).
+    alarmTopic: createTopic ? 'created' : 'existing',
+    alarmEmail: createTopic && cfg.alarmEmail !== '' ? 'subscribed' : 'none',
+    // Same account: the roles write the peer pool directly; cross-account: they assume the standby role.
+    peerAccess: cfg.standbyRoleArn === '' ? 'sameAccount' : 'standbyRole',
+    importLogsRole: cfg.importLogsRoleArn === '' ? 'none' : 'passed',
+    dashboard: cfg.dashboard === 'true' ? 'created' : 'none',
+  };
+}
+
+/**
+ * The optional settings that are set, by name. serverless.yml reads them as
+ * `${self:custom.cfg.ifSet.<name>, null}`: an unset one resolves to null, and osls then leaves
+ * the environment variable out (an empty value would fail the handlers' validation).
+ */
+function ifSet(cfg, names) {
+  return Object.fromEntries(names.filter((name) => cfg[name] !== '').map((name) => [name, cfg[name]]));
 }
 
 module.exports = async ({ options, resolveConfigurationProperty }) => {

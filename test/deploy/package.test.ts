@@ -1,13 +1,14 @@
 /**
- * Deployment checks (issues 2 and 6): packages serverless.yml with osls for both Regions, offline,
+ * Deployment checks (issues 2, 6 and 16): packages serverless.yml with osls for both Regions, offline,
  * and checks the CloudFormation template and the function zips against what docs/DEPLOY.md
  * promises: one least-privilege role per function, the queues' retry and retention settings,
- * encryption, the alarms, the trigger attachment, the runtime and the schedule.
+ * encryption, the alarms, the trigger attachment, the runtime and the schedule. Every template
+ * must also pass cfn-lint (issue 16), in each of four parameter combinations in both Regions.
  *
  * The expected IAM action sets below are written out from the design, on purpose not read from
  * serverless.yml: a change to a role must change this test too.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,8 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 interface Case {
   name: string;
+  /** The parameter combination, for the cfn-lint tests' titles. */
+  combination: string;
   region: string;
   peerRegion: string;
   localPoolId: string;
@@ -36,31 +39,36 @@ interface Case {
   params: Record<string, string>;
 }
 
+const GROUP_ROLE_MAP = '{"arn:aws:iam::123456789012:role/a":"arn:aws:iam::123456789012:role/b"}';
 const EAST: Case = {
   name: 'east',
+  combination: 'alarm e-mail',
   region: 'us-east-1',
   peerRegion: 'us-west-2',
   localPoolId: 'us-east-1_AAAA1111',
   peerPoolId: 'us-west-2_BBBB2222',
-  params: { alarmEmail: 'ops@example.com', groupRoleMap: '{"arn:aws:iam::123456789012:role/a":"arn:aws:iam::123456789012:role/b"}' },
+  params: { alarmEmail: 'ops@example.com', groupRoleMap: GROUP_ROLE_MAP },
 };
 const WEST: Case = {
   name: 'west',
+  combination: 'defaults',
   region: 'us-west-2',
   peerRegion: 'us-east-1',
   localPoolId: 'us-west-2_BBBB2222',
   peerPoolId: 'us-east-1_AAAA1111',
   params: {},
 };
-/** Cross-account standby, existing alarm topic, custom schedule, import logs role, dashboard. */
+/** Cross-account standby, group role map, existing alarm topic, custom schedule, import logs role, dashboard. */
 const XACCT: Case = {
   name: 'xacct',
+  combination: 'cross-account',
   region: 'us-west-2',
   peerRegion: 'us-east-1',
   localPoolId: 'us-west-2_BBBB2222',
   peerPoolId: 'us-east-1_CCCC3333',
   params: {
     standbyRoleArn: 'arn:aws:iam::210987654321:role/standby-writer',
+    groupRoleMap: '{"arn:aws:iam::123456789012:role/a":"arn:aws:iam::210987654321:role/b"}',
     importLogsRoleArn: 'arn:aws:iam::210987654321:role/import-logs',
     alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms',
     reconcileSchedule: 'cron(0 3 * * ? *)',
@@ -70,7 +78,37 @@ const XACCT: Case = {
     echoRoleArns: 'arn:aws:iam::123456789012:role/standby-writer-from-peer',
   },
 };
-const CASES = [EAST, WEST, XACCT];
+/**
+ * The rest of the cfn-lint matrix (issue 16): each of the four combinations (defaults, alarm e-mail,
+ * existing alarm topic, cross-account standby with group role map, import logs role and dashboard)
+ * in both Regions. Every check below runs on these too.
+ */
+const EAST_DEFAULTS: Case = { ...EAST, name: 'east-defaults', combination: 'defaults', params: {} };
+const WEST_EMAIL: Case = { ...WEST, name: 'west-email', combination: 'alarm e-mail', params: { alarmEmail: 'ops@example.com' } };
+const EAST_TOPIC: Case = {
+  ...EAST,
+  name: 'east-topic',
+  combination: 'existing alarm topic',
+  params: { alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops-alarms', alarmEmail: 'ignored@example.com' },
+};
+const WEST_TOPIC: Case = { ...WEST, name: 'west-topic', combination: 'existing alarm topic', params: { alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms' } };
+/** Cross-account from us-east-1, with the alarm topic and e-mail subscription of its own. */
+const EAST_XACCT: Case = {
+  name: 'east-xacct',
+  combination: 'cross-account',
+  region: 'us-east-1',
+  peerRegion: 'us-west-2',
+  localPoolId: 'us-east-1_AAAA1111',
+  peerPoolId: 'us-west-2_DDDD4444',
+  params: {
+    standbyRoleArn: 'arn:aws:iam::210987654321:role/standby-writer',
+    groupRoleMap: GROUP_ROLE_MAP,
+    importLogsRoleArn: 'arn:aws:iam::210987654321:role/import-logs',
+    alarmEmail: 'ops@example.com',
+    dashboard: 'true',
+  },
+};
+const CASES = [EAST, WEST, XACCT, EAST_DEFAULTS, WEST_EMAIL, EAST_TOPIC, WEST_TOPIC, EAST_XACCT];
 
 // ----------------------------------------------------------------------------- expected permissions
 
@@ -91,7 +129,6 @@ interface Packaged {
   c: Case;
   dir: string;
   template: Json;
-  conditions: Record<string, boolean>;
   seconds: number;
 }
 
@@ -132,7 +169,7 @@ beforeAll(async () => {
     }
     const seconds = (Date.now() - started) / 1000;
     const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-    packaged.set(c.name, { c, dir, template, conditions: evaluateConditions(template.Conditions ?? {}), seconds });
+    packaged.set(c.name, { c, dir, template, seconds });
   }
   const timings = [...packaged.values()].map((p) => `${p.c.name} (${p.c.region}) ${p.seconds.toFixed(1)} s`);
   console.log(`osls package: ${timings.join(', ')}`);
@@ -150,45 +187,24 @@ function get(name: string): Packaged {
 
 // ----------------------------------------------------------------------------- template helpers
 
-/** Conditions are built from literal strings once Serverless has resolved its variables. */
-function evaluateConditions(defs: Record<string, Json>): Record<string, boolean> {
-  const out: Record<string, boolean> = {};
-  const value = (v: Json): Json => (v && typeof v === 'object' ? ev(v) : v);
-  const ev = (node: Json): boolean => {
-    if (node.Condition) return cond(node.Condition);
-    if (node['Fn::Equals']) return value(node['Fn::Equals'][0]) === value(node['Fn::Equals'][1]);
-    if (node['Fn::Not']) return !ev(node['Fn::Not'][0]);
-    if (node['Fn::And']) return node['Fn::And'].every(ev);
-    if (node['Fn::Or']) return node['Fn::Or'].some(ev);
-    throw new Error(`unsupported condition ${JSON.stringify(node)}`);
-  };
-  const cond = (name: string): boolean => (out[name] ??= ev(defs[name]));
-  for (const name of Object.keys(defs)) cond(name);
-  return out;
-}
-
-const NO_VALUE = Symbol('AWS::NoValue');
-
-/** Applies Fn::If with the evaluated conditions and drops AWS::NoValue, as CloudFormation would. */
-function applyConditions(node: Json, conditions: Record<string, boolean>): Json {
-  if (Array.isArray(node)) {
-    return node.map((n) => applyConditions(n, conditions)).filter((n) => n !== NO_VALUE);
-  }
+/**
+ * Where a template holds something that only a condition would decide, or an empty value: none
+ * is expected (issue 16), so the checks below read the template as it is.
+ */
+function undecided(node: Json, path = ''): string[] {
+  if (node === '' || node === null) return [`${path}: empty`];
+  if (Array.isArray(node)) return node.flatMap((n, i) => undecided(n, `${path}/${i}`));
   if (node && typeof node === 'object') {
-    if (node.Ref === 'AWS::NoValue') return NO_VALUE;
-    if (node['Fn::If']) {
-      const [name, yes, no] = node['Fn::If'];
-      if (!(name in conditions)) throw new Error(`unknown condition ${name}`);
-      return applyConditions(conditions[name] ? yes : no, conditions);
-    }
-    const out: Json = {};
-    for (const [k, v] of Object.entries(node)) {
-      const r = applyConditions(v, conditions);
-      if (r !== NO_VALUE) out[k] = r;
-    }
-    return out;
+    return Object.entries(node).flatMap(([k, v]) => {
+      const here = `${path}/${k}`;
+      if (k === 'Condition' && typeof v === 'string') return [`${here}: condition ${v}`];
+      if (['Fn::If', 'Fn::Equals', 'Fn::Not', 'Fn::And', 'Fn::Or'].includes(k)) return [`${here}: ${k}`];
+      if (k === 'Ref' && v === 'AWS::NoValue') return [`${here}: AWS::NoValue`];
+      if (k === 'Fn::Join') return undecided((v as Json[])[1], `${here}/1`); // an empty separator is fine
+      return undecided(v, here);
+    });
   }
-  return node;
+  return [];
 }
 
 /** A resource reference or ARN as a comparable string. */
@@ -239,15 +255,18 @@ interface Statement {
   where: string;
 }
 
-/** Every policy statement of the template (identity and resource policies), conditions applied. */
+/** Every policy statement of the template (identity and resource policies); a role's inline policies as `<role id>/<policy name>`. */
 function statements(p: Packaged): Statement[] {
   const out: Statement[] = [];
   const docs: { doc: Json; where: string }[] = [];
-  for (const [id, res] of Object.entries<Json>(p.template.Resources)) {
-    const r = applyConditions(res, p.conditions);
-    if (res.Condition && !p.conditions[res.Condition]) continue;
+  for (const [id, r] of Object.entries<Json>(p.template.Resources)) {
     if (r.Type === 'AWS::IAM::Role') {
       for (const pol of asList<Json>(r.Properties.Policies)) docs.push({ doc: pol.PolicyDocument, where: `${id}/${pol.PolicyName}` });
+    }
+    if (r.Type === 'AWS::IAM::RolePolicy') {
+      const role = r.Properties.RoleName?.Ref;
+      if (!role) throw new Error(`${id}: RoleName must reference a role of this template`);
+      docs.push({ doc: r.Properties.PolicyDocument, where: `${role}/${r.Properties.PolicyName}` });
     }
     if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') docs.push({ doc: r.Properties.PolicyDocument, where: id });
     if (/^AWS::(S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy)$/.test(r.Type)) docs.push({ doc: r.Properties.PolicyDocument, where: id });
@@ -287,7 +306,7 @@ function functions(p: Packaged): Record<string, Json> {
 
 /** A function's environment as Lambda would see it (references replaced by plausible values). */
 function environment(p: Packaged, fnId: string): Record<string, string> {
-  const fn = applyConditions(p.template.Resources[fnId], p.conditions);
+  const fn = p.template.Resources[fnId];
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries<Json>(fn.Properties.Environment?.Variables ?? {})) {
     if (typeof v === 'string') out[k] = v;
@@ -340,8 +359,9 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     const fns = functions(p());
     expect(Object.keys(fns).sort()).toEqual(['ReconcileLambdaFunction', 'TriggerLambdaFunction', 'WorkerLambdaFunction']);
     const roles = Object.entries(fns).map(([id, fn]) => {
-      expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [id.replace('LambdaFunction', 'Role'), 'Arn'] });
-      return fn.Properties.Role['Fn::GetAtt'][0];
+      const role = id.replace('LambdaFunction', 'Role');
+      expect(render(fn.Properties.Role, c.region)).toBe(`GetAtt:${role}.Arn`);
+      return role;
     });
     expect(new Set(roles).size).toBe(3);
     for (const role of roles) {
@@ -479,22 +499,43 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       DriftAlarm: 'CognitoStandbySync/DriftUsers',
       ReconcileErrorsAlarm: 'AWS/Lambda/Errors',
     });
+    const resources = p().template.Resources;
     const topic = c.params.alarmTopicArn ?? 'Ref:AlarmTopic';
-    expect(p().conditions.CreateAlarmTopic).toBe(!c.params.alarmTopicArn);
-    const serviceName = p().template.Resources.WorkerLambdaFunction.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
-    for (const [id, raw] of alarms) {
-      const a = applyConditions(raw, p().conditions).Properties;
+    expect(resources.AlarmTopic?.Type).toBe(c.params.alarmTopicArn ? undefined : 'AWS::SNS::Topic');
+    expect(render(p().template.Outputs.AlarmTopicArn.Value, c.region)).toBe(topic);
+    const serviceName = resources.WorkerLambdaFunction.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+    for (const [id, { Properties: a }] of alarms) {
       expect({ id, actions: a.AlarmActions.map((x: Json) => render(x, c.region)) }).toEqual({ id, actions: [topic] });
+      for (const x of a.OKActions ?? []) expect({ id, ok: render(x, c.region) }).toEqual({ id, ok: topic });
       // Custom metrics carry only Powertools' default `service` dimension, which is the functions' service name.
       if (a.Namespace === 'CognitoStandbySync') expect(a.Dimensions).toEqual([{ Name: 'service', Value: serviceName }]);
     }
     const dlqAlarm = p().template.Resources.DlqNotEmptyAlarm.Properties;
     expect(dlqAlarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     expect(dlqAlarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['SyncDeadLetterQueue', 'QueueName'] } }]);
-    const subscribed = p().conditions.HasAlarmEmail;
-    expect(subscribed).toBe(Boolean(c.params.alarmEmail));
-    if (subscribed) expect(p().template.Resources.AlarmEmailSubscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: c.params.alarmEmail });
-    expect(p().conditions.CreateDashboard).toBe(c.params.dashboard === 'true');
+    // alarmEmail subscribes to the topic this stack creates; with alarmTopicArn it is ignored.
+    const subscribed = Boolean(c.params.alarmEmail) && !c.params.alarmTopicArn;
+    expect(Boolean(resources.AlarmEmailSubscription)).toBe(subscribed);
+    if (subscribed) {
+      expect(resources.AlarmEmailSubscription.Properties).toEqual({ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: c.params.alarmEmail });
+    }
+    expect(Boolean(resources.Dashboard)).toBe(c.params.dashboard === 'true');
+  });
+
+  test('issue 16: the template holds only what the configuration uses: no condition, no Fn::If, no empty value', () => {
+    const t = p().template;
+    expect(t.Conditions).toBeUndefined();
+    expect([...undecided(t.Resources, 'Resources'), ...undecided(t.Outputs, 'Outputs')]).toEqual([]);
+    const env = (fn: string) => Object.keys(t.Resources[fn].Properties.Environment.Variables);
+    for (const fn of ['WorkerLambdaFunction', 'ReconcileLambdaFunction']) {
+      expect({ fn, standbyRole: env(fn).includes('STANDBY_ROLE_ARN') }).toEqual({ fn, standbyRole: crossAccount });
+      expect({ fn, groupRoleMap: env(fn).includes('GROUP_ROLE_MAP') }).toEqual({ fn, groupRoleMap: Boolean(c.params.groupRoleMap) });
+    }
+    expect(env('ReconcileLambdaFunction').includes('IMPORT_LOGS_ROLE_ARN')).toBe(Boolean(c.params.importLogsRoleArn));
+    // The import logs permission is an inline policy of its own: the reconciler starts only once it is attached.
+    const importPolicy = t.Resources.ReconcileImportLogsPolicy;
+    expect(importPolicy?.Type).toBe(c.params.importLogsRoleArn ? 'AWS::IAM::RolePolicy' : undefined);
+    if (importPolicy) expect(t.Resources.ReconcileLambdaFunction.DependsOn).toContain('ReconcileImportLogsPolicy');
   });
 
   test('the trigger attachment names the configured local pool and nothing else', () => {
@@ -607,6 +648,64 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
   });
 });
 
+// ----------------------------------------------------------------------------- cfn-lint (issue 16)
+
+/** The installed cfn-lint's version line, or undefined when it cannot be run. */
+function cfnLintVersion(): string | undefined {
+  const r = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? `${r.stdout}${r.stderr}`.trim() : undefined;
+}
+
+interface LintFinding {
+  Filename: string;
+  Level: string;
+  Message: string;
+  Rule: { Id: string };
+  Location: { Path?: (string | number)[] };
+}
+
+const CFN_LINT = cfnLintVersion();
+const CFN_LINT_MISSING = 'SKIPPED: cfn-lint is not installed or does not run (pip install cfn-lint to run these checks)';
+if (!CFN_LINT) console.warn(`issue 16: cfn-lint checks ${CFN_LINT_MISSING}`);
+
+(CFN_LINT ? describe : describe.skip)(`issue 16: cfn-lint (${CFN_LINT ?? CFN_LINT_MISSING})`, () => {
+  const findings = new Map<string, LintFinding[]>();
+
+  // One cfn-lint run for every packaged template (its start-up is most of its time), checked
+  // against the rules of both Regions.
+  beforeAll(async () => {
+    const files = CASES.map((c) => join(get(c.name).dir, 'cloudformation-template-update-stack.json'));
+    const args = ['--format', 'json', '--regions', 'us-east-1', 'us-west-2', '--', ...files];
+    // Exit codes 2, 4 and 8 mean errors, warnings and informational findings: the JSON is on stdout.
+    const stdout = await run('cfn-lint', args, { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }).then(
+      (r) => r.stdout,
+      (err: { stdout?: string; message: string }) => {
+        if (!err.stdout) throw new Error(`cfn-lint failed: ${err.message}`);
+        return err.stdout;
+      },
+    );
+    const all = JSON.parse(stdout) as LintFinding[];
+    for (const c of CASES) findings.set(c.name, []);
+    for (const f of all) {
+      const c = CASES.find((x) => resolve(f.Filename) === resolve(get(x.name).dir, 'cloudformation-template-update-stack.json'));
+      if (!c) throw new Error(`cfn-lint reported on an unknown file ${f.Filename}`);
+      findings.get(c.name)!.push(f);
+    }
+  }, 300_000);
+
+  const show = (fs: LintFinding[]) => fs.map((f) => `${f.Rule.Id} ${(f.Location.Path ?? []).join('/')}: ${f.Message}`);
+
+  test.each(CASES.map((c) => [c.combination, c.region, c.name] as const))(
+    'issue 16: cfn-lint passes the packaged template, %s in %s (%s): zero errors, zero W8003, no redundant DependsOn (W3005)',
+    (_combination, _region, name) => {
+      const fs = findings.get(name) ?? [];
+      expect(show(fs.filter((f) => f.Level === 'Error' || ['W8003', 'W3005'].includes(f.Rule.Id)))).toEqual([]);
+      const others = show(fs);
+      if (others.length) console.log(`cfn-lint ${name}: other findings (not failures):\n${others.join('\n')}`);
+    },
+  );
+});
+
 describe('function artifacts', () => {
   const sizes: Record<string, number> = {};
 
@@ -694,6 +793,22 @@ describe('parameter checks', () => {
 
   test('accepts a good set and types it', () => {
     expect(checkParams(good, 'us-east-1')).toMatchObject({ localPoolId: 'us-east-1_AAAA', workerMaxConcurrency: 5, reconcileEnabled: true });
+  });
+
+  test('issue 16: the template\'s choices are made at package time, from the parameters', () => {
+    const role = 'arn:aws:iam::210987654321:role/standby';
+    expect(checkParams(good, 'us-east-1')).toMatchObject({
+      choice: { alarmTopic: 'created', alarmEmail: 'none', peerAccess: 'sameAccount', importLogsRole: 'none', dashboard: 'none' },
+      ifSet: {},
+    });
+    const all = { ...good, alarmEmail: 'ops@example.com', standbyRoleArn: role, importLogsRoleArn: role, groupRoleMap: GROUP_ROLE_MAP, dashboard: 'true' };
+    expect(checkParams(all, 'us-east-1')).toMatchObject({
+      choice: { alarmTopic: 'created', alarmEmail: 'subscribed', peerAccess: 'standbyRole', importLogsRole: 'passed', dashboard: 'created' },
+      ifSet: { standbyRoleArn: role, importLogsRoleArn: role, groupRoleMap: GROUP_ROLE_MAP },
+    });
+    // An existing topic: none is created and alarmEmail is ignored (docs/DEPLOY.md, parameters).
+    const topic = { ...all, alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops' };
+    expect(checkParams(topic, 'us-east-1')).toMatchObject({ choice: { alarmTopic: 'existing', alarmEmail: 'none' } });
   });
 
   test.each([
