@@ -43,6 +43,16 @@ export function schemaAttributeOf(pool: PoolConfig, name: string): SchemaAttribu
 }
 
 /**
+ * Why `pool` cannot hold attribute `name` with `value`: its schema lacks the attribute, or the
+ * value is longer than the schema allows. `undefined` when it can.
+ */
+export function cannotHold(pool: PoolConfig, name: string, value: string): 'missing-in-schema' | 'too-long' | undefined {
+  if (!poolHasAttribute(pool, name)) return 'missing-in-schema';
+  const max = schemaAttributeOf(pool, name)?.maxLength;
+  return max !== undefined && [...value].length > max ? 'too-long' : undefined;
+}
+
+/**
  * Maps a source user's attributes to what the replica should carry: every writable attribute
  * (verified flags included), never `sub`, `identities` or `cognito:*`, plus the source `sub` in
  * its custom attribute. Attributes the standby schema lacks are returned as gaps by name.
@@ -56,13 +66,9 @@ export function mapAttributes(
   const gaps: AttributeGap[] = [];
   for (const [name, value] of Object.entries(sourceAttributes)) {
     if (isPoolOwnedAttribute(name) || name === managed.sourceSubAttribute || name === managed.mfaMarkerAttribute) continue;
-    if (!poolHasAttribute(standbyPool, name)) {
-      gaps.push({ name, reason: 'missing-in-standby-schema' });
-      continue;
-    }
-    const max = schemaAttributeOf(standbyPool, name)?.maxLength;
-    if (max !== undefined && [...value].length > max) {
-      gaps.push({ name, reason: 'too-long' });
+    const cannot = cannotHold(standbyPool, name, value);
+    if (cannot) {
+      gaps.push({ name, reason: cannot === 'missing-in-schema' ? 'missing-in-standby-schema' : cannot });
       continue;
     }
     attributes[name] = value;

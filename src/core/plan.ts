@@ -1,5 +1,5 @@
 import {
-  type AttributeGap, isPoolOwnedAttribute, type ManagedAttributes, mapAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, REPLICABLE_MFA,
+  type AttributeGap, cannotHold, isPoolOwnedAttribute, type ManagedAttributes, mapAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, REPLICABLE_MFA,
   schemaAttributeOf, usesTotp,
 } from './attributes';
 import { standbyUsernameFor } from './identity';
@@ -11,6 +11,12 @@ export interface PlanContext extends ManagedAttributes {
   standbyPool: PoolConfig;
   /** Replicate federated users as local users linked to the same provider identity (the provider must exist in the standby). */
   linkFederatedUsers?: boolean;
+  /**
+   * Names of the source pool's groups (ListGroups). A target's membership is removed only for a
+   * group named here: a group the source pool does not have is no evidence that the user left it.
+   * `undefined` (not listed) removes no membership.
+   */
+  sourceGroups?: ReadonlySet<string>;
 }
 
 /** Something about a user the replica cannot carry, or a reason the user was not replicated. */
@@ -19,7 +25,9 @@ export type PlanIssue =
   | { code: 'totp' }
   | { code: 'federated'; provider?: string }
   | { code: 'unconfirmed' }
-  | { code: 'no-identity'; attribute: string };
+  | { code: 'no-identity'; attribute: string }
+  /** The MFA preference waits for the replica's password reset (see {@link ReplicationPlan.mfaPending}). */
+  | { code: 'mfa-pending' };
 
 /** An MFA factor setting for AdminSetUserMFAPreference. */
 export interface MfaFactorSetting {
@@ -66,6 +74,13 @@ export interface ReplicationPlan {
    * (which reads the marker, not the replica's MFA) believe the MFA is in step, for good.
    */
   afterMfaAttributes?: Record<string, string>;
+  /**
+   * The MFA preference left for later: the replica is in `RESET_REQUIRED`, and
+   * AdminSetUserMFAPreference refuses such a user (`PasswordResetRequiredException`, SDK model
+   * `AdminSetUserMFAPreferenceCommand.d.ts`). No call is sent and the marker is left as it is, so
+   * the first run after the user's reset plans the call again. Comes with the issue `mfa-pending`.
+   */
+  mfaPending?: MfaChange;
   link?: ProviderLink;
   issues: PlanIssue[];
 }
@@ -167,6 +182,10 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
   const gapNames = new Set(mapped.gaps.map((g) => g.name));
   for (const name of Object.keys(current).sort()) {
     if (name in desired || gapNames.has(name) || isPoolOwnedAttribute(name)) continue;
+    // An attribute the source pool cannot hold (not in its schema, or a value longer than its
+    // schema allows) is no evidence that it was removed: at failback the target is the original,
+    // which carries what the standby never could. Replication only deletes what the source could have.
+    if (cannotHold(ctx.sourcePool, name, current[name])) continue;
     if (name === ctx.sourceSubAttribute || name === ctx.mfaMarkerAttribute) continue;
     if (Object.values(VERIFIED_FLAG).includes(name)) continue;
     if (schemaAttributeOf(ctx.standbyPool, name)?.required) continue;
@@ -181,18 +200,58 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
     const want = new Set(source.groups);
     const have = new Set(replica.groups);
     plan.addGroups = [...want].filter((g) => !have.has(g)).sort();
-    plan.removeGroups = [...have].filter((g) => !want.has(g)).sort();
+    // Only from groups the source pool has: a group it lacks (the target's own, or at failback a
+    // group of the original's pool that the standby never had) says nothing about the user.
+    plan.removeGroups = [...have].filter((g) => !want.has(g) && !!ctx.sourceGroups?.has(g)).sort();
   }
 
   if (source.mfa) {
-    const replicaMfa = replica.mfa ?? (markerWritable ? parseMfaMarker(replica.attributes[ctx.mfaMarkerAttribute]) : undefined);
-    if (!replicaMfa || !sameReplicableMfa(source.mfa, replicaMfa)) plan.mfa = mfaChange(source.mfa, replicaMfa ?? { enabled: [] });
-    if (plan.mfa && !plan.mfa.sms && !plan.mfa.email) plan.mfa = undefined;
+    const known = replica.mfa ?? (markerWritable ? parseMfaMarker(replica.attributes[ctx.mfaMarkerAttribute]) : undefined);
+    if (known) plan.mfa = sameReplicableMfa(source.mfa, known) ? undefined : mfaChange(source.mfa, known);
+    // A replica whose MFA was not read and has no readable marker (made before the marker
+    // existed, by another tool, by hand) has *unknown* MFA, not none: a factor switched on in the
+    // standby would stay on for good, and the NONE marker written next would hide it from every
+    // later run. The planner cannot read, so it sets every factor that can be on to exactly the
+    // source's state: one AdminSetUserMFAPreference call, once (the marker written after it makes
+    // the MFA known from then on), where a read would cost an AdminGetUser and often that call
+    // too. Without a marker to record the result the call would be repeated every run, so only the
+    // source's factors are sent then (the worker reads such replicas' MFA: findReplica).
+    else plan.mfa = mfaChange(source.mfa, { enabled: markerWritable ? factorsThatCanBeOn(replica, plan, ctx.standbyPool) : [] });
     if (plan.mfa) holdMarkerBack(plan, plan.updateAttributes, ctx.mfaMarkerAttribute);
   }
 
-  if (writeCount(plan) > 0) plan.kind = 'update';
-  return plan;
+  const final = plan.mfa && replica.status === 'RESET_REQUIRED' ? deferMfa(plan) : plan;
+  if (writeCount(final) > 0) final.kind = 'update';
+  return final;
+}
+
+/**
+ * `plan` with its MFA preference call (and the marker held back for it) left for later, as
+ * {@link ReplicationPlan.mfaPending}: for a replica in `RESET_REQUIRED`, whether the planner saw
+ * the status or the call was refused with `PasswordResetRequiredException` (the status changed in
+ * between). An update left with no write is in sync.
+ */
+export function deferMfa(plan: ReplicationPlan): ReplicationPlan {
+  if (!plan.mfa) return plan;
+  const { mfa, afterMfaAttributes: _marker, ...rest } = plan;
+  const deferred: ReplicationPlan = { ...rest, mfaPending: mfa, issues: [...plan.issues, { code: 'mfa-pending' }] };
+  if (deferred.kind === 'update' && writeCount(deferred) === 0) deferred.kind = 'in-sync';
+  return deferred;
+}
+
+/** The contact attribute each replicable MFA factor needs. */
+const FACTOR_CONTACT: Partial<Record<MfaFactor, string>> = { SMS_MFA: 'phone_number', EMAIL_OTP: 'email' };
+
+/**
+ * The replicable factors that can be on for `replica` once `plan`'s attribute writes are made: a
+ * factor needs its contact (Cognito refuses even switching SMS MFA *off* for a user without
+ * `phone_number`: "User does not have a phone_number set to turn on SMS MFA", recorded in
+ * aws-amplify/amplify-js#5766), and e-mail MFA an Essentials or Plus pool (AWS API reference,
+ * `EmailMfaSettingsType`; a Lite pool: not sent, not verified whether it would be refused).
+ */
+function factorsThatCanBeOn(replica: UserRecord, plan: ReplicationPlan, standbyPool: PoolConfig): MfaFactor[] {
+  const keeps = (name: string) => !plan.deleteAttributes.includes(name) && !!(plan.updateAttributes[name] ?? replica.attributes[name]);
+  return REPLICABLE_MFA.filter((f) => keeps(FACTOR_CONTACT[f]!) && !(f === 'EMAIL_OTP' && standbyPool.featurePlan === 'LITE'));
 }
 
 /** True when `target` is the user `source` was replicated from (the source carries its `sub`). */

@@ -1,4 +1,4 @@
-import { parseMfaMarker, usesTotp } from '../core/attributes';
+import { parseMfaMarker, poolHasAttribute, usesTotp } from '../core/attributes';
 import type { MfaState, PoolConfig, UserRecord } from '../core/types';
 
 /**
@@ -41,7 +41,8 @@ export type ExcludedReason =
   | 'unconfirmed'
   | 'force-change-password'
   | 'not-a-replica'
-  | 'unsupported-status';
+  | 'unsupported-status'
+  | 'mfa-unknown';
 
 /** A user listed apart, with the reason. */
 export interface ExcludedRow {
@@ -134,12 +135,14 @@ export function classifyUser(user: UserRecord, options: ManifestOptions): { row?
   if (!chosen) {
     return apart('no-recovery-channel', `its verified ${verified.map((v) => v.channel).join(' and ')} is not a recovery mechanism of the pool (account recovery: ${options.pool.accountRecovery.join(', ') || 'legacy'}; a factor also used for MFA does not count)`);
   }
+  // Without a readable marker the replica's MFA is unknown, not none: its phone or e-mail may be
+  // its second factor, and a reset code must not go to the factor it would unlock.
+  if (!mfa) return apart('mfa-unknown', mfaUnknownDetail(options));
   const totp = usesTotp(mfa);
   const alreadyReset = user.status === 'RESET_REQUIRED';
-  const emailOtp = !!options.pool.allowedFirstAuthFactors?.includes('EMAIL_OTP') && verified.some((v) => v.channel === 'email') && !!mfa && mfa.enabled.length === 0;
+  const emailOtp = !!options.pool.allowedFirstAuthFactors?.includes('EMAIL_OTP') && verified.some((v) => v.channel === 'email') && mfa.enabled.length === 0;
   const notes: string[] = [];
   if (alreadyReset) notes.push('already RESET_REQUIRED: a code was sent before; "Forgot password" sends a fresh one');
-  if (!mfa) notes.push('no MFA marker: TOTP use unknown');
   if (!canSend) notes.push('account recovery is admin-only: Cognito sends nothing, tell the user yourself');
   return {
     row: {
@@ -188,10 +191,21 @@ function verifiedContacts(a: Record<string, string>): Contact[] {
   return list;
 }
 
+/** Why a user without a readable MFA marker is listed apart, and what the operator does about it. */
+function mfaUnknownDetail(options: ManifestOptions): string {
+  const attribute = options.mfaMarkerAttribute;
+  const first = poolHasAttribute(options.pool, attribute)
+    ? `no readable MFA marker (${attribute}): MFA unknown`
+    : `the pool has no ${attribute} attribute, so no replica records its MFA (add it: npm run doctor shows how)`;
+  return `${first}; its e-mail or phone may be its second factor, which must not receive the reset code: read or reconcile first ` +
+    '(npm run reconcile -- --apply --deep records the marker while the primary answers; in an outage, read the user with aws cognito-idp admin-get-user and tell the user yourself)';
+}
+
 /**
  * The contact Cognito will use: the first recovery mechanism the user has verified. A factor the
  * user also uses for MFA does not qualify for recovery (AWS docs: SMS with SMS MFA, e-mail with
- * e-mail MFA); with an unknown MFA state every verified contact is taken as qualifying.
+ * e-mail MFA). With an unknown MFA state every verified contact is taken; such a user is then
+ * listed apart (`mfa-unknown`) and the contact only shown, never sent a code.
  */
 function chooseChannel(verified: Contact[], order: Mechanism[], mfa: MfaState | undefined): Contact | undefined {
   for (const mechanism of order) {
@@ -217,6 +231,7 @@ export interface ManifestCounts {
   toSend: number;
   alreadyResetRequired: number;
   reEnrollTotp: number;
+  /** Users listed apart because their MFA is unknown (no readable marker). */
   mfaUnknown: number;
   emailOtpEligible: number;
 }
@@ -232,9 +247,9 @@ export function countManifest(m: Manifest): ManifestCounts {
     if (r.send) c.toSend++;
     if (r.status === 'RESET_REQUIRED') c.alreadyResetRequired++;
     if (r.action === 'reset-password+re-enroll-totp') c.reEnrollTotp++;
-    if (r.mfa === 'unknown' && r.action !== 'none') c.mfaUnknown++;
     if (r.emailOtp) c.emailOtpEligible++;
   }
   for (const e of m.excluded) inc(c.excludedByReason, e.reason);
+  c.mfaUnknown = c.excludedByReason['mfa-unknown'] ?? 0;
   return c;
 }

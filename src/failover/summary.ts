@@ -53,7 +53,7 @@ export function renderSummary(s: SummaryInput): string[] {
     `users in the standby: ${c.users}; to notify: ${c.users - Object.values(c.excludedByReason).reduce((a, b) => a + b, 0)}`,
     `  by action:  ${counts(c.byAction)}`,
     `  by channel: ${counts(c.byChannel)}`,
-    `  must re-enroll TOTP: ${c.reEnrollTotp}; MFA unknown (no marker): ${c.mfaUnknown}; could use e-mail one-time codes instead: ${c.emailOtpEligible}`,
+    `  must re-enroll TOTP: ${c.reEnrollTotp}; MFA unknown (no marker; listed apart: read or reconcile first): ${c.mfaUnknown}; could use e-mail one-time codes instead: ${c.emailOtpEligible}`,
     `  already RESET_REQUIRED from elsewhere (not sent again unless --resend-reset-required): ${s.resetElsewhere}`,
     `listed apart: ${counts(c.excludedByReason)}`,
     `skipped (never sent a code): ${Object.values(c.excludedByReason).reduce((a, b) => a + b, 0)} listed apart, ${c.byAction.none ?? 0} federated, ${s.resetElsewhere} already RESET_REQUIRED`,

@@ -1,6 +1,6 @@
 import { classifyError } from '../core/errors';
 import { generatePassword } from '../core/password';
-import type { ReplicationPlan } from '../core/plan';
+import type { MfaChange, ReplicationPlan } from '../core/plan';
 import type { GroupInfo } from '../core/types';
 import type { CognitoGateway } from '../cognito/gateway';
 
@@ -13,13 +13,25 @@ export interface ApplyContext {
   groupRoleMap?: Record<string, string>;
 }
 
+/** What applying a plan did. */
+export interface ApplyResult {
+  /** The replica's username. */
+  standbyUsername?: string;
+  /**
+   * The MFA preference call was refused because the replica must reset its password first
+   * (`PasswordResetRequiredException`): neither it nor the MFA marker was written. The caller
+   * reports the MFA as pending (`deferMfa`); the first run after the user's reset sets it.
+   */
+  mfaDeferred: boolean;
+}
+
 /**
  * Carries out a {@link ReplicationPlan} on the standby: the only code that writes a replica.
  * Calls are made in an order that always leaves a recoverable replica: create, password,
- * attributes, enabled state, groups, MFA (then the MFA marker), provider link. Returns the replica's username.
+ * attributes, enabled state, groups, MFA (then the MFA marker), provider link.
  */
-export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promise<string | undefined> {
-  if (plan.kind === 'skip' || plan.kind === 'in-sync') return plan.standbyUsername;
+export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promise<ApplyResult> {
+  if (plan.kind === 'skip' || plan.kind === 'in-sync') return { standbyUsername: plan.standbyUsername, mfaDeferred: false };
   const { standby } = ctx;
   let username = plan.standbyUsername!;
   if (plan.kind === 'create') {
@@ -41,10 +53,26 @@ export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promi
       if (classifyError(err) !== 'not-found') throw err;
     }
   }
-  if (plan.mfa) await standby.setMfaPreference(username, plan.mfa);
-  if (plan.afterMfaAttributes && Object.keys(plan.afterMfaAttributes).length) await standby.updateAttributes(username, plan.afterMfaAttributes);
+  const mfaDeferred = plan.mfa ? !(await setMfa(standby, username, plan.mfa)) : false;
+  if (!mfaDeferred && plan.afterMfaAttributes && Object.keys(plan.afterMfaAttributes).length) await standby.updateAttributes(username, plan.afterMfaAttributes);
   if (plan.link) await standby.linkProvider(username, plan.link);
-  return username;
+  return { standbyUsername: username, mfaDeferred };
+}
+
+/**
+ * Sets the MFA preference; false when Cognito refuses it because the user is in `RESET_REQUIRED`
+ * (`PasswordResetRequiredException`, SDK model `AdminSetUserMFAPreferenceCommand.d.ts`): the
+ * planner defers the call for a replica it sees in that state, and this covers a status that
+ * changed since the replica was read. Not a failure: the MFA waits for the user's reset.
+ */
+async function setMfa(standby: CognitoGateway, username: string, change: MfaChange): Promise<boolean> {
+  try {
+    await standby.setMfaPreference(username, change);
+    return true;
+  } catch (err) {
+    if ((err as Error)?.name === 'PasswordResetRequiredException') return false;
+    throw err;
+  }
 }
 
 /** Adds a member, creating the group in the standby first when it does not exist there yet. */

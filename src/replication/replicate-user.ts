@@ -2,7 +2,7 @@ import { chooseReplica, identityAttributes, locatorOf } from '../core/identity';
 import { classifyError } from '../core/errors';
 import { presentValue } from '../core/message';
 import { type ManagedAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, REPLICABLE_MFA } from '../core/attributes';
-import { type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../core/plan';
+import { deferMfa, type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../core/plan';
 import type { GroupInfo, UserRecord } from '../core/types';
 import type { CognitoGateway } from '../cognito/gateway';
 import { applyPlan } from './apply';
@@ -26,9 +26,12 @@ export interface ReplicationOutcome {
   result: 'created' | 'updated' | 'in-sync' | 'skipped' | 'source-missing';
   sourceSub?: string;
   standbyUsername?: string;
+  /** The plan as carried out (an MFA call refused for a pending password reset is moved to `mfaPending`). */
   plan?: ReplicationPlan;
   /** Write calls made on the standby for this user. */
   writes: number;
+  /** The replica's MFA waits for its password reset (`RESET_REQUIRED`); the first run after the reset sets it. */
+  mfaPending?: boolean;
 }
 
 /** Two or more standby users match a source user and none carries its `sub`: an operator must decide. */
@@ -50,18 +53,22 @@ export async function replicateUser(ctx: ReplicationContext, ref: SourceUserRef)
 
 /** Replicates a source user already read in full (attributes, `mfa` and `groups` as far as known). */
 export async function replicateSourceUser(ctx: ReplicationContext, source: UserRecord, replicaHint?: UserRecord | null): Promise<ReplicationOutcome> {
+  const listedBefore = sourceGroupCache.get(ctx.source);
   const planContext = await planContextOf(ctx);
+  // A listing this replication started itself is fresh: a group missing from it is not listed again.
+  const listedNow = listedBefore ? undefined : sourceGroupCache.get(ctx.source);
   for (let attempt = 1; ; attempt++) {
     const replica = replicaHint !== undefined && attempt === 1 ? (replicaHint ?? undefined) : await findReplica(ctx, source, planContext);
-    const plan = planReplication(source, replica, planContext);
+    const plan = planReplication(source, replica, { ...planContext, sourceGroups: await sourceGroupNames(ctx, source, replica) });
     try {
-      const standbyUsername = await applyPlan(plan, {
+      const applied = await applyPlan(plan, {
         standby: ctx.standby,
-        sourceGroup: (name) => sourceGroup(ctx, name),
+        sourceGroup: (name) => sourceGroup(ctx, name, listedNow),
         groupRoleMap: ctx.groupRoleMap,
       });
-      const result = plan.kind === 'create' ? 'created' : plan.kind === 'update' ? 'updated' : plan.kind === 'skip' ? 'skipped' : 'in-sync';
-      return { result, sourceSub: source.attributes.sub, standbyUsername, plan, writes: writeCount(plan) };
+      const done = applied.mfaDeferred ? deferMfa(plan) : plan;
+      const result = done.kind === 'create' ? 'created' : done.kind === 'update' ? 'updated' : done.kind === 'skip' ? 'skipped' : 'in-sync';
+      return { result, sourceSub: source.attributes.sub, standbyUsername: applied.standbyUsername, plan: done, writes: writeCount(done), mfaPending: !!done.mfaPending };
     } catch (err) {
       // Another writer made the replica first. Only AdminCreateUser answers UsernameExistsException
       // (the gateway is shared by concurrent replications, so counting its calls cannot tell).
@@ -114,7 +121,7 @@ async function getUserBySub(gateway: CognitoGateway, sub: string): Promise<UserR
 
 /**
  * Finds the replica of a source user in the standby by its locator (ListUsers with a filter, not
- * billed), then reads its groups, and its MFA only when the standby has no MFA marker attribute.
+ * billed), then reads its groups, and its MFA (AdminGetUser) when the marker cannot tell it.
  */
 export async function findReplica(ctx: ReplicationContext, source: UserRecord, planContext?: PlanContext): Promise<UserRecord | undefined> {
   const pc = planContext ?? (await planContextOf(ctx));
@@ -128,36 +135,54 @@ export async function findReplica(ctx: ReplicationContext, source: UserRecord, p
     );
   }
   if (!replica) return undefined;
-  const hasMarker = poolHasAttribute(pc.standbyPool, ctx.mfaMarkerAttribute);
+  const marker = replica.attributes[ctx.mfaMarkerAttribute];
+  // No marker attribute, or a replica without a readable marker (made before the marker existed,
+  // by another tool, by hand): its MFA is unknown, not none, so read it. The planner would
+  // otherwise set every factor explicitly; the read is the cheaper way here (UserRead has the
+  // larger quota, and the marker write that follows bills the user anyway) and finds most such
+  // replicas already right.
+  const markerMfa = poolHasAttribute(pc.standbyPool, ctx.mfaMarkerAttribute) ? parseMfaMarker(marker) : undefined;
   // The marker is written after the MFA call, so a marker that does not show the source's MFA may
   // follow an MFA call that succeeded before the writer stopped: read the replica's MFA then
   // rather than send that call again (a write follows anyway, so the read bills no extra user).
-  const marker = replica.attributes[ctx.mfaMarkerAttribute];
   const markerStale =
-    hasMarker && !!source.mfa && marker !== mfaMarker(source.mfa) &&
-    [...source.mfa.enabled, ...(parseMfaMarker(marker)?.enabled ?? [])].some((f) => REPLICABLE_MFA.includes(f));
-  const detailed = source.mfa && (!hasMarker || markerStale) ? await ctx.standby.getUser(replica.username) : replica;
+    !!markerMfa && !!source.mfa && marker !== mfaMarker(source.mfa) &&
+    [...source.mfa.enabled, ...markerMfa.enabled].some((f) => REPLICABLE_MFA.includes(f));
+  const detailed = source.mfa && (!markerMfa || markerStale) ? await ctx.standby.getUser(replica.username) : replica;
   if (!detailed) return undefined;
   detailed.groups = await ctx.standby.listGroupsForUser(detailed.username);
   return detailed;
 }
 
-/** The planner's context for this pair of pools. */
+/** The planner's context for this pair of pools, with the source's group names (listed once per gateway). */
 export async function planContextOf(ctx: ReplicationContext): Promise<PlanContext> {
-  const [sourcePool, standbyPool] = await Promise.all([ctx.source.describePool(), ctx.standby.describePool()]);
+  const [sourcePool, standbyPool, groups] = await Promise.all([ctx.source.describePool(), ctx.standby.describePool(), sourceGroupListing(ctx.source)]);
   return {
     sourcePool,
     standbyPool,
     sourceSubAttribute: ctx.sourceSubAttribute,
     mfaMarkerAttribute: ctx.mfaMarkerAttribute,
     linkFederatedUsers: ctx.linkFederatedUsers,
+    sourceGroups: groups.names,
   };
 }
 
-const sourceGroupCache = new WeakMap<CognitoGateway, Promise<Map<string, GroupInfo>>>();
+/** One listing of the source pool's groups. */
+interface GroupListing {
+  /** When the listing was started (ms since the epoch). */
+  at: number;
+  byName: Map<string, GroupInfo>;
+  names: ReadonlySet<string>;
+}
 
-function listSourceGroups(source: CognitoGateway): Promise<Map<string, GroupInfo>> {
-  const groups = source.listGroups().then((list) => new Map(list.map((g) => [g.name, g])));
+const sourceGroupCache = new WeakMap<CognitoGateway, Promise<GroupListing>>();
+
+function listSourceGroups(source: CognitoGateway): Promise<GroupListing> {
+  const at = Date.now();
+  const groups = source.listGroups().then((list) => {
+    const byName = new Map(list.map((g) => [g.name, g]));
+    return { at, byName, names: new Set(byName.keys()) };
+  });
   sourceGroupCache.set(source, groups);
   groups.catch(() => {
     if (sourceGroupCache.get(source) === groups) sourceGroupCache.delete(source);
@@ -165,17 +190,41 @@ function listSourceGroups(source: CognitoGateway): Promise<Map<string, GroupInfo
   return groups;
 }
 
+function sourceGroupListing(source: CognitoGateway): Promise<GroupListing> {
+  return sourceGroupCache.get(source) ?? listSourceGroups(source);
+}
+
+/** How old a listing may be before a replica group missing from it has the source's groups listed again. */
+const GROUP_LISTING_REFRESH_MS = 60_000;
+
+/**
+ * The source pool's group names for planning this user's removals. A replica group that neither
+ * the source user nor the cached listing has may be a group created in the source since the
+ * listing (another worker instance may have added the replica to it): a listing older than a
+ * minute is then refreshed, once for everyone waiting. Within the minute such a removal waits for
+ * the next replication or the reconciler; it is never made for a group the source pool lacks.
+ */
+async function sourceGroupNames(ctx: ReplicationContext, source: UserRecord, replica: UserRecord | undefined): Promise<ReadonlySet<string>> {
+  const cached = sourceGroupListing(ctx.source);
+  const listing = await cached;
+  const unknown = (replica?.groups ?? []).some((g) => !listing.names.has(g) && !source.groups?.includes(g));
+  if (!unknown || Date.now() - listing.at < GROUP_LISTING_REFRESH_MS) return listing.names;
+  const current = sourceGroupCache.get(ctx.source);
+  return (await (current && current !== cached ? current : listSourceGroups(ctx.source))).names;
+}
+
 /**
  * A source group's description, precedence and role (to create it in the standby). The source's
  * groups are listed once per gateway; a name missing from that listing (a group created since)
- * lists them again once, sharing a listing already under way.
+ * lists them again once, sharing a listing already under way, unless this replication made that
+ * listing itself (`listedNow`: it is as fresh as a new one).
  */
-async function sourceGroup(ctx: ReplicationContext, name: string): Promise<GroupInfo | undefined> {
+async function sourceGroup(ctx: ReplicationContext, name: string, listedNow?: Promise<GroupListing>): Promise<GroupInfo | undefined> {
   const cached = sourceGroupCache.get(ctx.source);
   const groups = await (cached ?? listSourceGroups(ctx.source));
-  const found = groups.get(name);
-  if (found || !cached) return found;
+  const found = groups.byName.get(name);
+  if (found || !cached || cached === listedNow) return found;
   const current = sourceGroupCache.get(ctx.source);
   const fresh = current && current !== cached ? current : listSourceGroups(ctx.source);
-  return (await fresh).get(name);
+  return (await fresh).byName.get(name);
 }

@@ -1,4 +1,4 @@
-import { type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../../../src/core/plan';
+import { deferMfa, type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../../../src/core/plan';
 import type { UserRecord } from '../../../src/core/types';
 import { planContext, pool, sourceUser, STANDARD_SCHEMA, standbyPool } from '../helpers';
 
@@ -383,7 +383,7 @@ describe('planReplication: existing replica', () => {
   });
 
   test('groups: missing ones added, extra ones removed', () => {
-    const { source, replica, ctx } = synced(planContext(), { groups: ['a', 'b'] });
+    const { source, replica, ctx } = synced(planContext({ sourceGroups: new Set(['a', 'b', 'c']) }), { groups: ['a', 'b'] });
     replica.groups = ['b', 'c'];
     const plan = planReplication(source, replica, ctx);
     expect(plan.addGroups).toEqual(['a']);
@@ -519,5 +519,162 @@ describe('planReplication: failback onto the original', () => {
     const replicaInStandby = sourceUser({ attributes: { sub: REPLICA_SUB, email: 'a@example.com', 'custom:source_sub': ORIGINAL_SUB }, groups: [] });
     const original = { ...sourceUser({ attributes: { sub: ORIGINAL_SUB, email: 'a@example.com' } }), groups: [] };
     expect(planReplication(replicaInStandby, original, ctx).kind).toBe('in-sync');
+  });
+});
+
+describe('issue 10.2: reverse replication never deletes what the source pool cannot hold', () => {
+  // Failback, or an operator's write in the standby captured and replicated back: the source is a
+  // standby replica, the target the primary user it was copied from (its "home copy").
+  const ORIGINAL_SUB = '11111111-1111-4111-8111-111111111111';
+  const REPLICA_SUB = '22222222-2222-4222-8222-222222222222';
+  // The standby (source here) has a short custom:tier and no custom:department; the primary (target) has both.
+  const standbySchema = [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: true, dataType: 'String', maxLength: 4 }, { name: 'custom:source_sub', mutable: true, maxLength: 64 }, { name: 'custom:source_mfa', mutable: true, maxLength: 128 }];
+  const primarySchema = [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: true, dataType: 'String', maxLength: 16 }, { name: 'custom:department', mutable: true, maxLength: 32 }];
+  const reverse = (sourceGroups: string[] | undefined) =>
+    planContext({ sourcePool: pool({ poolId: 'us-west-2_Standby1', schema: standbySchema }), standbyPool: pool({ schema: primarySchema }), sourceGroups: sourceGroups && new Set(sourceGroups) });
+  const replicaInStandby = (extra: Record<string, string> = {}, groups = ['staff']) =>
+    sourceUser({ attributes: { sub: REPLICA_SUB, email: 'a@example.com', email_verified: 'true', name: 'Changed by an operator', 'custom:source_sub': ORIGINAL_SUB, 'custom:source_mfa': 'NONE', ...extra }, groups });
+  const original = (extra: Record<string, string> = {}, groups = ['admins', 'staff']) => ({
+    ...sourceUser({ attributes: { sub: ORIGINAL_SUB, email: 'a@example.com', email_verified: 'true', name: 'Alice', 'custom:department': 'R&D', 'custom:tier': 'platinum', ...extra } }),
+    groups,
+  });
+
+  test('an attribute the source schema lacks, or a value longer than it allows, is kept on the home copy', () => {
+    const plan = planReplication(replicaInStandby(), original(), reverse(['staff']));
+    expect(plan.deleteAttributes).toEqual([]);
+    expect(plan.updateAttributes).toEqual({ name: 'Changed by an operator' });
+  });
+
+  test('a group the source pool does not have is never removed; one it has is', () => {
+    const plan = planReplication(replicaInStandby({}, []), original({}, ['admins', 'staff']), reverse(['staff']));
+    expect(plan.removeGroups).toEqual(['staff']);
+    expect(planReplication(replicaInStandby({}, ['staff']), original(), reverse(['staff'])).removeGroups).toEqual([]);
+  });
+
+  test('source groups not listed: no membership is removed', () => {
+    expect(planReplication(replicaInStandby({}, []), original(), reverse(undefined)).removeGroups).toEqual([]);
+  });
+
+  test('what the source pool can hold is still deleted when the source user lacks it', () => {
+    const plan = planReplication(replicaInStandby(), original({ locale: 'fr', 'custom:tier': 'gold' }), reverse(['staff']));
+    expect(plan.deleteAttributes).toEqual(['custom:tier', 'locale']);
+  });
+
+  test('an echo that slips through only adds or updates: the same rule for the forward direction', () => {
+    // Forward: the standby replica carries a standby-only attribute and a standby-only group.
+    const ctx = planContext({ standbyPool: standbyPool({ schema: [...standbyPool().schema, { name: 'custom:kiosk', mutable: true, maxLength: 8 }] }), sourceGroups: new Set(['admins']) });
+    const source = sourceUser({ groups: ['admins'] });
+    const replica = replicaAfter(planReplication(source, undefined, ctx), source, ctx);
+    replica.attributes['custom:kiosk'] = 'yes';
+    replica.groups = ['admins', 'standby-operators'];
+    const plan = planReplication(source, replica, ctx);
+    expect(plan.kind).toBe('in-sync');
+    expect(writeCount(plan)).toBe(0);
+  });
+});
+
+describe('issue 10.3: a missing MFA marker is unknown, not none', () => {
+  const withPhone = { sub: SUB, email: 'alice@example.com', email_verified: 'true', phone_number: '+15555550100', phone_number_verified: 'true' };
+  function unmarked(mfa: UserRecord['mfa'], ctx = planContext()) {
+    const source = sourceUser({ attributes: { ...withPhone }, mfa });
+    const replica = replicaAfter(planReplication(source, undefined, ctx), source, ctx);
+    delete replica.attributes['custom:source_mfa'];
+    return { source, replica, ctx };
+  }
+
+  test('missing MFA marker is unknown: every factor that can be on is set to the source state, then the marker', () => {
+    const { source, replica, ctx } = unmarked({ enabled: [] });
+    const plan = planReplication(source, replica, ctx);
+    // Old code: no MFA call and the marker written NONE at once, hiding a stray factor for good.
+    expect(plan.mfa).toEqual({ sms: { enabled: false, preferred: false }, email: { enabled: false, preferred: false } });
+    expect(plan.updateAttributes).toEqual({});
+    expect(plan.afterMfaAttributes).toEqual({ 'custom:source_mfa': 'NONE' });
+  });
+
+  test('missing MFA marker is unknown: an unparsable marker too', () => {
+    const { source, replica, ctx } = unmarked({ enabled: ['SMS_MFA'], preferred: 'SMS_MFA' });
+    replica.attributes['custom:source_mfa'] = 'garbage';
+    expect(planReplication(source, replica, ctx).mfa).toEqual({ sms: { enabled: true, preferred: true }, email: { enabled: false, preferred: false } });
+  });
+
+  test('missing MFA marker is unknown: a factor whose contact the replica lacks is not sent (Cognito refuses it)', () => {
+    const ctx = planContext();
+    const source = sourceUser({ mfa: { enabled: [] } }); // e-mail, no phone
+    const replica = replicaAfter(planReplication(source, undefined, ctx), source, ctx);
+    delete replica.attributes['custom:source_mfa'];
+    expect(planReplication(source, replica, ctx).mfa).toEqual({ email: { enabled: false, preferred: false } });
+    // a Lite standby cannot have e-mail MFA on; with no phone either nothing can be on: the marker is written at once
+    const lite = planContext({ standbyPool: standbyPool({ featurePlan: 'LITE' }) });
+    const plan = planReplication(source, replica, lite);
+    expect(plan.mfa).toBeUndefined();
+    expect(plan.updateAttributes).toEqual({ 'custom:source_mfa': 'NONE' });
+  });
+
+  test('missing MFA marker is unknown: the replica MFA, when read, decides (no call when it matches)', () => {
+    const { source, replica, ctx } = unmarked({ enabled: [] });
+    replica.mfa = { enabled: [] };
+    const plan = planReplication(source, replica, ctx);
+    expect(plan.mfa).toBeUndefined();
+    expect(plan.updateAttributes).toEqual({ 'custom:source_mfa': 'NONE' });
+    replica.mfa = { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' };
+    expect(planReplication(source, replica, ctx).mfa).toEqual({ sms: { enabled: false, preferred: false } });
+  });
+
+  test('missing MFA marker is unknown: once the marker is written, the next plan is in sync', () => {
+    const { source, replica, ctx } = unmarked({ enabled: [] });
+    const plan = planReplication(source, replica, ctx);
+    replica.attributes = { ...replica.attributes, ...plan.afterMfaAttributes };
+    expect(planReplication(source, replica, ctx).kind).toBe('in-sync');
+  });
+
+  test('missing MFA marker is unknown: source MFA not read (listing-only reconcile): no MFA call and no marker', () => {
+    const { source, replica, ctx } = unmarked({ enabled: [] });
+    const plan = planReplication({ ...source, mfa: undefined }, replica, ctx);
+    expect(plan.kind).toBe('in-sync');
+    expect(plan.updateAttributes).toEqual({});
+  });
+});
+
+describe('issue 10.5: MFA pending on RESET_REQUIRED replicas', () => {
+  test('MFA pending on RESET_REQUIRED: no MFA call, no marker, reported pending', () => {
+    const ctx = planContext();
+    const source = sourceUser({ mfa: { enabled: ['EMAIL_OTP'], preferred: 'EMAIL_OTP' } });
+    const replica = replicaAfter(planReplication(sourceUser(), undefined, ctx), source, ctx);
+    replica.status = 'RESET_REQUIRED'; // after a failover --send, or imported
+    const plan = planReplication(source, replica, ctx);
+    expect(plan.mfa).toBeUndefined();
+    expect(plan.afterMfaAttributes).toBeUndefined();
+    expect(plan.updateAttributes).toEqual({});
+    expect(plan.mfaPending).toEqual({ email: { enabled: true, preferred: true } });
+    expect(plan.issues).toContainEqual({ code: 'mfa-pending' });
+    expect(plan.kind).toBe('in-sync');
+    expect(writeCount(plan)).toBe(0);
+    // after the user's reset the same replica gets the call, then the marker
+    const after = planReplication(source, { ...replica, status: 'CONFIRMED' }, ctx);
+    expect(after.mfa).toEqual({ email: { enabled: true, preferred: true } });
+    expect(after.afterMfaAttributes).toEqual({ 'custom:source_mfa': 'EMAIL_OTP;EMAIL_OTP' });
+  });
+
+  test('MFA pending on RESET_REQUIRED: the other changes are still made', () => {
+    const ctx = planContext();
+    const source = sourceUser({ mfa: { enabled: ['EMAIL_OTP'], preferred: 'EMAIL_OTP' } });
+    const replica = { ...replicaAfter(planReplication(sourceUser(), undefined, ctx), source, ctx), status: 'RESET_REQUIRED' };
+    const plan = planReplication({ ...source, attributes: { ...source.attributes, name: 'Alicia' } }, replica, ctx);
+    expect(plan.kind).toBe('update');
+    expect(plan.updateAttributes).toEqual({ name: 'Alicia' });
+    expect(plan.mfaPending).toBeDefined();
+  });
+
+  test('MFA pending on RESET_REQUIRED: deferMfa moves a refused call out of the plan', () => {
+    const ctx = planContext();
+    const source = sourceUser({ mfa: { enabled: ['EMAIL_OTP'], preferred: 'EMAIL_OTP' } });
+    const replica = replicaAfter(planReplication(sourceUser(), undefined, ctx), source, ctx);
+    const plan = planReplication(source, replica, ctx);
+    expect(plan.kind).toBe('update');
+    const deferred = deferMfa(plan);
+    expect(deferred).toMatchObject({ kind: 'in-sync', mfaPending: plan.mfa });
+    expect(deferred.mfa).toBeUndefined();
+    expect(deferred.afterMfaAttributes).toBeUndefined();
+    expect(writeCount(deferred)).toBe(0);
   });
 });

@@ -51,11 +51,6 @@ describe('classifyUser', () => {
     expect(row?.action).toBe('reset-password');
   });
 
-  test('no marker: reset, MFA unknown, noted', () => {
-    const { row } = classifyUser(user({ attrs: { 'custom:source_mfa': undefined } }), options());
-    expect(row).toEqual(expect.objectContaining({ action: 'reset-password', mfa: 'unknown', send: true }));
-    expect(row?.note).toMatch(/TOTP use unknown/);
-  });
 
   test('e-mail not verified, phone verified: SMS', () => {
     const { row } = classifyUser(user({ attrs: { email_verified: 'false', phone_number: '+15550001111', phone_number_verified: 'true' } }), options({ accountRecovery: ['verified_email', 'verified_phone_number'] }));
@@ -133,9 +128,17 @@ describe('classifyUser', () => {
     expect(classifyUser(user(), options(pool)).row?.emailOtp).toBe(true);
     expect(classifyUser(user(), options()).row?.emailOtp).toBe(false);
     expect(classifyUser(user({ attrs: { 'custom:source_mfa': 'SMS_MFA;SMS_MFA', phone_number: '+1555', phone_number_verified: 'true' } }), options(pool)).row?.emailOtp).toBe(false);
-    expect(classifyUser(user({ attrs: { 'custom:source_mfa': undefined } }), options(pool)).row?.emailOtp).toBe(false);
+    expect(classifyUser(user({ attrs: { 'custom:source_mfa': undefined } }), options(pool)).row).toBeUndefined(); // MFA unknown: listed apart
   });
 });
+
+/** True when one of the user's verified contacts is a recovery mechanism of the pool (any MFA aside). */
+function recoverable(u: UserRecord, accountRecovery: string[]): boolean {
+  const known = accountRecovery.filter((m) => m === 'verified_email' || m === 'verified_phone_number');
+  const order = known.length ? known : ['verified_email', 'verified_phone_number'];
+  return (order.includes('verified_email') && u.attributes.email_verified === 'true' && !!u.attributes.email) ||
+    (order.includes('verified_phone_number') && u.attributes.phone_number_verified === 'true' && !!u.attributes.phone_number);
+}
 
 describe('every state and contact combination', () => {
   const statuses = ['CONFIRMED', 'RESET_REQUIRED', 'UNCONFIRMED', 'FORCE_CHANGE_PASSWORD', 'EXTERNAL_PROVIDER', 'ARCHIVED', 'COMPROMISED', 'UNKNOWN'];
@@ -174,6 +177,7 @@ describe('every state and contact combination', () => {
       }
       expect(['CONFIRMED', 'RESET_REQUIRED']).toContain(u.status);
       expect(u.attributes['custom:source_sub']).toBeDefined();
+      expect(row.mfa).not.toBe('unknown'); // never sent a code with an unknown MFA
       // the contact is verified, on the channel named
       const flag = row.channel === 'email' ? 'email_verified' : 'phone_number_verified';
       expect(u.attributes[flag]).toBe('true');
@@ -190,11 +194,46 @@ describe('every state and contact combination', () => {
         : u.status === 'FORCE_CHANGE_PASSWORD' ? 'force-change-password'
         : !['CONFIRMED', 'RESET_REQUIRED'].includes(u.status) ? 'unsupported-status'
         : u.attributes.email_verified !== 'true' && u.attributes.phone_number_verified !== 'true' ? 'no-verified-contact'
+        : !u.attributes['custom:source_mfa'] && recoverable(u, accountRecovery as string[]) ? 'mfa-unknown'
         : 'no-recovery-channel';
       expect(x.reason).toBe(expected);
     }
     const counts = countManifest(m);
     expect(counts.users).toBe(users.length);
     expect(counts.toSend).toBe(m.rows.filter((r) => r.send).length);
+  });
+});
+
+describe('issue 10.3: a missing MFA marker is unknown in the failover manifest', () => {
+  test('missing MFA marker is unknown: listed apart, never sent a code to a contact that may be its second factor', () => {
+    // Old code: a row sent by SMS, to a phone that may be the user's SMS MFA factor.
+    const phoneOnly = user({ attrs: { 'custom:source_mfa': undefined, email: undefined, email_verified: undefined, phone_number: '+15550001111', phone_number_verified: 'true' } });
+    const { row, excluded } = classifyUser(phoneOnly, options({ accountRecovery: ['verified_phone_number'] }));
+    expect(row).toBeUndefined();
+    expect(excluded).toEqual(expect.objectContaining({ reason: 'mfa-unknown', channel: 'sms' }));
+    expect(excluded?.detail).toMatch(/MFA unknown.*read or reconcile first/);
+    expect(excluded?.detail).not.toContain('+15550001111');
+  });
+
+  test('missing MFA marker is unknown: an unreadable marker too; the pool without the attribute is named', () => {
+    expect(classifyUser(user({ attrs: { 'custom:source_mfa': 'garbage' } }), options()).excluded?.reason).toBe('mfa-unknown');
+    const noAttribute = options({ schema: standbyPool().schema.filter((a) => a.name !== 'custom:source_mfa') });
+    expect(classifyUser(user({ attrs: { 'custom:source_mfa': undefined } }), noAttribute).excluded?.detail).toMatch(/pool has no custom:source_mfa attribute/);
+  });
+
+  test('missing MFA marker is unknown: counted, and federated users are not concerned', () => {
+    const m = buildManifest(
+      [
+        user({ attrs: { 'custom:source_mfa': undefined } }),
+        user({ username: 'u2', attrs: { sub: 'aaaaaaaa-0000-4000-8000-000000000002' } }),
+        user({ username: 'g', status: 'EXTERNAL_PROVIDER', attrs: { sub: 'aaaaaaaa-0000-4000-8000-000000000003', 'custom:source_mfa': undefined, identities: '[{"providerName":"Google","userId":"1"}]' } }),
+      ],
+      options(),
+    );
+    const counts = countManifest(m);
+    expect(counts.mfaUnknown).toBe(1);
+    expect(counts.excludedByReason).toEqual({ 'mfa-unknown': 1 });
+    expect(counts.toSend).toBe(1);
+    expect(m.rows.find((r) => r.username === 'g')?.mfa).toBe('unknown');
   });
 });

@@ -49,6 +49,7 @@ function world(maxAttempts = 5, retry: Partial<RetryPolicy> = { maxAttempts: 1 }
   const standby = mockClient(standbyClient);
   const sqs = mockClient(sqsClient);
   source.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: sourcePoolId }) });
+  source.on(ListGroupsCommand).resolves({ Groups: [] }); // the planner learns the source's group names (issue 10.2)
   standby.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: standbyPoolId, schema: [...STANDARD_SCHEMA, ...MANAGED_SCHEMA] }) });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   sqs.on(ChangeMessageVisibilityCommand).resolves({});
@@ -234,7 +235,8 @@ describe('sync worker', () => {
     const w = world();
     sourceUser(w, 'alice', 'sub-a');
     w.standby.on(ListUsersCommand).resolves({
-      Users: [{ Username: 'replica-a', Enabled: true, UserStatus: 'FORCE_CHANGE_PASSWORD', Attributes: [{ Name: 'sub', Value: 'r-1' }, { Name: 'email', Value: EMAIL }] }],
+      // with its MFA marker: a replica without one has its MFA read first (issue 10.3)
+      Users: [{ Username: 'replica-a', Enabled: true, UserStatus: 'FORCE_CHANGE_PASSWORD', Attributes: [{ Name: 'sub', Value: 'r-1' }, { Name: 'email', Value: EMAIL }, { Name: 'custom:source_mfa', Value: 'NONE' }] }],
     });
     w.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
     w.standby.on(AdminSetUserPasswordCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: { httpStatusCode: 400 } }));

@@ -37,7 +37,7 @@ function byName(result: ReturnType<typeof planPools>, username: string) {
 }
 
 describe('planPools: every drift kind (plain usernames)', () => {
-  const ctx = planContext();
+  const ctx = planContext({ sourceGroups: new Set(['admins', 'beta', 'old']) }); // the source pool's groups (issue 10.2)
   const inSync = src('insync', SUB_A, { groups: ['admins'] });
   const missing = src('missing', SUB_B, { groups: ['beta'] });
   const renamed = src('renamed', '33333333-3333-4333-8333-333333333333');

@@ -1,7 +1,8 @@
 import {
   AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserAttributesCommand, AdminDisableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand,
   AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient,
-  CreateGroupCommand, DescribeUserPoolCommand, InternalErrorException, ListGroupsCommand, ListUsersCommand, ResourceNotFoundException,
+  AdminRemoveUserFromGroupCommand, CreateGroupCommand, DescribeUserPoolCommand, InternalErrorException, ListGroupsCommand, ListUsersCommand,
+  PasswordResetRequiredException, ResourceNotFoundException,
   TooManyRequestsException, UserNotFoundException, UsernameExistsException, type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -32,6 +33,7 @@ function sides(options: { sourcePool?: Partial<PoolConfig>; standbyPool?: Partia
   const sourcePoolId = uniquePoolId('us-east-1');
   const standbyPoolId = uniquePoolId('us-west-2');
   source.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: sourcePoolId, ...options.sourcePool }) });
+  source.on(ListGroupsCommand).resolves({ Groups: [] }); // the planner learns the source's group names (removals)
   standby.on(DescribeUserPoolCommand).resolves({
     UserPool: describeUserPoolAnswer({
       poolId: standbyPoolId,
@@ -375,5 +377,116 @@ describe('replicateUser', () => {
     expect(await replicateUser(s.ctx, { username: 'Google_1' })).toMatchObject({ result: 'skipped', plan: { issues: [{ code: 'federated', provider: 'Google' }] } });
     expect(await replicateUser(s.ctx, { username: 'pending' })).toMatchObject({ result: 'skipped', plan: { issues: [{ code: 'unconfirmed' }] } });
     expect(standbyWrites(s)).toEqual([]);
+  });
+});
+
+describe('issue 10.2: the worker never deletes what the source pool cannot hold', () => {
+  test('never deletes what the source pool cannot hold: a group the source pool lacks stays, one it has goes', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [], groups: [] });
+    s.source.on(ListGroupsCommand).resolves({ Groups: [{ GroupName: 'staff' }] });
+    s.standby.on(ListUsersCommand).resolves({ Users: [matchingReplica({ 'custom:kiosk': 'yes' })] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [{ GroupName: 'staff' }, { GroupName: 'standby-operators' }] });
+    s.standby.on(AdminRemoveUserFromGroupCommand).resolves({});
+    s.standby.on(AdminDeleteUserAttributesCommand).resolves({});
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    expect(outcome).toMatchObject({ result: 'updated', writes: 1, plan: { removeGroups: ['staff'], deleteAttributes: [] } });
+    expect(standbyWrites(s)).toEqual(['AdminRemoveUserFromGroup']);
+  });
+
+  test('never deletes what the source pool cannot hold: a replica group missing from an old listing lists the groups again', async () => {
+    const now = jest.spyOn(Date, 'now');
+    try {
+      const s = sides();
+      sourceHas(s, { mfa: [], groups: [] });
+      s.source.on(ListGroupsCommand).resolvesOnce({ Groups: [] }).resolves({ Groups: [{ GroupName: 'created-since' }] });
+      s.standby.on(ListUsersCommand).resolves({ Users: [matchingReplica()] });
+      s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [{ GroupName: 'created-since' }] });
+      s.standby.on(AdminRemoveUserFromGroupCommand).resolves({});
+      now.mockReturnValue(1_000_000);
+      // a fresh listing is trusted: the group is unknown to the source, kept
+      expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'in-sync' });
+      expect(s.source).toHaveReceivedCommandTimes(ListGroupsCommand, 1);
+      now.mockReturnValue(1_000_000 + 61_000);
+      // a minute later the same miss lists again, finds the group, and the membership goes
+      expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'updated', plan: { removeGroups: ['created-since'] } });
+      expect(s.source).toHaveReceivedCommandTimes(ListGroupsCommand, 2);
+    } finally {
+      now.mockRestore();
+    }
+  });
+});
+
+describe('issue 10.3: a missing MFA marker is unknown in the worker too', () => {
+  test('missing MFA marker is unknown: the replica MFA is read and a stray factor switched off before the marker', async () => {
+    const s = sides();
+    const phone = { phone_number: '+15555550100', phone_number_verified: 'true' };
+    sourceHas(s, { mfa: [], attributes: { sub: SUB, email: 'alice@example.com', email_verified: 'true', name: 'Alice', ...phone } });
+    const listed = matchingReplica(phone);
+    listed.Attributes = listed.Attributes!.filter((a) => a.Name !== 'custom:source_mfa'); // made before the marker, or by hand
+    s.standby.on(ListUsersCommand).resolves({ Users: [listed] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    // SMS MFA was switched on in the standby only
+    s.standby.on(AdminGetUserCommand).resolves({ Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', UserAttributes: listed.Attributes, UserMFASettingList: ['SMS_MFA'], PreferredMfaSetting: 'SMS_MFA' });
+    standbyAcceptsWrites(s);
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    // Old code: no read, no MFA call, and the marker written NONE, hiding the factor for good.
+    expect(s.standby).toHaveReceivedCommandTimes(AdminGetUserCommand, 1);
+    expect(s.standby).toHaveReceivedCommandWith(AdminSetUserMFAPreferenceCommand, { Username: 'alice', SMSMfaSettings: { Enabled: false, PreferredMfa: false } });
+    expect(standbyWrites(s)).toEqual(['AdminSetUserMFAPreference', 'AdminUpdateUserAttributes']);
+    expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { UserAttributes: [{ Name: 'custom:source_mfa', Value: 'NONE' }] });
+    expect(outcome).toMatchObject({ result: 'updated', writes: 2 });
+  });
+
+  test('missing MFA marker is unknown: a replica read with no factor gets only the marker', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [] });
+    const listed = matchingReplica();
+    listed.Attributes = listed.Attributes!.filter((a) => a.Name !== 'custom:source_mfa');
+    s.standby.on(ListUsersCommand).resolves({ Users: [listed] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    s.standby.on(AdminGetUserCommand).resolves({ Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', UserAttributes: listed.Attributes });
+    standbyAcceptsWrites(s);
+    expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'updated', writes: 1 });
+    expect(standbyWrites(s)).toEqual(['AdminUpdateUserAttributes']);
+  });
+});
+
+describe('issue 10.5: MFA pending on RESET_REQUIRED replicas (worker)', () => {
+  const withPhone = { sub: SUB, email: 'alice@example.com', email_verified: 'true', name: 'Alice', phone_number: '+15555550100', phone_number_verified: 'true' };
+
+  test('MFA pending on RESET_REQUIRED: no MFA call, no marker, the outcome says pending', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: ['SMS_MFA'], preferred: 'SMS_MFA', attributes: withPhone });
+    // a replica after a failover --send: RESET_REQUIRED, marker NONE from before the user turned SMS MFA on
+    s.standby.on(ListUsersCommand).resolves({ Users: [{ ...matchingReplica({ phone_number: '+15555550100', phone_number_verified: 'true' }), UserStatus: 'RESET_REQUIRED' }] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    s.standby.on(AdminGetUserCommand).resolves({ Username: 'alice', Enabled: true, UserStatus: 'RESET_REQUIRED', UserAttributes: attrs({ ...withPhone, sub: 'r', 'custom:source_sub': SUB, 'custom:source_mfa': 'NONE' }) });
+    standbyAcceptsWrites(s);
+    // were the call sent, Cognito would refuse it (SDK model: AdminSetUserMFAPreferenceCommand.d.ts)
+    s.standby.on(AdminSetUserMFAPreferenceCommand).rejects(new PasswordResetRequiredException({ message: 'Password reset required for the user', $metadata: { httpStatusCode: 400 } }));
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    expect(outcome).toMatchObject({ result: 'in-sync', writes: 0, mfaPending: true, plan: { mfaPending: { sms: { enabled: true, preferred: true } } } });
+    expect(outcome.plan?.issues).toContainEqual({ code: 'mfa-pending' });
+    expect(s.standby).toHaveReceivedCommandTimes(AdminSetUserMFAPreferenceCommand, 0);
+    expect(standbyWrites(s)).toEqual([]);
+  });
+
+  test('MFA pending on RESET_REQUIRED: a PasswordResetRequiredException (status changed since the read) is pending, not a failure', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: ['SMS_MFA'], preferred: 'SMS_MFA', attributes: withPhone });
+    s.standby.on(ListUsersCommand).resolves({ Users: [matchingReplica({ phone_number: '+15555550100', phone_number_verified: 'true', name: 'Old' })] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    s.standby.on(AdminGetUserCommand).resolves({ Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', UserAttributes: attrs({ ...withPhone, sub: 'r', 'custom:source_sub': SUB, 'custom:source_mfa': 'NONE', name: 'Old' }) });
+    standbyAcceptsWrites(s);
+    s.standby.on(AdminSetUserMFAPreferenceCommand).rejects(new PasswordResetRequiredException({ message: 'Password reset required for the user', $metadata: { httpStatusCode: 400 } }));
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    expect(outcome).toMatchObject({ result: 'updated', writes: 1, mfaPending: true });
+    expect(outcome.plan?.mfa).toBeUndefined();
+    expect(outcome.plan?.issues).toContainEqual({ code: 'mfa-pending' });
+    // the name was written; the marker was not (the next run after the reset sets the MFA)
+    expect(standbyWrites(s)).toEqual(['AdminUpdateUserAttributes', 'AdminSetUserMFAPreference']);
+    expect(s.standby).toHaveReceivedCommandTimes(AdminUpdateUserAttributesCommand, 1);
+    expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { UserAttributes: [{ Name: 'name', Value: 'Alice' }] });
   });
 });
