@@ -115,24 +115,49 @@ export function parseQueueMessage(body: string, context: QueueContext): SyncMess
   return isEventBridgeEvent(json) ? syncMessageFromCapturedEvent(json, context) : parseSyncMessage(body);
 }
 
+/** What a queue message body says of its user and cause, read without validation. */
+export interface QueueMessagePeek {
+  sub?: string;
+  username?: string;
+  /** The trigger source, the reconciler's reason or the CloudTrail event name. */
+  reason?: string;
+  /** The caller's role (change capture). */
+  actor?: string;
+}
+
 /**
- * The user a queue message is about (`sub:...` or `username:...`), without validating the rest,
- * so that messages about one user are handled one after another; `undefined` when the body names
- * nobody readable (it is then handled, and dead-lettered, on its own).
+ * Reads a queue message body of either kind leniently (every value through
+ * {@link presentValue}), for grouping, observation and tooling; `undefined` when it is not a JSON
+ * object. Never a substitute for {@link parseQueueMessage}.
  */
-export function queueMessageUserKey(body: string): string | undefined {
+export function peekQueueMessage(body: string): QueueMessagePeek | undefined {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return undefined;
   }
-  if (typeof json !== 'object' || json === null) return undefined;
-  const m = json as Record<string, unknown>;
-  const detail = isEventBridgeEvent(json) && typeof m.detail === 'object' && m.detail !== null ? (m.detail as Record<string, unknown>) : undefined;
-  const field = (obj: unknown, key: string) => (typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined);
-  const sub = presentValue(detail ? field(detail.additionalEventData, 'sub') : m.sub);
-  if (sub) return `sub:${sub}`;
-  const username = presentValue(detail ? field(detail.requestParameters, 'username') : m.username);
-  return username ? `username:${username}` : undefined;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const field = (obj: unknown, key: string): unknown => (typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined);
+  if (!isEventBridgeEvent(json)) {
+    return { sub: presentValue(field(json, 'sub')), username: presentValue(field(json, 'username')), reason: presentValue(field(json, 'reason')), actor: presentValue(field(json, 'actor')) };
+  }
+  const d = json.detail;
+  return {
+    sub: presentValue(field(field(d, 'additionalEventData'), 'sub')),
+    username: presentValue(field(field(d, 'requestParameters'), 'username')),
+    reason: presentValue(field(d, 'eventName')),
+    actor: presentValue(field(field(field(field(d, 'userIdentity'), 'sessionContext'), 'sessionIssuer'), 'arn')),
+  };
+}
+
+/**
+ * The user a queue message is about (`sub:...` or `username:...`), so that messages about one
+ * user are handled one after another; `undefined` when the body names nobody readable (it is then
+ * handled, and dead-lettered, on its own).
+ */
+export function queueMessageUserKey(body: string): string | undefined {
+  const m = peekQueueMessage(body);
+  if (m?.sub) return `sub:${m.sub}`;
+  return m?.username ? `username:${m.username}` : undefined;
 }

@@ -6,6 +6,7 @@
  * the change (the standby written).
  * @packageDocumentation
  */
+import { peekQueueMessage } from '../../../src/change-capture/queue-message';
 
 /** What a sync message says (only what the drill reads of it). */
 export interface MessageInfo {
@@ -25,13 +26,9 @@ export interface Completion extends MessageInfo {
 }
 
 export function messageInfo(body: string): MessageInfo {
-  try {
-    const m = JSON.parse(body) as Record<string, unknown>;
-    const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-    return { sub: s(m.sub), reason: s(m.reason) ?? '?', actor: s(m.actor) };
-  } catch {
-    return { reason: 'unparseable' };
-  }
+  // Either kind of body: a sync message, or the CloudTrail event change capture delivers as is.
+  const m = peekQueueMessage(body);
+  return m ? { sub: m.sub, reason: m.reason ?? '?', actor: m.actor } : { reason: 'unparseable' };
 }
 
 export class ReplicationTracker {

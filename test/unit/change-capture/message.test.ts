@@ -1,7 +1,7 @@
 /** CloudTrail event -> what the rule's target delivers -> the worker's SyncMessage. */
 import { parseSyncMessage } from '../../../src/core/message';
 import { TARGET_INPUT_PROPERTIES, targetBody } from '../../../src/change-capture/rule';
-import { parseQueueMessage, queueMessageUserKey, syncMessageFromCapturedEvent, UnlocatableEventError } from '../../../src/change-capture/queue-message';
+import { parseQueueMessage, peekQueueMessage, queueMessageUserKey, syncMessageFromCapturedEvent, UnlocatableEventError } from '../../../src/change-capture/queue-message';
 import { screenMessage, syncMessageFromEvent } from '../../../src/change-capture/screen';
 import { loadChangeCaptureConfig } from '../../../src/change-capture/config';
 import { LOCAL_POOL, OTHER_POOL, PEER_WORKER_ROLE, SUB, adminEvent, assumedRole, envelope, IAM_USER, selfServiceEvent } from './fixtures';
@@ -99,6 +99,12 @@ describe('issue 10.7: the EventBridge input transformer does not escape values',
     expect(queueMessageUserKey(targetBody(adminEvent('AdminCreateUser', { sub: null })))).toBeUndefined();
     expect(queueMessageUserKey('{"v":1,')).toBeUndefined();
     expect(queueMessageUserKey('null')).toBeUndefined();
+  });
+
+  test('tooling reads the sub, the cause and the caller of either kind of body the same way', () => {
+    expect(peekQueueMessage(targetBody(adminEvent('AdminDisableUser', { identity: assumedRole(PEER_WORKER_ROLE) })))).toEqual({ sub: SUB, username: undefined, reason: 'AdminDisableUser', actor: PEER_WORKER_ROLE });
+    expect(peekQueueMessage(JSON.stringify({ v: 1, sub: SUB, reason: 'PostConfirmation_ConfirmSignUp', username: 'HIDDEN_FOR_SECURITY_REASONS' }))).toEqual({ sub: SUB, username: undefined, reason: 'PostConfirmation_ConfirmSignUp', actor: undefined });
+    for (const body of ['[1]', 'null', 'x']) expect(peekQueueMessage(body)).toBeUndefined();
   });
 });
 
