@@ -121,7 +121,8 @@ export class QuotaLimiter {
       if (at + gap <= t) break; // fits before this one (and all later ones)
       at = t + gap; // too close: after it
     }
-    times.splice(times.findIndex((t) => t > at) >>> 0, 0, at);
+    const after = times.findIndex((t) => t > at);
+    times.splice(after === -1 ? times.length : after, 0, at);
     this.booked.set(category, times);
     return at;
   }
