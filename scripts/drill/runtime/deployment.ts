@@ -17,6 +17,7 @@ import { type Context, type SQSEvent } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import { loadTriggerConfig, loadWorkerConfig, type TriggerConfig, type WorkerConfig } from '../../../src/config/env';
+import { DEFAULT_RETRY } from '../../../src/core/backoff';
 import { replicationContextFromConfig } from '../../../src/replication/context';
 import { type ChangeCaptureConfig, defaultEchoRoleArns, loadChangeCaptureConfig } from '../../../src/change-capture';
 import { createTriggerHandler } from '../../../src/handlers/trigger';
@@ -131,7 +132,10 @@ export class Deployment {
     // The worker's dependencies, as its Lambda handler builds them from the same configuration.
     const config = this.workerConfig;
     const workerCredentials = credentialsOf(local.region, 'worker');
-    this.replication = replicationContextFromConfig(config, { credentials: workerCredentials });
+    // The gateway's in-call retry budget is compressed like the queue's back-off, so that a short
+    // drill outage shows retries through the queue, as a long real one does.
+    const retry = { budgetMs: Math.max(250, DEFAULT_RETRY.budgetMs / o.retryTimeScale) };
+    this.replication = replicationContextFromConfig(config, { credentials: workerCredentials }, retry);
     o.onGateway?.(this.replication.source, this.side, 'worker');
     o.onGateway?.(this.replication.standby, peer.side, 'worker');
     this.workerSqs = new SQSClient({ region: config.sourceRegion, endpoint: config.sqsEndpoint, credentials: workerCredentials });
