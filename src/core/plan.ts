@@ -62,6 +62,11 @@ export interface ReplicationPlan {
   /** Give the replica a random permanent password so it ends CONFIRMED and can recover. */
   setPassword: boolean;
   updateAttributes: Record<string, string>;
+  /**
+   * Attributes to delete, after the MFA call (see `applyPlan`): Cognito refuses to switch SMS
+   * (e-mail) MFA even *off* for a user without `phone_number` (`email`), so a contact goes only
+   * once the factor it carried is off.
+   */
   deleteAttributes: string[];
   /** Set when the enabled state must change. */
   setEnabled?: boolean;
@@ -229,12 +234,20 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
  * `plan` with its MFA preference call (and the marker held back for it) left for later, as
  * {@link ReplicationPlan.mfaPending}: for a replica in `RESET_REQUIRED`, whether the planner saw
  * the status or the call was refused with `PasswordResetRequiredException` (the status changed in
- * between). An update left with no write is in sync.
+ * between). The contact of a factor the call switches off is kept too: once deleted, Cognito
+ * would refuse switching the factor off after the reset, for good. An update left with no write
+ * is in sync.
  */
 export function deferMfa(plan: ReplicationPlan): ReplicationPlan {
   if (!plan.mfa) return plan;
   const { mfa, afterMfaAttributes: _marker, ...rest } = plan;
-  const deferred: ReplicationPlan = { ...rest, mfaPending: mfa, issues: [...plan.issues, { code: 'mfa-pending' }] };
+  const keep = contactsSwitchedOff(mfa);
+  const deferred: ReplicationPlan = {
+    ...rest,
+    deleteAttributes: plan.deleteAttributes.filter((a) => !keep.includes(a)),
+    mfaPending: mfa,
+    issues: [...plan.issues, { code: 'mfa-pending' }],
+  };
   if (deferred.kind === 'update' && writeCount(deferred) === 0) deferred.kind = 'in-sync';
   return deferred;
 }
@@ -243,15 +256,29 @@ export function deferMfa(plan: ReplicationPlan): ReplicationPlan {
 const FACTOR_CONTACT: Partial<Record<MfaFactor, string>> = { SMS_MFA: 'phone_number', EMAIL_OTP: 'email' };
 
 /**
- * The replicable factors that can be on for `replica` once `plan`'s attribute writes are made: a
- * factor needs its contact (Cognito refuses even switching SMS MFA *off* for a user without
- * `phone_number`: "User does not have a phone_number set to turn on SMS MFA", recorded in
- * aws-amplify/amplify-js#5766), and e-mail MFA an Essentials or Plus pool (AWS API reference,
- * `EmailMfaSettingsType`; a Lite pool: not sent, not verified whether it would be refused).
+ * The contacts of the factors `change` switches off: each must still be there when the call is
+ * made (Cognito refuses even an *off* setting for a user without the contact: "User does not have
+ * a phone_number set to turn on SMS MFA", recorded in aws-amplify/amplify-js#5766 and #846).
+ */
+export function contactsSwitchedOff(change: MfaChange | undefined): string[] {
+  const off: string[] = [];
+  if (change?.sms && !change.sms.enabled) off.push(FACTOR_CONTACT.SMS_MFA!);
+  if (change?.email && !change.email.enabled) off.push(FACTOR_CONTACT.EMAIL_OTP!);
+  return off;
+}
+
+/**
+ * The replicable factors that can be on for `replica` when the MFA call is made, after `plan`'s
+ * attribute updates and before its deletions: a factor needs its contact (Cognito refuses even
+ * switching SMS MFA *off* for a user without `phone_number`: "User does not have a phone_number
+ * set to turn on SMS MFA", recorded in aws-amplify/amplify-js#5766), and e-mail MFA an Essentials
+ * or Plus pool (AWS API reference, `EmailMfaSettingsType`; a Lite pool: not sent, not verified
+ * whether it would be refused). A contact the plan deletes is still there for the call, so a
+ * stray factor is switched off before its contact goes.
  */
 function factorsThatCanBeOn(replica: UserRecord, plan: ReplicationPlan, standbyPool: PoolConfig): MfaFactor[] {
-  const keeps = (name: string) => !plan.deleteAttributes.includes(name) && !!(plan.updateAttributes[name] ?? replica.attributes[name]);
-  return REPLICABLE_MFA.filter((f) => keeps(FACTOR_CONTACT[f]!) && !(f === 'EMAIL_OTP' && standbyPool.featurePlan === 'LITE'));
+  const present = (name: string) => !!(plan.updateAttributes[name] ?? replica.attributes[name]);
+  return REPLICABLE_MFA.filter((f) => present(FACTOR_CONTACT[f]!) && !(f === 'EMAIL_OTP' && standbyPool.featurePlan === 'LITE'));
 }
 
 /** True when `target` is the user `source` was replicated from (the source carries its `sub`). */

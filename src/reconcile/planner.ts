@@ -89,12 +89,12 @@ export function planOperations(plan: ReplicationPlan): string[] {
   if (plan.kind === 'create') ops.push('AdminCreateUser');
   if (plan.setPassword) ops.push('AdminSetUserPassword');
   if (Object.keys(plan.updateAttributes).length) ops.push('AdminUpdateUserAttributes');
-  if (plan.deleteAttributes.length) ops.push('AdminDeleteUserAttributes');
   if (plan.setEnabled !== undefined) ops.push(plan.setEnabled ? 'AdminEnableUser' : 'AdminDisableUser');
   for (const _ of plan.addGroups) ops.push('AdminAddUserToGroup');
   for (const _ of plan.removeGroups) ops.push('AdminRemoveUserFromGroup');
   if (plan.mfa) ops.push('AdminSetUserMFAPreference');
   if (plan.afterMfaAttributes && Object.keys(plan.afterMfaAttributes).length) ops.push('AdminUpdateUserAttributes');
+  if (plan.deleteAttributes.length) ops.push('AdminDeleteUserAttributes');
   if (plan.link) ops.push('AdminLinkProviderForUser');
   return ops;
 }

@@ -1,6 +1,6 @@
 import { classifyError } from '../core/errors';
 import { generatePassword } from '../core/password';
-import type { MfaChange, ReplicationPlan } from '../core/plan';
+import { deferMfa, type MfaChange, type ReplicationPlan } from '../core/plan';
 import type { GroupInfo } from '../core/types';
 import type { CognitoGateway } from '../cognito/gateway';
 
@@ -19,8 +19,9 @@ export interface ApplyResult {
   standbyUsername?: string;
   /**
    * The MFA preference call was refused because the replica must reset its password first
-   * (`PasswordResetRequiredException`): neither it nor the MFA marker was written. The caller
-   * reports the MFA as pending (`deferMfa`); the first run after the user's reset sets it.
+   * (`PasswordResetRequiredException`): neither it nor the MFA marker was written, nor the
+   * contact of a factor it switches off deleted. The caller reports the plan as `deferMfa` makes
+   * it (the MFA pending); the first run after the user's reset sets it.
    */
   mfaDeferred: boolean;
 }
@@ -28,7 +29,12 @@ export interface ApplyResult {
 /**
  * Carries out a {@link ReplicationPlan} on the standby: the only code that writes a replica.
  * Calls are made in an order that always leaves a recoverable replica: create, password,
- * attributes, enabled state, groups, MFA (then the MFA marker), provider link.
+ * attribute updates, enabled state, groups, MFA (then the MFA marker), attribute deletions,
+ * provider link. The MFA call comes after the updates and before the deletions because Cognito
+ * refuses to switch SMS (e-mail) MFA on, and even *off*, for a user without `phone_number`
+ * (`email`): a factor is switched on once its contact is written (with its verified flag, in the
+ * same call) and off while its contact is still there. The marker follows the MFA call, so a stop
+ * between the two leaves the old marker and the next run makes the call again.
  */
 export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promise<ApplyResult> {
   if (plan.kind === 'skip' || plan.kind === 'in-sync') return { standbyUsername: plan.standbyUsername, mfaDeferred: false };
@@ -43,7 +49,6 @@ export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promi
     await standby.setPermanentPassword(username, generatePassword(pool.passwordPolicy));
   }
   if (Object.keys(plan.updateAttributes).length) await standby.updateAttributes(username, plan.updateAttributes);
-  if (plan.deleteAttributes.length) await standby.deleteAttributes(username, plan.deleteAttributes);
   if (plan.setEnabled !== undefined) await standby.setEnabled(username, plan.setEnabled);
   for (const group of plan.addGroups) await addToGroup(username, group, ctx);
   for (const group of plan.removeGroups) {
@@ -54,7 +59,11 @@ export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promi
     }
   }
   const mfaDeferred = plan.mfa ? !(await setMfa(standby, username, plan.mfa)) : false;
-  if (!mfaDeferred && plan.afterMfaAttributes && Object.keys(plan.afterMfaAttributes).length) await standby.updateAttributes(username, plan.afterMfaAttributes);
+  // A refused call leaves the MFA pending: neither the marker nor the contact of a factor it
+  // switches off is written (the same plan the planner makes for a replica it sees RESET_REQUIRED).
+  const rest = mfaDeferred ? deferMfa(plan) : plan;
+  if (rest.afterMfaAttributes && Object.keys(rest.afterMfaAttributes).length) await standby.updateAttributes(username, rest.afterMfaAttributes);
+  if (rest.deleteAttributes.length) await standby.deleteAttributes(username, rest.deleteAttributes);
   if (plan.link) await standby.linkProvider(username, plan.link);
   return { standbyUsername: username, mfaDeferred };
 }

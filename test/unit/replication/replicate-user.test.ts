@@ -1,7 +1,7 @@
 import {
   AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserAttributesCommand, AdminDisableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand,
   AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient,
-  AdminRemoveUserFromGroupCommand, CreateGroupCommand, DescribeUserPoolCommand, InternalErrorException, ListGroupsCommand, ListUsersCommand,
+  AdminRemoveUserFromGroupCommand, CreateGroupCommand, DescribeUserPoolCommand, InternalErrorException, InvalidParameterException, ListGroupsCommand, ListUsersCommand,
   PasswordResetRequiredException, ResourceNotFoundException,
   TooManyRequestsException, UserNotFoundException, UsernameExistsException, type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -10,7 +10,9 @@ import 'aws-sdk-client-mock-jest';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import { WRITE_OPERATIONS } from '../../../src/cognito/quotas';
 import type { PoolConfig } from '../../../src/core/types';
-import { AmbiguousReplicaError, type ReplicationContext, replicateUser } from '../../../src/replication/replicate-user';
+import { planReplication } from '../../../src/core/plan';
+import { applyPlan } from '../../../src/replication/apply';
+import { AmbiguousReplicaError, planContextOf, readSourceUser, type ReplicationContext, replicateUser } from '../../../src/replication/replicate-user';
 import { captureOutput, describeUserPoolAnswer, InstantClock, meetsPolicy, MANAGED_SCHEMA, STANDARD_SCHEMA, uniquePoolId } from '../helpers';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
@@ -488,5 +490,141 @@ describe('issue 10.5: MFA pending on RESET_REQUIRED replicas (worker)', () => {
     expect(standbyWrites(s)).toEqual(['AdminUpdateUserAttributes', 'AdminSetUserMFAPreference']);
     expect(s.standby).toHaveReceivedCommandTimes(AdminUpdateUserAttributesCommand, 1);
     expect(s.standby).toHaveReceivedCommandWith(AdminUpdateUserAttributesCommand, { UserAttributes: [{ Name: 'name', Value: 'Alice' }] });
+  });
+});
+
+describe('issue 10.3: MFA off before its contact is deleted', () => {
+  const SMS_REFUSED = 'User does not have a phone_number set to turn on SMS MFA';
+
+  /**
+   * One standby replica that behaves as AWS does: AdminSetUserMFAPreference answers
+   * InvalidParameterException for SMS settings, *off* included, when the user has no
+   * phone_number (recorded in aws-amplify/amplify-js#5766 and #846), and for a user in
+   * RESET_REQUIRED PasswordResetRequiredException (SDK model AdminSetUserMFAPreferenceCommand.d.ts).
+   * The e-mail case is not recorded: assumed alike (the safe side).
+   */
+  function awsLikeReplica(s: Sides, replica: { attributes: Record<string, string>; mfa?: string[]; preferred?: string; status?: string }) {
+    const state = { attributes: { sub: 'r', 'custom:source_sub': SUB, ...replica.attributes } as Record<string, string>, mfa: [...(replica.mfa ?? [])], preferred: replica.preferred, status: replica.status ?? 'CONFIRMED' };
+    const user = () => ({ Username: 'alice', Enabled: true, UserStatus: state.status as 'CONFIRMED', Attributes: attrs(state.attributes) });
+    s.standby.on(ListUsersCommand).callsFake(async () => ({ Users: [user()] }));
+    s.standby.on(AdminGetUserCommand).callsFake(async () => ({ ...user(), UserAttributes: user().Attributes, UserMFASettingList: state.mfa, PreferredMfaSetting: state.preferred }));
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    s.standby.on(AdminUpdateUserAttributesCommand).callsFake(async (input) => {
+      for (const a of input.UserAttributes ?? []) state.attributes[a.Name!] = a.Value!;
+      return {};
+    });
+    s.standby.on(AdminDeleteUserAttributesCommand).callsFake(async (input) => {
+      for (const name of input.UserAttributeNames ?? []) delete state.attributes[name];
+      return {};
+    });
+    s.standby.on(AdminSetUserMFAPreferenceCommand).callsFake(async (input) => {
+      if (state.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException({ message: 'Password reset required for the user', $metadata: { httpStatusCode: 400 } });
+      const settings: [string, string, { Enabled?: boolean; PreferredMfa?: boolean } | undefined][] = [
+        ['SMS_MFA', 'phone_number', input.SMSMfaSettings],
+        ['EMAIL_OTP', 'email', input.EmailMfaSettings],
+      ];
+      for (const [factor, contact, setting] of settings) {
+        if (setting && !state.attributes[contact]) {
+          const message = factor === 'SMS_MFA' ? SMS_REFUSED : 'User does not have an email set to turn on email MFA';
+          throw new InvalidParameterException({ message, $metadata: { httpStatusCode: 400 } });
+        }
+      }
+      for (const [factor, , setting] of settings) {
+        if (!setting) continue;
+        state.mfa = state.mfa.filter((f) => f !== factor);
+        if (setting.Enabled) state.mfa.push(factor);
+        if (setting.PreferredMfa) state.preferred = factor;
+        else if (state.preferred === factor) state.preferred = undefined;
+      }
+      return {};
+    });
+    return state;
+  }
+
+  const phone = { phone_number: '+15555550100', phone_number_verified: 'true' };
+  const base = { email: 'alice@example.com', email_verified: 'true', name: 'Alice' };
+
+  test('MFA off before its contact is deleted: the source dropped SMS MFA and its phone, the replica follows in one run', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [], attributes: { sub: SUB, ...base } });
+    const replica = awsLikeReplica(s, { attributes: { ...base, ...phone, 'custom:source_mfa': 'SMS_MFA;SMS_MFA' }, mfa: ['SMS_MFA'], preferred: 'SMS_MFA' });
+    // Old order: phone_number deleted first, then the MFA call refused, on every run.
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    expect(outcome).toMatchObject({ result: 'updated', plan: { deleteAttributes: ['phone_number'], mfa: { sms: { enabled: false, preferred: false } } } });
+    expect(standbyWrites(s)).toEqual(['AdminUpdateUserAttributes', 'AdminSetUserMFAPreference', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes']);
+    expect(replica.mfa).toEqual([]);
+    expect(replica.attributes.phone_number).toBeUndefined();
+    expect(replica.attributes['custom:source_mfa']).toBe('NONE');
+    // and the next run finds it in sync
+    expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'in-sync', writes: 0 });
+  });
+
+  test('MFA off before its contact is deleted: e-mail MFA and the e-mail (phone kept)', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [], attributes: { sub: SUB, name: 'Alice', ...phone } });
+    const replica = awsLikeReplica(s, { attributes: { ...base, ...phone, 'custom:source_mfa': 'EMAIL_OTP;EMAIL_OTP' }, mfa: ['EMAIL_OTP'], preferred: 'EMAIL_OTP' });
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    expect(outcome).toMatchObject({ result: 'updated', plan: { deleteAttributes: ['email'] } });
+    expect(s.standby).toHaveReceivedCommandWith(AdminSetUserMFAPreferenceCommand, { EmailMfaSettings: { Enabled: false, PreferredMfa: false } });
+    expect(standbyWrites(s).slice(-3)).toEqual(['AdminSetUserMFAPreference', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes']);
+    expect(replica.mfa).toEqual([]);
+    expect(replica.attributes.email).toBeUndefined();
+  });
+
+  test('MFA off before its contact is deleted: switching SMS MFA on comes after its new phone is written', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: ['SMS_MFA'], preferred: 'SMS_MFA', attributes: { sub: SUB, ...base, ...phone } });
+    const replica = awsLikeReplica(s, { attributes: { ...base, 'custom:source_mfa': 'NONE' } });
+    expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'updated' });
+    expect(standbyWrites(s)).toEqual(['AdminUpdateUserAttributes', 'AdminSetUserMFAPreference', 'AdminUpdateUserAttributes']);
+    expect(s.standby.commandCalls(AdminUpdateUserAttributesCommand)[0].args[0].input.UserAttributes).toEqual(expect.arrayContaining([
+      { Name: 'phone_number', Value: '+15555550100' },
+      { Name: 'phone_number_verified', Value: 'true' }, // in the same call: a new phone is otherwise unverified
+    ]));
+    expect(replica.mfa).toEqual(['SMS_MFA']);
+  });
+
+  test('MFA off before its contact is deleted: an unmarked replica, not read, has a stray factor switched off before its contact goes', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [], attributes: { sub: SUB, ...base } });
+    const replica = awsLikeReplica(s, { attributes: { ...base, ...phone }, mfa: ['SMS_MFA'], preferred: 'SMS_MFA' }); // no marker
+    // the reconciler's path: the replica as listed, its MFA not read
+    const source = (await readSourceUser(s.ctx.source, { username: 'alice' }))!;
+    const listed = { username: 'alice', enabled: true, status: 'CONFIRMED' as const, attributes: { ...replica.attributes }, groups: [] };
+    const plan = planReplication(source, listed, await planContextOf(s.ctx));
+    // Old planner: a factor whose contact the plan deletes was not sent, so SMS MFA stayed on under a NONE marker.
+    expect(plan.mfa).toMatchObject({ sms: { enabled: false, preferred: false } });
+    expect(plan.deleteAttributes).toEqual(['phone_number']);
+    await applyPlan(plan, { standby: s.ctx.standby, sourceGroup: async () => undefined });
+    expect(replica.mfa).toEqual([]);
+    expect(replica.attributes.phone_number).toBeUndefined();
+    expect(replica.attributes['custom:source_mfa']).toBe('NONE');
+  });
+
+  test('MFA off before its contact is deleted: an MFA call left pending keeps the contact for the run after the reset', async () => {
+    const s = sides();
+    sourceHas(s, { mfa: [], attributes: { sub: SUB, ...base, name: 'Alicia' } });
+    // listed CONFIRMED, RESET_REQUIRED by the time of the call: refused, so the MFA is pending
+    const replica = awsLikeReplica(s, { attributes: { ...base, ...phone, 'custom:source_mfa': 'SMS_MFA;SMS_MFA' }, mfa: ['SMS_MFA'], preferred: 'SMS_MFA' });
+    s.standby.on(AdminGetUserCommand).callsFake(async () => {
+      const read = { Username: 'alice', Enabled: true, UserStatus: replica.status as 'CONFIRMED', UserAttributes: attrs(replica.attributes), UserMFASettingList: replica.mfa, PreferredMfaSetting: replica.preferred };
+      replica.status = 'RESET_REQUIRED'; // a failover --send in between
+      return read;
+    });
+    const outcome = await replicateUser(s.ctx, { username: 'alice' });
+    expect(outcome).toMatchObject({ result: 'updated', mfaPending: true, plan: { deleteAttributes: [], mfaPending: { sms: { enabled: false, preferred: false } } } });
+    expect(s.standby).toHaveReceivedCommandTimes(AdminDeleteUserAttributesCommand, 0);
+    expect(replica.attributes.phone_number).toBe('+15555550100');
+    expect(replica.attributes.name).toBe('Alicia');
+    // seen RESET_REQUIRED by the planner: the same plan, no call at all
+    const again = await replicateUser(s.ctx, { username: 'alice' });
+    expect(again).toMatchObject({ mfaPending: true, plan: { deleteAttributes: [] } });
+    expect(s.standby).toHaveReceivedCommandTimes(AdminSetUserMFAPreferenceCommand, 1);
+    // after the user's reset: off, marker, then the phone goes
+    s.standby.on(AdminGetUserCommand).callsFake(async () => ({ Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', UserAttributes: attrs(replica.attributes), UserMFASettingList: replica.mfa, PreferredMfaSetting: replica.preferred }));
+    replica.status = 'CONFIRMED';
+    expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'updated', mfaPending: false });
+    expect(replica.mfa).toEqual([]);
+    expect(replica.attributes.phone_number).toBeUndefined();
   });
 });
