@@ -95,6 +95,8 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
     sub = outcome.sourceSub ?? sub;
     logger.info('replicated', { sub, result: outcome.result, writes: outcome.writes, issues: outcome.plan?.issues, attempt });
     metrics.addMetric(`Users_${outcome.result}`, MetricUnit.Count, 1);
+    // The replica is RESET_REQUIRED: its SMS/e-mail MFA waits for the user's reset (issue `mfa-pending` in the line above).
+    if (outcome.mfaPending) metrics.addMetric('MfaPending', MetricUnit.Count, 1);
     if (outcome.result === 'created' || outcome.result === 'updated') {
       metrics.addMetric('UsersReplicated', MetricUnit.Count, 1);
       const lag = (d.now ?? Date.now)() - Date.parse(message.at);

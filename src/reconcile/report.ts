@@ -68,6 +68,13 @@ export interface Counts {
   groupsCreated: number;
   /** Replica index entries written (apply mode, when the index is configured). */
   indexWrites: number;
+  /**
+   * Source users whose replica's SMS/e-mail MFA waits for the user's password reset, at the end of
+   * the run (issue `mfa-pending`: the replica is RESET_REQUIRED, and AdminSetUserMFAPreference
+   * refuses such a user), whatever their bucket: with other drift they are also `drifted`, otherwise
+   * they are the `mfaPending` bucket.
+   */
+  mfaPending: number;
   /** Every source user examined, in exactly one bucket: where it stands at the end of the run. */
   buckets: Record<UserBucket, number>;
   /** The source users' replicas a failover `--send` would send a reset code to, and why not the others. */
@@ -79,6 +86,9 @@ export interface Counts {
 /**
  * Where one source user stands at the end of a run (after this run's writes, in apply mode):
  * - `inSync`: its replica is present and matches;
+ * - `mfaPending`: its replica is present and matches except its SMS/e-mail MFA, which waits for
+ *   the user's password reset (the replica is RESET_REQUIRED; the first run after the reset sets
+ *   it): a known gap that heals itself, not counted as matching;
  * - `missing`, `drifted`: no replica, or one that differs (dry run, or not repaired);
  * - `notReplicable`: federated (without linking) or without the identity the target needs;
  * - `unconfirmed`: never confirmed its sign-up (no replica expected);
@@ -86,9 +96,9 @@ export interface Counts {
  * - `failed`: an operation for it failed (a read before planning included);
  * - `vanished`: gone from the source between the listing and its read (`--deep`).
  */
-export type UserBucket = 'inSync' | 'missing' | 'drifted' | 'notReplicable' | 'unconfirmed' | 'ambiguous' | 'failed' | 'vanished';
+export type UserBucket = 'inSync' | 'mfaPending' | 'missing' | 'drifted' | 'notReplicable' | 'unconfirmed' | 'ambiguous' | 'failed' | 'vanished';
 
-export const USER_BUCKETS: readonly UserBucket[] = ['inSync', 'missing', 'drifted', 'notReplicable', 'unconfirmed', 'ambiguous', 'failed', 'vanished'];
+export const USER_BUCKETS: readonly UserBucket[] = ['inSync', 'mfaPending', 'missing', 'drifted', 'notReplicable', 'unconfirmed', 'ambiguous', 'failed', 'vanished'];
 
 /** Replicas a failover would send a reset code to (`send`), and the others by reason. */
 export interface FailoverCount {
@@ -100,10 +110,14 @@ function zeroBuckets(): Record<UserBucket, number> {
   return Object.fromEntries(USER_BUCKETS.map((b) => [b, 0])) as Record<UserBucket, number>;
 }
 
-/** The bucket of a user whose plan is final (nothing written for it, or a dry run). */
+/**
+ * The bucket of a user whose plan is final (nothing written for it, or a dry run), or, with
+ * `kind` the outcome's, once applied (the plan as carried out: `mfaPending` when the MFA call was
+ * left for later).
+ */
 export function bucketOf(plan: ReplicationPlan | undefined, kind: ReplicationPlan['kind'] | 'ambiguous'): UserBucket {
   if (kind === 'ambiguous') return 'ambiguous';
-  if (kind === 'in-sync') return 'inSync';
+  if (kind === 'in-sync') return plan?.mfaPending ? 'mfaPending' : 'inSync';
   if (kind === 'create') return 'missing';
   if (kind === 'update') return 'drifted';
   return plan?.issues.some((i) => i.code === 'unconfirmed') ? 'unconfirmed' : 'notReplicable';
@@ -123,7 +137,7 @@ export function newReportState(): ReportState {
       drift: { missing: 0, attributes: 0, groups: 0, enabled: 0, password: 0, mfa: 0, link: 0 },
       skipReasons: {}, totp: 0, gapUsers: 0, gapAttributes: {}, plannedCalls: {}, vanished: 0,
       created: 0, updated: 0, failed: 0, writes: 0, imported: 0, rechecked: 0,
-      orphans: 0, standbyOnly: 0, deleted: 0, deleteFailed: 0, groupsCreated: 0, indexWrites: 0,
+      orphans: 0, standbyOnly: 0, deleted: 0, deleteFailed: 0, groupsCreated: 0, indexWrites: 0, mfaPending: 0,
       buckets: zeroBuckets(), failover: { send: 0, notSent: {} }, failoverLeftover: { send: 0, notSent: {} },
     },
     entries: {},
@@ -140,6 +154,7 @@ export class ReportBuilder {
     // A checkpoint written before these counts existed.
     const c = state.counts;
     c.buckets = { ...zeroBuckets(), ...c.buckets };
+    c.mfaPending ??= 0;
     c.failover ??= { send: 0, notSent: {} };
     c.failoverLeftover ??= { send: 0, notSent: {} };
   }
@@ -172,6 +187,7 @@ export class ReportBuilder {
     }
     const totp = source.mfa ? usesTotp(source.mfa) : usesTotp(parseMfaMarker(replica?.attributes[ctx.mfaMarkerAttribute]));
     if (totp) c.totp++;
+    if (plan.mfaPending) c.mfaPending++;
     if (plan.kind === 'in-sync') c.inSync++;
     else if (plan.kind === 'skip') {
       c.skip++;
@@ -233,12 +249,14 @@ function issueCodes(plan: ReplicationPlan): string[] | undefined {
 export interface Readiness {
   /** Source users a replica is expected for (every bucket but `unconfirmed` and `vanished`). */
   expected: number;
-  /** Of those, present in the standby and matching (after this run's writes, in apply mode). */
+  /** Of those, present in the standby and matching (after this run's writes, in apply mode); `mfaPending` not included. */
   matching: number;
   /** `matching / expected`, 0..1 (1 for an empty pool). */
   share: number;
   missing: number;
   drifted: number;
+  /** Replicas matching but for their SMS/e-mail MFA, which waits for the user's password reset (the `mfaPending` bucket). */
+  mfaPending: number;
   /** Users an operation failed for: neither known to match nor counted as missing or drifted. */
   failed: number;
   /** Every source user examined, in exactly one bucket (their sum is the users examined). */
@@ -262,7 +280,8 @@ export interface Readiness {
 
 /**
  * Readiness from the counts. Every source user is in one bucket of `counts.buckets`; the share
- * is the users in sync over all users a replica is expected for, failed users included.
+ * is the users in sync over all users a replica is expected for, failed users and replicas whose
+ * MFA is pending included.
  */
 export function readiness(counts: Counts, options: { deep: boolean; totpKnown: boolean; recoveryRate: number }): Readiness {
   const b = counts.buckets;
@@ -278,6 +297,7 @@ export function readiness(counts: Counts, options: { deep: boolean; totpKnown: b
     share: expected > 0 ? matching / expected : 1,
     missing: b.missing,
     drifted: b.drifted,
+    mfaPending: b.mfaPending,
     failed: b.failed,
     buckets: { ...b },
     notCarried: {

@@ -872,13 +872,14 @@ class Run {
             imported = false;
             outcome = await replicateSourceUser(ctx, source, hint);
           }
-          const found = lookup ? (outcome.plan ?? plan) : plan;
+          // A plan looked up again, or whose MFA call was refused for a pending reset, is reported as carried out.
+          const found = lookup || outcome.mfaPending ? (outcome.plan ?? plan) : plan;
           if (outcome.standbyUsername && outcome.result !== 'skipped') await this.remember(source.attributes.sub, outcome.standbyUsername);
           this.report.found(source, found, found.kind, this.ctx, replica);
           this.report.applied(outcome.result, view.writeCalls);
           if (how.fresh) this.report.counts.rechecked++;
           if (imported) this.report.counts.imported++;
-          bucket = outcome.result === 'skipped' ? bucketOf(outcome.plan, 'skip') : 'inSync';
+          bucket = outcome.result === 'skipped' ? bucketOf(outcome.plan, 'skip') : outcome.mfaPending ? 'mfaPending' : 'inSync';
           const base = hint === null ? undefined : (hint ?? replica);
           after = outcome.plan ? replicaAfter(base, outcome.plan) : base;
         } catch (err) {

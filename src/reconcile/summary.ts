@@ -20,6 +20,9 @@ export function formatSummary(r: ReconcileReport): string {
   if (drift.length) lines.push(`Drift: ${drift.join(', ')}`);
   const skips = Object.entries(c.skipReasons).map(([k, v]) => `${k} ${n(v)}`);
   if (skips.length) lines.push(`Not replicable: ${skips.join(', ')}`);
+  if (c.mfaPending) {
+    lines.push(`MFA pending: ${n(c.mfaPending)} replicas wait for their password reset before their SMS/e-mail MFA can be set (RESET_REQUIRED; the first run after each reset sets it)`);
+  }
   if (r.groups.missingInTarget.length) lines.push(`Groups missing in the target: ${r.groups.missingInTarget.join(', ')}${r.mode === 'apply' ? ` (${c.groupsCreated} created)` : ''}`);
   if (r.groups.onlyInTarget.length) lines.push(`Groups only in the target (left alone): ${r.groups.onlyInTarget.join(', ')}`);
   lines.push(`Orphans: ${n(c.orphans)} (replicas whose source user is gone); standby-only users: ${n(c.standbyOnly)} (never deleted; reverse-reconcile them at failback)`);
@@ -40,7 +43,7 @@ export function formatSummary(r: ReconcileReport): string {
   const rd = r.readiness;
   const b = rd.buckets;
   const aside = [b.unconfirmed ? `${n(b.unconfirmed)} unconfirmed` : '', b.vanished ? `${n(b.vanished)} gone since listed` : ''].filter(Boolean).join(', ');
-  lines.push(`Readiness: ${(rd.share * 100).toFixed(1)}% of ${n(rd.expected)} expected users present and matching in the target (${n(rd.missing)} missing, ${n(rd.drifted)} drifted, ${n(rd.failed)} failed, ${n(b.notReplicable)} not replicable, ${n(b.ambiguous)} ambiguous${aside ? `; aside: ${aside}` : ''})`);
+  lines.push(`Readiness: ${(rd.share * 100).toFixed(1)}% of ${n(rd.expected)} expected users present and matching in the target (${n(rd.missing)} missing, ${n(rd.drifted)} drifted, ${rd.mfaPending ? `${n(rd.mfaPending)} matching but for MFA pending a password reset, ` : ''}${n(rd.failed)} failed, ${n(b.notReplicable)} not replicable, ${n(b.ambiguous)} ambiguous${aside ? `; aside: ${aside}` : ''})`);
   const nc = rd.notCarried;
   const gaps = Object.entries(nc.schemaGaps.attributes).map(([k, v]) => `${k} ${n(v)}`).join(', ');
   lines.push(`  not carried by a failover: federated ${n(nc.federated)}, TOTP ${nc.totp === null ? 'unknown (no --deep, no MFA marker attribute)' : `${n(nc.totp)} (${nc.totpSource === 'deep' ? 'read now' : 'from MFA markers'}; must enroll again)`}, schema gaps ${n(nc.schemaGaps.users)} users${gaps ? ` (${gaps})` : ''}, no identity ${n(nc.noIdentity)}, ambiguous ${n(nc.ambiguous)}`);

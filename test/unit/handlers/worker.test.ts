@@ -12,6 +12,7 @@ import { loadWorkerConfig } from '../../../src/config/env';
 import { retryDelaySeconds, type RetryPolicy } from '../../../src/core/backoff';
 import { buildSyncMessage } from '../../../src/core/message';
 import { createWorkerHandler } from '../../../src/handlers/worker';
+import { metrics } from '../../../src/observability';
 import { captureOutput, describeUserPoolAnswer, InstantClock, MANAGED_SCHEMA, STANDARD_SCHEMA, uniquePoolId } from '../helpers';
 
 const EMAIL = 'planted.person@example.com';
@@ -321,5 +322,31 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     expect(dlq.MessageAttributes?.reason.StringValue).toMatch(/^limit-exceeded: LimitExceededError: CreateGroup refused \(LimitExceededException\): pool us-west-2_\w+ has reached the quota of groups per user pool \(10,000/);
     expect(dlq.MessageAttributes?.attempts.StringValue).toBe('1');
     expect(w.gateways.standby.limiter.throttles.size).toBe(0);
+  });
+});
+
+describe('issue 10.5: pending MFA is counted (worker)', () => {
+  test('pending MFA is counted: the log line names the issue mfa-pending and the MfaPending metric counts it, by sub only', async () => {
+    const w = world();
+    sourceUser(w, 'alice', 'sub-a');
+    w.source.on(AdminGetUserCommand, { Username: 'alice' }).resolves({
+      Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', UserMFASettingList: ['SMS_MFA'], PreferredMfaSetting: 'SMS_MFA',
+      UserAttributes: [{ Name: 'sub', Value: 'sub-a' }, { Name: 'email', Value: EMAIL }, { Name: 'email_verified', Value: 'true' }, { Name: 'phone_number', Value: PHONE }],
+    });
+    // the replica after a failover --send: RESET_REQUIRED, its marker from before the user turned SMS MFA on
+    const replica = [{ Name: 'sub', Value: 'r' }, { Name: 'email', Value: EMAIL }, { Name: 'email_verified', Value: 'true' }, { Name: 'phone_number', Value: PHONE }, { Name: 'custom:source_sub', Value: 'sub-a' }, { Name: 'custom:source_mfa', Value: 'NONE' }];
+    w.standby.on(ListUsersCommand).resolves({ Users: [{ Username: 'alice', Enabled: true, UserStatus: 'RESET_REQUIRED', Attributes: replica }] });
+    w.standby.on(AdminGetUserCommand).resolves({ Username: 'alice', Enabled: true, UserStatus: 'RESET_REQUIRED', UserAttributes: replica });
+    w.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
+    const counted = jest.spyOn(metrics, 'addMetric');
+    try {
+      expect(await w.handler(batch(record(w, message(w, 'alice', 'sub-a'))))).toEqual({ batchItemFailures: [] });
+      expect(counted).toHaveBeenCalledWith('MfaPending', 'Count', 1);
+      expect(counted).toHaveBeenCalledWith('Users_in-sync', 'Count', 1);
+    } finally {
+      counted.mockRestore();
+    }
+    expect(output.text()).toMatch(/"message":"replicated".*"sub":"sub-a".*"issues":\[\{"code":"mfa-pending"\}\]/);
+    // afterEach: neither the e-mail nor the phone reaches the output
   });
 });

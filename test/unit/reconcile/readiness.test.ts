@@ -48,7 +48,7 @@ describe('issue 10.12: every source user lands in exactly one bucket', () => {
     failReads(pair);
     const r = await pair.run({ deep: true });
     expect(r.exitCode).toBe(1);
-    expect(r.report.readiness.buckets).toEqual({ inSync: 1, missing: 1, drifted: 1, notReplicable: 1, unconfirmed: 1, ambiguous: 1, failed: 1, vanished: 1 });
+    expect(r.report.readiness.buckets).toEqual({ inSync: 1, mfaPending: 0, missing: 1, drifted: 1, notReplicable: 1, unconfirmed: 1, ambiguous: 1, failed: 1, vanished: 1 });
     expect(sumOf(r.report)).toBe(r.report.counts.sourceUsers);
     // The share is over every user a replica is expected for, the failed one included.
     expect(r.report.readiness).toMatchObject({ expected: 6, matching: 1, missing: 1, drifted: 1, failed: 1 });
@@ -115,5 +115,23 @@ describe('issue 10.13: the failover estimate counts what failover would send', (
     expect(n.users).toBe(await manifestSends(pair));
     expect(n.users).toBe(6); // ok0..ok3, forced (now CONFIRMED), missing (created)
     expect(n.users).toBeLessThan(r.report.readiness.matching);
+  });
+});
+
+describe('issue 10.3: unknown MFA is read in the standby, so the failover estimate counts such replicas', () => {
+  test('unknown MFA is read in the standby: a replica whose only obstacle is a missing MFA marker counts as would-be-sent', async () => {
+    const pair = new Pair();
+    for (let i = 0; i < 3; i++) pair.user(`ok${i}`, { replica: true });
+    pair.user('nomarker', { replica: true });
+    pair.user('nomarkerdisabled', { replica: true, enabled: false });
+    markReplicas(pair);
+    // A replica made by a non-deep reconcile or an import job: no MFA marker.
+    for (const name of ['nomarker', 'nomarkerdisabled']) delete pair.target.users.get(name)!.Attributes['custom:source_mfa'];
+    const r = await pair.run();
+    const n = r.report.readiness.notifications;
+    // The failover reads the unmarked replica in the standby and sends it a code; the disabled one is not sent whatever its MFA.
+    expect(n.users).toBe(4);
+    expect(n.notSent).toEqual({ disabled: 1 });
+    expect(n.notSent['mfa-unknown']).toBeUndefined();
   });
 });

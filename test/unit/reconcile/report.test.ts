@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PasswordResetRequiredException } from '@aws-sdk/client-cognito-identity-provider';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CheckpointState, FileCheckpointStore } from '../../../src/reconcile/checkpoint';
 import { newReportState, readiness, duration } from '../../../src/reconcile/report';
@@ -157,5 +158,69 @@ describe('checkpoint stores', () => {
     await other.clear();
     expect([...objects.keys()]).toEqual(['reports/x.json']);
     s3.restore();
+  });
+});
+
+describe('issue 10.5: pending MFA is counted', () => {
+  /**
+   * `ok` in sync; `pending` and `stale` (also a stale name) with SMS MFA in the source and a
+   * RESET_REQUIRED replica whose marker predates it (after a failover --send); `refused` CONFIRMED
+   * when listed, RESET_REQUIRED by the time of the MFA call.
+   */
+  function seed(pair: Pair): void {
+    const phone = { phone_number: '+15555550100', phone_number_verified: 'true' };
+    pair.user('ok', { replica: true });
+    for (const name of ['pending', 'stale', 'refused']) {
+      const { source } = pair.user(name, { replica: true, attributes: phone });
+      source.Mfa = ['SMS_MFA'];
+      source.PreferredMfa = 'SMS_MFA';
+    }
+    for (const u of pair.target.users.values()) u.Attributes['custom:source_mfa'] = 'NONE';
+    pair.target.users.get('pending')!.UserStatus = 'RESET_REQUIRED';
+    pair.target.users.get('stale')!.UserStatus = 'RESET_REQUIRED';
+    pair.target.users.get('stale')!.Attributes.name = 'old';
+    const refused = pair.target.users.get('refused')!.Username;
+    // SDK model (AdminSetUserMFAPreferenceCommand.d.ts): refused for a user who must reset its password
+    pair.west.failNext = (op, input) =>
+      op === 'AdminSetUserMFAPreference' && input.Username === refused
+        ? new PasswordResetRequiredException({ message: 'Password reset required for the user', $metadata: { httpStatusCode: 400 } })
+        : undefined;
+  }
+  const sumOf = (b: Record<string, number>) => Object.values(b).reduce((x, y) => x + y, 0);
+
+  test('pending MFA is counted: dry run, a replica matching but for its pending MFA is not matching', async () => {
+    const pair = new Pair();
+    seed(pair);
+    pair.target.users.get('refused')!.UserStatus = 'RESET_REQUIRED';
+    const r = await pair.run({ deep: true });
+    expect(r.exitCode).toBe(0);
+    // Old code: pending counted in sync and matching (100 % ready but for the stale name).
+    expect(r.report.counts.mfaPending).toBe(3);
+    expect(r.report.readiness.buckets).toMatchObject({ inSync: 1, mfaPending: 2, drifted: 1 });
+    expect(sumOf(r.report.readiness.buckets)).toBe(r.report.counts.sourceUsers);
+    expect(r.report.readiness).toMatchObject({ expected: 4, matching: 1, mfaPending: 2, drifted: 1 });
+    expect(r.report.readiness.share).toBeCloseTo(1 / 4);
+    const text = formatSummary(r.report);
+    expect(text).toMatch(/MFA pending: 3 replicas wait for their password reset before their SMS\/e-mail MFA can be set/);
+    expect(text).toMatch(/Readiness: 25\.0% of 4 expected users .*\(0 missing, 1 drifted, 2 matching but for MFA pending a password reset, 0 failed/);
+    expect(JSON.stringify(r.report.entries)).not.toMatch(/\+1555|@example\.com/);
+  });
+
+  test('pending MFA is counted: apply, the other drift is repaired, the MFA (planned or refused) stays pending, nothing fails', async () => {
+    const pair = new Pair();
+    seed(pair);
+    const r = await pair.run({ apply: true, deep: true });
+    expect(r.exitCode).toBe(0);
+    expect(r.report.counts.failed).toBe(0);
+    expect(r.report.counts.mfaPending).toBe(3);
+    expect(r.report.readiness.buckets).toMatchObject({ inSync: 1, mfaPending: 3, drifted: 0, failed: 0 });
+    expect(sumOf(r.report.readiness.buckets)).toBe(r.report.counts.sourceUsers);
+    expect(r.report.readiness).toMatchObject({ expected: 4, matching: 1, mfaPending: 3 });
+    expect(pair.target.users.get('stale')!.Attributes.name).toBe('STALE');
+    // planned pending: no call; refused at the call: pending too, not failed
+    expect(pair.west.log.filter((c) => c.op === 'AdminSetUserMFAPreference').map((c) => `${c.username} ${c.result}`)).toEqual(['refused error']);
+    // no marker written for a pending MFA: the run after the reset sets it
+    for (const name of ['pending', 'stale', 'refused']) expect(pair.target.users.get(name)!.Attributes['custom:source_mfa']).toBe('NONE');
+    expect(formatSummary(r.report)).toMatch(/MFA pending: 3 replicas wait/);
   });
 });
