@@ -1,9 +1,10 @@
 /**
  * npm run failover -- --region R --pool ID [--endpoint URL] --out FILE [--format csv|jsonl]
- *                     [--send] [--journal FILE] [--rate N] [--yes]
+ *                     [--send] [--journal FILE] [--rate N] [--yes] [--no-read-unknown-mfa]
  *
- * Talks to the standby Region only. Writes the notification manifest; with --send, sends the
- * password resets (journaled, resumable, paced by the UserAccountRecovery quota).
+ * Talks to the standby Region only. Reads the MFA of replicas without an MFA marker there,
+ * writes the notification manifest; with --send, sends the password resets (journaled,
+ * resumable, paced by the UserAccountRecovery quota).
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
@@ -26,7 +27,17 @@ const program = new Command('failover')
   .option('--concurrency <n>', 'requests in flight at once (default: from the rate)', optPositive)
   .option('--yes', 'do not ask for confirmation (required with --send when stdin is not a terminal)', false)
   .option('--include-unmarked', 'treat users without the source-sub attribute as replicas (pools replicated before it existed)', false)
-  .option('--resend-reset-required', 'also send to users already in RESET_REQUIRED (their earlier code may have expired)', false)
+  .option(
+    '--resend-reset-required',
+    'also send to users already in RESET_REQUIRED that this journal never sent to: users imported by a reconcile --import job were never sent a code; ' +
+      'users reset by an administrator or by a failover with another journal get a second one',
+    false,
+  )
+  .option(
+    '--no-read-unknown-mfa',
+    'do not read (AdminGetUser, standby only) the MFA of replicas without an MFA marker: list them apart, unnotified, instead. ' +
+      'By default each is read, which bills it as a monthly active user of the standby, so that it can be sent a code on a channel that is not one of its factors',
+  )
   .option('--resend-uncertain', 'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)', false)
   .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', 'custom:source_sub')
   .option('--mfa-marker-attribute <name>', 'custom attribute holding the source MFA marker', 'custom:source_mfa')
@@ -47,6 +58,7 @@ interface Flags {
   includeUnmarked: boolean;
   resendResetRequired: boolean;
   resendUncertain: boolean;
+  readUnknownMfa: boolean;
   sourceSubAttribute: string;
   mfaMarkerAttribute: string;
   json: boolean;
@@ -76,6 +88,8 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const scan = new Progress({ label: 'listing standby users' });
+  let read: Progress | undefined;
+  let reads = { done: 0, total: 0 };
   let send: Progress | undefined;
   let last = { done: 0, total: 0 };
   const options: FailoverOptions = {
@@ -90,6 +104,7 @@ async function main(): Promise<number> {
     includeUnmarked: f.includeUnmarked,
     resendResetRequired: f.resendResetRequired,
     resendUncertain: f.resendUncertain,
+    readUnknownMfa: f.readUnknownMfa,
     concurrency: f.concurrency ?? Math.min(32, Math.max(1, Math.ceil(rate / 2))),
   };
   const report = await runFailover(options, {
@@ -98,10 +113,21 @@ async function main(): Promise<number> {
     sendRate: rate,
     confirm: (question) => {
       scan.break();
+      read?.break();
       return confirm(question, { yes: f.yes });
     },
     onScan: (seen) => scan.update(seen),
+    onRead: (done, total) => {
+      if (!read) {
+        scan.break();
+        read = new Progress({ label: 'reading the MFA of replicas without a marker', total });
+      }
+      reads = { done, total };
+      read.update(done, total);
+    },
     onSendStart: (total) => {
+      read?.done(reads.done, reads.total);
+      read = undefined;
       send = new Progress({ label: 'sending resets', total, rate });
     },
     onSend: (p) => {
@@ -111,6 +137,7 @@ async function main(): Promise<number> {
     signal: abort.signal,
   });
   scan.break();
+  read?.done(reads.done, reads.total);
   send?.done(last.done, last.total);
   if (f.json) {
     const { manifest: _m, ...rest } = report;

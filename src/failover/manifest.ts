@@ -1,10 +1,11 @@
-import { parseMfaMarker, poolHasAttribute, usesTotp } from '../core/attributes';
+import { mfaMarker, parseMfaMarker, poolHasAttribute, usesTotp } from '../core/attributes';
 import type { MfaState, PoolConfig, UserRecord } from '../core/types';
 
 /**
  * The notification manifest: who must do what to sign in to the standby pool, decided from the
  * standby alone (ListUsers attributes: the source `sub` and the MFA marker the worker and the
- * reconciler leave on every replica). Pure: users and the pool's configuration in, rows out.
+ * reconciler leave on every replica; for a replica without a readable marker, its MFA as read in
+ * the standby, see `read-mfa.ts`). Pure: users and the pool's configuration in, rows out.
  */
 
 /** What a user must do. */
@@ -23,7 +24,11 @@ export interface ManifestRow {
   channel?: Channel;
   locale?: string;
   action: FailoverAction;
-  /** The source's MFA set-up from the marker (`SMS_MFA;SMS_MFA`, `NONE`), or `unknown` without a marker. */
+  /**
+   * The source's MFA set-up from the marker (`SMS_MFA;SMS_MFA`, `NONE`); without a readable
+   * marker, the replica's own as read in the standby (`standby:NONE`, `standby:SMS_MFA;SMS_MFA`),
+   * or `unknown` when it was not read (such a row is never sent a code).
+   */
   mfa: string;
   status: string;
   /** The user could sign in with an e-mailed one-time code instead (pool allows EMAIL_OTP first, verified e-mail, no MFA). */
@@ -92,13 +97,22 @@ export function recoveryOrder(pool: PoolConfig): { order: Mechanism[]; canSend: 
   return { order: ['verified_phone_number', 'verified_email'], canSend: true };
 }
 
-/** Decides one user's row: notified (`row`) or listed apart (`excluded`). */
+/**
+ * Decides one user's row: notified (`row`) or listed apart (`excluded`).
+ *
+ * The replica's MFA is `user.mfa` when it was read (AdminGetUser in the standby: the factors
+ * Cognito itself weighs when it picks the channel of a code), otherwise the marker. A user whose
+ * MFA is neither read nor marked is listed apart as `mfa-unknown` when it would be sent a code
+ * (the failover reads such users, see `read-mfa.ts`), and kept as a row marked not sent otherwise
+ * (already RESET_REQUIRED, admin-only recovery): its contact may be its second factor.
+ */
 export function classifyUser(user: UserRecord, options: ManifestOptions): { row?: ManifestRow; excluded?: ExcludedRow } {
   const a = user.attributes;
   const sub = a.sub ?? '';
   const sourceSub = a[options.sourceSubAttribute] || undefined;
   const { order, canSend } = recoveryOrder(options.pool);
-  const mfa = parseMfaMarker(a[options.mfaMarkerAttribute]);
+  const marker = parseMfaMarker(a[options.mfaMarkerAttribute]);
+  const mfa = user.mfa ?? marker;
   const verified = verifiedContacts(a);
   const chosen = chooseChannel(verified, order, mfa);
   const base = { username: user.username, sub, sourceSub };
@@ -115,7 +129,7 @@ export function classifyUser(user: UserRecord, options: ManifestOptions): { row?
     const contact = verified[0];
     return {
       row: {
-        ...base, contact: contact?.contact, channel: contact?.channel, locale: a.locale || undefined, action: 'none', mfa: markerText(a[options.mfaMarkerAttribute], mfa),
+        ...base, contact: contact?.contact, channel: contact?.channel, locale: a.locale || undefined, action: 'none', mfa: mfaText(a[options.mfaMarkerAttribute], marker, user.mfa),
         status: user.status, emailOtp: false, send: false, note: 'federated: signs in with its identity provider, which must be configured in the standby',
       },
     };
@@ -135,14 +149,19 @@ export function classifyUser(user: UserRecord, options: ManifestOptions): { row?
   if (!chosen) {
     return apart('no-recovery-channel', `its verified ${verified.map((v) => v.channel).join(' and ')} is not a recovery mechanism of the pool (account recovery: ${options.pool.accountRecovery.join(', ') || 'legacy'}; a factor also used for MFA does not count)`);
   }
-  // Without a readable marker the replica's MFA is unknown, not none: its phone or e-mail may be
-  // its second factor, and a reset code must not go to the factor it would unlock.
-  if (!mfa) return apart('mfa-unknown', mfaUnknownDetail(options));
-  const totp = usesTotp(mfa);
   const alreadyReset = user.status === 'RESET_REQUIRED';
-  const emailOtp = !!options.pool.allowedFirstAuthFactors?.includes('EMAIL_OTP') && verified.some((v) => v.channel === 'email') && mfa.enabled.length === 0;
+  const send = canSend && (!alreadyReset || !!options.resendResetRequired);
+  // Without a readable marker or a read the replica's MFA is unknown, not none: its phone or
+  // e-mail may be its second factor, and a reset code must not go to the factor it would unlock.
+  if (!mfa && send) return apart('mfa-unknown', mfaUnknownDetail(options));
+  // TOTP cannot be replicated: a TOTP user of the primary enrolls again, unless the replica has
+  // an authenticator of its own in the standby (enrolled there), which a reset keeps.
+  const reEnroll = usesTotp(marker) && !usesTotp(user.mfa);
+  const emailOtp = !!options.pool.allowedFirstAuthFactors?.includes('EMAIL_OTP') && verified.some((v) => v.channel === 'email') && !!mfa && mfa.enabled.length === 0;
   const notes: string[] = [];
-  if (alreadyReset) notes.push('already RESET_REQUIRED: a code was sent before; "Forgot password" sends a fresh one');
+  if (alreadyReset) notes.push('already RESET_REQUIRED: sent a code before, or imported and never sent one; sign-in sends it to "Forgot password", which sends a fresh code');
+  if (!mfa) notes.push('MFA unknown (no marker; not read, as no code is sent): the contact shown may be its second factor');
+  else if (!marker && !usesTotp(user.mfa)) notes.push('TOTP use in the primary unknown (no marker)');
   if (!canSend) notes.push('account recovery is admin-only: Cognito sends nothing, tell the user yourself');
   return {
     row: {
@@ -150,11 +169,11 @@ export function classifyUser(user: UserRecord, options: ManifestOptions): { row?
       contact: chosen.contact,
       channel: chosen.channel,
       locale: a.locale || undefined,
-      action: totp ? 'reset-password+re-enroll-totp' : 'reset-password',
-      mfa: markerText(a[options.mfaMarkerAttribute], mfa),
+      action: reEnroll ? 'reset-password+re-enroll-totp' : 'reset-password',
+      mfa: mfaText(a[options.mfaMarkerAttribute], marker, user.mfa),
       status: user.status,
       emailOtp,
-      send: canSend && (!alreadyReset || !!options.resendResetRequired),
+      send,
       note: notes.length ? notes.join('; ') : undefined,
     },
   };
@@ -198,14 +217,23 @@ function mfaUnknownDetail(options: ManifestOptions): string {
     ? `no readable MFA marker (${attribute}): MFA unknown`
     : `the pool has no ${attribute} attribute, so no replica records its MFA (add it: npm run doctor shows how)`;
   return `${first}; its e-mail or phone may be its second factor, which must not receive the reset code: read or reconcile first ` +
-    '(npm run reconcile -- --apply --deep records the marker while the primary answers; in an outage, read the user with aws cognito-idp admin-get-user and tell the user yourself)';
+    '(the failover reads it in the standby unless run with --no-read-unknown-mfa; npm run reconcile -- --apply --deep records the marker while the primary answers)';
+}
+
+/**
+ * The detail of a user left `mfa-unknown` because its read in the standby did not give its MFA
+ * (`why`: not found, the error, or why it was not read).
+ */
+export function mfaUnreadDetail(why: string): string {
+  return `no MFA marker, and ${why}: MFA unknown; its e-mail or phone may be its second factor, which must not receive the reset code: ` +
+    'run the failover again (a rerun reads it again), or read the user with aws cognito-idp admin-get-user and tell the user yourself';
 }
 
 /**
  * The contact Cognito will use: the first recovery mechanism the user has verified. A factor the
  * user also uses for MFA does not qualify for recovery (AWS docs: SMS with SMS MFA, e-mail with
  * e-mail MFA). With an unknown MFA state every verified contact is taken; such a user is then
- * listed apart (`mfa-unknown`) and the contact only shown, never sent a code.
+ * listed apart (`mfa-unknown`) or marked not sent, and the contact only shown, never sent a code.
  */
 function chooseChannel(verified: Contact[], order: Mechanism[], mfa: MfaState | undefined): Contact | undefined {
   for (const mechanism of order) {
@@ -218,8 +246,10 @@ function chooseChannel(verified: Contact[], order: Mechanism[], mfa: MfaState | 
   return undefined;
 }
 
-function markerText(raw: string | undefined, parsed: MfaState | undefined): string {
-  return parsed ? (raw ?? 'unknown') : 'unknown';
+/** The manifest's `mfa` column: the marker as written, else the MFA read in the standby, else `unknown`. */
+function mfaText(raw: string | undefined, marker: MfaState | undefined, read: MfaState | undefined): string {
+  if (marker && raw) return raw;
+  return read ? `standby:${mfaMarker(read)}` : 'unknown';
 }
 
 /** Counts of a manifest for the summary: by action, by channel, excluded by reason. No personal data. */
@@ -231,7 +261,7 @@ export interface ManifestCounts {
   toSend: number;
   alreadyResetRequired: number;
   reEnrollTotp: number;
-  /** Users listed apart because their MFA is unknown (no readable marker). */
+  /** Users listed apart because their MFA is unknown (no readable marker, and not read in the standby). */
   mfaUnknown: number;
   emailOtpEligible: number;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_QUOTAS } from '../cognito/quotas';
 import { type ManifestFormat, writeManifest } from './files';
 import { type JournalState, openJournal, readJournal } from './journal';
 import { classifyUser, collectManifest, countManifest, type Manifest, type ManifestCounts } from './manifest';
+import { type MfaReader, type MfaReadResult, readUnknownMfa } from './read-mfa';
 import { scanUsers, type UserLister } from './scan';
 import { planSends, type ResetSender, type SendProgress, type SendResult, sendResets } from './send';
 import { formatDuration, renderSummary, sendDurationMs } from './summary';
@@ -22,19 +23,28 @@ export interface FailoverOptions {
   includeUnmarked?: boolean;
   resendResetRequired?: boolean;
   resendUncertain?: boolean;
+  /**
+   * Read, in the standby, the MFA of replicas without a marker that would be sent a code
+   * (AdminGetUser: bills each as a monthly active user there). Default true; false lists them
+   * apart (`mfa-unknown`) unread. Dry run and send read alike.
+   */
+  readUnknownMfa?: boolean;
   /** Sends in flight at once. */
   concurrency?: number;
+  /** Reads in flight at once (default: `DEFAULT_READ_CONCURRENCY`). */
+  readConcurrency?: number;
 }
 
 /** What a failover run talks to: the standby pool only. */
 export interface FailoverDeps {
-  standby: UserLister & { describePool(): Promise<PoolConfig> };
+  standby: UserLister & MfaReader & { describePool(): Promise<PoolConfig> };
   sender: ResetSender;
   /** Sends per second the sender is paced at (for estimates). */
   sendRate: number;
   /** Asked once before the first send; false cancels. */
   confirm: (question: string) => Promise<boolean>;
   onScan?: (seen: number) => void;
+  onRead?: (done: number, total: number) => void;
   onSendStart?: (total: number) => void;
   onSend?: (p: SendProgress) => void;
   signal?: AbortSignal;
@@ -46,6 +56,8 @@ export interface FailoverReport {
   pool: PoolConfig;
   manifest: Manifest;
   counts: ManifestCounts;
+  /** The reads of replicas without an MFA marker (absent with `readUnknownMfa: false`). */
+  reads?: MfaReadResult;
   files: { manifest: string; excluded: string; journal?: string };
   /** Resets a send would make now (dry run), or was to make (send run). */
   toSend: number;
@@ -54,14 +66,15 @@ export interface FailoverReport {
   send?: SendResult;
   cancelled?: boolean;
   summary: string[];
-  /** 0: done; 1: some users were not sent (failed, maybe sent, not attempted) or the run was cancelled. */
+  /** 0: done; 1: some users were not sent (failed, maybe sent, not attempted, MFA read failed) or the run was cancelled. */
   exitCode: 0 | 1;
 }
 
 /**
- * The failover: lists the standby's users (ListUsers only: the primary Region is never asked),
- * writes the notification manifest, and with `send` sends the password resets, journaled and
- * paced by the standby's UserAccountRecovery quota.
+ * The failover: lists the standby's users, reads in the standby the MFA of replicas without a
+ * marker that would be sent a code (the primary Region is never asked), writes the notification
+ * manifest, and with `send` sends the password resets, journaled and paced by the standby's
+ * UserAccountRecovery quota. The dry run makes the same reads, so its counts are the send's.
  */
 export async function runFailover(options: FailoverOptions, deps: FailoverDeps): Promise<FailoverReport> {
   const pool = await deps.standby.describePool();
@@ -73,18 +86,24 @@ export async function runFailover(options: FailoverOptions, deps: FailoverDeps):
     resendResetRequired: options.resendResetRequired,
   };
   // Users are classified page by page: only their manifest rows are kept.
-  const classified = await scanUsers(deps.standby, { onPage: deps.onScan, map: (u) => classifyUser(u, manifestOptions) });
-  const manifest = collectManifest(classified, pool);
+  const listed = await scanUsers(deps.standby, { onPage: deps.onScan, map: (u) => classifyUser(u, manifestOptions) });
+  const read =
+    options.readUnknownMfa === false
+      ? undefined
+      : await readUnknownMfa(listed, { reader: deps.standby, manifest: manifestOptions, concurrency: options.readConcurrency, signal: deps.signal, onProgress: deps.onRead });
+  const reads = read?.result;
+  const manifest = collectManifest(read?.classified ?? listed, pool);
   const counts = countManifest(manifest);
   const written = writeManifest(manifest, options.out, options.format);
 
   let journal: JournalState | undefined;
-  const finish = (r: Omit<FailoverReport, 'summary' | 'exitCode' | 'pool' | 'manifest' | 'counts'>): FailoverReport => {
-    // RESET_REQUIRED users this journal never sent to: reset by someone else (an earlier failover, an administrator).
+  const finish = (r: Omit<FailoverReport, 'summary' | 'exitCode' | 'pool' | 'manifest' | 'counts' | 'reads'>): FailoverReport => {
+    // RESET_REQUIRED users this journal never sent to: imported, or reset by someone else (an administrator, a failover with another journal).
     const resetElsewhere = manifest.rows.filter((row) => row.status === 'RESET_REQUIRED' && !journal?.bySub.has(row.sub)).length;
-    const summary = renderSummary({ counts, rate: deps.sendRate, canSend: manifest.canSend, resetElsewhere, ...r });
+    const summary = renderSummary({ counts, rate: deps.sendRate, canSend: manifest.canSend, resetElsewhere, resendResetRequired: !!options.resendResetRequired, reads, ...r });
     const incomplete = !!r.send && (r.send.failed.length > 0 || r.send.maybeSent.length > 0 || r.send.notAttempted > 0);
-    return { pool, manifest, counts, ...r, summary, exitCode: incomplete || r.cancelled ? 1 : 0 };
+    const unread = !!reads && (reads.failed.length > 0 || reads.notRead > 0);
+    return { pool, manifest, counts, reads, ...r, summary, exitCode: incomplete || unread || r.cancelled ? 1 : 0 };
   };
 
   if (!options.send) {

@@ -1,4 +1,5 @@
 import type { ManifestCounts } from './manifest';
+import type { MfaReadResult } from './read-mfa';
 import type { SendResult, Unsent } from './send';
 
 /** Human form of a duration: `45s`, `12m 05s`, `3h 20m`. */
@@ -41,9 +42,43 @@ export interface SummaryInput {
   maybeSentBefore: number;
   send?: SendResult;
   canSend: boolean;
-  /** Users in RESET_REQUIRED that this journal never sent to (an earlier failover, an administrator). */
+  /** Users in RESET_REQUIRED that this journal never sent to (imported, an earlier failover, an administrator). */
   resetElsewhere: number;
+  /** `--resend-reset-required`: those users are sent a code too. */
+  resendResetRequired?: boolean;
+  /** The reads of replicas without an MFA marker; absent when the run did not read (`--no-read-unknown-mfa`). */
+  reads?: MfaReadResult;
   files: { manifest: string; excluded: string; journal?: string };
+}
+
+/**
+ * Users already RESET_REQUIRED that this journal never sent to. The standby cannot tell an
+ * imported user (never sent a code) from one reset by an administrator or by a failover whose
+ * journal is elsewhere, so they are not sent one by default: the operator decides.
+ */
+function resetRequiredLine(s: SummaryInput): string {
+  const head = `  already RESET_REQUIRED, never sent a code by this journal: ${s.resetElsewhere}`;
+  if (s.resendResetRequired) return `${head} (sent a code too: --resend-reset-required)`;
+  if (!s.resetElsewhere) return `${head} (not sent unless --resend-reset-required)`;
+  return `${head}: imported by a reconcile --import job (never told anything), or reset by an administrator or by a failover with another journal. ` +
+    'Not sent: signing in sends them to "Forgot password" (PasswordResetRequiredException, or "Incorrect username or password" where the app client ' +
+    'prevents user-existence errors). If the standby was filled by import and no failover sent to them, rerun with --resend-reset-required to send them a code';
+}
+
+/** What the reads of replicas without an MFA marker did, and what is still unknown. */
+function mfaReadLines(s: SummaryInput): string[] {
+  const unknown = s.counts.mfaUnknown;
+  const r = s.reads;
+  if (!r) return [`  MFA unknown (no marker; not read: --no-read-unknown-mfa), listed apart: ${unknown}`];
+  if (r.toRead === 0) return [];
+  const lines = [
+    `  ${r.read} replicas without an MFA marker read in the standby (AdminGetUser: each read bills the user as a monthly active user of the standby); ` +
+      'classified with the MFA they have there: a code never goes to one of their factors; their TOTP use in the primary is unknown',
+  ];
+  if (unknown) lines.push(`  MFA still unknown, listed apart (mfa-unknown): ${unknown} (${r.failed.length} read failed, ${r.notFound} not found, ${r.notRead} not read)`);
+  for (const g of groupUnsent(r.failed)) lines.push(`    ${g}`);
+  if (r.stoppedBecause) lines.push(`  reads stopped: ${r.stoppedBecause}`);
+  return lines;
 }
 
 /** The end-of-run summary: counts only, subs for the users who need a look, never a contact. */
@@ -53,10 +88,11 @@ export function renderSummary(s: SummaryInput): string[] {
     `users in the standby: ${c.users}; to notify: ${c.users - Object.values(c.excludedByReason).reduce((a, b) => a + b, 0)}`,
     `  by action:  ${counts(c.byAction)}`,
     `  by channel: ${counts(c.byChannel)}`,
-    `  must re-enroll TOTP: ${c.reEnrollTotp}; MFA unknown (no marker; listed apart: read or reconcile first): ${c.mfaUnknown}; could use e-mail one-time codes instead: ${c.emailOtpEligible}`,
-    `  already RESET_REQUIRED from elsewhere (not sent again unless --resend-reset-required): ${s.resetElsewhere}`,
+    `  must re-enroll TOTP: ${c.reEnrollTotp}; could use e-mail one-time codes instead: ${c.emailOtpEligible}`,
+    ...mfaReadLines(s),
+    resetRequiredLine(s),
     `listed apart: ${counts(c.excludedByReason)}`,
-    `skipped (never sent a code): ${Object.values(c.excludedByReason).reduce((a, b) => a + b, 0)} listed apart, ${c.byAction.none ?? 0} federated, ${s.resetElsewhere} already RESET_REQUIRED`,
+    `skipped (never sent a code): ${Object.values(c.excludedByReason).reduce((a, b) => a + b, 0)} listed apart, ${c.byAction.none ?? 0} federated, ${s.resendResetRequired ? 0 : s.resetElsewhere} already RESET_REQUIRED`,
     `manifest: ${s.files.manifest} (0600); listed apart: ${s.files.excluded} (0600)`,
   ];
   if (!s.canSend) lines.push('account recovery of the pool is admin-only: Cognito cannot deliver reset codes; tell users yourself, or fix the pool (see npm run doctor)');

@@ -37,12 +37,14 @@ export function replicaAfter(base: UserRecord | undefined, plan: ReplicationPlan
  * `send` when a failover would send this target user a reset code, otherwise why not: the
  * manifest's reason for listing the user apart (`disabled`, `no-verified-contact`, ...),
  * `reset-required` (already RESET_REQUIRED: not sent again without `--resend-reset-required`),
- * `federated`, `recovery-admin-only`, or `no-replica`.
+ * `federated`, `recovery-admin-only`, or `no-replica`. A replica whose only obstacle is an
+ * unknown MFA (no marker, not read here) counts as `send`: the failover reads it in the standby
+ * and sends it a code on a channel that is not one of its factors, if it has one.
  */
 export function failoverFate(replica: UserRecord | undefined, options: FailoverOptions): string {
   if (!replica) return 'no-replica';
   const { row, excluded } = classifyUser(replica, options);
-  if (row?.send) return 'send';
+  if (row?.send || excluded?.reason === 'mfa-unknown') return 'send';
   if (row) return row.action === 'none' ? 'federated' : row.status === 'RESET_REQUIRED' ? 'reset-required' : 'recovery-admin-only';
   return excluded?.reason ?? 'unknown';
 }

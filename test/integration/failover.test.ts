@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AdminCreateUserCommand, AdminDisableUserCommand, AdminResetUserPasswordCommand, AdminSetUserPasswordCommand, type CognitoIdentityProviderClient,
+  AdminCreateUserCommand, AdminDisableUserCommand, AdminResetUserPasswordCommand, AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand,
+  type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoGateway } from '../../src/cognito/gateway';
 import { QuotaLimiter } from '../../src/cognito/limiter';
@@ -150,6 +151,59 @@ test('with the primary gone: manifest from the standby alone, resets sent once, 
 
   // No contact data on the terminal.
   for (const r of [dry, sent, rerun]) expect(r.stdout + r.stderr).not.toMatch(/@example\.com|5550001111/);
+});
+
+describe('issue 10.3: unknown MFA is read in the standby', () => {
+  test('with the primary gone: replicas without an MFA marker are read in the standby (dry run and send alike), and sent a code on a channel that is not one of their factors', async () => {
+    const { standby, standbyClient, primary } = emu();
+    const pool = await createDrillPool(standbyClient, {
+      name: 'unknown-mfa', usernameMode: 'username', replicaAttributes: true,
+      overrides: { AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_phone_number', Priority: 1 }, { Name: 'verified_email', Priority: 2 }] } },
+    });
+    const unmarked = (name: string, extra: Record<string, string> = {}): Seed => ({
+      username: name, attrs: { email: `${name}@example.com`, email_verified: 'true', 'custom:source_sub': `src-${name}`, ...extra },
+    });
+    const phone = { phone_number: '+15550002222', phone_number_verified: 'true' };
+    await seed(standbyClient, pool.poolId, [unmarked('plain'), unmarked('smsmfa', phone), unmarked('emailmfa'), replica('marked'), { ...unmarked('off'), disabled: true }]);
+    await standbyClient.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: pool.poolId, Username: 'smsmfa', SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+    await standbyClient.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: pool.poolId, Username: 'emailmfa', EmailMfaSettings: { Enabled: true, PreferredMfa: true } }));
+    await standby.shim.outbox({ clear: true });
+    standby.shim.resetCalls();
+    const primaryCallsBefore = JSON.stringify(primary.shim.calls);
+    const tripwireBefore = tripwireConnections;
+    const out = join(work, 'unknown-mfa.csv');
+    const base = ['--region', standby.region, '--pool', pool.poolId, '--endpoint', standby.endpoint, '--out', out, '--journal', join(work, 'unknown-mfa.jsonl')];
+
+    // --no-read-unknown-mfa: nothing read, the three listed apart.
+    const unread = await cli([...base, '--no-read-unknown-mfa']);
+    expect(unread.code).toBe(0);
+    expect(standby.shim.calls.AdminGetUser ?? 0).toBe(0);
+    expect(unread.stdout).toMatch(/MFA unknown \(no marker; not read: --no-read-unknown-mfa\), listed apart: 3/);
+    expect(unread.stdout).toMatch(/dry run: 1 resets to send/);
+
+    // Dry run: the three unmarked enabled replicas are read (AdminGetUser, standby only).
+    const dry = await cli(base);
+    expect(dry.code).toBe(0);
+    expect(standby.shim.calls.AdminGetUser).toBe(3);
+    expect(dry.stdout).toMatch(/3 replicas without an MFA marker read in the standby/);
+    expect(dry.stdout).toMatch(/dry run: 3 resets to send/);
+    const rows = new Map(readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((r) => [r.split(',')[0], r]));
+    expect(rows.get('smsmfa')).toMatch(/,smsmfa@example\.com,email,.*,standby:SMS_MFA;SMS_MFA,CONFIRMED,false,true,TOTP use in the primary unknown \(no marker\)$/);
+    expect(rows.get('plain')).toMatch(/,standby:NONE,CONFIRMED,false,true,/);
+    expect(readFileSync(join(work, 'unknown-mfa.excluded.csv'), 'utf8')).toMatch(/^emailmfa,.*,no-recovery-channel,/m);
+
+    // Send: the same reads, the same three codes.
+    const sent = await cli([...base, '--send', '--yes']);
+    expect(sent.code).toBe(0);
+    expect(standby.shim.calls.AdminGetUser).toBe(6);
+    expect(sent.stdout).toMatch(/sent: 3 in/);
+    expect(resetsIn(await standby.shim.outbox(), pool.poolId)).toEqual(['marked', 'plain', 'smsmfa']);
+
+    expect(Object.keys(standby.shim.calls).sort()).toEqual(['AdminGetUser', 'AdminResetUserPassword', 'DescribeUserPool', 'ListUsers']);
+    expect(tripwireConnections).toBe(tripwireBefore);
+    expect(JSON.stringify(primary.shim.calls)).toBe(primaryCallsBefore);
+    for (const r of [unread, dry, sent]) expect(r.stdout + r.stderr).not.toMatch(/@example\.com|5550002222/);
+  });
 });
 
 /** A journal sink that dies at its k-th append, after the record reached the disk or before. */

@@ -177,7 +177,7 @@ describe('every state and contact combination', () => {
       }
       expect(['CONFIRMED', 'RESET_REQUIRED']).toContain(u.status);
       expect(u.attributes['custom:source_sub']).toBeDefined();
-      expect(row.mfa).not.toBe('unknown'); // never sent a code with an unknown MFA
+      if (row.mfa === 'unknown') expect(row.send).toBe(false); // never sent a code with an unknown MFA
       // the contact is verified, on the channel named
       const flag = row.channel === 'email' ? 'email_verified' : 'phone_number_verified';
       expect(u.attributes[flag]).toBe('true');
@@ -194,7 +194,7 @@ describe('every state and contact combination', () => {
         : u.status === 'FORCE_CHANGE_PASSWORD' ? 'force-change-password'
         : !['CONFIRMED', 'RESET_REQUIRED'].includes(u.status) ? 'unsupported-status'
         : u.attributes.email_verified !== 'true' && u.attributes.phone_number_verified !== 'true' ? 'no-verified-contact'
-        : !u.attributes['custom:source_mfa'] && recoverable(u, accountRecovery as string[]) ? 'mfa-unknown'
+        : !u.attributes['custom:source_mfa'] && recoverable(u, accountRecovery as string[]) && m.canSend && u.status === 'CONFIRMED' ? 'mfa-unknown'
         : 'no-recovery-channel';
       expect(x.reason).toBe(expected);
     }
@@ -235,5 +235,49 @@ describe('issue 10.3: a missing MFA marker is unknown in the failover manifest',
     expect(counts.excludedByReason).toEqual({ 'mfa-unknown': 1 });
     expect(counts.toSend).toBe(1);
     expect(m.rows.find((r) => r.username === 'g')?.mfa).toBe('unknown');
+  });
+});
+
+describe('issue 10.3: unknown MFA is read in the standby (classifyUser with the MFA read)', () => {
+  const noMarker = (attrs: Record<string, string | undefined> = {}, extra: Partial<UserRecord> = {}) => user({ attrs: { 'custom:source_mfa': undefined, ...attrs }, ...extra });
+  const both = { phone_number: '+15550001111', phone_number_verified: 'true' };
+
+  test('unknown MFA is read in the standby: the MFA read decides the channel, never one of its factors', () => {
+    const o = options({ accountRecovery: ['verified_phone_number', 'verified_email'] });
+    expect(classifyUser(noMarker(both), o).excluded?.reason).toBe('mfa-unknown'); // not read: apart
+    const sms = classifyUser(noMarker(both, { mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } }), o).row;
+    expect(sms).toEqual(expect.objectContaining({ channel: 'email', mfa: 'standby:SMS_MFA;SMS_MFA', action: 'reset-password', send: true }));
+    expect(sms?.note).toBe('TOTP use in the primary unknown (no marker)');
+    const none = classifyUser(noMarker(both, { mfa: { enabled: [] } }), o).row;
+    expect(none).toEqual(expect.objectContaining({ channel: 'sms', mfa: 'standby:NONE', send: true }));
+    const phoneOnly = noMarker({ ...both, email_verified: 'false' }, { mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } });
+    expect(classifyUser(phoneOnly, o).excluded?.reason).toBe('no-recovery-channel');
+  });
+
+  test('unknown MFA is read in the standby: the read wins over the marker for the channel; the marker keeps deciding TOTP re-enrolment', () => {
+    const o = options({ accountRecovery: ['verified_phone_number', 'verified_email'] });
+    const stale = user({ attrs: { ...both, 'custom:source_mfa': 'NONE' }, mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } });
+    expect(classifyUser(stale, o).row).toEqual(expect.objectContaining({ channel: 'email', mfa: 'NONE' }));
+    const totp = (mfa?: UserRecord['mfa']) => classifyUser(user({ attrs: { 'custom:source_mfa': 'SOFTWARE_TOKEN_MFA;SOFTWARE_TOKEN_MFA' }, mfa }), o).row?.action;
+    expect(totp()).toBe('reset-password+re-enroll-totp');
+    expect(totp({ enabled: [] })).toBe('reset-password+re-enroll-totp');
+    expect(totp({ enabled: ['SOFTWARE_TOKEN_MFA'] })).toBe('reset-password'); // enrolled in the standby already: the reset keeps it
+    const enrolledHere = classifyUser(noMarker({}, { mfa: { enabled: ['SOFTWARE_TOKEN_MFA'] } }), o).row;
+    expect(enrolledHere).toEqual(expect.objectContaining({ action: 'reset-password', send: true }));
+    expect(enrolledHere?.note).toBeUndefined();
+  });
+
+  test('unknown MFA is read in the standby: e-mail one-time codes follow the MFA read', () => {
+    const pool = { allowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] };
+    expect(classifyUser(noMarker({}, { mfa: { enabled: [] } }), options(pool)).row?.emailOtp).toBe(true);
+    expect(classifyUser(noMarker({}, { mfa: { enabled: ['EMAIL_OTP'] } }), options(pool)).excluded?.reason).toBe('no-recovery-channel');
+  });
+
+  test('unknown MFA is read in the standby only when a code would be sent: otherwise a row marked not sent, MFA unknown', () => {
+    const reset = noMarker({}, { status: 'RESET_REQUIRED' });
+    expect(classifyUser(reset, options()).row).toEqual(expect.objectContaining({ mfa: 'unknown', send: false }));
+    expect(classifyUser(reset, options()).row?.note).toMatch(/MFA unknown \(no marker; not read, as no code is sent\)/);
+    expect(classifyUser(reset, options({}, { resendResetRequired: true })).excluded?.reason).toBe('mfa-unknown');
+    expect(classifyUser(noMarker(), options({ accountRecovery: ['admin_only'] })).row).toEqual(expect.objectContaining({ mfa: 'unknown', send: false }));
   });
 });

@@ -1,12 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { UserPage } from '../../../src/cognito/gateway';
-import type { PoolConfig, UserRecord } from '../../../src/core/types';
+import {
+  AdminGetUserCommand, AdminResetUserPasswordCommand, CognitoIdentityProviderClient, DescribeUserPoolCommand, ListUsersCommand, UserNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CognitoGateway, type UserPage } from '../../../src/cognito/gateway';
+import { QuotaLimiter } from '../../../src/cognito/limiter';
+import type { MfaState, PoolConfig, UserRecord } from '../../../src/core/types';
 import { type FailoverOptions, runFailover } from '../../../src/failover/run';
 import { scanUsers } from '../../../src/failover/scan';
 import { formatDuration } from '../../../src/failover/summary';
-import { standbyPool } from '../helpers';
+import { describeUserPoolAnswer, InstantClock, standbyPool, uniquePoolId } from '../helpers';
 
 function users(): UserRecord[] {
   const u = (n: number, extra: Partial<UserRecord> = {}, attrs: Record<string, string> = {}): UserRecord => ({
@@ -27,13 +32,29 @@ function users(): UserRecord[] {
   ];
 }
 
-/** The standby: pages of 3 users; every reset sets RESET_REQUIRED. */
+/**
+ * The standby: pages of 3 users; every reset sets RESET_REQUIRED. AdminGetUser answers with the
+ * user's MFA from `mfa` (none when not given), or throws what `readErrors` holds for the user.
+ */
 function standby(list = users(), pool: PoolConfig = standbyPool({ poolId: 'us-west-2_P', region: 'us-west-2', accountRecovery: ['verified_email', 'verified_phone_number'] })) {
   const sent: string[] = [];
+  const reads: string[] = [];
+  const mfa = new Map<string, MfaState>();
+  const readErrors = new Map<string, Error>();
   return {
     sent,
     list,
+    reads,
+    mfa,
+    readErrors,
     describePool: async () => pool,
+    getUser: async (username: string): Promise<UserRecord | undefined> => {
+      reads.push(username);
+      const error = readErrors.get(username);
+      if (error) throw error;
+      const u = list.find((x) => x.username === username);
+      return u && { ...u, attributes: { ...u.attributes }, mfa: mfa.get(username) ?? { enabled: [] } };
+    },
     listUsersPage: async (o: { nextToken?: string } = {}): Promise<UserPage> => {
       const start = Number(o.nextToken ?? 0);
       return { users: list.slice(start, start + 3).map((u) => ({ ...u })), nextToken: start + 3 < list.length ? String(start + 3) : undefined };
@@ -159,4 +180,172 @@ test('scanUsers lists the 16 sub-prefix shards in parallel and keeps what map re
   const names = await scanUsers(lister, { map: (u) => u.username });
   expect(filters.sort()).toEqual('0123456789abcdef'.split('').map((c) => `sub ^= "${c}"`));
   expect(names.sort()).toEqual(list.map((u) => u.username).sort());
+});
+
+describe('issue 10.3: unknown MFA is read in the standby', () => {
+  /** Replicas without a marker (a non-deep reconcile, an import job), and users that must not be read. */
+  function unmarked(): UserRecord[] {
+    const u = (n: number, extra: Partial<UserRecord> = {}, attrs: Record<string, string> = {}): UserRecord => ({
+      username: `m${n}`,
+      attributes: { sub: `sub-m${n}`, 'custom:source_sub': `src-m${n}`, email: `m${n}@example.com`, email_verified: 'true', ...attrs },
+      enabled: true,
+      status: 'CONFIRMED',
+      ...extra,
+    });
+    return [
+      u(1), // no MFA in the standby: sent by e-mail
+      u(2, {}, { phone_number: '+15550002222', phone_number_verified: 'true' }), // SMS MFA in the standby: sent by e-mail, never by SMS
+      u(3, {}, { email_verified: 'false', phone_number: '+15550003333', phone_number_verified: 'true' }), // SMS MFA, phone only: not sent
+      u(4, {}, { phone_number: '+15550004444', phone_number_verified: 'true' }), // e-mail MFA: sent by SMS
+      u(5, { enabled: false }), // disabled: not read
+      u(6, { status: 'EXTERNAL_PROVIDER' }), // federated: not read
+      u(7, { status: 'RESET_REQUIRED' }), // already reset: no code, not read
+      u(8, {}, { email_verified: 'false' }), // nowhere to send: not read
+      u(9), // deleted between the listing and the read
+    ];
+  }
+
+  function world() {
+    const pool = standbyPool({ poolId: 'us-west-2_P', region: 'us-west-2', accountRecovery: ['verified_phone_number', 'verified_email'] });
+    const s = standby(unmarked(), pool);
+    s.mfa.set('m2', { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' });
+    s.mfa.set('m3', { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' });
+    s.mfa.set('m4', { enabled: ['EMAIL_OTP'], preferred: 'EMAIL_OTP' });
+    const getUser = s.getUser;
+    s.getUser = async (username) => (username === 'm9' ? (s.reads.push(username), undefined) : getUser(username));
+    return s;
+  }
+
+  test('unknown MFA is read in the standby: classified with the MFA it has there, a code never goes to one of its factors', async () => {
+    const s = world();
+    const r = await runFailover(opts(), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    // Only users that would otherwise be sent a code are read: not m5..m8.
+    expect(s.reads.sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm9']);
+    const rows = new Map(r.manifest.rows.map((row) => [row.username, row]));
+    expect(rows.get('m1')).toEqual(expect.objectContaining({ channel: 'email', mfa: 'standby:NONE', action: 'reset-password', send: true }));
+    expect(rows.get('m2')).toEqual(expect.objectContaining({ channel: 'email', mfa: 'standby:SMS_MFA;SMS_MFA', send: true }));
+    expect(rows.get('m4')).toEqual(expect.objectContaining({ channel: 'sms', mfa: 'standby:EMAIL_OTP;EMAIL_OTP', send: true }));
+    for (const name of ['m1', 'm2', 'm4']) expect(rows.get(name)?.note).toMatch(/TOTP use in the primary unknown \(no marker\)/);
+    expect(rows.get('m7')).toEqual(expect.objectContaining({ mfa: 'unknown', send: false }));
+    const apart = new Map(r.manifest.excluded.map((x) => [x.username, x]));
+    expect(apart.get('m3')?.reason).toBe('no-recovery-channel'); // its only contact is its SMS factor
+    expect(apart.get('m9')?.reason).toBe('mfa-unknown');
+    expect(apart.get('m9')?.detail).toMatch(/not found when read in the standby/);
+    expect(r.reads).toEqual(expect.objectContaining({ toRead: 5, read: 4, notFound: 1, failed: [], notRead: 0 }));
+    expect(r.toSend).toBe(3);
+    const text = r.summary.join('\n');
+    expect(text).toMatch(/4 replicas without an MFA marker read in the standby \(AdminGetUser: each read bills the user as a monthly active user of the standby\)/);
+    expect(text).toMatch(/MFA still unknown, listed apart \(mfa-unknown\): 1 \(0 read failed, 1 not found, 0 not read\)/);
+    expect(text).not.toMatch(/@example\.com|555000/);
+    expect(r.exitCode).toBe(0); // a user gone since the listing is not a problem
+  });
+
+  test('unknown MFA is read in the standby: the dry run makes the reads --send makes, and counts what --send sends', async () => {
+    const s = world();
+    const dry = await runFailover(opts(), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    const dryReads = [...s.reads].sort();
+    s.reads.length = 0;
+    const sent = await runFailover(opts({ send: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    expect([...s.reads].sort()).toEqual(dryReads);
+    expect(sent.send?.sent).toBe(dry.toSend);
+    expect(s.sent.sort()).toEqual(['m1', 'm2', 'm4']);
+    expect(sent.summary.join('\n')).toMatch(/4 replicas without an MFA marker read in the standby/);
+  });
+
+  test('unknown MFA is read in the standby: a read that fails leaves the user apart with the error, and the run exits 1', async () => {
+    const s = world();
+    s.readErrors.set('m2', Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } }));
+    const r = await runFailover(opts({ send: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    expect(s.sent.sort()).toEqual(['m1', 'm4']);
+    const m2 = r.manifest.excluded.find((x) => x.username === 'm2');
+    expect(m2).toEqual(expect.objectContaining({ reason: 'mfa-unknown' }));
+    expect(m2?.detail).toMatch(/its read in the standby failed \(InternalErrorException: /);
+    expect(r.reads?.failed).toEqual([{ sub: 'sub-m2', error: expect.stringMatching(/^InternalErrorException/) }]);
+    expect(r.summary.join('\n')).toMatch(/1 × InternalErrorException[^\n]*\n\s+subs: sub-m2/);
+    expect(r.exitCode).toBe(1);
+  });
+
+  test('unknown MFA is read in the standby: reads stop after 25 failures in a row with the same error (a missing permission)', async () => {
+    const many = Array.from({ length: 40 }, (_, i): UserRecord => ({
+      username: `n${i}`, attributes: { sub: `sub-n${String(i).padStart(2, '0')}`, 'custom:source_sub': `src-n${i}`, email: `n${i}@example.com`, email_verified: 'true' }, enabled: true, status: 'CONFIRMED',
+    }));
+    const s = standby(many);
+    const denied = Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/break-glass/x is not authorized to perform: cognito-idp:AdminGetUser'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    for (const u of many) s.readErrors.set(u.username, denied);
+    const r = await runFailover({ ...opts(), readConcurrency: 1 }, { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    expect(s.reads).toHaveLength(25);
+    expect(r.reads).toEqual(expect.objectContaining({ toRead: 40, read: 0, notRead: 15, stoppedBecause: expect.stringMatching(/25 reads in a row failed with AccessDeniedException.*cognito-idp:AdminGetUser/) }));
+    expect(r.counts.mfaUnknown).toBe(40);
+    expect(r.toSend).toBe(0);
+    expect(r.summary.join('\n')).toMatch(/reads stopped: 25 reads in a row failed/);
+    expect(r.exitCode).toBe(1);
+  });
+
+  test('unknown MFA is read in the standby through the gateway: AdminGetUser answers as Cognito does (UserMFASettingList, UserNotFoundException)', async () => {
+    const client = new CognitoIdentityProviderClient({ region: 'us-west-2' });
+    const mock = mockClient(client);
+    const poolId = uniquePoolId('us-west-2');
+    const clock = new InstantClock();
+    const gateway = new CognitoGateway({ region: 'us-west-2', poolId, client, clock, limiter: new QuotaLimiter({ clock }), random: () => 0.5 });
+    const listed = (name: string, extra: Record<string, string> = {}) => ({
+      Username: name, Enabled: true, UserStatus: 'CONFIRMED' as const,
+      Attributes: Object.entries({ sub: `0-${name}`, 'custom:source_sub': `src-${name}`, email: `${name}@example.com`, email_verified: 'true', phone_number: '+15550001111', phone_number_verified: 'true', ...extra }).map(([Name, Value]) => ({ Name, Value })),
+    });
+    mock.on(DescribeUserPoolCommand).resolves({
+      UserPool: {
+        ...describeUserPoolAnswer({ poolId, schema: standbyPool().schema }),
+        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_phone_number', Priority: 1 }, { Name: 'verified_email', Priority: 2 }] },
+      },
+    });
+    mock.on(ListUsersCommand).callsFake((input: { Filter?: string }) => ({
+      Users: input.Filter === 'sub ^= "0"' ? [listed('sms'), listed('gone'), listed('marked', { 'custom:source_mfa': 'NONE' })] : [],
+    }));
+    const got = (name: string, extra: object) => ({ Username: name, Enabled: true, UserStatus: 'CONFIRMED' as const, UserAttributes: listed(name).Attributes, ...extra });
+    mock.on(AdminGetUserCommand, { Username: 'sms' }).resolves(got('sms', { UserMFASettingList: ['SMS_MFA'], PreferredMfaSetting: 'SMS_MFA' }));
+    mock.on(AdminGetUserCommand, { Username: 'gone' }).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: { httpStatusCode: 400 } }));
+    mock.on(AdminResetUserPasswordCommand).resolves({});
+
+    const r = await runFailover(opts({ send: true, readConcurrency: 1 }), { standby: gateway, sender: gateway, sendRate: 24, confirm: async () => true });
+    expect(gateway.calls).toEqual({ DescribeUserPool: 1, ListUsers: 16, AdminGetUser: 2, AdminResetUserPassword: 2 });
+    expect(r.manifest.rows.find((row) => row.username === 'sms')).toEqual(expect.objectContaining({ channel: 'email', mfa: 'standby:SMS_MFA;SMS_MFA', send: true }));
+    expect(r.manifest.rows.find((row) => row.username === 'marked')).toEqual(expect.objectContaining({ channel: 'sms', mfa: 'NONE' }));
+    expect(r.manifest.excluded.map((x) => [x.username, x.reason])).toEqual([['gone', 'mfa-unknown']]);
+    expect(mock.commandCalls(AdminResetUserPasswordCommand).map((c) => c.args[0].input.Username).sort()).toEqual(['marked', 'sms']);
+  });
+
+  test('unknown MFA is read in the standby unless --no-read-unknown-mfa: then listed apart, unread', async () => {
+    const s = world();
+    const r = await runFailover(opts({ readUnknownMfa: false }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    expect(s.reads).toEqual([]);
+    expect(r.reads).toBeUndefined();
+    expect(r.manifest.excluded.filter((x) => x.reason === 'mfa-unknown').map((x) => x.username).sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm9']);
+    expect(r.toSend).toBe(0);
+    expect(r.summary.join('\n')).toMatch(/MFA unknown \(no marker; not read: --no-read-unknown-mfa\), listed apart: 5/);
+    expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('imported users (RESET_REQUIRED, never sent a code)', () => {
+  test('imported RESET_REQUIRED users: the summary says they were never told and how to send them a code; --resend-reset-required reads and sends them once', async () => {
+    // An import job leaves users RESET_REQUIRED; without --deep they carry no MFA marker.
+    const imported = (n: number): UserRecord => ({
+      username: `i${n}`, attributes: { sub: `sub-i${n}`, 'custom:source_sub': `src-i${n}`, email: `i${n}@example.com`, email_verified: 'true' }, enabled: true, status: 'RESET_REQUIRED',
+    });
+    const s = standby([...users(), imported(1), imported(2)]);
+    const dry = await runFailover(opts(), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    expect(s.reads).toEqual([]); // no code would be sent: not read
+    const text = dry.summary.join('\n');
+    expect(text).toMatch(/already RESET_REQUIRED, never sent a code by this journal: 3: imported by a reconcile --import job \(never told anything\)/);
+    expect(text).toMatch(/rerun with --resend-reset-required to send them a code/);
+    expect(dry.manifest.rows.find((row) => row.username === 'i1')).toEqual(expect.objectContaining({ send: false, mfa: 'unknown' }));
+
+    const sent = await runFailover(opts({ send: true, resendResetRequired: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    expect(s.reads.sort()).toEqual(['i1', 'i2']);
+    expect(s.sent.sort()).toEqual(['i1', 'i2', 'user1', 'user2', 'user3', 'user7']);
+    expect(sent.summary.join('\n')).toMatch(/already RESET_REQUIRED, never sent a code by this journal: 3 \(sent a code too: --resend-reset-required\)/);
+    // The journal still sends nobody twice, with the flag too.
+    const again = await runFailover(opts({ send: true, resendResetRequired: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    expect(again.send?.sent).toBe(0);
+    expect(s.sent).toHaveLength(6);
+  });
 });

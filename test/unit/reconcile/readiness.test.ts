@@ -117,3 +117,21 @@ describe('issue 10.13: the failover estimate counts what failover would send', (
     expect(n.users).toBeLessThan(r.report.readiness.matching);
   });
 });
+
+describe('issue 10.3: unknown MFA is read in the standby, so the failover estimate counts such replicas', () => {
+  test('unknown MFA is read in the standby: a replica whose only obstacle is a missing MFA marker counts as would-be-sent', async () => {
+    const pair = new Pair();
+    for (let i = 0; i < 3; i++) pair.user(`ok${i}`, { replica: true });
+    pair.user('nomarker', { replica: true });
+    pair.user('nomarkerdisabled', { replica: true, enabled: false });
+    markReplicas(pair);
+    // A replica made by a non-deep reconcile or an import job: no MFA marker.
+    for (const name of ['nomarker', 'nomarkerdisabled']) delete pair.target.users.get(name)!.Attributes['custom:source_mfa'];
+    const r = await pair.run();
+    const n = r.report.readiness.notifications;
+    // The failover reads the unmarked replica in the standby and sends it a code; the disabled one is not sent whatever its MFA.
+    expect(n.users).toBe(4);
+    expect(n.notSent).toEqual({ disabled: 1 });
+    expect(n.notSent['mfa-unknown']).toBeUndefined();
+  });
+});
