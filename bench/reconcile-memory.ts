@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const c = result.report.counts;
   if (c.inSync !== n || c.sourceUsers !== n || c.standbyUsers !== n) throw new Error(`unexpected counts ${JSON.stringify({ inSync: c.inSync, source: c.sourceUsers, target: c.standbyUsers })}`);
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(JSON.stringify({ users: n, peakRssMiB, seconds: Math.round((Date.now() - t0) / 100) / 10 }) + '\n');
+  process.stdout.write(`${JSON.stringify({ users: n, peakRssMiB, seconds: Math.round((Date.now() - t0) / 100) / 10 })}\n`);
 }
 
 main().catch((err) => {

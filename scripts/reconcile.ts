@@ -155,7 +155,7 @@ async function main(): Promise<number> {
         await writeReportFile(reportPath, report);
       },
     });
-    if (o.json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+    if (o.json) process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
     else process.stdout.write(`${formatSummary(result.report)}\nReport: ${reportPath}\n`);
     return result.exitCode;
   } finally {

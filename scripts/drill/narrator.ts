@@ -191,5 +191,6 @@ export class Narrator {
 
 function visibleLength(s: string): number {
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal colour codes is the point
   return s.replace(/\x1b\[[0-9;]*m/g, '').length;
 }

@@ -22,6 +22,7 @@ export interface SqsPollerOptions {
   client: SQSClient;
   queueUrl: string;
   /** The Lambda handler (e.g. the sync worker). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: the shape of aws-lambda's own SQSHandler, which may return nothing
   handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void> | SQSBatchResponse | void;
   /** Messages per batch, 1..10. Default 10. */
   batchSize?: number;
@@ -200,6 +201,7 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
         for (const r of event.Records) r.eventSourceARN = sourceArn;
         stats.batches++;
         stats.messages += messages.length;
+        // biome-ignore lint/suspicious/noConfusingVoidType: what the handler above may return
         let result: SQSBatchResponse | void;
         try {
           result = await opts.handler(event, makeLambdaContext(functionName, region));

@@ -77,7 +77,7 @@ function cli(verb: string, pool: PoolConfig, rest = ''): string {
 
 /** A shell word: as it is when safe, single-quoted otherwise. */
 function shellArg(value: string): string {
-  return /^[\w.@+:=,\/-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+  return /^[\w.@+:=,/-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 function shellJson(value: unknown): string {
@@ -395,7 +395,7 @@ function checkMessaging(source: PoolSnapshot, target: PoolSnapshot): Finding[] {
       title: 'the source can send SMS, the target has no SMS configuration',
       breaks: 'SMS reset codes and SMS MFA codes cannot be sent from the standby',
       fix: `give the target an SNS caller role in its Region (and leave the SNS SMS sandbox there) (${UPDATE_POOL_NOTE})`,
-      command: cli('update-user-pool', t, '--sms-configuration SnsCallerArn=arn:aws:iam::<account>:role/<sns role>,ExternalId=<id>,SnsRegion=' + (t.region ?? '<region>') + ' <every other current setting>'),
+      command: cli('update-user-pool', t, `--sms-configuration SnsCallerArn=arn:aws:iam::<account>:role/<sns role>,ExternalId=<id>,SnsRegion=${t.region ?? '<region>'} <every other current setting>`),
     });
   }
   return out;

@@ -107,7 +107,7 @@ export function renderSummary(s: SummaryInput): string[] {
   }
   const r = s.send;
   lines.push(
-    `sent: ${r.sent} in ${formatDuration(r.elapsedMs)}; already sent by earlier runs: ${r.alreadySent + r.resolved}` + (r.resolved ? ` (${r.resolved} confirmed by RESET_REQUIRED)` : ''),
+    `sent: ${r.sent} in ${formatDuration(r.elapsedMs)}; already sent by earlier runs: ${r.alreadySent + r.resolved}${r.resolved ? ` (${r.resolved} confirmed by RESET_REQUIRED)` : ''}`,
   );
   if (r.failed.length) {
     lines.push(`failed (nothing sent; a rerun retries them): ${r.failed.length}`);

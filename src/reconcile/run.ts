@@ -587,10 +587,10 @@ class Run {
       candidates++;
       if (!files[chunk]) {
         files[chunk] = await open(join(csvDir, `chunk-${chunk}.csv`), 'w', 0o600);
-        await files[chunk].write(csvHeaderLine(header) + '\n');
+        await files[chunk].write(`${csvHeaderLine(header)}\n`);
         jobs[chunk] = { chunk, firstSeq: seq, lastSeq: seq, rows: 0, status: 'New' };
       }
-      await files[chunk].write(row.row + '\n');
+      await files[chunk].write(`${row.row}\n`);
       jobs[chunk].rows++;
       jobs[chunk].lastSeq = seq;
     };
@@ -862,7 +862,7 @@ class Run {
             hint = await this.importedReplicaIn(view, source);
             imported = !!hint;
           }
-          let outcome;
+          let outcome: Awaited<ReturnType<typeof replicateSourceUser>>;
           try {
             outcome = await replicateSourceUser(ctx, source, hint);
           } catch (err) {

@@ -57,7 +57,7 @@ export function formatSummary(r: ReconcileReport): string {
 /** Writes the JSON report with mode 0600 (it names users). */
 export async function writeReportFile(path: string, report: ReconcileReport): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(report, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
   await chmod(path, 0o600);
 }
 

@@ -1,6 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListDeadLetterSourceQueuesCommand,
-  ListMessageMoveTasksCommand, type Message, ReceiveMessageCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient,
+  ListMessageMoveTasksCommand, type Message, ReceiveMessageCommand, SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SendMessageBatchRequestEntry, type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { describeError } from '../core/errors';
@@ -141,7 +141,7 @@ async function moveTask(sqs: SQSClient, dlqArn: string | undefined, targetUrl: s
     const task = r.Results?.[0];
     const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
     options.onProgress?.(moved);
-    if (!task || task.Status !== 'RUNNING') return { moved, taskStatus: task?.Status ?? 'UNKNOWN', taskFailure: task?.FailureReason };
+    if (task?.Status !== 'RUNNING') return { moved, taskStatus: task?.Status ?? 'UNKNOWN', taskFailure: task?.FailureReason };
     await sleep(1000);
   }
 }
@@ -213,7 +213,7 @@ async function copyMessages(sqs: SQSClient, dlqUrl: string, targetUrl: string, o
       MessageAttributes: m.MessageAttributes && Object.keys(m.MessageAttributes).length ? m.MessageAttributes : undefined,
       ...(fifo ? { MessageGroupId: m.Attributes?.MessageGroupId ?? 'redrive', MessageDeduplicationId: m.Attributes?.MessageDeduplicationId ?? m.MessageId } : {}),
     }));
-    let sent;
+    let sent: SendMessageBatchCommandOutput;
     try {
       sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl: targetUrl, Entries: entries }));
     } catch (err) {

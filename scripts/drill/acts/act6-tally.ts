@@ -4,7 +4,7 @@
  * category, and the replication lags.
  * @packageDocumentation
  */
-import { type DrillContext } from '../context';
+import type { DrillContext } from '../context';
 import { formatMs } from '../narrator';
 import { addCounts, categoryRows } from '../runtime/calls';
 import { type Side, SIDES } from '../runtime/names';

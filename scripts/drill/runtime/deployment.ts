@@ -13,9 +13,9 @@
  * CloudTrail stand-in records the role (that is how echoes are told apart).
  * @packageDocumentation
  */
-import { type Context, type SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CognitoGateway } from '../../../src/cognito/gateway';
+import type { CognitoGateway } from '../../../src/cognito/gateway';
 import { loadTriggerConfig, loadWorkerConfig, type TriggerConfig, type WorkerConfig } from '../../../src/config/env';
 import { DEFAULT_RETRY } from '../../../src/core/backoff';
 import { replicationContextFromConfig } from '../../../src/replication/context';

@@ -318,7 +318,7 @@ export function installTargets(
   // All matches are returned; the shim pages them.
   T.ListUsers = ({ cognito }) => async (ctx, req) => {
     const pool = await cognito.getUserPool(ctx, req.UserPoolId);
-    let filter;
+    let filter: ReturnType<typeof parseListUsersFilter>;
     try {
       filter = parseListUsersFilter(req.Filter);
     } catch (e) {

@@ -66,5 +66,6 @@ test('Progress: rate and ETA; rewritten in place on a terminal, throttled lines 
   const q = new Progress({ label: 'x', total: 2, stream: term, now: () => t });
   q.update(1);
   q.done(2);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress line's terminal codes are what is checked
   expect(tty.join('')).toMatch(/^\r\x1b\[Kx 1\/2.*\r\x1b\[Kx 2\/2.*\n$/);
 });

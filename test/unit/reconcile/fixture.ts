@@ -65,7 +65,7 @@ export class Pair {
     const attributes = { email: `${name}@example.com`, email_verified: 'true', name: name.toUpperCase(), ...options.attributes };
     const u = this.source.put({ Username: name, Attributes: attributes, Enabled: options.enabled ?? true, UserStatus: options.status });
     for (const g of options.groups ?? []) this.source.group(g).members.add(u.Username);
-    let r;
+    let r: ReturnType<typeof this.target.put> | undefined;
     if (options.replica) {
       const replicaAttributes: Record<string, string> = { ...attributes, 'custom:source_sub': u.Attributes.sub };
       r = this.target.put({ Username: name, Attributes: replicaAttributes, Enabled: options.enabled ?? true });

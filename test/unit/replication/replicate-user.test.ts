@@ -138,7 +138,7 @@ describe('replicateUser', () => {
     s.standby.on(AdminUpdateUserAttributesCommand).resolves({});
 
     const out = captureOutput();
-    let outcome;
+    let outcome: Awaited<ReturnType<typeof replicateUser>> | undefined;
     try {
       outcome = await replicateUser(s.ctx, { username: 'alice', sub: SUB });
     } finally {
