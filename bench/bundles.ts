@@ -49,7 +49,9 @@ async function bundle(name: string, entry: string, outdir: string): Promise<Bund
     target: 'node22',
     format: 'esm',
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __cssCreateRequire } from 'node:module'; const require = __cssCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cssCreateRequire } from 'node:module'; const require = __cssCreateRequire(import.meta.url);",
+    },
     metafile: true,
     logLevel: 'silent',
   });
@@ -113,7 +115,9 @@ async function main(): Promise<void> {
   const outdir = mkdtempSync(join(tmpdir(), 'css-bundles-'));
   try {
     const handlersDir = join(ROOT, 'src/handlers');
-    const entries = readdirSync(handlersDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+    const entries = readdirSync(handlersDir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      .sort();
     const emptyEntry = join(outdir, 'empty.ts');
     writeFileSync(emptyEntry, 'export const handler = async (event: unknown) => event;\n');
 
@@ -127,7 +131,9 @@ async function main(): Promise<void> {
       }
     }
 
-    const samples = new Map<string, { initMs: number[]; processMs: number[] }>(bundles.map((b) => [b.name, { initMs: [], processMs: [] }]));
+    const samples = new Map<string, { initMs: number[]; processMs: number[] }>(
+      bundles.map((b) => [b.name, { initMs: [], processMs: [] }]),
+    );
     coldStart(bundles[0].file); // prime the file system cache
     for (let round = 0; round < SAMPLES; round++) {
       const order = round % 2 ? [...bundles].reverse() : bundles;
@@ -156,13 +162,19 @@ async function main(): Promise<void> {
         processOverBaseline: processMs / baseProcess,
         containsCognitoClient: inputs.some((p) => p.includes(`node_modules/${COGNITO_CLIENT}/`)),
         containsSqsClient: inputs.some((p) => p.includes('node_modules/@aws-sdk/client-sqs/')),
-        topContributors: contributors(b.metafile).slice(0, 5).map(([pkg, bytes]) => ({ pkg, bytes })),
+        topContributors: contributors(b.metafile)
+          .slice(0, 5)
+          .map(([pkg, bytes]) => ({ pkg, bytes })),
       };
     });
     const trigger = rows.find((r) => r.name === 'trigger');
     const result = {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-      settings: { samples: SAMPLES, archive: hasZip ? 'zip -9' : 'gzip -9 (zip not found)', esbuild: 'bundle, minify, platform node, target node22, esm .mjs' },
+      settings: {
+        samples: SAMPLES,
+        archive: hasZip ? 'zip -9' : 'gzip -9 (zip not found)',
+        esbuild: 'bundle, minify, platform node, target node22, esm .mjs',
+      },
       rows,
       failures,
       triggerHasNoCognitoClient: trigger ? !trigger.containsCognitoClient : undefined,
@@ -181,7 +193,10 @@ async function main(): Promise<void> {
           `${r.name.padEnd(18)} ${kb(r.bytes)}    ${kb(r.zippedBytes)}  ${ms(r.initMsMedian)}  ${r.initOverBaseline.toFixed(1).padStart(6)}  ${ms(r.processMsMedian)}     ${r.processOverBaseline.toFixed(2).padStart(6)}  ${r.containsCognitoClient ? 'yes' : 'no'}`,
         );
       }
-      for (const r of rows.slice(1)) console.log(`  ${r.name}: ${r.topContributors.map((c) => `${c.pkg} ${(c.bytes / 1024).toFixed(0)} KiB`).join(', ')}`);
+      for (const r of rows.slice(1))
+        console.log(
+          `  ${r.name}: ${r.topContributors.map((c) => `${c.pkg} ${(c.bytes / 1024).toFixed(0)} KiB`).join(', ')}`,
+        );
       for (const [f, e] of Object.entries(failures)) console.log(`  could not bundle ${f}: ${e}`);
     }
     if (trigger?.containsCognitoClient) {

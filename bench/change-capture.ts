@@ -11,8 +11,16 @@
  * CloudTrail -> EventBridge delivery delay of AWS, which the emitter skips (docs/CHANGE-CAPTURE.md).
  */
 import {
-  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserCommand, AdminDisableUserCommand, AdminListGroupsForUserCommand,
-  AdminUpdateUserAttributesCommand, type CognitoIdentityProviderClient, CreateGroupCommand, ListUsersCommand, type UserType,
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminUpdateUserAttributesCommand,
+  type CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  ListUsersCommand,
+  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { logger } from '../src/observability';
 import { startCaptureDeployment } from '../scripts/local/cloudtrail';
@@ -56,18 +64,35 @@ async function main(): Promise<void> {
     const standbyClient: CognitoIdentityProviderClient = standby.client();
     const pools = await createDrillPools(admin, standbyClient, { prefix: 'bench' });
     const common = { sqs, dynamo, visibilityTimeout: 5 };
-    const east = await startCaptureDeployment({ ...common, local: { emulator: primary, poolId: pools.primary.poolId }, peer: { emulator: standby, poolId: pools.standby.poolId } });
-    const west = await startCaptureDeployment({ ...common, local: { emulator: standby, poolId: pools.standby.poolId }, peer: { emulator: primary, poolId: pools.primary.poolId } });
+    const east = await startCaptureDeployment({
+      ...common,
+      local: { emulator: primary, poolId: pools.primary.poolId },
+      peer: { emulator: standby, poolId: pools.standby.poolId },
+    });
+    const west = await startCaptureDeployment({
+      ...common,
+      local: { emulator: standby, poolId: pools.standby.poolId },
+      peer: { emulator: primary, poolId: pools.primary.poolId },
+    });
     const P = pools.primary.poolId;
     const S = pools.standby.poolId;
     await admin.send(new CreateGroupCommand({ UserPoolId: P, GroupName: 'support' }));
 
-    const replicaOf = async (email: string) => (await standbyClient.send(new ListUsersCommand({ UserPoolId: S, Filter: `email = "${email}"` }))).Users?.[0];
+    const replicaOf = async (email: string) =>
+      (await standbyClient.send(new ListUsersCommand({ UserPoolId: S, Filter: `email = "${email}"` }))).Users?.[0];
     const users: { email: string; username: string; replica: string }[] = [];
     for (let i = 0; i < N; i++) {
       const email = `bench.${i}@example.com`;
       const r = await admin.send(
-        new AdminCreateUserCommand({ UserPoolId: P, Username: email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }),
+        new AdminCreateUserCommand({
+          UserPoolId: P,
+          Username: email,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
       );
       const replica = await until(async () => (await replicaOf(email))?.Username);
       users.push({ email, username: r.User!.Username!, replica });
@@ -77,7 +102,13 @@ async function main(): Promise<void> {
     const kinds: Record<string, (u: (typeof users)[number], i: number) => Promise<number>> = {
       'attribute edit': async (u, i) => {
         const t0 = performance.now();
-        await admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: P, Username: u.username, UserAttributes: [{ Name: 'name', Value: `Name ${i}` }] }));
+        await admin.send(
+          new AdminUpdateUserAttributesCommand({
+            UserPoolId: P,
+            Username: u.username,
+            UserAttributes: [{ Name: 'name', Value: `Name ${i}` }],
+          }),
+        );
         await until(async () => (attr(await replicaOf(u.email), 'name') === `Name ${i}` ? true : undefined));
         return performance.now() - t0;
       },
@@ -112,14 +143,30 @@ async function main(): Promise<void> {
         await east.settle(); // one change at a time: latency, not throughput
       }
       ms.sort((a, b) => a - b);
-      results.push({ kind, n: ms.length, p50: Math.round(percentile(ms, 50)), p95: Math.round(percentile(ms, 95)), max: Math.round(ms[ms.length - 1]) });
+      results.push({
+        kind,
+        n: ms.length,
+        p50: Math.round(percentile(ms, 50)),
+        p95: Math.round(percentile(ms, 95)),
+        max: Math.round(ms[ms.length - 1]),
+      });
     }
     await Promise.all([east.settle(), west.settle()]);
     console.log('| change | n | p50 (ms) | p95 (ms) | max (ms) |');
     console.log('|---|---|---|---|---|');
     for (const r of results) console.log(`| ${r.kind} | ${r.n} | ${r.p50} | ${r.p95} | ${r.max} |`);
-    console.log(`echo check: the west rule let ${west.emitter.stats.matched} of ${west.emitter.stats.calls} replication writes through (expected 0)`);
-    console.log(JSON.stringify({ bench: 'change-capture', n: N, results, echoes: west.emitter.stats.matched, node: process.version }));
+    console.log(
+      `echo check: the west rule let ${west.emitter.stats.matched} of ${west.emitter.stats.calls} replication writes through (expected 0)`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'change-capture',
+        n: N,
+        results,
+        echoes: west.emitter.stats.matched,
+        node: process.version,
+      }),
+    );
     await east.stop();
     await west.stop();
   } finally {

@@ -64,7 +64,19 @@ export interface FakeImportJob {
   log: string[];
 }
 
-const STANDARD = ['sub', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'name', 'given_name', 'family_name', 'locale', 'preferred_username', 'birthdate'];
+const STANDARD = [
+  'sub',
+  'email',
+  'email_verified',
+  'phone_number',
+  'phone_number_verified',
+  'name',
+  'given_name',
+  'family_name',
+  'locale',
+  'preferred_username',
+  'birthdate',
+];
 const DAY_MS = 24 * 3600_000;
 
 export class FakePool {
@@ -77,8 +89,19 @@ export class FakePool {
 
   constructor(readonly options: FakePoolOptions) {
     this.schema = [
-      ...STANDARD.map((Name) => ({ Name, Mutable: Name !== 'sub', Required: Name === 'sub', AttributeDataType: Name.endsWith('_verified') ? 'Boolean' : 'String', StringAttributeConstraints: { MaxLength: '2048' } })),
-      ...(options.customAttributes ?? []).map((n) => ({ Name: n.startsWith('custom:') ? n : `custom:${n}`, Mutable: true, AttributeDataType: 'String', StringAttributeConstraints: { MaxLength: '256' } })),
+      ...STANDARD.map((Name) => ({
+        Name,
+        Mutable: Name !== 'sub',
+        Required: Name === 'sub',
+        AttributeDataType: Name.endsWith('_verified') ? 'Boolean' : 'String',
+        StringAttributeConstraints: { MaxLength: '2048' },
+      })),
+      ...(options.customAttributes ?? []).map((n) => ({
+        Name: n.startsWith('custom:') ? n : `custom:${n}`,
+        Mutable: true,
+        AttributeDataType: 'String',
+        StringAttributeConstraints: { MaxLength: '256' },
+      })),
     ];
   }
 
@@ -168,7 +191,9 @@ export class FakeCognito {
   /** Makes the next calls of an operation fail (tests): returns the error to throw, or undefined. */
   failNext?: (op: string, input: Record<string, unknown>) => Error | undefined;
 
-  readonly client = { send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => this.send(command) } as never;
+  readonly client = {
+    send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => this.send(command),
+  } as never;
 
   constructor(readonly options: FakeCognitoOptions) {}
 
@@ -218,7 +243,15 @@ export class FakeCognito {
       if (injected) throw injected;
       const result = this.dispatch(op, input);
       this.counts[op] = (this.counts[op] ?? 0) + 1;
-      if (record) this.log.push({ t, op, category, result: 'ok', username: input.Username as string | undefined, detail: detailOf(input) });
+      if (record)
+        this.log.push({
+          t,
+          op,
+          category,
+          result: 'ok',
+          username: input.Username as string | undefined,
+          detail: detailOf(input),
+        });
       return result;
     } catch (err) {
       if (record) this.log.push({ t, op, category, result: 'error', username: input.Username as string | undefined });
@@ -228,7 +261,20 @@ export class FakeCognito {
 
   /** Write calls answered successfully. */
   get writes(): number {
-    const WRITES = ['AdminCreateUser', 'AdminSetUserPassword', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes', 'AdminEnableUser', 'AdminDisableUser', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'AdminSetUserMFAPreference', 'AdminDeleteUser', 'AdminLinkProviderForUser', 'CreateGroup'];
+    const WRITES = [
+      'AdminCreateUser',
+      'AdminSetUserPassword',
+      'AdminUpdateUserAttributes',
+      'AdminDeleteUserAttributes',
+      'AdminEnableUser',
+      'AdminDisableUser',
+      'AdminAddUserToGroup',
+      'AdminRemoveUserFromGroup',
+      'AdminSetUserMFAPreference',
+      'AdminDeleteUser',
+      'AdminLinkProviderForUser',
+      'CreateGroup',
+    ];
     return WRITES.reduce((n, op) => n + (this.counts[op] ?? 0), 0);
   }
 
@@ -255,7 +301,15 @@ export class FakeCognito {
             UsernameAttributes: pool.usernameAttributes,
             AliasAttributes: [],
             SchemaAttributes: pool.schema,
-            Policies: { PasswordPolicy: { MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true } },
+            Policies: {
+              PasswordPolicy: {
+                MinimumLength: 8,
+                RequireUppercase: true,
+                RequireLowercase: true,
+                RequireNumbers: true,
+                RequireSymbols: true,
+              },
+            },
             AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
             LambdaConfig: pool.options.lambdaConfig ?? {},
             MfaConfiguration: pool.options.mfaConfiguration ?? 'OFF',
@@ -277,17 +331,27 @@ export class FakeCognito {
         if (!g) throw awsError('ResourceNotFoundException', 'Group not found.');
         const members = [...g.members].sort();
         const start = Number(input.NextToken ?? 0);
-        const page = members.slice(start, start + Math.min(60, Number(input.Limit ?? 60))).map((n) => pool.users.get(n)).filter((u): u is FakeUser => !!u);
+        const page = members
+          .slice(start, start + Math.min(60, Number(input.Limit ?? 60)))
+          .map((n) => pool.users.get(n))
+          .filter((u): u is FakeUser => !!u);
         const next = start + 60 < members.length ? String(start + 60) : undefined;
         return { Users: page.map(toUserType), NextToken: next };
       }
       case 'AdminGetUser': {
         const u = this.user(pool, input);
-        return { ...toUserType(u), UserAttributes: toUserType(u).Attributes, UserMFASettingList: u.Mfa, PreferredMfaSetting: u.PreferredMfa };
+        return {
+          ...toUserType(u),
+          UserAttributes: toUserType(u).Attributes,
+          UserMFASettingList: u.Mfa,
+          PreferredMfaSetting: u.PreferredMfa,
+        };
       }
       case 'AdminListGroupsForUser': {
         const u = this.user(pool, input);
-        return { Groups: [...pool.groups.values()].filter((g) => g.members.has(u.Username)).map(({ members: _m, ...g }) => g) };
+        return {
+          Groups: [...pool.groups.values()].filter((g) => g.members.has(u.Username)).map(({ members: _m, ...g }) => g),
+        };
       }
       case 'AdminCreateUser': {
         const attrs: Record<string, string> = {};
@@ -295,11 +359,18 @@ export class FakeCognito {
         const name = input.Username as string;
         this.checkSchema(pool, attrs);
         if (pool.usernameAttributes.length) {
-          const attr = pool.usernameAttributes.find((a) => (a === 'email' ? name.includes('@') : name.startsWith('+'))) ?? pool.usernameAttributes[0];
+          const attr =
+            pool.usernameAttributes.find((a) => (a === 'email' ? name.includes('@') : name.startsWith('+'))) ??
+            pool.usernameAttributes[0];
           attrs[attr] ??= name;
-          if ([...pool.users.values()].some((u) => u.Attributes[attr] === attrs[attr])) throw awsError('UsernameExistsException', 'An account with the given email already exists.');
+          if ([...pool.users.values()].some((u) => u.Attributes[attr] === attrs[attr]))
+            throw awsError('UsernameExistsException', 'An account with the given email already exists.');
         } else if (pool.users.has(name)) throw awsError('UsernameExistsException', 'User account already exists');
-        const u = pool.put({ Username: name, Attributes: { ...attrs, sub: randomUUID() }, UserStatus: 'FORCE_CHANGE_PASSWORD' });
+        const u = pool.put({
+          Username: name,
+          Attributes: { ...attrs, sub: randomUUID() },
+          UserStatus: 'FORCE_CHANGE_PASSWORD',
+        });
         return { User: toUserType(u) };
       }
       case 'AdminSetUserPassword': {
@@ -342,14 +413,20 @@ export class FakeCognito {
         return {};
       }
       case 'CreateGroup': {
-        if (pool.groups.has(input.GroupName as string)) throw awsError('GroupExistsException', 'A group with the name already exists.');
-        pool.group(input.GroupName as string, { Description: input.Description as string, Precedence: input.Precedence as number, RoleArn: input.RoleArn as string });
+        if (pool.groups.has(input.GroupName as string))
+          throw awsError('GroupExistsException', 'A group with the name already exists.');
+        pool.group(input.GroupName as string, {
+          Description: input.Description as string,
+          Precedence: input.Precedence as number,
+          RoleArn: input.RoleArn as string,
+        });
         return {};
       }
       case 'AdminSetUserMFAPreference': {
         const u = this.user(pool, input);
         // SDK model (AdminSetUserMFAPreferenceCommand.d.ts): refused for a user who must reset its password.
-        if (u.UserStatus === 'RESET_REQUIRED') throw awsError('PasswordResetRequiredException', 'Password reset required for the user');
+        if (u.UserStatus === 'RESET_REQUIRED')
+          throw awsError('PasswordResetRequiredException', 'Password reset required for the user');
         const apply = (factor: string, s?: { Enabled?: boolean; PreferredMfa?: boolean }) => {
           if (!s) return;
           u.Mfa = u.Mfa.filter((f) => f !== factor);
@@ -370,10 +447,26 @@ export class FakeCognito {
       case 'AdminLinkProviderForUser':
         return {};
       case 'GetCSVHeader':
-        return { UserPoolId: pool.options.id, CSVHeader: ['cognito:username', ...pool.schema.filter((a) => a.Name !== 'sub').map((a) => a.Name), 'cognito:mfa_enabled'] };
+        return {
+          UserPoolId: pool.options.id,
+          CSVHeader: [
+            'cognito:username',
+            ...pool.schema.filter((a) => a.Name !== 'sub').map((a) => a.Name),
+            'cognito:mfa_enabled',
+          ],
+        };
       case 'CreateUserImportJob': {
         const jobId = `import-${randomUUID().slice(0, 8)}`;
-        const job: FakeImportJob = { status: 'Created', roleArn: input.CloudWatchLogsRoleArn as string, name: input.JobName as string, createdAt: this.options.clock.now(), imported: 0, failed: 0, skipped: 0, log: [] };
+        const job: FakeImportJob = {
+          status: 'Created',
+          roleArn: input.CloudWatchLogsRoleArn as string,
+          name: input.JobName as string,
+          createdAt: this.options.clock.now(),
+          imported: 0,
+          failed: 0,
+          skipped: 0,
+          log: [],
+        };
         pool.importJobs.set(jobId, job);
         return { UserImportJob: this.importJobType(pool, jobId, job) };
       }
@@ -404,9 +497,13 @@ export class FakeCognito {
     const job = this.pools.get(poolId)?.importJobs.get(jobId);
     if (!job) throw new Error(`fake: no import job at ${url}`);
     if (this.options.clock.now() - job.createdAt >= UPLOAD_URL_LIFETIME_MS) {
-      throw new ImportUploadError(403, '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+      throw new ImportUploadError(
+        403,
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+      );
     }
-    if (job.status !== 'Created') throw new ImportUploadError(403, '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+    if (job.status !== 'Created')
+      throw new ImportUploadError(403, '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
     job.csv = body.toString('utf8');
   }
 
@@ -421,8 +518,16 @@ export class FakeCognito {
   /** A job as `UserImportJobType` answers it. */
   private importJobType(pool: FakePool, jobId: string, job: FakeImportJob) {
     return {
-      JobId: jobId, JobName: job.name, UserPoolId: pool.options.id, Status: job.status, PreSignedUrl: `fake://${pool.options.id}/${jobId}`,
-      CloudWatchLogsRoleArn: job.roleArn, CreationDate: new Date(job.createdAt), ImportedUsers: job.imported, FailedUsers: job.failed, SkippedUsers: job.skipped,
+      JobId: jobId,
+      JobName: job.name,
+      UserPoolId: pool.options.id,
+      Status: job.status,
+      PreSignedUrl: `fake://${pool.options.id}/${jobId}`,
+      CloudWatchLogsRoleArn: job.roleArn,
+      CreationDate: new Date(job.createdAt),
+      ImportedUsers: job.imported,
+      FailedUsers: job.failed,
+      SkippedUsers: job.skipped,
       CompletionMessage: job.message,
     };
   }
@@ -436,7 +541,9 @@ export class FakeCognito {
    * still ends `Succeeded`. A pool that auto-verifies nothing does not run the job.
    */
   private runImport(pool: FakePool, job: FakeImportJob): void {
-    const autoVerified = (pool.options.autoVerifiedAttributes ?? ['email']).filter((a) => a === 'email' || a === 'phone_number');
+    const autoVerified = (pool.options.autoVerifiedAttributes ?? ['email']).filter(
+      (a) => a === 'email' || a === 'phone_number',
+    );
     if (autoVerified.length === 0) {
       Object.assign(job, { status: 'Failed', message: 'The user pool has no auto-verified attributes.' });
       return;
@@ -456,15 +563,19 @@ export class FakeCognito {
       if (!username || /\s/.test(username)) return fail('cognito:username is empty or holds white space');
       const mfa = (row.get('cognito:mfa_enabled') ?? '').toLowerCase();
       if (mfa !== 'true' && mfa !== 'false') return fail('cognito:mfa_enabled must be true or false');
-      if (mfaConfiguration === 'ON' && mfa !== 'true') return fail('cognito:mfa_enabled must be true: MFA is required in the pool');
-      if (mfaConfiguration === 'OFF' && mfa !== 'false') return fail('cognito:mfa_enabled must be false: MFA is off in the pool');
+      if (mfaConfiguration === 'ON' && mfa !== 'true')
+        return fail('cognito:mfa_enabled must be true: MFA is required in the pool');
+      if (mfaConfiguration === 'OFF' && mfa !== 'false')
+        return fail('cognito:mfa_enabled must be false: MFA is off in the pool');
       const verified = (a: string) => (row.get(`${a}_verified`) ?? '').toLowerCase() === 'true';
       if (!autoVerified.some(verified)) return fail('none of the auto-verified attributes is verified');
-      for (const a of ['email', 'phone_number']) if (verified(a) && !row.get(a)) return fail(`${a} is required when ${a}_verified is true`);
+      for (const a of ['email', 'phone_number'])
+        if (verified(a) && !row.get(a)) return fail(`${a} is required when ${a}_verified is true`);
       const birthdate = row.get('birthdate');
       if (birthdate && !/^\d{2}\/\d{2}\/\d{4}$/.test(birthdate)) return fail('birthdate must be mm/dd/yyyy');
       const attrs: Record<string, string> = {};
-      for (const [h, v] of row) if (!h.startsWith('cognito:') && v !== '') attrs[h] = h.endsWith('_verified') ? v.toLowerCase() : v;
+      for (const [h, v] of row)
+        if (!h.startsWith('cognito:') && v !== '') attrs[h] = h.endsWith('_verified') ? v.toLowerCase() : v;
       if (pool.resolve(username)) {
         job.skipped++;
         job.log.push(`SKIPPED line ${i + 2}: the user already exists`);
@@ -482,7 +593,8 @@ export class FakeCognito {
 
   private checkSchema(pool: FakePool, attrs: Record<string, string>): void {
     for (const name of Object.keys(attrs)) {
-      if (!pool.schema.some((a) => a.Name === name)) throw awsError('InvalidParameterException', `Attribute does not exist in the schema: ${name}`);
+      if (!pool.schema.some((a) => a.Name === name))
+        throw awsError('InvalidParameterException', `Attribute does not exist in the schema: ${name}`);
     }
   }
 
@@ -495,7 +607,11 @@ export class FakeCognito {
       const [id, off] = token.split(':');
       const found = this.listings.get(id);
       const ttl = this.options.tokenTtlMs;
-      if (!found || this.refuseTokens.delete(token) || (ttl !== undefined && this.options.clock.now() - found.at > ttl)) {
+      if (
+        !found ||
+        this.refuseTokens.delete(token) ||
+        (ttl !== undefined && this.options.clock.now() - found.at > ttl)
+      ) {
         throw awsError('InvalidParameterException', 'Invalid pagination token');
       }
       listing = found;
@@ -508,7 +624,10 @@ export class FakeCognito {
         return { Users: u && u.Attributes.sub === exactSub[1] ? [toUserType(u)] : [] };
       }
       const filter = parseFilter(input.Filter as string | undefined);
-      const names = [...pool.users.values()].filter((u) => filter(u)).sort((a, b) => (a.Attributes.sub < b.Attributes.sub ? -1 : 1)).map((u) => u.Username);
+      const names = [...pool.users.values()]
+        .filter((u) => filter(u))
+        .sort((a, b) => (a.Attributes.sub < b.Attributes.sub ? -1 : 1))
+        .map((u) => u.Username);
       listing = { names, at: this.options.clock.now() };
       this.listings.set(String(++this.listingSeq), listing);
       const id = String(this.listingSeq);
@@ -528,7 +647,11 @@ export class FakeCognito {
 
 function detailOf(input: Record<string, unknown>): string | undefined {
   if (typeof input.GroupName === 'string') return input.GroupName;
-  if (Array.isArray(input.UserAttributes)) return (input.UserAttributes as { Name: string }[]).map((a) => a.Name).sort().join(',');
+  if (Array.isArray(input.UserAttributes))
+    return (input.UserAttributes as { Name: string }[])
+      .map((a) => a.Name)
+      .sort()
+      .join(',');
   if (Array.isArray(input.UserAttributeNames)) return (input.UserAttributeNames as string[]).join(',');
   return undefined;
 }

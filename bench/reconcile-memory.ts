@@ -36,7 +36,13 @@ function attributes(side: number, i: number): { Name: string; Value: string }[] 
   return list;
 }
 
-const user = (side: number, i: number) => ({ Username: `user${i}`, Attributes: attributes(side, i), Enabled: true, UserStatus: 'CONFIRMED', UserCreateDate: new Date(0) });
+const user = (side: number, i: number) => ({
+  Username: `user${i}`,
+  Attributes: attributes(side, i),
+  Enabled: true,
+  UserStatus: 'CONFIRMED',
+  UserCreateDate: new Date(0),
+});
 
 /** Members of group g: users i = g + 10j with j % 4 != 0 (75% of users are in one group). */
 function member(g: number, k: number): number {
@@ -56,14 +62,24 @@ function membersOf(g: number, n: number): number {
 }
 
 function syntheticClient(side: number, n: number, poolId: string) {
-  const schema = ['sub', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'locale'].map((Name) => ({ Name, Mutable: Name !== 'sub', AttributeDataType: 'String' }));
-  if (side === 1) schema.push({ Name: 'custom:source_sub', Mutable: true, AttributeDataType: 'String' }, { Name: 'custom:source_mfa', Mutable: true, AttributeDataType: 'String' });
+  const schema = ['sub', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'locale'].map((Name) => ({
+    Name,
+    Mutable: Name !== 'sub',
+    AttributeDataType: 'String',
+  }));
+  if (side === 1)
+    schema.push(
+      { Name: 'custom:source_sub', Mutable: true, AttributeDataType: 'String' },
+      { Name: 'custom:source_mfa', Mutable: true, AttributeDataType: 'String' },
+    );
   return {
     send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
       const input = command.input;
       switch (command.constructor.name.replace(/Command$/, '')) {
         case 'DescribeUserPool':
-          return { UserPool: { Id: poolId, UsernameAttributes: [], SchemaAttributes: schema, EstimatedNumberOfUsers: n } };
+          return {
+            UserPool: { Id: poolId, UsernameAttributes: [], SchemaAttributes: schema, EstimatedNumberOfUsers: n },
+          };
         case 'ListGroups':
           return { Groups: Array.from({ length: GROUPS }, (_, g) => ({ GroupName: `group-${g}` })) };
         case 'ListUsers': {
@@ -87,7 +103,9 @@ function syntheticClient(side: number, n: number, poolId: string) {
           return { Users: users, NextToken: offset + 60 < total ? String(offset + 60) : undefined };
         }
         default:
-          throw Object.assign(new Error(`synthetic pool: ${command.constructor.name} not expected`), { name: 'InvalidParameterException' });
+          throw Object.assign(new Error(`synthetic pool: ${command.constructor.name} not expected`), {
+            name: 'InvalidParameterException',
+          });
       }
     },
   };
@@ -98,19 +116,42 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-mem-'));
   const quotas = { UserList: 1_000_000, UserPoolRead: 1000, UserPoolResourceRead: 1000 };
   const gw = (side: number, region: string, poolId: string) =>
-    new CognitoGateway({ region, poolId, client: syntheticClient(side, n, poolId) as never, limiter: new QuotaLimiter({ quotas, headroom: 0 }) });
+    new CognitoGateway({
+      region,
+      poolId,
+      client: syntheticClient(side, n, poolId) as never,
+      limiter: new QuotaLimiter({ quotas, headroom: 0 }),
+    });
   const t0 = Date.now();
   const result = await reconcile({
     source: gw(0, 'us-east-1', 'us-east-1_MemSrc'),
     target: gw(1, 'us-west-2', 'us-west-2_MemStb'),
     store: new MemoryCheckpointStore(dir),
-    progress: process.env.MEM_DEBUG ? { phase: (p) => { (globalThis as { gc?: () => void }).gc?.(); const m = process.memoryUsage(); process.stderr.write(`${p}: rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)} ext ${Math.round(m.external / 1048576)} ab ${Math.round(m.arrayBuffers / 1048576)}\n`); }, update() {}, log() {}, end() {} } : undefined,
+    progress: process.env.MEM_DEBUG
+      ? {
+          phase: (p) => {
+            (globalThis as { gc?: () => void }).gc?.();
+            const m = process.memoryUsage();
+            process.stderr.write(
+              `${p}: rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)} ext ${Math.round(m.external / 1048576)} ab ${Math.round(m.arrayBuffers / 1048576)}\n`,
+            );
+          },
+          update() {},
+          log() {},
+          end() {},
+        }
+      : undefined,
   });
   rmSync(dir, { recursive: true, force: true });
   const c = result.report.counts;
-  if (c.inSync !== n || c.sourceUsers !== n || c.standbyUsers !== n) throw new Error(`unexpected counts ${JSON.stringify({ inSync: c.inSync, source: c.sourceUsers, target: c.standbyUsers })}`);
+  if (c.inSync !== n || c.sourceUsers !== n || c.standbyUsers !== n)
+    throw new Error(
+      `unexpected counts ${JSON.stringify({ inSync: c.inSync, source: c.sourceUsers, target: c.standbyUsers })}`,
+    );
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(`${JSON.stringify({ users: n, peakRssMiB, seconds: Math.round((Date.now() - t0) / 100) / 10 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ users: n, peakRssMiB, seconds: Math.round((Date.now() - t0) / 100) / 10 })}\n`,
+  );
 }
 
 main().catch((err) => {

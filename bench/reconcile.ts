@@ -82,7 +82,15 @@ export function scenario(users: number, clock: Clock, latencyMs: number, record 
   let drifted = 0;
   for (let i = 0; i < users; i++) {
     const sub = uuid(r);
-    const attributes = { sub, email: `user${i}@example.com`, email_verified: 'true', name: `User ${i}`, given_name: 'User', family_name: `N${i}`, locale: 'en' };
+    const attributes = {
+      sub,
+      email: `user${i}@example.com`,
+      email_verified: 'true',
+      name: `User ${i}`,
+      given_name: 'User',
+      family_name: `N${i}`,
+      locale: 'en',
+    };
     const u = source.put({ Username: `user${i}`, Attributes: attributes });
     const groups = [GROUPS[i % 10]];
     if (r() < 0.1) groups.push(GROUPS[(i + 3) % 10]);
@@ -107,7 +115,10 @@ export function scenario(users: number, clock: Clock, latencyMs: number, record 
   }
   const orphans = Math.round(users * 0.02);
   for (let i = 0; i < orphans; i++) {
-    standby.put({ Username: `gone${i}`, Attributes: { sub: uuid(r), email: `gone${i}@example.com`, email_verified: 'true', 'custom:source_sub': uuid(r) } });
+    standby.put({
+      Username: `gone${i}`,
+      Attributes: { sub: uuid(r), email: `gone${i}@example.com`, email_verified: 'true', 'custom:source_sub': uuid(r) },
+    });
   }
   return { east, west, source, standby, missing, drifted, orphans };
 }
@@ -122,17 +133,36 @@ function phaseRecorder(clock: Clock): Timed {
   return { phases, sink: { phase: (name) => phases.push({ name, at: clock.now() }), update() {}, log() {}, end() {} } };
 }
 
-export function gateways(s: Scenario, clock: Clock, headroom: number): { source: CognitoGateway; target: CognitoGateway } {
+export function gateways(
+  s: Scenario,
+  clock: Clock,
+  headroom: number,
+): { source: CognitoGateway; target: CognitoGateway } {
   return {
-    source: new CognitoGateway({ region: 'us-east-1', poolId: s.source.options.id, client: s.east.client, clock, limiter: new QuotaLimiter({ clock, headroom }) }),
-    target: new CognitoGateway({ region: 'us-west-2', poolId: s.standby.options.id, client: s.west.client, clock, limiter: new QuotaLimiter({ clock, headroom }) }),
+    source: new CognitoGateway({
+      region: 'us-east-1',
+      poolId: s.source.options.id,
+      client: s.east.client,
+      clock,
+      limiter: new QuotaLimiter({ clock, headroom }),
+    }),
+    target: new CognitoGateway({
+      region: 'us-west-2',
+      poolId: s.standby.options.id,
+      client: s.west.client,
+      clock,
+      limiter: new QuotaLimiter({ clock, headroom }),
+    }),
   };
 }
 
 /** Theoretical minimum: per side and category, answered calls / allowed rate; the largest. */
 function minimum(s: Scenario, headroom: number, filter?: (op: string) => boolean): { seconds: number; bound: string } {
   let best = { seconds: 0, bound: '' };
-  for (const [side, fake] of [['source', s.east], ['target', s.west]] as const) {
+  for (const [side, fake] of [
+    ['source', s.east],
+    ['target', s.west],
+  ] as const) {
     const per: Partial<Record<QuotaCategory, number>> = {};
     for (const [op, n] of Object.entries(fake.counts)) {
       if (filter && !filter(op)) continue;
@@ -194,7 +224,12 @@ async function backfill(users: number, scale: number, latencyMs: number, oneAtAT
     minimumSeconds: round(min.seconds),
     bound: min.bound,
     efficiency: round(min.seconds / wall, 3),
-    applyPhase: { wallSeconds: round(applyWall), minimumSeconds: round(applyMin.seconds), bound: applyMin.bound, efficiency: round(applyMin.seconds / applyWall, 3) },
+    applyPhase: {
+      wallSeconds: round(applyWall),
+      minimumSeconds: round(applyMin.seconds),
+      bound: applyMin.bound,
+      efficiency: round(applyMin.seconds / applyWall, 3),
+    },
     realSeconds: round(realSeconds),
     exitCode: result.exitCode,
     phases: timed.phases.map((p) => ({ name: p.name, at: round((p.at - t0) / 1000) })),
@@ -212,12 +247,19 @@ async function steadyState(s: Scenario, scale: number) {
   for (const f of [s.east, s.west]) for (const k of Object.keys(f.counts)) delete f.counts[k];
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-bench-'));
   const t0 = clock.now();
-  const result = await reconcile({ ...gateways(s, clock, 0), store: new MemoryCheckpointStore(dir), apply: true, clock, saveIntervalMs: 30_000 });
+  const result = await reconcile({
+    ...gateways(s, clock, 0),
+    store: new MemoryCheckpointStore(dir),
+    apply: true,
+    clock,
+    saveIntervalMs: 30_000,
+  });
   const wall = (clock.now() - t0) / 1000;
   rmSync(dir, { recursive: true, force: true });
   const min = minimum(s, 0);
   const writes = s.west.writes;
-  const perUserReads = (s.east.counts.AdminGetUser ?? 0) + (s.west.counts.AdminGetUser ?? 0) + (s.west.counts.AdminListGroupsForUser ?? 0);
+  const perUserReads =
+    (s.east.counts.AdminGetUser ?? 0) + (s.west.counts.AdminGetUser ?? 0) + (s.west.counts.AdminListGroupsForUser ?? 0);
   return {
     users: result.report.counts.sourceUsers,
     inSync: result.report.counts.inSync,
@@ -234,11 +276,15 @@ async function steadyState(s: Scenario, scale: number) {
 
 function memory(sizes: number[]): { users: number; peakRssMiB: number; seconds: number }[] {
   return sizes.map((users) => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'reconcile-memory.ts'), String(users)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'reconcile-memory.ts'), String(users)],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     return JSON.parse(out.trim().split('\n').pop()!) as { users: number; peakRssMiB: number; seconds: number };
   });
 }
@@ -264,11 +310,15 @@ async function main(): Promise<void> {
   };
   log(`backfill of ${users} users (time scaled x${scale}, ${latency} ms latency)...`);
   const engine = await backfill(users, scale, latency, false);
-  log(`  reconciler: ${engine.wallSeconds}s against a minimum of ${engine.minimumSeconds}s (${engine.bound}): efficiency ${engine.efficiency}`);
+  log(
+    `  reconciler: ${engine.wallSeconds}s against a minimum of ${engine.minimumSeconds}s (${engine.bound}): efficiency ${engine.efficiency}`,
+  );
   log('steady state (the repaired pair again)...');
   const steadyScale = Number(arg('--steady-scale') ?? 2);
   const steady = await steadyState(engine.scenario, steadyScale);
-  log(`  ${steady.writes} writes, ${steady.perUserReads} per-user reads, ${steady.wallSeconds}s against ${steady.listBoundSeconds}s list-bound`);
+  log(
+    `  ${steady.writes} writes, ${steady.perUserReads} per-user reads, ${steady.wallSeconds}s against ${steady.listBoundSeconds}s list-bound`,
+  );
   let baseline: Awaited<ReturnType<typeof backfill>> | undefined;
   if (!process.argv.includes('--skip-baseline')) {
     log('baseline: the same plan, one user at a time...');
@@ -285,9 +335,22 @@ async function main(): Promise<void> {
   const strip = ({ scenario: _s, clock: _c, ...rest }: Awaited<ReturnType<typeof backfill>>) => rest;
   const result = {
     command: 'npm run bench:reconcile -- --json',
-    settings: { users, scale, baselineScale, steadyScale, latencyMs: latency, headroom: 0, quotas: 'AWS defaults', burstSeconds: 1, node: process.version, cpus: cpus().length },
+    settings: {
+      users,
+      scale,
+      baselineScale,
+      steadyScale,
+      latencyMs: latency,
+      headroom: 0,
+      quotas: 'AWS defaults',
+      burstSeconds: 1,
+      node: process.version,
+      cpus: cpus().length,
+    },
     backfill: strip(engine),
-    baseline: baseline ? { ...strip(baseline), speedupOfReconciler: round(baseline.wallSeconds / engine.wallSeconds, 2) } : undefined,
+    baseline: baseline
+      ? { ...strip(baseline), speedupOfReconciler: round(baseline.wallSeconds / engine.wallSeconds, 2) }
+      : undefined,
     steadyState: steady,
     memory: mem,
   };

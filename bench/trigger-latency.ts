@@ -50,7 +50,11 @@ const received: Record<string, number> = {};
 type Answer = (input: Record<string, unknown>) => unknown;
 
 /** A loopback server answering AWS JSON-protocol calls after `delayMs`. */
-async function fakeAws(name: string, delayMs: number, answers: Record<string, Answer>): Promise<{ server: Server; url: string }> {
+async function fakeAws(
+  name: string,
+  delayMs: number,
+  answers: Record<string, Answer>,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -58,7 +62,9 @@ async function fakeAws(name: string, delayMs: number, answers: Record<string, An
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.slice(target.indexOf('.') + 1);
       received[`${name}.${operation}`] = (received[`${name}.${operation}`] ?? 0) + 1;
-      const input = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+      const input = chunks.length
+        ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+        : {};
       const answer = answers[operation];
       setTimeout(() => {
         if (!answer) {
@@ -67,7 +73,11 @@ async function fakeAws(name: string, delayMs: number, answers: Record<string, An
           return;
         }
         const body = JSON.stringify(answer(input));
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), 'content-length': Buffer.byteLength(body) });
+        res.writeHead(200, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': randomUUID(),
+          'content-length': Buffer.byteLength(body),
+        });
         res.end(body);
       }, delayMs);
     });
@@ -88,7 +98,15 @@ const pool = (id: string) => ({
       { Name: 'custom:source_sub', AttributeDataType: 'String', Mutable: true },
       { Name: 'custom:source_mfa', AttributeDataType: 'String', Mutable: true },
     ],
-    Policies: { PasswordPolicy: { MinimumLength: 12, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true } },
+    Policies: {
+      PasswordPolicy: {
+        MinimumLength: 12,
+        RequireUppercase: true,
+        RequireLowercase: true,
+        RequireNumbers: true,
+        RequireSymbols: true,
+      },
+    },
   },
 });
 
@@ -99,7 +117,13 @@ const asAttributes = (m: Record<string, string>) => Object.entries(m).map(([Name
 function signUp(i: number): PostConfirmationTriggerEvent {
   const sub = randomUUID();
   const userName = `bench-user-${i}-${sub.slice(0, 8)}`;
-  const userAttributes = { sub, email: `${userName}@example.com`, email_verified: 'true', name: `Bench User ${i}`, 'cognito:user_status': 'CONFIRMED' };
+  const userAttributes = {
+    sub,
+    email: `${userName}@example.com`,
+    email_verified: 'true',
+    name: `Bench User ${i}`,
+    'cognito:user_status': 'CONFIRMED',
+  };
   sourceUsers.set(userName, userAttributes);
   return {
     version: '1',
@@ -120,7 +144,13 @@ function percentile(sorted: number[], p: number): number {
 
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length, max: s[s.length - 1] };
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p99: percentile(s, 99),
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+    max: s[s.length - 1],
+  };
 }
 
 async function main(): Promise<void> {
@@ -129,7 +159,13 @@ async function main(): Promise<void> {
     DescribeUserPool: () => pool(STANDBY_POOL),
     ListUsers: () => ({ Users: [] }),
     AdminCreateUser: (input) => ({
-      User: { Username: input.Username, Attributes: input.UserAttributes, Enabled: true, UserStatus: 'FORCE_CHANGE_PASSWORD', UserCreateDate: Date.now() / 1000 },
+      User: {
+        Username: input.Username,
+        Attributes: input.UserAttributes,
+        Enabled: true,
+        UserStatus: 'FORCE_CHANGE_PASSWORD',
+        UserCreateDate: Date.now() / 1000,
+      },
     }),
     AdminSetUserPassword: () => ({}),
     AdminAddUserToGroup: () => ({}),
@@ -140,7 +176,11 @@ async function main(): Promise<void> {
     DescribeUserPool: () => pool(SOURCE_POOL),
     AdminGetUser: (input) => ({
       Username: input.Username,
-      UserAttributes: asAttributes(Object.fromEntries(Object.entries(sourceUsers.get(String(input.Username)) ?? {}).filter(([k]) => !k.startsWith('cognito:')))),
+      UserAttributes: asAttributes(
+        Object.fromEntries(
+          Object.entries(sourceUsers.get(String(input.Username)) ?? {}).filter(([k]) => !k.startsWith('cognito:')),
+        ),
+      ),
       Enabled: true,
       UserStatus: 'CONFIRMED',
       UserMFASettingList: [],
@@ -149,25 +189,53 @@ async function main(): Promise<void> {
     ListGroups: () => ({ Groups: [{ GroupName: 'users', Description: 'Everyone' }] }),
   });
   const sqs = await fakeAws('sqs', LOCAL_MS, {
-    SendMessage: (input) => ({ MessageId: randomUUID(), MD5OfMessageBody: createHash('md5').update(String(input.MessageBody)).digest('hex') }),
+    SendMessage: (input) => ({
+      MessageId: randomUUID(),
+      MD5OfMessageBody: createHash('md5').update(String(input.MessageBody)).digest('hex'),
+    }),
   });
 
   // (a) our trigger, as deployed: one SendMessage within the budget.
   const queueTrigger = createTriggerHandler({
-    config: { sourcePoolId: SOURCE_POOL, sourceRegion: 'us-east-1', syncQueueUrl: QUEUE_URL, sqsEndpoint: sqs.url, sendBudgetMs: 1500, replicateForgotPassword: false },
+    config: {
+      sourcePoolId: SOURCE_POOL,
+      sourceRegion: 'us-east-1',
+      syncQueueUrl: QUEUE_URL,
+      sqsEndpoint: sqs.url,
+      sendBudgetMs: 1500,
+      replicateForgotPassword: false,
+    },
     sqs: new SQSClient({ region: 'us-east-1', endpoint: sqs.url, credentials, maxAttempts: 2 }),
   });
 
   // (b), (c): the trigger replicating synchronously with the suite's own code.
   const ctx: ReplicationContext = {
-    source: new CognitoGateway({ region: 'us-east-1', poolId: SOURCE_POOL, endpoint: source.url, clientConfig: { credentials } }),
-    standby: new CognitoGateway({ region: 'us-west-2', poolId: STANDBY_POOL, endpoint: standby.url, clientConfig: { credentials } }),
+    source: new CognitoGateway({
+      region: 'us-east-1',
+      poolId: SOURCE_POOL,
+      endpoint: source.url,
+      clientConfig: { credentials },
+    }),
+    standby: new CognitoGateway({
+      region: 'us-west-2',
+      poolId: STANDBY_POOL,
+      endpoint: standby.url,
+      clientConfig: { credentials },
+    }),
     sourceSubAttribute: 'custom:source_sub',
     mfaMarkerAttribute: 'custom:source_mfa',
   };
   const syncTrigger = async (event: PostConfirmationTriggerEvent) => {
-    const attributes = Object.fromEntries(Object.entries(event.request.userAttributes).filter(([k]) => !k.startsWith('cognito:')));
-    const user: UserRecord = { username: event.userName, attributes, enabled: true, status: 'CONFIRMED', groups: ['users'] };
+    const attributes = Object.fromEntries(
+      Object.entries(event.request.userAttributes).filter(([k]) => !k.startsWith('cognito:')),
+    );
+    const user: UserRecord = {
+      username: event.userName,
+      attributes,
+      enabled: true,
+      status: 'CONFIRMED',
+      groups: ['users'],
+    };
     await replicateSourceUser(ctx, user);
     return event;
   };
@@ -177,9 +245,24 @@ async function main(): Promise<void> {
   };
 
   const variants = [
-    { name: 'queue', label: '(a) queue: SendMessage to the same-Region sync queue', run: queueTrigger, samples: [] as number[] },
-    { name: 'sync', label: '(b) sync: replicateSourceUser to the standby from the trigger', run: syncTrigger, samples: [] as number[] },
-    { name: 'syncRead', label: '(c) sync + source re-read: replicateUser from the trigger', run: syncReadTrigger, samples: [] as number[] },
+    {
+      name: 'queue',
+      label: '(a) queue: SendMessage to the same-Region sync queue',
+      run: queueTrigger,
+      samples: [] as number[],
+    },
+    {
+      name: 'sync',
+      label: '(b) sync: replicateSourceUser to the standby from the trigger',
+      run: syncTrigger,
+      samples: [] as number[],
+    },
+    {
+      name: 'syncRead',
+      label: '(c) sync + source re-read: replicateUser from the trigger',
+      run: syncReadTrigger,
+      samples: [] as number[],
+    },
   ];
 
   let i = 0;
@@ -197,8 +280,14 @@ async function main(): Promise<void> {
 
   const sendMessages = received['sqs.SendMessage'] ?? 0;
   const queueCallsPerSignUp = sendMessages / N;
-  const standbyCalls = Object.entries(received).filter(([k]) => k.startsWith('standby.')).reduce((n, [, c]) => n + c, 0);
-  const standbyByOp = Object.fromEntries(Object.entries(received).filter(([k]) => k.startsWith('standby.')).map(([k, c]) => [k.slice(8), c / (2 * N)]));
+  const standbyCalls = Object.entries(received)
+    .filter(([k]) => k.startsWith('standby.'))
+    .reduce((n, [, c]) => n + c, 0);
+  const standbyByOp = Object.fromEntries(
+    Object.entries(received)
+      .filter(([k]) => k.startsWith('standby.'))
+      .map(([k, c]) => [k.slice(8), c / (2 * N)]),
+  );
   const result = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     settings: { n: N, warmup: WARMUP, crossRegionMs: CROSS_MS, sameRegionMs: LOCAL_MS },
@@ -210,7 +299,11 @@ async function main(): Promise<void> {
       syncReadOverQueueP99: stats(variants[2].samples).p99 / stats(variants[0].samples).p99,
       queueP50OverSameRegionDelay: stats(variants[0].samples).p50 / LOCAL_MS,
     },
-    calls: { sqsSendMessagePerQueuedSignUp: queueCallsPerSignUp, standbyCallsPerSyncSignUp: standbyCalls / (2 * N), standbyByOperation: standbyByOp },
+    calls: {
+      sqsSendMessagePerQueuedSignUp: queueCallsPerSignUp,
+      standbyCallsPerSyncSignUp: standbyCalls / (2 * N),
+      standbyByOperation: standbyByOp,
+    },
   };
 
   for (const s of [standby.server, source.server, sqs.server]) s.close();
@@ -221,20 +314,30 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
   } else {
     const f = (x: number) => x.toFixed(1).padStart(7);
-    console.log(`trigger latency: ${N} sign-ups per variant (after ${WARMUP} warm-up), cross-Region ${CROSS_MS} ms, same-Region ${LOCAL_MS} ms per call`);
+    console.log(
+      `trigger latency: ${N} sign-ups per variant (after ${WARMUP} warm-up), cross-Region ${CROSS_MS} ms, same-Region ${LOCAL_MS} ms per call`,
+    );
     console.log(`machine: ${result.machine.cpus} cores (${result.machine.model}), node ${result.machine.node}\n`);
     console.log('variant                                                          p50 ms   p99 ms  mean ms');
     for (const v of variants) {
       const s = stats(v.samples);
       console.log(`${v.label.padEnd(62)} ${f(s.p50)}  ${f(s.p99)}  ${f(s.mean)}`);
     }
-    console.log(`\nsync / queue: p50 x${result.ratios.syncOverQueueP50.toFixed(1)}, p99 x${result.ratios.syncOverQueueP99.toFixed(1)}`);
-    console.log(`sync+read / queue: p50 x${result.ratios.syncReadOverQueueP50.toFixed(1)}, p99 x${result.ratios.syncReadOverQueueP99.toFixed(1)}`);
+    console.log(
+      `\nsync / queue: p50 x${result.ratios.syncOverQueueP50.toFixed(1)}, p99 x${result.ratios.syncOverQueueP99.toFixed(1)}`,
+    );
+    console.log(
+      `sync+read / queue: p50 x${result.ratios.syncReadOverQueueP50.toFixed(1)}, p99 x${result.ratios.syncReadOverQueueP99.toFixed(1)}`,
+    );
     console.log(`SQS SendMessage calls per queued sign-up: ${queueCallsPerSignUp.toFixed(2)}`);
-    console.log(`standby calls per synchronous sign-up: ${result.calls.standbyCallsPerSyncSignUp.toFixed(2)} ${JSON.stringify(standbyByOp)}`);
+    console.log(
+      `standby calls per synchronous sign-up: ${result.calls.standbyCallsPerSyncSignUp.toFixed(2)} ${JSON.stringify(standbyByOp)}`,
+    );
   }
   if (sendMessages !== N) {
-    console.error(`FAIL: the queue-based trigger made ${sendMessages} SQS calls for ${N} sign-ups (expected exactly one each)`);
+    console.error(
+      `FAIL: the queue-based trigger made ${sendMessages} SQS calls for ${N} sign-ups (expected exactly one each)`,
+    );
     process.exitCode = 1;
   } else if (!JSON_OUT) {
     console.log('OK: exactly one SQS call per queued sign-up');

@@ -18,7 +18,9 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const SCHEDULE = /^(rate|cron)\(.+\)$/;
 const COGNITO_ATTRIBUTE = /^custom:[\w.-]{1,20}$/;
 
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 class ParameterError extends Error {}
 
@@ -59,7 +61,10 @@ function poolId(raw, name, region, regionName) {
   const match = POOL_ID.exec(text);
   if (!match) fail(name, `must be a user pool id like us-east-1_AbCdEf123, got "${text}"`);
   if (match[1] !== region) {
-    fail(name, `is a pool of ${match[1]} but must be in ${regionName} (${region}); are localPoolId and peerPoolId swapped?`);
+    fail(
+      name,
+      `is a pool of ${match[1]} but must be in ${regionName} (${region}); are localPoolId and peerPoolId swapped?`,
+    );
   }
   return text;
 }
@@ -69,7 +74,8 @@ function echoRoleSuffix(raw) {
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
-  for (const arn of arns) if (!ROLE_ARN.test(arn)) fail('echoRoleArns', `must be comma-separated IAM role ARNs, got "${arn}"`);
+  for (const arn of arns)
+    if (!ROLE_ARN.test(arn)) fail('echoRoleArns', `must be comma-separated IAM role ARNs, got "${arn}"`);
   return arns.map((a) => `,${a}`).join('');
 }
 
@@ -115,10 +121,16 @@ function checkParams(raw, deployRegion) {
   }
   if (cfg.peerPoolId === cfg.localPoolId) fail('peerPoolId', 'must differ from localPoolId');
   if (peerRegion === deployRegion && cfg.standbyRoleArn === '') {
-    fail('peerRegion', `is the Region deployed to (${deployRegion}); the standby belongs in another Region (or another account: set standbyRoleArn)`);
+    fail(
+      'peerRegion',
+      `is the Region deployed to (${deployRegion}); the standby belongs in another Region (or another account: set standbyRoleArn)`,
+    );
   }
   if (!SCHEDULE.test(cfg.reconcileSchedule)) {
-    fail('reconcileSchedule', `must be an EventBridge rate(...) or cron(...) expression, got "${cfg.reconcileSchedule}"`);
+    fail(
+      'reconcileSchedule',
+      `must be an EventBridge rate(...) or cron(...) expression, got "${cfg.reconcileSchedule}"`,
+    );
   }
   if (!['dry-run', 'apply'].includes(cfg.reconcileMode)) {
     fail('reconcileMode', `must be dry-run or apply, got "${cfg.reconcileMode}"`);
@@ -128,7 +140,8 @@ function checkParams(raw, deployRegion) {
     fail('quotaHeadroom', `must be a fraction between 0 and 0.95, got "${cfg.quotaHeadroom}"`);
   }
   for (const name of ['sourceSubAttribute', 'mfaMarkerAttribute']) {
-    if (!COGNITO_ATTRIBUTE.test(cfg[name])) fail(name, `must be a custom attribute name like custom:source_sub, got "${cfg[name]}"`);
+    if (!COGNITO_ATTRIBUTE.test(cfg[name]))
+      fail(name, `must be a custom attribute name like custom:source_sub, got "${cfg[name]}"`);
   }
   if (cfg.groupRoleMap !== '') {
     let map;

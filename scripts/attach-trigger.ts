@@ -8,41 +8,58 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { DescribeUserPoolCommand, UpdateUserPoolCommand, type UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  DescribeUserPoolCommand,
+  UpdateUserPoolCommand,
+  type UserPoolType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { planAttachment, verifyAttachment } from '../src/deploy/attach-trigger';
 import { buildCognitoClient, EXIT, optPoolId, optRegion, optUrl, runMain, UsageError } from './cli/common';
 
 const program = new Command('attach-trigger')
   .description(
-    'Attach the suite\'s post confirmation trigger to an existing pool without touching anything else.\n' +
+    "Attach the suite's post confirmation trigger to an existing pool without touching anything else.\n" +
       'UpdateUserPool resets every setting it is not given, so this reads the pool, sends back every setting\n' +
       'unchanged with only LambdaConfig.PostConfirmation set, then reads it again and lists any other change.\n' +
       'It refuses, saying what to do instead, when the pool has another PostConfirmation trigger (chain it:\n' +
       'docs/DEPLOY.md), reports a setting this version does not know or no feature plan, or has MFA ON or\n' +
       'OPTIONAL without an SMS configuration (UpdateUserPool rejects that). Dry run unless --apply.',
   )
-  .requiredOption('--region <region>', 'the pool\'s Region', optRegion)
+  .requiredOption('--region <region>', "the pool's Region", optRegion)
   .requiredOption('--pool <id>', 'the user pool id', optPoolId)
   .requiredOption('--function-arn <arn>', 'the trigger function (stack output TriggerFunctionArn)', (v: string) => {
-    if (!/^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(v)) throw new UsageError('--function-arn: expected a Lambda function ARN');
+    if (!/^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(v))
+      throw new UsageError('--function-arn: expected a Lambda function ARN');
     return v;
   })
   .option('--endpoint <url>', 'Cognito endpoint override (local emulator)', optUrl)
   .option('--apply', 'make the change (default: only show it)', false)
   .option('--replace-existing', 'replace a different PostConfirmation trigger instead of refusing', false)
-  .option('--detach', 'remove the suite\'s trigger (only if it is the one attached)', false)
-  .option('--backup <file>', 'where to keep the pool\'s configuration before the change (mode 0600)');
+  .option('--detach', "remove the suite's trigger (only if it is the one attached)", false)
+  .option('--backup <file>', "where to keep the pool's configuration before the change (mode 0600)");
 
 async function main(): Promise<number> {
   program.parse();
-  const f = program.opts<{ region: string; pool: string; functionArn: string; endpoint?: string; apply: boolean; replaceExisting: boolean; detach: boolean; backup?: string }>();
+  const f = program.opts<{
+    region: string;
+    pool: string;
+    functionArn: string;
+    endpoint?: string;
+    apply: boolean;
+    replaceExisting: boolean;
+    detach: boolean;
+    backup?: string;
+  }>();
   const client = buildCognitoClient(f.region, f.endpoint);
-  const describe = async (): Promise<UserPoolType> => (await client.send(new DescribeUserPoolCommand({ UserPoolId: f.pool }))).UserPool ?? {};
+  const describe = async (): Promise<UserPoolType> =>
+    (await client.send(new DescribeUserPoolCommand({ UserPoolId: f.pool }))).UserPool ?? {};
   const before = await describe();
   const decision = planAttachment(before, f.functionArn, { replaceExisting: f.replaceExisting, detach: f.detach });
   const verb = f.detach ? 'detach' : 'attach';
   if (decision.action === 'already-attached') {
-    process.stdout.write(`${f.pool}: nothing to do (${f.detach ? 'no suite trigger attached' : 'the trigger is already attached'})\n`);
+    process.stdout.write(
+      `${f.pool}: nothing to do (${f.detach ? 'no suite trigger attached' : 'the trigger is already attached'})\n`,
+    );
     return EXIT.OK;
   }
   if (decision.action === 'refuse') {
@@ -52,7 +69,9 @@ async function main(): Promise<number> {
   const kept = Object.keys(decision.request).filter((k) => k !== 'UserPoolId' && k !== 'LambdaConfig');
   process.stdout.write(
     `${f.pool}: ${f.detach ? 'remove' : 'set'} LambdaConfig.PostConfirmation${f.detach ? '' : ` = ${f.functionArn}`}` +
-      (before.LambdaConfig?.PostConfirmation && !f.detach ? ` (replacing ${before.LambdaConfig.PostConfirmation})` : '') +
+      (before.LambdaConfig?.PostConfirmation && !f.detach
+        ? ` (replacing ${before.LambdaConfig.PostConfirmation})`
+        : '') +
       `\n  sent back unchanged: ${kept.join(', ') || '(nothing else is set)'}, and the other triggers\n` +
       (decision.notSent.length
         ? `  not sent, as UpdateUserPool rejects them alongside the settings in use (not in effect; Cognito may reset them; the backup keeps them): ${decision.notSent.join(', ')}\n`
@@ -74,12 +93,16 @@ async function main(): Promise<number> {
     const e = rejected as { name?: string; message?: string };
     process.stdout.write(
       `${f.pool}: Cognito rejected the update (${e.name ?? 'Error'}: ${e.message ?? ''}); ` +
-        (unexpected.length || notSent.length ? `yet these settings changed: ${[...unexpected, ...notSent].join(', ')}; restore them from ${backup}\n` : 'the pool is unchanged\n'),
+        (unexpected.length || notSent.length
+          ? `yet these settings changed: ${[...unexpected, ...notSent].join(', ')}; restore them from ${backup}\n`
+          : 'the pool is unchanged\n'),
     );
     return EXIT.PROBLEMS;
   }
   if (unexpected.length) {
-    process.stdout.write(`${f.pool}: ${verb}ed, but these settings changed too: ${unexpected.join(', ')}\n  the configuration before is in ${backup}: restore them from it\n`);
+    process.stdout.write(
+      `${f.pool}: ${verb}ed, but these settings changed too: ${unexpected.join(', ')}\n  the configuration before is in ${backup}: restore them from it\n`,
+    );
     return EXIT.PROBLEMS;
   }
   const outcome = notSent.length

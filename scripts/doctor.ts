@@ -26,18 +26,36 @@ const program = new Command('doctor')
 async function main(): Promise<number> {
   parseArgs(program);
   const f = program.opts<{
-    sourceRegion: string; sourcePool: string; targetRegion: string; targetPool: string; sourceEndpoint?: string; targetEndpoint?: string;
-    sourceSubAttribute: string; mfaMarkerAttribute: string; json: boolean;
+    sourceRegion: string;
+    sourcePool: string;
+    targetRegion: string;
+    targetPool: string;
+    sourceEndpoint?: string;
+    targetEndpoint?: string;
+    sourceSubAttribute: string;
+    mfaMarkerAttribute: string;
+    json: boolean;
   }>();
   const [source, target] = await Promise.all([
     readPoolSnapshot(buildGateway({ region: f.sourceRegion, poolId: f.sourcePool, endpoint: f.sourceEndpoint })),
     readPoolSnapshot(buildGateway({ region: f.targetRegion, poolId: f.targetPool, endpoint: f.targetEndpoint })),
   ]);
-  const findings = comparePools(source, target, { sourceSubAttribute: f.sourceSubAttribute, mfaMarkerAttribute: f.mfaMarkerAttribute });
+  const findings = comparePools(source, target, {
+    sourceSubAttribute: f.sourceSubAttribute,
+    mfaMarkerAttribute: f.mfaMarkerAttribute,
+  });
   const blocked = hasBlockers(findings);
   if (f.json) {
-    const brief = (s: typeof source) => ({ region: s.config.region, poolId: s.config.poolId, name: s.config.name, featurePlan: s.config.featurePlan, allowedFirstAuthFactors: s.config.allowedFirstAuthFactors });
-    process.stdout.write(`${JSON.stringify({ ok: !blocked, source: brief(source), target: brief(target), findings }, null, 2)}\n`);
+    const brief = (s: typeof source) => ({
+      region: s.config.region,
+      poolId: s.config.poolId,
+      name: s.config.name,
+      featurePlan: s.config.featurePlan,
+      allowedFirstAuthFactors: s.config.allowedFirstAuthFactors,
+    });
+    process.stdout.write(
+      `${JSON.stringify({ ok: !blocked, source: brief(source), target: brief(target), findings }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(`${renderFindings(source.config, target.config, findings).join('\n')}\n`);
   }

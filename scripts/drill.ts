@@ -16,14 +16,16 @@ import { runDrill } from './drill/main';
 function whole(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
     return n;
   };
 }
 
 function positive(value: string): number {
   const n = Number(value);
-  if (!(Number.isFinite(n) && n > 0 && n <= 1000)) throw new InvalidArgumentError('expected a number above 0 (at most 1000)');
+  if (!(Number.isFinite(n) && n > 0 && n <= 1000))
+    throw new InvalidArgumentError('expected a number above 0 (at most 1000)');
   return n;
 }
 
@@ -70,10 +72,21 @@ Examples:
 `;
 
 const program = new Command('drill')
-  .description('The local drill: two emulated AWS Regions live through normal days, drift, an outage of the primary and the failback; then every user is counted in both pools.')
-  .option('--users <n>', `users signed up on normal days (at least ${MIN_USERS})`, whole(MIN_USERS, 20_000), DEFAULT_OPTIONS.users)
+  .description(
+    'The local drill: two emulated AWS Regions live through normal days, drift, an outage of the primary and the failback; then every user is counted in both pools.',
+  )
+  .option(
+    '--users <n>',
+    `users signed up on normal days (at least ${MIN_USERS})`,
+    whole(MIN_USERS, 20_000),
+    DEFAULT_OPTIONS.users,
+  )
   .option('--rate <n>', 'sign-ups per second on normal days', positive, DEFAULT_OPTIONS.rate)
-  .option('--keep', 'leave the emulators and the suite running at the end and print their endpoints; Ctrl-C stops them', false)
+  .option(
+    '--keep',
+    'leave the emulators and the suite running at the end and print their endpoints; Ctrl-C stops them',
+    false,
+  )
   .option('--verbose', "also print the Lambda functions' own JSON logs (subs only, no contact data)", false)
   .option('--primary-region <region>', 'the primary Region', region, DEFAULT_OPTIONS.primaryRegion)
   .option('--standby-region <region>', 'the standby Region', region, DEFAULT_OPTIONS.standbyRegion)
@@ -88,7 +101,14 @@ async function main(): Promise<void> {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     throw err;
   }
-  const o = program.opts<{ users: number; rate: number; keep: boolean; verbose: boolean; primaryRegion: string; standbyRegion: string }>();
+  const o = program.opts<{
+    users: number;
+    rate: number;
+    keep: boolean;
+    verbose: boolean;
+    primaryRegion: string;
+    standbyRegion: string;
+  }>();
   if (o.primaryRegion === o.standbyRegion) {
     process.stderr.write('error: --primary-region and --standby-region must differ\n');
     process.exit(2);

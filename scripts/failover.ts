@@ -10,23 +10,57 @@ import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
 import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
 import {
-  buildCognitoClient, buildGateway, confirm, note, optFraction, optPoolId, optPositive, optRegion, optUrl, Progress, parseArgs, runMain, UsageError,
+  buildCognitoClient,
+  buildGateway,
+  confirm,
+  note,
+  optFraction,
+  optPoolId,
+  optPositive,
+  optRegion,
+  optUrl,
+  Progress,
+  parseArgs,
+  runMain,
+  UsageError,
 } from './cli/common';
 
 const program = new Command('failover')
-  .description('Prepare (and with --send, send) the password-reset notifications of the standby pool. Talks to the standby Region only.')
+  .description(
+    'Prepare (and with --send, send) the password-reset notifications of the standby pool. Talks to the standby Region only.',
+  )
   .requiredOption('--region <region>', 'the standby Region', optRegion)
   .requiredOption('--pool <id>', 'the standby user pool id', optPoolId)
   .option('--endpoint <url>', 'Cognito endpoint override (VPC endpoint, local emulator)', optUrl)
   .requiredOption('--out <file>', 'the manifest to write (mode 0600); users listed apart go to <name>.excluded.<ext>')
-  .addOption(new Option('--format <format>', 'manifest format (default: from the --out extension, else csv)').choices(['csv', 'jsonl']))
-  .option('--send', 'send the resets (AdminResetUserPassword: Cognito sends each user a code); default is a dry run', false)
-  .option('--journal <file>', 'send journal (append-only; resumes an interrupted run) (default: failover-<pool>.journal.jsonl)')
-  .option('--rate <n>', 'resets per second (default: the UserAccountRecovery quota, 30/s, less the headroom)', optPositive)
+  .addOption(
+    new Option('--format <format>', 'manifest format (default: from the --out extension, else csv)').choices([
+      'csv',
+      'jsonl',
+    ]),
+  )
+  .option(
+    '--send',
+    'send the resets (AdminResetUserPassword: Cognito sends each user a code); default is a dry run',
+    false,
+  )
+  .option(
+    '--journal <file>',
+    'send journal (append-only; resumes an interrupted run) (default: failover-<pool>.journal.jsonl)',
+  )
+  .option(
+    '--rate <n>',
+    'resets per second (default: the UserAccountRecovery quota, 30/s, less the headroom)',
+    optPositive,
+  )
   .option('--headroom <fraction>', 'share of each quota left for the live application', optFraction, 0.2)
   .option('--concurrency <n>', 'requests in flight at once (default: from the rate)', optPositive)
   .option('--yes', 'do not ask for confirmation (required with --send when stdin is not a terminal)', false)
-  .option('--include-unmarked', 'treat users without the source-sub attribute as replicas (pools replicated before it existed)', false)
+  .option(
+    '--include-unmarked',
+    'treat users without the source-sub attribute as replicas (pools replicated before it existed)',
+    false,
+  )
   .option(
     '--resend-reset-required',
     'also send to users already in RESET_REQUIRED that this journal never sent to: users imported by a reconcile --import job were never sent a code; ' +
@@ -38,7 +72,11 @@ const program = new Command('failover')
     'do not read (AdminGetUser, standby only) the MFA of replicas without an MFA marker: list them apart, unnotified, instead. ' +
       'By default each is read, which bills it as a monthly active user of the standby, so that it can be sent a code on a channel that is not one of its factors',
   )
-  .option('--resend-uncertain', 'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)', false)
+  .option(
+    '--resend-uncertain',
+    'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)',
+    false,
+  )
   .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', 'custom:source_sub')
   .option('--mfa-marker-attribute <name>', 'custom attribute holding the source MFA marker', 'custom:source_mfa')
   .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);
@@ -67,10 +105,14 @@ interface Flags {
 async function main(): Promise<number> {
   parseArgs(program);
   const f = program.opts<Flags>();
-  if (f.send && !f.yes && !process.stdin.isTTY) throw new UsageError('--send without --yes needs a terminal to confirm on; pass --yes');
+  if (f.send && !f.yes && !process.stdin.isTTY)
+    throw new UsageError('--send without --yes needs a terminal to confirm on; pass --yes');
   const format = f.format ?? (/\.jsonl?$/i.test(f.out) ? 'jsonl' : 'csv');
   const { limiter, rate } = failoverLimiter({ rate: f.rate, headroom: f.headroom });
-  if (rate > DEFAULT_QUOTAS.UserAccountRecovery) note(`note: --rate ${rate} is above the default UserAccountRecovery quota (30/s, not adjustable): expect throttling`);
+  if (rate > DEFAULT_QUOTAS.UserAccountRecovery)
+    note(
+      `note: --rate ${rate} is above the default UserAccountRecovery quota (30/s, not adjustable): expect throttling`,
+    );
   const client = buildCognitoClient(f.region, f.endpoint);
   const standby = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter, client });
   // The gateway never resends a reset after a timeout or a 5xx: the code may have gone out (journaled "maybe sent").

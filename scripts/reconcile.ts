@@ -60,29 +60,83 @@ const program = new Command('reconcile')
       'the Cognito quotas allow. Dry run by default. Either pool can be the source: swap them for the reverse reconcile ' +
       'at failback. See docs/RECONCILE.md.',
   )
-  .requiredOption('--source-region <region>', 'Region of the source pool', matching(REGION, 'an AWS Region like us-east-1'))
-  .requiredOption('--source-pool <id>', 'source user pool id', matching(POOL_ID, 'a user pool id like us-east-1_AbC123'))
-  .requiredOption('--target-region <region>', 'Region of the target (standby) pool', matching(REGION, 'an AWS Region like us-west-2'))
-  .requiredOption('--target-pool <id>', 'target user pool id', matching(POOL_ID, 'a user pool id like us-west-2_AbC123'))
+  .requiredOption(
+    '--source-region <region>',
+    'Region of the source pool',
+    matching(REGION, 'an AWS Region like us-east-1'),
+  )
+  .requiredOption(
+    '--source-pool <id>',
+    'source user pool id',
+    matching(POOL_ID, 'a user pool id like us-east-1_AbC123'),
+  )
+  .requiredOption(
+    '--target-region <region>',
+    'Region of the target (standby) pool',
+    matching(REGION, 'an AWS Region like us-west-2'),
+  )
+  .requiredOption(
+    '--target-pool <id>',
+    'target user pool id',
+    matching(POOL_ID, 'a user pool id like us-west-2_AbC123'),
+  )
   .option('--source-endpoint <url>', 'endpoint of the source side (emulator, VPC endpoint)', url)
   .option('--target-endpoint <url>', 'endpoint of the target side', url)
   .option('--apply', 'write the changes (default: dry run, nothing is written)', false)
-  .option('--deep', 'also read every source user (AdminGetUser) to replicate SMS/e-mail MFA and record TOTP users: see Billing below', false)
-  .option('--import', 'seed missing users through a Cognito user import job when at least --import-threshold are missing (needs --import-role-arn)', false)
-  .option('--import-role-arn <arn>', 'IAM role Cognito uses to write the import job log to CloudWatch Logs', matching(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'))
+  .option(
+    '--deep',
+    'also read every source user (AdminGetUser) to replicate SMS/e-mail MFA and record TOTP users: see Billing below',
+    false,
+  )
+  .option(
+    '--import',
+    'seed missing users through a Cognito user import job when at least --import-threshold are missing (needs --import-role-arn)',
+    false,
+  )
+  .option(
+    '--import-role-arn <arn>',
+    'IAM role Cognito uses to write the import job log to CloudWatch Logs',
+    matching(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'),
+  )
   .option('--import-threshold <n>', 'missing users from which --import uses an import job', integer(1), 1000)
-  .option('--delete-orphans', 'delete replicas whose source user is gone (only with --apply; see the deletion rules)', false)
+  .option(
+    '--delete-orphans',
+    'delete replicas whose source user is gone (only with --apply; see the deletion rules)',
+    false,
+  )
   .option('--max-deletes <n>', 'most orphans deleted in one run', integer(0), 10)
   .option('--report <file>', 'JSON report file (mode 0600; it names users)')
   .option('--json', 'print the JSON report on stdout instead of the summary', false)
   .option('--headroom <fraction>', 'share of every quota left to live traffic, each side', fraction, 0.2)
-  .option('--quota <Category=rps>', 'a quota raised (or lowered) for your account, repeatable, e.g. --quota UserCreation=100', quota)
+  .option(
+    '--quota <Category=rps>',
+    'a quota raised (or lowered) for your account, repeatable, e.g. --quota UserCreation=100',
+    quota,
+  )
   .option('--checkpoint <file>', 'checkpoint file (resume state); default .reconcile/<source>--<target>.json')
   .option('--restart', 'discard the checkpoint and start afresh', false)
-  .option('--source-sub-attribute <name>', 'target attribute holding the source sub', matching(CUSTOM, 'a custom attribute like custom:source_sub'), 'custom:source_sub')
-  .option('--mfa-marker-attribute <name>', 'target attribute recording the source MFA set-up', matching(CUSTOM, 'a custom attribute like custom:source_mfa'), 'custom:source_mfa')
-  .option('--link-federated-users', 'replicate federated users as local users linked to the same provider (the provider must exist in the target)', false)
-  .addOption(new Option('--report-limit <n>', 'per-user entries kept per kind in the report').argParser(integer(0)).default(1000))
+  .option(
+    '--source-sub-attribute <name>',
+    'target attribute holding the source sub',
+    matching(CUSTOM, 'a custom attribute like custom:source_sub'),
+    'custom:source_sub',
+  )
+  .option(
+    '--mfa-marker-attribute <name>',
+    'target attribute recording the source MFA set-up',
+    matching(CUSTOM, 'a custom attribute like custom:source_mfa'),
+    'custom:source_mfa',
+  )
+  .option(
+    '--link-federated-users',
+    'replicate federated users as local users linked to the same provider (the provider must exist in the target)',
+    false,
+  )
+  .addOption(
+    new Option('--report-limit <n>', 'per-user entries kept per kind in the report')
+      .argParser(integer(0))
+      .default(1000),
+  )
   .addHelpText(
     'after',
     `
@@ -103,14 +157,26 @@ the same command again to resume from the checkpoint).`,
 async function main(): Promise<number> {
   parseArgs(program);
   const o = program.opts();
-  if (o.import && !o.importRoleArn) throw new UsageError('--import needs --import-role-arn (the CloudWatch Logs role of the import job; docs/RECONCILE.md)');
-  if (o.sourcePool === o.targetPool && o.sourceRegion === o.targetRegion && o.sourceEndpoint === o.targetEndpoint) throw new UsageError('the source and the target are the same pool');
+  if (o.import && !o.importRoleArn)
+    throw new UsageError(
+      '--import needs --import-role-arn (the CloudWatch Logs role of the import job; docs/RECONCILE.md)',
+    );
+  if (o.sourcePool === o.targetPool && o.sourceRegion === o.targetRegion && o.sourceEndpoint === o.targetEndpoint)
+    throw new UsageError('the source and the target are the same pool');
   // Refuse a report path that cannot be written before anything is listed or written.
-  await checkReportWritable(o.report ?? join('reports', 'reconcile-check.json'), o.report ? '--report' : 'the default report folder');
+  await checkReportWritable(
+    o.report ?? join('reports', 'reconcile-check.json'),
+    o.report ? '--report' : 'the default report folder',
+  );
 
   const limits = { headroom: o.headroom as number, quotas: o.quota as Record<string, number> | undefined };
   // A local emulator endpoint without AWS credentials in reach gets dummy ones, as in every CLI.
-  const side = (region: string, poolId: string, endpoint?: string) => ({ region, poolId, endpoint, credentials: awsClientConfig(region, endpoint).credentials });
+  const side = (region: string, poolId: string, endpoint?: string) => ({
+    region,
+    poolId,
+    endpoint,
+    credentials: awsClientConfig(region, endpoint).credentials,
+  });
   const source = sideGateway(side(o.sourceRegion, o.sourcePool, o.sourceEndpoint), limits);
   const target = sideGateway(side(o.targetRegion, o.targetPool, o.targetEndpoint), limits);
   const store = new FileCheckpointStore(o.checkpoint ?? `.reconcile/${o.sourcePool}--${o.targetPool}.json`);
@@ -126,7 +192,9 @@ async function main(): Promise<number> {
     const onSignal = () => {
       interrupts++;
       if (interrupts > 1) process.exit(130);
-      process.stderr.write('\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n');
+      process.stderr.write(
+        '\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n',
+      );
       stop.abort();
     };
     process.on('SIGINT', onSignal);
@@ -166,7 +234,12 @@ async function main(): Promise<number> {
 /** Progress without a terminal: phase changes and notes as lines on stderr (none with --json). */
 function lineProgress(json: boolean): ProgressSink {
   if (json) return { ...silentProgress, log: (m) => process.stderr.write(`${m}\n`) };
-  return { phase: (name) => process.stderr.write(`${name}...\n`), update() {}, log: (m) => process.stderr.write(`${m}\n`), end() {} };
+  return {
+    phase: (name) => process.stderr.write(`${name}...\n`),
+    update() {},
+    log: (m) => process.stderr.write(`${m}\n`),
+    end() {},
+  };
 }
 
 // Exit 2 with one line for anything that stopped the run (unreachable endpoint, refused file, ...).

@@ -8,39 +8,82 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, Option } from 'commander';
 import { redrive } from '../src/redrive/redrive';
-import { awsClientConfig, EXIT, note, optPositive, optRegion, optUrl, parseArgs, Progress, runMain } from './cli/common';
+import {
+  awsClientConfig,
+  EXIT,
+  note,
+  optPositive,
+  optRegion,
+  optUrl,
+  parseArgs,
+  Progress,
+  runMain,
+} from './cli/common';
 
 const program = new Command('redrive')
-  .description('Move the DLQ\'s messages back to the sync queue, and print how many moved.')
-  .requiredOption('--region <region>', 'the queues\' Region', optRegion)
+  .description("Move the DLQ's messages back to the sync queue, and print how many moved.")
+  .requiredOption('--region <region>', "the queues' Region", optRegion)
   .requiredOption('--queue <name|url>', 'the dead-letter queue')
-  .option('--to <name|url>', 'the queue to move to (default: the DLQ\'s only source queue, from its redrive allow policy)')
+  .option(
+    '--to <name|url>',
+    "the queue to move to (default: the DLQ's only source queue, from its redrive allow policy)",
+  )
   .option('--endpoint <url>', 'SQS endpoint override (local emulator)', optUrl)
   .option('--dry-run', 'only count the messages, by reason (they are released at once)', false)
-  .addOption(new Option('--method <method>', 'move task, copy, or the task when the endpoint has it').choices(['auto', 'task', 'copy']).default('auto'))
+  .addOption(
+    new Option('--method <method>', 'move task, copy, or the task when the endpoint has it')
+      .choices(['auto', 'task', 'copy'])
+      .default('auto'),
+  )
   .option('--max <n>', 'move (or count) at most this many messages (copy and dry run)', optPositive)
   .option('--rate <n>', 'messages per second (move task)', optPositive)
   .option('--json', 'print the result as JSON', false);
 
 async function main(): Promise<number> {
   parseArgs(program);
-  const f = program.opts<{ region: string; queue: string; to?: string; endpoint?: string; dryRun: boolean; method: 'auto' | 'task' | 'copy'; max?: number; rate?: number; json: boolean }>();
+  const f = program.opts<{
+    region: string;
+    queue: string;
+    to?: string;
+    endpoint?: string;
+    dryRun: boolean;
+    method: 'auto' | 'task' | 'copy';
+    max?: number;
+    rate?: number;
+    json: boolean;
+  }>();
   const sqs = new SQSClient(awsClientConfig(f.region, f.endpoint));
   const progress = new Progress({ label: 'moved' });
-  const r = await redrive(sqs, { queue: f.queue, to: f.to, dryRun: f.dryRun, method: f.method, max: f.max, rate: f.rate, onProgress: (n) => progress.update(n) });
+  const r = await redrive(sqs, {
+    queue: f.queue,
+    to: f.to,
+    dryRun: f.dryRun,
+    method: f.method,
+    max: f.max,
+    rate: f.rate,
+    onProgress: (n) => progress.update(n),
+  });
   progress.break();
   if (f.json) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   } else if (r.method === 'dry-run') {
     const counted = Object.values(r.reasons).reduce((a, b) => a + b, 0);
-    const lines = [`DLQ ${r.dlqUrl}: about ${r.approximateCount} messages, ${counted} counted (dry run: nothing moved)`];
-    for (const [reason, n] of Object.entries(r.reasons).sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(6)}  ${reason}`);
+    const lines = [
+      `DLQ ${r.dlqUrl}: about ${r.approximateCount} messages, ${counted} counted (dry run: nothing moved)`,
+    ];
+    for (const [reason, n] of Object.entries(r.reasons).sort((a, b) => b[1] - a[1]))
+      lines.push(`  ${String(n).padStart(6)}  ${reason}`);
     lines.push(r.targetUrl ? `would move them to ${r.targetUrl}` : 'target queue unknown: pass --to');
     process.stdout.write(`${lines.join('\n')}\n`);
   } else {
     if (r.fallbackReason) note(r.fallbackReason);
-    const lines = [`moved ${r.moved} message(s) from ${r.dlqUrl} to ${r.targetUrl} (${r.method === 'task' ? `message move task, ${r.taskStatus}` : 'copy'})`];
-    if (r.failed) lines.push(`${r.failed} message(s) left in the DLQ (send or delete failed; they are visible again after 2 minutes: run again)`);
+    const lines = [
+      `moved ${r.moved} message(s) from ${r.dlqUrl} to ${r.targetUrl} (${r.method === 'task' ? `message move task, ${r.taskStatus}` : 'copy'})`,
+    ];
+    if (r.failed)
+      lines.push(
+        `${r.failed} message(s) left in the DLQ (send or delete failed; they are visible again after 2 minutes: run again)`,
+      );
     if (r.taskFailure) lines.push(`move task failure: ${r.taskFailure}`);
     if (r.error) lines.push(`stopped: ${r.error}`);
     process.stdout.write(`${lines.join('\n')}\n`);

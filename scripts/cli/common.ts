@@ -35,7 +35,8 @@ export function optRegion(value: string): string {
 
 /** commander parser: a user pool id. */
 export function optPoolId(value: string): string {
-  if (!/^[\w-]+_[0-9a-zA-Z]+$/.test(value)) throw new InvalidArgumentError('expected a user pool id like us-east-1_AbCdEf123');
+  if (!/^[\w-]+_[0-9a-zA-Z]+$/.test(value))
+    throw new InvalidArgumentError('expected a user pool id like us-east-1_AbCdEf123');
   return value;
 }
 
@@ -60,7 +61,8 @@ export function optPositive(value: string): number {
 /** commander parser: a fraction 0 to 0.95 (quota headroom). */
 export function optFraction(value: string): number {
   const n = Number(value);
-  if (!(Number.isFinite(n) && n >= 0 && n <= 0.95)) throw new InvalidArgumentError('expected a fraction from 0 to 0.95');
+  if (!(Number.isFinite(n) && n >= 0 && n <= 0.95))
+    throw new InvalidArgumentError('expected a fraction from 0 to 0.95');
   return n;
 }
 
@@ -77,7 +79,10 @@ export function hasAwsCredentials(env: NodeJS.ProcessEnv = process.env): boolean
   if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE) return true;
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
   const home = env.HOME ?? homedir();
-  return existsSync(env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials')) || existsSync(env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'));
+  return (
+    existsSync(env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials')) ||
+    existsSync(env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'))
+  );
 }
 
 /** Dummy credentials for a local emulator (they are never checked). */

@@ -101,7 +101,13 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
  * Runs `fn` for each item, starting them at `ratePerSecond` with at most `maxInFlight` running.
  * Stops starting new ones on Ctrl-C. The first failure is rethrown once the others have ended.
  */
-export async function paced<T>(items: T[], ratePerSecond: number, maxInFlight: number, signal: AbortSignal, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function paced<T>(
+  items: T[],
+  ratePerSecond: number,
+  maxInFlight: number,
+  signal: AbortSignal,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   const t0 = Date.now();
   const running = new Set<Promise<void>>();
   let failure: unknown;

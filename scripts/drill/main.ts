@@ -57,7 +57,8 @@ function waitForSignal(): Promise<void> {
 
 export async function runDrill(partial: Partial<DrillOptions> = {}, io: DrillIo = {}): Promise<DrillResult> {
   const options: DrillOptions = { ...DEFAULT_OPTIONS, ...partial };
-  if (!(Number.isInteger(options.users) && options.users >= MIN_USERS)) throw new RangeError(`users must be a whole number of at least ${MIN_USERS}`);
+  if (!(Number.isInteger(options.users) && options.users >= MIN_USERS))
+    throw new RangeError(`users must be a whole number of at least ${MIN_USERS}`);
   const narrator = new Narrator(io);
   const results: DrillResults = { lags: [], failures: [], warnings: [], outageRetries: 0 };
   const abort = new AbortController();
@@ -126,7 +127,11 @@ export async function runDrill(partial: Partial<DrillOptions> = {}, io: DrillIo 
   }
 
   const totalMs = Date.now() - t0;
-  const exitCode: 0 | 1 | 130 = interrupted ? 130 : results.failures.length || !verification || verification.lost > 0 ? 1 : 0;
+  const exitCode: 0 | 1 | 130 = interrupted
+    ? 130
+    : results.failures.length || !verification || verification.lost > 0
+      ? 1
+      : 0;
   if (!interrupted) {
     narrator.line();
     narrator.table(
@@ -136,7 +141,8 @@ export async function runDrill(partial: Partial<DrillOptions> = {}, io: DrillIo 
     );
     for (const w of results.warnings) narrator.warn(w);
     narrator.line();
-    if (exitCode === 0) narrator.line(narrator.green(narrator.bold(`Drill passed in ${formatMs(totalMs)}: users lost 0.`)));
+    if (exitCode === 0)
+      narrator.line(narrator.green(narrator.bold(`Drill passed in ${formatMs(totalMs)}: users lost 0.`)));
     else {
       narrator.line(narrator.red(narrator.bold(`Drill FAILED in ${formatMs(totalMs)}:`)));
       for (const f of results.failures) narrator.line(`- ${f}`, 2);
@@ -167,17 +173,23 @@ function printEndpoints(narrator: Narrator, world: World): void {
     const r = world.regions[side];
     const d = world.deployments[side];
     narrator.line(`${side} ${r.region}`, 2);
-    narrator.detail([
-      `Cognito      ${r.cognito.endpoint}   pool ${r.pool.poolId}   app client ${r.pool.clientId}`,
-      `SQS          ${r.sqs.endpoint}   queue ${d.workerConfig.syncQueueUrl}   DLQ ${d.workerConfig.dlqUrl}`,
-      `Lambda       ${r.lambda.endpoint}   DynamoDB ${r.dynamo.endpoint}`,
-      `data folder  ${r.cognito.dataDir}`,
-    ], 4);
+    narrator.detail(
+      [
+        `Cognito      ${r.cognito.endpoint}   pool ${r.pool.poolId}   app client ${r.pool.clientId}`,
+        `SQS          ${r.sqs.endpoint}   queue ${d.workerConfig.syncQueueUrl}   DLQ ${d.workerConfig.dlqUrl}`,
+        `Lambda       ${r.lambda.endpoint}   DynamoDB ${r.dynamo.endpoint}`,
+        `data folder  ${r.cognito.dataDir}`,
+      ],
+      4,
+    );
   }
   const p = world.regions.primary;
   narrator.line('try (any credentials do):', 2);
-  narrator.detail([
-    `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp list-users --endpoint-url ${p.cognito.endpoint} --region ${p.region} --user-pool-id ${p.pool.poolId} --max-items 3`,
-    `curl -s ${p.cognito.endpoint}/_shim/calls`,
-  ], 4);
+  narrator.detail(
+    [
+      `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp list-users --endpoint-url ${p.cognito.endpoint} --region ${p.region} --user-pool-id ${p.pool.poolId} --max-items 3`,
+      `curl -s ${p.cognito.endpoint}/_shim/calls`,
+    ],
+    4,
+  );
 }

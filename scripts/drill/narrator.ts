@@ -96,8 +96,12 @@ export class Narrator {
     const ms = this.now() - cur.started;
     const record: ActRecord = { n: cur.n, title: cur.title, status, ms, note };
     this.acts.push(record);
-    const label = status === 'ok' ? this.green('done') : status === 'skipped' ? this.yellow('SKIPPED') : this.red('FAILED');
-    this.line(`${this.dim(`act ${cur.n}`)} ${label} ${this.dim(`in ${formatMs(ms)}`)}${note ? ` ${this.dim(`(${note})`)}` : ''}`, 2);
+    const label =
+      status === 'ok' ? this.green('done') : status === 'skipped' ? this.yellow('SKIPPED') : this.red('FAILED');
+    this.line(
+      `${this.dim(`act ${cur.n}`)} ${label} ${this.dim(`in ${formatMs(ms)}`)}${note ? ` ${this.dim(`(${note})`)}` : ''}`,
+      2,
+    );
     this.current = undefined;
     return record;
   }
@@ -150,10 +154,12 @@ export class Narrator {
     const cells = [head, ...rows.map((r) => r.map(String))];
     const widths = head.map((_, i) => Math.max(...cells.map((r) => visibleLength(r[i] ?? ''))));
     const fmt = (r: string[]) =>
-      r.map((c, i) => {
-        const pad = ' '.repeat(Math.max(0, widths[i] - visibleLength(c)));
-        return (options.align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? pad + c : c + pad;
-      }).join('  ');
+      r
+        .map((c, i) => {
+          const pad = ' '.repeat(Math.max(0, widths[i] - visibleLength(c)));
+          return (options.align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? pad + c : c + pad;
+        })
+        .join('  ');
     const indent = options.indent ?? 4;
     this.line(this.bold(fmt(head)), indent);
     this.line(this.dim(widths.map((w) => '─'.repeat(w)).join('  ')), indent);

@@ -26,7 +26,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { COGNITO_EVENT_SOURCE, DETAIL_TYPE, EVENT_SOURCE, HIDDEN, type CloudTrailEnvelope } from '../../src/change-capture/events';
+import {
+  COGNITO_EVENT_SOURCE,
+  DETAIL_TYPE,
+  EVENT_SOURCE,
+  HIDDEN,
+  type CloudTrailEnvelope,
+} from '../../src/change-capture/events';
 import { matchesPattern } from '../../src/change-capture/pattern-matcher';
 import { changeCapturePattern, type PatternOptions, targetBody } from '../../src/change-capture/rule';
 import { CognitoGateway } from '../../src/cognito/gateway';
@@ -104,7 +110,14 @@ export interface CloudTrailEmitter {
 export function userIdentityFor(identity: CallerIdentity | 'anonymous', accountId: string): Record<string, unknown> {
   if (identity === 'anonymous') return { type: 'Unknown', principalId: 'Anonymous' };
   if ('userArn' in identity) {
-    return { type: 'IAMUser', principalId: 'AIDAEXAMPLELOCAL', arn: identity.userArn, accountId, accessKeyId: 'AKIAEXAMPLELOCAL', userName: identity.userArn.split('/').pop() };
+    return {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLELOCAL',
+      arn: identity.userArn,
+      accountId,
+      accessKeyId: 'AKIAEXAMPLELOCAL',
+      userName: identity.userArn.split('/').pop(),
+    };
   }
   const roleName = identity.roleArn.split('/').pop()!;
   const session = identity.sessionName ?? roleName;
@@ -115,7 +128,13 @@ export function userIdentityFor(identity: CallerIdentity | 'anonymous', accountI
     accountId,
     accessKeyId: 'ASIAEXAMPLELOCAL',
     sessionContext: {
-      sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLELOCAL', arn: identity.roleArn, accountId, userName: roleName },
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLELOCAL',
+        arn: identity.roleArn,
+        accountId,
+        userName: roleName,
+      },
       attributes: { creationDate: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mfaAuthenticated: 'false' },
     },
   };
@@ -150,7 +169,11 @@ function subOf(call: CognitoCallEvent): string | undefined {
 }
 
 /** The EventBridge event CloudTrail would deliver for one Cognito call. */
-export function cloudTrailEventFor(call: CognitoCallEvent, identity: CallerIdentity | 'anonymous', options: EventShapeOptions = {}): CloudTrailEnvelope {
+export function cloudTrailEventFor(
+  call: CognitoCallEvent,
+  identity: CallerIdentity | 'anonymous',
+  options: EventShapeOptions = {},
+): CloudTrailEnvelope {
   const accountId = options.accountId ?? '000000000000';
   const time = call.at.toISOString().replace(/\.\d+Z$/, 'Z');
   const createShape = call.operation === 'AdminCreateUser' ? (options.adminCreateUserShape ?? 'sub') : undefined;
@@ -208,7 +231,7 @@ export function startCloudTrailEmitter(opts: CloudTrailEmitterOptions): CloudTra
   const remove = opts.emulator.shim.onCall((call) => {
     stats.calls++;
     const selfService = typeof call.request.AccessToken === 'string';
-    const identity = selfService ? 'anonymous' : ((call.accessKeyId && opts.identities?.[call.accessKeyId]) || fallback);
+    const identity = selfService ? 'anonymous' : (call.accessKeyId && opts.identities?.[call.accessKeyId]) || fallback;
     const event = cloudTrailEventFor(call, identity, { accountId, adminCreateUserShape: opts.adminCreateUserShape });
     const matched = matchesPattern(pattern, event);
     const body = matched ? targetBody(event) : undefined;
@@ -291,7 +314,10 @@ export async function startCaptureDeployment(o: CaptureDeploymentOptions): Promi
   const names: LocalNames = { service: o.service, stage: o.stage, accountId: o.accountId };
   const sqsClient = o.sqs.client();
   const tag = `${o.stage ?? 'local'}-${region}-${Math.random().toString(36).slice(2, 8)}`;
-  const queue = await createQueuePair(sqsClient, `sync-${tag}`, { visibilityTimeout: o.visibilityTimeout ?? 30, maxReceiveCount: 35 });
+  const queue = await createQueuePair(sqsClient, `sync-${tag}`, {
+    visibilityTimeout: o.visibilityTimeout ?? 30,
+    maxReceiveCount: 35,
+  });
   const table = `replica-index-${tag}`;
   await o.dynamo.createReplicaIndexTable(table);
   const config = loadWorkerConfig({
@@ -307,17 +333,33 @@ export async function startCaptureDeployment(o: CaptureDeploymentOptions): Promi
   const credentials = { accessKeyId: key, secretAccessKey: 'local' };
   const replication: ReplicationContext = {
     source: new CognitoGateway({ region, poolId: o.local.poolId, client: o.local.emulator.client({ credentials }) }),
-    standby: new CognitoGateway({ region: peerRegion, poolId: o.peer.poolId, client: o.peer.emulator.client({ credentials }) }),
+    standby: new CognitoGateway({
+      region: peerRegion,
+      poolId: o.peer.poolId,
+      client: o.peer.emulator.client({ credentials }),
+    }),
     sourceSubAttribute: config.sourceSubAttribute,
     mfaMarkerAttribute: config.mfaMarkerAttribute,
   };
-  const index = new ReplicaIndex({ tableName: table, sourcePoolId: o.local.poolId, standbyPoolId: o.peer.poolId, client: o.dynamo.client({ region }) });
+  const index = new ReplicaIndex({
+    tableName: table,
+    sourcePoolId: o.local.poolId,
+    standbyPoolId: o.peer.poolId,
+    client: o.dynamo.client({ region }),
+  });
   const echoRoleArns = [localRoleArn(peerRegion, 'worker', names), localRoleArn(peerRegion, 'reconcile', names)];
   const handler = createWorkerHandler({ config, replication, sqs: sqsClient, replicaIndex: index, echoRoleArns });
-  const poller = startSqsPoller({ client: sqsClient, queueUrl: queue.queueUrl, handler, region, functionName: `worker-${region}` });
+  const poller = startSqsPoller({
+    client: sqsClient,
+    queueUrl: queue.queueUrl,
+    handler,
+    region,
+    functionName: `worker-${region}`,
+  });
   const identities: Record<string, CallerIdentity> = {};
   for (const r of [region, peerRegion]) {
-    for (const fn of ['worker', 'reconcile'] as const) identities[localAccessKey(r, fn)] = { roleArn: localRoleArn(r, fn, names) };
+    for (const fn of ['worker', 'reconcile'] as const)
+      identities[localAccessKey(r, fn)] = { roleArn: localRoleArn(r, fn, names) };
   }
   const emitter = startCloudTrailEmitter({
     emulator: o.local.emulator,

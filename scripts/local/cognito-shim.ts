@@ -20,7 +20,15 @@
 import http from 'node:http';
 import { FaultGate, type NetworkFaults, checkNetworkFaults } from './internal/faults';
 import {
-  LOOPBACK, type TrackedServer, closeHard, createTrackedServer, listenPreferring, makeRandom, readBody, sendJson, tryParseJson,
+  LOOPBACK,
+  type TrackedServer,
+  closeHard,
+  createTrackedServer,
+  listenPreferring,
+  makeRandom,
+  readBody,
+  sendJson,
+  tryParseJson,
 } from './internal/http';
 import type { OutboxEntry } from './internal/host-targets';
 import { ImportJobs, type UpstreamResult } from './internal/import-jobs';
@@ -76,7 +84,8 @@ export interface CognitoShimOptions {
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 const AMZ_JSON = 'application/x-amz-json-1.1';
-const NON_MUTATING = /^(Get|List|Describe|AdminGet|AdminList)|^(Admin)?(InitiateAuth|RespondToAuthChallenge)$|^RevokeToken$/;
+const NON_MUTATING =
+  /^(Get|List|Describe|AdminGet|AdminList)|^(Admin)?(InitiateAuth|RespondToAuthChallenge)$|^RevokeToken$/;
 
 /** Whether `operation` changes state (and would be a CloudTrail write event). */
 export function isMutatingOperation(operation: string): boolean {
@@ -107,7 +116,11 @@ export class CognitoShim {
     if (opts.upstream) this.setUpstream(opts.upstream);
     if (opts.onCall) this.listeners.add(opts.onCall);
     this.port = opts.port;
-    this.imports = new ImportJobs({ call: (op, body) => this.callUpstream(op, body), endpoint: () => this.endpoint, stateDir: opts.stateDir });
+    this.imports = new ImportJobs({
+      call: (op, body) => this.callUpstream(op, body),
+      endpoint: () => this.endpoint,
+      stateDir: opts.stateDir,
+    });
   }
 
   /** The URL clients use, e.g. `http://127.0.0.1:41234`. */
@@ -130,7 +143,8 @@ export class CognitoShim {
   set faults(f: CognitoShimFaults) {
     const checked: CognitoShimFaults = { ...checkNetworkFaults(f as Record<string, unknown>) };
     if (f.throttleShare !== undefined) {
-      if (typeof f.throttleShare !== 'number' || f.throttleShare < 0 || f.throttleShare > 1) throw new Error('throttleShare must be between 0 and 1');
+      if (typeof f.throttleShare !== 'number' || f.throttleShare < 0 || f.throttleShare > 1)
+        throw new Error('throttleShare must be between 0 and 1');
       checked.throttleShare = f.throttleShare;
     }
     if (f.throttleOps !== undefined) {
@@ -165,7 +179,9 @@ export class CognitoShim {
 
   /** Sum of {@link calls} over the mutating operations (for "zero writes" assertions). */
   writeCalls(): number {
-    return Object.entries(this.calls).filter(([op]) => isMutatingOperation(op)).reduce((n, [, c]) => n + c, 0);
+    return Object.entries(this.calls)
+      .filter(([op]) => isMutatingOperation(op))
+      .reduce((n, [, c]) => n + c, 0);
   }
 
   /** Invalidates every pagination token handed out so far. */
@@ -182,7 +198,11 @@ export class CognitoShim {
 
   /** Forces a user's `UserStatus` (e.g. `RESET_REQUIRED`, `EXTERNAL_PROVIDER`). */
   async setUserStatus(userPoolId: string, username: string, status: string): Promise<void> {
-    const r = await this.callUpstream('ShimSetUserStatus', { UserPoolId: userPoolId, Username: username, UserStatus: status });
+    const r = await this.callUpstream('ShimSetUserStatus', {
+      UserPoolId: userPoolId,
+      Username: username,
+      UserStatus: status,
+    });
     if (!r.ok) throw new Error(`setUserStatus: ${r.error.code}: ${r.error.message}`);
   }
 
@@ -190,14 +210,17 @@ export class CognitoShim {
    * Writes a user record directly (federated users, TOTP users, fast bulk seeding). `sub` is
    * generated when absent. No trigger runs, no call is counted.
    */
-  async putUser(userPoolId: string, user: {
-    Username: string;
-    Attributes?: { Name: string; Value: string }[];
-    UserStatus?: string;
-    Enabled?: boolean;
-    UserMFASettingList?: string[];
-    PreferredMfaSetting?: string;
-  }): Promise<void> {
+  async putUser(
+    userPoolId: string,
+    user: {
+      Username: string;
+      Attributes?: { Name: string; Value: string }[];
+      UserStatus?: string;
+      Enabled?: boolean;
+      UserMFASettingList?: string[];
+      PreferredMfaSetting?: string;
+    },
+  ): Promise<void> {
     const r = await this.callUpstream('ShimPutUser', { UserPoolId: userPoolId, User: user });
     if (!r.ok) throw new Error(`putUser: ${r.error.code}: ${r.error.message}`);
   }
@@ -218,18 +241,38 @@ export class CognitoShim {
 
   /** Sends one API call to cognito-local (no faults, not counted). */
   async callUpstream(operation: string, body: Record<string, unknown>): Promise<UpstreamResult> {
-    const res = await this.rawUpstream('POST', '/', { 'content-type': AMZ_JSON, 'x-amz-target': TARGET_PREFIX + operation }, Buffer.from(JSON.stringify(body)));
+    const res = await this.rawUpstream(
+      'POST',
+      '/',
+      { 'content-type': AMZ_JSON, 'x-amz-target': TARGET_PREFIX + operation },
+      Buffer.from(JSON.stringify(body)),
+    );
     const json = (tryParseJson(res.body) ?? {}) as Record<string, any>;
     if (res.status >= 200 && res.status < 300) return { ok: true, body: json };
-    return { ok: false, error: { code: String(json.__type ?? `HTTP${res.status}`), message: String(json.message ?? '') } };
+    return {
+      ok: false,
+      error: { code: String(json.__type ?? `HTTP${res.status}`), message: String(json.message ?? '') },
+    };
   }
 
-  private rawUpstream(method: string, path: string, headers: http.OutgoingHttpHeaders, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  private rawUpstream(
+    method: string,
+    path: string,
+    headers: http.OutgoingHttpHeaders,
+    body: Buffer,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     const url = this.upstreamUrl;
     if (!url) return Promise.reject(Object.assign(new Error('cognito-local is not running'), { code: 'ECONNREFUSED' }));
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: url.hostname, port: url.port, method, path, agent: this.agent, headers: { ...headers, host: url.host, 'content-length': body.length } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method,
+          path,
+          agent: this.agent,
+          headers: { ...headers, host: url.host, 'content-length': body.length },
+        },
         (res) => {
           readBody(res).then((b) => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: b }), reject);
         },
@@ -269,7 +312,8 @@ export class CognitoShim {
       }
       const body = await readBody(req);
       const target = req.headers['x-amz-target'];
-      const operation = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+      const operation =
+        typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
       if (operation) this.calls[operation] = (this.calls[operation] ?? 0) + 1;
       if (await this.gate.apply(this.currentFaults, req)) return;
       if (!operation) {
@@ -315,7 +359,13 @@ export class CognitoShim {
     }
   }
 
-  private async forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, operation: string | undefined, request?: Record<string, unknown>): Promise<void> {
+  private async forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: Buffer,
+    operation: string | undefined,
+    request?: Record<string, unknown>,
+  ): Promise<void> {
     const headers: http.OutgoingHttpHeaders = { ...req.headers };
     delete headers['content-length'];
     const reported = operation && this.listeners.size > 0 && isMutatingOperation(operation);
@@ -329,7 +379,10 @@ export class CognitoShim {
     res.end(up.body);
     if (operation && up.status >= 200 && up.status < 300) {
       const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
-      this.emit(operation, request ?? {}, (tryParseJson(up.body) ?? {}) as Record<string, unknown>, { accessKeyId, subject });
+      this.emit(operation, request ?? {}, (tryParseJson(up.body) ?? {}) as Record<string, unknown>, {
+        accessKeyId,
+        subject,
+      });
     }
   }
 
@@ -337,15 +390,28 @@ export class CognitoShim {
   private async resolveSubject(request: Record<string, unknown>): Promise<CognitoCallEvent['subject']> {
     try {
       if (typeof request.UserPoolId === 'string' && typeof request.Username === 'string') {
-        const r = await this.callUpstream('AdminGetUser', { UserPoolId: request.UserPoolId, Username: request.Username });
+        const r = await this.callUpstream('AdminGetUser', {
+          UserPoolId: request.UserPoolId,
+          Username: request.Username,
+        });
         if (!r.ok) return { userPoolId: request.UserPoolId, username: request.Username };
         const attrs = (r.body.UserAttributes ?? []) as { Name?: string; Value?: string }[];
-        return { userPoolId: request.UserPoolId, username: String(r.body.Username ?? request.Username), sub: attrs.find((a) => a.Name === 'sub')?.Value };
+        return {
+          userPoolId: request.UserPoolId,
+          username: String(r.body.Username ?? request.Username),
+          sub: attrs.find((a) => a.Name === 'sub')?.Value,
+        };
       }
       if (typeof request.AccessToken === 'string') {
-        const claims = JSON.parse(Buffer.from(request.AccessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+        const claims = JSON.parse(
+          Buffer.from(request.AccessToken.split('.')[1] ?? '', 'base64url').toString('utf8'),
+        ) as Record<string, unknown>;
         const iss = typeof claims.iss === 'string' ? claims.iss : '';
-        return { userPoolId: iss.slice(iss.lastIndexOf('/') + 1) || undefined, username: claims.username as string | undefined, sub: claims.sub as string | undefined };
+        return {
+          userPoolId: iss.slice(iss.lastIndexOf('/') + 1) || undefined,
+          username: claims.username as string | undefined,
+          sub: claims.sub as string | undefined,
+        };
       }
     } catch {
       /* not resolvable: the event goes out without a subject */
@@ -379,7 +445,10 @@ export class CognitoShim {
           this.faults = json();
           return sendJson(res, 200, this.faults);
         case 'GET /_shim/calls':
-          return sendJson(res, 200, { ...this.calls, ...(url.searchParams.has('throttled') ? { throttled: this.throttled } : {}) });
+          return sendJson(res, 200, {
+            ...this.calls,
+            ...(url.searchParams.has('throttled') ? { throttled: this.throttled } : {}),
+          });
         case 'DELETE /_shim/calls':
           this.resetCalls();
           return sendJson(res, 200, {});

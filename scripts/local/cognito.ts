@@ -16,7 +16,10 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CognitoIdentityProviderClient, CognitoIdentityProviderClientConfig } from '@aws-sdk/client-cognito-identity-provider';
+import type {
+  CognitoIdentityProviderClient,
+  CognitoIdentityProviderClientConfig,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { localCognitoClient, LOCAL_CREDENTIALS } from './clients';
 import { type CognitoCallListener, CognitoShim } from './cognito-shim';
 import { trackChild, trackTempDir, untrackTempDir } from './internal/cleanup';
@@ -93,9 +96,17 @@ interface HostHandle {
 }
 
 function spawnHost(dataDir: string, options: HostProcessOptions, timeoutMs: number): Promise<HostHandle> {
-  const env: NodeJS.ProcessEnv = { ...process.env, COGNITO_HOST_OPTIONS: JSON.stringify(options), AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    COGNITO_HOST_OPTIONS: JSON.stringify(options),
+    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+  };
   delete env.NODE_OPTIONS; // no inherited --inspect etc. in the child
-  const child = spawn(process.execPath, ['-r', tsxRegister(), HOST_ENTRY], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(process.execPath, ['-r', tsxRegister(), HOST_ENTRY], {
+    cwd: dataDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   trackChild(child);
   const logs: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -129,7 +140,11 @@ function spawnHost(dataDir: string, options: HostProcessOptions, timeoutMs: numb
   });
 }
 
-async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
+async function stopChild(
+  child: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 5000,
+): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill(signal);

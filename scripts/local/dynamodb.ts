@@ -20,7 +20,11 @@ export interface DynamoEmulator {
 
 /** Starts dynalite on a free loopback port. */
 export async function startDynamoEmulator(opts: { region?: string } = {}): Promise<DynamoEmulator> {
-  const dynalite = require('dynalite') as (o: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+  const dynalite = require('dynalite') as (o: {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+  }) => Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS; // see IDLE_KEEP_ALIVE_MS
   await new Promise<void>((resolve, reject) => {
@@ -30,7 +34,8 @@ export async function startDynamoEmulator(opts: { region?: string } = {}): Promi
   const port = (server.address() as { port: number }).port;
   const endpoint = `http://${LOOPBACK}:${port}`;
   const region = opts.region ?? 'us-east-1';
-  const client = (config: Partial<DynamoDBClientConfig> = {}) => new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2, ...config });
+  const client = (config: Partial<DynamoDBClientConfig> = {}) =>
+    new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2, ...config });
   return {
     endpoint,
     client,

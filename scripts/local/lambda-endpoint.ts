@@ -11,7 +11,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { LOOPBACK, type TrackedServer, closeHard, createTrackedServer, listen, readBody, sendJson, tryParseJson } from './internal/http';
+import {
+  LOOPBACK,
+  type TrackedServer,
+  closeHard,
+  createTrackedServer,
+  listen,
+  readBody,
+  sendJson,
+  tryParseJson,
+} from './internal/http';
 
 /** An in-process Lambda handler (async style). */
 export type LocalLambdaHandler = (event: any, context: Context) => unknown;
@@ -53,7 +62,12 @@ export interface LambdaEndpoint {
 }
 
 /** Builds a Lambda `Context` for a local invocation. */
-export function makeLambdaContext(functionName: string, region = 'us-east-1', accountId = '000000000000', timeoutMs = 30_000): Context {
+export function makeLambdaContext(
+  functionName: string,
+  region = 'us-east-1',
+  accountId = '000000000000',
+  timeoutMs = 30_000,
+): Context {
   const deadline = Date.now() + timeoutMs;
   const requestId = randomUUID();
   return {
@@ -89,7 +103,10 @@ export async function startLambdaEndpoint(opts: LambdaEndpointOptions = {}): Pro
   const region = opts.region ?? 'us-east-1';
   const accountId = opts.accountId ?? '000000000000';
 
-  const run = async (name: string, event: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: Error }> => {
+  const run = async (
+    name: string,
+    event: unknown,
+  ): Promise<{ ok: true; result: unknown } | { ok: false; error: Error }> => {
     const started = Date.now();
     const inv: LambdaInvocation = { functionName: name, event, durationMs: 0 };
     invocations.push(inv);
@@ -116,13 +133,23 @@ export async function startLambdaEndpoint(opts: LambdaEndpointOptions = {}): Pro
       }
       const name = functionNameOf(m[1]);
       if (!registry[name]) {
-        sendJson(res, 404, { Type: 'User', message: `Function not found: arn:aws:lambda:${region}:${accountId}:function:${name}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+        sendJson(
+          res,
+          404,
+          { Type: 'User', message: `Function not found: arn:aws:lambda:${region}:${accountId}:function:${name}` },
+          { 'x-amzn-errortype': 'ResourceNotFoundException' },
+        );
         return;
       }
       const text = body.toString('utf8');
       const event = text.length ? tryParseJson(text) : {};
       if (text.length && event === undefined) {
-        sendJson(res, 400, { Type: 'User', message: 'Could not parse request body into json' }, { 'x-amzn-errortype': 'InvalidRequestContentException' });
+        sendJson(
+          res,
+          400,
+          { Type: 'User', message: 'Could not parse request body into json' },
+          { 'x-amzn-errortype': 'InvalidRequestContentException' },
+        );
         return;
       }
       const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
@@ -141,10 +168,19 @@ export async function startLambdaEndpoint(opts: LambdaEndpointOptions = {}): Pro
       const out = await run(name, event);
       if (out.ok) {
         const payload = out.result === undefined ? 'null' : JSON.stringify(out.result);
-        res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+        res.writeHead(200, {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        });
         res.end(payload);
       } else {
-        sendJson(res, 200, { errorType: out.error.name || 'Error', errorMessage: out.error.message, trace: [] }, { ...headers, 'x-amz-function-error': 'Unhandled' });
+        sendJson(
+          res,
+          200,
+          { errorType: out.error.name || 'Error', errorMessage: out.error.message, trace: [] },
+          { ...headers, 'x-amz-function-error': 'Unhandled' },
+        );
       }
     })().catch(() => {
       if (!res.headersSent) sendJson(res, 500, { message: 'internal error' });

@@ -12,7 +12,13 @@
  * holds a long poll for its full wait when `MaxNumberOfMessages > 1`, even with messages there.
  * @packageDocumentation
  */
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { sleep } from './internal/http';
 import { makeLambdaContext } from './lambda-endpoint';
@@ -136,7 +142,9 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
   const arn = async () => {
     if (queueArn) return queueArn;
     try {
-      const r = await opts.client.send(new GetQueueAttributesCommand({ QueueUrl: opts.queueUrl, AttributeNames: ['QueueArn'] }));
+      const r = await opts.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: opts.queueUrl, AttributeNames: ['QueueArn'] }),
+      );
       queueArn = r.Attributes?.QueueArn;
     } catch (e) {
       report(e);
@@ -154,7 +162,10 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
       const chunk = messages.slice(i, i + 10);
       try {
         const r = await opts.client.send(
-          new DeleteMessageBatchCommand({ QueueUrl: opts.queueUrl, Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })) }),
+          new DeleteMessageBatchCommand({
+            QueueUrl: opts.queueUrl,
+            Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
+          }),
         );
         stats.deleted += r.Successful?.length ?? 0;
         if (r.Failed?.length) report(new Error(`DeleteMessageBatch failed for ${r.Failed.length} message(s)`));
@@ -230,7 +241,8 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (!inFlight && emptySince !== undefined && Date.now() - emptySince >= quietMs && (await cond())) return;
-      if (Date.now() > deadline) throw new Error(`poller not ${what} after ${timeoutMs} ms (stats ${JSON.stringify(stats)})`);
+      if (Date.now() > deadline)
+        throw new Error(`poller not ${what} after ${timeoutMs} ms (stats ${JSON.stringify(stats)})`);
       await sleep(10);
     }
   };
@@ -247,11 +259,20 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
           const r = await opts.client.send(
             new GetQueueAttributesCommand({
               QueueUrl: opts.queueUrl,
-              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+              AttributeNames: [
+                'ApproximateNumberOfMessages',
+                'ApproximateNumberOfMessagesNotVisible',
+                'ApproximateNumberOfMessagesDelayed',
+              ],
             }),
           );
           const a = r.Attributes ?? {};
-          return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0) === 0;
+          return (
+            Number(a.ApproximateNumberOfMessages ?? 0) +
+              Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+              Number(a.ApproximateNumberOfMessagesDelayed ?? 0) ===
+            0
+          );
         },
         quietMs,
         timeoutMs,

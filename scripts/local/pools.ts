@@ -3,8 +3,12 @@
  * @packageDocumentation
  */
 import {
-  type CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand, type CreateUserPoolCommandInput,
-  type PasswordPolicyType, type SchemaAttributeType,
+  type CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  type CreateUserPoolCommandInput,
+  type PasswordPolicyType,
+  type SchemaAttributeType,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
@@ -61,10 +65,14 @@ const stringAttr = (name: string): SchemaAttributeType => ({
 });
 
 /** Creates one pool (and an app client) configured like a real one. */
-export async function createDrillPool(client: CognitoIdentityProviderClient, opts: DrillPoolOptions): Promise<DrillPool> {
+export async function createDrillPool(
+  client: CognitoIdentityProviderClient,
+  opts: DrillPoolOptions,
+): Promise<DrillPool> {
   const mode = opts.usernameMode ?? 'email';
   const custom = ['tier', ...(opts.customAttributes ?? [])];
-  if (opts.replicaAttributes) custom.push(opts.sourceSubAttribute ?? 'source_sub', opts.mfaMarkerAttribute ?? 'source_mfa');
+  if (opts.replicaAttributes)
+    custom.push(opts.sourceSubAttribute ?? 'source_sub', opts.mfaMarkerAttribute ?? 'source_mfa');
   const input: CreateUserPoolCommandInput = {
     PoolName: opts.name,
     ...(mode === 'email' ? { UsernameAttributes: ['email'] } : {}),
@@ -78,10 +86,15 @@ export async function createDrillPool(client: CognitoIdentityProviderClient, opt
     ],
     Policies: { PasswordPolicy: opts.passwordPolicy ?? DRILL_PASSWORD_POLICY },
     AccountRecoverySetting: {
-      RecoveryMechanisms: mode === 'phone' ? [{ Name: 'verified_phone_number', Priority: 1 }] : [{ Name: 'verified_email', Priority: 1 }],
+      RecoveryMechanisms:
+        mode === 'phone' ? [{ Name: 'verified_phone_number', Priority: 1 }] : [{ Name: 'verified_email', Priority: 1 }],
     },
     MfaConfiguration: opts.mfaConfiguration ?? 'OPTIONAL',
-    SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::000000000000:role/cognito-sms', ExternalId: 'drill', SnsRegion: 'us-east-1' },
+    SmsConfiguration: {
+      SnsCallerArn: 'arn:aws:iam::000000000000:role/cognito-sms',
+      ExternalId: 'drill',
+      SnsRegion: 'us-east-1',
+    },
     AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
     DeletionProtection: 'INACTIVE',
     ...opts.overrides,

@@ -10,7 +10,12 @@
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type SQSClient,
+  type SQSClientConfig,
+} from '@aws-sdk/client-sqs';
 import { localSqsClient } from './clients';
 import { FaultGate, type NetworkFaults, checkNetworkFaults } from './internal/faults';
 import { LOOPBACK, closeHard, createTrackedServer, listen, readBody, sendJson, tryParseJson } from './internal/http';
@@ -56,7 +61,7 @@ function loadLocalSqs(fix: boolean): { mod: LocalSqsModule; fixed: boolean } {
   const file = require.resolve('local-aws-sqs');
   const source = readFileSync(file, 'utf8');
   if (source.split(QUIRK).length !== 2) {
-      patchedModule = { mod: require('local-aws-sqs') as LocalSqsModule, fixed: false };
+    patchedModule = { mod: require('local-aws-sqs') as LocalSqsModule, fixed: false };
     return patchedModule;
   }
   const m = new Module(file) as Module & { _compile(code: string, filename: string): void };
@@ -158,9 +163,15 @@ export interface QueuePair {
 }
 
 /** Creates `name` and its dead-letter queue, linked by a RedrivePolicy (supported by local-aws-sqs). */
-export async function createQueuePair(client: SQSClient, name: string, opts: QueuePairOptions = {}): Promise<QueuePair> {
+export async function createQueuePair(
+  client: SQSClient,
+  name: string,
+  opts: QueuePairOptions = {},
+): Promise<QueuePair> {
   const dlq = await client.send(new CreateQueueCommand({ QueueName: opts.dlqName ?? `${name}-dlq` }));
-  const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  const dlqArn = (
+    await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
   if (!dlq.QueueUrl || !dlqArn) throw new Error('could not create the dead-letter queue');
   const q = await client.send(
     new CreateQueueCommand({
@@ -171,7 +182,9 @@ export async function createQueuePair(client: SQSClient, name: string, opts: Que
       },
     }),
   );
-  const queueArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  const queueArn = (
+    await client.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
   if (!q.QueueUrl || !queueArn) throw new Error('could not create the queue');
   return { queueUrl: q.QueueUrl, queueArn, dlqUrl: dlq.QueueUrl, dlqArn };
 }
@@ -188,7 +201,11 @@ export async function queueDepth(client: SQSClient, queueUrl: string): Promise<Q
   const r = await client.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
   const a = r.Attributes ?? {};

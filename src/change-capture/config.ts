@@ -27,11 +27,16 @@ export function loadChangeCaptureConfig(env: Record<string, string | undefined> 
     .map((s) => s.trim())
     .filter(Boolean);
   for (const arn of echoRoleArns) {
-    if (!ROLE_ARN.test(arn)) throw new ConfigError(`worker configuration is invalid: ECHO_ROLE_ARNS: "${arn}" is not an IAM role ARN`);
+    if (!ROLE_ARN.test(arn))
+      throw new ConfigError(`worker configuration is invalid: ECHO_ROLE_ARNS: "${arn}" is not an IAM role ARN`);
   }
   const table = env.REPLICA_INDEX_TABLE?.trim() || undefined;
-  if (table && !TABLE.test(table)) throw new ConfigError(`worker configuration is invalid: REPLICA_INDEX_TABLE: "${table}" is not a DynamoDB table name`);
+  if (table && !TABLE.test(table))
+    throw new ConfigError(
+      `worker configuration is invalid: REPLICA_INDEX_TABLE: "${table}" is not a DynamoDB table name`,
+    );
   const endpoint = env.DYNAMODB_ENDPOINT?.trim() || undefined;
-  if (endpoint && !/^https?:\/\//.test(endpoint)) throw new ConfigError('worker configuration is invalid: DYNAMODB_ENDPOINT: expected a URL');
+  if (endpoint && !/^https?:\/\//.test(endpoint))
+    throw new ConfigError('worker configuration is invalid: DYNAMODB_ENDPOINT: expected a URL');
   return { echoRoleArns, replicaIndexTable: table, dynamodbEndpoint: endpoint };
 }

@@ -8,7 +8,14 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { checkSyncMessage, MalformedMessageError, parseSyncMessage, presentValue, SYNC_MESSAGE_VERSION, type SyncMessage } from '../core/message';
+import {
+  checkSyncMessage,
+  MalformedMessageError,
+  parseSyncMessage,
+  presentValue,
+  SYNC_MESSAGE_VERSION,
+  type SyncMessage,
+} from '../core/message';
 import { COGNITO_EVENT_SOURCE, DETAIL_TYPE, EVENT_SOURCE } from './events';
 
 /** What the worker knows that a captured event may not say (self-service events name no pool). */
@@ -138,9 +145,15 @@ export function peekQueueMessage(body: string): QueueMessagePeek | undefined {
     return undefined;
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
-  const field = (obj: unknown, key: string): unknown => (typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined);
+  const field = (obj: unknown, key: string): unknown =>
+    typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
   if (!isEventBridgeEvent(json)) {
-    return { sub: presentValue(field(json, 'sub')), username: presentValue(field(json, 'username')), reason: presentValue(field(json, 'reason')), actor: presentValue(field(json, 'actor')) };
+    return {
+      sub: presentValue(field(json, 'sub')),
+      username: presentValue(field(json, 'username')),
+      reason: presentValue(field(json, 'reason')),
+      actor: presentValue(field(json, 'actor')),
+    };
   }
   const d = json.detail;
   return {

@@ -50,7 +50,11 @@ export function changeCapturePattern(opts: PatternOptions): EventPattern {
       eventSource: [COGNITO_EVENT_SOURCE],
       $or: [
         ...adminBranches,
-        { eventName: [...SELF_SERVICE_USER_EVENTS], requestParameters: { userPoolId: [{ exists: false }] }, additionalEventData: { sub: [{ exists: true }] } },
+        {
+          eventName: [...SELF_SERVICE_USER_EVENTS],
+          requestParameters: { userPoolId: [{ exists: false }] },
+          additionalEventData: { sub: [{ exists: true }] },
+        },
       ],
     },
   };

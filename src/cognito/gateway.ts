@@ -1,12 +1,36 @@
 import {
-  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserAttributesCommand, AdminDeleteUserCommand,
-  AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminLinkProviderForUserCommand,
-  AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, AdminResetUserPasswordCommand,
-  AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand,
-  CognitoIdentityProviderClient, type CognitoIdentityProviderClientConfig, CreateGroupCommand, CreateUserImportJobCommand,
-  DescribeUserImportJobCommand, DescribeUserPoolCommand, GetCSVHeaderCommand, StartUserImportJobCommand, type UserImportJobType, GetUserPoolMfaConfigCommand,
-  type AttributeType, type GroupType, ListGroupsCommand, ListUsersCommand, ListUsersInGroupCommand, type MFAOptionType,
-  type UserPoolType, type UserType,
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserAttributesCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  AdminLinkProviderForUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminResetUserPasswordCommand,
+  AdminSetUserMFAPreferenceCommand,
+  AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
+  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClientConfig,
+  CreateGroupCommand,
+  CreateUserImportJobCommand,
+  DescribeUserImportJobCommand,
+  DescribeUserPoolCommand,
+  GetCSVHeaderCommand,
+  StartUserImportJobCommand,
+  type UserImportJobType,
+  GetUserPoolMfaConfigCommand,
+  type AttributeType,
+  type GroupType,
+  ListGroupsCommand,
+  ListUsersCommand,
+  ListUsersInGroupCommand,
+  type MFAOptionType,
+  type UserPoolType,
+  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -163,7 +187,12 @@ export class CognitoGateway {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.client =
       options.client ??
-      createCognitoClient({ region: options.region, endpoint: options.endpoint, maxSockets: options.maxInFlight, clientConfig: options.clientConfig });
+      createCognitoClient({
+        region: options.region,
+        endpoint: options.endpoint,
+        maxSockets: options.maxInFlight,
+        clientConfig: options.clientConfig,
+      });
     this.gate = gateFor(this.client, options.maxInFlight);
   }
 
@@ -187,9 +216,9 @@ export class CognitoGateway {
     const key = `${this.region}/${this.poolId}`;
     const cached = poolConfigCache.get(key);
     if (cached && this.clock.now() - cached.at < POOL_CONFIG_TTL_MS) return cached.config;
-    const config = this.call('DescribeUserPool', () => this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId }))).then(
-      (r) => toPoolConfig(r.UserPool ?? {}, this.region),
-    );
+    const config = this.call('DescribeUserPool', () =>
+      this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId })),
+    ).then((r) => toPoolConfig(r.UserPool ?? {}, this.region));
     poolConfigCache.set(key, { at: this.clock.now(), config });
     config.catch(() => poolConfigCache.delete(key));
     return config;
@@ -198,7 +227,9 @@ export class CognitoGateway {
   /** One user with its MFA settings (AdminGetUser; bills the user as active), or `undefined`. */
   async getUser(username: string): Promise<UserRecord | undefined> {
     try {
-      const r = await this.call('AdminGetUser', () => this.client.send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username })));
+      const r = await this.call('AdminGetUser', () =>
+        this.client.send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username })),
+      );
       return {
         username: r.Username ?? username,
         attributes: toAttributeMap(r.UserAttributes),
@@ -242,7 +273,12 @@ export class CognitoGateway {
   async listUsersPage(options: { filter?: string; nextToken?: string; limit?: number } = {}): Promise<UserPage> {
     const r = await this.call('ListUsers', () =>
       this.client.send(
-        new ListUsersCommand({ UserPoolId: this.poolId, Limit: options.limit ?? 60, Filter: options.filter, PaginationToken: options.nextToken }),
+        new ListUsersCommand({
+          UserPoolId: this.poolId,
+          Limit: options.limit ?? 60,
+          Filter: options.filter,
+          PaginationToken: options.nextToken,
+        }),
       ),
     );
     return { users: (r.Users ?? []).map(toUserRecord), nextToken: r.PaginationToken || undefined };
@@ -253,7 +289,9 @@ export class CognitoGateway {
     const groups: GroupInfo[] = [];
     let nextToken: string | undefined;
     do {
-      const r = await this.call('ListGroups', () => this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: nextToken })));
+      const r = await this.call('ListGroups', () =>
+        this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: nextToken })),
+      );
       groups.push(...(r.Groups ?? []).map(toGroupInfo));
       nextToken = r.NextToken || undefined;
     } while (nextToken);
@@ -263,7 +301,9 @@ export class CognitoGateway {
   /** One page of a group's members (60 at most). */
   async listUsersInGroupPage(group: string, nextToken?: string): Promise<UserPage> {
     const r = await this.call('ListUsersInGroup', () =>
-      this.client.send(new ListUsersInGroupCommand({ UserPoolId: this.poolId, GroupName: group, Limit: 60, NextToken: nextToken })),
+      this.client.send(
+        new ListUsersInGroupCommand({ UserPoolId: this.poolId, GroupName: group, Limit: 60, NextToken: nextToken }),
+      ),
     );
     return { users: (r.Users ?? []).map(toUserRecord), nextToken: r.NextToken || undefined };
   }
@@ -274,7 +314,14 @@ export class CognitoGateway {
     let nextToken: string | undefined;
     do {
       const r = await this.call('AdminListGroupsForUser', () =>
-        this.client.send(new AdminListGroupsForUserCommand({ UserPoolId: this.poolId, Username: username, Limit: 60, NextToken: nextToken })),
+        this.client.send(
+          new AdminListGroupsForUserCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            Limit: 60,
+            NextToken: nextToken,
+          }),
+        ),
       );
       names.push(...(r.Groups ?? []).map((g) => g.GroupName!).filter(Boolean));
       nextToken = r.NextToken || undefined;
@@ -286,7 +333,12 @@ export class CognitoGateway {
   async createUser(username: string, attributes: Record<string, string>): Promise<UserRecord> {
     const r = await this.call('AdminCreateUser', () =>
       this.client.send(
-        new AdminCreateUserCommand({ UserPoolId: this.poolId, Username: username, MessageAction: 'SUPPRESS', UserAttributes: toAttributeList(attributes) }),
+        new AdminCreateUserCommand({
+          UserPoolId: this.poolId,
+          Username: username,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: toAttributeList(attributes),
+        }),
       ),
     );
     return r.User ? toUserRecord(r.User) : { username, attributes, enabled: true, status: 'FORCE_CHANGE_PASSWORD' };
@@ -295,36 +347,65 @@ export class CognitoGateway {
   /** Sets a permanent password (the user ends CONFIRMED). The password is never logged. */
   async setPermanentPassword(username: string, password: string): Promise<void> {
     await this.call('AdminSetUserPassword', () =>
-      this.client.send(new AdminSetUserPasswordCommand({ UserPoolId: this.poolId, Username: username, Password: password, Permanent: true })),
+      this.client.send(
+        new AdminSetUserPasswordCommand({
+          UserPoolId: this.poolId,
+          Username: username,
+          Password: password,
+          Permanent: true,
+        }),
+      ),
     );
   }
 
   async updateAttributes(username: string, attributes: Record<string, string>): Promise<void> {
     await this.call('AdminUpdateUserAttributes', () =>
-      this.client.send(new AdminUpdateUserAttributesCommand({ UserPoolId: this.poolId, Username: username, UserAttributes: toAttributeList(attributes) })),
+      this.client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: this.poolId,
+          Username: username,
+          UserAttributes: toAttributeList(attributes),
+        }),
+      ),
     );
   }
 
   async deleteAttributes(username: string, names: string[]): Promise<void> {
     await this.call('AdminDeleteUserAttributes', () =>
-      this.client.send(new AdminDeleteUserAttributesCommand({ UserPoolId: this.poolId, Username: username, UserAttributeNames: names })),
+      this.client.send(
+        new AdminDeleteUserAttributesCommand({
+          UserPoolId: this.poolId,
+          Username: username,
+          UserAttributeNames: names,
+        }),
+      ),
     );
   }
 
   async setEnabled(username: string, enabled: boolean): Promise<void> {
-    if (enabled) await this.call('AdminEnableUser', () => this.client.send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username })));
-    else await this.call('AdminDisableUser', () => this.client.send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username })));
+    if (enabled)
+      await this.call('AdminEnableUser', () =>
+        this.client.send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username })),
+      );
+    else
+      await this.call('AdminDisableUser', () =>
+        this.client.send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username })),
+      );
   }
 
   async addUserToGroup(username: string, group: string): Promise<void> {
     await this.call('AdminAddUserToGroup', () =>
-      this.client.send(new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group })),
+      this.client.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+      ),
     );
   }
 
   async removeUserFromGroup(username: string, group: string): Promise<void> {
     await this.call('AdminRemoveUserFromGroup', () =>
-      this.client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group })),
+      this.client.send(
+        new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+      ),
     );
   }
 
@@ -334,7 +415,11 @@ export class CognitoGateway {
       await this.call('CreateGroup', () =>
         this.client.send(
           new CreateGroupCommand({
-            UserPoolId: this.poolId, GroupName: group.name, Description: group.description, Precedence: group.precedence, RoleArn: group.roleArn,
+            UserPoolId: this.poolId,
+            GroupName: group.name,
+            Description: group.description,
+            Precedence: group.precedence,
+            RoleArn: group.roleArn,
           }),
         ),
       );
@@ -347,7 +432,12 @@ export class CognitoGateway {
     const setting = (s: MfaChange['sms']) => (s ? { Enabled: s.enabled, PreferredMfa: s.preferred } : undefined);
     await this.call('AdminSetUserMFAPreference', () =>
       this.client.send(
-        new AdminSetUserMFAPreferenceCommand({ UserPoolId: this.poolId, Username: username, SMSMfaSettings: setting(change.sms), EmailMfaSettings: setting(change.email) }),
+        new AdminSetUserMFAPreferenceCommand({
+          UserPoolId: this.poolId,
+          Username: username,
+          SMSMfaSettings: setting(change.sms),
+          EmailMfaSettings: setting(change.email),
+        }),
       ),
     );
   }
@@ -355,7 +445,9 @@ export class CognitoGateway {
   /** Deletes a user; a user already gone counts as deleted. */
   async deleteUser(username: string): Promise<void> {
     try {
-      await this.call('AdminDeleteUser', () => this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username })));
+      await this.call('AdminDeleteUser', () =>
+        this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username })),
+      );
     } catch (err) {
       if (classifyError(err) !== 'not-found') throw err;
     }
@@ -363,7 +455,9 @@ export class CognitoGateway {
 
   /** Starts a password reset: Cognito sends the user a code (AdminResetUserPassword; not billed). */
   async resetPassword(username: string): Promise<void> {
-    await this.call('AdminResetUserPassword', () => this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username })));
+    await this.call('AdminResetUserPassword', () =>
+      this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username })),
+    );
   }
 
   /**
@@ -386,7 +480,9 @@ export class CognitoGateway {
 
   /** The pool's MFA factors (GetUserPoolMfaConfig): which of SMS, TOTP and e-mail users can use. */
   async describeMfaConfig(): Promise<PoolMfaConfig> {
-    const r = await this.call('GetUserPoolMfaConfig', () => this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId })));
+    const r = await this.call('GetUserPoolMfaConfig', () =>
+      this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId })),
+    );
     return {
       mfaConfiguration: r.MfaConfiguration as PoolMfaConfig['mfaConfiguration'],
       sms: !!r.SmsMfaConfiguration?.SmsConfiguration?.SnsCallerArn,
@@ -402,7 +498,11 @@ export class CognitoGateway {
         new AdminLinkProviderForUserCommand({
           UserPoolId: this.poolId,
           DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
-          SourceUser: { ProviderName: link.providerName, ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: link.providerUserId },
+          SourceUser: {
+            ProviderName: link.providerName,
+            ProviderAttributeName: 'Cognito_Subject',
+            ProviderAttributeValue: link.providerUserId,
+          },
         }),
       ),
     );
@@ -410,25 +510,37 @@ export class CognitoGateway {
 
   /** The column names of the pool's user import CSV (GetCSVHeader). */
   async getCsvHeader(): Promise<string[]> {
-    const r = await this.call('GetCSVHeader', () => this.client.send(new GetCSVHeaderCommand({ UserPoolId: this.poolId })));
+    const r = await this.call('GetCSVHeader', () =>
+      this.client.send(new GetCSVHeaderCommand({ UserPoolId: this.poolId })),
+    );
     return r.CSVHeader ?? [];
   }
 
   /** Creates a user import job; Cognito writes its log with `cloudWatchLogsRoleArn`. */
   async createUserImportJob(jobName: string, cloudWatchLogsRoleArn: string): Promise<ImportJob> {
     const r = await this.call('CreateUserImportJob', () =>
-      this.client.send(new CreateUserImportJobCommand({ UserPoolId: this.poolId, JobName: jobName, CloudWatchLogsRoleArn: cloudWatchLogsRoleArn })),
+      this.client.send(
+        new CreateUserImportJobCommand({
+          UserPoolId: this.poolId,
+          JobName: jobName,
+          CloudWatchLogsRoleArn: cloudWatchLogsRoleArn,
+        }),
+      ),
     );
     return toImportJob(r.UserImportJob);
   }
 
   async startUserImportJob(jobId: string): Promise<ImportJob> {
-    const r = await this.call('StartUserImportJob', () => this.client.send(new StartUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })));
+    const r = await this.call('StartUserImportJob', () =>
+      this.client.send(new StartUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })),
+    );
     return toImportJob(r.UserImportJob);
   }
 
   async describeUserImportJob(jobId: string): Promise<ImportJob> {
-    const r = await this.call('DescribeUserImportJob', () => this.client.send(new DescribeUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })));
+    const r = await this.call('DescribeUserImportJob', () =>
+      this.client.send(new DescribeUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })),
+    );
     return toImportJob(r.UserImportJob);
   }
 
@@ -480,14 +592,17 @@ export class CognitoGateway {
 function limitExceeded(operation: string, poolId: string, cause: unknown): LimitExceededError {
   const said = String((cause as Error)?.message ?? '').slice(0, 200);
   const what: Record<string, string> = {
-    AdminResetUserPassword:
-      `this user has reached Cognito's limit of password reset attempts, or the account its daily e-mail quota (50 a day with Cognito's default e-mail). Nothing was sent; a later run retries the user. If every user fails so, configure the pool ${poolId} to send with Amazon SES first`,
+    AdminResetUserPassword: `this user has reached Cognito's limit of password reset attempts, or the account its daily e-mail quota (50 a day with Cognito's default e-mail). Nothing was sent; a later run retries the user. If every user fails so, configure the pool ${poolId} to send with Amazon SES first`,
     CreateGroup: `pool ${poolId} has reached the quota of groups per user pool (10,000, not adjustable): delete unused groups there, then replicate again`,
     CreateUserImportJob: `pool ${poolId} has reached the quota of user import jobs per user pool (1,000): request an increase in Service Quotas; users can still be created one by one`,
     AdminLinkProviderForUser: `this user already has the most identities Cognito links to one user (5, not adjustable): unlink one in pool ${poolId}, or leave this identity unlinked`,
   };
   const reason = what[operation] ?? `a per-user or per-resource limit of pool ${poolId}, not the request rate`;
-  return new LimitExceededError(operation, `${operation} refused (LimitExceededException): ${reason}. Not retried: waiting does not lift it. Cognito said: ${said}`, { cause });
+  return new LimitExceededError(
+    operation,
+    `${operation} refused (LimitExceededException): ${reason}. Not retried: waiting does not lift it. Cognito said: ${said}`,
+    { cause },
+  );
 }
 
 /** Quotes a value for a ListUsers filter. */
@@ -519,10 +634,17 @@ export function toUserRecord(u: UserType): UserRecord {
 
 const FACTORS: ReadonlySet<string> = new Set(['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA']);
 
-function toMfaState(list: string[] | undefined, preferred: string | undefined, legacy: MFAOptionType[] | undefined): MfaState {
+function toMfaState(
+  list: string[] | undefined,
+  preferred: string | undefined,
+  legacy: MFAOptionType[] | undefined,
+): MfaState {
   const enabled = new Set((list ?? []).filter((f) => FACTORS.has(f)) as MfaFactor[]);
   if (!list && legacy?.some((o) => o.DeliveryMedium === 'SMS')) enabled.add('SMS_MFA');
-  return { enabled: [...enabled].sort(), preferred: preferred && FACTORS.has(preferred) ? (preferred as MfaFactor) : undefined };
+  return {
+    enabled: [...enabled].sort(),
+    preferred: preferred && FACTORS.has(preferred) ? (preferred as MfaFactor) : undefined,
+  };
 }
 
 function toImportJob(j: UserImportJobType | undefined): ImportJob {
@@ -545,7 +667,8 @@ function toGroupInfo(g: GroupType): GroupInfo {
 export function toPoolConfig(p: UserPoolType, region?: string): PoolConfig {
   const policy = p.Policies?.PasswordPolicy;
   const triggers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(p.LambdaConfig ?? {})) if (typeof value === 'string') triggers[name] = value;
+  for (const [name, value] of Object.entries(p.LambdaConfig ?? {}))
+    if (typeof value === 'string') triggers[name] = value;
   return {
     poolId: p.Id ?? '',
     region,
@@ -582,7 +705,9 @@ export function toPoolConfig(p: UserPoolType, region?: string): PoolConfig {
     allowedFirstAuthFactors: p.Policies?.SignInPolicy?.AllowedFirstAuthFactors,
     passwordHistorySize: policy?.PasswordHistorySize,
     temporaryPasswordValidityDays: policy?.TemporaryPasswordValidityDays,
-    emailSendingAccount: p.EmailConfiguration ? (p.EmailConfiguration.EmailSendingAccount ?? 'COGNITO_DEFAULT') : undefined,
+    emailSendingAccount: p.EmailConfiguration
+      ? (p.EmailConfiguration.EmailSendingAccount ?? 'COGNITO_DEFAULT')
+      : undefined,
     smsConfigured: p.SmsConfiguration ? !!p.SmsConfiguration.SnsCallerArn : undefined,
     advancedSecurityMode: p.UserPoolAddOns?.AdvancedSecurityMode,
     deletionProtection: p.DeletionProtection,

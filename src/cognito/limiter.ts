@@ -70,15 +70,23 @@ export class QuotaLimiter {
 
   constructor(options: QuotaLimiterOptions = {}) {
     const headroom = options.headroom ?? 0.2;
-    if (!(headroom >= 0 && headroom <= 0.95)) throw new RangeError(`headroom must be between 0 and 0.95, got ${headroom}`);
+    if (!(headroom >= 0 && headroom <= 0.95))
+      throw new RangeError(`headroom must be between 0 and 0.95, got ${headroom}`);
     this.clock = options.clock ?? systemClock;
     this.throttleWindowMs = options.throttleWindowMs ?? 2000;
-    for (const [category, rate] of Object.entries({ ...DEFAULT_QUOTAS, ...options.quotas }) as [QuotaCategory, number][]) {
-      if (!(rate > 0)) throw new RangeError(`quota for ${category} must be a positive number of requests per second, got ${rate}`);
+    for (const [category, rate] of Object.entries({ ...DEFAULT_QUOTAS, ...options.quotas }) as [
+      QuotaCategory,
+      number,
+    ][]) {
+      if (!(rate > 0))
+        throw new RangeError(`quota for ${category} must be a positive number of requests per second, got ${rate}`);
       this.base.set(category, rate * (1 - headroom));
     }
     const perPool = options.perPoolOperationQuota ?? PER_POOL_OPERATION_QUOTA;
-    if (!(perPool > 0)) throw new RangeError(`the per-pool operation quota must be a positive number of requests per second, got ${perPool}`);
+    if (!(perPool > 0))
+      throw new RangeError(
+        `the per-pool operation quota must be a positive number of requests per second, got ${perPool}`,
+      );
     this.poolRate = perPool * (1 - headroom);
   }
 

@@ -35,7 +35,10 @@ export const DEFAULT_QUOTAS: Readonly<Record<QuotaCategory, number>> = {
  * single user pool" (same page, the note on the categories marked with an asterisk;
  * UserPoolClientRead/Update are marked too, but the suite calls none of their operations).
  */
-export const PER_POOL_CAPPED: ReadonlySet<QuotaCategory> = new Set<QuotaCategory>(['UserPoolResourceRead', 'UserPoolResourceUpdate']);
+export const PER_POOL_CAPPED: ReadonlySet<QuotaCategory> = new Set<QuotaCategory>([
+  'UserPoolResourceRead',
+  'UserPoolResourceUpdate',
+]);
 
 /** Requests per second of one operation on one pool in the {@link PER_POOL_CAPPED} categories (not adjustable). */
 export const PER_POOL_OPERATION_QUOTA = 5;
@@ -80,7 +83,20 @@ export const AT_MOST_ONCE_OPERATIONS: ReadonlySet<string> = new Set(['AdminReset
 
 /** Operations that write (and so bill the user as active, where they touch a user). */
 export const WRITE_OPERATIONS: ReadonlySet<string> = new Set([
-  'AdminCreateUser', 'AdminConfirmSignUp', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes', 'AdminAddUserToGroup',
-  'AdminRemoveUserFromGroup', 'AdminDisableUser', 'AdminEnableUser', 'AdminDeleteUser', 'AdminLinkProviderForUser',
-  'AdminSetUserPassword', 'AdminResetUserPassword', 'AdminSetUserMFAPreference', 'CreateGroup', 'CreateUserImportJob', 'StartUserImportJob',
+  'AdminCreateUser',
+  'AdminConfirmSignUp',
+  'AdminUpdateUserAttributes',
+  'AdminDeleteUserAttributes',
+  'AdminAddUserToGroup',
+  'AdminRemoveUserFromGroup',
+  'AdminDisableUser',
+  'AdminEnableUser',
+  'AdminDeleteUser',
+  'AdminLinkProviderForUser',
+  'AdminSetUserPassword',
+  'AdminResetUserPassword',
+  'AdminSetUserMFAPreference',
+  'CreateGroup',
+  'CreateUserImportJob',
+  'StartUserImportJob',
 ]);

@@ -6,18 +6,28 @@ export const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'expected a user
 export const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS Region like us-east-1');
 export const url = z.url('expected a URL');
 export const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
-export const customAttribute = z.string().regex(/^custom:[\w.-]{1,20}$/, 'expected a custom attribute name like custom:source_sub');
+export const customAttribute = z
+  .string()
+  .regex(/^custom:[\w.-]{1,20}$/, 'expected a custom attribute name like custom:source_sub');
 export const roleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN');
 export const jsonMap = z.string().transform((s, ctx) => {
   try {
     const value = JSON.parse(s) as unknown;
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Object.values(value).every((v) => typeof v === 'string')
+    ) {
       return value as Record<string, string>;
     }
   } catch {
     /* reported below */
   }
-  ctx.addIssue({ code: 'custom', message: 'expected a JSON object of strings, e.g. {"arn:...:role/a":"arn:...:role/b"}' });
+  ctx.addIssue({
+    code: 'custom',
+    message: 'expected a JSON object of strings, e.g. {"arn:...:role/a":"arn:...:role/b"}',
+  });
   return z.NEVER;
 });
 
@@ -86,7 +96,11 @@ export interface WorkerConfig {
 }
 
 /** Validates an environment against a schema; the error names every bad or missing variable. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, what: string): z.infer<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+  what: string,
+): z.infer<S> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
   if (!result.success) {

@@ -46,7 +46,11 @@ export function schemaAttributeOf(pool: PoolConfig, name: string): SchemaAttribu
  * Why `pool` cannot hold attribute `name` with `value`: its schema lacks the attribute, or the
  * value is longer than the schema allows. `undefined` when it can.
  */
-export function cannotHold(pool: PoolConfig, name: string, value: string): 'missing-in-schema' | 'too-long' | undefined {
+export function cannotHold(
+  pool: PoolConfig,
+  name: string,
+  value: string,
+): 'missing-in-schema' | 'too-long' | undefined {
   if (!poolHasAttribute(pool, name)) return 'missing-in-schema';
   const max = schemaAttributeOf(pool, name)?.maxLength;
   return max !== undefined && [...value].length > max ? 'too-long' : undefined;
@@ -65,7 +69,8 @@ export function mapAttributes(
   const attributes: Record<string, string> = {};
   const gaps: AttributeGap[] = [];
   for (const [name, value] of Object.entries(sourceAttributes)) {
-    if (isPoolOwnedAttribute(name) || name === managed.sourceSubAttribute || name === managed.mfaMarkerAttribute) continue;
+    if (isPoolOwnedAttribute(name) || name === managed.sourceSubAttribute || name === managed.mfaMarkerAttribute)
+      continue;
     const cannot = cannotHold(standbyPool, name, value);
     if (cannot) {
       gaps.push({ name, reason: cannot === 'missing-in-schema' ? 'missing-in-standby-schema' : cannot });

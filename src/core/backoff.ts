@@ -58,7 +58,11 @@ export const DEFAULT_RETRY: RetryPolicy = { budgetMs: 10_000, baseDelayMs: 100, 
  * Back-off after failure number `failures` (1-based): the capped exponential delay with "equal
  * jitter" (between half and all of it), so calls that failed together do not retry together.
  */
-export function retryBackoffMs(failures: number, policy: RetryPolicy = DEFAULT_RETRY, random: () => number = Math.random): number {
+export function retryBackoffMs(
+  failures: number,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.max(0, Math.min(failures - 1, 30));
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** exponent);
   return ceiling / 2 + random() * (ceiling / 2);
@@ -68,7 +72,12 @@ export function retryBackoffMs(failures: number, policy: RetryPolicy = DEFAULT_R
  * The pause before the next attempt after `failures` failed ones that took `spentMs` (attempts
  * and back-off so far), or `undefined` when the policy says give up.
  */
-export function nextRetryDelayMs(failures: number, spentMs: number, policy: RetryPolicy = DEFAULT_RETRY, random: () => number = Math.random): number | undefined {
+export function nextRetryDelayMs(
+  failures: number,
+  spentMs: number,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  random: () => number = Math.random,
+): number | undefined {
   if (failures >= policy.maxAttempts) return undefined;
   const delay = retryBackoffMs(failures, policy, random);
   return spentMs + delay <= policy.budgetMs ? delay : undefined;

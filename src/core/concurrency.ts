@@ -3,7 +3,11 @@
  * (Ten lines here rather than p-limit, whose current versions are ESM-only and would need the
  * same Jest transform exception as middy for no gain.)
  */
-export async function forEachLimit<T>(items: Iterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimit<T>(
+  items: Iterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   const iterator = items[Symbol.iterator]();
   // After a failure no new item is started, and the first error is thrown only once the calls in
   // flight have settled: nothing started here is still running when this returns or throws.
@@ -32,7 +36,8 @@ export class Semaphore {
   private readonly queue: (() => void)[] = [];
 
   constructor(readonly limit: number) {
-    if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`the limit must be a whole number of at least 1, got ${limit}`);
+    if (!(Number.isInteger(limit) && limit >= 1))
+      throw new RangeError(`the limit must be a whole number of at least 1, got ${limit}`);
   }
 
   /** Places taken now. */

@@ -38,11 +38,29 @@ const THROTTLE = new Set(['TooManyRequestsException', 'ThrottlingException', 'Th
 const RESOURCE_LIMIT = new Set(['LimitExceededException', 'LimitExceededError']);
 const NOT_FOUND = new Set(['UserNotFoundException', 'ResourceNotFoundException']);
 const EXISTS = new Set(['UsernameExistsException', 'GroupExistsException']);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 /** Network errors that prove the request never reached the service (no connection was made). */
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
-type ErrorLike = { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; cause?: unknown };
+type ErrorLike = {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+  cause?: unknown;
+};
 
 /** Classifies an AWS SDK (or network) error. Anything unknown is permanent for this attempt's user. */
 export function classifyError(err: unknown): ErrorClass {
@@ -54,14 +72,27 @@ export function classifyError(err: unknown): ErrorClass {
   if (EXISTS.has(name)) return 'exists';
   const status = e?.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return 'transient';
-  if (NETWORK.has(e?.code ?? '') || NETWORK.has(name) || name === 'TimeoutError' || name === 'AbortError' || name === 'RequestTimeout') return 'transient';
+  if (
+    NETWORK.has(e?.code ?? '') ||
+    NETWORK.has(name) ||
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    name === 'RequestTimeout'
+  )
+    return 'transient';
   if (e?.$retryable) return 'transient';
-  if (name === 'InternalErrorException' || name === 'ServiceUnavailable' || name === 'ServiceUnavailableException') return 'transient';
+  if (name === 'InternalErrorException' || name === 'ServiceUnavailable' || name === 'ServiceUnavailableException')
+    return 'transient';
   if (e?.cause && e.cause !== err) {
     const inner = classifyError(e.cause);
     if (inner === 'transient' || inner === 'throttle') return inner;
   }
-  if (status === undefined && name === 'Error' && /socket|connect|network|timed? ?out/i.test(String((err as Error).message))) return 'transient';
+  if (
+    status === undefined &&
+    name === 'Error' &&
+    /socket|connect|network|timed? ?out/i.test(String((err as Error).message))
+  )
+    return 'transient';
   return 'permanent';
 }
 

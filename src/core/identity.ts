@@ -26,7 +26,10 @@ export function identityAttributes(sourcePool: PoolConfig, standbyPool: PoolConf
 }
 
 /** The locator of `user` under the given identity attributes, or `undefined` when the user has none of them. */
-export function locatorOf(user: Pick<UserRecord, 'username' | 'attributes'>, attributes: IdentityAttribute[]): UserLocator | undefined {
+export function locatorOf(
+  user: Pick<UserRecord, 'username' | 'attributes'>,
+  attributes: IdentityAttribute[],
+): UserLocator | undefined {
   for (const attribute of attributes) {
     const value = attribute === 'username' ? user.username : user.attributes[attribute];
     if (value) return { attribute, value };
@@ -43,7 +46,10 @@ export function locatorKey(locator: UserLocator): string {
  * The username to give a new replica: in a pool with e-mail or phone as username, Cognito wants
  * that attribute's value (and generates the UUID itself); elsewhere the source username is kept.
  */
-export function standbyUsernameFor(source: Pick<UserRecord, 'username' | 'attributes'>, standbyPool: PoolConfig): string {
+export function standbyUsernameFor(
+  source: Pick<UserRecord, 'username' | 'attributes'>,
+  standbyPool: PoolConfig,
+): string {
   for (const attribute of standbyPool.usernameAttributes) {
     const value = source.attributes[attribute];
     if (value) return value;

@@ -30,7 +30,10 @@ export interface LockHandle {
  * over. Throws {@link LockHeldError} when a live process holds it; other file-system errors
  * (a missing folder, no permission) are thrown as they are.
  */
-export async function acquireLockFile(path: string, options: { onTakeOver?: (pid: number) => void } = {}): Promise<LockHandle> {
+export async function acquireLockFile(
+  path: string,
+  options: { onTakeOver?: (pid: number) => void } = {},
+): Promise<LockHandle> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const h = await fsp.open(path, 'wx', 0o600);

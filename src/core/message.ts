@@ -13,7 +13,10 @@ export const SyncMessageSchema = z
   .object({
     v: z.literal(SYNC_MESSAGE_VERSION),
     sourceRegion: z.string().min(1).max(64),
-    sourcePoolId: z.string().max(55).regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id like us-east-1_AbCdEf123'),
+    sourcePoolId: z
+      .string()
+      .max(55)
+      .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id like us-east-1_AbCdEf123'),
     username: z.string().min(1).max(128).optional(),
     sub: z.string().min(1).max(128).optional(),
     /** What caused the message: a trigger source or a CloudTrail event name. */
@@ -81,7 +84,8 @@ const PLACEHOLDER = /^<[\w.-]+>$/;
  * caller and pool taken from an event or a message.
  */
 export function presentValue(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '' || isMaskedValue(value) || PLACEHOLDER.test(value)) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || isMaskedValue(value) || PLACEHOLDER.test(value))
+    return undefined;
   return value;
 }
 

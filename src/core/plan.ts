@@ -1,6 +1,15 @@
 import {
-  type AttributeGap, cannotHold, isPoolOwnedAttribute, type ManagedAttributes, mapAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, REPLICABLE_MFA,
-  schemaAttributeOf, usesTotp,
+  type AttributeGap,
+  cannotHold,
+  isPoolOwnedAttribute,
+  type ManagedAttributes,
+  mapAttributes,
+  mfaMarker,
+  parseMfaMarker,
+  poolHasAttribute,
+  REPLICABLE_MFA,
+  schemaAttributeOf,
+  usesTotp,
 } from './attributes';
 import { standbyUsernameFor } from './identity';
 import type { MfaFactor, MfaState, PoolConfig, UserRecord } from './types';
@@ -113,7 +122,11 @@ const VERIFIED_FLAG: Record<string, string> = { email: 'email_verified', phone_n
  * users and context always give the same plan. Parts of a user that were not read (`mfa` or
  * `groups` left `undefined` on either side) are left alone.
  */
-export function planReplication(source: UserRecord, replica: UserRecord | undefined, ctx: PlanContext): ReplicationPlan {
+export function planReplication(
+  source: UserRecord,
+  replica: UserRecord | undefined,
+  ctx: PlanContext,
+): ReplicationPlan {
   const plan: ReplicationPlan = {
     kind: 'in-sync',
     sourceUsername: source.username,
@@ -131,7 +144,8 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
   if (source.status === 'UNCONFIRMED') return skip({ code: 'unconfirmed' });
   const federated = source.status === 'EXTERNAL_PROVIDER';
   const identity = federated ? firstIdentity(source.attributes.identities) : undefined;
-  if (federated && !(ctx.linkFederatedUsers && identity)) return skip({ code: 'federated', provider: identity?.providerName });
+  if (federated && !(ctx.linkFederatedUsers && identity))
+    return skip({ code: 'federated', provider: identity?.providerName });
 
   const mapped = mapAttributes(source.attributes, ctx.standbyPool, ctx);
   for (const gap of mapped.gaps) plan.issues.push({ code: 'attribute-gap', attribute: gap.name, reason: gap.reason });
@@ -144,9 +158,11 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
     delete desired[ctx.sourceSubAttribute];
     plan.issues = plan.issues.filter((i) => !(i.code === 'attribute-gap' && i.attribute === ctx.sourceSubAttribute));
   }
-  const markerWritable = !homeCopy && source.mfa !== undefined && poolHasAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute);
+  const markerWritable =
+    !homeCopy && source.mfa !== undefined && poolHasAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute);
   if (source.mfa && markerWritable) desired[ctx.mfaMarkerAttribute] = mfaMarker(source.mfa);
-  if (source.mfa && !homeCopy && !markerWritable) plan.issues.push({ code: 'attribute-gap', attribute: ctx.mfaMarkerAttribute, reason: 'missing-in-standby-schema' });
+  if (source.mfa && !homeCopy && !markerWritable)
+    plan.issues.push({ code: 'attribute-gap', attribute: ctx.mfaMarkerAttribute, reason: 'missing-in-standby-schema' });
   dropFalseVerifiedFlags(desired);
 
   if (!replica) {
@@ -211,7 +227,8 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
   }
 
   if (source.mfa) {
-    const known = replica.mfa ?? (markerWritable ? parseMfaMarker(replica.attributes[ctx.mfaMarkerAttribute]) : undefined);
+    const known =
+      replica.mfa ?? (markerWritable ? parseMfaMarker(replica.attributes[ctx.mfaMarkerAttribute]) : undefined);
     if (known) plan.mfa = sameReplicableMfa(source.mfa, known) ? undefined : mfaChange(source.mfa, known);
     // A replica whose MFA was not read and has no readable marker (made before the marker
     // existed, by another tool, by hand) has *unknown* MFA, not none: a factor switched on in the
@@ -221,7 +238,10 @@ export function planReplication(source: UserRecord, replica: UserRecord | undefi
     // the MFA known from then on), where a read would cost an AdminGetUser and often that call
     // too. Without a marker to record the result the call would be repeated every run, so only the
     // source's factors are sent then (the worker reads such replicas' MFA: findReplica).
-    else plan.mfa = mfaChange(source.mfa, { enabled: markerWritable ? factorsThatCanBeOn(replica, plan, ctx.standbyPool) : [] });
+    else
+      plan.mfa = mfaChange(source.mfa, {
+        enabled: markerWritable ? factorsThatCanBeOn(replica, plan, ctx.standbyPool) : [],
+      });
     if (plan.mfa) holdMarkerBack(plan, plan.updateAttributes, ctx.mfaMarkerAttribute);
   }
 
@@ -278,7 +298,9 @@ export function contactsSwitchedOff(change: MfaChange | undefined): string[] {
  */
 function factorsThatCanBeOn(replica: UserRecord, plan: ReplicationPlan, standbyPool: PoolConfig): MfaFactor[] {
   const present = (name: string) => !!(plan.updateAttributes[name] ?? replica.attributes[name]);
-  return REPLICABLE_MFA.filter((f) => present(FACTOR_CONTACT[f]!) && !(f === 'EMAIL_OTP' && standbyPool.featurePlan === 'LITE'));
+  return REPLICABLE_MFA.filter(
+    (f) => present(FACTOR_CONTACT[f]!) && !(f === 'EMAIL_OTP' && standbyPool.featurePlan === 'LITE'),
+  );
 }
 
 /** True when `target` is the user `source` was replicated from (the source carries its `sub`). */
@@ -287,7 +309,11 @@ function isOriginalOf(target: UserRecord | undefined, source: UserRecord, source
 }
 
 /** Moves the MFA marker out of `attributes` into `afterMfaAttributes` (see there). */
-function holdMarkerBack(plan: ReplicationPlan, attributes: Record<string, string> | undefined, markerAttribute: string): void {
+function holdMarkerBack(
+  plan: ReplicationPlan,
+  attributes: Record<string, string> | undefined,
+  markerAttribute: string,
+): void {
   if (!attributes || attributes[markerAttribute] === undefined) return;
   plan.afterMfaAttributes = { [markerAttribute]: attributes[markerAttribute] };
   delete attributes[markerAttribute];

@@ -21,16 +21,48 @@ import type { UpdateUserPoolCommandInput, UserPoolType } from '@aws-sdk/client-c
  * field it is not given, so the request carries all of these as the pool has them.
  */
 const UPDATABLE = [
-  'Policies', 'DeletionProtection', 'LambdaConfig', 'AutoVerifiedAttributes', 'SmsVerificationMessage', 'EmailVerificationMessage',
-  'EmailVerificationSubject', 'VerificationMessageTemplate', 'SmsAuthenticationMessage', 'UserAttributeUpdateSettings', 'MfaConfiguration',
-  'DeviceConfiguration', 'EmailConfiguration', 'SmsConfiguration', 'UserPoolTags', 'AdminCreateUserConfig', 'UserPoolAddOns',
-  'DcrConfiguration', 'AccountRecoverySetting', 'UserPoolTier', 'KeyConfiguration', 'IssuerConfiguration', 'AcrConfiguration',
+  'Policies',
+  'DeletionProtection',
+  'LambdaConfig',
+  'AutoVerifiedAttributes',
+  'SmsVerificationMessage',
+  'EmailVerificationMessage',
+  'EmailVerificationSubject',
+  'VerificationMessageTemplate',
+  'SmsAuthenticationMessage',
+  'UserAttributeUpdateSettings',
+  'MfaConfiguration',
+  'DeviceConfiguration',
+  'EmailConfiguration',
+  'SmsConfiguration',
+  'UserPoolTags',
+  'AdminCreateUserConfig',
+  'UserPoolAddOns',
+  'DcrConfiguration',
+  'AccountRecoverySetting',
+  'UserPoolTier',
+  'KeyConfiguration',
+  'IssuerConfiguration',
+  'AcrConfiguration',
 ] as const;
 
 /** DescribeUserPool fields that UpdateUserPool does not take (set at creation, or reported only). `Name` goes back as `PoolName`. */
 const READ_ONLY = new Set([
-  'Id', 'Name', 'Arn', 'Status', 'CreationDate', 'LastModifiedDate', 'EstimatedNumberOfUsers', 'SchemaAttributes', 'AliasAttributes',
-  'UsernameAttributes', 'UsernameConfiguration', 'Domain', 'CustomDomain', 'SmsConfigurationFailure', 'EmailConfigurationFailure',
+  'Id',
+  'Name',
+  'Arn',
+  'Status',
+  'CreationDate',
+  'LastModifiedDate',
+  'EstimatedNumberOfUsers',
+  'SchemaAttributes',
+  'AliasAttributes',
+  'UsernameAttributes',
+  'UsernameConfiguration',
+  'Domain',
+  'CustomDomain',
+  'SmsConfigurationFailure',
+  'EmailConfigurationFailure',
 ]);
 
 /** Superseded by `VerificationMessageTemplate` ("no longer used", SDK model); sent only when the pool reports no template. */
@@ -76,7 +108,10 @@ function cannotUpdate(pool: UserPoolType): string | undefined {
     return `the pool reports no UserPoolTier (feature plan); UpdateUserPool would set ESSENTIALS, which changes the plan and its price; ${CONSOLE_FIX}`;
   }
   const mfa = pool.MfaConfiguration;
-  if ((mfa === 'ON' || mfa === 'OPTIONAL') && (!pool.SmsConfiguration || Object.keys(pool.SmsConfiguration).length === 0)) {
+  if (
+    (mfa === 'ON' || mfa === 'OPTIONAL') &&
+    (!pool.SmsConfiguration || Object.keys(pool.SmsConfiguration).length === 0)
+  ) {
     return (
       `the pool's MFA is ${mfa} and it has no SmsConfiguration: Cognito rejects UpdateUserPool for such a pool ` +
       '(InvalidParameterException "SMS configuration and Auto verification for phone_number are required when MFA is required/optional"), ' +
@@ -92,9 +127,15 @@ function cannotUpdate(pool: UserPoolType): string | undefined {
  * subject) of the option in use, `DefaultEmailOption` (CONFIRM_WITH_CODE when unset). Returns
  * the template and the paths left out.
  */
-function sendableTemplate(template: NonNullable<UserPoolType['VerificationMessageTemplate']>): { template: typeof template; left: string[] } {
+function sendableTemplate(template: NonNullable<UserPoolType['VerificationMessageTemplate']>): {
+  template: typeof template;
+  left: string[];
+} {
   const copy = structuredClone(template) as Record<string, unknown>;
-  const unused = template.DefaultEmailOption === 'CONFIRM_WITH_LINK' ? ['EmailMessage', 'EmailSubject'] : ['EmailMessageByLink', 'EmailSubjectByLink'];
+  const unused =
+    template.DefaultEmailOption === 'CONFIRM_WITH_LINK'
+      ? ['EmailMessage', 'EmailSubject']
+      : ['EmailMessageByLink', 'EmailSubjectByLink'];
   const left = unused.filter((k) => copy[k] !== undefined);
   for (const k of left) delete copy[k];
   return { template: copy as typeof template, left: left.map((k) => `VerificationMessageTemplate.${k}`) };
@@ -109,11 +150,19 @@ function sendableTemplate(template: NonNullable<UserPoolType['VerificationMessag
  * reports a field this code does not know or no feature plan, or has MFA ON/OPTIONAL without an
  * SMS configuration; each refusal says what to do instead.
  */
-export function planAttachment(pool: UserPoolType, functionArn: string, options: AttachOptions = {}): AttachmentDecision {
+export function planAttachment(
+  pool: UserPoolType,
+  functionArn: string,
+  options: AttachOptions = {},
+): AttachmentDecision {
   const current = pool.LambdaConfig?.PostConfirmation;
   if (options.detach) {
     if (!current) return { action: 'already-attached' };
-    if (current !== functionArn) return { action: 'refuse', reason: `the pool's PostConfirmation trigger is ${current}, not this suite's; left as it is` };
+    if (current !== functionArn)
+      return {
+        action: 'refuse',
+        reason: `the pool's PostConfirmation trigger is ${current}, not this suite's; left as it is`,
+      };
   } else {
     if (current === functionArn) return { action: 'already-attached' };
     if (current && !options.replaceExisting) {
@@ -168,9 +217,16 @@ export function unexpectedChanges(before: UserPoolType, after: UserPoolType): st
   };
   const diffs: string[] = [];
   const walk = (a: unknown, b: unknown, path: string) => {
-    if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    if (
+      a !== null &&
+      b !== null &&
+      typeof a === 'object' &&
+      typeof b === 'object' &&
+      Array.isArray(a) === Array.isArray(b)
+    ) {
       const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
-      for (const k of [...keys].sort()) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      for (const k of [...keys].sort())
+        walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
     } else if (JSON.stringify(a) !== JSON.stringify(b)) {
       diffs.push(path || '(root)');
     }
@@ -180,7 +236,8 @@ export function unexpectedChanges(before: UserPoolType, after: UserPoolType): st
 }
 
 /** Whether `path` is one of `prefixes` or lies under one. */
-const under = (path: string, prefixes: readonly string[]) => prefixes.some((p) => path === p || path.startsWith(`${p}.`));
+const under = (path: string, prefixes: readonly string[]) =>
+  prefixes.some((p) => path === p || path.startsWith(`${p}.`));
 
 /**
  * The proof after an attachment: every setting that changed besides the trigger. `unexpected`
@@ -188,7 +245,11 @@ const under = (path: string, prefixes: readonly string[]) => prefixes.some((p) =
  * `notSent` ones are settings UpdateUserPool could not take back (see {@link AttachmentDecision}),
  * reported so that nothing changes unseen.
  */
-export function verifyAttachment(before: UserPoolType, after: UserPoolType, notSent: readonly string[] = []): { unexpected: string[]; notSent: string[] } {
+export function verifyAttachment(
+  before: UserPoolType,
+  after: UserPoolType,
+  notSent: readonly string[] = [],
+): { unexpected: string[]; notSent: string[] } {
   const changed = unexpectedChanges(before, after);
   return { unexpected: changed.filter((p) => !under(p, notSent)), notSent: changed.filter((p) => under(p, notSent)) };
 }

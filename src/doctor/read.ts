@@ -6,7 +6,9 @@ import type { PoolSnapshot } from './compare';
  * endpoint answers it, GetUserPoolMfaConfig (its absence only drops the per-factor MFA checks).
  * Pool-level reads only: no user is read, nobody is billed.
  */
-export async function readPoolSnapshot(gateway: Pick<CognitoGateway, 'describePool' | 'listGroups' | 'describeMfaConfig'>): Promise<PoolSnapshot> {
+export async function readPoolSnapshot(
+  gateway: Pick<CognitoGateway, 'describePool' | 'listGroups' | 'describeMfaConfig'>,
+): Promise<PoolSnapshot> {
   const [config, groups, mfa] = await Promise.all([
     gateway.describePool(),
     gateway.listGroups(),

@@ -18,6 +18,8 @@ export function renderFindings(source: PoolConfig, target: PoolConfig, findings:
     lines.push('');
   }
   const n = (s: Severity) => findings.filter((f) => f.severity === s).length;
-  lines.push(`${n('blocker')} blocker(s), ${n('warning')} warning(s), ${n('info')} note(s)${n('blocker') ? ': fix the blockers before relying on the standby' : ''}`);
+  lines.push(
+    `${n('blocker')} blocker(s), ${n('warning')} warning(s), ${n('info')} note(s)${n('blocker') ? ': fix the blockers before relying on the standby' : ''}`,
+  );
   return lines;
 }

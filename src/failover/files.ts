@@ -5,8 +5,31 @@ import type { ExcludedRow, Manifest, ManifestRow } from './manifest';
 /** Output format of the manifest. */
 export type ManifestFormat = 'csv' | 'jsonl';
 
-const ROW_COLUMNS: (keyof ManifestRow)[] = ['username', 'sub', 'sourceSub', 'contact', 'channel', 'locale', 'action', 'mfa', 'status', 'emailOtp', 'send', 'note'];
-const EXCLUDED_COLUMNS: (keyof ExcludedRow)[] = ['username', 'sub', 'sourceSub', 'contact', 'channel', 'status', 'enabled', 'reason', 'detail'];
+const ROW_COLUMNS: (keyof ManifestRow)[] = [
+  'username',
+  'sub',
+  'sourceSub',
+  'contact',
+  'channel',
+  'locale',
+  'action',
+  'mfa',
+  'status',
+  'emailOtp',
+  'send',
+  'note',
+];
+const EXCLUDED_COLUMNS: (keyof ExcludedRow)[] = [
+  'username',
+  'sub',
+  'sourceSub',
+  'contact',
+  'channel',
+  'status',
+  'enabled',
+  'reason',
+  'detail',
+];
 
 /** One CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
 export function csvField(value: unknown): string {
@@ -17,7 +40,11 @@ export function csvField(value: unknown): string {
 
 /** Serialises rows as CSV with a header line, or as JSON lines. */
 export function serialise<T extends object>(rows: T[], columns: (keyof T)[], format: ManifestFormat): string {
-  if (format === 'jsonl') return rows.map((r) => JSON.stringify(Object.fromEntries(columns.filter((c) => r[c] !== undefined).map((c) => [c, r[c]])))).map((l) => `${l}\n`).join('');
+  if (format === 'jsonl')
+    return rows
+      .map((r) => JSON.stringify(Object.fromEntries(columns.filter((c) => r[c] !== undefined).map((c) => [c, r[c]]))))
+      .map((l) => `${l}\n`)
+      .join('');
   const lines = [columns.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c])).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -46,7 +73,11 @@ export function writePrivateFile(path: string, content: string): void {
 }
 
 /** Writes the manifest (`out`) and the users listed apart (`excludedPath(out)`), both 0600. */
-export function writeManifest(manifest: Manifest, out: string, format: ManifestFormat): { manifest: string; excluded: string } {
+export function writeManifest(
+  manifest: Manifest,
+  out: string,
+  format: ManifestFormat,
+): { manifest: string; excluded: string } {
   const excluded = excludedPath(out);
   writePrivateFile(out, serialise(manifest.rows, ROW_COLUMNS, format));
   writePrivateFile(excluded, serialise(manifest.excluded, EXCLUDED_COLUMNS, format));

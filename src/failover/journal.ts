@@ -22,7 +22,7 @@ export const JOURNAL_VERSION = 1;
 
 export type JournalRecord =
   | { type: 'header'; v: number; region: string; poolId: string; at: string }
-  | { type: 'intent'; sub: string; at: string; /** The user's status when the send was decided. */ status?: string }
+  | { type: 'intent'; sub: string; at: string /** The user's status when the send was decided. */; status?: string }
   | { type: 'sent'; sub: string; at: string }
   | { type: 'failed'; sub: string; at: string; error: string; reason?: 'limit-exceeded' }
   | { type: 'uncertain'; sub: string; at: string; error: string }
@@ -69,11 +69,14 @@ export function replayJournal(text: string): JournalState {
     try {
       r = JSON.parse(line) as JournalRecord;
     } catch {
-      throw new JournalError(`journal line ${i + 1} is not JSON: the file is damaged; do not delete it, it records who was already notified`);
+      throw new JournalError(
+        `journal line ${i + 1} is not JSON: the file is damaged; do not delete it, it records who was already notified`,
+      );
     }
     state.records++;
     if (r.type === 'header') {
-      if (r.v !== JOURNAL_VERSION) throw new JournalError(`journal version ${r.v} is not supported (expected ${JOURNAL_VERSION})`);
+      if (r.v !== JOURNAL_VERSION)
+        throw new JournalError(`journal version ${r.v} is not supported (expected ${JOURNAL_VERSION})`);
       state.header ??= { region: r.region, poolId: r.poolId };
       return;
     }
@@ -81,7 +84,12 @@ export function replayJournal(text: string): JournalState {
     if (current?.state === 'sent') return;
     switch (r.type) {
       case 'intent':
-        state.bySub.set(r.sub, { state: 'maybe-sent', at: r.at, error: 'stopped between journaling and sending', statusAtIntent: r.status });
+        state.bySub.set(r.sub, {
+          state: 'maybe-sent',
+          at: r.at,
+          error: 'stopped between journaling and sending',
+          statusAtIntent: r.status,
+        });
         break;
       case 'sent':
       case 'resolved':
@@ -91,7 +99,12 @@ export function replayJournal(text: string): JournalState {
         state.bySub.set(r.sub, { state: 'failed', at: r.at, error: r.error, ...(r.reason && { reason: r.reason }) });
         break;
       case 'uncertain':
-        state.bySub.set(r.sub, { state: 'maybe-sent', at: r.at, error: r.error, statusAtIntent: current?.statusAtIntent });
+        state.bySub.set(r.sub, {
+          state: 'maybe-sent',
+          at: r.at,
+          error: r.error,
+          statusAtIntent: current?.statusAtIntent,
+        });
         break;
     }
   });
@@ -123,11 +136,16 @@ export interface JournalSink {
  * journal), cuts off a torn last line so the next record starts on its own line, and writes the
  * header of a new journal. Returns the replayed state and the sink.
  */
-export async function openJournal(path: string, pool: { region: string; poolId: string }): Promise<{ state: JournalState; sink: JournalSink }> {
+export async function openJournal(
+  path: string,
+  pool: { region: string; poolId: string },
+): Promise<{ state: JournalState; sink: JournalSink }> {
   const text = readText(path);
   const state = replayJournal(text);
   if (state.header && (state.header.region !== pool.region || state.header.poolId !== pool.poolId)) {
-    throw new JournalError(`journal ${path} belongs to pool ${state.header.region}/${state.header.poolId}, not ${pool.region}/${pool.poolId}: pass --journal with another file`);
+    throw new JournalError(
+      `journal ${path} belongs to pool ${state.header.region}/${state.header.poolId}, not ${pool.region}/${pool.poolId}: pass --journal with another file`,
+    );
   }
   const releaseLock = await lock(`${path}.lock`);
   try {
@@ -135,11 +153,20 @@ export async function openJournal(path: string, pool: { region: string; poolId: 
     // A torn last line was never a durable record (each record is one write, then fsync): cut it off.
     if (state.tornTail) await handle.truncate(Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
     const sink = new FileJournalSink(handle, releaseLock);
-    if (!state.header) await sink.append({ type: 'header', v: JOURNAL_VERSION, region: pool.region, poolId: pool.poolId, at: new Date().toISOString() });
+    if (!state.header)
+      await sink.append({
+        type: 'header',
+        v: JOURNAL_VERSION,
+        region: pool.region,
+        poolId: pool.poolId,
+        at: new Date().toISOString(),
+      });
     return { state, sink };
   } catch (err) {
     await releaseLock();
-    throw err instanceof JournalError ? err : new JournalError(`cannot open the journal ${path}: ${(err as Error).message}`);
+    throw err instanceof JournalError
+      ? err
+      : new JournalError(`cannot open the journal ${path}: ${(err as Error).message}`);
   }
 }
 
@@ -184,7 +211,9 @@ async function lock(path: string): Promise<() => Promise<void>> {
     return () => held.release();
   } catch (err) {
     if (err instanceof LockHeldError) {
-      throw new JournalError(`another failover run (pid ${err.pid}) is using this journal; wait for it, or remove ${path} if that process is not a failover run`);
+      throw new JournalError(
+        `another failover run (pid ${err.pid}) is using this journal; wait for it, or remove ${path} if that process is not a failover run`,
+      );
     }
     throw new JournalError(`cannot lock the journal (${path}): ${(err as Error).message}`);
   }

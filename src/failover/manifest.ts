@@ -91,9 +91,12 @@ type Mechanism = 'verified_email' | 'verified_phone_number';
  * own notice, and nothing can be sent.
  */
 export function recoveryOrder(pool: PoolConfig): { order: Mechanism[]; canSend: boolean } {
-  const known = pool.accountRecovery.filter((m): m is Mechanism => m === 'verified_email' || m === 'verified_phone_number');
+  const known = pool.accountRecovery.filter(
+    (m): m is Mechanism => m === 'verified_email' || m === 'verified_phone_number',
+  );
   if (known.length) return { order: known, canSend: true };
-  if (pool.accountRecovery.includes('admin_only')) return { order: ['verified_email', 'verified_phone_number'], canSend: false };
+  if (pool.accountRecovery.includes('admin_only'))
+    return { order: ['verified_email', 'verified_phone_number'], canSend: false };
   return { order: ['verified_phone_number', 'verified_email'], canSend: true };
 }
 
@@ -106,7 +109,10 @@ export function recoveryOrder(pool: PoolConfig): { order: Mechanism[]; canSend: 
  * (the failover reads such users, see `read-mfa.ts`), and kept as a row marked not sent otherwise
  * (already RESET_REQUIRED, admin-only recovery): its contact may be its second factor.
  */
-export function classifyUser(user: UserRecord, options: ManifestOptions): { row?: ManifestRow; excluded?: ExcludedRow } {
+export function classifyUser(
+  user: UserRecord,
+  options: ManifestOptions,
+): { row?: ManifestRow; excluded?: ExcludedRow } {
   const a = user.attributes;
   const sub = a.sub ?? '';
   const sourceSub = a[options.sourceSubAttribute] || undefined;
@@ -117,20 +123,39 @@ export function classifyUser(user: UserRecord, options: ManifestOptions): { row?
   const chosen = chooseChannel(verified, order, mfa);
   const base = { username: user.username, sub, sourceSub };
   const apart = (reason: ExcludedReason, detail: string) => ({
-    excluded: { ...base, contact: chosen?.contact ?? verified[0]?.contact, channel: chosen?.channel ?? verified[0]?.channel, status: user.status, enabled: user.enabled, reason, detail },
+    excluded: {
+      ...base,
+      contact: chosen?.contact ?? verified[0]?.contact,
+      channel: chosen?.channel ?? verified[0]?.channel,
+      status: user.status,
+      enabled: user.enabled,
+      reason,
+      detail,
+    },
   });
 
   const federated = user.status === 'EXTERNAL_PROVIDER' || !!a.identities;
   if (!sourceSub && !options.includeUnmarked && !federated) {
-    return apart('not-a-replica', `no ${options.sourceSubAttribute}: created in the standby (e.g. signed up during the outage), so the user knows its password`);
+    return apart(
+      'not-a-replica',
+      `no ${options.sourceSubAttribute}: created in the standby (e.g. signed up during the outage), so the user knows its password`,
+    );
   }
   if (!user.enabled) return apart('disabled', 'disabled in the standby: cannot sign in whatever it is told');
   if (federated) {
     const contact = verified[0];
     return {
       row: {
-        ...base, contact: contact?.contact, channel: contact?.channel, locale: a.locale || undefined, action: 'none', mfa: mfaText(a[options.mfaMarkerAttribute], marker, user.mfa),
-        status: user.status, emailOtp: false, send: false, note: 'federated: signs in with its identity provider, which must be configured in the standby',
+        ...base,
+        contact: contact?.contact,
+        channel: contact?.channel,
+        locale: a.locale || undefined,
+        action: 'none',
+        mfa: mfaText(a[options.mfaMarkerAttribute], marker, user.mfa),
+        status: user.status,
+        emailOtp: false,
+        send: false,
+        note: 'federated: signs in with its identity provider, which must be configured in the standby',
       },
     };
   }
@@ -141,13 +166,23 @@ export function classifyUser(user: UserRecord, options: ManifestOptions): { row?
     case 'UNCONFIRMED':
       return apart('unconfirmed', 'never confirmed its sign-up: must confirm (ResendConfirmationCode), not reset');
     case 'FORCE_CHANGE_PASSWORD':
-      return apart('force-change-password', 'has only a temporary password, which Cognito cannot reset: run the reconciler (it gives replicas a recoverable password) or re-invite (admin-create-user --message-action RESEND)');
+      return apart(
+        'force-change-password',
+        'has only a temporary password, which Cognito cannot reset: run the reconciler (it gives replicas a recoverable password) or re-invite (admin-create-user --message-action RESEND)',
+      );
     default:
       return apart('unsupported-status', `status ${user.status} cannot be reset`);
   }
-  if (!verified.length) return apart('no-verified-contact', 'no verified e-mail or phone: Cognito has nowhere to send a code; verify a contact as an administrator first');
+  if (!verified.length)
+    return apart(
+      'no-verified-contact',
+      'no verified e-mail or phone: Cognito has nowhere to send a code; verify a contact as an administrator first',
+    );
   if (!chosen) {
-    return apart('no-recovery-channel', `its verified ${verified.map((v) => v.channel).join(' and ')} is not a recovery mechanism of the pool (account recovery: ${options.pool.accountRecovery.join(', ') || 'legacy'}; a factor also used for MFA does not count)`);
+    return apart(
+      'no-recovery-channel',
+      `its verified ${verified.map((v) => v.channel).join(' and ')} is not a recovery mechanism of the pool (account recovery: ${options.pool.accountRecovery.join(', ') || 'legacy'}; a factor also used for MFA does not count)`,
+    );
   }
   const alreadyReset = user.status === 'RESET_REQUIRED';
   const send = canSend && (!alreadyReset || !!options.resendResetRequired);
@@ -157,10 +192,18 @@ export function classifyUser(user: UserRecord, options: ManifestOptions): { row?
   // TOTP cannot be replicated: a TOTP user of the primary enrolls again, unless the replica has
   // an authenticator of its own in the standby (enrolled there), which a reset keeps.
   const reEnroll = usesTotp(marker) && !usesTotp(user.mfa);
-  const emailOtp = !!options.pool.allowedFirstAuthFactors?.includes('EMAIL_OTP') && verified.some((v) => v.channel === 'email') && !!mfa && mfa.enabled.length === 0;
+  const emailOtp =
+    !!options.pool.allowedFirstAuthFactors?.includes('EMAIL_OTP') &&
+    verified.some((v) => v.channel === 'email') &&
+    !!mfa &&
+    mfa.enabled.length === 0;
   const notes: string[] = [];
-  if (alreadyReset) notes.push('already RESET_REQUIRED: sent a code before, or imported and never sent one; sign-in sends it to "Forgot password", which sends a fresh code');
-  if (!mfa) notes.push('MFA unknown (no marker; not read, as no code is sent): the contact shown may be its second factor');
+  if (alreadyReset)
+    notes.push(
+      'already RESET_REQUIRED: sent a code before, or imported and never sent one; sign-in sends it to "Forgot password", which sends a fresh code',
+    );
+  if (!mfa)
+    notes.push('MFA unknown (no marker; not read, as no code is sent): the contact shown may be its second factor');
   else if (!marker && !usesTotp(user.mfa)) notes.push('TOTP use in the primary unknown (no marker)');
   if (!canSend) notes.push('account recovery is admin-only: Cognito sends nothing, tell the user yourself');
   return {
@@ -181,7 +224,10 @@ export function classifyUser(user: UserRecord, options: ManifestOptions): { row?
 
 /** Builds the manifest of a list of standby users, rows in a stable order (by `sub`). */
 export function buildManifest(users: Iterable<UserRecord>, options: ManifestOptions): Manifest {
-  return collectManifest([...users].map((u) => classifyUser(u, options)), options.pool);
+  return collectManifest(
+    [...users].map((u) => classifyUser(u, options)),
+    options.pool,
+  );
 }
 
 /** Gathers classified users (see {@link classifyUser}) into a manifest, rows in a stable order (by `sub`). */
@@ -192,7 +238,8 @@ export function collectManifest(classified: Iterable<ReturnType<typeof classifyU
     if (r.row) rows.push(r.row);
     if (r.excluded) excluded.push(r.excluded);
   }
-  const bySub = (x: { sub: string; username: string }, y: { sub: string; username: string }) => (x.sub < y.sub ? -1 : x.sub > y.sub ? 1 : x.username < y.username ? -1 : 1);
+  const bySub = (x: { sub: string; username: string }, y: { sub: string; username: string }) =>
+    x.sub < y.sub ? -1 : x.sub > y.sub ? 1 : x.username < y.username ? -1 : 1;
   return { rows: rows.sort(bySub), excluded: excluded.sort(bySub), canSend: recoveryOrder(pool).canSend };
 }
 
@@ -205,8 +252,10 @@ interface Contact {
 /** The user's verified contacts, e-mail first. */
 function verifiedContacts(a: Record<string, string>): Contact[] {
   const list: Contact[] = [];
-  if (a.email && a.email_verified === 'true') list.push({ channel: 'email', contact: a.email, mechanism: 'verified_email' });
-  if (a.phone_number && a.phone_number_verified === 'true') list.push({ channel: 'sms', contact: a.phone_number, mechanism: 'verified_phone_number' });
+  if (a.email && a.email_verified === 'true')
+    list.push({ channel: 'email', contact: a.email, mechanism: 'verified_email' });
+  if (a.phone_number && a.phone_number_verified === 'true')
+    list.push({ channel: 'sms', contact: a.phone_number, mechanism: 'verified_phone_number' });
   return list;
 }
 
@@ -216,8 +265,10 @@ function mfaUnknownDetail(options: ManifestOptions): string {
   const first = poolHasAttribute(options.pool, attribute)
     ? `no readable MFA marker (${attribute}): MFA unknown`
     : `the pool has no ${attribute} attribute, so no replica records its MFA (add it: npm run doctor shows how)`;
-  return `${first}; its e-mail or phone may be its second factor, which must not receive the reset code: read or reconcile first ` +
-    '(the failover reads it in the standby unless run with --no-read-unknown-mfa; npm run reconcile -- --apply --deep records the marker while the primary answers)';
+  return (
+    `${first}; its e-mail or phone may be its second factor, which must not receive the reset code: read or reconcile first ` +
+    '(the failover reads it in the standby unless run with --no-read-unknown-mfa; npm run reconcile -- --apply --deep records the marker while the primary answers)'
+  );
 }
 
 /**
@@ -225,8 +276,10 @@ function mfaUnknownDetail(options: ManifestOptions): string {
  * (`why`: not found, the error, or why it was not read).
  */
 export function mfaUnreadDetail(why: string): string {
-  return `no MFA marker, and ${why}: MFA unknown; its e-mail or phone may be its second factor, which must not receive the reset code: ` +
-    'run the failover again (a rerun reads it again), or read the user with aws cognito-idp admin-get-user and tell the user yourself';
+  return (
+    `no MFA marker, and ${why}: MFA unknown; its e-mail or phone may be its second factor, which must not receive the reset code: ` +
+    'run the failover again (a rerun reads it again), or read the user with aws cognito-idp admin-get-user and tell the user yourself'
+  );
 }
 
 /**
@@ -269,7 +322,15 @@ export interface ManifestCounts {
 export function countManifest(m: Manifest): ManifestCounts {
   const inc = (o: Record<string, number>, k: string) => void (o[k] = (o[k] ?? 0) + 1);
   const c: ManifestCounts = {
-    users: m.rows.length + m.excluded.length, byAction: {}, byChannel: {}, excludedByReason: {}, toSend: 0, alreadyResetRequired: 0, reEnrollTotp: 0, mfaUnknown: 0, emailOtpEligible: 0,
+    users: m.rows.length + m.excluded.length,
+    byAction: {},
+    byChannel: {},
+    excludedByReason: {},
+    toSend: 0,
+    alreadyResetRequired: 0,
+    reEnrollTotp: 0,
+    mfaUnknown: 0,
+    emailOtpEligible: 0,
   };
   for (const r of m.rows) {
     inc(c.byAction, r.action);

@@ -60,7 +60,10 @@ export interface MfaReadResult {
  * with the MFA read, or still apart with why it could not be read. Bounded concurrency, paced by
  * the reader's (the gateway's) quota limiter.
  */
-export async function readUnknownMfa(classified: Classified[], options: ReadMfaOptions): Promise<{ classified: Classified[]; result: MfaReadResult }> {
+export async function readUnknownMfa(
+  classified: Classified[],
+  options: ReadMfaOptions,
+): Promise<{ classified: Classified[]; result: MfaReadResult }> {
   const out = [...classified];
   const pending = out.flatMap((c, i) => (c.excluded?.reason === 'mfa-unknown' ? [i] : []));
   const result: MfaReadResult = { toRead: pending.length, read: 0, notFound: 0, failed: [], notRead: 0 };

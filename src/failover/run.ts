@@ -90,17 +90,35 @@ export async function runFailover(options: FailoverOptions, deps: FailoverDeps):
   const read =
     options.readUnknownMfa === false
       ? undefined
-      : await readUnknownMfa(listed, { reader: deps.standby, manifest: manifestOptions, concurrency: options.readConcurrency, signal: deps.signal, onProgress: deps.onRead });
+      : await readUnknownMfa(listed, {
+          reader: deps.standby,
+          manifest: manifestOptions,
+          concurrency: options.readConcurrency,
+          signal: deps.signal,
+          onProgress: deps.onRead,
+        });
   const reads = read?.result;
   const manifest = collectManifest(read?.classified ?? listed, pool);
   const counts = countManifest(manifest);
   const written = writeManifest(manifest, options.out, options.format);
 
   let journal: JournalState | undefined;
-  const finish = (r: Omit<FailoverReport, 'summary' | 'exitCode' | 'pool' | 'manifest' | 'counts' | 'reads'>): FailoverReport => {
+  const finish = (
+    r: Omit<FailoverReport, 'summary' | 'exitCode' | 'pool' | 'manifest' | 'counts' | 'reads'>,
+  ): FailoverReport => {
     // RESET_REQUIRED users this journal never sent to: imported, or reset by someone else (an administrator, a failover with another journal).
-    const resetElsewhere = manifest.rows.filter((row) => row.status === 'RESET_REQUIRED' && !journal?.bySub.has(row.sub)).length;
-    const summary = renderSummary({ counts, rate: deps.sendRate, canSend: manifest.canSend, resetElsewhere, resendResetRequired: !!options.resendResetRequired, reads, ...r });
+    const resetElsewhere = manifest.rows.filter(
+      (row) => row.status === 'RESET_REQUIRED' && !journal?.bySub.has(row.sub),
+    ).length;
+    const summary = renderSummary({
+      counts,
+      rate: deps.sendRate,
+      canSend: manifest.canSend,
+      resetElsewhere,
+      resendResetRequired: !!options.resendResetRequired,
+      reads,
+      ...r,
+    });
     const incomplete = !!r.send && (r.send.failed.length > 0 || r.send.maybeSent.length > 0 || r.send.notAttempted > 0);
     const unread = !!reads && (reads.failed.length > 0 || reads.notRead > 0);
     return { pool, manifest, counts, reads, ...r, summary, exitCode: incomplete || unread || r.cancelled ? 1 : 0 };
@@ -109,7 +127,12 @@ export async function runFailover(options: FailoverOptions, deps: FailoverDeps):
   if (!options.send) {
     journal = readJournal(options.journal);
     const plan = planSends(manifest.rows, journal, options.resendUncertain);
-    return finish({ files: written, toSend: manifest.canSend ? plan.queue.length : 0, alreadySent: plan.alreadySent + plan.toResolve.length, maybeSentBefore: plan.maybeSent.length });
+    return finish({
+      files: written,
+      toSend: manifest.canSend ? plan.queue.length : 0,
+      alreadySent: plan.alreadySent + plan.toResolve.length,
+      maybeSentBefore: plan.maybeSent.length,
+    });
   }
   if (!manifest.canSend) {
     return finish({ files: written, toSend: 0, alreadySent: 0, maybeSentBefore: 0, cancelled: true });
@@ -120,7 +143,12 @@ export async function runFailover(options: FailoverOptions, deps: FailoverDeps):
   try {
     const plan = planSends(manifest.rows, state, options.resendUncertain);
     const files = { ...written, journal: options.journal };
-    const base = { files, toSend: plan.queue.length, alreadySent: plan.alreadySent + plan.toResolve.length, maybeSentBefore: plan.maybeSent.length };
+    const base = {
+      files,
+      toSend: plan.queue.length,
+      alreadySent: plan.alreadySent + plan.toResolve.length,
+      maybeSentBefore: plan.maybeSent.length,
+    };
     if (plan.queue.length > 0) {
       const question =
         `Send ${plan.queue.length} password-reset codes from pool ${options.poolId} (${options.region}) at ${deps.sendRate.toFixed(1)}/s ` +
@@ -151,9 +179,16 @@ export async function runFailover(options: FailoverOptions, deps: FailoverDeps):
  * less the headroom (30 × 0.8 = 24/s). The quota is shared with the live application's
  * "Forgot password" calls, which is what the headroom is for.
  */
-export function failoverLimiter(options: { rate?: number; headroom?: number; clock?: Clock }): { limiter: QuotaLimiter; rate: number } {
+export function failoverLimiter(options: { rate?: number; headroom?: number; clock?: Clock }): {
+  limiter: QuotaLimiter;
+  rate: number;
+} {
   const headroom = options.headroom ?? 0.2;
   const rate = options.rate ?? DEFAULT_QUOTAS.UserAccountRecovery * (1 - headroom);
-  const limiter = new QuotaLimiter({ headroom, clock: options.clock, quotas: { UserAccountRecovery: rate / (1 - headroom) } });
+  const limiter = new QuotaLimiter({
+    headroom,
+    clock: options.clock,
+    quotas: { UserAccountRecovery: rate / (1 - headroom) },
+  });
   return { limiter, rate };
 }

@@ -98,7 +98,8 @@ export function planSends(rows: ManifestRow[], journal: JournalState, resendUnce
     }
   }
   for (const [sub, entry] of journal.bySub) {
-    if (entry.state === 'maybe-sent' && !inManifest.has(sub)) plan.maybeSent.push({ sub, error: entry.error ?? 'outcome unknown', at: entry.at });
+    if (entry.state === 'maybe-sent' && !inManifest.has(sub))
+      plan.maybeSent.push({ sub, error: entry.error ?? 'outcome unknown', at: entry.at });
   }
   return plan;
 }
@@ -118,7 +119,16 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
   const now = options.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
   const maxFailures = options.maxConsecutiveFailures ?? 25;
-  const result: SendResult = { eligible: 0, alreadySent: 0, resolved: 0, sent: 0, failed: [], maybeSent: [], notAttempted: 0, elapsedMs: 0 };
+  const result: SendResult = {
+    eligible: 0,
+    alreadySent: 0,
+    resolved: 0,
+    sent: 0,
+    failed: [],
+    maybeSent: [],
+    notAttempted: 0,
+    elapsedMs: 0,
+  };
 
   const plan = planSends(options.rows, options.journal, options.resendUncertain);
   for (const sub of plan.toResolve) {
@@ -153,15 +163,27 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
       if (err instanceof StoppedBeforeSending) return false;
       const limit = isLimitExceeded(err) ? ('limit-exceeded' as const) : undefined;
       // A limit names its reason first, so the summary groups those users under it.
-      const error = redactContacts(limit ? `${limit}: ${err instanceof LimitExceededError ? err.message : describeError(err)}` : describeError(err));
+      const error = redactContacts(
+        limit
+          ? `${limit}: ${err instanceof LimitExceededError ? err.message : describeError(err)}`
+          : describeError(err),
+      );
       if (!journaled || certainlyNotDelivered(err)) {
         // Never left, or Cognito refused it: nothing was sent. A user at a limit is that user's
         // failure only: the gateway did not slow down for it, and the wave goes on.
-        if (journaled) await options.sink.append({ type: 'failed', sub: row.sub, at: iso(), error, ...(limit && { reason: limit }) });
+        if (journaled)
+          await options.sink.append({
+            type: 'failed',
+            sub: row.sub,
+            at: iso(),
+            error,
+            ...(limit && { reason: limit }),
+          });
         result.failed.push({ sub: row.sub, error, ...(limit && { reason: limit }) });
         const name = (err as Error)?.name ?? 'Error';
         streak = streak.error === name ? { error: name, count: streak.count + 1 } : { error: name, count: 1 };
-        if (streak.count >= maxFailures) stop ??= `${streak.count} sends in a row failed with ${name}: fix the cause (see the errors) and run again`;
+        if (streak.count >= maxFailures)
+          stop ??= `${streak.count} sends in a row failed with ${name}: fix the cause (see the errors) and run again`;
       } else {
         await options.sink.append({ type: 'uncertain', sub: row.sub, at: iso(), error });
         result.maybeSent.push({ sub: row.sub, error });

@@ -28,7 +28,10 @@ export function groupUnsent(list: Unsent[], limit = 10): string[] {
   for (const u of list) byError.set(u.error, [...(byError.get(u.error) ?? []), u.sub]);
   return [...byError.entries()]
     .sort((a, b) => b[1].length - a[1].length)
-    .map(([error, subs]) => `${subs.length} × ${error}\n      subs: ${subs.slice(0, limit).join(' ')}${subs.length > limit ? ` … (+${subs.length - limit})` : ''}`);
+    .map(
+      ([error, subs]) =>
+        `${subs.length} × ${error}\n      subs: ${subs.slice(0, limit).join(' ')}${subs.length > limit ? ` … (+${subs.length - limit})` : ''}`,
+    );
 }
 
 /** What the summary needs besides the counts. */
@@ -60,9 +63,11 @@ function resetRequiredLine(s: SummaryInput): string {
   const head = `  already RESET_REQUIRED, never sent a code by this journal: ${s.resetElsewhere}`;
   if (s.resendResetRequired) return `${head} (sent a code too: --resend-reset-required)`;
   if (!s.resetElsewhere) return `${head} (not sent unless --resend-reset-required)`;
-  return `${head}: imported by a reconcile --import job (never told anything), or reset by an administrator or by a failover with another journal. ` +
+  return (
+    `${head}: imported by a reconcile --import job (never told anything), or reset by an administrator or by a failover with another journal. ` +
     'Not sent: signing in sends them to "Forgot password" (PasswordResetRequiredException, or "Incorrect username or password" where the app client ' +
-    'prevents user-existence errors). If the standby was filled by import and no failover sent to them, rerun with --resend-reset-required to send them a code';
+    'prevents user-existence errors). If the standby was filled by import and no failover sent to them, rerun with --resend-reset-required to send them a code'
+  );
 }
 
 /** What the reads of replicas without an MFA marker did, and what is still unknown. */
@@ -75,7 +80,10 @@ function mfaReadLines(s: SummaryInput): string[] {
     `  ${r.read} replicas without an MFA marker read in the standby (AdminGetUser: each read bills the user as a monthly active user of the standby); ` +
       'classified with the MFA they have there: a code never goes to one of their factors; their TOTP use in the primary is unknown',
   ];
-  if (unknown) lines.push(`  MFA still unknown, listed apart (mfa-unknown): ${unknown} (${r.failed.length} read failed, ${r.notFound} not found, ${r.notRead} not read)`);
+  if (unknown)
+    lines.push(
+      `  MFA still unknown, listed apart (mfa-unknown): ${unknown} (${r.failed.length} read failed, ${r.notFound} not found, ${r.notRead} not read)`,
+    );
   for (const g of groupUnsent(r.failed)) lines.push(`    ${g}`);
   if (r.stoppedBecause) lines.push(`  reads stopped: ${r.stoppedBecause}`);
   return lines;
@@ -95,7 +103,10 @@ export function renderSummary(s: SummaryInput): string[] {
     `skipped (never sent a code): ${Object.values(c.excludedByReason).reduce((a, b) => a + b, 0)} listed apart, ${c.byAction.none ?? 0} federated, ${s.resendResetRequired ? 0 : s.resetElsewhere} already RESET_REQUIRED`,
     `manifest: ${s.files.manifest} (0600); listed apart: ${s.files.excluded} (0600)`,
   ];
-  if (!s.canSend) lines.push('account recovery of the pool is admin-only: Cognito cannot deliver reset codes; tell users yourself, or fix the pool (see npm run doctor)');
+  if (!s.canSend)
+    lines.push(
+      'account recovery of the pool is admin-only: Cognito cannot deliver reset codes; tell users yourself, or fix the pool (see npm run doctor)',
+    );
   if (!s.send) {
     lines.push(
       `dry run: ${s.toSend} resets to send at ${s.rate.toFixed(1)}/s would take ${formatDuration(sendDurationMs(s.toSend, s.rate))}` +
@@ -118,7 +129,9 @@ export function renderSummary(s: SummaryInput): string[] {
     for (const g of groupUnsent(r.maybeSent, 50)) lines.push(`    ${g}`);
   }
   if (r.notAttempted) {
-    lines.push(`not attempted: ${r.notAttempted}, would take ${formatDuration(sendDurationMs(r.notAttempted, s.rate))} at ${s.rate.toFixed(1)}/s; run the same command again to continue`);
+    lines.push(
+      `not attempted: ${r.notAttempted}, would take ${formatDuration(sendDurationMs(r.notAttempted, s.rate))} at ${s.rate.toFixed(1)}/s; run the same command again to continue`,
+    );
   }
   if (r.stoppedBecause) lines.push(`stopped: ${r.stoppedBecause}`);
   if (s.files.journal) lines.push(`journal: ${s.files.journal}`);

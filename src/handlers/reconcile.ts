@@ -35,7 +35,16 @@ export interface ReconcileInvocationResult {
   mode: 'dry-run' | 'apply';
   report?: string;
   continued?: boolean;
-  counts: { source: number; target: number; inSync: number; missing: number; drifted: number; orphans: number; failed: number; writes: number };
+  counts: {
+    source: number;
+    target: number;
+    inSync: number;
+    missing: number;
+    drifted: number;
+    orphans: number;
+    failed: number;
+    writes: number;
+  };
 }
 
 /** Stop this long before the Lambda timeout: requests in flight finish, spool and checkpoint go to S3. */
@@ -51,15 +60,26 @@ const MAX_SESSIONS = 200;
  */
 export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDeps)) {
   let resolved: ReconcileDeps | undefined;
-  return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ReconcileInvocationResult> => {
+  return async (
+    event: unknown,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<ReconcileInvocationResult> => {
     resolved ??= typeof deps === 'function' ? deps() : deps;
     const d = resolved;
     const remaining = context?.getRemainingTimeInMillis?.() ?? 900_000;
     const margin = Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, remaining * 0.1));
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), Math.max(1000, remaining - margin));
-    const trigger = event && typeof event === 'object' && 'source' in event ? String((event as { source: unknown }).source) : 'unknown';
-    logger.info('reconcile invocation', { trigger, mode: d.config.apply ? 'apply' : 'dry-run', deep: d.config.deep, stopInMs: remaining - margin });
+    const trigger =
+      event && typeof event === 'object' && 'source' in event
+        ? String((event as { source: unknown }).source)
+        : 'unknown';
+    logger.info('reconcile invocation', {
+      trigger,
+      mode: d.config.apply ? 'apply' : 'dry-run',
+      deep: d.config.deep,
+      stopInMs: remaining - margin,
+    });
     let result: ReconcileResult;
     try {
       result = await reconcile({
@@ -68,7 +88,10 @@ export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDep
         store: d.store,
         apply: d.config.apply,
         deep: d.config.deep,
-        import: d.config.apply && d.config.importLogsRoleArn ? { roleArn: d.config.importLogsRoleArn, threshold: d.config.importThreshold } : undefined,
+        import:
+          d.config.apply && d.config.importLogsRoleArn
+            ? { roleArn: d.config.importLogsRoleArn, threshold: d.config.importThreshold }
+            : undefined,
         deleteOrphans: d.config.deleteOrphans,
         maxDeletes: d.config.maxDeletes,
         sourceSubAttribute: d.config.sourceSubAttribute,
@@ -89,7 +112,16 @@ export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDep
       status: result.status,
       runId: r.runId,
       mode: r.mode,
-      counts: { source: c.sourceUsers, target: c.standbyUsers, inSync: c.inSync, missing: c.create, drifted: c.update, orphans: c.orphans, failed: c.failed, writes: c.writes },
+      counts: {
+        source: c.sourceUsers,
+        target: c.standbyUsers,
+        inSync: c.inSync,
+        missing: c.create,
+        drifted: c.update,
+        orphans: c.orphans,
+        failed: c.failed,
+        writes: c.writes,
+      },
     };
     if (result.status === 'complete') {
       const key = `reports/${r.finishedAt.slice(0, 10)}/${r.source.poolId}--${r.target.poolId}-${r.runId}.json`;
@@ -108,20 +140,34 @@ export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDep
       metrics.addMetric('ReadinessPercent', MetricUnit.Percent, Math.round(r.readiness.share * 10_000) / 100);
       metrics.addMetric('TotpUsers', MetricUnit.Count, r.readiness.notCarried.totp ?? 0);
       if (r.warnings.length) metrics.addMetric('ReconcileWarnings', MetricUnit.Count, r.warnings.length);
-      logger.info('reconcile complete', { ...out, warnings: r.warnings, readiness: { share: r.readiness.share, notifications: r.readiness.notifications } });
+      logger.info('reconcile complete', {
+        ...out,
+        warnings: r.warnings,
+        readiness: { share: r.readiness.share, notifications: r.readiness.notifications },
+      });
     } else {
       metrics.addMetric('ReconcileContinuations', MetricUnit.Count, 1);
       if (r.sessions >= MAX_SESSIONS) {
-        logger.error('reconcile run is not finishing; not continuing it (the next scheduled invocation resumes it)', { runId: r.runId, sessions: r.sessions });
+        logger.error('reconcile run is not finishing; not continuing it (the next scheduled invocation resumes it)', {
+          runId: r.runId,
+          sessions: r.sessions,
+        });
       } else if (d.continueRun) {
         try {
           await d.continueRun({ source: 'continue', runId: r.runId });
           out.continued = true;
         } catch (err) {
-          logger.warn('could not invoke the next part of the run; the next scheduled invocation resumes it', { error: describeError(err) });
+          logger.warn('could not invoke the next part of the run; the next scheduled invocation resumes it', {
+            error: describeError(err),
+          });
         }
       }
-      logger.info('reconcile stopped before the timeout; checkpoint saved', { ...out, phase: r.phase, sessions: r.sessions, checkpoint: r.checkpoint });
+      logger.info('reconcile stopped before the timeout; checkpoint saved', {
+        ...out,
+        phase: r.phase,
+        sessions: r.sessions,
+        checkpoint: r.checkpoint,
+      });
     }
     return out;
   };
@@ -138,16 +184,43 @@ function depsFromEnvironment(): ReconcileDeps {
   const config = loadReconcileConfig();
   const limits = { headroom: config.quotaHeadroom };
   const standbyCredentials = config.standbyRoleArn
-    ? fromTemporaryCredentials({ params: { RoleArn: config.standbyRoleArn, RoleSessionName: 'cognito-standby-sync-reconcile' } })
+    ? fromTemporaryCredentials({
+        params: { RoleArn: config.standbyRoleArn, RoleSessionName: 'cognito-standby-sync-reconcile' },
+      })
     : undefined;
-  const source = sideGateway({ region: config.sourceRegion, poolId: config.sourcePoolId, endpoint: config.sourceEndpoint }, limits);
-  const target = sideGateway({ region: config.standbyRegion, poolId: config.standbyPoolId, endpoint: config.standbyEndpoint, credentials: standbyCredentials }, limits);
-  const s3 = new S3Client({ region: config.sourceRegion, endpoint: config.s3Endpoint, forcePathStyle: !!config.s3Endpoint });
-  const store = new S3CheckpointStore(s3, config.stateBucket, `checkpoints/${config.sourcePoolId}--${config.standbyPoolId}/`, '/tmp/reconcile-spool');
+  const source = sideGateway(
+    { region: config.sourceRegion, poolId: config.sourcePoolId, endpoint: config.sourceEndpoint },
+    limits,
+  );
+  const target = sideGateway(
+    {
+      region: config.standbyRegion,
+      poolId: config.standbyPoolId,
+      endpoint: config.standbyEndpoint,
+      credentials: standbyCredentials,
+    },
+    limits,
+  );
+  const s3 = new S3Client({
+    region: config.sourceRegion,
+    endpoint: config.s3Endpoint,
+    forcePathStyle: !!config.s3Endpoint,
+  });
+  const store = new S3CheckpointStore(
+    s3,
+    config.stateBucket,
+    `checkpoints/${config.sourcePoolId}--${config.standbyPoolId}/`,
+    '/tmp/reconcile-spool',
+  );
   const functionName = config.functionName;
   const lambda = functionName ? new LambdaClient({ region: config.sourceRegion }) : undefined;
   const replicaIndex = config.replicaIndexTable
-    ? new ReplicaIndex({ tableName: config.replicaIndexTable, sourcePoolId: config.sourcePoolId, standbyPoolId: config.standbyPoolId, clientConfig: { region: config.sourceRegion } })
+    ? new ReplicaIndex({
+        tableName: config.replicaIndexTable,
+        sourcePoolId: config.sourcePoolId,
+        standbyPoolId: config.standbyPoolId,
+        clientConfig: { region: config.sourceRegion },
+      })
     : undefined;
   return {
     config,
@@ -157,7 +230,13 @@ function depsFromEnvironment(): ReconcileDeps {
     replicaIndex,
     continueRun: lambda
       ? async (payload) => {
-          await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
+          await lambda.send(
+            new InvokeCommand({
+              FunctionName: functionName,
+              InvocationType: 'Event',
+              Payload: Buffer.from(JSON.stringify(payload)),
+            }),
+          );
         }
       : undefined,
   };

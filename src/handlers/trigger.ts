@@ -53,7 +53,10 @@ export function createTriggerHandler(deps: TriggerDeps | (() => TriggerDeps)) {
     const e = parsed.data;
     const sub = e.request.userAttributes.sub;
     if (e.triggerSource === 'PostConfirmation_ConfirmForgotPassword' && !config.replicateForgotPassword) return event;
-    if (e.triggerSource !== 'PostConfirmation_ConfirmSignUp' && e.triggerSource !== 'PostConfirmation_ConfirmForgotPassword') {
+    if (
+      e.triggerSource !== 'PostConfirmation_ConfirmSignUp' &&
+      e.triggerSource !== 'PostConfirmation_ConfirmForgotPassword'
+    ) {
       logger.warn('ignored trigger source', { triggerSource: e.triggerSource, sub });
       return event;
     }
@@ -61,20 +64,33 @@ export function createTriggerHandler(deps: TriggerDeps | (() => TriggerDeps)) {
       logger.warn('event from a pool this deployment does not replicate; ignored', { userPoolId: e.userPoolId, sub });
       return event;
     }
-    const message = buildSyncMessage({ sourceRegion: e.region, sourcePoolId: e.userPoolId, username: e.userName, sub, reason: e.triggerSource });
-    sqs ??= resolved.sqs ?? new SQSClient({
-      region: config.sourceRegion,
-      endpoint: config.sqsEndpoint,
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: Math.min(500, config.sendBudgetMs), requestTimeout: config.sendBudgetMs },
+    const message = buildSyncMessage({
+      sourceRegion: e.region,
+      sourcePoolId: e.userPoolId,
+      username: e.userName,
+      sub,
+      reason: e.triggerSource,
     });
+    sqs ??=
+      resolved.sqs ??
+      new SQSClient({
+        region: config.sourceRegion,
+        endpoint: config.sqsEndpoint,
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: Math.min(500, config.sendBudgetMs), requestTimeout: config.sendBudgetMs },
+      });
     try {
       await withinBudget(config.sendBudgetMs, (abortSignal) =>
-        sqs!.send(new SendMessageCommand({ QueueUrl: config.syncQueueUrl, MessageBody: JSON.stringify(message) }), { abortSignal }),
+        sqs!.send(new SendMessageCommand({ QueueUrl: config.syncQueueUrl, MessageBody: JSON.stringify(message) }), {
+          abortSignal,
+        }),
       );
       logger.info('queued for replication', { sub, user: sub ? undefined : hashed(e.userName) });
     } catch (err) {
-      logger.error('could not queue the user for replication; the reconciler will backfill', { sub, error: describeError(err) });
+      logger.error('could not queue the user for replication; the reconciler will backfill', {
+        sub,
+        error: describeError(err),
+      });
       metrics.addMetric('TriggerSendFailures', MetricUnit.Count, 1);
     }
     return event;

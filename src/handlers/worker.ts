@@ -83,7 +83,9 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
     const message = parseQueueMessage(record.body, d.config);
     sub = message.sub;
     if (message.sourcePoolId !== d.config.sourcePoolId) {
-      throw new MalformedMessageError(`message is for pool ${message.sourcePoolId}, this worker replicates ${d.config.sourcePoolId}`);
+      throw new MalformedMessageError(
+        `message is for pool ${message.sourcePoolId}, this worker replicates ${d.config.sourcePoolId}`,
+      );
     }
     const screening = screenMessage(message, d.echoRoleArns ?? []);
     if (screening.action === 'drop') {
@@ -93,7 +95,13 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
     }
     const outcome = await replicateUser(d.replication, { username: message.username, sub: message.sub });
     sub = outcome.sourceSub ?? sub;
-    logger.info('replicated', { sub, result: outcome.result, writes: outcome.writes, issues: outcome.plan?.issues, attempt });
+    logger.info('replicated', {
+      sub,
+      result: outcome.result,
+      writes: outcome.writes,
+      issues: outcome.plan?.issues,
+      attempt,
+    });
     metrics.addMetric(`Users_${outcome.result}`, MetricUnit.Count, 1);
     // The replica is RESET_REQUIRED: its SMS/e-mail MFA waits for the user's reset (issue `mfa-pending` in the line above).
     if (outcome.mfaPending) metrics.addMetric('MfaPending', MetricUnit.Count, 1);
@@ -113,7 +121,8 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
     }
     // A per-user or per-resource limit (LimitExceededException: the pool's group quota, ...) is
     // permanent for this user: to the DLQ now with its reason, not after a day of retries.
-    const kind = err instanceof MalformedMessageError ? 'malformed' : isLimitExceeded(err) ? 'limit-exceeded' : classifyError(err);
+    const kind =
+      err instanceof MalformedMessageError ? 'malformed' : isLimitExceeded(err) ? 'limit-exceeded' : classifyError(err);
     // A create that still races after one re-plan (ListUsers is eventually consistent and may
     // not show the replica yet), or a replica deleted between lookup and write, is settled by a
     // later attempt that looks again, not by the DLQ.
@@ -126,7 +135,9 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
       await extendVisibility(record, delay, d);
       return false;
     }
-    const reason = retryable ? `gave up after ${attempt} attempts: ${describeError(err)}` : `${kind}: ${describeError(err)}`;
+    const reason = retryable
+      ? `gave up after ${attempt} attempts: ${describeError(err)}`
+      : `${kind}: ${describeError(err)}`;
     logger.error('replication failed for good; moving the message to the DLQ', { sub, attempt, reason });
     metrics.addMetric('ReplicationFailures', MetricUnit.Count, 1);
     return moveToDlq(record, reason, d);
@@ -135,7 +146,13 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
 
 async function extendVisibility(record: SQSRecord, seconds: number, d: WorkerDeps): Promise<void> {
   try {
-    await d.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: d.config.syncQueueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
+    await d.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: d.config.syncQueueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
   } catch (err) {
     // The message still comes back after the queue's own visibility timeout.
     logger.warn('could not delay the retry', { error: describeError(err) });

@@ -66,13 +66,18 @@ export class FileCheckpointStore implements CheckpointStore {
     try {
       await mkdir(dirname(this.file), { recursive: true });
       return await acquireLockFile(this.lockFile, {
-        onTakeOver: (pid) => note(`note: taking over the lock ${this.lockFile}: its reconcile (pid ${pid}) is no longer running`),
+        onTakeOver: (pid) =>
+          note(`note: taking over the lock ${this.lockFile}: its reconcile (pid ${pid}) is no longer running`),
       });
     } catch (err) {
       if (err instanceof LockHeldError) {
-        throw new ConfigError(`another reconcile (pid ${err.pid}) is using ${this.file}; wait for it to finish, or remove ${this.lockFile} if that process is not a reconcile`);
+        throw new ConfigError(
+          `another reconcile (pid ${err.pid}) is using ${this.file}; wait for it to finish, or remove ${this.lockFile} if that process is not a reconcile`,
+        );
       }
-      throw new ConfigError(`cannot lock the checkpoint ${this.file} (${this.lockFile}): ${(err as Error).message}; pass --checkpoint with a file that can be read and written`);
+      throw new ConfigError(
+        `cannot lock the checkpoint ${this.file} (${this.lockFile}): ${(err as Error).message}; pass --checkpoint with a file that can be read and written`,
+      );
     }
   }
 
@@ -87,7 +92,9 @@ export class FileCheckpointStore implements CheckpointStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       // A folder, a file under a file, no permission: nothing is run, the file is left as it is.
-      throw new ConfigError(`cannot read the checkpoint ${this.file}: ${(err as Error).message}; pass --checkpoint with a file that can be read and written`);
+      throw new ConfigError(
+        `cannot read the checkpoint ${this.file}: ${(err as Error).message}; pass --checkpoint with a file that can be read and written`,
+      );
     }
     // A torn write cannot happen (rename), but a hand-edited or damaged file can. Runs are
     // idempotent, so it is discarded and the run starts afresh; the operator is told.
@@ -95,11 +102,15 @@ export class FileCheckpointStore implements CheckpointStore {
     try {
       state = JSON.parse(text) as CheckpointState;
     } catch (err) {
-      this.warn(`warning: discarding the checkpoint ${this.file}: it is not valid JSON (${(err as Error).message}); starting afresh`);
+      this.warn(
+        `warning: discarding the checkpoint ${this.file}: it is not valid JSON (${(err as Error).message}); starting afresh`,
+      );
       return undefined;
     }
     if (state?.version !== 1) {
-      this.warn(`warning: discarding the checkpoint ${this.file}: unknown version ${JSON.stringify(state?.version)}; starting afresh`);
+      this.warn(
+        `warning: discarding the checkpoint ${this.file}: unknown version ${JSON.stringify(state?.version)}; starting afresh`,
+      );
       return undefined;
     }
     return state;

@@ -62,7 +62,8 @@ export interface ReconcileConfig {
 export function loadReconcileConfig(env: Record<string, string | undefined> = process.env): ReconcileConfig {
   const e = parseEnv(ReconcileEnv, env, 'reconcile');
   const sourceRegion = e.SOURCE_REGION ?? e.AWS_REGION;
-  if (!sourceRegion) throw new ConfigError('reconcile configuration is invalid: SOURCE_REGION: is not set (nor AWS_REGION)');
+  if (!sourceRegion)
+    throw new ConfigError('reconcile configuration is invalid: SOURCE_REGION: is not set (nor AWS_REGION)');
   return {
     sourcePoolId: e.SOURCE_POOL_ID,
     sourceRegion,

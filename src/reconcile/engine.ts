@@ -87,7 +87,11 @@ export class SeqTracker {
 
   /** State to record. `clean`: nothing is being written right now, so the started set is exact. */
   snapshot(clean: boolean): TrackerState {
-    const state: TrackerState = { watermark: this.watermark, done: [...this.done].sort((a, b) => a - b), horizon: this.horizon };
+    const state: TrackerState = {
+      watermark: this.watermark,
+      done: [...this.done].sort((a, b) => a - b),
+      horizon: this.horizon,
+    };
     if (clean) {
       // Users left uncertain by the previous run and not yet redone stay uncertain.
       const started = new Set(this.inFlight);

@@ -30,7 +30,12 @@ export function replicaAfter(base: UserRecord | undefined, plan: ReplicationPlan
   if (plan.kind !== 'update') return base;
   const attributes = { ...base.attributes, ...plan.updateAttributes, ...plan.afterMfaAttributes };
   for (const name of plan.deleteAttributes) delete attributes[name];
-  return { ...base, attributes, enabled: plan.setEnabled ?? base.enabled, status: plan.setPassword ? 'CONFIRMED' : base.status };
+  return {
+    ...base,
+    attributes,
+    enabled: plan.setEnabled ?? base.enabled,
+    status: plan.setPassword ? 'CONFIRMED' : base.status,
+  };
 }
 
 /**
@@ -45,6 +50,11 @@ export function failoverFate(replica: UserRecord | undefined, options: FailoverO
   if (!replica) return 'no-replica';
   const { row, excluded } = classifyUser(replica, options);
   if (row?.send || excluded?.reason === 'mfa-unknown') return 'send';
-  if (row) return row.action === 'none' ? 'federated' : row.status === 'RESET_REQUIRED' ? 'reset-required' : 'recovery-admin-only';
+  if (row)
+    return row.action === 'none'
+      ? 'federated'
+      : row.status === 'RESET_REQUIRED'
+        ? 'reset-required'
+        : 'recovery-admin-only';
   return excluded?.reason ?? 'unknown';
 }

@@ -29,7 +29,14 @@ const UNSAFE = /[\r\n"\\]/;
  * - `unsafe-characters`: quotes, backslashes or line breaks, which the CSV format cannot carry;
  * - `read-failed`: `--deep` could not read the user's MFA before the import.
  */
-export type NotImportableReason = 'federated' | 'mfa' | 'no-verified-contact' | 'birthdate' | 'unsafe-characters' | 'read-failed' | 'not-a-create';
+export type NotImportableReason =
+  | 'federated'
+  | 'mfa'
+  | 'no-verified-contact'
+  | 'birthdate'
+  | 'unsafe-characters'
+  | 'read-failed'
+  | 'not-a-create';
 
 /** One missing user as a CSV row, or why it cannot be imported. */
 export interface ImportRow {
@@ -51,7 +58,8 @@ function autoVerified(pool: ImportPool): string[] {
  * cognito-user-pools-using-import-tool-csv-header.md).
  */
 export function importBlocker(pool: ImportPool): string | undefined {
-  if (autoVerified(pool).length === 0) return 'the target pool auto-verifies neither e-mail nor phone number, so Cognito does not start import jobs there';
+  if (autoVerified(pool).length === 0)
+    return 'the target pool auto-verifies neither e-mail nor phone number, so Cognito does not start import jobs there';
   return undefined;
 }
 
@@ -94,7 +102,8 @@ export function importRow(header: string[], plan: ReplicationPlan, pool: ImportP
     let value: string;
     if (column === 'cognito:username') value = plan.standbyUsername ?? '';
     else if (column === 'cognito:mfa_enabled') value = pool.mfaConfiguration === 'ON' ? 'true' : 'false';
-    else if (column === 'email_verified' || column === 'phone_number_verified') value = attrs[column] === 'true' ? 'true' : 'false';
+    else if (column === 'email_verified' || column === 'phone_number_verified')
+      value = attrs[column] === 'true' ? 'true' : 'false';
     else if (column === 'updated_at') value = '';
     else if (column === 'birthdate' && attrs.birthdate) {
       const converted = csvBirthdate(attrs.birthdate);
@@ -123,7 +132,8 @@ export function importedReplica(header: string[], plan: ReplicationPlan): UserRe
   const attributes: Record<string, string> = {};
   for (const column of header) {
     if (column.startsWith('cognito:') || column === 'updated_at' || column === 'birthdate') continue;
-    if (column === 'email_verified' || column === 'phone_number_verified') attributes[column] = attrs[column] === 'true' ? 'true' : 'false';
+    if (column === 'email_verified' || column === 'phone_number_verified')
+      attributes[column] = attrs[column] === 'true' ? 'true' : 'false';
     else if (attrs[column] !== undefined && attrs[column] !== '') attributes[column] = attrs[column];
   }
   return { username: plan.standbyUsername ?? '', attributes, enabled: true, status: 'RESET_REQUIRED', groups: [] };
@@ -190,7 +200,8 @@ export function importOutcome(state: ImportState | undefined, seq: number): Impo
   const job = state.jobs.find((j) => seq >= j.firstSeq && seq <= j.lastSeq);
   if (!job) return undefined;
   if (job.status === 'Succeeded' && !job.failed && !job.skipped && job.imported === job.rows) return 'trusted';
-  const mayHaveImported = !!job.started || job.status === 'Succeeded' || job.status === 'Stopped' || (job.imported ?? 0) > 0;
+  const mayHaveImported =
+    !!job.started || job.status === 'Succeeded' || job.status === 'Stopped' || (job.imported ?? 0) > 0;
   return mayHaveImported ? 'check' : undefined;
 }
 
@@ -235,7 +246,11 @@ export class ImportUploadError extends Error {
 
 /** PUTs a CSV to a job's pre-signed URL (the URL requires the KMS server-side-encryption header). */
 export async function uploadCsv(url: string, body: Buffer): Promise<void> {
-  const r = await fetch(url, { method: 'PUT', body, headers: { 'x-amz-server-side-encryption': 'aws:kms', 'content-type': 'text/csv' } });
+  const r = await fetch(url, {
+    method: 'PUT',
+    body,
+    headers: { 'x-amz-server-side-encryption': 'aws:kms', 'content-type': 'text/csv' },
+  });
   if (!r.ok) throw new ImportUploadError(r.status, await r.text());
 }
 
@@ -264,13 +279,25 @@ export async function runImportJobs(o: ImportRunOptions): Promise<boolean> {
       if (outcome === 'stopped') return false;
       if (outcome === 'done') break;
       if ((job.replacements ?? 0) >= MAX_REPLACEMENTS) {
-        Object.assign(job, { status: 'Failed', message: `the upload URL expired ${MAX_REPLACEMENTS + 1} times: its users are created one by one` });
+        Object.assign(job, {
+          status: 'Failed',
+          message: `the upload URL expired ${MAX_REPLACEMENTS + 1} times: its users are created one by one`,
+        });
         o.log?.(`import job for chunk ${job.chunk}: ${job.message}`);
         await o.save();
         break;
       }
-      o.log?.(`import job ${job.jobId} (chunk ${job.chunk}): its upload URL expired before the CSV was uploaded; creating a new job`);
-      Object.assign(job, { jobId: undefined, status: 'New', createdAt: undefined, started: undefined, message: undefined, replacements: (job.replacements ?? 0) + 1 });
+      o.log?.(
+        `import job ${job.jobId} (chunk ${job.chunk}): its upload URL expired before the CSV was uploaded; creating a new job`,
+      );
+      Object.assign(job, {
+        jobId: undefined,
+        status: 'New',
+        createdAt: undefined,
+        started: undefined,
+        message: undefined,
+        replacements: (job.replacements ?? 0) + 1,
+      });
       await o.save();
     }
   }
@@ -314,9 +341,17 @@ async function runJob(o: ImportRunOptions, job: ImportJobState): Promise<'done' 
     await o.clock.sleep(o.pollMs ?? 10_000);
     const current = await o.standby.describeUserImportJob(job.jobId!);
     const changed = current.status !== job.status;
-    Object.assign(job, { status: current.status, imported: current.imported, skipped: current.skipped, failed: current.failed, message: current.message });
+    Object.assign(job, {
+      status: current.status,
+      imported: current.imported,
+      skipped: current.skipped,
+      failed: current.failed,
+      message: current.message,
+    });
     if (changed) {
-      o.log?.(`import job ${job.jobId}: ${job.status}${job.failed || job.skipped ? ` (${job.failed ?? 0} rows failed, ${job.skipped ?? 0} skipped: those users are looked up one by one)` : ''}`);
+      o.log?.(
+        `import job ${job.jobId}: ${job.status}${job.failed || job.skipped ? ` (${job.failed ?? 0} rows failed, ${job.skipped ?? 0} skipped: those users are looked up one by one)` : ''}`,
+      );
       await o.save();
     }
   }

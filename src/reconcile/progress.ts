@@ -68,9 +68,14 @@ export class TerminalProgress implements ProgressSink {
     const first = this.samples[0];
     const rate = t > first.t ? ((this.done - first.done) * 1000) / (t - first.t) : 0;
     const parts = [this.name];
-    parts.push(this.total ? `${this.done}/${this.total} (${Math.floor((100 * this.done) / Math.max(1, this.total))}%)` : `${this.done}`);
+    parts.push(
+      this.total
+        ? `${this.done}/${this.total} (${Math.floor((100 * this.done) / Math.max(1, this.total))}%)`
+        : `${this.done}`,
+    );
     if (rate > 0) parts.push(`${rate.toFixed(1)}/s`);
-    if (rate > 0 && this.total && this.total > this.done) parts.push(`ETA ${duration((this.total - this.done) / rate)}`);
+    if (rate > 0 && this.total && this.total > this.done)
+      parts.push(`ETA ${duration((this.total - this.done) / rate)}`);
     if (this.detail) parts.push(this.detail);
     const width = this.stream.columns ?? 120;
     this.stream.write(`\r\x1b[2K${parts.join('  ').slice(0, width - 1)}`);

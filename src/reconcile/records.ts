@@ -139,7 +139,10 @@ export class StandbyIndex {
    * marked as matched. `ambiguous` when several standby users share the key and none carries
    * the source `sub` (all of them are then marked: none is an orphan).
    */
-  match(source: Pick<UserRecord, 'username' | 'attributes'>, sourceSubAttribute: string): { replica?: UserRecord; ambiguous: boolean; candidates: number } {
+  match(
+    source: Pick<UserRecord, 'username' | 'attributes'>,
+    sourceSubAttribute: string,
+  ): { replica?: UserRecord; ambiguous: boolean; candidates: number } {
     const locator = locatorOf(source, this.identity);
     if (!locator) return { ambiguous: false, candidates: 0 };
     const first = this.keys.get(indexKey(locator));

@@ -96,9 +96,28 @@ export interface Counts {
  * - `failed`: an operation for it failed (a read before planning included);
  * - `vanished`: gone from the source between the listing and its read (`--deep`).
  */
-export type UserBucket = 'inSync' | 'mfaPending' | 'missing' | 'drifted' | 'notReplicable' | 'unconfirmed' | 'ambiguous' | 'failed' | 'vanished';
+export type UserBucket =
+  | 'inSync'
+  | 'mfaPending'
+  | 'missing'
+  | 'drifted'
+  | 'notReplicable'
+  | 'unconfirmed'
+  | 'ambiguous'
+  | 'failed'
+  | 'vanished';
 
-export const USER_BUCKETS: readonly UserBucket[] = ['inSync', 'mfaPending', 'missing', 'drifted', 'notReplicable', 'unconfirmed', 'ambiguous', 'failed', 'vanished'];
+export const USER_BUCKETS: readonly UserBucket[] = [
+  'inSync',
+  'mfaPending',
+  'missing',
+  'drifted',
+  'notReplicable',
+  'unconfirmed',
+  'ambiguous',
+  'failed',
+  'vanished',
+];
 
 /** Replicas a failover would send a reset code to (`send`), and the others by reason. */
 export interface FailoverCount {
@@ -133,12 +152,39 @@ export interface ReportState {
 export function newReportState(): ReportState {
   return {
     counts: {
-      sourceUsers: 0, standbyUsers: 0, sourceGroups: 0, standbyGroups: 0, examined: 0, inSync: 0, create: 0, update: 0, skip: 0, ambiguous: 0,
+      sourceUsers: 0,
+      standbyUsers: 0,
+      sourceGroups: 0,
+      standbyGroups: 0,
+      examined: 0,
+      inSync: 0,
+      create: 0,
+      update: 0,
+      skip: 0,
+      ambiguous: 0,
       drift: { missing: 0, attributes: 0, groups: 0, enabled: 0, password: 0, mfa: 0, link: 0 },
-      skipReasons: {}, totp: 0, gapUsers: 0, gapAttributes: {}, plannedCalls: {}, vanished: 0,
-      created: 0, updated: 0, failed: 0, writes: 0, imported: 0, rechecked: 0,
-      orphans: 0, standbyOnly: 0, deleted: 0, deleteFailed: 0, groupsCreated: 0, indexWrites: 0, mfaPending: 0,
-      buckets: zeroBuckets(), failover: { send: 0, notSent: {} }, failoverLeftover: { send: 0, notSent: {} },
+      skipReasons: {},
+      totp: 0,
+      gapUsers: 0,
+      gapAttributes: {},
+      plannedCalls: {},
+      vanished: 0,
+      created: 0,
+      updated: 0,
+      failed: 0,
+      writes: 0,
+      imported: 0,
+      rechecked: 0,
+      orphans: 0,
+      standbyOnly: 0,
+      deleted: 0,
+      deleteFailed: 0,
+      groupsCreated: 0,
+      indexWrites: 0,
+      mfaPending: 0,
+      buckets: zeroBuckets(),
+      failover: { send: 0, notSent: {} },
+      failoverLeftover: { send: 0, notSent: {} },
     },
     entries: {},
     omitted: {},
@@ -170,7 +216,14 @@ export class ReportBuilder {
   }
 
   /** Records what was found for one source user. */
-  found(source: UserRecord, plan: ReplicationPlan | undefined, kind: ReplicationPlan['kind'] | 'ambiguous', ctx: PlanContext, replica?: UserRecord, identity?: string): void {
+  found(
+    source: UserRecord,
+    plan: ReplicationPlan | undefined,
+    kind: ReplicationPlan['kind'] | 'ambiguous',
+    ctx: PlanContext,
+    replica?: UserRecord,
+    identity?: string,
+  ): void {
     const c = this.counts;
     c.examined++;
     const sub = source.attributes.sub;
@@ -183,9 +236,12 @@ export class ReportBuilder {
     const gaps = plan.issues.filter((i) => i.code === 'attribute-gap');
     if (gaps.length) {
       c.gapUsers++;
-      for (const g of gaps) if (g.code === 'attribute-gap') c.gapAttributes[g.attribute] = (c.gapAttributes[g.attribute] ?? 0) + 1;
+      for (const g of gaps)
+        if (g.code === 'attribute-gap') c.gapAttributes[g.attribute] = (c.gapAttributes[g.attribute] ?? 0) + 1;
     }
-    const totp = source.mfa ? usesTotp(source.mfa) : usesTotp(parseMfaMarker(replica?.attributes[ctx.mfaMarkerAttribute]));
+    const totp = source.mfa
+      ? usesTotp(source.mfa)
+      : usesTotp(parseMfaMarker(replica?.attributes[ctx.mfaMarkerAttribute]));
     if (totp) c.totp++;
     if (plan.mfaPending) c.mfaPending++;
     if (plan.kind === 'in-sync') c.inSync++;
@@ -202,9 +258,17 @@ export class ReportBuilder {
       for (const [cat, n] of Object.entries(callsByCategory(planOperations(plan)))) {
         c.plannedCalls[cat as QuotaCategory] = (c.plannedCalls[cat as QuotaCategory] ?? 0) + n;
       }
-      const attributes = [...Object.keys(plan.updateAttributes), ...Object.keys(plan.afterMfaAttributes ?? {}), ...plan.deleteAttributes.map((a) => `-${a}`)];
+      const attributes = [
+        ...Object.keys(plan.updateAttributes),
+        ...Object.keys(plan.afterMfaAttributes ?? {}),
+        ...plan.deleteAttributes.map((a) => `-${a}`),
+      ];
       const groups = [...plan.addGroups.map((g) => `+group:${g}`), ...plan.removeGroups.map((g) => `-group:${g}`)];
-      this.entry(plan.kind, { sub, changes: plan.kind === 'create' ? undefined : [...kinds, ...attributes, ...groups], issues: issueCodes(plan) });
+      this.entry(plan.kind, {
+        sub,
+        changes: plan.kind === 'create' ? undefined : [...kinds, ...attributes, ...groups],
+        issues: issueCodes(plan),
+      });
     }
   }
 
@@ -275,7 +339,13 @@ export interface Readiness {
    * what the failover kit would send to (its own rule, `classifyUser`, with its defaults), and
    * `notSent` the other target users by reason.
    */
-  notifications: { users: number; ratePerSecond: number; seconds: number; human: string; notSent: Record<string, number> };
+  notifications: {
+    users: number;
+    ratePerSecond: number;
+    seconds: number;
+    human: string;
+    notSent: Record<string, number>;
+  };
 }
 
 /**
@@ -283,7 +353,10 @@ export interface Readiness {
  * is the users in sync over all users a replica is expected for, failed users and replicas whose
  * MFA is pending included.
  */
-export function readiness(counts: Counts, options: { deep: boolean; totpKnown: boolean; recoveryRate: number }): Readiness {
+export function readiness(
+  counts: Counts,
+  options: { deep: boolean; totpKnown: boolean; recoveryRate: number },
+): Readiness {
   const b = counts.buckets;
   const expected = USER_BUCKETS.reduce((n, k) => n + b[k], 0) - b.unconfirmed - b.vanished;
   const matching = b.inSync;

@@ -14,13 +14,42 @@ import { planContextOf, type ReplicationContext, replicateSourceUser } from '../
 import type { CheckpointState, CheckpointStore } from './checkpoint';
 import { ApplyScheduler, type Job, type SchedulerOptions, type SeqStatus, SeqTracker } from './engine';
 import { failoverFate, type FailoverOptions, replicaAfter } from './failover-estimate';
-import { csvHeaderLine, importBlocker, importedReplica, importOutcome, type ImportOutcome, importRow, type ImportState, needsCsv, runImportJobs } from './import-job';
+import {
+  csvHeaderLine,
+  importBlocker,
+  importedReplica,
+  importOutcome,
+  type ImportOutcome,
+  importRow,
+  type ImportState,
+  needsCsv,
+  runImportJobs,
+} from './import-job';
 import { classifyLeftover, planOperations, planSourceUser } from './planner';
 import { type ProgressSink, silentProgress } from './progress';
 import { decodeUser, Membership, StandbyIndex } from './records';
 import { FrameReader } from './spool';
-import { bucketOf, type Counts, type EntryKind, readiness, type Readiness, ReportBuilder, type ReportEntry, type UserBucket } from './report';
-import { listedUsers, membersFile, newScanState, RunStoppedError, scanDone, scanSide, SUB_SHARDS, shardFile, type SideScanState } from './scan';
+import {
+  bucketOf,
+  type Counts,
+  type EntryKind,
+  readiness,
+  type Readiness,
+  ReportBuilder,
+  type ReportEntry,
+  type UserBucket,
+} from './report';
+import {
+  listedUsers,
+  membersFile,
+  newScanState,
+  RunStoppedError,
+  scanDone,
+  scanSide,
+  SUB_SHARDS,
+  shardFile,
+  type SideScanState,
+} from './scan';
 import { deletionDecision, type DeletionDecision } from './safety';
 import { runView, userView } from './views';
 
@@ -36,7 +65,13 @@ export interface ReconcileOptions {
   /** Read every source user with AdminGetUser for MFA (bills every source user as active). */
   deep?: boolean;
   /** Seed missing users through a user import job when at least `threshold` are missing. */
-  import?: { roleArn: string; threshold?: number; chunkRows?: number; pollMs?: number; upload?: (url: string, body: Buffer) => Promise<void> };
+  import?: {
+    roleArn: string;
+    threshold?: number;
+    chunkRows?: number;
+    pollMs?: number;
+    upload?: (url: string, body: Buffer) => Promise<void>;
+  };
   deleteOrphans?: boolean;
   /** Most orphans deleted per run. Default 10. */
   maxDeletes?: number;
@@ -70,7 +105,10 @@ export interface ReconcileOptions {
    * mode: every pair found or made is remembered, every deleted orphan forgotten. Its calls are
    * not Cognito calls (DynamoDB); a failure is a warning, never a failed user.
    */
-  replicaIndex?: { remember(sourceSub: string, standbyUsername: string): Promise<unknown>; forget(sourceSub: string, expectedUsername?: string): Promise<unknown> };
+  replicaIndex?: {
+    remember(sourceSub: string, standbyUsername: string): Promise<unknown>;
+    forget(sourceSub: string, expectedUsername?: string): Promise<unknown>;
+  };
   /** The source pool's PostConfirmation trigger should be this function (warned otherwise). */
   expectedTrigger?: string;
   /**
@@ -140,8 +178,10 @@ function listingTotals(scan: SideScanState): { pages: number; restarts: number }
 async function spoolIntact(state: CheckpointState, dir: string): Promise<boolean> {
   for (const side of ['source', 'standby'] as const) {
     const scan = state.scan[side];
-    for (const [shard, s] of Object.entries(scan.shards)) if ((await shardFile(dir, side, shard).length()) < s.bytes) return false;
-    for (const [group, s] of Object.entries(scan.members)) if ((await membersFile(dir, side, Number(group)).length()) < s.bytes) return false;
+    for (const [shard, s] of Object.entries(scan.shards))
+      if ((await shardFile(dir, side, shard).length()) < s.bytes) return false;
+    for (const [group, s] of Object.entries(scan.members))
+      if ((await membersFile(dir, side, Number(group)).length()) < s.bytes) return false;
   }
   return true;
 }
@@ -149,7 +189,13 @@ const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r)
 
 /** The identity of a run for its checkpoint: the pool pair and the mode. */
 export function checkpointKey(o: Pick<ReconcileOptions, 'source' | 'target' | 'apply' | 'deep' | 'import'>): string {
-  return [`${o.source.region}/${o.source.poolId}`, `${o.target.region}/${o.target.poolId}`, o.apply ? 'apply' : 'dry-run', o.deep ? 'deep' : 'list', o.import ? 'import' : 'no-import'].join(' ');
+  return [
+    `${o.source.region}/${o.source.poolId}`,
+    `${o.target.region}/${o.target.poolId}`,
+    o.apply ? 'apply' : 'dry-run',
+    o.deep ? 'deep' : 'list',
+    o.import ? 'import' : 'no-import',
+  ].join(' ');
 }
 
 /**
@@ -237,7 +283,9 @@ class Run {
         } catch (err) {
           await this.save(true); // phase done: the findings stay in the checkpoint
           await this.o.store.persistSpool();
-          throw new ConfigError(`cannot write the report: ${(err as Error).message}; the checkpoint ${this.o.store.location} is kept: run the same command again (with a writable --report) to get the report`);
+          throw new ConfigError(
+            `cannot write the report: ${(err as Error).message}; the checkpoint ${this.o.store.location} is kept: run the same command again (with a writable --report) to get the report`,
+          );
         }
       }
       await this.o.store.clear();
@@ -256,11 +304,15 @@ class Run {
     let state = this.o.restart ? undefined : await this.o.store.load();
     if (this.o.restart) await this.o.store.clear();
     if (state && state.key !== key) {
-      this.note(`ignoring the checkpoint at ${this.o.store.location}: it is for another pool pair or mode (${state.key})`);
+      this.note(
+        `ignoring the checkpoint at ${this.o.store.location}: it is for another pool pair or mode (${state.key})`,
+      );
       await this.o.store.clear();
       state = undefined;
     } else if (state && this.clock.now() - Date.parse(state.startedAt) > (this.o.maxCheckpointAgeMs ?? DAY_MS)) {
-      this.note(`ignoring the checkpoint at ${this.o.store.location}: started ${state.startedAt}, its listings are too old to trust`);
+      this.note(
+        `ignoring the checkpoint at ${this.o.store.location}: started ${state.startedAt}, its listings are too old to trust`,
+      );
       await this.o.store.clear();
       state = undefined;
     }
@@ -279,7 +331,8 @@ class Run {
     this.state.sessions++;
     this.report = new ReportBuilder(this.state.report, this.o.reportLimit ?? 1000);
     this.state.report = this.report.state;
-    if (this.resumed) this.note(`resuming run ${this.state.runId} from ${this.o.store.location} (phase ${this.state.phase})`);
+    if (this.resumed)
+      this.note(`resuming run ${this.state.runId} from ${this.o.store.location} (phase ${this.state.phase})`);
     this.rctx = {
       source: this.source,
       standby: this.target,
@@ -297,13 +350,19 @@ class Run {
     const { standbyPool, sourcePool, sourceSubAttribute, mfaMarkerAttribute } = this.ctx;
     const has = (name: string) => poolHasAttribute(standbyPool, name);
     if (!has(sourceSubAttribute)) {
-      this.warn(`the target pool has no ${sourceSubAttribute} attribute: replicas cannot record their source user, orphans cannot be told from standby-only users (nothing will be deleted)`);
+      this.warn(
+        `the target pool has no ${sourceSubAttribute} attribute: replicas cannot record their source user, orphans cannot be told from standby-only users (nothing will be deleted)`,
+      );
     }
     if (!has(mfaMarkerAttribute)) {
-      this.warn(`the target pool has no ${mfaMarkerAttribute} attribute: TOTP users are not recorded for failover${this.deep ? ', and --deep also reads each replica whose source user has MFA' : ''}`);
+      this.warn(
+        `the target pool has no ${mfaMarkerAttribute} attribute: TOTP users are not recorded for failover${this.deep ? ', and --deep also reads each replica whose source user has MFA' : ''}`,
+      );
     }
     if (this.o.expectedTrigger && sourcePool.lambdaTriggers.PostConfirmation !== this.o.expectedTrigger) {
-      this.warn(`the source pool's PostConfirmation trigger is ${sourcePool.lambdaTriggers.PostConfirmation ?? 'not set'}, not ${this.o.expectedTrigger}: new sign-ups are not replicated until it is attached again`);
+      this.warn(
+        `the source pool's PostConfirmation trigger is ${sourcePool.lambdaTriggers.PostConfirmation ?? 'not set'}, not ${this.o.expectedTrigger}: new sign-ups are not replicated until it is attached again`,
+      );
     }
   }
 
@@ -346,9 +405,15 @@ class Run {
     if (this.resumed && !(await spoolIntact(this.state, this.o.store.dir))) {
       // The listing files do not hold what the checkpoint says (a lost /tmp, an interrupted upload):
       // list again from scratch. Writes already made show in the new listing, so none is repeated.
-      this.warn('the checkpoint\'s listing files are missing or short: listing both pools again');
+      this.warn("the checkpoint's listing files are missing or short: listing both pools again");
       const shards = Object.keys(this.state.scan.source.shards);
-      Object.assign(this.state, { phase: 'scan', scan: { source: newScanState(shards), standby: newScanState(shards) }, pass: undefined, import: undefined, deleted: undefined });
+      Object.assign(this.state, {
+        phase: 'scan',
+        scan: { source: newScanState(shards), standby: newScanState(shards) },
+        pass: undefined,
+        import: undefined,
+        deleted: undefined,
+      });
       this.report = new ReportBuilder(undefined, this.o.reportLimit ?? 1000);
       this.state.report = this.report.state;
     }
@@ -467,7 +532,11 @@ class Run {
     this.standbyMembership = new Membership((standby.groups ?? []).map((g) => g.name));
     this.standbyFiles = Object.keys(standby.shards).sort();
     this.reader = new FrameReader(this.standbyFiles.map((shard) => shardFile(this.o.store.dir, 'standby', shard)));
-    this.index = new StandbyIndex(identityAttributes(this.ctx.sourcePool, this.ctx.standbyPool), this.standbyMembership, this.reader);
+    this.index = new StandbyIndex(
+      identityAttributes(this.ctx.sourcePool, this.ctx.standbyPool),
+      this.standbyMembership,
+      this.reader,
+    );
     for (const side of ['source', 'standby'] as const) {
       const scan = this.state.scan[side];
       for (const [i, m] of Object.entries(scan.members)) if (m.done) await this.loadMembers(side, Number(i));
@@ -483,7 +552,8 @@ class Run {
     // The group list is only known once ListGroups answered: keep the names in step.
     const groups = this.state.scan[side].groups ?? [];
     for (let i = membership.groups.length; i < groups.length; i++) membership.groups.push(groups[i].name);
-    for await (const line of membersFile(this.o.store.dir, side, group).lines()) membership.add(JSON.parse(line) as string, group);
+    for await (const line of membersFile(this.o.store.dir, side, group).lines())
+      membership.add(JSON.parse(line) as string, group);
     this.loaded.add(key);
   }
 
@@ -501,7 +571,9 @@ class Run {
   private async loadListings(): Promise<void> {
     await this.prepareListings();
     this.ensureSourceListing();
-    await this.until(() => (this.state.scan.source.groups ?? []).every((_, i) => this.loaded.has(`source-members-${i}`)));
+    await this.until(() =>
+      (this.state.scan.source.groups ?? []).every((_, i) => this.loaded.has(`source-members-${i}`)),
+    );
   }
 
   /** Source users in listing order, numbered; each shard once it is completely listed. */
@@ -568,7 +640,10 @@ class Run {
    * each) in the target's GetCSVHeader format. With `--deep`, each missing user is read first
    * (AdminGetUser): users with SMS or e-mail MFA must not be imported (see `importRow`).
    */
-  private async writeImportCsv(csvDir: string, chunkRows: number): Promise<Pick<ImportState, 'candidates' | 'notImportable' | 'jobs'>> {
+  private async writeImportCsv(
+    csvDir: string,
+    chunkRows: number,
+  ): Promise<Pick<ImportState, 'candidates' | 'notImportable' | 'jobs'>> {
     const header = await this.csvHeader();
     await mkdir(csvDir, { recursive: true });
     const files: Awaited<ReturnType<typeof open>>[] = [];
@@ -577,7 +652,11 @@ class Run {
     let candidates = 0;
     this.progress.phase('preparing the import', this.report.counts.sourceUsers);
     const write = async (seq: number, plan: ReplicationPlan | undefined, failed?: boolean): Promise<void> => {
-      const row = failed ? { reason: 'read-failed' as const } : plan ? importRow(header, plan, this.ctx.standbyPool) : undefined;
+      const row = failed
+        ? { reason: 'read-failed' as const }
+        : plan
+          ? importRow(header, plan, this.ctx.standbyPool)
+          : undefined;
       if (!row) return; // gone since the listing
       if (!row.row) {
         notImportable[row.reason!] = (notImportable[row.reason!] ?? 0) + 1;
@@ -648,10 +727,14 @@ class Run {
     const preparing = new Set<Promise<void>>();
     let processed = 0;
     const source = this.state.scan.source;
-    this.progress.phase(this.apply ? 'reconciling' : 'planning', scanDone(source) ? listedUsers(source) : this.ctx.sourcePool.estimatedUsers);
+    this.progress.phase(
+      this.apply ? 'reconciling' : 'planning',
+      scanDone(source) ? listedUsers(source) : this.ctx.sourcePool.estimatedUsers,
+    );
     const tick = () => {
       processed++;
-      if (processed % 50 === 0) this.progress.update(processed, this.apply ? `${counts.writes} writes, ${counts.failed} failed` : undefined);
+      if (processed % 50 === 0)
+        this.progress.update(processed, this.apply ? `${counts.writes} writes, ${counts.failed} failed` : undefined);
     };
 
     for await (const { seq, user } of this.sourceUsers()) {
@@ -673,7 +756,8 @@ class Run {
       // user's counts without it being done, nor the other way round.
       const finish: Finish = (bucket, replica) => {
         this.report.settle(bucket);
-        if (bucket !== 'vanished' && bucket !== 'ambiguous') this.report.failover(failoverFate(replica, this.failoverOptions()));
+        if (bucket !== 'vanished' && bucket !== 'ambiguous')
+          this.report.failover(failoverFate(replica, this.failoverOptions()));
         tracker.complete(seq);
         tick();
       };
@@ -689,7 +773,9 @@ class Run {
           });
         preparing.add(p);
       } else {
-        await this.prepare(seq, user, status, scheduler, finish).catch((err) => this.prepareFailed(seq, user, err, finish));
+        await this.prepare(seq, user, status, scheduler, finish).catch((err) =>
+          this.prepareFailed(seq, user, err, finish),
+        );
       }
     }
     await Promise.all(preparing);
@@ -730,7 +816,13 @@ class Run {
   }
 
   /** Plans one source user; finishes it at once or hands its writes to the scheduler. */
-  private async prepare(seq: number, listed: UserRecord, status: SeqStatus, scheduler: ApplyScheduler, finish: Finish): Promise<void> {
+  private async prepare(
+    seq: number,
+    listed: UserRecord,
+    status: SeqStatus,
+    scheduler: ApplyScheduler,
+    finish: Finish,
+  ): Promise<void> {
     let source = listed;
     if (this.deep) {
       const full = await this.readFull(listed);
@@ -748,7 +840,14 @@ class Run {
     let replica = result.replica;
     if (result.kind === 'ambiguous' || !plan) {
       const locator = locatorOf(source, this.index!.identity);
-      this.report.found(source, undefined, 'ambiguous', this.ctx, undefined, locator ? `${locator.attribute}=${locator.value}` : undefined);
+      this.report.found(
+        source,
+        undefined,
+        'ambiguous',
+        this.ctx,
+        undefined,
+        locator ? `${locator.attribute}=${locator.value}` : undefined,
+      );
       finish('ambiguous');
       return;
     }
@@ -772,7 +871,8 @@ class Run {
     }
     const fresh = status === 'uncertain';
     if (!this.apply || (!fresh && !imported && (plan.kind === 'in-sync' || plan.kind === 'skip'))) {
-      if (this.apply && plan.kind === 'in-sync' && replica) await this.remember(source.attributes.sub, replica.username);
+      if (this.apply && plan.kind === 'in-sync' && replica)
+        await this.remember(source.attributes.sub, replica.username);
       this.report.found(source, plan, plan.kind, this.ctx, replica);
       finish(bucketOf(plan, plan.kind), replica);
       return;
@@ -797,7 +897,9 @@ class Run {
         if (r === 'written') this.report.counts.indexWrites++;
       })
       .catch((err: unknown) => {
-        this.warn(`the replica index could not be updated (change capture may miss deletions until the next run): ${describeError(err)}`);
+        this.warn(
+          `the replica index could not be updated (change capture may miss deletions until the next run): ${describeError(err)}`,
+        );
       })
       .finally(() => this.indexing.delete(p));
     this.indexing.add(p);
@@ -815,7 +917,11 @@ class Run {
 
   /** The failover kit's classification options for the target pool (its defaults). */
   private failoverOptions(): FailoverOptions {
-    return { pool: this.ctx.standbyPool, sourceSubAttribute: this.ctx.sourceSubAttribute, mfaMarkerAttribute: this.ctx.mfaMarkerAttribute };
+    return {
+      pool: this.ctx.standbyPool,
+      sourceSubAttribute: this.ctx.sourceSubAttribute,
+      mfaMarkerAttribute: this.ctx.mfaMarkerAttribute,
+    };
   }
 
   /**
@@ -827,7 +933,11 @@ class Run {
   private async importedReplicaIn(target: CognitoGateway, source: UserRecord): Promise<UserRecord | null | undefined> {
     const locator = locatorOf(source, this.index!.identity);
     if (!locator) return null;
-    const { replica, ambiguous } = chooseReplica(await target.findUsers(locator), source.attributes.sub, this.ctx.sourceSubAttribute);
+    const { replica, ambiguous } = chooseReplica(
+      await target.findUsers(locator),
+      source.attributes.sub,
+      this.ctx.sourceSubAttribute,
+    );
     if (ambiguous) return undefined;
     if (!replica) return null;
     return replica.status === 'RESET_REQUIRED' ? { ...replica, groups: [] } : undefined;
@@ -837,9 +947,20 @@ class Run {
    * The scheduler job applying one user's plan with the shared replication code. Retries are the
    * gateway's alone (one policy for reads and writes): a call that still fails fails the user.
    */
-  private job(seq: number, source: UserRecord, plan: ReplicationPlan, replica: UserRecord | undefined, how: { fresh: boolean; imported?: ImportOutcome }, finish: Finish): Job {
+  private job(
+    seq: number,
+    source: UserRecord,
+    plan: ReplicationPlan,
+    replica: UserRecord | undefined,
+    how: { fresh: boolean; imported?: ImportOutcome },
+    finish: Finish,
+  ): Job {
     const lookup = how.fresh || how.imported === 'check';
-    const categories = [...(lookup ? ['ListUsers'] : []), ...(how.fresh ? ['AdminListGroupsForUser'] : []), ...planOperations(plan)];
+    const categories = [
+      ...(lookup ? ['ListUsers'] : []),
+      ...(how.fresh ? ['AdminListGroupsForUser'] : []),
+      ...planOperations(plan),
+    ];
     const path: string[] = [];
     for (const op of categories) {
       const key = `standby:${OPERATION_CATEGORY[op] ?? 'UserPoolRead'}`;
@@ -874,19 +995,29 @@ class Run {
           }
           // A plan looked up again, or whose MFA call was refused for a pending reset, is reported as carried out.
           const found = lookup || outcome.mfaPending ? (outcome.plan ?? plan) : plan;
-          if (outcome.standbyUsername && outcome.result !== 'skipped') await this.remember(source.attributes.sub, outcome.standbyUsername);
+          if (outcome.standbyUsername && outcome.result !== 'skipped')
+            await this.remember(source.attributes.sub, outcome.standbyUsername);
           this.report.found(source, found, found.kind, this.ctx, replica);
           this.report.applied(outcome.result, view.writeCalls);
           if (how.fresh) this.report.counts.rechecked++;
           if (imported) this.report.counts.imported++;
-          bucket = outcome.result === 'skipped' ? bucketOf(outcome.plan, 'skip') : outcome.mfaPending ? 'mfaPending' : 'inSync';
+          bucket =
+            outcome.result === 'skipped'
+              ? bucketOf(outcome.plan, 'skip')
+              : outcome.mfaPending
+                ? 'mfaPending'
+                : 'inSync';
           const base = hint === null ? undefined : (hint ?? replica);
           after = outcome.plan ? replicaAfter(base, outcome.plan) : base;
         } catch (err) {
           if (err instanceof RunStoppedError || this.stopping) return; // left uncertain: re-read next run
           this.report.found(source, plan, plan.kind, this.ctx, replica);
           this.report.applied('skipped', view.writeCalls);
-          this.report.failed(source.attributes.sub, describeError(err), classifyError(err) === 'permanent' ? plan.standbyUsername : undefined);
+          this.report.failed(
+            source.attributes.sub,
+            describeError(err),
+            classifyError(err) === 'permanent' ? plan.standbyUsername : undefined,
+          );
         }
         finish(bucket, after);
       },
@@ -899,12 +1030,19 @@ class Run {
       if (have.has(group.name) || this.stopping) continue;
       const roleArn = group.roleArn ? this.rctx.groupRoleMap?.[group.roleArn] : undefined;
       try {
-        await this.target.createGroup({ name: group.name, description: group.description, precedence: group.precedence, roleArn });
+        await this.target.createGroup({
+          name: group.name,
+          description: group.description,
+          precedence: group.precedence,
+          roleArn,
+        });
         this.report.counts.groupsCreated++;
         this.state.scan.standby.groups?.push({ ...group, roleArn });
       } catch (err) {
         if (err instanceof RunStoppedError || this.stopping) throw new RunStoppedError();
-        this.warn(`could not create group ${group.name} in the target: ${describeError(err)} (its members are added as they are replicated, creating it then)`);
+        this.warn(
+          `could not create group ${group.name} in the target: ${describeError(err)} (its members are added as they are replicated, creating it then)`,
+        );
       }
     }
   }
@@ -934,8 +1072,12 @@ class Run {
       const kind = classifyLeftover(user, this.ctx);
       if (kind === 'orphan') {
         counts.orphans++;
-        this.report.entry('orphan', { sub: user.attributes[this.ctx.sourceSubAttribute], standbyUsername: user.username });
-        if (decision.allowed && !deleted.has(user.username) && candidates.length + deleted.size < limit) candidates.push(user);
+        this.report.entry('orphan', {
+          sub: user.attributes[this.ctx.sourceSubAttribute],
+          standbyUsername: user.username,
+        });
+        if (decision.allowed && !deleted.has(user.username) && candidates.length + deleted.size < limit)
+          candidates.push(user);
       } else {
         counts.standbyOnly++;
         this.report.entry('standby-only', { standbyUsername: user.username });
@@ -966,13 +1108,18 @@ class Run {
         this.progress.update(++n);
         await this.saveIfDue();
       });
-      await forEachLimit(work, this.o.deleteConcurrency ?? Math.max(4, Math.ceil(this.target.limiter.rate('UserUpdate') * 2)), (w) => w());
+      await forEachLimit(
+        work,
+        this.o.deleteConcurrency ?? Math.max(4, Math.ceil(this.target.limiter.rate('UserUpdate') * 2)),
+        (w) => w(),
+      );
       if (this.stopping) throw new RunStoppedError();
     }
     counts.deleted = deleted.size;
     // A failover sends to the target users left over as well (orphans not deleted; standby-only
     // users only where its rule takes them).
-    for (const user of this.index!.unmatched()) if (!deleted.has(user.username)) this.report.failover(failoverFate(user, this.failoverOptions()), true);
+    for (const user of this.index!.unmatched())
+      if (!deleted.has(user.username)) this.report.failover(failoverFate(user, this.failoverOptions()), true);
     await Promise.all(this.indexing);
     this.state.phase = 'done';
     this.deletion = decision;

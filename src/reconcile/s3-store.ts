@@ -3,7 +3,13 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { CheckpointState, CheckpointStore } from './checkpoint';
 
 /**
@@ -50,7 +56,12 @@ export class S3CheckpointStore implements CheckpointStore {
 
   async save(state: CheckpointState): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}state.json`, Body: JSON.stringify(state), ContentType: 'application/json' }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: `${this.prefix}state.json`,
+        Body: JSON.stringify(state),
+        ContentType: 'application/json',
+      }),
     );
   }
 
@@ -68,14 +79,20 @@ export class S3CheckpointStore implements CheckpointStore {
       const size = info.size;
       if (this.uploaded.get(name) === size) continue;
       await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}spool/${name}`, Body: createReadStream(path), ContentLength: size }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: `${this.prefix}spool/${name}`,
+          Body: createReadStream(path),
+          ContentLength: size,
+        }),
       );
       this.uploaded.set(name, size);
     }
   }
 
   async clear(): Promise<void> {
-    for (const key of await this.keys(this.prefix)) await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    for (const key of await this.keys(this.prefix))
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     this.uploaded.clear();
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -103,7 +120,9 @@ export class S3CheckpointStore implements CheckpointStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const r = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      const r = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);

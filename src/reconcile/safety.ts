@@ -32,7 +32,11 @@ export interface DeletionDecision {
 export function deletionDecision(f: DeletionFacts): DeletionDecision {
   if (!f.requested) return { allowed: false, reason: 'orphans are only reported (no --delete-orphans)' };
   if (!f.apply) return { allowed: false, reason: 'dry run: orphans are only reported (add --apply)' };
-  if (!f.sourceSubAttributeInSchema) return { allowed: false, reason: 'the target pool has no source-sub attribute: orphans cannot be told from standby-only users' };
+  if (!f.sourceSubAttributeInSchema)
+    return {
+      allowed: false,
+      reason: 'the target pool has no source-sub attribute: orphans cannot be told from standby-only users',
+    };
   if (f.sourceUsers === 0) return { allowed: false, reason: 'refused: the source listing is empty' };
   if (f.sourceUsers < f.minSourceShare * f.standbyUsers) {
     return {

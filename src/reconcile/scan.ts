@@ -49,7 +49,11 @@ export function newScanState(shards: string[] = SUB_SHARDS): SideScanState {
 }
 
 export function scanDone(state: SideScanState): boolean {
-  return !!state.groups && Object.values(state.shards).every((s) => s.done) && state.groups.every((_, i) => state.members[i]?.done);
+  return (
+    !!state.groups &&
+    Object.values(state.shards).every((s) => s.done) &&
+    state.groups.every((_, i) => state.members[i]?.done)
+  );
 }
 
 /** Users listed so far on one side. */
@@ -82,7 +86,10 @@ const MAX_RESTARTS = 5;
 export function isRejectedToken(err: unknown): boolean {
   const e = err as { name?: string; message?: string };
   const name = e?.name ?? '';
-  return (name === 'InvalidParameterException' || name === 'ValidationException' || name === 'ExpiredTokenException') && /token/i.test(e?.message ?? '');
+  return (
+    (name === 'InvalidParameterException' || name === 'ValidationException' || name === 'ExpiredTokenException') &&
+    /token/i.test(e?.message ?? '')
+  );
 }
 
 /** What scanning one side needs. */
@@ -108,7 +115,8 @@ export interface ScanOptions {
 export async function scanSide(options: ScanOptions): Promise<void> {
   const { gateway, state, dir, side } = options;
   state.groups ??= await gateway.listGroups();
-  for (let i = 0; i < state.groups.length; i++) state.members[i] ??= { done: false, count: 0, bytes: 0, pages: 0, restarts: 0 };
+  for (let i = 0; i < state.groups.length; i++)
+    state.members[i] ??= { done: false, count: 0, bytes: 0, pages: 0, restarts: 0 };
   // Group members first, then the user shards in order: with a bounded number of listings at
   // once they complete one after another, so work that needs a complete listing (indexing a
   // shard, planning its users) can start before the whole pool is listed.
@@ -117,10 +125,16 @@ export async function scanSide(options: ScanOptions): Promise<void> {
     const s = state.members[i];
     if (s.done) return;
     tasks.push(async () => {
-      await runListing(s, membersFile(dir, side, i), options, async (token) => {
-        const page = await gateway.listUsersInGroupPage(group.name, token);
-        return { lines: page.users.map((u) => JSON.stringify(u.username)), next: page.nextToken };
-      }, 'members');
+      await runListing(
+        s,
+        membersFile(dir, side, i),
+        options,
+        async (token) => {
+          const page = await gateway.listUsersInGroupPage(group.name, token);
+          return { lines: page.users.map((u) => JSON.stringify(u.username)), next: page.nextToken };
+        },
+        'members',
+      );
       await options.onListingDone?.('members', String(i));
     });
   });
@@ -129,10 +143,16 @@ export async function scanSide(options: ScanOptions): Promise<void> {
     if (s.done) continue;
     const filter = shard === 'all' ? undefined : `sub ^= "${shard}"`;
     tasks.push(async () => {
-      await runListing(s, shardFile(dir, side, shard), options, async (token) => {
-        const page = await gateway.listUsersPage({ filter, nextToken: token });
-        return { lines: page.users.map(encodeUser), next: page.nextToken };
-      }, 'users');
+      await runListing(
+        s,
+        shardFile(dir, side, shard),
+        options,
+        async (token) => {
+          const page = await gateway.listUsersPage({ filter, nextToken: token });
+          return { lines: page.users.map(encodeUser), next: page.nextToken };
+        },
+        'users',
+      );
       await options.onListingDone?.('users', shard);
     });
   }
@@ -165,7 +185,13 @@ async function runListing(
     }
     const { length: bytes } = await file.append(page.lines);
     // One assignment: a checkpoint taken at any moment sees a consistent state.
-    Object.assign(state, { bytes, count: state.count + page.lines.length, pages: state.pages + 1, token: page.next, done: !page.next });
+    Object.assign(state, {
+      bytes,
+      count: state.count + page.lines.length,
+      pages: state.pages + 1,
+      token: page.next,
+      done: !page.next,
+    });
     options.onPage?.(page.lines.length, kind);
   }
 }

@@ -5,11 +5,17 @@ import { DEFAULT_QUOTAS, type QuotaCategory } from '../cognito/quotas';
 import { ConfigError } from '../core/errors';
 
 /** Parses `Category=rps` (repeatable `--quota`). Throws {@link ConfigError}. */
-export function parseQuota(text: string, into: Partial<Record<QuotaCategory, number>> = {}): Partial<Record<QuotaCategory, number>> {
+export function parseQuota(
+  text: string,
+  into: Partial<Record<QuotaCategory, number>> = {},
+): Partial<Record<QuotaCategory, number>> {
   const m = /^\s*([A-Za-z]+)\s*=\s*([0-9]*\.?[0-9]+)\s*$/.exec(text);
   if (!m) throw new ConfigError(`--quota ${text}: expected Category=requests-per-second, e.g. UserUpdate=25`);
   const category = m[1] as QuotaCategory;
-  if (!(category in DEFAULT_QUOTAS)) throw new ConfigError(`--quota ${text}: unknown category ${m[1]} (one of ${Object.keys(DEFAULT_QUOTAS).join(', ')})`);
+  if (!(category in DEFAULT_QUOTAS))
+    throw new ConfigError(
+      `--quota ${text}: unknown category ${m[1]} (one of ${Object.keys(DEFAULT_QUOTAS).join(', ')})`,
+    );
   const rate = Number(m[2]);
   if (!(rate > 0)) throw new ConfigError(`--quota ${text}: the rate must be above 0`);
   into[category] = rate;
@@ -29,7 +35,10 @@ export interface SideSettings {
  * A gateway for one side with its own quota limiter (each side is another Region, so another
  * budget), signed with `side.credentials` or else the standard AWS credential chain.
  */
-export function sideGateway(side: SideSettings, limits: { headroom: number; quotas?: Partial<Record<QuotaCategory, number>> }): CognitoGateway {
+export function sideGateway(
+  side: SideSettings,
+  limits: { headroom: number; quotas?: Partial<Record<QuotaCategory, number>> },
+): CognitoGateway {
   return new CognitoGateway({
     region: side.region,
     poolId: side.poolId,

@@ -43,7 +43,8 @@ export class SpoolFile {
       await handle.close();
       return;
     }
-    if (current < bytes) throw new Error(`spool ${this.path} is shorter (${current} bytes) than its checkpoint says (${bytes})`);
+    if (current < bytes)
+      throw new Error(`spool ${this.path} is shorter (${current} bytes) than its checkpoint says (${bytes})`);
     if (current > bytes) await truncate(this.path, bytes);
   }
 

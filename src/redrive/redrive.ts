@@ -1,6 +1,16 @@
 import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListDeadLetterSourceQueuesCommand,
-  ListMessageMoveTasksCommand, type Message, ReceiveMessageCommand, SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SendMessageBatchRequestEntry, type SQSClient,
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
+  ListMessageMoveTasksCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { describeError } from '../core/errors';
@@ -56,7 +66,12 @@ const UNSUPPORTED = /UnsupportedOperation|InvalidAction|UnknownOperation|NotImpl
 /** True when an error says the endpoint does not know the operation (an emulator), not that it refused it. */
 export function isUnsupportedOperation(err: unknown): boolean {
   const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  return UNSUPPORTED.test(e?.name ?? '') || UNSUPPORTED.test(e?.Code ?? '') || UNSUPPORTED.test(e?.message ?? '') || e?.$metadata?.httpStatusCode === 501;
+  return (
+    UNSUPPORTED.test(e?.name ?? '') ||
+    UNSUPPORTED.test(e?.Code ?? '') ||
+    UNSUPPORTED.test(e?.message ?? '') ||
+    e?.$metadata?.httpStatusCode === 501
+  );
 }
 
 /** A queue URL from a name or a URL. */
@@ -89,7 +104,8 @@ export async function detectSourceQueue(sqs: SQSClient, dlqUrl: string): Promise
   if (attrs.RedriveAllowPolicy) {
     try {
       const policy = JSON.parse(attrs.RedriveAllowPolicy) as { redrivePermission?: string; sourceQueueArns?: string[] };
-      if (policy.redrivePermission === 'byQueue' && policy.sourceQueueArns?.length === 1) return urlOfArn(sqs, policy.sourceQueueArns[0]);
+      if (policy.redrivePermission === 'byQueue' && policy.sourceQueueArns?.length === 1)
+        return urlOfArn(sqs, policy.sourceQueueArns[0]);
     } catch {
       /* an unreadable policy: try the other way */
     }
@@ -108,11 +124,20 @@ export async function detectSourceQueue(sqs: SQSClient, dlqUrl: string): Promise
 export async function redrive(sqs: SQSClient, options: RedriveOptions): Promise<RedriveResult> {
   const dlqUrl = await resolveQueueUrl(sqs, options.queue);
   const dlqAttrs = await attributes(sqs, dlqUrl, ['QueueArn', 'ApproximateNumberOfMessages']);
-  const result: RedriveResult = { dlqUrl, method: 'copy', approximateCount: Number(dlqAttrs.ApproximateNumberOfMessages ?? 0), moved: 0, failed: 0, reasons: {} };
+  const result: RedriveResult = {
+    dlqUrl,
+    method: 'copy',
+    approximateCount: Number(dlqAttrs.ApproximateNumberOfMessages ?? 0),
+    moved: 0,
+    failed: 0,
+    reasons: {},
+  };
   if (options.dryRun) {
     result.method = 'dry-run';
     result.reasons = await countReasons(sqs, dlqUrl, options.max);
-    result.targetUrl = options.to ? await resolveQueueUrl(sqs, options.to) : await detectSourceQueue(sqs, dlqUrl).catch(() => undefined);
+    result.targetUrl = options.to
+      ? await resolveQueueUrl(sqs, options.to)
+      : await detectSourceQueue(sqs, dlqUrl).catch(() => undefined);
     return result;
   }
   const targetUrl = options.to ? await resolveQueueUrl(sqs, options.to) : await detectSourceQueue(sqs, dlqUrl);
@@ -130,18 +155,30 @@ export async function redrive(sqs: SQSClient, options: RedriveOptions): Promise<
   return { ...result, ...copied, method: 'copy' };
 }
 
-async function moveTask(sqs: SQSClient, dlqArn: string | undefined, targetUrl: string, options: RedriveOptions): Promise<Pick<RedriveResult, 'moved' | 'taskStatus' | 'taskFailure'>> {
+async function moveTask(
+  sqs: SQSClient,
+  dlqArn: string | undefined,
+  targetUrl: string,
+  options: RedriveOptions,
+): Promise<Pick<RedriveResult, 'moved' | 'taskStatus' | 'taskFailure'>> {
   if (!dlqArn) throw new Error('the DLQ did not report its ARN');
   const targetArn = (await attributes(sqs, targetUrl, ['QueueArn'])).QueueArn;
   // The destination is always named: messages the worker moved itself have no SQS-recorded source.
-  await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: targetArn, MaxNumberOfMessagesPerSecond: options.rate }));
+  await sqs.send(
+    new StartMessageMoveTaskCommand({
+      SourceArn: dlqArn,
+      DestinationArn: targetArn,
+      MaxNumberOfMessagesPerSecond: options.rate,
+    }),
+  );
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (;;) {
     const r = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn, MaxResults: 1 }));
     const task = r.Results?.[0];
     const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
     options.onProgress?.(moved);
-    if (task?.Status !== 'RUNNING') return { moved, taskStatus: task?.Status ?? 'UNKNOWN', taskFailure: task?.FailureReason };
+    if (task?.Status !== 'RUNNING')
+      return { moved, taskStatus: task?.Status ?? 'UNKNOWN', taskFailure: task?.FailureReason };
     await sleep(1000);
   }
 }
@@ -149,7 +186,7 @@ async function moveTask(sqs: SQSClient, dlqArn: string | undefined, targetUrl: s
 /** The worker's `reason` attribute (contact data redacted), or what a message without one means. */
 export function reasonOf(m: Message): string {
   const reason = m.MessageAttributes?.reason?.StringValue;
-  if (!reason) return '(no reason: moved by the queue\'s redrive policy after too many receives)';
+  if (!reason) return "(no reason: moved by the queue's redrive policy after too many receives)";
   return redactContacts(reason).slice(0, 300);
 }
 
@@ -157,15 +194,25 @@ export function reasonOf(m: Message): string {
  * Counts the DLQ's messages by reason without moving them: receives them (hidden for 30 s),
  * then makes them visible again at once.
  */
-async function countReasons(sqs: SQSClient, dlqUrl: string, max = Number.POSITIVE_INFINITY): Promise<Record<string, number>> {
+async function countReasons(
+  sqs: SQSClient,
+  dlqUrl: string,
+  max = Number.POSITIVE_INFINITY,
+): Promise<Record<string, number>> {
   const reasons: Record<string, number> = {};
   const held: Message[] = [];
   let empty = 0;
   try {
     while (held.length < max && empty < 2) {
-      const r = await sqs.send(new ReceiveMessageCommand({
-        QueueUrl: dlqUrl, MaxNumberOfMessages: Math.min(10, max - held.length), VisibilityTimeout: 30, WaitTimeSeconds: 1, MessageAttributeNames: ['All'],
-      }));
+      const r = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: Math.min(10, max - held.length),
+          VisibilityTimeout: 30,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ['All'],
+        }),
+      );
       const messages = r.Messages ?? [];
       if (!messages.length) {
         empty++;
@@ -181,26 +228,42 @@ async function countReasons(sqs: SQSClient, dlqUrl: string, max = Number.POSITIV
   } finally {
     for (let i = 0; i < held.length; i += 10) {
       const batch = held.slice(i, i + 10);
-      await sqs.send(new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: dlqUrl, Entries: batch.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
-      })).catch(() => undefined); // they come back after 30 s anyway
+      await sqs
+        .send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: dlqUrl,
+            Entries: batch.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+          }),
+        )
+        .catch(() => undefined); // they come back after 30 s anyway
     }
   }
   return reasons;
 }
 
 /** Receive, send to the target, delete what was sent: in batches of 10, never deleting before the send succeeded. */
-async function copyMessages(sqs: SQSClient, dlqUrl: string, targetUrl: string, options: RedriveOptions): Promise<Pick<RedriveResult, 'moved' | 'failed' | 'error'>> {
+async function copyMessages(
+  sqs: SQSClient,
+  dlqUrl: string,
+  targetUrl: string,
+  options: RedriveOptions,
+): Promise<Pick<RedriveResult, 'moved' | 'failed' | 'error'>> {
   const max = options.max ?? Number.POSITIVE_INFINITY;
   const fifo = targetUrl.endsWith('.fifo');
   let moved = 0;
   let failed = 0;
   let empty = 0;
   while (moved + failed < max && empty < 2) {
-    const r = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: dlqUrl, MaxNumberOfMessages: Math.min(10, max - moved - failed), VisibilityTimeout: 120, WaitTimeSeconds: 1, MessageAttributeNames: ['All'],
-      MessageSystemAttributeNames: fifo ? ['MessageGroupId', 'MessageDeduplicationId'] : undefined,
-    }));
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: Math.min(10, max - moved - failed),
+        VisibilityTimeout: 120,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: fifo ? ['MessageGroupId', 'MessageDeduplicationId'] : undefined,
+      }),
+    );
     const messages = r.Messages ?? [];
     if (!messages.length) {
       empty++;
@@ -210,21 +273,36 @@ async function copyMessages(sqs: SQSClient, dlqUrl: string, targetUrl: string, o
     const entries: SendMessageBatchRequestEntry[] = messages.map((m, i) => ({
       Id: String(i),
       MessageBody: m.Body ?? '',
-      MessageAttributes: m.MessageAttributes && Object.keys(m.MessageAttributes).length ? m.MessageAttributes : undefined,
-      ...(fifo ? { MessageGroupId: m.Attributes?.MessageGroupId ?? 'redrive', MessageDeduplicationId: m.Attributes?.MessageDeduplicationId ?? m.MessageId } : {}),
+      MessageAttributes:
+        m.MessageAttributes && Object.keys(m.MessageAttributes).length ? m.MessageAttributes : undefined,
+      ...(fifo
+        ? {
+            MessageGroupId: m.Attributes?.MessageGroupId ?? 'redrive',
+            MessageDeduplicationId: m.Attributes?.MessageDeduplicationId ?? m.MessageId,
+          }
+        : {}),
     }));
     let sent: SendMessageBatchCommandOutput;
     try {
       sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl: targetUrl, Entries: entries }));
     } catch (err) {
       // Nothing of this batch is deleted: the messages come back to the DLQ after the visibility timeout.
-      return { moved, failed: failed + messages.length, error: `sending to ${targetUrl} failed: ${describeError(err)}` };
+      return {
+        moved,
+        failed: failed + messages.length,
+        error: `sending to ${targetUrl} failed: ${describeError(err)}`,
+      };
     }
     const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
     failed += messages.length - ok.size;
     const toDelete = messages.filter((_, i) => ok.has(String(i)));
     if (toDelete.length) {
-      const del = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: toDelete.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      const del = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: dlqUrl,
+          Entries: toDelete.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
       // A message sent but not deleted stays in the DLQ as well: a duplicate, never a loss.
       moved += del.Successful?.length ?? 0;
       failed += del.Failed?.length ?? 0;

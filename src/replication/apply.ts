@@ -37,7 +37,8 @@ export interface ApplyResult {
  * between the two leaves the old marker and the next run makes the call again.
  */
 export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promise<ApplyResult> {
-  if (plan.kind === 'skip' || plan.kind === 'in-sync') return { standbyUsername: plan.standbyUsername, mfaDeferred: false };
+  if (plan.kind === 'skip' || plan.kind === 'in-sync')
+    return { standbyUsername: plan.standbyUsername, mfaDeferred: false };
   const { standby } = ctx;
   let username = plan.standbyUsername!;
   if (plan.kind === 'create') {
@@ -62,7 +63,8 @@ export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promi
   // A refused call leaves the MFA pending: neither the marker nor the contact of a factor it
   // switches off is written (the same plan the planner makes for a replica it sees RESET_REQUIRED).
   const rest = mfaDeferred ? deferMfa(plan) : plan;
-  if (rest.afterMfaAttributes && Object.keys(rest.afterMfaAttributes).length) await standby.updateAttributes(username, rest.afterMfaAttributes);
+  if (rest.afterMfaAttributes && Object.keys(rest.afterMfaAttributes).length)
+    await standby.updateAttributes(username, rest.afterMfaAttributes);
   if (rest.deleteAttributes.length) await standby.deleteAttributes(username, rest.deleteAttributes);
   if (plan.link) await standby.linkProvider(username, plan.link);
   return { standbyUsername: username, mfaDeferred };

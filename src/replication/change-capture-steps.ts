@@ -34,7 +34,10 @@ export async function afterReplication(
       logger.warn('source user gone: replica left to the reconciler', fields);
       metrics.addMetric('DeletionsDeferred', MetricUnit.Count, 1);
     } else if (deletion.result === 'not-indexed') {
-      logger.info('no user with this sub in the source pool nor in the replica index (a user of another pool?)', fields);
+      logger.info(
+        'no user with this sub in the source pool nor in the replica index (a user of another pool?)',
+        fields,
+      );
       metrics.addMetric('UnmatchedEvents', MetricUnit.Count, 1);
     } else {
       logger.info('source user gone: replica already gone', fields);

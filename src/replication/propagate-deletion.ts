@@ -43,7 +43,9 @@ export class SourceUserStillExistsError extends Error {
  */
 export async function sourceUserIsGone(source: CognitoGateway, sub: string): Promise<boolean> {
   try {
-    const r = await source.call('AdminGetUser', () => source.client.send(new AdminGetUserCommand({ UserPoolId: source.poolId, Username: sub })));
+    const r = await source.call('AdminGetUser', () =>
+      source.client.send(new AdminGetUserCommand({ UserPoolId: source.poolId, Username: sub })),
+    );
     const found = (r?.UserAttributes ?? []).find((a) => a.Name === 'sub')?.Value;
     if (found === sub) return false;
   } catch (err) {
@@ -67,8 +69,10 @@ export async function propagateDeletion(
   if (!sub) return { result: 'deferred', reason: 'no-sub', writes: 0 };
   if (!index) return { result: 'deferred', reason: 'no-index', writes: 0 };
   const standbyUsername = await index.lookup(sub);
-  if (!standbyUsername) return { result: ref.poolStated === false ? 'not-indexed' : 'deferred', reason: 'index-miss', writes: 0 };
-  if (!(await sourceUserIsGone(ctx.source, sub))) throw new SourceUserStillExistsError(`source user ${sub} exists; a stale read reported it missing`);
+  if (!standbyUsername)
+    return { result: ref.poolStated === false ? 'not-indexed' : 'deferred', reason: 'index-miss', writes: 0 };
+  if (!(await sourceUserIsGone(ctx.source, sub)))
+    throw new SourceUserStillExistsError(`source user ${sub} exists; a stale read reported it missing`);
   const candidates = (await ctx.standby.findUsers({ attribute: 'username', value: standbyUsername })).filter(
     (u) => u.username.toLowerCase() === standbyUsername.toLowerCase(),
   );

@@ -25,7 +25,12 @@
  * @packageDocumentation
  */
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, type DynamoDBClientConfig, GetItemCommand, PutItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  GetItemCommand,
+  PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 
 /** Settings of a {@link ReplicaIndex}. */
@@ -94,7 +99,9 @@ export class ReplicaIndex {
   async remember(sourceSub: string, standbyUsername: string): Promise<RememberResult> {
     if (this.cache.get(sourceSub) === standbyUsername) return 'cached';
     this.calls.get++;
-    const r = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: this.key(sourceSub) } } }));
+    const r = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: this.key(sourceSub) } } }),
+    );
     if (r.Item?.standbyUsername?.S === standbyUsername && r.Item?.standbyPoolId?.S === this.standbyPoolId) {
       this.cachePut(sourceSub, standbyUsername);
       return 'unchanged';
@@ -128,13 +135,17 @@ export class ReplicaIndex {
           TableName: this.tableName,
           Key: { pk: { S: this.key(sourceSub) } },
           ...(expectedUsername
-            ? { ConditionExpression: 'standbyUsername = :u', ExpressionAttributeValues: { ':u': { S: expectedUsername } } }
+            ? {
+                ConditionExpression: 'standbyUsername = :u',
+                ExpressionAttributeValues: { ':u': { S: expectedUsername } },
+              }
             : { ConditionExpression: 'attribute_exists(pk)' }),
         }),
       );
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException') return false;
+      if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException')
+        return false;
       throw err;
     }
   }

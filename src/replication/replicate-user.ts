@@ -1,7 +1,13 @@
 import { chooseReplica, identityAttributes, locatorOf } from '../core/identity';
 import { classifyError } from '../core/errors';
 import { presentValue } from '../core/message';
-import { type ManagedAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, REPLICABLE_MFA } from '../core/attributes';
+import {
+  type ManagedAttributes,
+  mfaMarker,
+  parseMfaMarker,
+  poolHasAttribute,
+  REPLICABLE_MFA,
+} from '../core/attributes';
 import { deferMfa, type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../core/plan';
 import type { GroupInfo, UserRecord } from '../core/types';
 import type { CognitoGateway } from '../cognito/gateway';
@@ -52,14 +58,24 @@ export async function replicateUser(ctx: ReplicationContext, ref: SourceUserRef)
 }
 
 /** Replicates a source user already read in full (attributes, `mfa` and `groups` as far as known). */
-export async function replicateSourceUser(ctx: ReplicationContext, source: UserRecord, replicaHint?: UserRecord | null): Promise<ReplicationOutcome> {
+export async function replicateSourceUser(
+  ctx: ReplicationContext,
+  source: UserRecord,
+  replicaHint?: UserRecord | null,
+): Promise<ReplicationOutcome> {
   const listedBefore = sourceGroupCache.get(ctx.source);
   const planContext = await planContextOf(ctx);
   // A listing this replication started itself is fresh: a group missing from it is not listed again.
   const listedNow = listedBefore ? undefined : sourceGroupCache.get(ctx.source);
   for (let attempt = 1; ; attempt++) {
-    const replica = replicaHint !== undefined && attempt === 1 ? (replicaHint ?? undefined) : await findReplica(ctx, source, planContext);
-    const plan = planReplication(source, replica, { ...planContext, sourceGroups: await sourceGroupNames(ctx, source, replica) });
+    const replica =
+      replicaHint !== undefined && attempt === 1
+        ? (replicaHint ?? undefined)
+        : await findReplica(ctx, source, planContext);
+    const plan = planReplication(source, replica, {
+      ...planContext,
+      sourceGroups: await sourceGroupNames(ctx, source, replica),
+    });
     try {
       const applied = await applyPlan(plan, {
         standby: ctx.standby,
@@ -67,8 +83,22 @@ export async function replicateSourceUser(ctx: ReplicationContext, source: UserR
         groupRoleMap: ctx.groupRoleMap,
       });
       const done = applied.mfaDeferred ? deferMfa(plan) : plan;
-      const result = done.kind === 'create' ? 'created' : done.kind === 'update' ? 'updated' : done.kind === 'skip' ? 'skipped' : 'in-sync';
-      return { result, sourceSub: source.attributes.sub, standbyUsername: applied.standbyUsername, plan: done, writes: writeCount(done), mfaPending: !!done.mfaPending };
+      const result =
+        done.kind === 'create'
+          ? 'created'
+          : done.kind === 'update'
+            ? 'updated'
+            : done.kind === 'skip'
+              ? 'skipped'
+              : 'in-sync';
+      return {
+        result,
+        sourceSub: source.attributes.sub,
+        standbyUsername: applied.standbyUsername,
+        plan: done,
+        writes: writeCount(done),
+        mfaPending: !!done.mfaPending,
+      };
     } catch (err) {
       // Another writer made the replica first. Only AdminCreateUser answers UsernameExistsException
       // (the gateway is shared by concurrent replications, so counting its calls cannot tell).
@@ -123,7 +153,11 @@ async function getUserBySub(gateway: CognitoGateway, sub: string): Promise<UserR
  * Finds the replica of a source user in the standby by its locator (ListUsers with a filter, not
  * billed), then reads its groups, and its MFA (AdminGetUser) when the marker cannot tell it.
  */
-export async function findReplica(ctx: ReplicationContext, source: UserRecord, planContext?: PlanContext): Promise<UserRecord | undefined> {
+export async function findReplica(
+  ctx: ReplicationContext,
+  source: UserRecord,
+  planContext?: PlanContext,
+): Promise<UserRecord | undefined> {
   const pc = planContext ?? (await planContextOf(ctx));
   const locator = locatorOf(source, identityAttributes(pc.sourcePool, pc.standbyPool));
   if (!locator) return undefined;
@@ -146,7 +180,9 @@ export async function findReplica(ctx: ReplicationContext, source: UserRecord, p
   // follow an MFA call that succeeded before the writer stopped: read the replica's MFA then
   // rather than send that call again (a write follows anyway, so the read bills no extra user).
   const markerStale =
-    !!markerMfa && !!source.mfa && marker !== mfaMarker(source.mfa) &&
+    !!markerMfa &&
+    !!source.mfa &&
+    marker !== mfaMarker(source.mfa) &&
     [...source.mfa.enabled, ...markerMfa.enabled].some((f) => REPLICABLE_MFA.includes(f));
   const detailed = source.mfa && (!markerMfa || markerStale) ? await ctx.standby.getUser(replica.username) : replica;
   if (!detailed) return undefined;
@@ -156,7 +192,11 @@ export async function findReplica(ctx: ReplicationContext, source: UserRecord, p
 
 /** The planner's context for this pair of pools, with the source's group names (listed once per gateway). */
 export async function planContextOf(ctx: ReplicationContext): Promise<PlanContext> {
-  const [sourcePool, standbyPool, groups] = await Promise.all([ctx.source.describePool(), ctx.standby.describePool(), sourceGroupListing(ctx.source)]);
+  const [sourcePool, standbyPool, groups] = await Promise.all([
+    ctx.source.describePool(),
+    ctx.standby.describePool(),
+    sourceGroupListing(ctx.source),
+  ]);
   return {
     sourcePool,
     standbyPool,
@@ -204,7 +244,11 @@ const GROUP_LISTING_REFRESH_MS = 60_000;
  * minute is then refreshed, once for everyone waiting. Within the minute such a removal waits for
  * the next replication or the reconciler; it is never made for a group the source pool lacks.
  */
-async function sourceGroupNames(ctx: ReplicationContext, source: UserRecord, replica: UserRecord | undefined): Promise<ReadonlySet<string>> {
+async function sourceGroupNames(
+  ctx: ReplicationContext,
+  source: UserRecord,
+  replica: UserRecord | undefined,
+): Promise<ReadonlySet<string>> {
   const cached = sourceGroupListing(ctx.source);
   const listing = await cached;
   const unknown = (replica?.groups ?? []).some((g) => !listing.names.has(g) && !source.groups?.includes(g));
@@ -219,7 +263,11 @@ async function sourceGroupNames(ctx: ReplicationContext, source: UserRecord, rep
  * lists them again once, sharing a listing already under way, unless this replication made that
  * listing itself (`listedNow`: it is as fresh as a new one).
  */
-async function sourceGroup(ctx: ReplicationContext, name: string, listedNow?: Promise<GroupListing>): Promise<GroupInfo | undefined> {
+async function sourceGroup(
+  ctx: ReplicationContext,
+  name: string,
+  listedNow?: Promise<GroupListing>,
+): Promise<GroupInfo | undefined> {
   const cached = sourceGroupCache.get(ctx.source);
   const groups = await (cached ?? listSourceGroups(ctx.source));
   const found = groups.byName.get(name);

@@ -84,14 +84,24 @@ const XACCT: Case = {
  * in both Regions. Every check below runs on these too.
  */
 const EAST_DEFAULTS: Case = { ...EAST, name: 'east-defaults', combination: 'defaults', params: {} };
-const WEST_EMAIL: Case = { ...WEST, name: 'west-email', combination: 'alarm e-mail', params: { alarmEmail: 'ops@example.com' } };
+const WEST_EMAIL: Case = {
+  ...WEST,
+  name: 'west-email',
+  combination: 'alarm e-mail',
+  params: { alarmEmail: 'ops@example.com' },
+};
 const EAST_TOPIC: Case = {
   ...EAST,
   name: 'east-topic',
   combination: 'existing alarm topic',
   params: { alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops-alarms', alarmEmail: 'ignored@example.com' },
 };
-const WEST_TOPIC: Case = { ...WEST, name: 'west-topic', combination: 'existing alarm topic', params: { alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms' } };
+const WEST_TOPIC: Case = {
+  ...WEST,
+  name: 'west-topic',
+  combination: 'existing alarm topic',
+  params: { alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms' },
+};
 /** Cross-account from us-east-1, with the alarm topic and e-mail subscription of its own. */
 const EAST_XACCT: Case = {
   name: 'east-xacct',
@@ -112,15 +122,43 @@ const CASES = [EAST, WEST, XACCT, EAST_DEFAULTS, WEST_EMAIL, EAST_TOPIC, WEST_TO
 
 // ----------------------------------------------------------------------------- expected permissions
 
-const WORKER_LOCAL = ['AdminGetUser', 'AdminListGroupsForUser', 'ListGroups', 'GetGroup', 'DescribeUserPool', 'ListUsers'];
+const WORKER_LOCAL = [
+  'AdminGetUser',
+  'AdminListGroupsForUser',
+  'ListGroups',
+  'GetGroup',
+  'DescribeUserPool',
+  'ListUsers',
+];
 const WORKER_PEER = [
-  'DescribeUserPool', 'ListUsers', 'AdminGetUser', 'AdminCreateUser', 'AdminSetUserPassword', 'AdminUpdateUserAttributes',
-  'AdminDeleteUserAttributes', 'AdminEnableUser', 'AdminDisableUser', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup',
-  'AdminListGroupsForUser', 'ListGroups', 'GetGroup', 'CreateGroup', 'AdminSetUserMFAPreference', 'AdminDeleteUser',
+  'DescribeUserPool',
+  'ListUsers',
+  'AdminGetUser',
+  'AdminCreateUser',
+  'AdminSetUserPassword',
+  'AdminUpdateUserAttributes',
+  'AdminDeleteUserAttributes',
+  'AdminEnableUser',
+  'AdminDisableUser',
+  'AdminAddUserToGroup',
+  'AdminRemoveUserFromGroup',
+  'AdminListGroupsForUser',
+  'ListGroups',
+  'GetGroup',
+  'CreateGroup',
+  'AdminSetUserMFAPreference',
+  'AdminDeleteUser',
   'AdminLinkProviderForUser',
 ];
 const RECONCILE_LOCAL = [...WORKER_LOCAL, 'ListUsersInGroup'];
-const RECONCILE_PEER = [...WORKER_PEER, 'ListUsersInGroup', 'GetCSVHeader', 'CreateUserImportJob', 'StartUserImportJob', 'DescribeUserImportJob'];
+const RECONCILE_PEER = [
+  ...WORKER_PEER,
+  'ListUsersInGroup',
+  'GetCSVHeader',
+  'CreateUserImportJob',
+  'StartUserImportJob',
+  'DescribeUserImportJob',
+];
 const cognito = (actions: string[]) => [...new Set(actions.map((a) => `cognito-idp:${a}`))].sort();
 
 // ----------------------------------------------------------------------------- packaging
@@ -148,8 +186,18 @@ function oslsEnv(): NodeJS.ProcessEnv {
   };
 }
 
-async function osls(c: Case, extra: Record<string, string>, outDir: string): Promise<{ stdout: string; stderr: string }> {
-  const params = { localPoolId: c.localPoolId, peerPoolId: c.peerPoolId, peerRegion: c.peerRegion, ...c.params, ...extra };
+async function osls(
+  c: Case,
+  extra: Record<string, string>,
+  outDir: string,
+): Promise<{ stdout: string; stderr: string }> {
+  const params = {
+    localPoolId: c.localPoolId,
+    peerPoolId: c.peerPoolId,
+    peerRegion: c.peerRegion,
+    ...c.params,
+    ...extra,
+  };
   const args = [OSLS, 'package', '--stage', 'test', '--region', c.region, '--package', outDir];
   for (const [k, v] of Object.entries(params)) args.push(`--param=${k}=${v}`);
   return run(process.execPath, args, { cwd: ROOT, env: oslsEnv(), timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
@@ -261,15 +309,18 @@ function statements(p: Packaged): Statement[] {
   const docs: { doc: Json; where: string }[] = [];
   for (const [id, r] of Object.entries<Json>(p.template.Resources)) {
     if (r.Type === 'AWS::IAM::Role') {
-      for (const pol of asList<Json>(r.Properties.Policies)) docs.push({ doc: pol.PolicyDocument, where: `${id}/${pol.PolicyName}` });
+      for (const pol of asList<Json>(r.Properties.Policies))
+        docs.push({ doc: pol.PolicyDocument, where: `${id}/${pol.PolicyName}` });
     }
     if (r.Type === 'AWS::IAM::RolePolicy') {
       const role = r.Properties.RoleName?.Ref;
       if (!role) throw new Error(`${id}: RoleName must reference a role of this template`);
       docs.push({ doc: r.Properties.PolicyDocument, where: `${role}/${r.Properties.PolicyName}` });
     }
-    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') docs.push({ doc: r.Properties.PolicyDocument, where: id });
-    if (/^AWS::(S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy)$/.test(r.Type)) docs.push({ doc: r.Properties.PolicyDocument, where: id });
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+      docs.push({ doc: r.Properties.PolicyDocument, where: id });
+    if (/^AWS::(S3::BucketPolicy|SQS::QueuePolicy|SNS::TopicPolicy)$/.test(r.Type))
+      docs.push({ doc: r.Properties.PolicyDocument, where: id });
   }
   for (const { doc, where } of docs) {
     for (const s of asList<Json>(doc.Statement)) {
@@ -301,7 +352,9 @@ function cognitoByResource(p: Packaged, roleId: string): Record<string, string[]
 }
 
 function functions(p: Packaged): Record<string, Json> {
-  return Object.fromEntries(Object.entries<Json>(p.template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function'));
+  return Object.fromEntries(
+    Object.entries<Json>(p.template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function'),
+  );
 }
 
 /** A function's environment as Lambda would see it (references replaced by plausible values). */
@@ -310,8 +363,10 @@ function environment(p: Packaged, fnId: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries<Json>(fn.Properties.Environment?.Variables ?? {})) {
     if (typeof v === 'string') out[k] = v;
-    else if (v?.Ref === 'ReplicaIndexTable') out[k] = 'cognito-standby-sync-test-replica-index'; // a table name
-    else if (v?.Ref) out[k] = `https://sqs.${p.c.region}.amazonaws.com/${ACCOUNT}/${v.Ref}`; // queue URLs (and the bucket name)
+    else if (v?.Ref === 'ReplicaIndexTable')
+      out[k] = 'cognito-standby-sync-test-replica-index'; // a table name
+    else if (v?.Ref)
+      out[k] = `https://sqs.${p.c.region}.amazonaws.com/${ACCOUNT}/${v.Ref}`; // queue URLs (and the bucket name)
     else if (v?.['Fn::Sub']) out[k] = render(v, p.c.region);
     else if (v?.['Fn::GetAtt']) out[k] = `arn:aws:lambda:${p.c.region}:${ACCOUNT}:function:${v['Fn::GetAtt'][0]}`;
     else throw new Error(`${fnId} ${k}: unexpected value ${JSON.stringify(v)}`);
@@ -357,7 +412,11 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
 
   test('every function has its own role; no framework default role or custom resource', () => {
     const fns = functions(p());
-    expect(Object.keys(fns).sort()).toEqual(['ReconcileLambdaFunction', 'TriggerLambdaFunction', 'WorkerLambdaFunction']);
+    expect(Object.keys(fns).sort()).toEqual([
+      'ReconcileLambdaFunction',
+      'TriggerLambdaFunction',
+      'WorkerLambdaFunction',
+    ]);
     const roles = Object.entries(fns).map(([id, fn]) => {
       const role = id.replace('LambdaFunction', 'Role');
       expect(render(fn.Properties.Role, c.region)).toBe(`GetAtt:${role}.Arn`);
@@ -379,7 +438,10 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     const all = statements(p());
     expect(all.length).toBeGreaterThan(10);
     for (const s of all.filter((x) => x.Effect === 'Allow')) {
-      for (const a of s.Action) expect({ where: s.where, action: a, wildcard: a === '*' || a.endsWith(':*') || a.includes('*') }).toMatchObject({ wildcard: false });
+      for (const a of s.Action)
+        expect({ where: s.where, action: a, wildcard: a === '*' || a.endsWith(':*') || a.includes('*') }).toMatchObject(
+          { wildcard: false },
+        );
       const services = new Set(s.Action.map((a) => a.split(':')[0]));
       for (const r of s.Resource) {
         const star = r === '*' || /^arn:aws:[^:]*:[^:]*:[^:]*:\*$/.test(r);
@@ -389,7 +451,8 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     }
     // Function roles name exact resources only.
     for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole']) {
-      for (const s of roleStatements(p(), role)) expect(s.Resource.filter((r) => r.includes('*') && !r.startsWith('GetAtt:StateBucket.Arn/'))).toEqual([]);
+      for (const s of roleStatements(p(), role))
+        expect(s.Resource.filter((r) => r.includes('*') && !r.startsWith('GetAtt:StateBucket.Arn/'))).toEqual([]);
     }
   });
 
@@ -401,9 +464,15 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
   });
 
   test('each role writes only its own log group', () => {
-    for (const [role, group] of [['TriggerRole', 'TriggerLogGroup'], ['WorkerRole', 'WorkerLogGroup'], ['ReconcileRole', 'ReconcileLogGroup']]) {
+    for (const [role, group] of [
+      ['TriggerRole', 'TriggerLogGroup'],
+      ['WorkerRole', 'WorkerLogGroup'],
+      ['ReconcileRole', 'ReconcileLogGroup'],
+    ]) {
       const logs = roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('logs:')));
-      expect(logs.map((s) => [s.Action.sort(), s.Resource])).toEqual([[['logs:CreateLogStream', 'logs:PutLogEvents'], [`GetAtt:${group}.Arn`]]]);
+      expect(logs.map((s) => [s.Action.sort(), s.Resource])).toEqual([
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [`GetAtt:${group}.Arn`]],
+      ]);
     }
   });
 
@@ -413,7 +482,10 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     expect(cognitoByResource(p(), 'WorkerRole')).toEqual(expected);
     const sqs = roleStatements(p(), 'WorkerRole').filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
     expect(sqs.map((s) => [s.Action.sort(), s.Resource])).toEqual([
-      [['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], ['GetAtt:SyncQueue.Arn']],
+      [
+        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        ['GetAtt:SyncQueue.Arn'],
+      ],
       [['sqs:SendMessage'], ['GetAtt:SyncDeadLetterQueue.Arn']],
     ]);
   });
@@ -469,13 +541,26 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       expect(props.SqsManagedSseEnabled === true || Boolean(props.KmsMasterKeyId)).toBe(true);
     }
     const b = p().template.Resources.StateBucket.Properties;
-    expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/AES256|aws:kms/);
-    expect(b.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-    expect(b.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([expect.objectContaining({ Prefix: 'reports/', ExpirationInDays: 90, Status: 'Enabled' })]));
+    expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(
+      /AES256|aws:kms/,
+    );
+    expect(b.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(b.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Prefix: 'reports/', ExpirationInDays: 90, Status: 'Enabled' }),
+      ]),
+    );
   });
 
   test('the worker consumes the sync queue with ReportBatchItemFailures', () => {
-    const maps = Object.values<Json>(p().template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    const maps = Object.values<Json>(p().template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+    );
     expect(maps).toHaveLength(1);
     expect(maps[0].Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['SyncQueue', 'Arn'] },
@@ -487,7 +572,9 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
 
   test('alarms exist and notify the alarm topic', () => {
     const alarms = Object.entries<Json>(p().template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
-    const byMetric = Object.fromEntries(alarms.map(([id, r]) => [id, `${r.Properties.Namespace}/${r.Properties.MetricName}`]));
+    const byMetric = Object.fromEntries(
+      alarms.map(([id, r]) => [id, `${r.Properties.Namespace}/${r.Properties.MetricName}`]),
+    );
     expect(byMetric).toEqual({
       DlqNotEmptyAlarm: 'AWS/SQS/ApproximateNumberOfMessagesVisible',
       SyncQueueAgeAlarm: 'AWS/SQS/ApproximateAgeOfOldestMessage',
@@ -512,12 +599,18 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     }
     const dlqAlarm = p().template.Resources.DlqNotEmptyAlarm.Properties;
     expect(dlqAlarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(dlqAlarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['SyncDeadLetterQueue', 'QueueName'] } }]);
+    expect(dlqAlarm.Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': ['SyncDeadLetterQueue', 'QueueName'] } },
+    ]);
     // alarmEmail subscribes to the topic this stack creates; with alarmTopicArn it is ignored.
     const subscribed = Boolean(c.params.alarmEmail) && !c.params.alarmTopicArn;
     expect(Boolean(resources.AlarmEmailSubscription)).toBe(subscribed);
     if (subscribed) {
-      expect(resources.AlarmEmailSubscription.Properties).toEqual({ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: c.params.alarmEmail });
+      expect(resources.AlarmEmailSubscription.Properties).toEqual({
+        TopicArn: { Ref: 'AlarmTopic' },
+        Protocol: 'email',
+        Endpoint: c.params.alarmEmail,
+      });
     }
     expect(Boolean(resources.Dashboard)).toBe(c.params.dashboard === 'true');
   });
@@ -529,7 +622,10 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     const env = (fn: string) => Object.keys(t.Resources[fn].Properties.Environment.Variables);
     for (const fn of ['WorkerLambdaFunction', 'ReconcileLambdaFunction']) {
       expect({ fn, standbyRole: env(fn).includes('STANDBY_ROLE_ARN') }).toEqual({ fn, standbyRole: crossAccount });
-      expect({ fn, groupRoleMap: env(fn).includes('GROUP_ROLE_MAP') }).toEqual({ fn, groupRoleMap: Boolean(c.params.groupRoleMap) });
+      expect({ fn, groupRoleMap: env(fn).includes('GROUP_ROLE_MAP') }).toEqual({
+        fn,
+        groupRoleMap: Boolean(c.params.groupRoleMap),
+      });
     }
     expect(env('ReconcileLambdaFunction').includes('IMPORT_LOGS_ROLE_ARN')).toBe(Boolean(c.params.importLogsRoleArn));
     // The import logs permission is an inline policy of its own: the reconciler starts only once it is attached.
@@ -550,22 +646,33 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     expect(p().template.Outputs.LocalPoolId.Value).toBe(c.localPoolId);
   });
 
-  test('runtime nodejs22.x on arm64; the trigger fits in Cognito\'s 5 s', () => {
+  test("runtime nodejs22.x on arm64; the trigger fits in Cognito's 5 s", () => {
     for (const [id, fn] of Object.entries(functions(p()))) {
-      expect({ id, runtime: fn.Properties.Runtime, arch: fn.Properties.Architectures }).toEqual({ id, runtime: 'nodejs22.x', arch: ['arm64'] });
+      expect({ id, runtime: fn.Properties.Runtime, arch: fn.Properties.Architectures }).toEqual({
+        id,
+        runtime: 'nodejs22.x',
+        arch: ['arm64'],
+      });
     }
     expect(p().template.Resources.TriggerLambdaFunction.Properties.Timeout).toBeLessThan(5);
   });
 
   test('the reconcile schedule and mode', () => {
-    const rules = Object.values<Json>(p().template.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression);
+    const rules = Object.values<Json>(p().template.Resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression,
+    );
     expect(rules).toHaveLength(1);
     expect(rules[0].Properties.ScheduleExpression).toBe(c.params.reconcileSchedule ?? 'rate(1 day)');
     expect(rules[0].Properties.State).toBe('ENABLED');
     expect(rules[0].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] });
     const env = environment(p(), 'ReconcileLambdaFunction');
     expect(env.RECONCILE_MODE).toBe(c.params.reconcileMode ?? 'dry-run');
-    expect(env).toMatchObject({ RECONCILE_DEEP: 'false', RECONCILE_DELETE_ORPHANS: 'false', RECONCILE_MAX_DELETES: '10', RECONCILE_IMPORT_THRESHOLD: '1000' });
+    expect(env).toMatchObject({
+      RECONCILE_DEEP: 'false',
+      RECONCILE_DELETE_ORPHANS: 'false',
+      RECONCILE_MAX_DELETES: '10',
+      RECONCILE_IMPORT_THRESHOLD: '1000',
+    });
     expect(p().template.Resources.ReconcileLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(1);
     // A long run continues in a new invocation of itself, and of nothing else.
     const statements = JSON.stringify(p().template.Resources.ReconcileRole.Properties.Policies);
@@ -575,20 +682,38 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
 
   test('change capture: the rule is the one src/change-capture/rule.ts defines, and the worker drops the same echoes', () => {
     const res = p().template.Resources;
-    const patterned = Object.entries<Json>(res).filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern);
+    const patterned = Object.entries<Json>(res).filter(
+      ([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern,
+    );
     expect(patterned.map(([id]) => id)).toEqual(['ChangeCaptureRule']);
     const rule = res.ChangeCaptureRule.Properties;
     const extra = c.params.echoRoleArns ? c.params.echoRoleArns.split(',') : [];
-    const echoRoleArns = [...defaultEchoRoleArns({ accountId: ACCOUNT, service: 'cognito-standby-sync', stage: 'test', peerRegion: c.peerRegion }), ...extra];
-    expect(resolveIntrinsics(rule.EventPattern, c.region)).toEqual(changeCapturePattern({ localPoolId: c.localPoolId, echoRoleArns }));
+    const echoRoleArns = [
+      ...defaultEchoRoleArns({
+        accountId: ACCOUNT,
+        service: 'cognito-standby-sync',
+        stage: 'test',
+        peerRegion: c.peerRegion,
+      }),
+      ...extra,
+    ];
+    expect(resolveIntrinsics(rule.EventPattern, c.region)).toEqual(
+      changeCapturePattern({ localPoolId: c.localPoolId, echoRoleArns }),
+    );
     expect(rule.State).toBe('ENABLED');
     expect(rule.Targets).toHaveLength(1);
     expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['SyncQueue', 'Arn'] });
     // The event is delivered as is (issue 10.7: an input transformer does not escape values).
     for (const k of TARGET_INPUT_PROPERTIES) expect(rule.Targets[0]).not.toHaveProperty(k);
     const env = environment(p(), 'WorkerLambdaFunction');
-    expect(loadChangeCaptureConfig(env)).toEqual({ echoRoleArns, replicaIndexTable: 'cognito-standby-sync-test-replica-index', dynamodbEndpoint: undefined });
-    expect(environment(p(), 'ReconcileLambdaFunction').REPLICA_INDEX_TABLE).toBe('cognito-standby-sync-test-replica-index');
+    expect(loadChangeCaptureConfig(env)).toEqual({
+      echoRoleArns,
+      replicaIndexTable: 'cognito-standby-sync-test-replica-index',
+      dynamodbEndpoint: undefined,
+    });
+    expect(environment(p(), 'ReconcileLambdaFunction').REPLICA_INDEX_TABLE).toBe(
+      'cognito-standby-sync-test-replica-index',
+    );
   });
 
   test('change capture: only that rule may send to the sync queue through EventBridge', () => {
@@ -619,14 +744,22 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     });
     for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole']) {
       const ddb = roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
-      const expected = role === 'TriggerRole' ? [] : [[['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], ['GetAtt:ReplicaIndexTable.Arn']]];
+      const expected =
+        role === 'TriggerRole'
+          ? []
+          : [[['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], ['GetAtt:ReplicaIndexTable.Arn']]];
       expect({ role, ddb: ddb.map((s) => [s.Action.sort(), s.Resource]) }).toEqual({ role, ddb: expected });
     }
   });
 
-  test('the environment names the right pools and passes the handlers\' own validation', () => {
+  test("the environment names the right pools and passes the handlers' own validation", () => {
     const trigger = loadTriggerConfig(environment(p(), 'TriggerLambdaFunction'));
-    expect(trigger).toMatchObject({ sourcePoolId: c.localPoolId, sourceRegion: c.region, sendBudgetMs: 1500, replicateForgotPassword: false });
+    expect(trigger).toMatchObject({
+      sourcePoolId: c.localPoolId,
+      sourceRegion: c.region,
+      sendBudgetMs: 1500,
+      replicateForgotPassword: false,
+    });
     expect(trigger.syncQueueUrl).toContain('SyncQueue');
     const worker = loadWorkerConfig(environment(p(), 'WorkerLambdaFunction'));
     expect(worker).toMatchObject({
@@ -643,7 +776,11 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     });
     expect(worker.dlqUrl).toContain('SyncDeadLetterQueue');
     const reconcile = environment(p(), 'ReconcileLambdaFunction');
-    expect(reconcile).toMatchObject({ SOURCE_POOL_ID: c.localPoolId, STANDBY_POOL_ID: c.peerPoolId, STANDBY_REGION: c.peerRegion });
+    expect(reconcile).toMatchObject({
+      SOURCE_POOL_ID: c.localPoolId,
+      STANDBY_POOL_ID: c.peerPoolId,
+      STANDBY_REGION: c.peerRegion,
+    });
     expect(Object.keys(reconcile)).toEqual(expect.arrayContaining(['STATE_BUCKET', 'TRIGGER_FUNCTION_ARN']));
   });
 });
@@ -665,7 +802,8 @@ interface LintFinding {
 }
 
 const CFN_LINT = cfnLintVersion();
-const CFN_LINT_MISSING = 'SKIPPED: cfn-lint is not installed or does not run (pip install cfn-lint to run these checks)';
+const CFN_LINT_MISSING =
+  'SKIPPED: cfn-lint is not installed or does not run (pip install cfn-lint to run these checks)';
 if (!CFN_LINT) console.warn(`issue 16: cfn-lint checks ${CFN_LINT_MISSING}`);
 
 (CFN_LINT ? describe : describe.skip)(`issue 16: cfn-lint (${CFN_LINT ?? CFN_LINT_MISSING})`, () => {
@@ -687,7 +825,9 @@ if (!CFN_LINT) console.warn(`issue 16: cfn-lint checks ${CFN_LINT_MISSING}`);
     const all = JSON.parse(stdout) as LintFinding[];
     for (const c of CASES) findings.set(c.name, []);
     for (const f of all) {
-      const c = CASES.find((x) => resolve(f.Filename) === resolve(get(x.name).dir, 'cloudformation-template-update-stack.json'));
+      const c = CASES.find(
+        (x) => resolve(f.Filename) === resolve(get(x.name).dir, 'cloudformation-template-update-stack.json'),
+      );
       if (!c) throw new Error(`cfn-lint reported on an unknown file ${f.Filename}`);
       findings.get(c.name)!.push(f);
     }
@@ -774,36 +914,85 @@ describe('function artifacts', () => {
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
     expect(line).toBeDefined();
     const results = JSON.parse(line!.slice('RESULT '.length));
-    expect(results).toMatchObject({ trigger: 'function', worker: 'function', reconcile: 'function', triggerEcho: true });
+    expect(results).toMatchObject({
+      trigger: 'function',
+      worker: 'function',
+      reconcile: 'function',
+      triggerEcho: true,
+    });
     expect(results.triggerMs).toBeLessThan(3000);
   });
 });
 
 describe('parameter checks', () => {
   // deploy/params.js is plain CommonJS for osls; loaded here the same way.
-  const { checkParams } = require('../../deploy/params.js') as { checkParams: (raw: Record<string, string>, region: string) => Record<string, unknown> };
+  const { checkParams } = require('../../deploy/params.js') as {
+    checkParams: (raw: Record<string, string>, region: string) => Record<string, unknown>;
+  };
   const defaults = {
-    groupRoleMap: '', standbyRoleArn: '', importLogsRoleArn: '', alarmEmail: '', alarmTopicArn: '', reconcileSchedule: 'rate(1 day)',
-    reconcileEnabled: 'true', reconcileMode: 'dry-run', reconcileDeep: 'false', reconcileDeleteOrphans: 'false', reconcileMaxDeletes: '10',
-    reconcileImportThreshold: '1000', quotaHeadroom: '0.5', replicateForgotPassword: 'false', linkFederatedUsers: 'false',
-    sourceSubAttribute: 'custom:source_sub', mfaMarkerAttribute: 'custom:source_mfa', workerMaxConcurrency: '5', lagAlarmThresholdMs: '900000',
-    queueAgeAlarmSeconds: '3600', driftAlarmThreshold: '0', reportRetentionDays: '90', logRetentionDays: '30', dashboard: 'false',
+    groupRoleMap: '',
+    standbyRoleArn: '',
+    importLogsRoleArn: '',
+    alarmEmail: '',
+    alarmTopicArn: '',
+    reconcileSchedule: 'rate(1 day)',
+    reconcileEnabled: 'true',
+    reconcileMode: 'dry-run',
+    reconcileDeep: 'false',
+    reconcileDeleteOrphans: 'false',
+    reconcileMaxDeletes: '10',
+    reconcileImportThreshold: '1000',
+    quotaHeadroom: '0.5',
+    replicateForgotPassword: 'false',
+    linkFederatedUsers: 'false',
+    sourceSubAttribute: 'custom:source_sub',
+    mfaMarkerAttribute: 'custom:source_mfa',
+    workerMaxConcurrency: '5',
+    lagAlarmThresholdMs: '900000',
+    queueAgeAlarmSeconds: '3600',
+    driftAlarmThreshold: '0',
+    reportRetentionDays: '90',
+    logRetentionDays: '30',
+    dashboard: 'false',
   };
   const good = { ...defaults, localPoolId: 'us-east-1_AAAA', peerPoolId: 'us-west-2_BBBB', peerRegion: 'us-west-2' };
 
   test('accepts a good set and types it', () => {
-    expect(checkParams(good, 'us-east-1')).toMatchObject({ localPoolId: 'us-east-1_AAAA', workerMaxConcurrency: 5, reconcileEnabled: true });
+    expect(checkParams(good, 'us-east-1')).toMatchObject({
+      localPoolId: 'us-east-1_AAAA',
+      workerMaxConcurrency: 5,
+      reconcileEnabled: true,
+    });
   });
 
-  test('issue 16: the template\'s choices are made at package time, from the parameters', () => {
+  test("issue 16: the template's choices are made at package time, from the parameters", () => {
     const role = 'arn:aws:iam::210987654321:role/standby';
     expect(checkParams(good, 'us-east-1')).toMatchObject({
-      choice: { alarmTopic: 'created', alarmEmail: 'none', peerAccess: 'sameAccount', importLogsRole: 'none', dashboard: 'none' },
+      choice: {
+        alarmTopic: 'created',
+        alarmEmail: 'none',
+        peerAccess: 'sameAccount',
+        importLogsRole: 'none',
+        dashboard: 'none',
+      },
       ifSet: {},
     });
-    const all = { ...good, alarmEmail: 'ops@example.com', standbyRoleArn: role, importLogsRoleArn: role, groupRoleMap: GROUP_ROLE_MAP, dashboard: 'true' };
+    const all = {
+      ...good,
+      alarmEmail: 'ops@example.com',
+      standbyRoleArn: role,
+      importLogsRoleArn: role,
+      groupRoleMap: GROUP_ROLE_MAP,
+      dashboard: 'true',
+    };
     expect(checkParams(all, 'us-east-1')).toMatchObject({
-      choice: { alarmTopic: 'created', alarmEmail: 'subscribed', peerAccess: 'standbyRole', importLogsRole: 'passed', dashboard: 'created' },
+      choice: {
+        alarmTopic: 'created',
+        alarmEmail: 'subscribed',
+        peerAccess: 'standbyRole',
+        importLogsRole: 'passed',
+        dashboard: 'created',
+      },
       ifSet: { standbyRoleArn: role, importLogsRoleArn: role, groupRoleMap: GROUP_ROLE_MAP },
     });
     // An existing topic: none is created and alarmEmail is ignored (docs/DEPLOY.md, parameters).

@@ -16,14 +16,31 @@ import { queueDepth } from '../../scripts/local/sqs';
 import { buildSyncMessage } from '../../src/core/message';
 import { useEmulators } from '../support/emulators';
 import {
-  assertStandbyMatchesSource, freshPools, gatewayFor, population, quietObservability, signUpUsers, startRuntime, type SyncRuntime, TRIGGER_FUNCTION,
-  triggerDispatcher, until, useLocalCredentials, withSteadyClients,
+  assertStandbyMatchesSource,
+  freshPools,
+  gatewayFor,
+  population,
+  quietObservability,
+  signUpUsers,
+  startRuntime,
+  type SyncRuntime,
+  TRIGGER_FUNCTION,
+  triggerDispatcher,
+  until,
+  useLocalCredentials,
+  withSteadyClients,
 } from '../support/faults';
 
 jest.setTimeout(180_000);
 useLocalCredentials();
 
-const emu = withSteadyClients(useEmulators({ triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } }, registry: { [TRIGGER_FUNCTION]: triggerDispatcher }, pools: false }));
+const emu = withSteadyClients(
+  useEmulators({
+    triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } },
+    registry: { [TRIGGER_FUNCTION]: triggerDispatcher },
+    pools: false,
+  }),
+);
 let logs: ReturnType<typeof quietObservability>;
 let runtime: SyncRuntime;
 let pools: Awaited<ReturnType<typeof freshPools>>;
@@ -79,9 +96,17 @@ describe('malformed post confirmation events: the trigger returns the event, que
     ['no userPoolId', () => ({ ...good(), userPoolId: undefined }), /^userPoolId: /],
     ['no region', () => ({ ...good(), region: '' }), /^region: /],
     ['no request', () => ({ ...good(), request: undefined }), /^request: /],
-    ['userAttributes not strings', () => ({ ...good(), request: { userAttributes: { sub: 42 } } }), /^request\.userAttributes\.sub: /],
+    [
+      'userAttributes not strings',
+      () => ({ ...good(), request: { userAttributes: { sub: 42 } } }),
+      /^request\.userAttributes\.sub: /,
+    ],
     ['another trigger source (ignored)', () => ({ ...good(), triggerSource: 'PreSignUp_SignUp' }), null],
-    ['forgot-password confirmation, not replicated by default (ignored)', () => ({ ...good(), triggerSource: 'PostConfirmation_ConfirmForgotPassword' }), null],
+    [
+      'forgot-password confirmation, not replicated by default (ignored)',
+      () => ({ ...good(), triggerSource: 'PostConfirmation_ConfirmForgotPassword' }),
+      null,
+    ],
     ['another pool (ignored)', () => ({ ...good(), userPoolId: 'us-east-1_SomeOther1' }), null],
   ];
 
@@ -116,9 +141,19 @@ describe('malformed post confirmation events: the trigger returns the event, que
 
 describe('malformed queue messages: straight to the DLQ with a reason naming the problem; nothing written', () => {
   const AT = new Date().toISOString();
-  const base = () => ({ v: 1, sourceRegion: 'us-east-1', sourcePoolId: pools.primary.poolId, sub: 'a-sub', reason: 'PostConfirmation_ConfirmSignUp', at: AT });
+  const base = () => ({
+    v: 1,
+    sourceRegion: 'us-east-1',
+    sourcePoolId: pools.primary.poolId,
+    sub: 'a-sub',
+    reason: 'PostConfirmation_ConfirmSignUp',
+    at: AT,
+  });
   /** What the change-capture rule delivers for an admin call on the primary (src/change-capture/rule.ts). */
-  const capturedEvent = (requestParameters: Record<string, unknown> = {}, sub: string | undefined = '00000000-0000-4000-8000-00000000beef') => ({
+  const capturedEvent = (
+    requestParameters: Record<string, unknown> = {},
+    sub: string | undefined = '00000000-0000-4000-8000-00000000beef',
+  ) => ({
     version: '0',
     id: 'c67ec280-799a-40d6-b398-2a2b31aefbbd',
     'detail-type': 'AWS API Call via CloudTrail',
@@ -132,7 +167,11 @@ describe('malformed queue messages: straight to the DLQ with a reason naming the
       eventName: 'AdminUpdateUserAttributes',
       eventTime: AT.replace(/\.\d+Z$/, 'Z'),
       userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::000000000000:user/admin' },
-      requestParameters: { userPoolId: pools.primary.poolId, username: 'HIDDEN_DUE_TO_SECURITY_REASONS', ...requestParameters },
+      requestParameters: {
+        userPoolId: pools.primary.poolId,
+        username: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+        ...requestParameters,
+      },
       ...(sub ? { additionalEventData: { sub } } : {}),
     },
   });
@@ -145,7 +184,11 @@ describe('malformed queue messages: straight to the DLQ with a reason naming the
     ['version as a string', () => JSON.stringify({ ...base(), v: '1' }), /\bv: /],
     ['no sourceRegion', () => JSON.stringify({ ...base(), sourceRegion: undefined }), /sourceRegion: /],
     ['a malformed pool id', () => JSON.stringify({ ...base(), sourcePoolId: 'pool' }), /sourcePoolId: /],
-    ['another pool', () => JSON.stringify({ ...base(), sourcePoolId: 'us-east-1_SomeOther1' }), /for pool us-east-1_SomeOther1/],
+    [
+      'another pool',
+      () => JSON.stringify({ ...base(), sourcePoolId: 'us-east-1_SomeOther1' }),
+      /for pool us-east-1_SomeOther1/,
+    ],
     ['neither username nor sub', () => JSON.stringify({ ...base(), sub: undefined }), /needs a username or a sub/],
     ['an empty sub and no username', () => JSON.stringify({ ...base(), sub: '' }), /needs a username or a sub/],
     ['a numeric username', () => JSON.stringify({ ...base(), username: 5 }), /username: /],
@@ -154,8 +197,16 @@ describe('malformed queue messages: straight to the DLQ with a reason naming the
     ['a date that is not ISO 8601', () => JSON.stringify({ ...base(), at: '27/11/2026' }), /\bat: /],
     ['100 kB of junk', () => JSON.stringify({ junk: 'x'.repeat(100_000) }), /not a v1 sync message/],
     // Change capture delivers the EventBridge event itself (issue 10.7).
-    ['an EventBridge event of another service', () => JSON.stringify({ ...capturedEvent(), source: 'aws.s3' }), /not a Cognito "AWS API Call via CloudTrail" event \(source: /],
-    ['a Cognito event without an event name', () => JSON.stringify({ ...capturedEvent(), detail: { ...capturedEvent().detail, eventName: undefined } }), /detail\.eventName: /],
+    [
+      'an EventBridge event of another service',
+      () => JSON.stringify({ ...capturedEvent(), source: 'aws.s3' }),
+      /not a Cognito "AWS API Call via CloudTrail" event \(source: /,
+    ],
+    [
+      'a Cognito event without an event name',
+      () => JSON.stringify({ ...capturedEvent(), detail: { ...capturedEvent().detail, eventName: undefined } }),
+      /detail\.eventName: /,
+    ],
   ];
   let dlq: { body: string; reason: string }[] = [];
   let writesBefore = 0;
@@ -168,7 +219,10 @@ describe('malformed queue messages: straight to the DLQ with a reason naming the
     runtime.startWorker();
     await runtime.drain();
     await runtime.stopWorker();
-    dlq = (await runtime.dlqMessages()).map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue ?? '' }));
+    dlq = (await runtime.dlqMessages()).map((m) => ({
+      body: m.Body ?? '',
+      reason: m.MessageAttributes?.reason?.StringValue ?? '',
+    }));
   }, 120_000);
 
   test.each(rows)('%s', (_label, make, problem) => {
@@ -187,8 +241,19 @@ describe('malformed queue messages: straight to the DLQ with a reason naming the
   test('a well-formed message naming nobody is acknowledged, not dead-lettered, and writes nothing', async () => {
     const e = emu();
     const before = e.standby.shim.writeCalls();
-    const body = JSON.stringify(buildSyncMessage({ sourceRegion: 'us-east-1', sourcePoolId: pools.primary.poolId, sub: '00000000-0000-4000-8000-00000000dead', reason: 'AdminUpdateUserAttributes' }));
-    const record = toSqsRecord({ MessageId: 'm-nobody', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '1' } }, runtime.queue.queueArn, 'us-east-1');
+    const body = JSON.stringify(
+      buildSyncMessage({
+        sourceRegion: 'us-east-1',
+        sourcePoolId: pools.primary.poolId,
+        sub: '00000000-0000-4000-8000-00000000dead',
+        reason: 'AdminUpdateUserAttributes',
+      }),
+    );
+    const record = toSqsRecord(
+      { MessageId: 'm-nobody', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '1' } },
+      runtime.queue.queueArn,
+      'us-east-1',
+    );
     const dlqBefore = await runtime.dlqDepth();
     expect(await runtime.worker({ Records: [record] })).toEqual({ batchItemFailures: [] });
     expect(await runtime.dlqDepth()).toBe(dlqBefore);
@@ -199,16 +264,23 @@ describe('malformed queue messages: straight to the DLQ with a reason naming the
     ['a username with a quote and a backslash', { username: 'o"brien\\admin' }, '00000000-0000-4000-8000-00000000beef'],
     ['an empty username and pool', { username: '', userPoolId: '' }, '00000000-0000-4000-8000-00000000beef'],
     ['no username and no sub (an AdminCreateUser event of issue 10.9)', { username: undefined }, undefined],
-  ])('issue 10.7: a captured event with %s naming nobody is acknowledged, not dead-lettered, and writes nothing', async (_label, params, sub) => {
-    const e = emu();
-    const before = e.standby.shim.writeCalls();
-    const body = JSON.stringify(capturedEvent(params, sub));
-    const record = toSqsRecord({ MessageId: 'm-captured', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '1' } }, runtime.queue.queueArn, 'us-east-1');
-    const dlqBefore = await runtime.dlqDepth();
-    expect(await runtime.worker({ Records: [record] })).toEqual({ batchItemFailures: [] });
-    expect(await runtime.dlqDepth()).toBe(dlqBefore);
-    expect(e.standby.shim.writeCalls()).toBe(before);
-  });
+  ])(
+    'issue 10.7: a captured event with %s naming nobody is acknowledged, not dead-lettered, and writes nothing',
+    async (_label, params, sub) => {
+      const e = emu();
+      const before = e.standby.shim.writeCalls();
+      const body = JSON.stringify(capturedEvent(params, sub));
+      const record = toSqsRecord(
+        { MessageId: 'm-captured', ReceiptHandle: 'r', Body: body, Attributes: { ApproximateReceiveCount: '1' } },
+        runtime.queue.queueArn,
+        'us-east-1',
+      );
+      const dlqBefore = await runtime.dlqDepth();
+      expect(await runtime.worker({ Records: [record] })).toEqual({ batchItemFailures: [] });
+      expect(await runtime.dlqDepth()).toBe(dlqBefore);
+      expect(e.standby.shim.writeCalls()).toBe(before);
+    },
+  );
 
   test.each([
     ['no Records', {}],
@@ -225,19 +297,29 @@ const GOOD_WORKER_ENV = () => ({ ...runtime.env });
 
 describe('invalid trigger configuration: the exported trigger returns the event, logs the variable, queues nothing', () => {
   const rows: [string, Record<string, string | undefined>, RegExp][] = [
-    ['nothing set', { SOURCE_POOL_ID: undefined, SYNC_QUEUE_URL: undefined, SOURCE_REGION: undefined, AWS_REGION: undefined }, /SOURCE_POOL_ID: is not set.*SYNC_QUEUE_URL: is not set/],
+    [
+      'nothing set',
+      { SOURCE_POOL_ID: undefined, SYNC_QUEUE_URL: undefined, SOURCE_REGION: undefined, AWS_REGION: undefined },
+      /SOURCE_POOL_ID: is not set.*SYNC_QUEUE_URL: is not set/,
+    ],
     ['a malformed pool id', { SOURCE_POOL_ID: 'my-pool' }, /SOURCE_POOL_ID: expected a user pool id/],
     ['a queue URL that is not a URL', { SYNC_QUEUE_URL: 'sync-queue' }, /SYNC_QUEUE_URL: expected a URL/],
     ['a send budget that is not a number', { TRIGGER_SEND_BUDGET_MS: 'fast' }, /TRIGGER_SEND_BUDGET_MS: /],
-    ['a send budget above Cognito\'s 5 s', { TRIGGER_SEND_BUDGET_MS: '9000' }, /TRIGGER_SEND_BUDGET_MS: /],
+    ["a send budget above Cognito's 5 s", { TRIGGER_SEND_BUDGET_MS: '9000' }, /TRIGGER_SEND_BUDGET_MS: /],
     ['a yes/no that is neither', { REPLICATE_FORGOT_PASSWORD: 'maybe' }, /REPLICATE_FORGOT_PASSWORD: /],
     ['no Region at all', { SOURCE_REGION: undefined, AWS_REGION: undefined }, /SOURCE_REGION: is not set/],
   ];
 
   test.each(rows)('%s', async (_label, change, problem) => {
     const event = {
-      version: '1', region: 'us-east-1', userPoolId: pools.primary.poolId, userName: 'u', triggerSource: 'PostConfirmation_ConfirmSignUp',
-      callerContext: { awsSdkVersion: 'x', clientId: 'c' }, request: { userAttributes: { sub: 's' } }, response: {},
+      version: '1',
+      region: 'us-east-1',
+      userPoolId: pools.primary.poolId,
+      userName: 'u',
+      triggerSource: 'PostConfirmation_ConfirmSignUp',
+      callerContext: { awsSdkVersion: 'x', clientId: 'c' },
+      request: { userAttributes: { sub: 's' } },
+      response: {},
     };
     const env = { ...GOOD_WORKER_ENV(), AWS_REGION: undefined, ...change };
     const before = await queued();
@@ -267,15 +349,49 @@ describe('invalid worker configuration: the exported worker throws a ConfigError
     ['a DLQ that is not a URL', { DLQ_URL: 'dlq' }, /DLQ_URL: expected a URL/],
     ['MAX_ATTEMPTS 0', { MAX_ATTEMPTS: '0' }, /MAX_ATTEMPTS: /],
     ['QUOTA_HEADROOM 1', { QUOTA_HEADROOM: '1' }, /QUOTA_HEADROOM: /],
-    ['GROUP_ROLE_MAP not JSON', { GROUP_ROLE_MAP: '{role-a: role-b}' }, /GROUP_ROLE_MAP: expected a JSON object of strings/],
-    ['a source-sub attribute that is not custom', { SOURCE_SUB_ATTRIBUTE: 'source_sub' }, /SOURCE_SUB_ATTRIBUTE: expected a custom attribute/],
+    [
+      'GROUP_ROLE_MAP not JSON',
+      { GROUP_ROLE_MAP: '{role-a: role-b}' },
+      /GROUP_ROLE_MAP: expected a JSON object of strings/,
+    ],
+    [
+      'a source-sub attribute that is not custom',
+      { SOURCE_SUB_ATTRIBUTE: 'source_sub' },
+      /SOURCE_SUB_ATTRIBUTE: expected a custom attribute/,
+    ],
     ['WORKER_MAX_CONCURRENCY 0', { WORKER_MAX_CONCURRENCY: '0' }, /WORKER_MAX_CONCURRENCY: /],
-    ['a standby role that is not a role ARN', { STANDBY_ROLE_ARN: 'admin' }, /STANDBY_ROLE_ARN: expected an IAM role ARN/],
+    [
+      'a standby role that is not a role ARN',
+      { STANDBY_ROLE_ARN: 'admin' },
+      /STANDBY_ROLE_ARN: expected an IAM role ARN/,
+    ],
     ['an echo role that is not a role ARN', { ECHO_ROLE_ARNS: 'arn:aws:iam::123:user/x' }, /ECHO_ROLE_ARNS: /],
-    ['everything missing', { SOURCE_POOL_ID: undefined, STANDBY_POOL_ID: undefined, STANDBY_REGION: undefined, SYNC_QUEUE_URL: undefined, DLQ_URL: undefined }, /SOURCE_POOL_ID: is not set.*STANDBY_POOL_ID: is not set.*DLQ_URL: is not set/],
+    [
+      'everything missing',
+      {
+        SOURCE_POOL_ID: undefined,
+        STANDBY_POOL_ID: undefined,
+        STANDBY_REGION: undefined,
+        SYNC_QUEUE_URL: undefined,
+        DLQ_URL: undefined,
+      },
+      /SOURCE_POOL_ID: is not set.*STANDBY_POOL_ID: is not set.*DLQ_URL: is not set/,
+    ],
   ];
   const event = (): SQSEvent => ({
-    Records: [toSqsRecord({ MessageId: 'm1', ReceiptHandle: 'r1', Body: JSON.stringify(buildSyncMessage({ sourceRegion: 'us-east-1', sourcePoolId: pools.primary.poolId, sub: 's', reason: 'r' })) }, runtime.queue.queueArn, 'us-east-1')],
+    Records: [
+      toSqsRecord(
+        {
+          MessageId: 'm1',
+          ReceiptHandle: 'r1',
+          Body: JSON.stringify(
+            buildSyncMessage({ sourceRegion: 'us-east-1', sourcePoolId: pools.primary.poolId, sub: 's', reason: 'r' }),
+          ),
+        },
+        runtime.queue.queueArn,
+        'us-east-1',
+      ),
+    ],
   });
 
   test.each(rows)('%s', async (_label, change, problem) => {
@@ -311,7 +427,13 @@ describe('invalid worker configuration: the exported worker throws a ConfigError
         jest.isolateModules(() => {
           handler = require('../../src/handlers/worker').handler;
         });
-        const poller = startSqsPoller({ client: e.sqsClient, queueUrl: runtime.queue.queueUrl, handler: handler as never, visibilityTimeout: 1, onError: () => failures++ });
+        const poller = startSqsPoller({
+          client: e.sqsClient,
+          queueUrl: runtime.queue.queueUrl,
+          handler: handler as never,
+          visibilityTimeout: 1,
+          onError: () => failures++,
+        });
         await until(() => poller.stats.handlerErrors >= 2, 'two failed invocations', 60_000);
         await poller.stop();
       }),
@@ -322,13 +444,22 @@ describe('invalid worker configuration: the exported worker throws a ConfigError
     runtime.startWorker();
     await runtime.drain();
     await runtime.stopWorker();
-    await assertStandbyMatchesSource({ source: gatewayFor(e.primary, pools.primary.poolId), standby: gatewayFor(e.standby, pools.standby.poolId), expectUsers: 1, allowOrphans: false });
+    await assertStandbyMatchesSource({
+      source: gatewayFor(e.primary, pools.primary.poolId),
+      standby: gatewayFor(e.standby, pools.standby.poolId),
+      expectUsers: 1,
+      allowOrphans: false,
+    });
   });
 });
 
 describe('invalid scheduled-reconcile configuration: a ConfigError naming the variable', () => {
   const good = () => ({
-    SOURCE_POOL_ID: pools.primary.poolId, SOURCE_REGION: 'us-east-1', STANDBY_POOL_ID: pools.standby.poolId, STANDBY_REGION: 'us-west-2', STATE_BUCKET: 'reconcile-state',
+    SOURCE_POOL_ID: pools.primary.poolId,
+    SOURCE_REGION: 'us-east-1',
+    STANDBY_POOL_ID: pools.standby.poolId,
+    STANDBY_REGION: 'us-west-2',
+    STATE_BUCKET: 'reconcile-state',
   });
   const rows: [string, Record<string, string | undefined>, RegExp][] = [
     ['no state bucket', { STATE_BUCKET: undefined }, /STATE_BUCKET: is not set/],
@@ -360,7 +491,13 @@ describe('invalid scheduled-reconcile configuration: a ConfigError naming the va
 
 /** Runs `f` with exactly the given variables of the configuration set (others of the suite kept). */
 async function withEnv<T>(vars: Record<string, string | undefined>, f: () => Promise<T>): Promise<T> {
-  const keys = new Set([...Object.keys(vars), ...Object.keys(GOOD_WORKER_ENV()), 'AWS_REGION', 'ECHO_ROLE_ARNS', 'STATE_BUCKET']);
+  const keys = new Set([
+    ...Object.keys(vars),
+    ...Object.keys(GOOD_WORKER_ENV()),
+    'AWS_REGION',
+    'ECHO_ROLE_ARNS',
+    'STATE_BUCKET',
+  ]);
   const saved = new Map([...keys].map((k) => [k, process.env[k]]));
   for (const k of keys) {
     if (vars[k] === undefined) delete process.env[k];

@@ -41,7 +41,11 @@ afterEach(() => {
 /** A standby pool of replicas (as replication leaves them): CONFIRMED, verified e-mail, source sub. */
 async function standbyWithReplicas(): Promise<{ pool: DrillPool; names: string[] }> {
   const e = emu();
-  const pool = await createDrillPool(e.standbyClient, { name: `failover-${++serial}`, usernameMode: 'username', replicaAttributes: true });
+  const pool = await createDrillPool(e.standbyClient, {
+    name: `failover-${++serial}`,
+    usernameMode: 'username',
+    replicaAttributes: true,
+  });
   const names = Array.from({ length: USERS }, (_, i) => `replica${serial}x${String(i).padStart(2, '0')}`);
   await putReplicas(e.standby, pool.poolId, names);
   return { pool, names };
@@ -61,7 +65,11 @@ function expectNobodyTwice(counts: Map<string, number>): void {
 }
 
 /** One failover run in process, built as the CLI builds it. */
-function failover(pool: DrillPool, journal: string, opts: { signal?: AbortSignal; resendUncertain?: boolean; sender?: (g: CognitoGateway) => CognitoGateway } = {}): Promise<FailoverReport> {
+function failover(
+  pool: DrillPool,
+  journal: string,
+  opts: { signal?: AbortSignal; resendUncertain?: boolean; sender?: (g: CognitoGateway) => CognitoGateway } = {},
+): Promise<FailoverReport> {
   const e = emu();
   const { limiter, rate } = failoverLimiter({ rate: 50 });
   const client = e.standby.client({ requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } });
@@ -79,33 +87,43 @@ function failover(pool: DrillPool, journal: string, opts: { signal?: AbortSignal
     resendUncertain: opts.resendUncertain,
     concurrency: 4,
   };
-  return runFailover(options, { standby, sender: opts.sender ? opts.sender(sender) : sender, sendRate: rate, confirm: async () => true, signal: opts.signal });
+  return runFailover(options, {
+    standby,
+    sender: opts.sender ? opts.sender(sender) : sender,
+    sendRate: rate,
+    confirm: async () => true,
+    signal: opts.signal,
+  });
 }
 
-test.each([1, 2, 3])('send stopped by its abort signal at a random reset (seed %i), resumed: nobody notified twice, everybody once', async (seed) => {
-  const e = emu();
-  const { pool, names } = await standbyWithReplicas();
-  const k = 1 + Math.floor(seededRandom(seed)() * (USERS - 8)); // room for the sends in flight (concurrency 4)
-  const journal = join(work, `abort-${seed}.jsonl`);
-  const stop = new AbortController();
-  let sent = 0;
-  const off = e.standby.shim.onCall((c) => {
-    if (c.operation === 'AdminResetUserPassword' && c.request.UserPoolId === pool.poolId && ++sent === k) stop.abort();
-  });
-  const first = await failover(pool, journal, { signal: stop.signal });
-  off();
-  expect(first.send?.stoppedBecause).toBe('interrupted');
-  expect(first.exitCode).toBe(1);
-  expectNobodyTwice(await resetsPerUser(pool.poolId));
+test.each([1, 2, 3])(
+  'send stopped by its abort signal at a random reset (seed %i), resumed: nobody notified twice, everybody once',
+  async (seed) => {
+    const e = emu();
+    const { pool, names } = await standbyWithReplicas();
+    const k = 1 + Math.floor(seededRandom(seed)() * (USERS - 8)); // room for the sends in flight (concurrency 4)
+    const journal = join(work, `abort-${seed}.jsonl`);
+    const stop = new AbortController();
+    let sent = 0;
+    const off = e.standby.shim.onCall((c) => {
+      if (c.operation === 'AdminResetUserPassword' && c.request.UserPoolId === pool.poolId && ++sent === k)
+        stop.abort();
+    });
+    const first = await failover(pool, journal, { signal: stop.signal });
+    off();
+    expect(first.send?.stoppedBecause).toBe('interrupted');
+    expect(first.exitCode).toBe(1);
+    expectNobodyTwice(await resetsPerUser(pool.poolId));
 
-  const second = await failover(pool, journal);
-  expect(second.exitCode).toBe(0);
-  expect(second.send?.maybeSent).toEqual([]);
-  const counts = await resetsPerUser(pool.poolId);
-  expectNobodyTwice(counts);
-  expect([...counts.keys()].sort()).toEqual(names);
-  expect((second.send?.sent ?? 0) + (second.send?.alreadySent ?? 0) + (second.send?.resolved ?? 0)).toBe(USERS);
-});
+    const second = await failover(pool, journal);
+    expect(second.exitCode).toBe(0);
+    expect(second.send?.maybeSent).toEqual([]);
+    const counts = await resetsPerUser(pool.poolId);
+    expectNobodyTwice(counts);
+    expect([...counts.keys()].sort()).toEqual(names);
+    expect((second.send?.sent ?? 0) + (second.send?.alreadySent ?? 0) + (second.send?.resolved ?? 0)).toBe(USERS);
+  },
+);
 
 test('connections reset in the middle of the sends: maybe-sent users are never resent blindly; --resend-uncertain completes; nobody twice', async () => {
   const e = emu();
@@ -113,7 +131,8 @@ test('connections reset in the middle of the sends: maybe-sent users are never r
   const journal = join(work, 'reset.jsonl');
   let sent = 0;
   const off = e.standby.shim.onCall((c) => {
-    if (c.operation === 'AdminResetUserPassword' && c.request.UserPoolId === pool.poolId && ++sent === 8) e.standby.shim.faults = { unreachable: 'reset' };
+    if (c.operation === 'AdminResetUserPassword' && c.request.UserPoolId === pool.poolId && ++sent === 8)
+      e.standby.shim.faults = { unreachable: 'reset' };
   });
   const first = await failover(pool, journal);
   off();
@@ -137,43 +156,74 @@ test('connections reset in the middle of the sends: maybe-sent users are never r
   expect([...counts.keys()].sort()).toEqual(names);
 });
 
-test.each([5])('the failover CLI killed with SIGKILL after a random reset (seed %i), run again: nobody notified twice', async (seed) => {
-  const e = emu();
-  const { pool, names } = await standbyWithReplicas();
-  const k = 1 + Math.floor(seededRandom(seed)() * (USERS / 2)); // room for the sends in flight
-  const journal = join(work, `sigkill-${seed}.jsonl`);
-  const args = [
-    join(ROOT, 'scripts', 'failover.ts'), '--region', e.standby.region, '--pool', pool.poolId, '--endpoint', e.standby.endpoint,
-    '--out', join(work, `sigkill-${seed}.csv`), '--journal', journal, '--send', '--yes', '--rate', '20',
-  ];
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: work };
-  for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN', 'NODE_OPTIONS']) delete env[key];
-  // node --import tsx: the script runs in this process, so SIGKILL stops the sender itself. The
-  // signal is sent from the emulator's own report of the k-th reset: no race with a timer.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] });
-  const exited = new Promise<string | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  let sent = 0;
-  const off = e.standby.shim.onCall((c) => {
-    if (c.operation === 'AdminResetUserPassword' && c.request.UserPoolId === pool.poolId && ++sent === k) child.kill('SIGKILL');
-  });
-  expect(await exited).toBe('SIGKILL');
-  expect(sent).toBeLessThan(USERS);
-  expectNobodyTwice(await resetsPerUser(pool.poolId));
+test.each([5])(
+  'the failover CLI killed with SIGKILL after a random reset (seed %i), run again: nobody notified twice',
+  async (seed) => {
+    const e = emu();
+    const { pool, names } = await standbyWithReplicas();
+    const k = 1 + Math.floor(seededRandom(seed)() * (USERS / 2)); // room for the sends in flight
+    const journal = join(work, `sigkill-${seed}.jsonl`);
+    const args = [
+      join(ROOT, 'scripts', 'failover.ts'),
+      '--region',
+      e.standby.region,
+      '--pool',
+      pool.poolId,
+      '--endpoint',
+      e.standby.endpoint,
+      '--out',
+      join(work, `sigkill-${seed}.csv`),
+      '--journal',
+      journal,
+      '--send',
+      '--yes',
+      '--rate',
+      '20',
+    ];
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: work };
+    for (const key of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_PROFILE',
+      'AWS_SESSION_TOKEN',
+      'NODE_OPTIONS',
+    ])
+      delete env[key];
+    // node --import tsx: the script runs in this process, so SIGKILL stops the sender itself. The
+    // signal is sent from the emulator's own report of the k-th reset: no race with a timer.
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      env,
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const exited = new Promise<string | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    let sent = 0;
+    const off = e.standby.shim.onCall((c) => {
+      if (c.operation === 'AdminResetUserPassword' && c.request.UserPoolId === pool.poolId && ++sent === k)
+        child.kill('SIGKILL');
+    });
+    expect(await exited).toBe('SIGKILL');
+    expect(sent).toBeLessThan(USERS);
+    expectNobodyTwice(await resetsPerUser(pool.poolId));
 
-  const run = (extra: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', ...args, ...extra], { env, cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      ),
-    );
-  const again = await run([]);
-  expect(again.stderr).not.toMatch(/^error/m);
-  expectNobodyTwice(await resetsPerUser(pool.poolId));
-  // Whoever the journal shows as "maybe sent" and not RESET_REQUIRED is resent only on request.
-  const last = again.code === 0 ? again : await run(['--resend-uncertain']);
-  off();
-  expect(last.code).toBe(0);
-  const counts = await resetsPerUser(pool.poolId);
-  expectNobodyTwice(counts);
-  expect([...counts.keys()].sort()).toEqual(names);
-});
+    const run = (extra: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', ...args, ...extra],
+          { env, cwd: ROOT, timeout: 120_000 },
+          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const again = await run([]);
+    expect(again.stderr).not.toMatch(/^error/m);
+    expectNobodyTwice(await resetsPerUser(pool.poolId));
+    // Whoever the journal shows as "maybe sent" and not RESET_REQUIRED is resent only on request.
+    const last = again.code === 0 ? again : await run(['--resend-uncertain']);
+    off();
+    expect(last.code).toBe(0);
+    const counts = await resetsPerUser(pool.poolId);
+    expectNobodyTwice(counts);
+    expect([...counts.keys()].sort()).toEqual(names);
+  },
+);

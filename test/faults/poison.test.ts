@@ -6,7 +6,14 @@
  */
 import { redrive } from '../../src/redrive/redrive';
 import {
-  assertStandbyMatchesSource, freshPools, gatewayFor, population, signUpUsers, startRuntime, until, useFaultEmulators,
+  assertStandbyMatchesSource,
+  freshPools,
+  gatewayFor,
+  population,
+  signUpUsers,
+  startRuntime,
+  until,
+  useFaultEmulators,
 } from '../support/faults';
 
 jest.setTimeout(180_000);
@@ -22,11 +29,53 @@ test('poison messages land in the DLQ with their reason; batch-mates are process
   const region = e.primary.region;
   const poison: [string, RegExp][] = [
     ['{"v":1,"sourcePoolId":', /^malformed: .*not JSON/],
-    [JSON.stringify({ v: 2, sourceRegion: region, sourcePoolId: poolId, sub: 'x', reason: 'PostConfirmation_ConfirmSignUp', at: NOW() }), /^malformed: .*\bv: /],
-    [JSON.stringify({ v: 1, sourceRegion: region, sourcePoolId: poolId, reason: 'PostConfirmation_ConfirmSignUp', at: NOW() }), /^malformed: .*needs a username or a sub/],
-    [JSON.stringify({ v: 1, sourceRegion: region, sourcePoolId: 'us-east-1_SomeOther1', sub: 'x', reason: 'PostConfirmation_ConfirmSignUp', at: NOW() }), /^malformed: .*for pool us-east-1_SomeOther1/],
-    [JSON.stringify({ v: 1, sourceRegion: region, sourcePoolId: poolId, sub: 'x', reason: 'PostConfirmation_ConfirmSignUp', at: 'yesterday' }), /^malformed: .*\bat: /],
-    [JSON.stringify({ v: 1, sourceRegion: region, sourcePoolId: 'not a pool', username: 'u', reason: 'r', at: NOW() }), /^malformed: .*sourcePoolId: /],
+    [
+      JSON.stringify({
+        v: 2,
+        sourceRegion: region,
+        sourcePoolId: poolId,
+        sub: 'x',
+        reason: 'PostConfirmation_ConfirmSignUp',
+        at: NOW(),
+      }),
+      /^malformed: .*\bv: /,
+    ],
+    [
+      JSON.stringify({
+        v: 1,
+        sourceRegion: region,
+        sourcePoolId: poolId,
+        reason: 'PostConfirmation_ConfirmSignUp',
+        at: NOW(),
+      }),
+      /^malformed: .*needs a username or a sub/,
+    ],
+    [
+      JSON.stringify({
+        v: 1,
+        sourceRegion: region,
+        sourcePoolId: 'us-east-1_SomeOther1',
+        sub: 'x',
+        reason: 'PostConfirmation_ConfirmSignUp',
+        at: NOW(),
+      }),
+      /^malformed: .*for pool us-east-1_SomeOther1/,
+    ],
+    [
+      JSON.stringify({
+        v: 1,
+        sourceRegion: region,
+        sourcePoolId: poolId,
+        sub: 'x',
+        reason: 'PostConfirmation_ConfirmSignUp',
+        at: 'yesterday',
+      }),
+      /^malformed: .*\bat: /,
+    ],
+    [
+      JSON.stringify({ v: 1, sourceRegion: region, sourcePoolId: 'not a pool', username: 'u', reason: 'r', at: NOW() }),
+      /^malformed: .*sourcePoolId: /,
+    ],
     ['[]', /^malformed: /],
     ['null', /^malformed: /],
   ];
@@ -49,7 +98,11 @@ test('poison messages land in the DLQ with their reason; batch-mates are process
       expect(m!.MessageAttributes?.reason?.StringValue).toMatch(reason);
       expect(m!.MessageAttributes?.sourceMessageId?.StringValue).toBeTruthy();
     }
-    await assertStandbyMatchesSource({ source: gatewayFor(e.primary, poolId), standby: gatewayFor(e.standby, pools.standby.poolId), expectUsers: users.length });
+    await assertStandbyMatchesSource({
+      source: gatewayFor(e.primary, poolId),
+      standby: gatewayFor(e.standby, pools.standby.poolId),
+      expectUsers: users.length,
+    });
   } finally {
     await runtime.stop();
   }
@@ -70,11 +123,19 @@ test('messages out of attempts land in the DLQ with "gave up after N attempts"; 
     for (const m of dlq) expect(m.MessageAttributes?.reason?.StringValue).toMatch(/^gave up after 2 attempts: /);
 
     e.standby.shim.faults = {};
-    const moved = await redrive(e.sqsClient, { queue: runtime.queue.dlqUrl, to: runtime.queue.queueUrl, method: 'copy' });
+    const moved = await redrive(e.sqsClient, {
+      queue: runtime.queue.dlqUrl,
+      to: runtime.queue.queueUrl,
+      method: 'copy',
+    });
     expect(moved.moved).toBe(users.length);
     await runtime.drain();
     expect(await runtime.dlqDepth()).toBe(0);
-    await assertStandbyMatchesSource({ source: gatewayFor(e.primary, pools.primary.poolId), standby: gatewayFor(e.standby, pools.standby.poolId), expectUsers: users.length });
+    await assertStandbyMatchesSource({
+      source: gatewayFor(e.primary, pools.primary.poolId),
+      standby: gatewayFor(e.standby, pools.standby.poolId),
+      expectUsers: users.length,
+    });
   } finally {
     await runtime.stop();
   }

@@ -18,8 +18,17 @@ import type { CognitoGateway } from '../../src/cognito/gateway';
 import { type CheckpointState, FileCheckpointStore } from '../../src/reconcile/checkpoint';
 import { useEmulators } from '../support/emulators';
 import {
-  adminCreateUsers, assertStandbyMatchesSource, gatewayFor, population, quietObservability, repeated, runReconcile, seededRandom,
-  useLocalCredentials, writeKey, withSteadyClients,
+  adminCreateUsers,
+  assertStandbyMatchesSource,
+  gatewayFor,
+  population,
+  quietObservability,
+  repeated,
+  runReconcile,
+  seededRandom,
+  useLocalCredentials,
+  writeKey,
+  withSteadyClients,
 } from '../support/faults';
 
 jest.setTimeout(180_000);
@@ -44,10 +53,15 @@ beforeAll(async () => {
   // One uninterrupted run: the calls and writes a whole run makes (kill points are drawn below it).
   const pools = await newStandby();
   const writes = recordWrites(pools.standby.poolId);
-  const result = await runReconcile(e, pools, { dir: join(work, 'baseline'), extra: { deep: true }, wrap: countCalls(0, () => undefined) });
+  const result = await runReconcile(e, pools, {
+    dir: join(work, 'baseline'),
+    extra: { deep: true },
+    wrap: countCalls(0, () => undefined),
+  });
   writes.stop();
   const calls = callCount;
-  if (result.exitCode !== 0 || repeated(writes.keys).length) throw new Error(`baseline run failed: ${JSON.stringify(result.report.counts)}`);
+  if (result.exitCode !== 0 || repeated(writes.keys).length)
+    throw new Error(`baseline run failed: ${JSON.stringify(result.report.counts)}`);
   await finalCheck(pools);
   baseline = { calls, writes: writes.keys.length };
 }, 120_000);
@@ -57,7 +71,10 @@ afterAll(() => {
 });
 
 async function newStandby(): Promise<{ primary: DrillPool; standby: DrillPool }> {
-  const standby = await createDrillPool(emu().standbyClient, { name: `kill-standby-${++standbySerial}`, replicaAttributes: true });
+  const standby = await createDrillPool(emu().standbyClient, {
+    name: `kill-standby-${++standbySerial}`,
+    replicaAttributes: true,
+  });
   return { primary: source, standby };
 }
 
@@ -88,7 +105,11 @@ function countCalls(k: number, at: () => void) {
 
 async function finalCheck(pools: { primary: DrillPool; standby: DrillPool }) {
   const e = emu();
-  await assertStandbyMatchesSource({ source: gatewayFor(e.primary, pools.primary.poolId), standby: gatewayFor(e.standby, pools.standby.poolId), expectUsers: USERS });
+  await assertStandbyMatchesSource({
+    source: gatewayFor(e.primary, pools.primary.poolId),
+    standby: gatewayFor(e.standby, pools.standby.poolId),
+    expectUsers: USERS,
+  });
 }
 
 describe.each([1, 2, 3])('seed %i', (seed) => {
@@ -99,7 +120,12 @@ describe.each([1, 2, 3])('seed %i', (seed) => {
     const writes = recordWrites(pools.standby.poolId);
     const dir = join(work, `stop-${seed}`);
     const stop = new AbortController();
-    const first = await runReconcile(emu(), pools, { dir, signal: stop.signal, extra: { deep: true }, wrap: countCalls(k, () => stop.abort()) });
+    const first = await runReconcile(emu(), pools, {
+      dir,
+      signal: stop.signal,
+      extra: { deep: true },
+      wrap: countCalls(k, () => stop.abort()),
+    });
     expect(first.status).toBe('stopped');
     expect(first.exitCode).toBe(130);
     const second = await runReconcile(emu(), pools, { dir, extra: { deep: true } });
@@ -153,44 +179,82 @@ class FrozenAfterCrash extends FileCheckpointStore {
   }
 }
 
-test.each([7, 12])('the CLI killed with SIGKILL after a random write (seed %i), then run again: complete, no write repeated', async (seed) => {
-  const e = emu();
-  const random = seededRandom(seed);
-  const k = 1 + Math.floor(random() * (baseline.writes - 1));
-  const pools = await newStandby();
-  const dir = join(work, `sigkill-${seed}`);
-  const args = [
-    join(ROOT, 'scripts', 'reconcile.ts'),
-    '--source-region', e.primary.region, '--source-pool', pools.primary.poolId, '--source-endpoint', e.primary.endpoint,
-    '--target-region', e.standby.region, '--target-pool', pools.standby.poolId, '--target-endpoint', e.standby.endpoint,
-    '--apply', '--deep', '--checkpoint', join(dir, 'checkpoint.json'), '--report', join(dir, 'report.json'), '--json',
-  ];
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
-  for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN', 'NODE_OPTIONS']) delete env[key];
+test.each([7, 12])(
+  'the CLI killed with SIGKILL after a random write (seed %i), then run again: complete, no write repeated',
+  async (seed) => {
+    const e = emu();
+    const random = seededRandom(seed);
+    const k = 1 + Math.floor(random() * (baseline.writes - 1));
+    const pools = await newStandby();
+    const dir = join(work, `sigkill-${seed}`);
+    const args = [
+      join(ROOT, 'scripts', 'reconcile.ts'),
+      '--source-region',
+      e.primary.region,
+      '--source-pool',
+      pools.primary.poolId,
+      '--source-endpoint',
+      e.primary.endpoint,
+      '--target-region',
+      e.standby.region,
+      '--target-pool',
+      pools.standby.poolId,
+      '--target-endpoint',
+      e.standby.endpoint,
+      '--apply',
+      '--deep',
+      '--checkpoint',
+      join(dir, 'checkpoint.json'),
+      '--report',
+      join(dir, 'report.json'),
+      '--json',
+    ];
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
+    for (const key of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_PROFILE',
+      'AWS_SESSION_TOKEN',
+      'NODE_OPTIONS',
+    ])
+      delete env[key];
 
-  // The script runs in this very process (node --import tsx): SIGKILL kills the reconciler itself,
-  // not a launcher whose child would live on. The signal is sent from the emulator's own report
-  // of the k-th write, so the kill point does not depend on how fast anything runs.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] });
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-  const writes = recordWrites(pools.standby.poolId, (n) => {
-    if (n === k) child.kill('SIGKILL');
-  });
-  expect(await exited).toBe('SIGKILL');
-  const writesOfKilledRun = writes.keys.length;
-  expect(writesOfKilledRun).toBeGreaterThanOrEqual(k);
-  expect(writesOfKilledRun).toBeLessThan(baseline.writes);
+    // The script runs in this very process (node --import tsx): SIGKILL kills the reconciler itself,
+    // not a launcher whose child would live on. The signal is sent from the emulator's own report
+    // of the k-th write, so the kill point does not depend on how fast anything runs.
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      env,
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.on('exit', (code, signal) => resolve(signal ?? code)),
+    );
+    const writes = recordWrites(pools.standby.poolId, (n) => {
+      if (n === k) child.kill('SIGKILL');
+    });
+    expect(await exited).toBe('SIGKILL');
+    const writesOfKilledRun = writes.keys.length;
+    expect(writesOfKilledRun).toBeGreaterThanOrEqual(k);
+    expect(writesOfKilledRun).toBeLessThan(baseline.writes);
 
-  const rerun = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, ['--import', 'tsx', ...args], { env, cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-  writes.stop();
-  expect({ code: rerun.code, stderr: rerun.stderr.slice(-3000) }).toEqual({ code: 0, stderr: expect.not.stringMatching(/error/i) });
-  const report = JSON.parse(rerun.stdout) as { status: string; resumed: boolean; counts: { failed: number } };
-  expect(report.status).toBe('complete');
-  expect(report.counts.failed).toBe(0);
-  expect(repeated(writes.keys)).toEqual([]);
-  await finalCheck(pools);
-});
+    const rerun = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', ...args],
+        { env, cwd: ROOT, timeout: 120_000 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+    writes.stop();
+    expect({ code: rerun.code, stderr: rerun.stderr.slice(-3000) }).toEqual({
+      code: 0,
+      stderr: expect.not.stringMatching(/error/i),
+    });
+    const report = JSON.parse(rerun.stdout) as { status: string; resumed: boolean; counts: { failed: number } };
+    expect(report.status).toBe('complete');
+    expect(report.counts.failed).toBe(0);
+    expect(repeated(writes.keys)).toEqual([]);
+    await finalCheck(pools);
+  },
+);

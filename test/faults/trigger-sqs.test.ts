@@ -7,14 +7,30 @@ import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { queueDepth } from '../../scripts/local/sqs';
 import { useEmulators } from '../support/emulators';
 import {
-  assertStandbyMatchesSource, freshPools, gatewayFor, population, quietObservability, runReconcile, signUpUsers, startRuntime, TRIGGER_FUNCTION,
-  triggerDispatcher, useLocalCredentials, withSteadyClients,
+  assertStandbyMatchesSource,
+  freshPools,
+  gatewayFor,
+  population,
+  quietObservability,
+  runReconcile,
+  signUpUsers,
+  startRuntime,
+  TRIGGER_FUNCTION,
+  triggerDispatcher,
+  useLocalCredentials,
+  withSteadyClients,
 } from '../support/faults';
 
 jest.setTimeout(180_000);
 useLocalCredentials();
 
-const emu = withSteadyClients(useEmulators({ triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } }, registry: { [TRIGGER_FUNCTION]: triggerDispatcher }, pools: false }));
+const emu = withSteadyClients(
+  useEmulators({
+    triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } },
+    registry: { [TRIGGER_FUNCTION]: triggerDispatcher },
+    pools: false,
+  }),
+);
 let logs: ReturnType<typeof quietObservability>;
 
 beforeAll(() => {
@@ -40,11 +56,15 @@ test('SQS unreachable from the trigger: every sign-up succeeds; the reconciler b
     e.sqs.faults = {};
 
     for (const u of [...reset, ...hung]) {
-      const g = await e.primaryClient.send(new AdminGetUserCommand({ UserPoolId: pools.primary.poolId, Username: u.email }));
+      const g = await e.primaryClient.send(
+        new AdminGetUserCommand({ UserPoolId: pools.primary.poolId, Username: u.email }),
+      );
       expect(g.UserStatus).toBe('CONFIRMED');
     }
     // The trigger ran for every confirmation, returned the event, threw nothing, queued nothing.
-    const invocations = e.lambda.invocations.slice(invocationsBefore).filter((i) => (i.event as { userPoolId?: string }).userPoolId === pools.primary.poolId);
+    const invocations = e.lambda.invocations
+      .slice(invocationsBefore)
+      .filter((i) => (i.event as { userPoolId?: string }).userPoolId === pools.primary.poolId);
     expect(invocations).toHaveLength(subs.length);
     for (const i of invocations) {
       expect(i.error).toBeUndefined();

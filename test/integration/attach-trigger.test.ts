@@ -23,9 +23,23 @@ function attach(args: string[]): Promise<CliRun> {
 
 test('attaches by a checked read-modify-write and detaches again', async () => {
   const { primary, primaryClient } = emu();
-  const pool = await createDrillPool(primaryClient, { name: 'attach', usernameMode: 'email', overrides: { LambdaConfig: { PreSignUp: PRE_SIGN_UP } } });
-  const describe = async () => (await primaryClient.send(new DescribeUserPoolCommand({ UserPoolId: pool.poolId }))).UserPool!;
-  const base = ['--region', primary.region, '--pool', pool.poolId, '--endpoint', primary.endpoint, '--function-arn', ARN];
+  const pool = await createDrillPool(primaryClient, {
+    name: 'attach',
+    usernameMode: 'email',
+    overrides: { LambdaConfig: { PreSignUp: PRE_SIGN_UP } },
+  });
+  const describe = async () =>
+    (await primaryClient.send(new DescribeUserPoolCommand({ UserPoolId: pool.poolId }))).UserPool!;
+  const base = [
+    '--region',
+    primary.region,
+    '--pool',
+    pool.poolId,
+    '--endpoint',
+    primary.endpoint,
+    '--function-arn',
+    ARN,
+  ];
   const before = await describe();
 
   const dry = await attach(base);
@@ -61,11 +75,25 @@ test('attaches by a checked read-modify-write and detaches again', async () => {
 describe('issue 10.8: attach-trigger sends back settings UpdateUserPool rejects', () => {
   test('a pool with MFA OPTIONAL and no SMS configuration is refused with the fix, and left unchanged', async () => {
     const { primary, primaryClient } = emu();
-    const pool = await createDrillPool(primaryClient, { name: 'attach-mfa', overrides: { SmsConfiguration: undefined } });
-    const describe = async () => (await primaryClient.send(new DescribeUserPoolCommand({ UserPoolId: pool.poolId }))).UserPool!;
+    const pool = await createDrillPool(primaryClient, {
+      name: 'attach-mfa',
+      overrides: { SmsConfiguration: undefined },
+    });
+    const describe = async () =>
+      (await primaryClient.send(new DescribeUserPoolCommand({ UserPoolId: pool.poolId }))).UserPool!;
     const before = await describe();
     expect(before.MfaConfiguration).toBe('OPTIONAL');
-    const run = await attach(['--region', primary.region, '--pool', pool.poolId, '--endpoint', primary.endpoint, '--function-arn', ARN, '--apply']);
+    const run = await attach([
+      '--region',
+      primary.region,
+      '--pool',
+      pool.poolId,
+      '--endpoint',
+      primary.endpoint,
+      '--function-arn',
+      ARN,
+      '--apply',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/will not attach: the pool's MFA is OPTIONAL and it has no SmsConfiguration/);
     expect(run.stdout).toMatch(/Cognito console/);
@@ -88,11 +116,23 @@ describe('issue 10.8: attach-trigger sends back settings UpdateUserPool rejects'
         },
       },
     });
-    const describe = async () => (await primaryClient.send(new DescribeUserPoolCommand({ UserPoolId: pool.poolId }))).UserPool!;
-    const base = ['--region', primary.region, '--pool', pool.poolId, '--endpoint', primary.endpoint, '--function-arn', ARN];
+    const describe = async () =>
+      (await primaryClient.send(new DescribeUserPoolCommand({ UserPoolId: pool.poolId }))).UserPool!;
+    const base = [
+      '--region',
+      primary.region,
+      '--pool',
+      pool.poolId,
+      '--endpoint',
+      primary.endpoint,
+      '--function-arn',
+      ARN,
+    ];
     const dry = await attach(base);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/not sent.*VerificationMessageTemplate\.EmailMessage, VerificationMessageTemplate\.EmailSubject/);
+    expect(dry.stdout).toMatch(
+      /not sent.*VerificationMessageTemplate\.EmailMessage, VerificationMessageTemplate\.EmailSubject/,
+    );
     const backup = join(mkdtempSync(join(tmpdir(), 'attach-')), 'before.json');
     const applied = await attach([...base, '--apply', '--backup', backup]);
     expect(applied.code).toBe(0);
@@ -100,7 +140,11 @@ describe('issue 10.8: attach-trigger sends back settings UpdateUserPool rejects'
     const after = await describe();
     expect(after.UserPoolTier).toBe('PLUS');
     expect(after.MfaConfiguration).toBe('OPTIONAL');
-    expect(after.VerificationMessageTemplate).toMatchObject({ DefaultEmailOption: 'CONFIRM_WITH_LINK', EmailMessageByLink: 'Verify: {##Click here##}', EmailSubjectByLink: 'Verify your e-mail' });
+    expect(after.VerificationMessageTemplate).toMatchObject({
+      DefaultEmailOption: 'CONFIRM_WITH_LINK',
+      EmailMessageByLink: 'Verify: {##Click here##}',
+      EmailSubjectByLink: 'Verify your e-mail',
+    });
     expect(after.LambdaConfig?.PostConfirmation).toBe(ARN);
   });
 });

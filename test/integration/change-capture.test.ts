@@ -8,9 +8,20 @@
  * (issue 10.9: no recorded event shows it), the username in clear.
  */
 import {
-  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserCommand, AdminDisableUserCommand, AdminEnableUserCommand,
-  AdminGetUserCommand, AdminListGroupsForUserCommand, AdminSetUserPasswordCommand, AdminUpdateUserAttributesCommand,
-  type CognitoIdentityProviderClient, CreateGroupCommand, InitiateAuthCommand, ListUsersCommand, UpdateUserAttributesCommand,
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
+  type CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  InitiateAuthCommand,
+  ListUsersCommand,
+  UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { parseQueueMessage } from '../../src/change-capture/queue-message';
 import { targetBody } from '../../src/change-capture/rule';
@@ -74,7 +85,8 @@ async function replica(client: CognitoIdentityProviderClient, poolId: string) {
   return r.Users?.[0];
 }
 
-const attrs = (list: { Name?: string; Value?: string }[] | undefined) => Object.fromEntries((list ?? []).map((a) => [a.Name, a.Value]));
+const attrs = (list: { Name?: string; Value?: string }[] | undefined) =>
+  Object.fromEntries((list ?? []).map((a) => [a.Name, a.Value]));
 
 test('issue 10.9: admin-created users: an AdminCreateUser event without a sub reaches the standby by username, and the replica is remembered in the index', async () => {
   const { primaryClient, standbyClient, pools } = emu();
@@ -83,7 +95,11 @@ test('issue 10.9: admin-created users: an AdminCreateUser event without a sub re
       UserPoolId: pools.primary.poolId,
       Username: ADDRESS,
       MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email', Value: ADDRESS }, { Name: 'email_verified', Value: 'true' }, { Name: 'name', Value: 'Ada' }],
+      UserAttributes: [
+        { Name: 'email', Value: ADDRESS },
+        { Name: 'email_verified', Value: 'true' },
+        { Name: 'name', Value: 'Ada' },
+      ],
     }),
   );
   sourceUsername = created.User!.Username!;
@@ -97,30 +113,58 @@ test('issue 10.9: admin-created users: an AdminCreateUser event without a sub re
 test('attribute edit, self-service edit, group change and disable reach the standby', async () => {
   const { primaryClient, standbyClient, pools } = emu();
   const P = pools.primary.poolId;
-  await primaryClient.send(new AdminUpdateUserAttributesCommand({ UserPoolId: P, Username: sourceUsername, UserAttributes: [{ Name: 'name', Value: 'Ada Lovelace' }] }));
+  await primaryClient.send(
+    new AdminUpdateUserAttributesCommand({
+      UserPoolId: P,
+      Username: sourceUsername,
+      UserAttributes: [{ Name: 'name', Value: 'Ada Lovelace' }],
+    }),
+  );
   await settle();
   expect(attrs((await replica(standbyClient, pools.standby.poolId))?.Attributes).name).toBe('Ada Lovelace');
 
   // Self-service: the user signs in and edits their own profile with the access token.
-  await primaryClient.send(new AdminSetUserPasswordCommand({ UserPoolId: P, Username: sourceUsername, Password: 'Local-Passw0rd!', Permanent: true }));
-  const auth = await primaryClient.send(
-    new InitiateAuthCommand({ ClientId: pools.primary.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: ADDRESS, PASSWORD: 'Local-Passw0rd!' } }),
+  await primaryClient.send(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: P,
+      Username: sourceUsername,
+      Password: 'Local-Passw0rd!',
+      Permanent: true,
+    }),
   );
-  await primaryClient.send(new UpdateUserAttributesCommand({ AccessToken: auth.AuthenticationResult!.AccessToken!, UserAttributes: [{ Name: 'given_name', Value: 'Ada' }] }));
+  const auth = await primaryClient.send(
+    new InitiateAuthCommand({
+      ClientId: pools.primary.clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: ADDRESS, PASSWORD: 'Local-Passw0rd!' },
+    }),
+  );
+  await primaryClient.send(
+    new UpdateUserAttributesCommand({
+      AccessToken: auth.AuthenticationResult!.AccessToken!,
+      UserAttributes: [{ Name: 'given_name', Value: 'Ada' }],
+    }),
+  );
   await settle();
   expect(attrs((await replica(standbyClient, pools.standby.poolId))?.Attributes).given_name).toBe('Ada');
 
-  await primaryClient.send(new CreateGroupCommand({ UserPoolId: P, GroupName: 'support', Description: 'Support staff' }));
-  await primaryClient.send(new AdminAddUserToGroupCommand({ UserPoolId: P, Username: sourceUsername, GroupName: 'support' }));
+  await primaryClient.send(
+    new CreateGroupCommand({ UserPoolId: P, GroupName: 'support', Description: 'Support staff' }),
+  );
+  await primaryClient.send(
+    new AdminAddUserToGroupCommand({ UserPoolId: P, Username: sourceUsername, GroupName: 'support' }),
+  );
   await primaryClient.send(new AdminDisableUserCommand({ UserPoolId: P, Username: sourceUsername }));
   await settle();
   const r = await replica(standbyClient, pools.standby.poolId);
   expect(r?.Enabled).toBe(false);
-  const groups = await standbyClient.send(new AdminListGroupsForUserCommand({ UserPoolId: pools.standby.poolId, Username: r!.Username! }));
+  const groups = await standbyClient.send(
+    new AdminListGroupsForUserCommand({ UserPoolId: pools.standby.poolId, Username: r!.Username! }),
+  );
   expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['support']);
 });
 
-test('no echo: the east worker\'s writes in the standby never reach the west queue', async () => {
+test("no echo: the east worker's writes in the standby never reach the west queue", async () => {
   expect(west.emitter.stats.calls).toBeGreaterThan(0); // the standby saw the east worker's writes...
   expect(west.emitter.stats.matched).toBe(0); // ...and the rule let none of them through
   expect(west.poller.stats.messages).toBe(0);
@@ -177,7 +221,13 @@ test('issue 10.9: an AdminCreateUser event naming nobody (no sub, username maske
   const { standby, sqsClient } = emu();
   const created = JSON.parse(eastBodies[0]);
   expect(created.detail.eventName).toBe('AdminCreateUser');
-  const opaque = { ...created, detail: { ...created.detail, requestParameters: { ...created.detail.requestParameters, username: 'HIDDEN_DUE_TO_SECURITY_REASONS' } } };
+  const opaque = {
+    ...created,
+    detail: {
+      ...created.detail,
+      requestParameters: { ...created.detail.requestParameters, username: 'HIDDEN_DUE_TO_SECURITY_REASONS' },
+    },
+  };
   delete opaque.detail.additionalEventData;
   const reads = Object.values(east.replication.source.calls).reduce((a, b) => a + b, 0);
   const writes = standby.shim.writeCalls();
@@ -195,7 +245,9 @@ test('a deletion on the primary deletes the replica and its index entry', async 
   await settle();
   expect(await replica(standbyClient, pools.standby.poolId)).toBeUndefined();
   expect(await east.index.lookup(sourceSub)).toBeUndefined();
-  await expect(primaryClient.send(new AdminGetUserCommand({ UserPoolId: pools.primary.poolId, Username: sourceSub }))).rejects.toMatchObject({ name: 'UserNotFoundException' });
+  await expect(
+    primaryClient.send(new AdminGetUserCommand({ UserPoolId: pools.primary.poolId, Username: sourceSub })),
+  ).rejects.toMatchObject({ name: 'UserNotFoundException' });
   // The deletion message replayed: nothing left to do, nothing written.
   const writes = emu().standby.shim.writeCalls();
   await east.send(eastBodies[eastBodies.length - 1]);

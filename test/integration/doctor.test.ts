@@ -16,13 +16,34 @@ function doctor(args: string[]): Promise<CliRun> {
   return runCli('doctor', args, { timeoutMs: 60_000 });
 }
 
-const ses = (region: string) => ({ EmailSendingAccount: 'DEVELOPER' as const, SourceArn: `arn:aws:ses:${region}:000000000000:identity/example.com`, From: 'no-reply@example.com' });
-const trigger = (region: string) => ({ PostConfirmation: `arn:aws:lambda:${region}:000000000000:function:sync-trigger` });
+const ses = (region: string) => ({
+  EmailSendingAccount: 'DEVELOPER' as const,
+  SourceArn: `arn:aws:ses:${region}:000000000000:identity/example.com`,
+  From: 'no-reply@example.com',
+});
+const trigger = (region: string) => ({
+  PostConfirmation: `arn:aws:lambda:${region}:000000000000:function:sync-trigger`,
+});
 
-function args(source: { region: string; endpoint: string; poolId: string }, target: { region: string; endpoint: string; poolId: string }, extra: string[] = []): string[] {
+function args(
+  source: { region: string; endpoint: string; poolId: string },
+  target: { region: string; endpoint: string; poolId: string },
+  extra: string[] = [],
+): string[] {
   return [
-    '--source-region', source.region, '--source-pool', source.poolId, '--source-endpoint', source.endpoint,
-    '--target-region', target.region, '--target-pool', target.poolId, '--target-endpoint', target.endpoint, ...extra,
+    '--source-region',
+    source.region,
+    '--source-pool',
+    source.poolId,
+    '--source-endpoint',
+    source.endpoint,
+    '--target-region',
+    target.region,
+    '--target-pool',
+    target.poolId,
+    '--target-endpoint',
+    target.endpoint,
+    ...extra,
   ];
 }
 
@@ -30,10 +51,29 @@ test('a well-prepared pair: no blocker, exit 0', async () => {
   const { primary, standby, primaryClient, standbyClient } = emu();
   const common = { usernameMode: 'username' as const, replicaAttributes: true, customAttributes: ['tenant'] };
   const [s, t] = await Promise.all([
-    createDrillPool(primaryClient, { ...common, name: 'ok-src', overrides: { LambdaConfig: trigger(primary.region), EmailConfiguration: ses(primary.region), DeletionProtection: 'ACTIVE' } }),
-    createDrillPool(standbyClient, { ...common, name: 'ok-dst', overrides: { LambdaConfig: trigger(standby.region), EmailConfiguration: ses(standby.region), DeletionProtection: 'ACTIVE' } }),
+    createDrillPool(primaryClient, {
+      ...common,
+      name: 'ok-src',
+      overrides: {
+        LambdaConfig: trigger(primary.region),
+        EmailConfiguration: ses(primary.region),
+        DeletionProtection: 'ACTIVE',
+      },
+    }),
+    createDrillPool(standbyClient, {
+      ...common,
+      name: 'ok-dst',
+      overrides: {
+        LambdaConfig: trigger(standby.region),
+        EmailConfiguration: ses(standby.region),
+        DeletionProtection: 'ACTIVE',
+      },
+    }),
   ]);
-  for (const [client, poolId] of [[primaryClient, s.poolId], [standbyClient, t.poolId]] as const) {
+  for (const [client, poolId] of [
+    [primaryClient, s.poolId],
+    [standbyClient, t.poolId],
+  ] as const) {
     await client.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'admins', Precedence: 1 }));
   }
   const r = await doctor(args({ ...primary, poolId: s.poolId }, { ...standby, poolId: t.poolId }, ['--json']));
@@ -47,11 +87,29 @@ test('a well-prepared pair: no blocker, exit 0', async () => {
 test('a mismatched pair: each difference reported with its fix, exit 1', async () => {
   const { primary, standby, primaryClient, standbyClient } = emu();
   const [s, t] = await Promise.all([
-    createDrillPool(primaryClient, { name: 'bad-src', usernameMode: 'username', replicaAttributes: true, customAttributes: ['tenant'], mfaConfiguration: 'OPTIONAL' }),
+    createDrillPool(primaryClient, {
+      name: 'bad-src',
+      usernameMode: 'username',
+      replicaAttributes: true,
+      customAttributes: ['tenant'],
+      mfaConfiguration: 'OPTIONAL',
+    }),
     createDrillPool(standbyClient, {
-      name: 'bad-dst', usernameMode: 'email', replicaAttributes: false, mfaConfiguration: 'OFF',
-      passwordPolicy: { MinimumLength: 8, RequireUppercase: false, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false },
-      overrides: { AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'admin_only', Priority: 1 }] }, LambdaConfig: { PostConfirmation: `arn:aws:lambda:${primary.region}:000000000000:function:sync-trigger` } },
+      name: 'bad-dst',
+      usernameMode: 'email',
+      replicaAttributes: false,
+      mfaConfiguration: 'OFF',
+      passwordPolicy: {
+        MinimumLength: 8,
+        RequireUppercase: false,
+        RequireLowercase: true,
+        RequireNumbers: true,
+        RequireSymbols: false,
+      },
+      overrides: {
+        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'admin_only', Priority: 1 }] },
+        LambdaConfig: { PostConfirmation: `arn:aws:lambda:${primary.region}:000000000000:function:sync-trigger` },
+      },
     }),
   ]);
   await primaryClient.send(new CreateGroupCommand({ UserPoolId: s.poolId, GroupName: 'admins', Precedence: 1 }));
@@ -59,20 +117,24 @@ test('a mismatched pair: each difference reported with its fix, exit 1', async (
   expect(r.code).toBe(1);
   const findings = (JSON.parse(r.stdout) as { findings: Finding[] }).findings;
   const severity = Object.fromEntries(findings.map((f) => [f.id, f.severity]));
-  expect(severity).toEqual(expect.objectContaining({
-    'username.sign-in': 'blocker',
-    'schema.source-sub.missing': 'blocker',
-    'schema.mfa-marker.missing': 'blocker',
-    'schema.custom.missing:custom:tenant': 'blocker',
-    'mfa.off': 'blocker',
-    'recovery.admin-only': 'blocker',
-    'trigger.source': 'blocker',
-    'trigger.cross-region:PostConfirmation': 'blocker',
-    'password.weaker': 'warning',
-    'groups.missing': 'warning',
-  }));
+  expect(severity).toEqual(
+    expect.objectContaining({
+      'username.sign-in': 'blocker',
+      'schema.source-sub.missing': 'blocker',
+      'schema.mfa-marker.missing': 'blocker',
+      'schema.custom.missing:custom:tenant': 'blocker',
+      'mfa.off': 'blocker',
+      'recovery.admin-only': 'blocker',
+      'trigger.source': 'blocker',
+      'trigger.cross-region:PostConfirmation': 'blocker',
+      'password.weaker': 'warning',
+      'groups.missing': 'warning',
+    }),
+  );
   const add = findings.find((f) => f.id === 'schema.source-sub.missing')!;
-  expect(add.command).toBe(`aws cognito-idp add-custom-attributes --region ${standby.region} --user-pool-id ${t.poolId} --custom-attributes '[{"Name":"source_sub","AttributeDataType":"String","Mutable":true,"StringAttributeConstraints":{"MinLength":"0","MaxLength":"64"}}]'`);
+  expect(add.command).toBe(
+    `aws cognito-idp add-custom-attributes --region ${standby.region} --user-pool-id ${t.poolId} --custom-attributes '[{"Name":"source_sub","AttributeDataType":"String","Mutable":true,"StringAttributeConstraints":{"MinLength":"0","MaxLength":"64"}}]'`,
+  );
 
   const text = await doctor(args({ ...primary, poolId: s.poolId }, { ...standby, poolId: t.poolId }));
   expect(text.code).toBe(1);
@@ -82,7 +144,12 @@ test('a mismatched pair: each difference reported with its fix, exit 1', async (
 
 test('an unreachable pool: exit 2 with the error', async () => {
   const { primary } = emu();
-  const r = await doctor(args({ ...primary, poolId: 'us-east-1_Nope' }, { region: 'us-west-2', endpoint: 'http://127.0.0.1:1', poolId: 'us-west-2_Nope' }));
+  const r = await doctor(
+    args(
+      { ...primary, poolId: 'us-east-1_Nope' },
+      { region: 'us-west-2', endpoint: 'http://127.0.0.1:1', poolId: 'us-west-2_Nope' },
+    ),
+  );
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/^error: /m);
 });

@@ -20,11 +20,21 @@ function childHosts(): string[] {
 
 test('the drill runs every act and loses no user', async () => {
   let output = '';
-  const result = await runDrill({ users: 12, rate: 40 }, { write: (t) => void (output += t), color: false, live: false });
+  const result = await runDrill(
+    { users: 12, rate: 40 },
+    { write: (t) => void (output += t), color: false, live: false },
+  );
   if (result.exitCode !== 0) process.stderr.write(output);
 
   expect(result.exitCode).toBe(0);
-  expect(result.acts.map((a) => [a.n, a.status])).toEqual([[1, 'ok'], [2, 'ok'], [3, 'ok'], [4, 'ok'], [5, 'ok'], [6, 'ok']]);
+  expect(result.acts.map((a) => [a.n, a.status])).toEqual([
+    [1, 'ok'],
+    [2, 'ok'],
+    [3, 'ok'],
+    [4, 'ok'],
+    [5, 'ok'],
+    [6, 'ok'],
+  ]);
   expect(result.results.failures).toEqual([]);
   const v = result.verification!;
   expect(v.lost).toBe(0);

@@ -10,8 +10,16 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDisableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand,
-  AdminSetUserPasswordCommand, type AttributeType, type CognitoIdentityProviderClient, CreateGroupCommand, ListUsersCommand,
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminSetUserPasswordCommand,
+  type AttributeType,
+  type CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_CREDENTIALS } from '../../scripts/local/clients';
 import type { CognitoEmulator } from '../../scripts/local/cognito';
@@ -30,23 +38,37 @@ const READS_PER_USER = ['AdminGetUser', 'AdminListGroupsForUser'];
 
 const attrs = (list: AttributeType[] | undefined) => Object.fromEntries((list ?? []).map((a) => [a.Name!, a.Value!]));
 
-async function createUser(client: CognitoIdentityProviderClient, poolId: string, email: string, extra: Record<string, string> = {}, password = true): Promise<{ username: string; sub: string }> {
+async function createUser(
+  client: CognitoIdentityProviderClient,
+  poolId: string,
+  email: string,
+  extra: Record<string, string> = {},
+  password = true,
+): Promise<{ username: string; sub: string }> {
   const r = await client.send(
     new AdminCreateUserCommand({
       UserPoolId: poolId,
       Username: email,
       MessageAction: 'SUPPRESS',
-      UserAttributes: Object.entries({ email, email_verified: 'true', ...extra }).map(([Name, Value]) => ({ Name, Value })),
+      UserAttributes: Object.entries({ email, email_verified: 'true', ...extra }).map(([Name, Value]) => ({
+        Name,
+        Value,
+      })),
     }),
   );
   const username = r.User!.Username!;
-  if (password) await client.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }));
+  if (password)
+    await client.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }),
+    );
   return { username, sub: attrs(r.User!.Attributes).sub };
 }
 
 async function standbyUser(email: string) {
   const { standbyClient, pools } = emu();
-  const r = await standbyClient.send(new ListUsersCommand({ UserPoolId: pools.standby.poolId, Filter: `email = "${email}"` }));
+  const r = await standbyClient.send(
+    new ListUsersCommand({ UserPoolId: pools.standby.poolId, Filter: `email = "${email}"` }),
+  );
   return r.Users ?? [];
 }
 
@@ -57,7 +79,12 @@ async function groupsOf(client: CognitoIdentityProviderClient, poolId: string, u
 
 function options(from: 'primary' | 'standby', extra: Partial<ReconcileOptions> = {}): ReconcileOptions {
   const { primary, standby, pools } = emu();
-  const side = (e: CognitoEmulator, poolId: string) => ({ region: e.region, poolId, endpoint: e.endpoint, credentials: LOCAL_CREDENTIALS });
+  const side = (e: CognitoEmulator, poolId: string) => ({
+    region: e.region,
+    poolId,
+    endpoint: e.endpoint,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const p = side(primary, pools.primary.poolId);
   const s = side(standby, pools.standby.poolId);
   const limits = { headroom: 0 };
@@ -75,20 +102,48 @@ beforeAll(async () => {
   const { primaryClient: P, standbyClient: S, pools, primary } = emu();
   const pid = pools.primary.poolId;
   const sid = pools.standby.poolId;
-  await P.send(new CreateGroupCommand({ UserPoolId: pid, GroupName: 'admins', Description: 'Administrators', Precedence: 1 }));
+  await P.send(
+    new CreateGroupCommand({ UserPoolId: pid, GroupName: 'admins', Description: 'Administrators', Precedence: 1 }),
+  );
   await P.send(new CreateGroupCommand({ UserPoolId: pid, GroupName: 'beta' }));
   await S.send(new CreateGroupCommand({ UserPoolId: sid, GroupName: 'beta' }));
   const replica = async (key: string, extra: Record<string, string> = {}, password = true) =>
     createUser(S, sid, `${key}@example.com`, { name: key, 'custom:source_sub': seeded[key].sub, ...extra }, password);
-  for (const key of ['insync', 'missing', 'renamed', 'extra', 'grpadd', 'grprm', 'disabled', 'forced', 'paged1', 'paged2']) {
+  for (const key of [
+    'insync',
+    'missing',
+    'renamed',
+    'extra',
+    'grpadd',
+    'grprm',
+    'disabled',
+    'forced',
+    'paged1',
+    'paged2',
+  ]) {
     seeded[key] = await createUser(P, pid, `${key}@example.com`, { name: key });
   }
-  await P.send(new AdminAddUserToGroupCommand({ UserPoolId: pid, Username: seeded.missing.username, GroupName: 'beta' }));
-  await P.send(new AdminAddUserToGroupCommand({ UserPoolId: pid, Username: seeded.grpadd.username, GroupName: 'admins' }));
+  await P.send(
+    new AdminAddUserToGroupCommand({ UserPoolId: pid, Username: seeded.missing.username, GroupName: 'beta' }),
+  );
+  await P.send(
+    new AdminAddUserToGroupCommand({ UserPoolId: pid, Username: seeded.grpadd.username, GroupName: 'admins' }),
+  );
   await P.send(new AdminDisableUserCommand({ UserPoolId: pid, Username: seeded.disabled.username }));
   // Users a failover cannot carry: federated (EXTERNAL_PROVIDER), never confirmed.
-  await primary.shim.putUser(pid, { Username: 'Google_1234', UserStatus: 'EXTERNAL_PROVIDER', Attributes: [{ Name: 'email', Value: 'fed@example.com' }, { Name: 'identities', Value: JSON.stringify([{ providerName: 'Google', userId: '1234' }]) }] });
-  await primary.shim.putUser(pid, { Username: 'unconfirmed@example.com', UserStatus: 'UNCONFIRMED', Attributes: [{ Name: 'email', Value: 'unconfirmed@example.com' }] });
+  await primary.shim.putUser(pid, {
+    Username: 'Google_1234',
+    UserStatus: 'EXTERNAL_PROVIDER',
+    Attributes: [
+      { Name: 'email', Value: 'fed@example.com' },
+      { Name: 'identities', Value: JSON.stringify([{ providerName: 'Google', userId: '1234' }]) },
+    ],
+  });
+  await primary.shim.putUser(pid, {
+    Username: 'unconfirmed@example.com',
+    UserStatus: 'UNCONFIRMED',
+    Attributes: [{ Name: 'email', Value: 'unconfirmed@example.com' }],
+  });
 
   await replica('insync');
   await replica('renamed', { name: 'Old name' });
@@ -111,7 +166,16 @@ test('dry run: every drift found, nothing written', async () => {
   const r = await reconcile(options('primary'));
   expect(r.exitCode).toBe(0);
   const c = r.report.counts;
-  expect(c).toMatchObject({ sourceUsers: 12, standbyUsers: 11, inSync: 3, create: 1, update: 6, skip: 2, orphans: 1, standbyOnly: 1 });
+  expect(c).toMatchObject({
+    sourceUsers: 12,
+    standbyUsers: 11,
+    inSync: 3,
+    create: 1,
+    update: 6,
+    skip: 2,
+    orphans: 1,
+    standbyOnly: 1,
+  });
   expect(c.skipReasons).toEqual({ federated: 1, unconfirmed: 1 });
   expect(c.drift).toMatchObject({ missing: 1, attributes: 2, groups: 2, enabled: 1, password: 1 });
   expect(standby.shim.writeCalls()).toBe(0);
@@ -162,13 +226,21 @@ test('--deep: SMS MFA replicated, TOTP users recorded for the failover; a second
   const pid = pools.primary.poolId;
   await primary.shim.putUser(pid, {
     Username: 'sms@example.com',
-    Attributes: [{ Name: 'email', Value: 'sms@example.com' }, { Name: 'email_verified', Value: 'true' }, { Name: 'phone_number', Value: '+15555550142' }, { Name: 'phone_number_verified', Value: 'true' }],
+    Attributes: [
+      { Name: 'email', Value: 'sms@example.com' },
+      { Name: 'email_verified', Value: 'true' },
+      { Name: 'phone_number', Value: '+15555550142' },
+      { Name: 'phone_number_verified', Value: 'true' },
+    ],
     UserMFASettingList: ['SMS_MFA'],
     PreferredMfaSetting: 'SMS_MFA',
   });
   await primary.shim.putUser(pid, {
     Username: 'totp@example.com',
-    Attributes: [{ Name: 'email', Value: 'totp@example.com' }, { Name: 'email_verified', Value: 'true' }],
+    Attributes: [
+      { Name: 'email', Value: 'totp@example.com' },
+      { Name: 'email_verified', Value: 'true' },
+    ],
     UserMFASettingList: ['SOFTWARE_TOKEN_MFA'],
     PreferredMfaSetting: 'SOFTWARE_TOKEN_MFA',
   });
@@ -180,7 +252,9 @@ test('--deep: SMS MFA replicated, TOTP users recorded for the failover; a second
   const g = await S.send(new AdminGetUserCommand({ UserPoolId: pools.standby.poolId, Username: sms.Username! }));
   expect(g.UserMFASettingList).toEqual(['SMS_MFA']);
   expect(attrs(g.UserAttributes)['custom:source_mfa']).toBe('SMS_MFA;SMS_MFA');
-  expect(attrs((await standbyUser('totp@example.com'))[0].Attributes)['custom:source_mfa']).toBe('SOFTWARE_TOKEN_MFA;SOFTWARE_TOKEN_MFA');
+  expect(attrs((await standbyUser('totp@example.com'))[0].Attributes)['custom:source_mfa']).toBe(
+    'SOFTWARE_TOKEN_MFA;SOFTWARE_TOKEN_MFA',
+  );
 
   standby.shim.resetCalls();
   const again = await reconcile(options('primary', { apply: true, deep: true }));
@@ -197,10 +271,16 @@ test('--import: missing users seeded by an import job (RESET_REQUIRED), groups c
   const pid = pools.primary.poolId;
   for (let i = 0; i < 4; i++) {
     const u = await createUser(P, pid, `bulk${i}@example.com`, { name: `Bulk, ${i}` });
-    if (i % 2) await P.send(new AdminAddUserToGroupCommand({ UserPoolId: pid, Username: u.username, GroupName: 'beta' }));
+    if (i % 2)
+      await P.send(new AdminAddUserToGroupCommand({ UserPoolId: pid, Username: u.username, GroupName: 'beta' }));
   }
   standby.shim.resetCalls();
-  const r = await reconcile(options('primary', { apply: true, import: { roleArn: 'arn:aws:iam::000000000000:role/cognito-import-logs', threshold: 3, pollMs: 200 } }));
+  const r = await reconcile(
+    options('primary', {
+      apply: true,
+      import: { roleArn: 'arn:aws:iam::000000000000:role/cognito-import-logs', threshold: 3, pollMs: 200 },
+    }),
+  );
   expect(r.exitCode).toBe(0);
   expect(r.report.import).toMatchObject({ used: true, candidates: 4 });
   expect(r.report.import!.jobs[0]).toMatchObject({ status: 'Succeeded', imported: 4 });
@@ -219,24 +299,36 @@ describe('issue 10.1: import jobs report users that were never created', () => {
   test('a job that ends Succeeded with a failed and a skipped row: every row is looked up in the standby, the missing user created one by one', async () => {
     const { primaryClient: P, standbyClient: S, standby, pools } = emu();
     const made: Record<string, { username: string; sub: string }> = {};
-    for (let i = 0; i < 4; i++) made[i] = await createUser(P, pools.primary.poolId, `rows${i}@example.com`, { name: `rows${i}` });
+    for (let i = 0; i < 4; i++)
+      made[i] = await createUser(P, pools.primary.poolId, `rows${i}@example.com`, { name: `rows${i}` });
     const upload = async (url: string, body: Buffer) => {
       // rows0's row fails in the job (its only auto-verified attribute reads unverified), and rows1 is
       // made in the standby by another writer after the listing: its row is skipped.
       const [head, ...lines] = body.toString('utf8').split('\n');
       const header = splitCsvLine(head);
       const flag = header.indexOf('email_verified');
-      const csv = [head, ...lines.map((line) => {
-        if (!line.includes('rows0@example.com')) return line;
-        const cells = splitCsvLine(line);
-        cells[flag] = 'false';
-        return cells.join(',');
-      })].join('\n');
-      await createUser(S, pools.standby.poolId, 'rows1@example.com', { name: 'rows1', 'custom:source_sub': made[1].sub });
+      const csv = [
+        head,
+        ...lines.map((line) => {
+          if (!line.includes('rows0@example.com')) return line;
+          const cells = splitCsvLine(line);
+          cells[flag] = 'false';
+          return cells.join(',');
+        }),
+      ].join('\n');
+      await createUser(S, pools.standby.poolId, 'rows1@example.com', {
+        name: 'rows1',
+        'custom:source_sub': made[1].sub,
+      });
       await uploadCsv(url, Buffer.from(csv));
     };
     standby.shim.resetCalls();
-    const r = await reconcile(options('primary', { apply: true, import: { roleArn: 'arn:aws:iam::000000000000:role/cognito-import-logs', threshold: 3, pollMs: 200, upload } }));
+    const r = await reconcile(
+      options('primary', {
+        apply: true,
+        import: { roleArn: 'arn:aws:iam::000000000000:role/cognito-import-logs', threshold: 3, pollMs: 200, upload },
+      }),
+    );
     expect(r.report.import!.jobs[0]).toMatchObject({ status: 'Succeeded', imported: 2, failed: 1, skipped: 1 });
     expect(r.exitCode).toBe(0);
     expect(r.report.counts.failed).toBe(0);
@@ -256,7 +348,9 @@ test('reverse reconcile (failback): the user who signed up in the standby is cre
   const { primary, pools } = emu();
   const r = await reconcile(options('standby', { apply: true, deleteOrphans: true }));
   expect(r.exitCode).toBe(0);
-  const found = await emu().primaryClient.send(new ListUsersCommand({ UserPoolId: pools.primary.poolId, Filter: 'email = "native@example.com"' }));
+  const found = await emu().primaryClient.send(
+    new ListUsersCommand({ UserPoolId: pools.primary.poolId, Filter: 'email = "native@example.com"' }),
+  );
   expect(found.Users).toHaveLength(1);
   expect(r.report.counts.deleted).toBe(0);
   expect(primary.shim.calls.AdminDeleteUser ?? 0).toBe(0);
@@ -267,17 +361,34 @@ test('the CLI: --json report on stdout, report file 0600, exit 0; bad usage exit
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-cli-'));
   const report = join(dir, 'report.json');
   const args = [
-    '--source-region', primary.region, '--source-pool', pools.primary.poolId, '--source-endpoint', primary.endpoint,
-    '--target-region', standby.region, '--target-pool', pools.standby.poolId, '--target-endpoint', standby.endpoint,
-    '--json', '--report', report, '--checkpoint', join(dir, 'cp.json'),
+    '--source-region',
+    primary.region,
+    '--source-pool',
+    pools.primary.poolId,
+    '--source-endpoint',
+    primary.endpoint,
+    '--target-region',
+    standby.region,
+    '--target-pool',
+    pools.standby.poolId,
+    '--target-endpoint',
+    standby.endpoint,
+    '--json',
+    '--report',
+    report,
+    '--checkpoint',
+    join(dir, 'cp.json'),
   ];
   const env = { ...process.env };
   delete env.AWS_ACCESS_KEY_ID;
   delete env.AWS_PROFILE;
   const run = (extra: string[]) =>
     new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'scripts', 'reconcile.ts'), ...args, ...extra], { env }, (err, stdout) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(__dirname, '..', '..', 'scripts', 'reconcile.ts'), ...args, ...extra],
+        { env },
+        (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
       );
     });
   const ok = await run([]);
@@ -294,7 +405,13 @@ test('short pages, throttling and pagination tokens rejected mid-listing: same r
   const { primary, standby, pools } = emu();
   // Enough users for several pages per listing (the shim also cuts pages short at random).
   for (let i = 0; i < 150; i++) {
-    await primary.shim.putUser(pools.primary.poolId, { Username: `many${i}@example.com`, Attributes: [{ Name: 'email', Value: `many${i}@example.com` }, { Name: 'email_verified', Value: 'true' }] });
+    await primary.shim.putUser(pools.primary.poolId, {
+      Username: `many${i}@example.com`,
+      Attributes: [
+        { Name: 'email', Value: `many${i}@example.com` },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    });
   }
   const clean = await reconcile(options('primary', { shards: ['all'] }));
   primary.shim.faults = { shortPages: true, throttleShare: 0.3, seed: 7 };
@@ -318,9 +435,22 @@ test('short pages, throttling and pagination tokens rejected mid-listing: same r
     expect(expired).toBe(2);
     expect(r.exitCode).toBe(0);
     expect(r.report.listing.source.restarts).toBe(2);
-    const throttled = [primary, standby].reduce((n, e) => n + Object.values(e.shim.throttled).reduce((a, b) => a + b, 0), 0);
+    const throttled = [primary, standby].reduce(
+      (n, e) => n + Object.values(e.shim.throttled).reduce((a, b) => a + b, 0),
+      0,
+    );
     expect(throttled).toBeGreaterThan(0); // absorbed: nothing failed
-    for (const k of ['sourceUsers', 'standbyUsers', 'inSync', 'create', 'update', 'skip', 'orphans', 'standbyOnly', 'failed'] as const) {
+    for (const k of [
+      'sourceUsers',
+      'standbyUsers',
+      'inSync',
+      'create',
+      'update',
+      'skip',
+      'orphans',
+      'standbyOnly',
+      'failed',
+    ] as const) {
       expect(r.report.counts[k]).toBe(clean.report.counts[k]);
     }
   } finally {

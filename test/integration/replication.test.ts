@@ -8,7 +8,12 @@
  */
 import '../../scripts/drill/quiet';
 import {
-  AdminGetUserCommand, AdminListGroupsForUserCommand, type AttributeType, type CognitoIdentityProviderClient, GetGroupCommand, ListUsersCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  type AttributeType,
+  type CognitoIdentityProviderClient,
+  GetGroupCommand,
+  ListUsersCommand,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
@@ -33,7 +38,9 @@ afterAll(async () => {
 const attrs = (list: AttributeType[] | undefined) => Object.fromEntries((list ?? []).map((a) => [a.Name, a.Value]));
 
 async function standbyCopy(email: string): Promise<UserType> {
-  const r = await world.regions.standby.admin.send(new ListUsersCommand({ UserPoolId: world.regions.standby.pool.poolId, Filter: `email = "${email}"` }));
+  const r = await world.regions.standby.admin.send(
+    new ListUsersCommand({ UserPoolId: world.regions.standby.pool.poolId, Filter: `email = "${email}"` }),
+  );
   expect(r.Users).toHaveLength(1);
   return r.Users![0];
 }

@@ -38,8 +38,16 @@ export function credentialFreeEnv(options: Pick<CliOptions, 'env' | 'home'> = {}
 export function runCli(name: string, args: string[], options: CliOptions = {}): Promise<CliRun> {
   const script = join(ROOT, 'scripts', `${name}.ts`);
   return new Promise((resolve) => {
-    execFile(TSX, [script, ...args], { env: credentialFreeEnv(options), cwd: options.cwd, timeout: options.timeoutMs ?? 90_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr }),
+    execFile(
+      TSX,
+      [script, ...args],
+      { env: credentialFreeEnv(options), cwd: options.cwd, timeout: options.timeoutMs ?? 90_000 },
+      (err, stdout, stderr) =>
+        resolve({
+          code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0,
+          stdout,
+          stderr,
+        }),
     );
   });
 }

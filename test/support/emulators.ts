@@ -72,23 +72,35 @@ export async function startEmulators(opts: EmulatorSetOptions = {}): Promise<Emu
     stops.push(() => lambda!.stop());
     const startSide = async (side: 'primary' | 'standby') => {
       const region = side === 'primary' ? (opts.primaryRegion ?? 'us-east-1') : (opts.standbyRegion ?? 'us-west-2');
-      const e = await startCognitoEmulator({ name: side, region, lambdaEndpoint: lambda!.endpoint, triggers: opts.triggers?.[side], ...opts.cognitoOptions });
+      const e = await startCognitoEmulator({
+        name: side,
+        region,
+        lambdaEndpoint: lambda!.endpoint,
+        triggers: opts.triggers?.[side],
+        ...opts.cognitoOptions,
+      });
       stops.push(() => e.destroy());
       return e;
     };
     const [p, s, q] = await Promise.all([
       sides.includes('primary') ? startSide('primary') : undefined,
       sides.includes('standby') ? startSide('standby') : undefined,
-      opts.sqs === false ? undefined : startSqsEmulator({ region: opts.primaryRegion ?? 'us-east-1' }).then((x) => {
-        stops.push(() => x.stop());
-        return x;
-      }),
+      opts.sqs === false
+        ? undefined
+        : startSqsEmulator({ region: opts.primaryRegion ?? 'us-east-1' }).then((x) => {
+            stops.push(() => x.stop());
+            return x;
+          }),
     ]);
     primary = p;
     standby = s;
     sqs = q;
     if (primary && standby && opts.pools !== false) {
-      pools = await createDrillPools(primary.client(), standby.client(), typeof opts.pools === 'object' ? opts.pools : {});
+      pools = await createDrillPools(
+        primary.client(),
+        standby.client(),
+        typeof opts.pools === 'object' ? opts.pools : {},
+      );
     }
   } catch (e) {
     await stopAll();

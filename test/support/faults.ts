@@ -10,10 +10,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AdminAddUserToGroupCommand, AdminConfirmSignUpCommand, AdminCreateUserCommand, AdminDisableUserCommand, AdminSetUserMFAPreferenceCommand,
-  AdminSetUserPasswordCommand, type CognitoIdentityProviderClient, CreateGroupCommand, SignUpCommand,
+  AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminSetUserMFAPreferenceCommand,
+  AdminSetUserPasswordCommand,
+  type CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ChangeMessageVisibilityCommand, type Message, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { PostConfirmationTriggerEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { CognitoGateway } from '../../src/cognito/gateway';
 import { QuotaLimiter } from '../../src/cognito/limiter';
@@ -99,7 +112,12 @@ export function withSteadyClients(accessor: () => EmulatorSet): () => EmulatorSe
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `f` until it returns something other than `undefined`/`false`; throws after `timeoutMs`. */
-export async function until<T>(f: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000, everyMs = 25): Promise<T> {
+export async function until<T>(
+  f: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 60_000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await f();
@@ -160,7 +178,14 @@ async function ensureGroups(client: CognitoIdentityProviderClient, poolId: strin
   const names = [...new Set(users.flatMap((u) => u.groups ?? []))];
   for (const name of names) {
     try {
-      await client.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: name, Description: `${name} group`, Precedence: name.length }));
+      await client.send(
+        new CreateGroupCommand({
+          UserPoolId: poolId,
+          GroupName: name,
+          Description: `${name} group`,
+          Precedence: name.length,
+        }),
+      );
     } catch (err) {
       if ((err as Error).name !== 'GroupExistsException') throw err;
     }
@@ -173,16 +198,32 @@ async function ensureGroups(client: CognitoIdentityProviderClient, poolId: strin
  * before the confirmation, so whenever the worker reads the user it reads its final state.
  * Returns the source `sub` of each user, in order.
  */
-export async function signUpUsers(client: CognitoIdentityProviderClient, pool: DrillPool, users: UserShape[]): Promise<string[]> {
+export async function signUpUsers(
+  client: CognitoIdentityProviderClient,
+  pool: DrillPool,
+  users: UserShape[],
+): Promise<string[]> {
   await ensureGroups(client, pool.poolId, users);
   const subs: string[] = [];
   for (const u of users) {
-    const attributes = [{ Name: 'email', Value: u.email }, { Name: 'custom:tier', Value: u.tier ?? 'none' }];
+    const attributes = [
+      { Name: 'email', Value: u.email },
+      { Name: 'custom:tier', Value: u.tier ?? 'none' },
+    ];
     if (u.phone) attributes.push({ Name: 'phone_number', Value: u.phone });
-    const r = await client.send(new SignUpCommand({ ClientId: pool.clientId, Username: u.email, Password: PASSWORD, UserAttributes: attributes }));
-    for (const g of u.groups ?? []) await client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: u.email, GroupName: g }));
+    const r = await client.send(
+      new SignUpCommand({ ClientId: pool.clientId, Username: u.email, Password: PASSWORD, UserAttributes: attributes }),
+    );
+    for (const g of u.groups ?? [])
+      await client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: u.email, GroupName: g }));
     if (u.smsMfa) {
-      await client.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: pool.poolId, Username: u.email, SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      await client.send(
+        new AdminSetUserMFAPreferenceCommand({
+          UserPoolId: pool.poolId,
+          Username: u.email,
+          SMSMfaSettings: { Enabled: true, PreferredMfa: true },
+        }),
+      );
     }
     await client.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.poolId, Username: u.email }));
     if (u.disabled) await client.send(new AdminDisableUserCommand({ UserPoolId: pool.poolId, Username: u.email }));
@@ -195,17 +236,47 @@ export async function signUpUsers(client: CognitoIdentityProviderClient, pool: D
  * Creates users the way an administrator does (AdminCreateUser, then a permanent password): no
  * trigger runs, so only the reconciler can bring them to the standby. Returns their subs.
  */
-export async function adminCreateUsers(client: CognitoIdentityProviderClient, pool: DrillPool, users: UserShape[]): Promise<string[]> {
+export async function adminCreateUsers(
+  client: CognitoIdentityProviderClient,
+  pool: DrillPool,
+  users: UserShape[],
+): Promise<string[]> {
   await ensureGroups(client, pool.poolId, users);
   const subs: string[] = [];
   for (const u of users) {
-    const attributes = [{ Name: 'email', Value: u.email }, { Name: 'email_verified', Value: 'true' }, { Name: 'custom:tier', Value: u.tier ?? 'none' }];
-    if (u.phone) attributes.push({ Name: 'phone_number', Value: u.phone }, { Name: 'phone_number_verified', Value: 'true' });
-    const r = await client.send(new AdminCreateUserCommand({ UserPoolId: pool.poolId, Username: u.email, MessageAction: 'SUPPRESS', UserAttributes: attributes }));
-    await client.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.poolId, Username: u.email, Password: PASSWORD, Permanent: true }));
-    for (const g of u.groups ?? []) await client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: u.email, GroupName: g }));
+    const attributes = [
+      { Name: 'email', Value: u.email },
+      { Name: 'email_verified', Value: 'true' },
+      { Name: 'custom:tier', Value: u.tier ?? 'none' },
+    ];
+    if (u.phone)
+      attributes.push({ Name: 'phone_number', Value: u.phone }, { Name: 'phone_number_verified', Value: 'true' });
+    const r = await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: pool.poolId,
+        Username: u.email,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: attributes,
+      }),
+    );
+    await client.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: pool.poolId,
+        Username: u.email,
+        Password: PASSWORD,
+        Permanent: true,
+      }),
+    );
+    for (const g of u.groups ?? [])
+      await client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: u.email, GroupName: g }));
     if (u.smsMfa) {
-      await client.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: pool.poolId, Username: u.email, SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      await client.send(
+        new AdminSetUserMFAPreferenceCommand({
+          UserPoolId: pool.poolId,
+          Username: u.email,
+          SMSMfaSettings: { Enabled: true, PreferredMfa: true },
+        }),
+      );
     }
     if (u.disabled) await client.send(new AdminDisableUserCommand({ UserPoolId: pool.poolId, Username: u.email }));
     subs.push(r.User!.Attributes!.find((a) => a.Name === 'sub')!.Value!);
@@ -271,9 +342,16 @@ export interface SyncRuntime {
 }
 
 /** Starts a {@link SyncRuntime} for the given pools (primary -> standby). */
-export async function startRuntime(emu: EmulatorSet, pools: { primary: DrillPool; standby: DrillPool }, opts: RuntimeOptions): Promise<SyncRuntime> {
+export async function startRuntime(
+  emu: EmulatorSet,
+  pools: { primary: DrillPool; standby: DrillPool },
+  opts: RuntimeOptions,
+): Promise<SyncRuntime> {
   const maxAttempts = opts.maxAttempts ?? 50;
-  const queue = await createQueuePair(emu.sqsClient, `${opts.name}-${++poolSerial}`, { maxReceiveCount: maxAttempts + 10, visibilityTimeout: 20 });
+  const queue = await createQueuePair(emu.sqsClient, `${opts.name}-${++poolSerial}`, {
+    maxReceiveCount: maxAttempts + 10,
+    visibilityTimeout: 20,
+  });
   const env: Record<string, string> = {
     SOURCE_POOL_ID: pools.primary.poolId,
     SOURCE_REGION: emu.primary.region,
@@ -313,7 +391,13 @@ export async function startRuntime(emu: EmulatorSet, pools: { primary: DrillPool
     },
     startWorker(o = {}) {
       if (poller?.running) return poller;
-      poller = startSqsPoller({ client: emu.sqsClient, queueUrl: queue.queueUrl, handler: worker, batchSize: o.batchSize ?? 10, region: emu.primary.region });
+      poller = startSqsPoller({
+        client: emu.sqsClient,
+        queueUrl: queue.queueUrl,
+        handler: worker,
+        batchSize: o.batchSize ?? 10,
+        region: emu.primary.region,
+      });
       return poller;
     },
     async stopWorker() {
@@ -326,7 +410,12 @@ export async function startRuntime(emu: EmulatorSet, pools: { primary: DrillPool
     async send(bodies) {
       for (let i = 0; i < bodies.length; i += 10) {
         const chunk = bodies.slice(i, i + 10);
-        const r = await emu.sqsClient.send(new SendMessageBatchCommand({ QueueUrl: queue.queueUrl, Entries: chunk.map((b, j) => ({ Id: String(j), MessageBody: b })) }));
+        const r = await emu.sqsClient.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queue.queueUrl,
+            Entries: chunk.map((b, j) => ({ Id: String(j), MessageBody: b })),
+          }),
+        );
         if (r.Failed?.length) throw new Error(`could not send ${r.Failed.length} message(s)`);
       }
     },
@@ -334,13 +423,26 @@ export async function startRuntime(emu: EmulatorSet, pools: { primary: DrillPool
       const out: Message[] = [];
       for (let round = 0; round < 100; round++) {
         const r = await emu.sqsClient.send(
-          new ReceiveMessageCommand({ QueueUrl: queue.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, MessageAttributeNames: ['All'], AttributeNames: ['All'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: queue.dlqUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 30,
+            MessageAttributeNames: ['All'],
+            AttributeNames: ['All'],
+          }),
         );
         if (!r.Messages?.length) break;
         out.push(...r.Messages);
       }
       // Visible again at once: reading the DLQ leaves it as it was.
-      for (const m of out) await emu.sqsClient.send(new ChangeMessageVisibilityCommand({ QueueUrl: queue.dlqUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+      for (const m of out)
+        await emu.sqsClient.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queue.dlqUrl,
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
       return out;
     },
     async dlqDepth() {
@@ -358,7 +460,9 @@ export async function startRuntime(emu: EmulatorSet, pools: { primary: DrillPool
 // ----------------------------------------------------------------------------- gateways for checks and runs
 
 /** Quotas high enough that checks are never paced (the emulators have no quotas). */
-export const UNPACED: Partial<Record<QuotaCategory, number>> = Object.fromEntries(Object.keys(DEFAULT_QUOTAS).map((k) => [k, 10_000]));
+export const UNPACED: Partial<Record<QuotaCategory, number>> = Object.fromEntries(
+  Object.keys(DEFAULT_QUOTAS).map((k) => [k, 10_000]),
+);
 
 /** A gateway on one emulated pool; `paced` keeps the production quotas. */
 export function gatewayFor(emulator: CognitoEmulator, poolId: string, opts: { paced?: boolean } = {}): CognitoGateway {
@@ -389,13 +493,25 @@ export interface ReconcileRunOptions {
  * Runs the reconciler in process, built as its CLI builds it (`sideGateway` per side, production
  * quotas and headroom), primary -> standby.
  */
-export async function runReconcile(emu: EmulatorSet, pools: { primary: DrillPool; standby: DrillPool }, opts: ReconcileRunOptions): Promise<ReconcileResult> {
+export async function runReconcile(
+  emu: EmulatorSet,
+  pools: { primary: DrillPool; standby: DrillPool },
+  opts: ReconcileRunOptions,
+): Promise<ReconcileResult> {
   const limits = { headroom: 0.2, quotas: opts.quotas };
-  const source = sideGateway({ region: emu.primary.region, poolId: pools.primary.poolId, endpoint: emu.primary.endpoint }, limits);
-  const target = sideGateway({ region: emu.standby.region, poolId: pools.standby.poolId, endpoint: emu.standby.endpoint }, limits);
+  const source = sideGateway(
+    { region: emu.primary.region, poolId: pools.primary.poolId, endpoint: emu.primary.endpoint },
+    limits,
+  );
+  const target = sideGateway(
+    { region: emu.standby.region, poolId: pools.standby.poolId, endpoint: emu.standby.endpoint },
+    limits,
+  );
   opts.wrap?.(source, 'source');
   opts.wrap?.(target, 'target');
-  const store = opts.store ?? new FileCheckpointStore(join(opts.dir ?? mkdtempSync(join(tmpdir(), 'faults-reconcile-')), 'checkpoint.json'));
+  const store =
+    opts.store ??
+    new FileCheckpointStore(join(opts.dir ?? mkdtempSync(join(tmpdir(), 'faults-reconcile-')), 'checkpoint.json'));
   return reconcile({ source, target, store, apply: opts.apply ?? true, signal: opts.signal, ...opts.extra });
 }
 
@@ -443,16 +559,35 @@ function planSummary(plan: ReplicationPlan): Partial<ReplicationPlan> {
  * verified flags, source sub, groups, enabled state, MFA, password state). Duplicates are found
  * by counting standby users per source sub.
  */
-export async function checkStandby(opts: { source: CognitoGateway; standby: CognitoGateway; sourceSubAttribute?: string; mfaMarkerAttribute?: string }): Promise<StandbyCheck> {
+export async function checkStandby(opts: {
+  source: CognitoGateway;
+  standby: CognitoGateway;
+  sourceSubAttribute?: string;
+  mfaMarkerAttribute?: string;
+}): Promise<StandbyCheck> {
   const sourceSubAttribute = opts.sourceSubAttribute ?? 'custom:source_sub';
-  const ctx = await planContextOf({ source: opts.source, standby: opts.standby, sourceSubAttribute, mfaMarkerAttribute: opts.mfaMarkerAttribute ?? 'custom:source_mfa' });
+  const ctx = await planContextOf({
+    source: opts.source,
+    standby: opts.standby,
+    sourceSubAttribute,
+    mfaMarkerAttribute: opts.mfaMarkerAttribute ?? 'custom:source_mfa',
+  });
   const [sourceListed, standbyListed] = await Promise.all([listAll(opts.source), listAll(opts.standby)]);
   const bySub = new Map<string, UserRecord[]>();
   for (const u of standbyListed) {
     const sub = u.attributes[sourceSubAttribute] ?? '';
     bySub.set(sub, [...(bySub.get(sub) ?? []), u]);
   }
-  const check: StandbyCheck = { sourceUsers: sourceListed.length, replicable: 0, correct: 0, lost: [], duplicated: [], wrong: [], orphans: [], standbyUsers: standbyListed.length };
+  const check: StandbyCheck = {
+    sourceUsers: sourceListed.length,
+    replicable: 0,
+    correct: 0,
+    lost: [],
+    duplicated: [],
+    wrong: [],
+    orphans: [],
+    standbyUsers: standbyListed.length,
+  };
   const replicableSubs = new Set<string>();
   for (const listed of sourceListed) {
     const source = await readSourceUser(opts.source, { username: listed.username });
@@ -505,11 +640,20 @@ export async function assertStandbyMatchesSource(opts: {
   const check = await checkStandby(opts);
   const problems: string[] = [];
   if (check.lost.length) problems.push(`${check.lost.length} lost: ${check.lost.slice(0, 5).join(', ')}`);
-  if (check.duplicated.length) problems.push(`${check.duplicated.length} duplicated: ${JSON.stringify(check.duplicated.slice(0, 5))}`);
-  if (check.wrong.length) problems.push(`${check.wrong.length} not in sync: ${JSON.stringify(check.wrong.slice(0, 3))}`);
-  if (!opts.allowOrphans && check.orphans.length) problems.push(`${check.orphans.length} standby users without a source user: ${check.orphans.slice(0, 5).join(', ')}`);
-  if (opts.expectUsers !== undefined && check.replicable < opts.expectUsers) problems.push(`only ${check.replicable} replicable source users, expected at least ${opts.expectUsers}`);
-  if (problems.length) throw new Error(`the standby does not match the source (${check.correct}/${check.replicable} correct): ${problems.join('; ')}`);
+  if (check.duplicated.length)
+    problems.push(`${check.duplicated.length} duplicated: ${JSON.stringify(check.duplicated.slice(0, 5))}`);
+  if (check.wrong.length)
+    problems.push(`${check.wrong.length} not in sync: ${JSON.stringify(check.wrong.slice(0, 3))}`);
+  if (!opts.allowOrphans && check.orphans.length)
+    problems.push(
+      `${check.orphans.length} standby users without a source user: ${check.orphans.slice(0, 5).join(', ')}`,
+    );
+  if (opts.expectUsers !== undefined && check.replicable < opts.expectUsers)
+    problems.push(`only ${check.replicable} replicable source users, expected at least ${opts.expectUsers}`);
+  if (problems.length)
+    throw new Error(
+      `the standby does not match the source (${check.correct}/${check.replicable} correct): ${problems.join('; ')}`,
+    );
   recordFigure({ replicable: check.replicable, lost: check.lost.length });
   return check;
 }
@@ -519,7 +663,15 @@ export function writeKey(e: CognitoCallEvent): string {
   const r = e.request as Record<string, unknown>;
   const { UserPoolId: _p, Password: _pw, TemporaryPassword: _t, ...rest } = r;
   const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort().map(([k, x]) => [k, canon(x)])) : v;
+    Array.isArray(v)
+      ? v.map(canon).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort()
+              .map(([k, x]) => [k, canon(x)]),
+          )
+        : v;
   return `${e.operation} ${JSON.stringify(canon(rest))}`;
 }
 
@@ -552,7 +704,11 @@ export function checkFigures(): Readonly<typeof figures> {
 export function useFaultEmulators(): () => EmulatorSet {
   useLocalCredentials();
   const emu = withSteadyClients(
-    useEmulators({ triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } }, registry: { [TRIGGER_FUNCTION]: triggerDispatcher }, pools: false }),
+    useEmulators({
+      triggers: { primary: { PostConfirmation: TRIGGER_FUNCTION } },
+      registry: { [TRIGGER_FUNCTION]: triggerDispatcher },
+      pools: false,
+    }),
   );
   beforeAll(() => {
     quietObservability();

@@ -46,7 +46,11 @@ export function pool(overrides: Partial<PoolConfig> = {}): PoolConfig {
 export function standbyPool(overrides: Partial<PoolConfig> = {}): PoolConfig {
   return pool({
     poolId: 'us-west-2_Standby1',
-    schema: [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: true, dataType: 'String', maxLength: 16 }, ...MANAGED_SCHEMA],
+    schema: [
+      ...STANDARD_SCHEMA,
+      { name: 'custom:tier', mutable: true, dataType: 'String', maxLength: 16 },
+      ...MANAGED_SCHEMA,
+    ],
     ...overrides,
   });
 }

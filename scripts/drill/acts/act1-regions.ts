@@ -13,7 +13,11 @@ import { startWorld, type World } from '../runtime/world';
 export const ACT1 = { n: 1, title: 'Two Regions on this machine' };
 
 export async function act1(options: DrillOptions, narrator: Narrator, onWorld: (w: World) => void): Promise<World> {
-  narrator.act(ACT1.n, ACT1.title, 'cognito-local per Region (own port, own data folder), SQS + DLQ, Lambda endpoint, DynamoDB, the suite deployed in both');
+  narrator.act(
+    ACT1.n,
+    ACT1.title,
+    'cognito-local per Region (own port, own data folder), SQS + DLQ, Lambda endpoint, DynamoDB, the suite deployed in both',
+  );
   const world = await narrator.step(
     () => 'emulators, pools and deployments up in both Regions',
     async () => {
@@ -35,7 +39,9 @@ export async function act1(options: DrillOptions, narrator: Narrator, onWorld: (
       `capture  -> CloudTrail stand-in, rule drops the ${d.workerConfig.standbyRegion} deployment's roles (echoes); replica index on ${r.dynamo.endpoint}`,
     ]);
   }
-  narrator.info(`time scale: the worker's back-off (30 s doubling to 1 h) runs 60x faster here, so an outage of seconds shows its retries`);
+  narrator.info(
+    `time scale: the worker's back-off (30 s doubling to 1 h) runs 60x faster here, so an outage of seconds shows its retries`,
+  );
   narrator.endAct('ok', `setup ${world.startupMs} ms`);
   return world;
 }

@@ -29,7 +29,11 @@ export async function act2(ctx: DrillContext): Promise<void> {
   const { primary } = world.deployments;
   const app = world.apps.primary;
   const n = options.users;
-  narrator.act(ACT2.n, ACT2.title, `${n} users sign up in ${primary.region} at ${options.rate}/s; each confirmation fires the trigger, the worker replicates to ${primary.workerConfig.standbyRegion}`);
+  narrator.act(
+    ACT2.n,
+    ACT2.title,
+    `${n} users sign up in ${primary.region} at ${options.rate}/s; each confirmation fires the trigger, the worker replicates to ${primary.workerConfig.standbyRegion}`,
+  );
 
   const users: DrillUser[] = [];
   for (let i = 1; i <= n; i++) {
@@ -40,8 +44,12 @@ export async function act2(ctx: DrillContext): Promise<void> {
   let confirmed = 0;
   const progress = narrator.live();
   const show = () => {
-    const replicated = users.filter((u) => u.subs.primary && primary.tracker.completionOf(u.subs.primary, CONFIRMED)).length;
-    progress.update(`confirmed ${confirmed}/${n} · replicated ${replicated}/${n} · retries ${primary.tracker.retries.length}`);
+    const replicated = users.filter(
+      (u) => u.subs.primary && primary.tracker.completionOf(u.subs.primary, CONFIRMED),
+    ).length;
+    progress.update(
+      `confirmed ${confirmed}/${n} · replicated ${replicated}/${n} · retries ${primary.tracker.retries.length}`,
+    );
   };
   const ticker = setInterval(show, 250);
   const t0 = Date.now();
@@ -61,7 +69,15 @@ export async function act2(ctx: DrillContext): Promise<void> {
     );
     // Wait for every confirmation to be replicated.
     await Promise.all(
-      users.map((u) => primary.tracker.waitFor(u.subs.primary, CONFIRMED, 0, 60_000 + n * 200, `user #${u.n} (sub ${u.subs.primary}) to reach the standby`)),
+      users.map((u) =>
+        primary.tracker.waitFor(
+          u.subs.primary,
+          CONFIRMED,
+          0,
+          60_000 + n * 200,
+          `user #${u.n} (sub ${u.subs.primary}) to reach the standby`,
+        ),
+      ),
     );
   } finally {
     clearInterval(ticker);
@@ -76,7 +92,9 @@ export async function act2(ctx: DrillContext): Promise<void> {
       `(${firstTry} on the first attempt${dlq ? `, ${dlq} to the DLQ` : ''})`,
     Date.now() - t0,
   );
-  narrator.detail(`lag = from the confirmation to the worker acknowledging the user's message (standby written); the worker paces itself to the standby's quotas (ListUsers and AdminSetUserPassword at 24/s after headroom)`);
+  narrator.detail(
+    `lag = from the confirmation to the worker acknowledging the user's message (standby written); the worker paces itself to the standby's quotas (ListUsers and AdminSetUserPassword at 24/s after headroom)`,
+  );
   if (dlq) ctx.results.failures.push(`${dlq} sign-ups went to the DLQ`);
 
   // An administrator disables a user later: change capture carries it over.
@@ -85,8 +103,16 @@ export async function act2(ctx: DrillContext): Promise<void> {
   await app.setEnabled(victim, false);
   victim.tags.add('disabled');
   await primary.flushCapture();
-  const done = await primary.tracker.waitFor(victim.subs.primary, 'AdminDisableUser', at, 30_000, 'the disable to reach the standby');
+  const done = await primary.tracker.waitFor(
+    victim.subs.primary,
+    'AdminDisableUser',
+    at,
+    30_000,
+    'the disable to reach the standby',
+  );
   addLag(ctx.results, 'disable', 'CloudTrail -> rule -> queue -> worker', [done.at - at]);
-  narrator.ok(`an administrator disabled user ${victim.subs.primary}: disabled in the standby ${formatMs(done.at - at)} later (change capture)`);
+  narrator.ok(
+    `an administrator disabled user ${victim.subs.primary}: disabled in the standby ${formatMs(done.at - at)} later (change capture)`,
+  );
   narrator.endAct('ok');
 }

@@ -38,7 +38,11 @@ export async function act3(ctx: DrillContext): Promise<void> {
   const { world, narrator } = ctx;
   const { primary, standby } = world.deployments;
   const app = world.apps.primary;
-  narrator.act(ACT3.n, ACT3.title, 'changes the trigger never sees; change capture carries most, the reconciler the rest');
+  narrator.act(
+    ACT3.n,
+    ACT3.title,
+    'changes the trigger never sees; change capture carries most, the reconciler the rest',
+  );
   const pick = picker(world.population.users.filter((u) => u.home === 'primary'));
 
   // --- 3a. With change capture on --------------------------------------------------------
@@ -57,7 +61,9 @@ export async function act3(ctx: DrillContext): Promise<void> {
   const joiners = [pick((x) => !x.groups.has('editors')), pick((x) => !x.groups.has('editors'))];
   const gone = pick();
   for (const [i, u] of edited3.entries()) {
-    await change('attribute edit', 'AdminUpdateUserAttributes', u, () => app.updateAttributes(u, { 'custom:tier': 'team', given_name: ['Ada', 'Grace', 'Alan'][i] }));
+    await change('attribute edit', 'AdminUpdateUserAttributes', u, () =>
+      app.updateAttributes(u, { 'custom:tier': 'team', given_name: ['Ada', 'Grace', 'Alan'][i] }),
+    );
   }
   for (const u of joiners) await change('group add', 'AdminAddUserToGroup', u, () => app.addToGroup(u, 'editors'));
   await change('group remove', 'AdminRemoveUserFromGroup', leaver, () => app.removeFromGroup(leaver, 'beta'));
@@ -71,7 +77,13 @@ export async function act3(ctx: DrillContext): Promise<void> {
   const t0 = Date.now();
   await Promise.all(
     changes.map(async (c) => {
-      const done = await primary.tracker.waitFor(c.user.subs.primary, c.reason, c.at, 30_000, `${c.kind} of user #${c.user.n} to reach the standby`);
+      const done = await primary.tracker.waitFor(
+        c.user.subs.primary,
+        c.reason,
+        c.at,
+        30_000,
+        `${c.kind} of user #${c.user.n} to reach the standby`,
+      );
       c.lag = done.at - c.at;
     }),
   );
@@ -89,7 +101,9 @@ export async function act3(ctx: DrillContext): Promise<void> {
   );
 
   // --- 3b. Drift change capture does not see ---------------------------------------------
-  narrator.info(`change capture off in ${primary.region} for a while (CloudTrail to EventBridge delivery is best effort), and a queue message lost:`);
+  narrator.info(
+    `change capture off in ${primary.region} for a while (CloudTrail to EventBridge delivery is best effort), and a queue message lost:`,
+  );
   await primary.stopCapture();
   pick.reset();
   const created: DrillUser[] = [];
@@ -131,16 +145,25 @@ export async function act3(ctx: DrillContext): Promise<void> {
 
   // --- Doctor ----------------------------------------------------------------------------
   const findings = await narrator.step('doctor: both pools compared', async () => {
-    const [s, t] = await Promise.all([readPoolSnapshot(world.gateway('primary', 'operator')), readPoolSnapshot(world.gateway('standby', 'operator'))]);
-    return comparePools(s, t, { sourceSubAttribute: primary.workerConfig.sourceSubAttribute, mfaMarkerAttribute: primary.workerConfig.mfaMarkerAttribute });
+    const [s, t] = await Promise.all([
+      readPoolSnapshot(world.gateway('primary', 'operator')),
+      readPoolSnapshot(world.gateway('standby', 'operator')),
+    ]);
+    return comparePools(s, t, {
+      sourceSubAttribute: primary.workerConfig.sourceSubAttribute,
+      mfaMarkerAttribute: primary.workerConfig.mfaMarkerAttribute,
+    });
   });
   const count = (sev: string) => findings.filter((f) => f.severity === sev).length;
   narrator.detail(`${count('blocker')} blocker(s), ${count('warning')} warning(s), ${count('info')} note(s)`);
-  for (const f of findings.filter((x) => x.severity !== 'info')) narrator.detail(`${f.severity.toUpperCase()} [${f.area}] ${f.title}`, 8);
+  for (const f of findings.filter((x) => x.severity !== 'info'))
+    narrator.detail(`${f.severity.toUpperCase()} [${f.area}] ${f.title}`, 8);
   if (hasBlockers(findings)) ctx.results.warnings.push(`doctor: ${count('blocker')} blocker(s) on the drill's pools`);
 
   // --- Reconciler ------------------------------------------------------------------------
-  const dry = await narrator.step('reconciler dry run (primary -> standby): lists both pools, writes nothing', () => runReconcile(ctx, 'primary', false, 'forward-dry-run'));
+  const dry = await narrator.step('reconciler dry run (primary -> standby): lists both pools, writes nothing', () =>
+    runReconcile(ctx, 'primary', false, 'forward-dry-run'),
+  );
   printSummary(narrator, dry);
   const expect = { missing: created.length + (lost ? 1 : 0), drifted: edited.length + 1, orphans: 1 };
   const found = { missing: dry.counts.create, drifted: dry.counts.update, orphans: dry.counts.orphans };
@@ -148,12 +171,19 @@ export async function act3(ctx: DrillContext): Promise<void> {
   (same ? narrator.ok.bind(narrator) : narrator.warn.bind(narrator))(
     `found ${found.missing} missing, ${found.drifted} drifted, ${found.orphans} orphan; the drill made ${expect.missing} missing, ${expect.drifted} drifted, ${expect.orphans} orphan`,
   );
-  if (!same) ctx.results.warnings.push(`reconciler dry run found ${JSON.stringify(found)}, the drill made ${JSON.stringify(expect)}`);
+  if (!same)
+    ctx.results.warnings.push(
+      `reconciler dry run found ${JSON.stringify(found)}, the drill made ${JSON.stringify(expect)}`,
+    );
 
-  const applied = await narrator.step('reconciler --apply (with --delete-orphans)', () => runReconcile(ctx, 'primary', true, 'forward-apply'));
+  const applied = await narrator.step('reconciler --apply (with --delete-orphans)', () =>
+    runReconcile(ctx, 'primary', true, 'forward-apply'),
+  );
   printSummary(narrator, applied);
   const r = applied.readiness;
-  narrator.ok(`readiness: ${(r.share * 100).toFixed(1)}% of ${r.expected} users present and matching in ${standby.region}; failover notifications would take ${r.notifications.human}`);
+  narrator.ok(
+    `readiness: ${(r.share * 100).toFixed(1)}% of ${r.expected} users present and matching in ${standby.region}; failover notifications would take ${r.notifications.human}`,
+  );
   await Promise.all([primary.drained(30_000), standby.drained(30_000)]);
   narrator.endAct('ok');
 }

@@ -16,8 +16,18 @@ function progressSink(narrator: Narrator): ProgressSink {
 }
 
 /** Runs the reconciler in-process, as `npm run reconcile` would, from `from`'s pool to the other one. */
-export async function runReconcile(ctx: DrillContext, from: Side, apply: boolean, label: string): Promise<ReconcileReport> {
-  const result = await reconcileSides(ctx.world, from, { apply, label, deleteOrphans: apply, progress: progressSink(ctx.narrator) });
+export async function runReconcile(
+  ctx: DrillContext,
+  from: Side,
+  apply: boolean,
+  label: string,
+): Promise<ReconcileReport> {
+  const result = await reconcileSides(ctx.world, from, {
+    apply,
+    label,
+    deleteOrphans: apply,
+    progress: progressSink(ctx.narrator),
+  });
   if (result.exitCode !== 0) ctx.results.failures.push(`reconcile ${label} ended with exit status ${result.exitCode}`);
   return result.report;
 }

@@ -6,9 +6,17 @@
  * @packageDocumentation
  */
 import {
-  AdminAddUserToGroupCommand, AdminConfirmSignUpCommand, AdminCreateUserCommand, AdminDeleteUserCommand, AdminDisableUserCommand,
-  AdminEnableUserCommand, AdminRemoveUserFromGroupCommand, AdminSetUserMFAPreferenceCommand, AdminUpdateUserAttributesCommand,
-  ConfirmSignUpCommand, SignUpCommand,
+  AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminSetUserMFAPreferenceCommand,
+  AdminUpdateUserAttributesCommand,
+  ConfirmSignUpCommand,
+  SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { randomBytes } from 'node:crypto';
 import type { CognitoShim } from '../../local/cognito-shim';
@@ -99,14 +107,29 @@ export class RegionApp {
       ...(user.phone ? [{ Name: 'phone_number', Value: user.phone }] : []),
     ];
     const r = await this.region.admin.send(
-      new SignUpCommand({ ClientId: this.region.pool.clientId, Username: user.email, Password: userPassword(), UserAttributes: attrs }),
+      new SignUpCommand({
+        ClientId: this.region.pool.clientId,
+        Username: user.email,
+        Password: userPassword(),
+        UserAttributes: attrs,
+      }),
     );
     if (!r.UserSub) throw new Error('SignUp returned no UserSub');
     const sub = r.UserSub;
     user.subs[this.region.side] = sub;
-    if (user.phone) await this.region.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: this.poolId, Username: sub, UserAttributes: [{ Name: 'phone_number_verified', Value: 'true' }] }));
+    if (user.phone)
+      await this.region.admin.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: this.poolId,
+          Username: sub,
+          UserAttributes: [{ Name: 'phone_number_verified', Value: 'true' }],
+        }),
+      );
     if (user.smsMfa) await this.setSmsMfa(user, true);
-    for (const g of user.groups) await this.region.admin.send(new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: sub, GroupName: g }));
+    for (const g of user.groups)
+      await this.region.admin.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: sub, GroupName: g }),
+      );
   }
 
   /** ConfirmSignUp with the code from the outbox (fires the PostConfirmation trigger). */
@@ -114,7 +137,9 @@ export class RegionApp {
     const sub = this.sub(user);
     const code = await this.codes.codeFor(sub);
     user.readyAt = Date.now();
-    await this.region.admin.send(new ConfirmSignUpCommand({ ClientId: this.region.pool.clientId, Username: user.email, ConfirmationCode: code }));
+    await this.region.admin.send(
+      new ConfirmSignUpCommand({ ClientId: this.region.pool.clientId, Username: user.email, ConfirmationCode: code }),
+    );
   }
 
   /** The back office verifies the address itself, then AdminConfirmSignUp (fires the trigger too). */
@@ -122,7 +147,11 @@ export class RegionApp {
     const sub = this.sub(user);
     await this.codes.codeFor(sub).catch(() => undefined); // the e-mailed code goes unused
     await this.region.admin.send(
-      new AdminUpdateUserAttributesCommand({ UserPoolId: this.poolId, Username: sub, UserAttributes: [{ Name: 'email_verified', Value: 'true' }] }),
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: this.poolId,
+        Username: sub,
+        UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
+      }),
     );
     user.readyAt = Date.now();
     await this.region.admin.send(new AdminConfirmSignUpCommand({ UserPoolId: this.poolId, Username: user.email }));
@@ -143,23 +172,34 @@ export class RegionApp {
     if (!sub) throw new Error('AdminCreateUser returned no sub');
     user.subs[this.region.side] = sub;
     if (user.smsMfa) await this.setSmsMfa(user, true);
-    for (const g of user.groups) await this.region.admin.send(new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: sub, GroupName: g }));
+    for (const g of user.groups)
+      await this.region.admin.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: sub, GroupName: g }),
+      );
   }
 
   async updateAttributes(user: DrillUser, attributes: Record<string, string>): Promise<void> {
     await this.region.admin.send(
-      new AdminUpdateUserAttributesCommand({ UserPoolId: this.poolId, Username: this.sub(user), UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })) }),
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: this.poolId,
+        Username: this.sub(user),
+        UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+      }),
     );
     Object.assign(user.attributes, attributes);
   }
 
   async addToGroup(user: DrillUser, group: string): Promise<void> {
-    await this.region.admin.send(new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: this.sub(user), GroupName: group }));
+    await this.region.admin.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: this.sub(user), GroupName: group }),
+    );
     user.groups.add(group);
   }
 
   async removeFromGroup(user: DrillUser, group: string): Promise<void> {
-    await this.region.admin.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: this.sub(user), GroupName: group }));
+    await this.region.admin.send(
+      new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: this.sub(user), GroupName: group }),
+    );
     user.groups.delete(group);
   }
 
@@ -171,7 +211,11 @@ export class RegionApp {
 
   async setSmsMfa(user: DrillUser, on: boolean): Promise<void> {
     await this.region.admin.send(
-      new AdminSetUserMFAPreferenceCommand({ UserPoolId: this.poolId, Username: this.sub(user), SMSMfaSettings: { Enabled: on, PreferredMfa: on } }),
+      new AdminSetUserMFAPreferenceCommand({
+        UserPoolId: this.poolId,
+        Username: this.sub(user),
+        SMSMfaSettings: { Enabled: on, PreferredMfa: on },
+      }),
     );
     user.smsMfa = on;
   }

@@ -61,7 +61,10 @@ export class GatewayRegistry {
 }
 
 /** Rows for the calls table, in quota-table order. */
-export function categoryRows(all: Record<Side, CallCounts>, suite: Record<Side, CallCounts>): { category: string; quota?: number; cells: number[] }[] {
+export function categoryRows(
+  all: Record<Side, CallCounts>,
+  suite: Record<Side, CallCounts>,
+): { category: string; quota?: number; cells: number[] }[] {
   const a = { primary: byCategory(all.primary), standby: byCategory(all.standby) };
   const s = { primary: byCategory(suite.primary), standby: byCategory(suite.standby) };
   const categories = [...(Object.keys(DEFAULT_QUOTAS) as QuotaCategory[]), OTHER];

@@ -28,7 +28,16 @@ import { type CallerIdentity, type CloudTrailEmitter, startCloudTrailEmitter } f
 import { type SqsPoller, startSqsPoller } from '../../local/poller';
 import { queueDepth, type QueueDepth } from '../../local/sqs';
 import {
-  ACCOUNT_ID, accessKeyId, credentialsOf, type FunctionKind, functionName, OPERATOR_CREDENTIALS, REPLICA_INDEX_TABLE, roleArn, SERVICE, type Side,
+  ACCOUNT_ID,
+  accessKeyId,
+  credentialsOf,
+  type FunctionKind,
+  functionName,
+  OPERATOR_CREDENTIALS,
+  REPLICA_INDEX_TABLE,
+  roleArn,
+  SERVICE,
+  type Side,
   STAGE,
 } from './names';
 import type { Region } from './region';
@@ -61,7 +70,8 @@ export interface CaptureStats {
 export function knownIdentities(regions: string[]): Record<string, CallerIdentity> {
   const out: Record<string, CallerIdentity> = {};
   for (const region of regions) {
-    for (const kind of ['trigger', 'worker', 'reconcile'] as FunctionKind[]) out[accessKeyId(region, kind)] = { roleArn: roleArn(region, kind) };
+    for (const kind of ['trigger', 'worker', 'reconcile'] as FunctionKind[])
+      out[accessKeyId(region, kind)] = { roleArn: roleArn(region, kind) };
   }
   return out;
 }
@@ -83,7 +93,10 @@ export class Deployment {
   private readonly triggerSqs: SQSClient;
   private readonly captureSqs: SQSClient;
   private readonly replicaIndex: ReplicaIndex;
-  private readonly handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  private readonly handler: (
+    event: SQSEvent,
+    context: Context,
+  ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
   private poller?: SqsPoller;
   private emitter?: CloudTrailEmitter;
   private readonly pollerErrors: string[] = [];
@@ -110,7 +123,12 @@ export class Deployment {
       WORKER_MAX_CONCURRENCY: '1',
       TRIGGER_SEND_BUDGET_MS: '1500',
       REPLICATE_FORGOT_PASSWORD: 'false',
-      ECHO_ROLE_ARNS: defaultEchoRoleArns({ accountId: ACCOUNT_ID, service: SERVICE, stage: STAGE, peerRegion: peer.region }).join(','),
+      ECHO_ROLE_ARNS: defaultEchoRoleArns({
+        accountId: ACCOUNT_ID,
+        service: SERVICE,
+        stage: STAGE,
+        peerRegion: peer.region,
+      }).join(','),
       REPLICA_INDEX_TABLE,
       DYNAMODB_ENDPOINT: local.dynamo.endpoint,
     };
@@ -125,9 +143,15 @@ export class Deployment {
       endpoint: this.triggerConfig.sqsEndpoint,
       credentials: triggerCredentials,
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: Math.min(500, this.triggerConfig.sendBudgetMs), requestTimeout: this.triggerConfig.sendBudgetMs },
+      requestHandler: {
+        connectionTimeout: Math.min(500, this.triggerConfig.sendBudgetMs),
+        requestTimeout: this.triggerConfig.sendBudgetMs,
+      },
     });
-    local.lambda.register(functionName('trigger'), createTriggerHandler({ config: this.triggerConfig, sqs: this.triggerSqs }));
+    local.lambda.register(
+      functionName('trigger'),
+      createTriggerHandler({ config: this.triggerConfig, sqs: this.triggerSqs }),
+    );
 
     // The worker's dependencies, as its Lambda handler builds them from the same configuration.
     const config = this.workerConfig;
@@ -138,13 +162,21 @@ export class Deployment {
     this.replication = replicationContextFromConfig(config, { credentials: workerCredentials }, retry);
     o.onGateway?.(this.replication.source, this.side, 'worker');
     o.onGateway?.(this.replication.standby, peer.side, 'worker');
-    this.workerSqs = new SQSClient({ region: config.sourceRegion, endpoint: config.sqsEndpoint, credentials: workerCredentials });
+    this.workerSqs = new SQSClient({
+      region: config.sourceRegion,
+      endpoint: config.sqsEndpoint,
+      credentials: workerCredentials,
+    });
     this.observeWorkerSqs(o.retryTimeScale);
     this.replicaIndex = new ReplicaIndex({
       tableName: this.captureConfig.replicaIndexTable!,
       sourcePoolId: config.sourcePoolId,
       standbyPoolId: config.standbyPoolId,
-      clientConfig: { region: config.sourceRegion, endpoint: this.captureConfig.dynamodbEndpoint, credentials: workerCredentials },
+      clientConfig: {
+        region: config.sourceRegion,
+        endpoint: this.captureConfig.dynamodbEndpoint,
+        credentials: workerCredentials,
+      },
     });
     const deps: WorkerDeps = {
       config,
@@ -158,7 +190,11 @@ export class Deployment {
       const result = await worker(event, context);
       const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
       this.tracker.batch(
-        event.Records.map((r) => ({ messageId: r.messageId, body: r.body, attempt: Number(r.attributes.ApproximateReceiveCount) || 1 })),
+        event.Records.map((r) => ({
+          messageId: r.messageId,
+          body: r.body,
+          attempt: Number(r.attributes.ApproximateReceiveCount) || 1,
+        })),
         failed,
         Date.now(),
       );
@@ -176,7 +212,11 @@ export class Deployment {
     this.workerSqs.middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as Record<string, any>;
-        if (context.commandName === 'ChangeMessageVisibilityCommand' && scale > 1 && typeof input.VisibilityTimeout === 'number') {
+        if (
+          context.commandName === 'ChangeMessageVisibilityCommand' &&
+          scale > 1 &&
+          typeof input.VisibilityTimeout === 'number'
+        ) {
           input.VisibilityTimeout = Math.max(1, Math.round(input.VisibilityTimeout / scale));
         }
         const result = await next(args);
@@ -236,7 +276,8 @@ export class Deployment {
       onEvent: (event, matched) => {
         this.capture.calls++;
         if (matched) this.capture.matched++;
-        else if (echo.has(String(event.detail.userIdentity?.sessionContext?.sessionIssuer?.arn ?? ''))) this.capture.echoesFiltered++;
+        else if (echo.has(String(event.detail.userIdentity?.sessionContext?.sessionIssuer?.arn ?? '')))
+          this.capture.echoesFiltered++;
       },
     });
   }
@@ -284,4 +325,3 @@ export class Deployment {
     this.replication.standby.client.destroy();
   }
 }
-

@@ -38,11 +38,19 @@ export class Population {
   readonly users: DrillUser[] = [];
 
   /** A new user (not made yet; the app or an admin makes it). SMS MFA implies a phone number. */
-  add(home: Side, origin: Origin, options: { phone?: boolean; smsMfa?: boolean; groups?: string[]; tier?: string } = {}): DrillUser {
+  add(
+    home: Side,
+    origin: Origin,
+    options: { phone?: boolean; smsMfa?: boolean; groups?: string[]; tier?: string } = {},
+  ): DrillUser {
     const n = this.users.length + 1;
     const email = `drill.user.${String(n).padStart(5, '0')}@example.com`;
     const phone = options.phone || options.smsMfa ? `+1555${String(1_000_000 + n).slice(-7)}` : undefined;
-    const attributes: Record<string, string> = { email, email_verified: 'true', 'custom:tier': options.tier ?? TIERS[n % TIERS.length] };
+    const attributes: Record<string, string> = {
+      email,
+      email_verified: 'true',
+      'custom:tier': options.tier ?? TIERS[n % TIERS.length],
+    };
     if (phone) {
       attributes.phone_number = phone;
       attributes.phone_number_verified = 'true';

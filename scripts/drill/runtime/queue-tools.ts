@@ -14,7 +14,12 @@ import { messageInfo } from './tracker';
  * message about `sub()` (the user the action made) before the worker can see it, and resumes the
  * worker. Other messages received meanwhile are put back at once. Returns whether one was lost.
  */
-export async function loseMessageOf(deployment: Deployment, region: Region, action: () => Promise<void>, sub: () => string | undefined): Promise<boolean> {
+export async function loseMessageOf(
+  deployment: Deployment,
+  region: Region,
+  action: () => Promise<void>,
+  sub: () => string | undefined,
+): Promise<boolean> {
   const wasRunning = deployment.workerRunning;
   await deployment.stopWorker();
   let lost = false;
@@ -24,16 +29,32 @@ export async function loseMessageOf(deployment: Deployment, region: Region, acti
     const want = sub();
     for (let round = 0; round < 20 && !lost; round++) {
       const r = await region.sqsAdmin.send(
-        new ReceiveMessageCommand({ QueueUrl: deployment.workerConfig.syncQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }),
+        new ReceiveMessageCommand({
+          QueueUrl: deployment.workerConfig.syncQueueUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 30,
+          WaitTimeSeconds: 0,
+        }),
       );
       const messages = r.Messages ?? [];
       if (messages.length === 0) break;
       for (const m of messages) {
         if (!lost && want && messageInfo(m.Body ?? '').sub === want) {
-          await region.sqsAdmin.send(new DeleteMessageCommand({ QueueUrl: deployment.workerConfig.syncQueueUrl, ReceiptHandle: m.ReceiptHandle }));
+          await region.sqsAdmin.send(
+            new DeleteMessageCommand({
+              QueueUrl: deployment.workerConfig.syncQueueUrl,
+              ReceiptHandle: m.ReceiptHandle,
+            }),
+          );
           lost = true;
         } else {
-          await region.sqsAdmin.send(new ChangeMessageVisibilityCommand({ QueueUrl: deployment.workerConfig.syncQueueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+          await region.sqsAdmin.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: deployment.workerConfig.syncQueueUrl,
+              ReceiptHandle: m.ReceiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          );
         }
       }
     }

@@ -11,7 +11,15 @@ import { type DynamoEmulator, startDynamoEmulator } from '../../local/dynamodb';
 import { type LambdaEndpoint, startLambdaEndpoint } from '../../local/lambda-endpoint';
 import { createDrillPool, type DrillPool } from '../../local/pools';
 import { createQueuePair, type QueuePair, type SqsEmulator, startSqsEmulator } from '../../local/sqs';
-import { ACCOUNT_ID, functionArn, functionName, OPERATOR_CREDENTIALS, REPLICA_INDEX_TABLE, type Side, SYNC_QUEUE } from './names';
+import {
+  ACCOUNT_ID,
+  functionArn,
+  functionName,
+  OPERATOR_CREDENTIALS,
+  REPLICA_INDEX_TABLE,
+  type Side,
+  SYNC_QUEUE,
+} from './names';
 
 /** Groups the drill's primary pool has (the worker creates them in the standby when it first needs them). */
 export const DRILL_GROUPS = [
@@ -79,7 +87,10 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
       sqsAdmin.destroy();
     });
     const [queues] = await Promise.all([
-      createQueuePair(sqsAdmin, SYNC_QUEUE, { visibilityTimeout: o.visibilityTimeout, maxReceiveCount: o.maxReceiveCount }),
+      createQueuePair(sqsAdmin, SYNC_QUEUE, {
+        visibilityTimeout: o.visibilityTimeout,
+        maxReceiveCount: o.maxReceiveCount,
+      }),
       dynamo.createReplicaIndexTable(REPLICA_INDEX_TABLE),
     ]);
     return {

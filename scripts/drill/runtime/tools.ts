@@ -30,7 +30,11 @@ const clock: Clock = {
  * signed with its role (its writes are echoes to the target's change capture). Report and
  * checkpoint go to the world's private folder, named by `label`.
  */
-export async function reconcileSides(world: World, from: Side, options: { apply: boolean; label: string; deleteOrphans?: boolean; progress?: ProgressSink }): Promise<ReconcileResult> {
+export async function reconcileSides(
+  world: World,
+  from: Side,
+  options: { apply: boolean; label: string; deleteOrphans?: boolean; progress?: ProgressSink },
+): Promise<ReconcileResult> {
   const region = world.regions[from].region;
   const dir = path.join(world.workDir, 'reconcile');
   const result = await reconcile({

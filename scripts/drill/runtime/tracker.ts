@@ -38,7 +38,10 @@ export class ReplicationTracker {
   /** Messages the worker itself moved to the DLQ (by source message id). */
   private readonly dlqIds = new Set<string>();
   private readonly bySub = new Map<string, Completion[]>();
-  private readonly waiters = new Map<string, { test: (c: Completion) => boolean; resolve: (c: Completion) => void }[]>();
+  private readonly waiters = new Map<
+    string,
+    { test: (c: Completion) => boolean; resolve: (c: Completion) => void }[]
+  >();
 
   /** Called by the worker's SQS client when it sends a message to the DLQ. */
   movedToDlq(sourceMessageId: string): void {
@@ -46,7 +49,11 @@ export class ReplicationTracker {
   }
 
   /** Called after each batch with the records and the ids the worker reported as failed. */
-  batch(records: { messageId: string; body: string; attempt: number }[], failed: ReadonlySet<string>, at: number): void {
+  batch(
+    records: { messageId: string; body: string; attempt: number }[],
+    failed: ReadonlySet<string>,
+    at: number,
+  ): void {
     for (const r of records) {
       const info = messageInfo(r.body);
       if (failed.has(r.messageId)) {
@@ -78,7 +85,13 @@ export class ReplicationTracker {
    * The first acknowledgement of a message about `sub` for `reason` (a trigger source or a
    * CloudTrail event name) at or after `since`: already seen, or the next one. Rejects after `timeoutMs`.
    */
-  waitFor(sub: string | undefined, reason: string, since: number, timeoutMs: number, what: string): Promise<Completion> {
+  waitFor(
+    sub: string | undefined,
+    reason: string,
+    since: number,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Completion> {
     const seen = this.completionOf(sub, reason, since);
     if (seen) return Promise.resolve(seen);
     const key = sub ?? '';

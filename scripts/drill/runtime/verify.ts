@@ -7,7 +7,12 @@
  * @packageDocumentation
  */
 import {
-  AdminGetUserCommand, type CognitoIdentityProviderClient, ListGroupsCommand, ListUsersCommand, ListUsersInGroupCommand, type UserType,
+  AdminGetUserCommand,
+  type CognitoIdentityProviderClient,
+  ListGroupsCommand,
+  ListUsersCommand,
+  ListUsersInGroupCommand,
+  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { forEachLimit } from '../../../src/core/concurrency';
 import { mfaMarker } from '../../../src/core/attributes';
@@ -61,7 +66,9 @@ export async function readPool(client: CognitoIdentityProviderClient, poolId: st
   const membership = new Map<string, string[]>();
   for (const group of groups) {
     const members = await pages(async (NextToken) => {
-      const r = await client.send(new ListUsersInGroupCommand({ UserPoolId: poolId, GroupName: group, Limit: 60, NextToken }));
+      const r = await client.send(
+        new ListUsersInGroupCommand({ UserPoolId: poolId, GroupName: group, Limit: 60, NextToken }),
+      );
       return { items: r.Users ?? [], next: r.NextToken };
     });
     for (const m of members) membership.set(m.Username ?? '', [...(membership.get(m.Username ?? '') ?? []), group]);
@@ -122,35 +129,63 @@ export interface Verification {
 function visible(attributes: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(attributes)) {
-    if (k === 'sub' || k === SOURCE_SUB || k === MFA_MARKER || k === 'identities' || k === 'updated_at' || k.startsWith('cognito:')) continue;
+    if (
+      k === 'sub' ||
+      k === SOURCE_SUB ||
+      k === MFA_MARKER ||
+      k === 'identities' ||
+      k === 'updated_at' ||
+      k.startsWith('cognito:')
+    )
+      continue;
     if ((k === 'email_verified' || k === 'phone_number_verified') && v !== 'true') continue;
     out[k] = v;
   }
   return out;
 }
 
-function compareCopy(user: DrillUser, side: Side, copy: PoolUser, homeSub: string | undefined, altered: string[]): string[] {
+function compareCopy(
+  user: DrillUser,
+  side: Side,
+  copy: PoolUser,
+  homeSub: string | undefined,
+  altered: string[],
+): string[] {
   const problems: string[] = [];
   const want = visible(user.attributes);
   const have = visible(copy.attributes);
   for (const k of new Set([...Object.keys(want), ...Object.keys(have)])) {
-    if (want[k] !== have[k]) problems.push(`${side}: ${k} ${have[k] === undefined ? 'missing' : want[k] === undefined ? 'unexpected' : 'differs'}`);
+    if (want[k] !== have[k])
+      problems.push(
+        `${side}: ${k} ${have[k] === undefined ? 'missing' : want[k] === undefined ? 'unexpected' : 'differs'}`,
+      );
   }
   const groups = [...user.groups].sort().join(',');
-  if (copy.groups.join(',') !== groups) problems.push(`${side}: groups [${copy.groups.join(',')}] instead of [${groups}]`);
-  if (copy.enabled !== user.enabled) problems.push(`${side}: ${copy.enabled ? 'enabled' : 'disabled'} instead of ${user.enabled ? 'enabled' : 'disabled'}`);
-  if (copy.smsMfa !== user.smsMfa || copy.smsPreferred !== user.smsMfa) problems.push(`${side}: SMS MFA ${copy.smsMfa ? 'on' : 'off'} instead of ${user.smsMfa ? 'on' : 'off'}`);
+  if (copy.groups.join(',') !== groups)
+    problems.push(`${side}: groups [${copy.groups.join(',')}] instead of [${groups}]`);
+  if (copy.enabled !== user.enabled)
+    problems.push(
+      `${side}: ${copy.enabled ? 'enabled' : 'disabled'} instead of ${user.enabled ? 'enabled' : 'disabled'}`,
+    );
+  if (copy.smsMfa !== user.smsMfa || copy.smsPreferred !== user.smsMfa)
+    problems.push(`${side}: SMS MFA ${copy.smsMfa ? 'on' : 'off'} instead of ${user.smsMfa ? 'on' : 'off'}`);
   if (side === user.home) {
     const status = user.origin === 'admin-created' ? 'FORCE_CHANGE_PASSWORD' : 'CONFIRMED';
     // A home copy that became CONFIRMED can still recover its password: changed, not lost.
-    if (copy.status !== status) (copy.status === 'CONFIRMED' ? altered : problems).push(`${side} (home): status ${copy.status} instead of ${status}`);
+    if (copy.status !== status)
+      (copy.status === 'CONFIRMED' ? altered : problems).push(
+        `${side} (home): status ${copy.status} instead of ${status}`,
+      );
     if (homeSub && copy.sub !== homeSub) problems.push(`${side}: another user (sub ${copy.sub}) holds the address`);
   } else {
-    if (copy.status !== 'CONFIRMED') problems.push(`${side} replica: status ${copy.status}, not CONFIRMED (cannot recover a password)`);
-    if (homeSub && copy.attributes[SOURCE_SUB] !== homeSub) problems.push(`${side} replica: ${SOURCE_SUB} does not carry the home sub`);
+    if (copy.status !== 'CONFIRMED')
+      problems.push(`${side} replica: status ${copy.status}, not CONFIRMED (cannot recover a password)`);
+    if (homeSub && copy.attributes[SOURCE_SUB] !== homeSub)
+      problems.push(`${side} replica: ${SOURCE_SUB} does not carry the home sub`);
     const marker = copy.attributes[MFA_MARKER];
     const expected = mfaMarker(user.smsMfa ? { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } : { enabled: [] });
-    if (marker !== undefined && marker !== expected) problems.push(`${side} replica: MFA marker ${marker} instead of ${expected}`);
+    if (marker !== undefined && marker !== expected)
+      problems.push(`${side} replica: MFA marker ${marker} instead of ${expected}`);
   }
   return problems;
 }
@@ -169,14 +204,20 @@ export function verify(population: Population, pools: Record<Side, PoolContents>
     lost: 0,
   };
   const known = new Set(population.users.map((u) => u.email.toLowerCase()));
-  for (const side of SIDES) for (const email of pools[side].byEmail.keys()) if (!known.has(email)) result.unexpected[side] += pools[side].byEmail.get(email)!.length;
+  for (const side of SIDES)
+    for (const email of pools[side].byEmail.keys())
+      if (!known.has(email)) result.unexpected[side] += pools[side].byEmail.get(email)!.length;
 
   for (const user of population.users) {
     const homeSub = user.subs[user.home];
-    const copies = { primary: pools.primary.byEmail.get(user.email) ?? [], standby: pools.standby.byEmail.get(user.email) ?? [] };
+    const copies = {
+      primary: pools.primary.byEmail.get(user.email) ?? [],
+      standby: pools.standby.byEmail.get(user.email) ?? [],
+    };
     if (user.deleted) {
       const where = SIDES.filter((s) => copies[s].length > 0);
-      if (where.length) result.resurrected.push({ n: user.n, sub: homeSub, what: where.map((s) => `${s}: still present`) });
+      if (where.length)
+        result.resurrected.push({ n: user.n, sub: homeSub, what: where.map((s) => `${s}: still present`) });
       continue;
     }
     result.expected++;

@@ -50,7 +50,10 @@ export interface World {
 /** Starts both Regions in parallel, creates the pools, and wires the deployments. */
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const t0 = Date.now();
-  const regionNames: Record<Side, string> = { primary: o.primaryRegion ?? 'us-east-1', standby: o.standbyRegion ?? 'us-west-2' };
+  const regionNames: Record<Side, string> = {
+    primary: o.primaryRegion ?? 'us-east-1',
+    standby: o.standbyRegion ?? 'us-west-2',
+  };
   const visibilityTimeout = o.visibilityTimeout ?? 6;
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'cognito-drill-'));
   const gateways = new GatewayRegistry();
@@ -71,14 +74,26 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   try {
     const [primary, standby] = await Promise.all(
       (['primary', 'standby'] as Side[]).map((side) =>
-        startRegion({ side, region: regionNames[side], visibilityTimeout, maxReceiveCount: 35 }).then((r) => (started[side] = r)),
+        startRegion({ side, region: regionNames[side], visibilityTimeout, maxReceiveCount: 35 }).then(
+          (r) => (started[side] = r),
+        ),
       ),
     );
     await Promise.all([createRegionPool(primary, true), createRegionPool(standby, false)]);
     const regions = { primary, standby };
     const scale = o.retryTimeScale ?? 60;
-    deployments.primary = new Deployment({ local: primary, peer: standby, retryTimeScale: scale, onGateway: gateways.add });
-    deployments.standby = new Deployment({ local: standby, peer: primary, retryTimeScale: scale, onGateway: gateways.add });
+    deployments.primary = new Deployment({
+      local: primary,
+      peer: standby,
+      retryTimeScale: scale,
+      onGateway: gateways.add,
+    });
+    deployments.standby = new Deployment({
+      local: standby,
+      peer: primary,
+      retryTimeScale: scale,
+      onGateway: gateways.add,
+    });
     const d = deployments as Record<Side, Deployment>;
     if (o.autostart !== false) {
       for (const side of ['primary', 'standby'] as Side[]) {
@@ -98,7 +113,13 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
         const r = regions[side];
         const credentials = who === 'operator' ? OPERATOR_CREDENTIALS : credentialsOf(asRegion ?? r.region, who);
         return gateways.add(
-          new CognitoGateway({ region: r.region, poolId: r.pool.poolId, endpoint: r.cognito.endpoint, limiter: limiter ?? new QuotaLimiter({ headroom: 0.2 }), clientConfig: { credentials } }),
+          new CognitoGateway({
+            region: r.region,
+            poolId: r.pool.poolId,
+            endpoint: r.cognito.endpoint,
+            limiter: limiter ?? new QuotaLimiter({ headroom: 0.2 }),
+            clientConfig: { credentials },
+          }),
           side,
           who,
         );

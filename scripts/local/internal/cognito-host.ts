@@ -27,7 +27,11 @@ import { CognitoServiceFactoryImpl } from 'cognito-local/lib/services/cognitoSer
 import { StormDBDataStoreFactory } from 'cognito-local/lib/services/dataStore/stormDb';
 import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
-import { UserPoolServiceFactoryImpl, UserPoolServiceImpl, attributesToRecord } from 'cognito-local/lib/services/userPoolService';
+import {
+  UserPoolServiceFactoryImpl,
+  UserPoolServiceImpl,
+  attributesToRecord,
+} from 'cognito-local/lib/services/userPoolService';
 import { Targets } from 'cognito-local/lib/targets/targets';
 import { flushWrites, patchStormDb } from './host-storage';
 import { IDLE_KEEP_ALIVE_MS } from './http';
@@ -59,47 +63,49 @@ interface InvokeParams {
 /** A stand-in for aws-sdk v2's Lambda client: only `invoke(...).promise()`, over plain HTTP. */
 function lambdaInvokeClient(endpoint: string | undefined, timeoutMs: number) {
   const call = (params: InvokeParams) =>
-    new Promise<{ StatusCode?: number; FunctionError?: string; Payload: string; ExecutedVersion?: string }>((resolve, reject) => {
-      if (!endpoint) {
-        reject(new Error('LambdaClient.endpoint is not set in .cognito/config.json'));
-        return;
-      }
-      const url = new URL(`/2015-03-31/functions/${encodeURIComponent(params.FunctionName)}/invocations`, endpoint);
-      const body = params.Payload ?? '';
-      const req = http.request(
-        url,
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            'x-amz-invocation-type': params.InvocationType ?? 'RequestResponse',
+    new Promise<{ StatusCode?: number; FunctionError?: string; Payload: string; ExecutedVersion?: string }>(
+      (resolve, reject) => {
+        if (!endpoint) {
+          reject(new Error('LambdaClient.endpoint is not set in .cognito/config.json'));
+          return;
+        }
+        const url = new URL(`/2015-03-31/functions/${encodeURIComponent(params.FunctionName)}/invocations`, endpoint);
+        const body = params.Payload ?? '';
+        const req = http.request(
+          url,
+          {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              'x-amz-invocation-type': params.InvocationType ?? 'RequestResponse',
+            },
+            timeout: timeoutMs,
           },
-          timeout: timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const payload = Buffer.concat(chunks).toString('utf8');
-            if ((res.statusCode ?? 500) >= 400) {
-              reject(new Error(`Lambda Invoke answered ${res.statusCode}`));
-              return;
-            }
-            resolve({
-              StatusCode: res.statusCode,
-              FunctionError: res.headers['x-amz-function-error'] as string | undefined,
-              ExecutedVersion: res.headers['x-amz-executed-version'] as string | undefined,
-              Payload: payload,
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const payload = Buffer.concat(chunks).toString('utf8');
+              if ((res.statusCode ?? 500) >= 400) {
+                reject(new Error(`Lambda Invoke answered ${res.statusCode}`));
+                return;
+              }
+              resolve({
+                StatusCode: res.statusCode,
+                FunctionError: res.headers['x-amz-function-error'] as string | undefined,
+                ExecutedVersion: res.headers['x-amz-executed-version'] as string | undefined,
+                Payload: payload,
+              });
             });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('Lambda invocation timed out')));
-      req.on('error', reject);
-      req.end(body);
-    });
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error('Lambda invocation timed out')));
+        req.on('error', reject);
+        req.end(body);
+      },
+    );
   return { invoke: (params: InvokeParams) => ({ promise: () => call(params) }) };
 }
 
@@ -129,7 +135,13 @@ async function main(): Promise<void> {
   const dataDirectory = path.join(configDirectory, 'db');
   const config = await loadConfig(ctx, new StormDBDataStoreFactory(configDirectory));
   config.UserPoolDefaults = {} as never;
-  config.ServerConfig = { ...config.ServerConfig, port: opts.port ?? 0, hostname: '127.0.0.1', https: false, development: false };
+  config.ServerConfig = {
+    ...config.ServerConfig,
+    port: opts.port ?? 0,
+    hostname: '127.0.0.1',
+    https: false,
+    development: false,
+  };
   if (opts.publicUrl) config.TokenConfig = { ...config.TokenConfig, IssuerDomain: opts.publicUrl };
 
   const clock = new DateClock();
@@ -141,7 +153,10 @@ async function main(): Promise<void> {
   ).create(ctx, config.UserPoolDefaults);
 
   const endpoint = (config.LambdaClient as { endpoint?: string }).endpoint;
-  const lambda = new LambdaService(config.TriggerFunctions, lambdaInvokeClient(endpoint, opts.lambdaTimeoutMs ?? 5000) as never);
+  const lambda = new LambdaService(
+    config.TriggerFunctions,
+    lambdaInvokeClient(endpoint, opts.lambdaTimeoutMs ?? 5000) as never,
+  );
   // Trigger events as Cognito shapes them: real Region, version "1", admin calls without a client.
   const l = lambda as unknown as { createLambdaEvent: (e: { clientId?: string | null }) => Record<string, unknown> };
   const createEvent = l.createLambdaEvent.bind(lambda);
@@ -157,7 +172,14 @@ async function main(): Promise<void> {
     // cognito-local swallows trigger failures; Cognito fails the confirmation call (the user stays confirmed).
     (triggers as unknown as { postConfirmation: unknown }).postConfirmation = async (
       c: typeof ctx,
-      e: { clientId: string | null; clientMetadata?: Record<string, string>; source: string; userAttributes: never; username: string; userPoolId: string },
+      e: {
+        clientId: string | null;
+        clientMetadata?: Record<string, string>;
+        source: string;
+        userAttributes: never;
+        username: string;
+        userPoolId: string;
+      },
     ) => {
       await lambda.invoke(c as never, 'PostConfirmation', {
         clientId: e.clientId,
@@ -171,13 +193,29 @@ async function main(): Promise<void> {
   }
 
   const outbox: OutboxEntry[] = [];
-  const record = installTargets(Targets as unknown as Record<string, TargetFactory>, { region, accountId: opts.accountId ?? '000000000000' }, outbox);
+  const record = installTargets(
+    Targets as unknown as Record<string, TargetFactory>,
+    { region, accountId: opts.accountId ?? '000000000000' },
+    outbox,
+  );
   const messages = {
     deliver: async (
-      _c: unknown, source: string, _clientId: unknown, userPoolId: string, user: { Username: string }, code: string, _m: unknown,
+      _c: unknown,
+      source: string,
+      _clientId: unknown,
+      userPoolId: string,
+      user: { Username: string },
+      code: string,
+      _m: unknown,
       delivery: { DeliveryMedium?: string },
     ) => {
-      record({ poolId: userPoolId, username: user.Username, kind: outboxKind(source), medium: delivery.DeliveryMedium === 'SMS' ? 'SMS' : 'EMAIL', code });
+      record({
+        poolId: userPoolId,
+        username: user.Username,
+        kind: outboxKind(source),
+        medium: delivery.DeliveryMedium === 'SMS' ? 'SMS' : 'EMAIL',
+        code,
+      });
     },
   };
   const services = {

@@ -57,7 +57,8 @@ export function checkNetworkFaults(input: Record<string, unknown>): NetworkFault
   const out: NetworkFaults = {};
   if (input.unreachable !== undefined) {
     const u = input.unreachable;
-    if (u !== true && u !== false && u !== 'reset' && u !== 'hang') throw new Error('unreachable must be a boolean, "reset" or "hang"');
+    if (u !== true && u !== false && u !== 'reset' && u !== 'hang')
+      throw new Error('unreachable must be a boolean, "reset" or "hang"');
     out.unreachable = u;
   }
   if (input.latencyMs !== undefined) {

@@ -39,7 +39,8 @@ export function passwordPolicyViolation(password: unknown, policy: PasswordPolic
   if (p.RequireLowercase && !/[a-z]/.test(password)) return `${prefix}Password must have lowercase characters`;
   if (p.RequireUppercase && !/[A-Z]/.test(password)) return `${prefix}Password must have uppercase characters`;
   if (p.RequireNumbers && !/[0-9]/.test(password)) return `${prefix}Password must have numeric characters`;
-  if (p.RequireSymbols && ![...password].some((c) => COGNITO_SYMBOLS.includes(c))) return `${prefix}Password must have symbol characters`;
+  if (p.RequireSymbols && ![...password].some((c) => COGNITO_SYMBOLS.includes(c)))
+    return `${prefix}Password must have symbol characters`;
   return undefined;
 }
 
@@ -56,8 +57,16 @@ export interface ParsedFilter {
 }
 
 const SEARCHABLE = new Set([
-  'username', 'email', 'phone_number', 'name', 'given_name', 'family_name', 'preferred_username',
-  'cognito:user_status', 'status', 'sub',
+  'username',
+  'email',
+  'phone_number',
+  'name',
+  'given_name',
+  'family_name',
+  'preferred_username',
+  'cognito:user_status',
+  'status',
+  'sub',
 ]);
 
 /**
@@ -66,7 +75,10 @@ const SEARCHABLE = new Set([
  */
 export function parseListUsersFilter(filter: string | undefined): ParsedFilter | undefined {
   if (filter === undefined || filter.trim() === '') return undefined;
-  if (filter.length > 256) throw new Error("1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must have length less than or equal to 256");
+  if (filter.length > 256)
+    throw new Error(
+      "1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must have length less than or equal to 256",
+    );
   const m = /^\s*([A-Za-z_:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter);
   if (!m) throw new Error('Error while parsing filter');
   const [, attribute, op, raw] = m;
@@ -116,16 +128,20 @@ export interface RecoveryPool {
  */
 export function recoveryDelivery(pool: RecoveryPool, user: RuleUser): Delivery | undefined {
   const mechanisms = pool.AccountRecoverySetting?.RecoveryMechanisms?.length
-    ? [...pool.AccountRecoverySetting.RecoveryMechanisms].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0)).map((m) => m.Name)
+    ? [...pool.AccountRecoverySetting.RecoveryMechanisms]
+        .sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0))
+        .map((m) => m.Name)
     : ['verified_phone_number', 'verified_email'];
   for (const m of mechanisms) {
     if (m === 'verified_email') {
       const email = attr(user, 'email');
-      if (email && attr(user, 'email_verified') === 'true') return { DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: email };
+      if (email && attr(user, 'email_verified') === 'true')
+        return { DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: email };
     }
     if (m === 'verified_phone_number') {
       const phone = attr(user, 'phone_number');
-      if (phone && attr(user, 'phone_number_verified') === 'true') return { DeliveryMedium: 'SMS', AttributeName: 'phone_number', Destination: phone };
+      if (phone && attr(user, 'phone_number_verified') === 'true')
+        return { DeliveryMedium: 'SMS', AttributeName: 'phone_number', Destination: phone };
     }
   }
   return undefined;
@@ -143,7 +159,14 @@ export function maskDestination(d: Delivery): string {
 
 /** Every status `UserStatus` can take. */
 export const USER_STATUSES = [
-  'UNCONFIRMED', 'CONFIRMED', 'ARCHIVED', 'COMPROMISED', 'UNKNOWN', 'RESET_REQUIRED', 'FORCE_CHANGE_PASSWORD', 'EXTERNAL_PROVIDER',
+  'UNCONFIRMED',
+  'CONFIRMED',
+  'ARCHIVED',
+  'COMPROMISED',
+  'UNKNOWN',
+  'RESET_REQUIRED',
+  'FORCE_CHANGE_PASSWORD',
+  'EXTERNAL_PROVIDER',
 ] as const;
 
 /** Attributes no API call may write. */

@@ -9,8 +9,15 @@ import { CognitoError } from 'cognito-local/lib/errors';
 import { USER_POOL_AWS_DEFAULTS } from 'cognito-local/lib/services/cognitoService';
 import { groupToResponseObject, userToResponseObject } from 'cognito-local/lib/targets/responses';
 import {
-  type Attr, USER_STATUSES, attr, isUnwritableAttribute, maskDestination, matchesFilter, parseListUsersFilter,
-  passwordPolicyViolation, recoveryDelivery,
+  type Attr,
+  USER_STATUSES,
+  attr,
+  isUnwritableAttribute,
+  maskDestination,
+  matchesFilter,
+  parseListUsersFilter,
+  passwordPolicyViolation,
+  recoveryDelivery,
 } from './host-rules';
 import { randomAlnum } from './http';
 
@@ -86,7 +93,11 @@ const err = (code: string, message: string) => new CognitoError(code, message);
 const userNotFound = () => err('UserNotFoundException', 'User does not exist.');
 
 async function mustGetUser(pool: PoolService, ctx: Ctx, username: unknown): Promise<StoredUser> {
-  if (typeof username !== 'string' || username === '') throw err('InvalidParameterException', "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must not be null");
+  if (typeof username !== 'string' || username === '')
+    throw err(
+      'InvalidParameterException',
+      "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must not be null",
+    );
   const user = await pool.getUserByUsername(ctx, username);
   if (!user) throw userNotFound();
   return user;
@@ -95,10 +106,16 @@ async function mustGetUser(pool: PoolService, ctx: Ctx, username: unknown): Prom
 function checkWritable(attrs: Attr[] | undefined, schema: { Name: string }[] | undefined): void {
   for (const a of attrs ?? []) {
     if (isUnwritableAttribute(a.Name)) {
-      throw err('InvalidParameterException', `Attributes did not conform to the schema: ${a.Name}: Attribute cannot be written.`);
+      throw err(
+        'InvalidParameterException',
+        `Attributes did not conform to the schema: ${a.Name}: Attribute cannot be written.`,
+      );
     }
     if (schema && !schema.some((s) => s.Name === a.Name)) {
-      throw err('InvalidParameterException', `Attributes did not conform to the schema: Type for attribute {${a.Name}} could not be determined`);
+      throw err(
+        'InvalidParameterException',
+        `Attributes did not conform to the schema: Type for attribute {${a.Name}} could not be determined`,
+      );
     }
   }
 }
@@ -109,14 +126,36 @@ function checkPassword(password: unknown, pool: PoolService): void {
 }
 
 const DEFAULT_PASSWORD_POLICY = {
-  MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 7,
+  MinimumLength: 8,
+  RequireUppercase: true,
+  RequireLowercase: true,
+  RequireNumbers: true,
+  RequireSymbols: true,
+  TemporaryPasswordValidityDays: 7,
 };
 
 const POOL_FIELDS = [
-  'AccountRecoverySetting', 'AdminCreateUserConfig', 'AliasAttributes', 'AutoVerifiedAttributes', 'DeletionProtection',
-  'DeviceConfiguration', 'EmailConfiguration', 'EmailVerificationMessage', 'EmailVerificationSubject', 'LambdaConfig',
-  'MfaConfiguration', 'SmsAuthenticationMessage', 'SmsConfiguration', 'SmsVerificationMessage', 'UserAttributeUpdateSettings',
-  'UserPoolAddOns', 'UserPoolTags', 'UsernameAttributes', 'UsernameConfiguration', 'VerificationMessageTemplate', 'UserPoolTier',
+  'AccountRecoverySetting',
+  'AdminCreateUserConfig',
+  'AliasAttributes',
+  'AutoVerifiedAttributes',
+  'DeletionProtection',
+  'DeviceConfiguration',
+  'EmailConfiguration',
+  'EmailVerificationMessage',
+  'EmailVerificationSubject',
+  'LambdaConfig',
+  'MfaConfiguration',
+  'SmsAuthenticationMessage',
+  'SmsConfiguration',
+  'SmsVerificationMessage',
+  'UserAttributeUpdateSettings',
+  'UserPoolAddOns',
+  'UserPoolTags',
+  'UsernameAttributes',
+  'UsernameConfiguration',
+  'VerificationMessageTemplate',
+  'UserPoolTier',
 ] as const;
 
 /** Standard schema attributes (cognito-local's list plus `identities`, which real pools show). */
@@ -124,7 +163,14 @@ function standardSchema(): Record<string, any>[] {
   const base = (USER_POOL_AWS_DEFAULTS.SchemaAttributes ?? []) as Record<string, any>[];
   const withIdentities = [...base];
   if (!withIdentities.some((a) => a.Name === 'identities')) {
-    withIdentities.push({ Name: 'identities', AttributeDataType: 'String', DeveloperOnlyAttribute: false, Mutable: true, Required: false, StringAttributeConstraints: {} });
+    withIdentities.push({
+      Name: 'identities',
+      AttributeDataType: 'String',
+      DeveloperOnlyAttribute: false,
+      Mutable: true,
+      Required: false,
+      StringAttributeConstraints: {},
+    });
   }
   return withIdentities;
 }
@@ -139,7 +185,8 @@ function buildSchema(requested: Record<string, any>[] | undefined): Record<strin
     .map((a) => {
       const type = a.AttributeDataType ?? 'String';
       const name = String(a.Name).replace(/^custom:/, '');
-      if (name.length < 1 || name.length > 20) throw err('InvalidParameterException', `Invalid custom attribute name ${name}: length must be 1 to 20`);
+      if (name.length < 1 || name.length > 20)
+        throw err('InvalidParameterException', `Invalid custom attribute name ${name}: length must be 1 to 20`);
       return {
         Name: `custom:${name}`,
         AttributeDataType: type,
@@ -176,37 +223,51 @@ export function installTargets(
 
   // Pool ids and ARNs carry the Region, like `us-east-1_AbC123xyZ`; options are stored exactly as
   // asked (cognito-local merges its defaults in, making every pool an email-as-username pool).
-  T.CreateUserPool = ({ cognito, clock }) => async (ctx, req) => {
-    if (!req.PoolName) throw err('InvalidParameterException', "1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member must not be null");
-    if (req.UsernameAttributes?.length && req.AliasAttributes?.length) {
-      throw err('InvalidParameterException', 'Only one of AliasAttributes or UsernameAttributes can be set in a User Pool.');
-    }
-    const id = `${opts.region}_${randomAlnum(9)}`;
-    const now = clock.get();
-    const options: Record<string, any> = {
-      LambdaConfig: {},
-      MfaConfiguration: 'OFF',
-      EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
-      AdminCreateUserConfig: { AllowAdminCreateUserOnly: false, UnusedAccountValidityDays: 7 },
-      VerificationMessageTemplate: { DefaultEmailOption: 'CONFIRM_WITH_CODE' },
-      UserPoolTier: 'ESSENTIALS',
-      DeletionProtection: 'INACTIVE',
+  T.CreateUserPool =
+    ({ cognito, clock }) =>
+    async (ctx, req) => {
+      if (!req.PoolName)
+        throw err(
+          'InvalidParameterException',
+          "1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member must not be null",
+        );
+      if (req.UsernameAttributes?.length && req.AliasAttributes?.length) {
+        throw err(
+          'InvalidParameterException',
+          'Only one of AliasAttributes or UsernameAttributes can be set in a User Pool.',
+        );
+      }
+      const id = `${opts.region}_${randomAlnum(9)}`;
+      const now = clock.get();
+      const options: Record<string, any> = {
+        LambdaConfig: {},
+        MfaConfiguration: 'OFF',
+        EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: false, UnusedAccountValidityDays: 7 },
+        VerificationMessageTemplate: { DefaultEmailOption: 'CONFIRM_WITH_CODE' },
+        UserPoolTier: 'ESSENTIALS',
+        DeletionProtection: 'INACTIVE',
+      };
+      for (const f of POOL_FIELDS) if (req[f] !== undefined) options[f] = req[f];
+      Object.assign(options, {
+        Id: id,
+        Name: req.PoolName,
+        Arn: `arn:aws:cognito-idp:${opts.region}:${opts.accountId}:userpool/${id}`,
+        CreationDate: now,
+        LastModifiedDate: now,
+        Policies: {
+          ...(req.Policies ?? {}),
+          PasswordPolicy: req.Policies?.PasswordPolicy
+            ? { MinimumLength: 8, TemporaryPasswordValidityDays: 7, ...req.Policies.PasswordPolicy }
+            : DEFAULT_PASSWORD_POLICY,
+        },
+        SchemaAttributes: buildSchema(req.Schema),
+      });
+      await cognito.createUserPool(ctx, options);
+      const pool = await cognito.getUserPool(ctx, id);
+      await pool.updateOptions(ctx, options);
+      return { UserPool: { ...options, EstimatedNumberOfUsers: 0 } };
     };
-    for (const f of POOL_FIELDS) if (req[f] !== undefined) options[f] = req[f];
-    Object.assign(options, {
-      Id: id,
-      Name: req.PoolName,
-      Arn: `arn:aws:cognito-idp:${opts.region}:${opts.accountId}:userpool/${id}`,
-      CreationDate: now,
-      LastModifiedDate: now,
-      Policies: { ...(req.Policies ?? {}), PasswordPolicy: req.Policies?.PasswordPolicy ? { MinimumLength: 8, TemporaryPasswordValidityDays: 7, ...req.Policies.PasswordPolicy } : DEFAULT_PASSWORD_POLICY },
-      SchemaAttributes: buildSchema(req.Schema),
-    });
-    await cognito.createUserPool(ctx, options);
-    const pool = await cognito.getUserPool(ctx, id);
-    await pool.updateOptions(ctx, options);
-    return { UserPool: { ...options, EstimatedNumberOfUsers: 0 } };
-  };
 
   wrap(T, 'DescribeUserPool', (_orig, { cognito }) => async (ctx, req) => {
     const pool = await cognito.getUserPool(ctx, req.UserPoolId);
@@ -219,10 +280,16 @@ export function installTargets(
     checkWritable(req.UserAttributes, pool.options.SchemaAttributes);
     if (req.TemporaryPassword !== undefined) checkPassword(req.TemporaryPassword, pool);
     const usernameAttrs: string[] = pool.options.UsernameAttributes ?? [];
-    if (usernameAttrs.includes('phone_number') && !usernameAttrs.includes('email') && typeof req.Username === 'string') {
+    if (
+      usernameAttrs.includes('phone_number') &&
+      !usernameAttrs.includes('email') &&
+      typeof req.Username === 'string'
+    ) {
       // Phone number as username: like e-mail pools, the stored username is a generated UUID (cognito-local only does this for e-mail).
-      if (!/^\+\d{4,15}$/.test(req.Username)) throw err('InvalidParameterException', 'Username should be a phone number.');
-      if (await pool.getUserByUsername(ctx, req.Username)) throw err('UsernameExistsException', 'An account with the given phone_number already exists.');
+      if (!/^\+\d{4,15}$/.test(req.Username))
+        throw err('InvalidParameterException', 'Username should be a phone number.');
+      if (await pool.getUserByUsername(ctx, req.Username))
+        throw err('UsernameExistsException', 'An account with the given phone_number already exists.');
       const attrs: Attr[] = [...(req.UserAttributes ?? [])];
       if (!attrs.some((a) => a.Name === 'phone_number')) attrs.push({ Name: 'phone_number', Value: req.Username });
       const sub = randomUUID();
@@ -237,7 +304,10 @@ export function installTargets(
     const attrs: Attr[] = [...(req.UserAttributes ?? [])];
     checkWritable(attrs, undefined);
     // Cognito lets an admin set a verified flag alone; cognito-local insists on the value too.
-    for (const [flag, value] of [['email_verified', 'email'], ['phone_number_verified', 'phone_number']] as const) {
+    for (const [flag, value] of [
+      ['email_verified', 'email'],
+      ['phone_number_verified', 'phone_number'],
+    ] as const) {
       if (attrs.some((a) => a.Name === flag) && !attrs.some((a) => a.Name === value)) {
         const current = attr(user, value);
         if (current !== undefined) attrs.push({ Name: value, Value: current });
@@ -252,7 +322,11 @@ export function installTargets(
     for (const name of (req.UserAttributeNames ?? []) as string[]) {
       if (isUnwritableAttribute(name)) throw err('InvalidParameterException', `Cannot delete attribute ${name}`);
       const schema = (pool.options.SchemaAttributes ?? []).find((s: { Name: string }) => s.Name === name);
-      if (schema?.Required) throw err('InvalidParameterException', `Attributes did not conform to the schema: ${name}: The attribute is required`);
+      if (schema?.Required)
+        throw err(
+          'InvalidParameterException',
+          `Attributes did not conform to the schema: ${name}: The attribute is required`,
+        );
     }
     return orig(ctx, { ...req, Username: user.Username });
   });
@@ -282,7 +356,10 @@ export function installTargets(
     const channel = ['email', 'phone_number'].find((a) => auto.includes(a) && attrs.some((x) => x.Name === a));
     if (user && channel && user.UserStatus === 'UNCONFIRMED' && user.ConfirmationCode === req.ConfirmationCode) {
       const flag = `${channel}_verified`;
-      await pool.saveUser(ctx, { ...user, Attributes: [...attrs.filter((x) => x.Name !== flag), { Name: flag, Value: 'true' }] });
+      await pool.saveUser(ctx, {
+        ...user,
+        Attributes: [...attrs.filter((x) => x.Name !== flag), { Name: flag, Value: 'true' }],
+      });
     }
     return orig(ctx, req);
   });
@@ -301,8 +378,13 @@ export function installTargets(
 
   wrap(T, 'CreateGroup', (orig, { cognito }) => async (ctx, req) => {
     const pool = await cognito.getUserPool(ctx, req.UserPoolId);
-    if (!req.GroupName) throw err('InvalidParameterException', "1 validation error detected: Value at 'groupName' failed to satisfy constraint: Member must not be null");
-    if (await pool.getGroupByGroupName(ctx, req.GroupName)) throw err('GroupExistsException', 'A group with the name already exists.');
+    if (!req.GroupName)
+      throw err(
+        'InvalidParameterException',
+        "1 validation error detected: Value at 'groupName' failed to satisfy constraint: Member must not be null",
+      );
+    if (await pool.getGroupByGroupName(ctx, req.GroupName))
+      throw err('GroupExistsException', 'A group with the name already exists.');
     return orig(ctx, req);
   });
 
@@ -316,138 +398,183 @@ export function installTargets(
 
   // Real filter grammar and case rules (`status = "Enabled"`, optional spaces, escaped quotes).
   // All matches are returned; the shim pages them.
-  T.ListUsers = ({ cognito }) => async (ctx, req) => {
-    const pool = await cognito.getUserPool(ctx, req.UserPoolId);
-    let filter: ReturnType<typeof parseListUsersFilter>;
-    try {
-      filter = parseListUsersFilter(req.Filter);
-    } catch (e) {
-      throw err('InvalidParameterException', (e as Error).message);
-    }
-    const users = (await pool.listUsers(ctx)).filter((u) => matchesFilter(u, filter));
-    return { Users: users.map((u) => userToResponseObject(u as never)) };
-  };
+  T.ListUsers =
+    ({ cognito }) =>
+    async (ctx, req) => {
+      const pool = await cognito.getUserPool(ctx, req.UserPoolId);
+      let filter: ReturnType<typeof parseListUsersFilter>;
+      try {
+        filter = parseListUsersFilter(req.Filter);
+      } catch (e) {
+        throw err('InvalidParameterException', (e as Error).message);
+      }
+      const users = (await pool.listUsers(ctx)).filter((u) => matchesFilter(u, filter));
+      return { Users: users.map((u) => userToResponseObject(u as never)) };
+    };
 
   const deliverRecovery = async (pool: PoolService, user: StoredUser, kind: 'reset' | 'forgot', code: string) => {
     const delivery = recoveryDelivery(pool.options, user);
-    if (!delivery) throw err('InvalidParameterException', 'Cannot reset password for the user as there is no registered/verified email or phone_number');
+    if (!delivery)
+      throw err(
+        'InvalidParameterException',
+        'Cannot reset password for the user as there is no registered/verified email or phone_number',
+      );
     record({ poolId: pool.options.Id, username: user.Username, kind, medium: delivery.DeliveryMedium, code });
     return delivery;
   };
 
   const checkResettable = (user: StoredUser) => {
-    if (user.UserStatus === 'FORCE_CHANGE_PASSWORD' || user.UserStatus === 'EXTERNAL_PROVIDER' || user.UserStatus === 'UNCONFIRMED') {
+    if (
+      user.UserStatus === 'FORCE_CHANGE_PASSWORD' ||
+      user.UserStatus === 'EXTERNAL_PROVIDER' ||
+      user.UserStatus === 'UNCONFIRMED'
+    ) {
       throw err('NotAuthorizedException', 'User password cannot be reset in the current state.');
     }
   };
 
-  T.ForgotPassword = ({ cognito, clock, otp }) => async (ctx, req) => {
-    const pool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
-    const user = await mustGetUser(pool, ctx, req.Username);
-    checkResettable(user);
-    const code = otp();
-    const delivery = await deliverRecovery(pool, user, 'forgot', code);
-    await pool.saveUser(ctx, { ...user, ConfirmationCode: code, UserLastModifiedDate: clock.get() });
-    return { CodeDeliveryDetails: { ...delivery, Destination: maskDestination(delivery) } };
-  };
+  T.ForgotPassword =
+    ({ cognito, clock, otp }) =>
+    async (ctx, req) => {
+      const pool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
+      const user = await mustGetUser(pool, ctx, req.Username);
+      checkResettable(user);
+      const code = otp();
+      const delivery = await deliverRecovery(pool, user, 'forgot', code);
+      await pool.saveUser(ctx, { ...user, ConfirmationCode: code, UserLastModifiedDate: clock.get() });
+      return { CodeDeliveryDetails: { ...delivery, Destination: maskDestination(delivery) } };
+    };
 
-  T.AdminResetUserPassword = ({ cognito, clock, otp }) => async (ctx, req) => {
-    const pool = await cognito.getUserPool(ctx, req.UserPoolId);
-    const user = await mustGetUser(pool, ctx, req.Username);
-    checkResettable(user);
-    const code = otp();
-    await deliverRecovery(pool, user, 'reset', code);
-    await pool.saveUser(ctx, { ...user, UserStatus: 'RESET_REQUIRED', ConfirmationCode: code, UserLastModifiedDate: clock.get() });
-    return {};
-  };
+  T.AdminResetUserPassword =
+    ({ cognito, clock, otp }) =>
+    async (ctx, req) => {
+      const pool = await cognito.getUserPool(ctx, req.UserPoolId);
+      const user = await mustGetUser(pool, ctx, req.Username);
+      checkResettable(user);
+      const code = otp();
+      await deliverRecovery(pool, user, 'reset', code);
+      await pool.saveUser(ctx, {
+        ...user,
+        UserStatus: 'RESET_REQUIRED',
+        ConfirmationCode: code,
+        UserLastModifiedDate: clock.get(),
+      });
+      return {};
+    };
 
-  T.AdminSetUserMFAPreference = ({ cognito, clock }) => async (ctx, req) => {
-    const pool = await cognito.getUserPool(ctx, req.UserPoolId);
-    const user = await mustGetUser(pool, ctx, req.Username);
-    const methods = new Set(user.UserMFASettingList ?? []);
-    let preferred = user.PreferredMfaSetting;
-    const settings: [string, { Enabled?: boolean; PreferredMfa?: boolean } | undefined][] = [
-      ['SMS_MFA', req.SMSMfaSettings],
-      ['SOFTWARE_TOKEN_MFA', req.SoftwareTokenMfaSettings],
-      ['EMAIL_OTP', req.EmailMfaSettings],
-    ];
-    if (settings.filter(([, s]) => s?.PreferredMfa).length > 1) throw err('InvalidParameterException', 'Only one MFA method can be set as preferred.');
-    for (const [method, s] of settings) {
-      if (!s) continue;
-      if (s.PreferredMfa && s.Enabled === false) throw err('InvalidParameterException', `Cannot set ${method} as preferred when it is not enabled.`);
-      if (s.Enabled) {
-        if (method === 'SMS_MFA' && !attr(user, 'phone_number')) throw err('InvalidParameterException', 'User does not have delivery config set to turn on SMS_MFA');
-        if (method === 'EMAIL_OTP' && !attr(user, 'email')) throw err('InvalidParameterException', 'User does not have delivery config set to turn on EMAIL_OTP');
-        // SOFTWARE_TOKEN_MFA: accepted without AssociateSoftwareToken/VerifySoftwareToken (local relaxation).
-        methods.add(method);
-      } else if (s.Enabled === false) {
-        methods.delete(method);
-        if (preferred === method) preferred = undefined;
+  T.AdminSetUserMFAPreference =
+    ({ cognito, clock }) =>
+    async (ctx, req) => {
+      const pool = await cognito.getUserPool(ctx, req.UserPoolId);
+      const user = await mustGetUser(pool, ctx, req.Username);
+      const methods = new Set(user.UserMFASettingList ?? []);
+      let preferred = user.PreferredMfaSetting;
+      const settings: [string, { Enabled?: boolean; PreferredMfa?: boolean } | undefined][] = [
+        ['SMS_MFA', req.SMSMfaSettings],
+        ['SOFTWARE_TOKEN_MFA', req.SoftwareTokenMfaSettings],
+        ['EMAIL_OTP', req.EmailMfaSettings],
+      ];
+      if (settings.filter(([, s]) => s?.PreferredMfa).length > 1)
+        throw err('InvalidParameterException', 'Only one MFA method can be set as preferred.');
+      for (const [method, s] of settings) {
+        if (!s) continue;
+        if (s.PreferredMfa && s.Enabled === false)
+          throw err('InvalidParameterException', `Cannot set ${method} as preferred when it is not enabled.`);
+        if (s.Enabled) {
+          if (method === 'SMS_MFA' && !attr(user, 'phone_number'))
+            throw err('InvalidParameterException', 'User does not have delivery config set to turn on SMS_MFA');
+          if (method === 'EMAIL_OTP' && !attr(user, 'email'))
+            throw err('InvalidParameterException', 'User does not have delivery config set to turn on EMAIL_OTP');
+          // SOFTWARE_TOKEN_MFA: accepted without AssociateSoftwareToken/VerifySoftwareToken (local relaxation).
+          methods.add(method);
+        } else if (s.Enabled === false) {
+          methods.delete(method);
+          if (preferred === method) preferred = undefined;
+        }
+        if (s.PreferredMfa) preferred = method;
+        else if (s.PreferredMfa === false && preferred === method) preferred = undefined;
       }
-      if (s.PreferredMfa) preferred = method;
-      else if (s.PreferredMfa === false && preferred === method) preferred = undefined;
-    }
-    const updated: StoredUser = { ...user, UserLastModifiedDate: clock.get() };
-    const ordered = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP'].filter((m) => methods.has(m));
-    if (ordered.length) updated.UserMFASettingList = ordered;
-    else delete updated.UserMFASettingList;
-    if (preferred && methods.has(preferred)) updated.PreferredMfaSetting = preferred;
-    else delete updated.PreferredMfaSetting;
-    await pool.saveUser(ctx, updated);
-    return {};
-  };
+      const updated: StoredUser = { ...user, UserLastModifiedDate: clock.get() };
+      const ordered = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP'].filter((m) => methods.has(m));
+      if (ordered.length) updated.UserMFASettingList = ordered;
+      else delete updated.UserMFASettingList;
+      if (preferred && methods.has(preferred)) updated.PreferredMfaSetting = preferred;
+      else delete updated.PreferredMfaSetting;
+      await pool.saveUser(ctx, updated);
+      return {};
+    };
 
   // Minimal: records the link in the destination user's `identities` attribute. The identity
   // provider is not checked (cognito-local has none).
-  T.AdminLinkProviderForUser = ({ cognito, clock }) => async (ctx, req) => {
-    const pool = await cognito.getUserPool(ctx, req.UserPoolId);
-    const dest = req.DestinationUser ?? {};
-    const src = req.SourceUser ?? {};
-    if (dest.ProviderName !== 'Cognito') throw err('InvalidParameterException', 'DestinationUser.ProviderName must be Cognito');
-    if (!src.ProviderName || !src.ProviderAttributeValue) throw err('InvalidParameterException', 'SourceUser is incomplete');
-    const user = await mustGetUser(pool, ctx, dest.ProviderAttributeValue);
-    const identities: any[] = JSON.parse(attr(user, 'identities') ?? '[]');
-    if (!identities.some((i) => i.providerName === src.ProviderName && i.userId === src.ProviderAttributeValue)) {
-      identities.push({ userId: src.ProviderAttributeValue, providerName: src.ProviderName, providerType: src.ProviderName, issuer: null, primary: 'false', dateCreated: String(Date.now()) });
-    }
-    const others = user.Attributes.filter((a) => a.Name !== 'identities');
-    await pool.saveUser(ctx, { ...user, Attributes: [...others, { Name: 'identities', Value: JSON.stringify(identities) }], UserLastModifiedDate: clock.get() });
-    return {};
-  };
+  T.AdminLinkProviderForUser =
+    ({ cognito, clock }) =>
+    async (ctx, req) => {
+      const pool = await cognito.getUserPool(ctx, req.UserPoolId);
+      const dest = req.DestinationUser ?? {};
+      const src = req.SourceUser ?? {};
+      if (dest.ProviderName !== 'Cognito')
+        throw err('InvalidParameterException', 'DestinationUser.ProviderName must be Cognito');
+      if (!src.ProviderName || !src.ProviderAttributeValue)
+        throw err('InvalidParameterException', 'SourceUser is incomplete');
+      const user = await mustGetUser(pool, ctx, dest.ProviderAttributeValue);
+      const identities: any[] = JSON.parse(attr(user, 'identities') ?? '[]');
+      if (!identities.some((i) => i.providerName === src.ProviderName && i.userId === src.ProviderAttributeValue)) {
+        identities.push({
+          userId: src.ProviderAttributeValue,
+          providerName: src.ProviderName,
+          providerType: src.ProviderName,
+          issuer: null,
+          primary: 'false',
+          dateCreated: String(Date.now()),
+        });
+      }
+      const others = user.Attributes.filter((a) => a.Name !== 'identities');
+      await pool.saveUser(ctx, {
+        ...user,
+        Attributes: [...others, { Name: 'identities', Value: JSON.stringify(identities) }],
+        UserLastModifiedDate: clock.get(),
+      });
+      return {};
+    };
 
   /* ---- private operations, reachable only from the shim's control routes ---- */
 
-  T.ShimSetUserStatus = ({ cognito, clock }) => async (ctx, req) => {
-    const pool = await cognito.getUserPool(ctx, req.UserPoolId);
-    const user = await mustGetUser(pool, ctx, req.Username);
-    if (!(USER_STATUSES as readonly string[]).includes(req.UserStatus)) throw err('InvalidParameterException', `Unknown UserStatus ${req.UserStatus}`);
-    await pool.saveUser(ctx, { ...user, UserStatus: req.UserStatus, UserLastModifiedDate: clock.get() });
-    return {};
-  };
+  T.ShimSetUserStatus =
+    ({ cognito, clock }) =>
+    async (ctx, req) => {
+      const pool = await cognito.getUserPool(ctx, req.UserPoolId);
+      const user = await mustGetUser(pool, ctx, req.Username);
+      if (!(USER_STATUSES as readonly string[]).includes(req.UserStatus))
+        throw err('InvalidParameterException', `Unknown UserStatus ${req.UserStatus}`);
+      await pool.saveUser(ctx, { ...user, UserStatus: req.UserStatus, UserLastModifiedDate: clock.get() });
+      return {};
+    };
 
   // Writes a user record as given (federated users, TOTP users, bulk seeding). Adds `sub` if absent.
-  T.ShimPutUser = ({ cognito, clock }) => async (ctx, req) => {
-    const pool = await cognito.getUserPool(ctx, req.UserPoolId);
-    const u = req.User ?? {};
-    if (!u.Username) throw err('InvalidParameterException', 'User.Username is required');
-    const now = clock.get();
-    const attributes: Attr[] = [...(u.Attributes ?? [])];
-    if (!attributes.some((a) => a.Name === 'sub')) attributes.push({ Name: 'sub', Value: randomUUID() });
-    const user: StoredUser = {
-      Username: u.Username,
-      Attributes: attributes.sort((a, b) => a.Name.localeCompare(b.Name)),
-      Enabled: u.Enabled ?? true,
-      UserStatus: u.UserStatus ?? 'CONFIRMED',
-      Password: u.Password ?? randomUUID(),
-      UserCreateDate: now,
-      UserLastModifiedDate: now,
-      RefreshTokens: [],
-      ...(u.UserMFASettingList?.length ? { UserMFASettingList: u.UserMFASettingList } : {}),
-      ...(u.PreferredMfaSetting ? { PreferredMfaSetting: u.PreferredMfaSetting } : {}),
+  T.ShimPutUser =
+    ({ cognito, clock }) =>
+    async (ctx, req) => {
+      const pool = await cognito.getUserPool(ctx, req.UserPoolId);
+      const u = req.User ?? {};
+      if (!u.Username) throw err('InvalidParameterException', 'User.Username is required');
+      const now = clock.get();
+      const attributes: Attr[] = [...(u.Attributes ?? [])];
+      if (!attributes.some((a) => a.Name === 'sub')) attributes.push({ Name: 'sub', Value: randomUUID() });
+      const user: StoredUser = {
+        Username: u.Username,
+        Attributes: attributes.sort((a, b) => a.Name.localeCompare(b.Name)),
+        Enabled: u.Enabled ?? true,
+        UserStatus: u.UserStatus ?? 'CONFIRMED',
+        Password: u.Password ?? randomUUID(),
+        UserCreateDate: now,
+        UserLastModifiedDate: now,
+        RefreshTokens: [],
+        ...(u.UserMFASettingList?.length ? { UserMFASettingList: u.UserMFASettingList } : {}),
+        ...(u.PreferredMfaSetting ? { PreferredMfaSetting: u.PreferredMfaSetting } : {}),
+      };
+      await pool.saveUser(ctx, user);
+      return { User: userToResponseObject(user as never) };
     };
-    await pool.saveUser(ctx, user);
-    return { User: userToResponseObject(user as never) };
-  };
 
   T.ShimOutbox = () => async (_ctx, req) => {
     const messages = [...outbox];

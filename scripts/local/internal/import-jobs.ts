@@ -55,16 +55,37 @@ interface Stored {
 }
 
 const STANDARD_COLUMNS = [
-  'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website',
-  'email', 'email_verified', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number', 'phone_number_verified', 'address', 'updated_at',
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'email_verified',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone_number',
+  'phone_number_verified',
+  'address',
+  'updated_at',
 ];
 
 /** The CSV header Cognito gives for a pool: its schema attributes (no `sub`, `identities`, developer-only) plus the two cognito: columns. */
 export function csvHeaderFor(pool: Record<string, any>): string[] {
   const schema: { Name: string; DeveloperOnlyAttribute?: boolean }[] = pool.SchemaAttributes ?? [];
-  const names: { Name: string; DeveloperOnlyAttribute?: boolean }[] = schema.length ? schema : STANDARD_COLUMNS.map((Name) => ({ Name }));
+  const names: { Name: string; DeveloperOnlyAttribute?: boolean }[] = schema.length
+    ? schema
+    : STANDARD_COLUMNS.map((Name) => ({ Name }));
   const columns = names
-    .filter((a) => a.Name !== 'sub' && a.Name !== 'identities' && !a.DeveloperOnlyAttribute && !a.Name.startsWith('dev:'))
+    .filter(
+      (a) => a.Name !== 'sub' && a.Name !== 'identities' && !a.DeveloperOnlyAttribute && !a.Name.startsWith('dev:'),
+    )
     .map((a) => a.Name);
   const standard = columns.filter((c) => !c.startsWith('custom:'));
   const custom = columns.filter((c) => c.startsWith('custom:'));
@@ -109,7 +130,11 @@ export class ImportJobs {
     if (existsSync(file)) {
       for (const s of JSON.parse(readFileSync(file, 'utf8')) as Stored[]) {
         if (s.job.Status === 'Pending' || s.job.Status === 'InProgress' || s.job.Status === 'Stopping') {
-          Object.assign(s.job, { Status: 'Failed', CompletionDate: now(), CompletionMessage: 'Import job interrupted (emulator restarted).' });
+          Object.assign(s.job, {
+            Status: 'Failed',
+            CompletionDate: now(),
+            CompletionMessage: 'Import job interrupted (emulator restarted).',
+          });
         }
         this.jobs.set(s.job.JobId, s);
       }
@@ -117,22 +142,48 @@ export class ImportJobs {
   }
 
   /** Operations handled here. */
-  static readonly OPERATIONS = new Set(['GetCSVHeader', 'CreateUserImportJob', 'StartUserImportJob', 'StopUserImportJob', 'DescribeUserImportJob', 'ListUserImportJobs']);
+  static readonly OPERATIONS = new Set([
+    'GetCSVHeader',
+    'CreateUserImportJob',
+    'StartUserImportJob',
+    'StopUserImportJob',
+    'DescribeUserImportJob',
+    'ListUserImportJobs',
+  ]);
 
   /** Handles one API operation; resolves to the response body or an error. */
   async handle(op: string, body: Record<string, any>): Promise<{ body: Record<string, any> } | { error: ApiError }> {
     if (op === 'GetCSVHeader' || op === 'CreateUserImportJob') {
       const pool = await this.host.call('DescribeUserPool', { UserPoolId: body.UserPoolId });
       if (!pool.ok) return { error: pool.error };
-      if (op === 'GetCSVHeader') return { body: { UserPoolId: body.UserPoolId, CSVHeader: csvHeaderFor(pool.body.UserPool) } };
-      if (typeof body.JobName !== 'string' || !/^[\w\s+=,.@-]{1,128}$/.test(body.JobName)) return err('InvalidParameterException', "1 validation error detected: Value at 'jobName' failed to satisfy constraint");
-      if (typeof body.CloudWatchLogsRoleArn !== 'string' || !/^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]+:[\w+=/,.@-]+/.test(body.CloudWatchLogsRoleArn)) {
-        return err('InvalidParameterException', "1 validation error detected: Value at 'cloudWatchLogsRoleArn' failed to satisfy constraint");
+      if (op === 'GetCSVHeader')
+        return { body: { UserPoolId: body.UserPoolId, CSVHeader: csvHeaderFor(pool.body.UserPool) } };
+      if (typeof body.JobName !== 'string' || !/^[\w\s+=,.@-]{1,128}$/.test(body.JobName))
+        return err(
+          'InvalidParameterException',
+          "1 validation error detected: Value at 'jobName' failed to satisfy constraint",
+        );
+      if (
+        typeof body.CloudWatchLogsRoleArn !== 'string' ||
+        !/^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]+:[\w+=/,.@-]+/.test(body.CloudWatchLogsRoleArn)
+      ) {
+        return err(
+          'InvalidParameterException',
+          "1 validation error detected: Value at 'cloudWatchLogsRoleArn' failed to satisfy constraint",
+        );
       }
       const JobId = `import-${randomAlnum(10)}`;
       const job: ImportJob = {
-        JobName: body.JobName, JobId, UserPoolId: body.UserPoolId, PreSignedUrl: `${this.host.endpoint()}/_shim/import/${JobId}`,
-        CreationDate: now(), Status: 'Created', CloudWatchLogsRoleArn: body.CloudWatchLogsRoleArn, ImportedUsers: 0, SkippedUsers: 0, FailedUsers: 0,
+        JobName: body.JobName,
+        JobId,
+        UserPoolId: body.UserPoolId,
+        PreSignedUrl: `${this.host.endpoint()}/_shim/import/${JobId}`,
+        CreationDate: now(),
+        Status: 'Created',
+        CloudWatchLogsRoleArn: body.CloudWatchLogsRoleArn,
+        ImportedUsers: 0,
+        SkippedUsers: 0,
+        FailedUsers: 0,
       };
       this.jobs.set(JobId, { job, uploaded: false, log: [] });
       this.save();
@@ -140,16 +191,28 @@ export class ImportJobs {
     }
     if (op === 'ListUserImportJobs') {
       const max = body.MaxResults;
-      if (!Number.isInteger(max) || max < 1 || max > 60) return err('InvalidParameterException', `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`);
+      if (!Number.isInteger(max) || max < 1 || max > 60)
+        return err(
+          'InvalidParameterException',
+          `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`,
+        );
       const all = [...this.jobs.values()].map((s) => s.job).filter((j) => j.UserPoolId === body.UserPoolId);
-      const start = body.PaginationToken ? Number(Buffer.from(String(body.PaginationToken), 'base64url').toString()) : 0;
+      const start = body.PaginationToken
+        ? Number(Buffer.from(String(body.PaginationToken), 'base64url').toString())
+        : 0;
       if (!Number.isInteger(start) || start < 0) return err('InvalidParameterException', 'Invalid pagination token.');
       const page = all.slice(start, start + max);
       const more = start + page.length < all.length;
-      return { body: { UserImportJobs: page, ...(more ? { PaginationToken: Buffer.from(String(start + page.length)).toString('base64url') } : {}) } };
+      return {
+        body: {
+          UserImportJobs: page,
+          ...(more ? { PaginationToken: Buffer.from(String(start + page.length)).toString('base64url') } : {}),
+        },
+      };
     }
     const stored = this.jobs.get(String(body.JobId));
-    if (!stored || stored.job.UserPoolId !== body.UserPoolId) return err('ResourceNotFoundException', 'Import job not found.');
+    if (!stored || stored.job.UserPoolId !== body.UserPoolId)
+      return err('ResourceNotFoundException', 'Import job not found.');
     const job = stored.job;
     if (job.Status === 'Created' && now() - job.CreationDate >= EXPIRE_UNSTARTED_SECONDS) {
       job.Status = 'Expired';
@@ -157,7 +220,8 @@ export class ImportJobs {
     }
     if (op === 'DescribeUserImportJob') return { body: { UserImportJob: job } };
     if (op === 'StopUserImportJob') {
-      if (job.Status !== 'Pending' && job.Status !== 'InProgress') return err('PreconditionNotMetException', `Import job is ${job.Status}.`);
+      if (job.Status !== 'Pending' && job.Status !== 'InProgress')
+        return err('PreconditionNotMetException', `Import job is ${job.Status}.`);
       job.Status = 'Stopping';
       this.save();
       return { body: { UserImportJob: job } };
@@ -209,18 +273,26 @@ export class ImportJobs {
       const poolRes = await this.host.call('DescribeUserPool', { UserPoolId: job.UserPoolId });
       if (!poolRes.ok) return this.finish(stored, 'Failed', 'Import job failed: the user pool was not found.');
       const pool = poolRes.body.UserPool as Record<string, any>;
-      const autoVerified: string[] = (pool.AutoVerifiedAttributes ?? []).filter((a: string) => a === 'email' || a === 'phone_number');
-      if (autoVerified.length === 0) return this.finish(stored, 'Failed', 'Import job failed: the user pool has no auto-verified attributes.');
+      const autoVerified: string[] = (pool.AutoVerifiedAttributes ?? []).filter(
+        (a: string) => a === 'email' || a === 'phone_number',
+      );
+      if (autoVerified.length === 0)
+        return this.finish(stored, 'Failed', 'Import job failed: the user pool has no auto-verified attributes.');
       const text = readFileSync(path.join(this.dir, 'import', `${job.JobId}.csv`), 'utf8').replace(/^\uFEFF/, '');
       const lines = text.split(/\r?\n/);
       const header = splitCsvLine(lines[0] ?? '');
       const expected = csvHeaderFor(pool);
       const missing = expected.filter((c) => !header.includes(c));
       const unknown = header.filter((c) => !expected.includes(c));
-      if (missing.length || unknown.length) return this.finish(stored, 'Failed', 'Import job failed: the CSV header does not match the user pool.');
+      if (missing.length || unknown.length)
+        return this.finish(stored, 'Failed', 'Import job failed: the CSV header does not match the user pool.');
       job.Status = 'InProgress';
       this.save();
-      const required = new Set<string>((pool.SchemaAttributes ?? []).filter((a: { Required?: boolean }) => a.Required).map((a: { Name: string }) => a.Name));
+      const required = new Set<string>(
+        (pool.SchemaAttributes ?? [])
+          .filter((a: { Required?: boolean }) => a.Required)
+          .map((a: { Name: string }) => a.Name),
+      );
       required.delete('sub');
       for (let i = 1; i < lines.length; i++) {
         if ((job.Status as string) === 'Stopping') return this.finish(stored, 'Stopped', 'Import job stopped.');
@@ -231,8 +303,10 @@ export class ImportJobs {
         else if (outcome.kind === 'skipped') job.SkippedUsers++;
         else job.FailedUsers++;
         stored.log.push(
-          outcome.kind === 'ok' ? `[SUCCEEDED] Line Number ${lineNo} - The import succeeded.`
-            : outcome.kind === 'skipped' ? `[SKIPPED] Line Number ${lineNo} - The user already exists.`
+          outcome.kind === 'ok'
+            ? `[SUCCEEDED] Line Number ${lineNo} - The import succeeded.`
+            : outcome.kind === 'skipped'
+              ? `[SKIPPED] Line Number ${lineNo} - The user already exists.`
               : `[FAILED] Line Number ${lineNo} - ${outcome.reason}`,
         );
       }
@@ -243,47 +317,83 @@ export class ImportJobs {
   }
 
   private async importRow(
-    pool: Record<string, any>, header: string[], values: string[], autoVerified: string[], required: Set<string>,
+    pool: Record<string, any>,
+    header: string[],
+    values: string[],
+    autoVerified: string[],
+    required: Set<string>,
   ): Promise<{ kind: 'ok' } | { kind: 'skipped' } | { kind: 'failed'; reason: string }> {
-    if (values.length !== header.length) return { kind: 'failed', reason: 'The row does not have as many fields as the header.' };
+    if (values.length !== header.length)
+      return { kind: 'failed', reason: 'The row does not have as many fields as the header.' };
     const row = new Map(header.map((h, i) => [h, values[i]]));
     const username = row.get('cognito:username') ?? '';
-    if (!username || /\s/.test(username)) return { kind: 'failed', reason: 'cognito:username is missing or contains white space.' };
+    if (!username || /\s/.test(username))
+      return { kind: 'failed', reason: 'cognito:username is missing or contains white space.' };
     const mfa = (row.get('cognito:mfa_enabled') ?? '').toLowerCase();
-    if (mfa !== 'true' && mfa !== 'false') return { kind: 'failed', reason: 'cognito:mfa_enabled must be true or false.' };
-    if (pool.MfaConfiguration === 'OFF' && mfa === 'true') return { kind: 'failed', reason: 'cognito:mfa_enabled must be false when MFA is off.' };
-    if (pool.MfaConfiguration === 'ON' && mfa === 'false') return { kind: 'failed', reason: 'cognito:mfa_enabled must be true when MFA is required.' };
+    if (mfa !== 'true' && mfa !== 'false')
+      return { kind: 'failed', reason: 'cognito:mfa_enabled must be true or false.' };
+    if (pool.MfaConfiguration === 'OFF' && mfa === 'true')
+      return { kind: 'failed', reason: 'cognito:mfa_enabled must be false when MFA is off.' };
+    if (pool.MfaConfiguration === 'ON' && mfa === 'false')
+      return { kind: 'failed', reason: 'cognito:mfa_enabled must be true when MFA is required.' };
     const flag = (name: string) => (row.get(name) ?? '').toLowerCase();
     for (const f of ['email_verified', 'phone_number_verified']) {
       if (!['', 'true', 'false'].includes(flag(f))) return { kind: 'failed', reason: `${f} must be true or false.` };
     }
     const verified = autoVerified.filter((a) => flag(`${a}_verified`) === 'true');
     if (verified.length === 0 || (autoVerified.length === 1 && verified.length !== 1)) {
-      return { kind: 'failed', reason: 'The User Record does not set any of the auto verified attributes to true. (Example: email_verified to true).' };
+      return {
+        kind: 'failed',
+        reason:
+          'The User Record does not set any of the auto verified attributes to true. (Example: email_verified to true).',
+      };
     }
-    if (flag('email_verified') === 'true' && !row.get('email')) return { kind: 'failed', reason: 'email is required when email_verified is true.' };
-    if (flag('phone_number_verified') === 'true' && !row.get('phone_number')) return { kind: 'failed', reason: 'phone_number is required when phone_number_verified is true.' };
-    for (const r of required) if (!row.get(r)) return { kind: 'failed', reason: `The required attribute ${r} is missing.` };
+    if (flag('email_verified') === 'true' && !row.get('email'))
+      return { kind: 'failed', reason: 'email is required when email_verified is true.' };
+    if (flag('phone_number_verified') === 'true' && !row.get('phone_number'))
+      return { kind: 'failed', reason: 'phone_number is required when phone_number_verified is true.' };
+    for (const r of required)
+      if (!row.get(r)) return { kind: 'failed', reason: `The required attribute ${r} is missing.` };
     const birthdate = row.get('birthdate');
-    if (birthdate && !/^\d{2}\/\d{2}\/\d{4}$/.test(birthdate)) return { kind: 'failed', reason: 'birthdate must be in the format mm/dd/yyyy.' };
-    if (mfa === 'true' && !row.get('phone_number')) return { kind: 'failed', reason: 'phone_number is required when cognito:mfa_enabled is true.' };
+    if (birthdate && !/^\d{2}\/\d{2}\/\d{4}$/.test(birthdate))
+      return { kind: 'failed', reason: 'birthdate must be in the format mm/dd/yyyy.' };
+    if (mfa === 'true' && !row.get('phone_number'))
+      return { kind: 'failed', reason: 'phone_number is required when cognito:mfa_enabled is true.' };
 
     const attributes = [...row.entries()]
       .filter(([k, v]) => !k.startsWith('cognito:') && v !== '')
       .map(([Name, v]) => ({ Name, Value: Name.endsWith('_verified') ? v.toLowerCase() : v }));
     // Pools with e-mail (or phone) as username: the user is created under that value and gets a generated username.
     const usernameAttrs: string[] = pool.UsernameAttributes ?? [];
-    const createAs = usernameAttrs.includes('email') && row.get('email') ? String(row.get('email'))
-      : usernameAttrs.includes('phone_number') && row.get('phone_number') ? String(row.get('phone_number')) : username;
-    const created = await this.host.call('AdminCreateUser', { UserPoolId: pool.Id, Username: createAs, UserAttributes: attributes, MessageAction: 'SUPPRESS' });
+    const createAs =
+      usernameAttrs.includes('email') && row.get('email')
+        ? String(row.get('email'))
+        : usernameAttrs.includes('phone_number') && row.get('phone_number')
+          ? String(row.get('phone_number'))
+          : username;
+    const created = await this.host.call('AdminCreateUser', {
+      UserPoolId: pool.Id,
+      Username: createAs,
+      UserAttributes: attributes,
+      MessageAction: 'SUPPRESS',
+    });
     if (!created.ok) {
       if (created.error.code === 'UsernameExistsException') return { kind: 'skipped' };
       return { kind: 'failed', reason: 'The user data does not match the schema.' };
     }
     const newName = String(created.body.User?.Username ?? createAs);
-    const status = await this.host.call('ShimSetUserStatus', { UserPoolId: pool.Id, Username: newName, UserStatus: 'RESET_REQUIRED' });
+    const status = await this.host.call('ShimSetUserStatus', {
+      UserPoolId: pool.Id,
+      Username: newName,
+      UserStatus: 'RESET_REQUIRED',
+    });
     if (!status.ok) return { kind: 'failed', reason: 'Internal error.' };
-    if (mfa === 'true') await this.host.call('AdminSetUserMFAPreference', { UserPoolId: pool.Id, Username: newName, SMSMfaSettings: { Enabled: true } });
+    if (mfa === 'true')
+      await this.host.call('AdminSetUserMFAPreference', {
+        UserPoolId: pool.Id,
+        Username: newName,
+        SMSMfaSettings: { Enabled: true },
+      });
     return { kind: 'ok' };
   }
 }

@@ -24,12 +24,38 @@ export interface PageSpec {
 /** The list operations the shim pages. */
 export const PAGED_OPERATIONS: Record<string, PageSpec> = {
   ListUsers: {
-    itemsKey: 'Users', tokenIn: 'PaginationToken', tokenOut: 'PaginationToken', max: 60, defaultLimit: 60,
-    sortKey: (u) => String(u.Username), attributesToGet: true,
+    itemsKey: 'Users',
+    tokenIn: 'PaginationToken',
+    tokenOut: 'PaginationToken',
+    max: 60,
+    defaultLimit: 60,
+    sortKey: (u) => String(u.Username),
+    attributesToGet: true,
   },
-  ListUsersInGroup: { itemsKey: 'Users', tokenIn: 'NextToken', tokenOut: 'NextToken', max: 60, defaultLimit: 60, sortKey: (u) => String(u.Username) },
-  ListGroups: { itemsKey: 'Groups', tokenIn: 'NextToken', tokenOut: 'NextToken', max: 60, defaultLimit: 60, sortKey: (g) => String(g.GroupName) },
-  AdminListGroupsForUser: { itemsKey: 'Groups', tokenIn: 'NextToken', tokenOut: 'NextToken', max: 60, defaultLimit: 60, sortKey: (g) => String(g.GroupName) },
+  ListUsersInGroup: {
+    itemsKey: 'Users',
+    tokenIn: 'NextToken',
+    tokenOut: 'NextToken',
+    max: 60,
+    defaultLimit: 60,
+    sortKey: (u) => String(u.Username),
+  },
+  ListGroups: {
+    itemsKey: 'Groups',
+    tokenIn: 'NextToken',
+    tokenOut: 'NextToken',
+    max: 60,
+    defaultLimit: 60,
+    sortKey: (g) => String(g.GroupName),
+  },
+  AdminListGroupsForUser: {
+    itemsKey: 'Groups',
+    tokenIn: 'NextToken',
+    tokenOut: 'NextToken',
+    max: 60,
+    defaultLimit: 60,
+    sortKey: (g) => String(g.GroupName),
+  },
 };
 
 /** A Cognito-style error the shim answers with. */
@@ -51,16 +77,28 @@ export class Pager {
   validate(spec: PageSpec, body: Record<string, any>): ApiError | undefined {
     const limit = body.Limit;
     if (limit !== undefined && limit !== null) {
-      if (!Number.isInteger(limit)) return { code: 'InvalidParameterException', message: `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must be an integer` };
+      if (!Number.isInteger(limit))
+        return {
+          code: 'InvalidParameterException',
+          message: `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must be an integer`,
+        };
       if (limit > spec.max) {
-        return { code: 'InvalidParameterException', message: `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${spec.max}` };
+        return {
+          code: 'InvalidParameterException',
+          message: `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${spec.max}`,
+        };
       }
-      if (limit < 0) return { code: 'InvalidParameterException', message: `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 0` };
+      if (limit < 0)
+        return {
+          code: 'InvalidParameterException',
+          message: `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+        };
     }
     const token = body[spec.tokenIn];
     if (token !== undefined && token !== null) {
       const cursor = this.cursors.get(String(token));
-      if (!cursor || cursor.key !== paramsKey(spec, body)) return { code: 'InvalidParameterException', message: 'Invalid pagination token.' };
+      if (!cursor || cursor.key !== paramsKey(spec, body))
+        return { code: 'InvalidParameterException', message: 'Invalid pagination token.' };
     }
     return undefined;
   }
@@ -76,7 +114,9 @@ export class Pager {
    * way Cognito may ("a page may be short even when more remain").
    */
   page(spec: PageSpec, body: Record<string, any>, full: Record<string, any>, shortPage?: number): Record<string, any> {
-    const items = [...((full[spec.itemsKey] as Record<string, any>[]) ?? [])].sort((a, b) => compare(spec.sortKey(a), spec.sortKey(b)));
+    const items = [...((full[spec.itemsKey] as Record<string, any>[]) ?? [])].sort((a, b) =>
+      compare(spec.sortKey(a), spec.sortKey(b)),
+    );
     const key = paramsKey(spec, body);
     const token = body[spec.tokenIn];
     const cursor = token !== undefined && token !== null ? this.cursors.get(String(token)) : undefined;
@@ -87,7 +127,10 @@ export class Pager {
     let pageItems = items.slice(from, from + size);
     if (spec.attributesToGet && Array.isArray(body.AttributesToGet)) {
       const wanted = new Set(body.AttributesToGet as string[]);
-      pageItems = pageItems.map((u) => ({ ...u, Attributes: (u.Attributes ?? []).filter((a: { Name: string }) => wanted.has(a.Name)) }));
+      pageItems = pageItems.map((u) => ({
+        ...u,
+        Attributes: (u.Attributes ?? []).filter((a: { Name: string }) => wanted.has(a.Name)),
+      }));
     }
     const out: Record<string, any> = { ...full, [spec.itemsKey]: pageItems };
     delete out[spec.tokenOut];
@@ -113,5 +156,9 @@ function compare(a: string, b: string): number {
 
 function paramsKey(spec: PageSpec, body: Record<string, any>): string {
   const { Limit: _l, [spec.tokenIn]: _t, ...rest } = body;
-  return JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]]));
+  return JSON.stringify(
+    Object.keys(rest)
+      .sort()
+      .map((k) => [k, rest[k]]),
+  );
 }

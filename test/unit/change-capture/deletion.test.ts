@@ -3,15 +3,31 @@
  * definitely gone, the index knows the replica and the replica carries the same sub.
  */
 import {
-  AdminDeleteUserCommand, AdminGetUserCommand, CognitoIdentityProviderClient, InvalidParameterException, ListUsersCommand,
-  ResourceNotFoundException, TooManyRequestsException, UserNotFoundException,
+  AdminDeleteUserCommand,
+  AdminGetUserCommand,
+  CognitoIdentityProviderClient,
+  InvalidParameterException,
+  ListUsersCommand,
+  ResourceNotFoundException,
+  TooManyRequestsException,
+  UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import { classifyError } from '../../../src/core/errors';
-import { propagateDeletion, SourceUserStillExistsError, sourceUserIsGone } from '../../../src/replication/propagate-deletion';
+import {
+  propagateDeletion,
+  SourceUserStillExistsError,
+  sourceUserIsGone,
+} from '../../../src/replication/propagate-deletion';
 import { ReplicaIndex } from '../../../src/replication/replica-index';
 import type { ReplicationContext } from '../../../src/replication/replicate-user';
 import { InstantClock, uniquePoolId } from '../helpers';
@@ -19,7 +35,8 @@ import { InstantClock, uniquePoolId } from '../helpers';
 const SUB = '0c1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
 const REPLICA = '9f8e7d6c-5b4a-4938-8271-605f4e3d2c1b';
 
-const err = <T extends new (o: { message: string; $metadata: object }) => Error>(C: T, message = 'x') => new C({ message, $metadata: {} });
+const err = <T extends new (o: { message: string; $metadata: object }) => Error>(C: T, message = 'x') =>
+  new C({ message, $metadata: {} });
 
 interface World {
   ctx: ReplicationContext;
@@ -40,8 +57,20 @@ function world(): World {
   const ddbClient = new DynamoDBClient({ region: 'us-east-1' });
   const w: World = {
     ctx: {
-      source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock, retry: { maxAttempts: 1 } }),
-      standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock, retry: { maxAttempts: 1 } }),
+      source: new CognitoGateway({
+        region: 'us-east-1',
+        poolId: sourcePoolId,
+        client: sourceClient,
+        clock,
+        retry: { maxAttempts: 1 },
+      }),
+      standby: new CognitoGateway({
+        region: 'us-west-2',
+        poolId: standbyPoolId,
+        client: standbyClient,
+        clock,
+        retry: { maxAttempts: 1 },
+      }),
       sourceSubAttribute: 'custom:source_sub',
       mfaMarkerAttribute: 'custom:source_mfa',
     },
@@ -58,7 +87,13 @@ function world(): World {
 }
 
 function indexed(w: World, username = REPLICA, standbyPoolId = w.standbyPoolId) {
-  w.ddb.on(GetItemCommand).resolves({ Item: { pk: { S: `${w.sourcePoolId}#${SUB}` }, standbyUsername: { S: username }, standbyPoolId: { S: standbyPoolId } } });
+  w.ddb.on(GetItemCommand).resolves({
+    Item: {
+      pk: { S: `${w.sourcePoolId}#${SUB}` },
+      standbyUsername: { S: username },
+      standbyPoolId: { S: standbyPoolId },
+    },
+  });
 }
 function sourceGone(w: World) {
   w.source.on(AdminGetUserCommand).rejects(err(UserNotFoundException, 'User does not exist.'));
@@ -66,7 +101,16 @@ function sourceGone(w: World) {
 }
 function replicaCarries(w: World, sub: string | undefined, username = REPLICA) {
   w.standby.on(ListUsersCommand, { Filter: `username = "${username}"` }).resolves({
-    Users: [{ Username: username, Enabled: true, Attributes: [{ Name: 'sub', Value: 'standby-sub' }, ...(sub ? [{ Name: 'custom:source_sub', Value: sub }] : [])] }],
+    Users: [
+      {
+        Username: username,
+        Enabled: true,
+        Attributes: [
+          { Name: 'sub', Value: 'standby-sub' },
+          ...(sub ? [{ Name: 'custom:source_sub', Value: sub }] : []),
+        ],
+      },
+    ],
   });
 }
 
@@ -75,11 +119,21 @@ test('gone, indexed, same sub: the replica is deleted and the index entry remove
   indexed(w);
   sourceGone(w);
   replicaCarries(w, SUB);
-  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toEqual({ result: 'deleted', standbyUsername: REPLICA, writes: 1 });
-  expect(w.standby).toHaveReceivedCommandWith(AdminDeleteUserCommand, { UserPoolId: w.standbyPoolId, Username: REPLICA });
+  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toEqual({
+    result: 'deleted',
+    standbyUsername: REPLICA,
+    writes: 1,
+  });
+  expect(w.standby).toHaveReceivedCommandWith(AdminDeleteUserCommand, {
+    UserPoolId: w.standbyPoolId,
+    Username: REPLICA,
+  });
   expect(w.source).toHaveReceivedCommandWith(AdminGetUserCommand, { Username: SUB }); // by sub: strongly consistent
   expect(w.source).toHaveReceivedCommandWith(ListUsersCommand, { Filter: `sub = "${SUB}"` });
-  expect(w.ddb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true, Key: { pk: { S: `${w.sourcePoolId}#${SUB}` } } });
+  expect(w.ddb).toHaveReceivedCommandWith(GetItemCommand, {
+    ConsistentRead: true,
+    Key: { pk: { S: `${w.sourcePoolId}#${SUB}` } },
+  });
   expect(w.ddb).toHaveReceivedCommandWith(DeleteItemCommand, { ConditionExpression: 'standbyUsername = :u' });
 });
 
@@ -87,8 +141,16 @@ test('index miss: nothing deleted, left to the reconciler (deferred); unstated p
   const w = world();
   w.ddb.on(GetItemCommand).resolves({});
   sourceGone(w);
-  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toEqual({ result: 'deferred', reason: 'index-miss', writes: 0 });
-  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB, poolStated: false })).toEqual({ result: 'not-indexed', reason: 'index-miss', writes: 0 });
+  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toEqual({
+    result: 'deferred',
+    reason: 'index-miss',
+    writes: 0,
+  });
+  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB, poolStated: false })).toEqual({
+    result: 'not-indexed',
+    reason: 'index-miss',
+    writes: 0,
+  });
   expect(w.standby).not.toHaveReceivedCommand(AdminDeleteUserCommand);
   expect(w.source.calls()).toHaveLength(0); // a miss costs no Cognito call
 });
@@ -97,7 +159,10 @@ test('an entry for another standby pool counts as a miss', async () => {
   const w = world();
   indexed(w, REPLICA, 'us-west-2_SomeOther');
   sourceGone(w);
-  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toMatchObject({ result: 'deferred', reason: 'index-miss' });
+  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toMatchObject({
+    result: 'deferred',
+    reason: 'index-miss',
+  });
 });
 
 test('the replica carries another sub: nothing deleted, the stale entry removed', async () => {
@@ -105,7 +170,12 @@ test('the replica carries another sub: nothing deleted, the stale entry removed'
   indexed(w);
   sourceGone(w);
   replicaCarries(w, 'a-newer-source-sub');
-  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toEqual({ result: 'deferred', reason: 'sub-mismatch', standbyUsername: REPLICA, writes: 0 });
+  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toEqual({
+    result: 'deferred',
+    reason: 'sub-mismatch',
+    standbyUsername: REPLICA,
+    writes: 0,
+  });
   expect(w.standby).not.toHaveReceivedCommand(AdminDeleteUserCommand);
   expect(w.ddb).toHaveReceivedCommand(DeleteItemCommand);
 });
@@ -115,7 +185,10 @@ test('the replica carries no source sub at all: nothing deleted', async () => {
   indexed(w);
   sourceGone(w);
   replicaCarries(w, undefined);
-  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toMatchObject({ result: 'deferred', reason: 'sub-mismatch' });
+  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toMatchObject({
+    result: 'deferred',
+    reason: 'sub-mismatch',
+  });
   expect(w.standby).not.toHaveReceivedCommand(AdminDeleteUserCommand);
 });
 
@@ -124,7 +197,11 @@ test('replica already gone: no write, entry removed', async () => {
   indexed(w);
   sourceGone(w);
   w.standby.on(ListUsersCommand).resolves({ Users: [] });
-  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toEqual({ result: 'already-gone', standbyUsername: REPLICA, writes: 0 });
+  expect(await propagateDeletion(w.ctx, w.index, { sub: SUB })).toEqual({
+    result: 'already-gone',
+    standbyUsername: REPLICA,
+    writes: 0,
+  });
   expect(w.standby).not.toHaveReceivedCommand(AdminDeleteUserCommand);
 });
 
@@ -170,7 +247,11 @@ test('should Cognito reject a sub as username, ListUsers alone decides', async (
 test('no sub or no index: deferred without a call', async () => {
   const w = world();
   expect(await propagateDeletion(w.ctx, w.index, {})).toEqual({ result: 'deferred', reason: 'no-sub', writes: 0 });
-  expect(await propagateDeletion(w.ctx, undefined, { sub: SUB })).toEqual({ result: 'deferred', reason: 'no-index', writes: 0 });
+  expect(await propagateDeletion(w.ctx, undefined, { sub: SUB })).toEqual({
+    result: 'deferred',
+    reason: 'no-index',
+    writes: 0,
+  });
   expect(w.ddb.calls()).toHaveLength(0);
 });
 

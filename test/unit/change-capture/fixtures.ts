@@ -33,7 +33,14 @@ export function assumedRole(roleArn: string): Record<string, unknown> {
   };
 }
 
-export const IAM_USER = { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: `arn:aws:iam::${ACCOUNT}:user/ops`, accountId: ACCOUNT, accessKeyId: 'AKIAEXAMPLE', userName: 'ops' };
+export const IAM_USER = {
+  type: 'IAMUser',
+  principalId: 'AIDAEXAMPLE',
+  arn: `arn:aws:iam::${ACCOUNT}:user/ops`,
+  accountId: ACCOUNT,
+  accessKeyId: 'AKIAEXAMPLE',
+  userName: 'ops',
+};
 export const ANONYMOUS = { type: 'Unknown', principalId: 'Anonymous' };
 
 export function envelope(detail: Record<string, unknown>): CloudTrailEnvelope {
@@ -67,7 +74,10 @@ export function envelope(detail: Record<string, unknown>): CloudTrailEnvelope {
 }
 
 /** An admin call on a pool by a caller, naming the user by sub. */
-export function adminEvent(eventName: string, o: { pool?: string; identity?: Record<string, unknown>; params?: Record<string, unknown>; sub?: string | null } = {}): CloudTrailEnvelope {
+export function adminEvent(
+  eventName: string,
+  o: { pool?: string; identity?: Record<string, unknown>; params?: Record<string, unknown>; sub?: string | null } = {},
+): CloudTrailEnvelope {
   return envelope({
     eventName,
     userIdentity: o.identity ?? assumedRole(APP_ROLE),
@@ -81,8 +91,15 @@ export function selfServiceEvent(eventName: string, o: { sub?: string } = {}): C
   return envelope({
     eventName,
     userIdentity: ANONYMOUS,
-    requestParameters: { userAttributes: 'HIDDEN_DUE_TO_SECURITY_REASONS', accessToken: 'HIDDEN_DUE_TO_SECURITY_REASONS' },
+    requestParameters: {
+      userAttributes: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+      accessToken: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+    },
     additionalEventData: { sub: o.sub ?? SUB },
-    tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: 'cognito-idp.us-east-1.amazonaws.com' },
+    tlsDetails: {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: 'cognito-idp.us-east-1.amazonaws.com',
+    },
   });
 }

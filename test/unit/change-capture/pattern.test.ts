@@ -7,15 +7,31 @@ import { ADMIN_USER_EVENTS, SELF_SERVICE_USER_EVENTS } from '../../../src/change
 import { matchesPattern } from '../../../src/change-capture/pattern-matcher';
 import { changeCapturePattern, defaultEchoRoleArns } from '../../../src/change-capture/rule';
 import {
-  ACCOUNT, ANONYMOUS, APP_ROLE, IAM_USER, LOCAL_POOL, OTHER_POOL, OWN_WORKER_ROLE, PEER_RECONCILE_ROLE, PEER_WORKER_ROLE, adminEvent, assumedRole,
-  envelope, selfServiceEvent,
+  ACCOUNT,
+  ANONYMOUS,
+  APP_ROLE,
+  IAM_USER,
+  LOCAL_POOL,
+  OTHER_POOL,
+  OWN_WORKER_ROLE,
+  PEER_RECONCILE_ROLE,
+  PEER_WORKER_ROLE,
+  adminEvent,
+  assumedRole,
+  envelope,
+  selfServiceEvent,
 } from './fixtures';
 
-const echoRoleArns = defaultEchoRoleArns({ accountId: ACCOUNT, service: 'cognito-standby-sync', stage: 'prod', peerRegion: 'us-west-2' });
+const echoRoleArns = defaultEchoRoleArns({
+  accountId: ACCOUNT,
+  service: 'cognito-standby-sync',
+  stage: 'prod',
+  peerRegion: 'us-west-2',
+});
 const pattern = changeCapturePattern({ localPoolId: LOCAL_POOL, echoRoleArns });
 const matches = (e: unknown) => matchesPattern(pattern, e);
 
-test('the echo roles are the peer deployment\'s worker and reconciler', () => {
+test("the echo roles are the peer deployment's worker and reconciler", () => {
   expect(echoRoleArns).toEqual([PEER_WORKER_ROLE, PEER_RECONCILE_ROLE]);
 });
 
@@ -24,7 +40,7 @@ describe('takes', () => {
     expect(matches(adminEvent(name))).toBe(true);
   });
 
-  test('admin calls by an IAM user (no sessionContext) and by this deployment\'s own worker role', () => {
+  test("admin calls by an IAM user (no sessionContext) and by this deployment's own worker role", () => {
     expect(matches(adminEvent('AdminDisableUser', { identity: IAM_USER }))).toBe(true);
     // Our own worker never writes the local pool, but if it did it would be a real change here.
     expect(matches(adminEvent('AdminDisableUser', { identity: assumedRole(OWN_WORKER_ROLE) }))).toBe(true);
@@ -41,13 +57,29 @@ describe('takes', () => {
 
 describe('ignores', () => {
   test('reads', () => {
-    for (const name of ['AdminGetUser', 'ListUsers', 'AdminListGroupsForUser', 'DescribeUserPool', 'ListUsersInGroup', 'GetUser']) {
+    for (const name of [
+      'AdminGetUser',
+      'ListUsers',
+      'AdminListGroupsForUser',
+      'DescribeUserPool',
+      'ListUsersInGroup',
+      'GetUser',
+    ]) {
       expect({ name, matched: matches(adminEvent(name)) }).toEqual({ name, matched: false });
     }
   });
 
   test('calls that change no single user, or are covered elsewhere', () => {
-    for (const name of ['CreateGroup', 'UpdateUserPool', 'AdminConfirmSignUp', 'AdminSetUserPassword', 'AdminResetUserPassword', 'InitiateAuth', 'SignUp', 'ConfirmSignUp']) {
+    for (const name of [
+      'CreateGroup',
+      'UpdateUserPool',
+      'AdminConfirmSignUp',
+      'AdminSetUserPassword',
+      'AdminResetUserPassword',
+      'InitiateAuth',
+      'SignUp',
+      'ConfirmSignUp',
+    ]) {
       expect({ name, matched: matches(adminEvent(name)) }).toEqual({ name, matched: false });
     }
   });
@@ -57,10 +89,20 @@ describe('ignores', () => {
     expect(matches(adminEvent('AdminDeleteUser', { pool: OTHER_POOL, identity: IAM_USER }))).toBe(false);
   });
 
-  test('the peer deployment\'s worker and reconciler (their writes are replication, not changes)', () => {
+  test("the peer deployment's worker and reconciler (their writes are replication, not changes)", () => {
     for (const role of [PEER_WORKER_ROLE, PEER_RECONCILE_ROLE]) {
-      for (const name of ['AdminCreateUser', 'AdminUpdateUserAttributes', 'AdminDisableUser', 'AdminAddUserToGroup', 'AdminDeleteUser']) {
-        expect({ role, name, matched: matches(adminEvent(name, { identity: assumedRole(role) })) }).toEqual({ role, name, matched: false });
+      for (const name of [
+        'AdminCreateUser',
+        'AdminUpdateUserAttributes',
+        'AdminDisableUser',
+        'AdminAddUserToGroup',
+        'AdminDeleteUser',
+      ]) {
+        expect({ role, name, matched: matches(adminEvent(name, { identity: assumedRole(role) })) }).toEqual({
+          role,
+          name,
+          matched: false,
+        });
       }
     }
   });
@@ -75,7 +117,9 @@ describe('ignores', () => {
     const e = adminEvent('AdminDisableUser');
     expect(matches({ ...e, source: 'aws.cognito-identity' })).toBe(false);
     expect(matches({ ...e, 'detail-type': 'AWS Service Event via CloudTrail' })).toBe(false);
-    expect(matches(envelope({ eventName: 'Token_POST', userIdentity: ANONYMOUS, additionalEventData: {} }))).toBe(false);
+    expect(matches(envelope({ eventName: 'Token_POST', userIdentity: ANONYMOUS, additionalEventData: {} }))).toBe(
+      false,
+    );
   });
 
   test('an admin event name without a pool, and a self-service name with one, match neither branch', () => {
@@ -93,23 +137,31 @@ test('without echo roles the admin branch takes every caller', () => {
   expect(matchesPattern(p, adminEvent('AdminDisableUser', { identity: assumedRole(PEER_WORKER_ROLE) }))).toBe(true);
 });
 
-test('the pattern fits EventBridge\'s size limit with room for more roles', () => {
+test("the pattern fits EventBridge's size limit with room for more roles", () => {
   expect(JSON.stringify(pattern).length).toBeLessThan(2048);
   expect(APP_ROLE).toBeDefined();
 });
 
 describe('issue 10.9: change capture of admin-created users', () => {
   test('admin events are taken whether or not they carry additionalEventData.sub (the worker locates or counts them)', () => {
-    expect(matches(adminEvent('AdminCreateUser', { sub: null, params: { username: 'new.user@example.com' } }))).toBe(true);
+    expect(matches(adminEvent('AdminCreateUser', { sub: null, params: { username: 'new.user@example.com' } }))).toBe(
+      true,
+    );
     expect(matches(adminEvent('AdminCreateUser', { sub: null, identity: IAM_USER }))).toBe(true);
     expect(matches(adminEvent('AdminCreateUser'))).toBe(true);
   });
 
-  test('never the peer\'s replication writes, nor another pool\'s, with or without the sub', () => {
+  test("never the peer's replication writes, nor another pool's, with or without the sub", () => {
     for (const role of [PEER_WORKER_ROLE, PEER_RECONCILE_ROLE]) {
-      expect(matches(adminEvent('AdminCreateUser', { sub: null, identity: assumedRole(role), params: { username: 'replica' } }))).toBe(false);
+      expect(
+        matches(
+          adminEvent('AdminCreateUser', { sub: null, identity: assumedRole(role), params: { username: 'replica' } }),
+        ),
+      ).toBe(false);
     }
-    expect(matches(adminEvent('AdminCreateUser', { sub: null, pool: OTHER_POOL, params: { username: 'x' } }))).toBe(false);
+    expect(matches(adminEvent('AdminCreateUser', { sub: null, pool: OTHER_POOL, params: { username: 'x' } }))).toBe(
+      false,
+    );
   });
 });
 

@@ -1,5 +1,16 @@
 import { PassThrough } from 'node:stream';
-import { awsClientConfig, confirm, DUMMY_CREDENTIALS, etaMs, hasAwsCredentials, isLoopback, optPoolId, optRegion, Progress, UsageError } from '../../../scripts/cli/common';
+import {
+  awsClientConfig,
+  confirm,
+  DUMMY_CREDENTIALS,
+  etaMs,
+  hasAwsCredentials,
+  isLoopback,
+  optPoolId,
+  optRegion,
+  Progress,
+  UsageError,
+} from '../../../scripts/cli/common';
 
 const NO_CREDS = { HOME: '/nonexistent-home' };
 
@@ -12,9 +23,19 @@ test('isLoopback', () => {
 
 test('dummy credentials only for a local endpoint when the environment names none', () => {
   expect(hasAwsCredentials(NO_CREDS)).toBe(false);
-  expect(awsClientConfig('us-west-2', 'http://127.0.0.1:1', NO_CREDS)).toEqual({ region: 'us-west-2', endpoint: 'http://127.0.0.1:1', credentials: DUMMY_CREDENTIALS });
-  expect(awsClientConfig('us-west-2', 'http://127.0.0.1:1', { ...NO_CREDS, AWS_PROFILE: 'ops' })).toEqual({ region: 'us-west-2', endpoint: 'http://127.0.0.1:1' });
-  expect(awsClientConfig('us-west-2', 'https://vpce.example.com', NO_CREDS)).toEqual({ region: 'us-west-2', endpoint: 'https://vpce.example.com' });
+  expect(awsClientConfig('us-west-2', 'http://127.0.0.1:1', NO_CREDS)).toEqual({
+    region: 'us-west-2',
+    endpoint: 'http://127.0.0.1:1',
+    credentials: DUMMY_CREDENTIALS,
+  });
+  expect(awsClientConfig('us-west-2', 'http://127.0.0.1:1', { ...NO_CREDS, AWS_PROFILE: 'ops' })).toEqual({
+    region: 'us-west-2',
+    endpoint: 'http://127.0.0.1:1',
+  });
+  expect(awsClientConfig('us-west-2', 'https://vpce.example.com', NO_CREDS)).toEqual({
+    region: 'us-west-2',
+    endpoint: 'https://vpce.example.com',
+  });
   expect(awsClientConfig('us-west-2', undefined, NO_CREDS)).toEqual({ region: 'us-west-2' });
 });
 
@@ -29,7 +50,11 @@ test('confirm: --yes does not ask; no terminal is refused; only "yes" confirms',
   await expect(confirm('?', { yes: true })).resolves.toBe(true);
   const notTty = Object.assign(new PassThrough(), { isTTY: false });
   await expect(confirm('?', { input: notTty })).rejects.toThrow(UsageError);
-  for (const [answer, expected] of [['yes\n', true], ['y\n', false], ['no\n', false]] as const) {
+  for (const [answer, expected] of [
+    ['yes\n', true],
+    ['y\n', false],
+    ['no\n', false],
+  ] as const) {
     const input = Object.assign(new PassThrough(), { isTTY: true });
     const output = new PassThrough();
     const p = confirm('Send? ', { input, output });
@@ -50,7 +75,14 @@ test('Progress: rate and ETA; rewritten in place on a terminal, throttled lines 
   const chunks: string[] = [];
   const stream = Object.assign(new PassThrough(), { isTTY: false });
   stream.on('data', (c) => chunks.push(String(c)));
-  const p = new Progress({ label: 'sending resets', total: 100, rate: 10, stream, now: () => t, plainIntervalMs: 10_000 });
+  const p = new Progress({
+    label: 'sending resets',
+    total: 100,
+    rate: 10,
+    stream,
+    now: () => t,
+    plainIntervalMs: 10_000,
+  });
   expect(p.line(0)).toBe('sending resets 0/100 (0%) ETA 10s');
   t = 5_000;
   expect(p.line(50)).toBe('sending resets 50/100 (50%) 10.0/s ETA 5s');
@@ -58,7 +90,9 @@ test('Progress: rate and ETA; rewritten in place on a terminal, throttled lines 
   t = 6_000;
   p.update(60); // within 10 s of the last line: skipped
   p.done(100);
-  expect(chunks.join('')).toBe('sending resets 50/100 (50%) 10.0/s ETA 5s\nsending resets 100/100 (100%) 16.7/s ETA 0s\n');
+  expect(chunks.join('')).toBe(
+    'sending resets 50/100 (50%) 10.0/s ETA 5s\nsending resets 100/100 (100%) 16.7/s ETA 0s\n',
+  );
 
   const tty: string[] = [];
   const term = Object.assign(new PassThrough(), { isTTY: true });

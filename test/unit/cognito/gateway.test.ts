@@ -1,9 +1,28 @@
 import {
-  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDeleteUserCommand, AdminGetUserCommand, AdminLinkProviderForUserCommand,
-  AdminListGroupsForUserCommand, AdminResetUserPasswordCommand, AdminSetUserMFAPreferenceCommand, AdminSetUserPasswordCommand,
-  AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient, CreateGroupCommand, CreateUserImportJobCommand, DescribeUserPoolCommand,
-  GroupExistsException, InternalErrorException, InvalidParameterException, LimitExceededException, ListGroupsCommand, ListUsersCommand,
-  ListUsersInGroupCommand, ResourceNotFoundException, TooManyRequestsException, UserNotFoundException,
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminGetUserCommand,
+  AdminLinkProviderForUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminResetUserPasswordCommand,
+  AdminSetUserMFAPreferenceCommand,
+  AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserImportJobCommand,
+  DescribeUserPoolCommand,
+  GroupExistsException,
+  InternalErrorException,
+  InvalidParameterException,
+  LimitExceededException,
+  ListGroupsCommand,
+  ListUsersCommand,
+  ListUsersInGroupCommand,
+  ResourceNotFoundException,
+  TooManyRequestsException,
+  UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -29,7 +48,15 @@ function setup(options: { retry?: Partial<RetryPolicy>; random?: () => number } 
   const clock = new InstantClock();
   const limiter = new QuotaLimiter({ clock });
   const poolId = uniquePoolId();
-  const gateway = new CognitoGateway({ region: 'us-east-1', poolId, client, clock, limiter, random: () => 0.5, ...options });
+  const gateway = new CognitoGateway({
+    region: 'us-east-1',
+    poolId,
+    client,
+    clock,
+    limiter,
+    random: () => 0.5,
+    ...options,
+  });
   return { client, mock, clock, limiter, gateway, poolId };
 }
 
@@ -45,8 +72,16 @@ describe('CognitoGateway pagination', () => {
     expect(users.map((u) => u.username)).toEqual(['a', 'b']);
     expect(users[0].attributes).toEqual({ sub: 's1', email: 'a@example.com' });
     expect(mock).toHaveReceivedCommandTimes(ListUsersCommand, 3);
-    expect(mock).toHaveReceivedNthCommandWith(1, ListUsersCommand, { UserPoolId: poolId, Filter: 'email = "a@example.com"', Limit: 60, PaginationToken: undefined });
-    expect(mock).toHaveReceivedNthCommandWith(3, ListUsersCommand, { Filter: 'email = "a@example.com"', PaginationToken: 't2' });
+    expect(mock).toHaveReceivedNthCommandWith(1, ListUsersCommand, {
+      UserPoolId: poolId,
+      Filter: 'email = "a@example.com"',
+      Limit: 60,
+      PaginationToken: undefined,
+    });
+    expect(mock).toHaveReceivedNthCommandWith(3, ListUsersCommand, {
+      Filter: 'email = "a@example.com"',
+      PaginationToken: 't2',
+    });
     expect(gateway.calls.ListUsers).toBe(3);
   });
 
@@ -59,7 +94,10 @@ describe('CognitoGateway pagination', () => {
 
   test('findBySub keeps paging past an empty filtered page', async () => {
     const { mock, gateway } = setup();
-    mock.on(ListUsersCommand).resolvesOnce({ Users: [], PaginationToken: 't1' }).resolvesOnce({ Users: [user('alice', 's1')] });
+    mock
+      .on(ListUsersCommand)
+      .resolvesOnce({ Users: [], PaginationToken: 't1' })
+      .resolvesOnce({ Users: [user('alice', 's1')] });
     expect((await gateway.findBySub('s1'))?.username).toBe('alice');
     expect(mock).toHaveReceivedCommandWith(ListUsersCommand, { Filter: 'sub = "s1"' });
   });
@@ -75,7 +113,17 @@ describe('CognitoGateway pagination', () => {
     const { mock, gateway } = setup();
     mock
       .on(ListGroupsCommand)
-      .resolvesOnce({ Groups: [{ GroupName: 'admins', Description: 'Admins', Precedence: 1, RoleArn: 'arn:aws:iam::111111111111:role/admin' }], NextToken: 'n1' })
+      .resolvesOnce({
+        Groups: [
+          {
+            GroupName: 'admins',
+            Description: 'Admins',
+            Precedence: 1,
+            RoleArn: 'arn:aws:iam::111111111111:role/admin',
+          },
+        ],
+        NextToken: 'n1',
+      })
       .resolvesOnce({ Groups: [{ GroupName: 'staff' }] });
     expect(await gateway.listGroups()).toEqual([
       { name: 'admins', description: 'Admins', precedence: 1, roleArn: 'arn:aws:iam::111111111111:role/admin' },
@@ -105,7 +153,11 @@ describe('CognitoGateway retries', () => {
   test('throttling is absorbed: the limiter is told, the call retried, the answer returned', async () => {
     const { mock, gateway, limiter, clock } = setup();
     const throttled = jest.spyOn(limiter, 'throttled');
-    mock.on(ListUsersCommand).rejectsOnce(throttle()).rejectsOnce(throttle()).resolves({ Users: [user('a', 's1')] });
+    mock
+      .on(ListUsersCommand)
+      .rejectsOnce(throttle())
+      .rejectsOnce(throttle())
+      .resolves({ Users: [user('a', 's1')] });
     const page = await gateway.listUsersPage();
     expect(page.users).toHaveLength(1);
     expect(throttled).toHaveBeenCalledTimes(2);
@@ -147,16 +199,23 @@ describe('CognitoGateway retries', () => {
 describe('CognitoGateway calls', () => {
   test('getUser: UserNotFound is undefined; MFA settings are read', async () => {
     const { mock, gateway } = setup();
-    mock.on(AdminGetUserCommand, { Username: 'ghost' }).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
+    mock
+      .on(AdminGetUserCommand, { Username: 'ghost' })
+      .rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
     mock.on(AdminGetUserCommand, { Username: 'alice' }).resolves({
       Username: 'alice',
-      UserAttributes: [{ Name: 'sub', Value: 's1' }, { Name: 'email', Value: 'a@example.com' }],
+      UserAttributes: [
+        { Name: 'sub', Value: 's1' },
+        { Name: 'email', Value: 'a@example.com' },
+      ],
       Enabled: false,
       UserStatus: 'CONFIRMED',
       UserMFASettingList: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'UNKNOWN_FACTOR'],
       PreferredMfaSetting: 'SOFTWARE_TOKEN_MFA',
     });
-    mock.on(AdminGetUserCommand, { Username: 'legacy' }).resolves({ Username: 'legacy', MFAOptions: [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }] });
+    mock
+      .on(AdminGetUserCommand, { Username: 'legacy' })
+      .resolves({ Username: 'legacy', MFAOptions: [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }] });
     expect(await gateway.getUser('ghost')).toBeUndefined();
     expect(await gateway.getUser('alice')).toMatchObject({
       username: 'alice',
@@ -178,21 +237,37 @@ describe('CognitoGateway calls', () => {
       UserPoolId: poolId,
       Username: 'a@example.com',
       MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email', Value: 'a@example.com' }, { Name: 'email_verified', Value: 'true' }],
+      UserAttributes: [
+        { Name: 'email', Value: 'a@example.com' },
+        { Name: 'email_verified', Value: 'true' },
+      ],
     });
     await gateway.setPermanentPassword('generated-uuid', 'Secret-1');
-    expect(mock).toHaveReceivedCommandWith(AdminSetUserPasswordCommand, { Username: 'generated-uuid', Password: 'Secret-1', Permanent: true });
+    expect(mock).toHaveReceivedCommandWith(AdminSetUserPasswordCommand, {
+      Username: 'generated-uuid',
+      Password: 'Secret-1',
+      Permanent: true,
+    });
   });
 
   test('createGroup tolerates GroupExistsException, not other errors', async () => {
     const { mock, gateway } = setup();
-    mock.on(CreateGroupCommand, { GroupName: 'exists' }).rejects(new GroupExistsException({ message: 'exists', $metadata: {} }));
-    mock.on(CreateGroupCommand, { GroupName: 'bad' }).rejects(new InvalidParameterException({ message: 'bad role', $metadata: {} }));
+    mock
+      .on(CreateGroupCommand, { GroupName: 'exists' })
+      .rejects(new GroupExistsException({ message: 'exists', $metadata: {} }));
+    mock
+      .on(CreateGroupCommand, { GroupName: 'bad' })
+      .rejects(new InvalidParameterException({ message: 'bad role', $metadata: {} }));
     mock.on(CreateGroupCommand, { GroupName: 'new' }).resolves({});
     await expect(gateway.createGroup({ name: 'exists' })).resolves.toBeUndefined();
     await expect(gateway.createGroup({ name: 'bad', roleArn: 'x' })).rejects.toThrow(InvalidParameterException);
     await gateway.createGroup({ name: 'new', description: 'New', precedence: 3, roleArn: 'arn:aws:iam::2:role/r' });
-    expect(mock).toHaveReceivedCommandWith(CreateGroupCommand, { GroupName: 'new', Description: 'New', Precedence: 3, RoleArn: 'arn:aws:iam::2:role/r' });
+    expect(mock).toHaveReceivedCommandWith(CreateGroupCommand, {
+      GroupName: 'new',
+      Description: 'New',
+      Precedence: 3,
+      RoleArn: 'arn:aws:iam::2:role/r',
+    });
   });
 
   test('deleteUser tolerates a user already gone', async () => {
@@ -203,7 +278,9 @@ describe('CognitoGateway calls', () => {
 
   test('addUserToGroup surfaces a missing group (the caller creates it)', async () => {
     const { mock, gateway } = setup();
-    mock.on(AdminAddUserToGroupCommand).rejects(new ResourceNotFoundException({ message: 'Group not found.', $metadata: {} }));
+    mock
+      .on(AdminAddUserToGroupCommand)
+      .rejects(new ResourceNotFoundException({ message: 'Group not found.', $metadata: {} }));
     await expect(gateway.addUserToGroup('a', 'g')).rejects.toThrow(ResourceNotFoundException);
     expect(mock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 1);
   });
@@ -213,7 +290,11 @@ describe('CognitoGateway calls', () => {
     mock.on(AdminSetUserMFAPreferenceCommand).resolves({});
     mock.on(AdminLinkProviderForUserCommand).resolves({});
     await gateway.setMfaPreference('alice', { sms: { enabled: true, preferred: true } });
-    expect(mock).toHaveReceivedCommandWith(AdminSetUserMFAPreferenceCommand, { Username: 'alice', SMSMfaSettings: { Enabled: true, PreferredMfa: true }, EmailMfaSettings: undefined });
+    expect(mock).toHaveReceivedCommandWith(AdminSetUserMFAPreferenceCommand, {
+      Username: 'alice',
+      SMSMfaSettings: { Enabled: true, PreferredMfa: true },
+      EmailMfaSettings: undefined,
+    });
     await gateway.linkProvider('alice', { providerName: 'Google', providerUserId: '123' });
     expect(mock).toHaveReceivedCommandWith(AdminLinkProviderForUserCommand, {
       DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: 'alice' },
@@ -236,7 +317,10 @@ describe('CognitoGateway calls', () => {
 
   test('describePool is read once and cached for five minutes; a failure is not cached', async () => {
     const { mock, gateway, clock, poolId } = setup({ retry: { maxAttempts: 1 } });
-    mock.on(DescribeUserPoolCommand).rejectsOnce(internal()).resolves({ UserPool: describeUserPoolAnswer({ poolId, usernameAttributes: ['email'] }) });
+    mock
+      .on(DescribeUserPoolCommand)
+      .rejectsOnce(internal())
+      .resolves({ UserPool: describeUserPoolAnswer({ poolId, usernameAttributes: ['email'] }) });
     await expect(gateway.describePool()).rejects.toThrow(InternalErrorException);
     const first = await gateway.describePool();
     expect(first.usernameAttributes).toEqual(['email']);
@@ -250,32 +334,65 @@ describe('CognitoGateway calls', () => {
 
 /** The SDK model's description of LimitExceededException (each command's `.d.ts`). */
 const limitExceeded = () =>
-  new LimitExceededException({ message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.', $metadata: { httpStatusCode: 400 } });
+  new LimitExceededException({
+    message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.',
+    $metadata: { httpStatusCode: 400 },
+  });
 const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 
 describe('issue 10.4: LimitExceededException is not throttling', () => {
   // SDK model: AdminResetUserPassword, CreateGroup, CreateUserImportJob and AdminLinkProviderForUser
   // throw LimitExceededException for a per-user or per-resource limit; the rate limit is TooManyRequestsException.
   test.each([
-    ['AdminResetUserPassword', 'UserAccountRecovery', AdminResetUserPasswordCommand, (g: CognitoGateway) => g.resetPassword('alice'), /reset attempts.*Amazon SES/],
-    ['CreateGroup', 'UserPoolResourceUpdate', CreateGroupCommand, (g: CognitoGateway) => g.createGroup({ name: 'admins' }), /10,000.*delete unused groups/],
-    ['CreateUserImportJob', 'UserPoolResourceUpdate', CreateUserImportJobCommand, (g: CognitoGateway) => g.createUserImportJob('job', 'arn:aws:iam::1:role/r'), /import jobs.*Service Quotas/],
-    ['AdminLinkProviderForUser', 'UserUpdate', AdminLinkProviderForUserCommand, (g: CognitoGateway) => g.linkProvider('alice', { providerName: 'Google', providerUserId: '1' }), /identities.*\(5, not adjustable\)/],
-  ] as const)('%s: thrown at once as a LimitExceededError that says what to do; nothing slows down', async (operation, category, command, run, advice) => {
-    const { mock, gateway, limiter, clock, poolId } = setup();
-    mock.on(command as never).rejects(limitExceeded());
-    const before = limiter.rate(category);
-    const error = await run(gateway).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(LimitExceededError);
-    expect(error).toMatchObject({ name: 'LimitExceededError', reason: 'limit-exceeded', operation });
-    expect((error as Error).message).toMatch(advice);
-    expect((error as Error).message).toContain(poolId);
-    expect((error as Error & { cause: unknown }).cause).toBeInstanceOf(LimitExceededException);
-    expect(mock).toHaveReceivedCommandTimes(command as never, 1); // not retried
-    expect(clock.slept).toEqual([]); // no back-off
-    expect(limiter.throttles.size).toBe(0); // the limiter was not told "throttled"
-    expect(limiter.rate(category)).toBe(before);
-  });
+    [
+      'AdminResetUserPassword',
+      'UserAccountRecovery',
+      AdminResetUserPasswordCommand,
+      (g: CognitoGateway) => g.resetPassword('alice'),
+      /reset attempts.*Amazon SES/,
+    ],
+    [
+      'CreateGroup',
+      'UserPoolResourceUpdate',
+      CreateGroupCommand,
+      (g: CognitoGateway) => g.createGroup({ name: 'admins' }),
+      /10,000.*delete unused groups/,
+    ],
+    [
+      'CreateUserImportJob',
+      'UserPoolResourceUpdate',
+      CreateUserImportJobCommand,
+      (g: CognitoGateway) => g.createUserImportJob('job', 'arn:aws:iam::1:role/r'),
+      /import jobs.*Service Quotas/,
+    ],
+    [
+      'AdminLinkProviderForUser',
+      'UserUpdate',
+      AdminLinkProviderForUserCommand,
+      (g: CognitoGateway) => g.linkProvider('alice', { providerName: 'Google', providerUserId: '1' }),
+      /identities.*\(5, not adjustable\)/,
+    ],
+  ] as const)(
+    '%s: thrown at once as a LimitExceededError that says what to do; nothing slows down',
+    async (operation, category, command, run, advice) => {
+      const { mock, gateway, limiter, clock, poolId } = setup();
+      mock.on(command as never).rejects(limitExceeded());
+      const before = limiter.rate(category);
+      const error = await run(gateway).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(LimitExceededError);
+      expect(error).toMatchObject({ name: 'LimitExceededError', reason: 'limit-exceeded', operation });
+      expect((error as Error).message).toMatch(advice);
+      expect((error as Error).message).toContain(poolId);
+      expect((error as Error & { cause: unknown }).cause).toBeInstanceOf(LimitExceededException);
+      expect(mock).toHaveReceivedCommandTimes(command as never, 1); // not retried
+      expect(clock.slept).toEqual([]); // no back-off
+      expect(limiter.throttles.size).toBe(0); // the limiter was not told "throttled"
+      expect(limiter.rate(category)).toBe(before);
+    },
+  );
 
   test('TooManyRequestsException on the same call is still the rate limit: retried and the category slowed', async () => {
     const { mock, gateway, limiter } = setup();
@@ -291,7 +408,14 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
 describe('issue 10.11: one retry policy for reads and writes', () => {
   /** A slow moment: three 5xx, two throttled answers and a reset connection, then the answer. */
   const slowMoment = (stub: { rejectsOnce(e: unknown): typeof stub; resolves(v: unknown): unknown }, answer: unknown) =>
-    stub.rejectsOnce(internal()).rejectsOnce(throttle()).rejectsOnce(internal()).rejectsOnce(reset()).rejectsOnce(throttle()).rejectsOnce(internal()).resolves(answer);
+    stub
+      .rejectsOnce(internal())
+      .rejectsOnce(throttle())
+      .rejectsOnce(internal())
+      .rejectsOnce(reset())
+      .rejectsOnce(throttle())
+      .rejectsOnce(internal())
+      .resolves(answer);
 
   test('a read and a write ride out the same slow moment with the same back-off', async () => {
     const read = setup();
@@ -318,7 +442,9 @@ describe('issue 10.11: one retry policy for reads and writes', () => {
     expect(total(read.clock.slept)).toBeLessThanOrEqual(5_000);
     expect(total(read.clock.slept)).toBeGreaterThan(5_000 - DEFAULT_RETRY.maxDelayMs); // the budget was used, not a few attempts
     expect(write.clock.slept).toEqual(read.clock.slept);
-    expect(write.mock.commandCalls(AdminUpdateUserAttributesCommand)).toHaveLength(read.mock.commandCalls(AdminGetUserCommand).length);
+    expect(write.mock.commandCalls(AdminUpdateUserAttributesCommand)).toHaveLength(
+      read.mock.commandCalls(AdminGetUserCommand).length,
+    );
   });
 
   test('waiting for the quota limiter does not spend the retry budget', async () => {
@@ -330,7 +456,9 @@ describe('issue 10.11: one retry policy for reads and writes', () => {
 
   test('permanent errors are never retried', async () => {
     const { mock, gateway, clock } = setup();
-    mock.on(AdminUpdateUserAttributesCommand).rejects(new InvalidParameterException({ message: 'bad', $metadata: { httpStatusCode: 400 } }));
+    mock
+      .on(AdminUpdateUserAttributesCommand)
+      .rejects(new InvalidParameterException({ message: 'bad', $metadata: { httpStatusCode: 400 } }));
     await expect(gateway.updateAttributes('alice', { name: 'A' })).rejects.toThrow(InvalidParameterException);
     expect(mock).toHaveReceivedCommandTimes(AdminUpdateUserAttributesCommand, 1);
     expect(clock.slept).toEqual([]);
@@ -338,7 +466,11 @@ describe('issue 10.11: one retry policy for reads and writes', () => {
 
   test('a password reset is sent again only when Cognito certainly did nothing with it', async () => {
     const throttled = setup();
-    throttled.mock.on(AdminResetUserPasswordCommand).rejectsOnce(throttle()).rejectsOnce(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })).resolves({});
+    throttled.mock
+      .on(AdminResetUserPasswordCommand)
+      .rejectsOnce(throttle())
+      .rejectsOnce(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))
+      .resolves({});
     await throttled.gateway.resetPassword('alice');
     expect(throttled.mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 3);
     for (const unknown of [internal(), reset(), Object.assign(new Error('timed out'), { name: 'TimeoutError' })]) {
@@ -359,14 +491,42 @@ describe('toPoolConfig', () => {
         UsernameAttributes: ['email', 'phone_number'],
         AliasAttributes: undefined,
         SchemaAttributes: [
-          { Name: 'email', AttributeDataType: 'String', Mutable: true, Required: true, StringAttributeConstraints: { MaxLength: '2048' } },
-          { Name: 'custom:tier', AttributeDataType: 'String', Mutable: false, DeveloperOnlyAttribute: false, StringAttributeConstraints: { MinLength: '0', MaxLength: '16' } },
+          {
+            Name: 'email',
+            AttributeDataType: 'String',
+            Mutable: true,
+            Required: true,
+            StringAttributeConstraints: { MaxLength: '2048' },
+          },
+          {
+            Name: 'custom:tier',
+            AttributeDataType: 'String',
+            Mutable: false,
+            DeveloperOnlyAttribute: false,
+            StringAttributeConstraints: { MinLength: '0', MaxLength: '16' },
+          },
           { Name: 'custom:score', AttributeDataType: 'Number' },
         ],
-        Policies: { PasswordPolicy: { MinimumLength: 14, RequireUppercase: true, RequireLowercase: false, RequireNumbers: true, RequireSymbols: false } },
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 14,
+            RequireUppercase: true,
+            RequireLowercase: false,
+            RequireNumbers: true,
+            RequireSymbols: false,
+          },
+        },
         MfaConfiguration: 'OPTIONAL',
-        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }, { Name: 'verified_phone_number', Priority: 2 }] },
-        LambdaConfig: { PostConfirmation: 'arn:aws:lambda:us-east-1:1:function:t', CustomSMSSender: { LambdaArn: 'x', LambdaVersion: 'V1_0' } },
+        AccountRecoverySetting: {
+          RecoveryMechanisms: [
+            { Name: 'verified_email', Priority: 1 },
+            { Name: 'verified_phone_number', Priority: 2 },
+          ],
+        },
+        LambdaConfig: {
+          PostConfirmation: 'arn:aws:lambda:us-east-1:1:function:t',
+          CustomSMSSender: { LambdaArn: 'x', LambdaVersion: 'V1_0' },
+        },
         UserPoolTier: 'ESSENTIALS',
         EstimatedNumberOfUsers: 42,
       },
@@ -380,10 +540,30 @@ describe('toPoolConfig', () => {
       aliasAttributes: [],
       schema: [
         { name: 'email', mutable: true, dataType: 'String', required: true, developerOnly: undefined, maxLength: 2048 },
-        { name: 'custom:tier', mutable: false, dataType: 'String', required: undefined, developerOnly: false, maxLength: 16 },
-        { name: 'custom:score', mutable: true, dataType: 'Number', required: undefined, developerOnly: undefined, maxLength: undefined },
+        {
+          name: 'custom:tier',
+          mutable: false,
+          dataType: 'String',
+          required: undefined,
+          developerOnly: false,
+          maxLength: 16,
+        },
+        {
+          name: 'custom:score',
+          mutable: true,
+          dataType: 'Number',
+          required: undefined,
+          developerOnly: undefined,
+          maxLength: undefined,
+        },
       ],
-      passwordPolicy: { minimumLength: 14, requireUppercase: true, requireLowercase: false, requireNumbers: true, requireSymbols: false },
+      passwordPolicy: {
+        minimumLength: 14,
+        requireUppercase: true,
+        requireLowercase: false,
+        requireNumbers: true,
+        requireSymbols: false,
+      },
       mfaConfiguration: 'OPTIONAL',
       accountRecovery: ['verified_email', 'verified_phone_number'],
       lambdaTriggers: { PostConfirmation: 'arn:aws:lambda:us-east-1:1:function:t' },
@@ -398,7 +578,13 @@ describe('toPoolConfig', () => {
       usernameAttributes: [],
       aliasAttributes: [],
       schema: [],
-      passwordPolicy: { minimumLength: 8, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true },
+      passwordPolicy: {
+        minimumLength: 8,
+        requireUppercase: true,
+        requireLowercase: true,
+        requireNumbers: true,
+        requireSymbols: true,
+      },
       accountRecovery: [],
       lambdaTriggers: {},
     });

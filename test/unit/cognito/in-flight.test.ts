@@ -33,7 +33,13 @@ class HeldHandler {
     this.most = Math.max(this.most, this.active);
     await new Promise<void>((resolve) => this.held.push(resolve));
     this.active--;
-    return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Readable.from([Buffer.from(ANSWER)]) } };
+    return {
+      response: {
+        statusCode: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: Readable.from([Buffer.from(ANSWER)]),
+      },
+    };
   }
 
   get waiting(): number {
@@ -54,8 +60,19 @@ class HeldHandler {
 describe('issue 10.14: keep in flight what the sockets can serve', () => {
   test('a gateway never has more requests in flight than its client has sockets; the rest wait in the gateway, then succeed', async () => {
     const handler = new HeldHandler();
-    const client = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1, requestHandler: handler });
-    const gateway = new CognitoGateway({ region: 'us-east-1', poolId: uniquePoolId(), client, limiter: unpaced(), maxInFlight: 3 });
+    const client = new CognitoIdentityProviderClient({
+      region: 'us-east-1',
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+      requestHandler: handler,
+    });
+    const gateway = new CognitoGateway({
+      region: 'us-east-1',
+      poolId: uniquePoolId(),
+      client,
+      limiter: unpaced(),
+      maxInFlight: 3,
+    });
     const calls = Array.from({ length: 12 }, (_, i) => gateway.getUser(`u${i}`));
     await until(() => handler.waiting === 3, 'three requests at the endpoint');
     expect(gateway.inFlight).toBe(3);
@@ -73,11 +90,19 @@ describe('issue 10.14: keep in flight what the sockets can serve', () => {
 
   test('gateways sharing one client share its sockets', async () => {
     const handler = new HeldHandler();
-    const client = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1, requestHandler: handler });
+    const client = new CognitoIdentityProviderClient({
+      region: 'us-east-1',
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+      requestHandler: handler,
+    });
     const limiter = unpaced();
     const a = new CognitoGateway({ region: 'us-east-1', poolId: uniquePoolId(), client, limiter, maxInFlight: 2 });
     const b = new CognitoGateway({ region: 'us-east-1', poolId: uniquePoolId(), client, limiter, maxInFlight: 2 });
-    const calls = [...Array.from({ length: 5 }, () => a.getUser('x')), ...Array.from({ length: 5 }, () => b.getUser('y'))];
+    const calls = [
+      ...Array.from({ length: 5 }, () => a.getUser('x')),
+      ...Array.from({ length: 5 }, () => b.getUser('y')),
+    ];
     await until(() => handler.waiting === 2, 'two requests at the endpoint');
     expect(a.waitingForSocket).toBe(8);
     for (let done = 0; done < 10; done++) {
@@ -89,10 +114,15 @@ describe('issue 10.14: keep in flight what the sockets can serve', () => {
   });
 
   test('createCognitoClient sets maxSockets on both agents of a NodeHttpHandler, one attempt per call, explicit timeouts', async () => {
-    const client = createCognitoClient({ region: 'us-east-1', maxSockets: 7, clientConfig: { credentials: CREDENTIALS } });
+    const client = createCognitoClient({
+      region: 'us-east-1',
+      maxSockets: 7,
+      clientConfig: { credentials: CREDENTIALS },
+    });
     const handler = client.config.requestHandler as unknown as NodeHttpHandler;
     expect(handler.constructor.name).toBe('NodeHttpHandler');
-    const config = (await (handler as unknown as { configProvider: Promise<Record<string, unknown>> }).configProvider) as {
+    const config = (await (handler as unknown as { configProvider: Promise<Record<string, unknown>> })
+      .configProvider) as {
       httpsAgent: { maxSockets: number; keepAlive: boolean };
       httpAgentProvider: () => Promise<{ maxSockets: number; keepAlive: boolean }>;
       connectionTimeout: number;
@@ -104,7 +134,11 @@ describe('issue 10.14: keep in flight what the sockets can serve', () => {
     expect(await client.config.maxAttempts()).toBe(1);
     const gateway = new CognitoGateway({ region: 'us-east-1', poolId: uniquePoolId(), client });
     expect((gateway as unknown as { gate: Semaphore }).gate.limit).toBe(7); // the client's own limit, not the default
-    const own = new CognitoGateway({ region: 'us-east-1', poolId: uniquePoolId(), clientConfig: { credentials: CREDENTIALS } });
+    const own = new CognitoGateway({
+      region: 'us-east-1',
+      poolId: uniquePoolId(),
+      clientConfig: { credentials: CREDENTIALS },
+    });
     expect((own as unknown as { gate: Semaphore }).gate.limit).toBe(DEFAULT_MAX_SOCKETS);
     client.destroy();
     own.client.destroy();
@@ -136,12 +170,18 @@ describe('issue 10.14: keep in flight what the sockets can serve', () => {
       held = [];
       const port = (server.address() as AddressInfo).port;
       const gateway = new CognitoGateway({
-        region: 'us-east-1', poolId: uniquePoolId(), endpoint: `http://127.0.0.1:${port}`, clientConfig: { credentials: CREDENTIALS }, limiter: unpaced(), maxInFlight: 2,
+        region: 'us-east-1',
+        poolId: uniquePoolId(),
+        endpoint: `http://127.0.0.1:${port}`,
+        clientConfig: { credentials: CREDENTIALS },
+        limiter: unpaced(),
+        maxInFlight: 2,
       });
       const calls = Array.from({ length: 8 }, (_, i) => gateway.getUser(`u${i}`));
       calls.forEach((c) => c.catch(() => undefined)); // asserted below
       await until(() => held.length === 2, 'two requests held by the endpoint');
-      const agent = (gateway.client.config.requestHandler as unknown as NodeHttpHandler).httpHandlerConfigs().httpAgent as unknown as {
+      const agent = (gateway.client.config.requestHandler as unknown as NodeHttpHandler).httpHandlerConfigs()
+        .httpAgent as unknown as {
         maxSockets: number;
         requests: Record<string, unknown[]>;
       };

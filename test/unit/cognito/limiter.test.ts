@@ -3,14 +3,26 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import { type CallScope, QuotaLimiter } from '../../../src/cognito/limiter';
 import {
-  DEFAULT_QUOTAS, OPERATION_CATEGORY, PER_POOL_CAPPED, PER_POOL_OPERATION_QUOTA, type QuotaCategory, WRITE_OPERATIONS,
+  DEFAULT_QUOTAS,
+  OPERATION_CATEGORY,
+  PER_POOL_CAPPED,
+  PER_POOL_OPERATION_QUOTA,
+  type QuotaCategory,
+  WRITE_OPERATIONS,
 } from '../../../src/cognito/quotas';
 import { uniquePoolId, VirtualClock } from '../helpers';
 
 /** Admission times of `n` calls of `category` started all at once. */
-async function admit(limiter: QuotaLimiter, clock: VirtualClock, category: QuotaCategory, n: number): Promise<number[]> {
+async function admit(
+  limiter: QuotaLimiter,
+  clock: VirtualClock,
+  category: QuotaCategory,
+  n: number,
+): Promise<number[]> {
   const times: number[] = [];
-  await clock.run(Promise.all(Array.from({ length: n }, () => limiter.take(category).then(() => times.push(clock.now())))));
+  await clock.run(
+    Promise.all(Array.from({ length: n }, () => limiter.take(category).then(() => times.push(clock.now())))),
+  );
   return times.sort((a, b) => a - b);
 }
 
@@ -26,17 +38,20 @@ function busiestSecond(times: number[]): number {
 }
 
 describe('QuotaLimiter', () => {
-  test.each(Object.entries(DEFAULT_QUOTAS) as [QuotaCategory, number][])('%s never exceeds quota x (1 - headroom) in any second', async (category, quota) => {
-    const clock = new VirtualClock();
-    const limiter = new QuotaLimiter({ clock, headroom: 0.2 });
-    const allowed = quota * 0.8;
-    const n = Math.ceil(allowed * 3) + 1;
-    const times = await admit(limiter, clock, category, n);
-    expect(busiestSecond(times)).toBeLessThanOrEqual(Math.ceil(allowed));
-    // ... and it is not needlessly slow: n calls take about n / rate seconds.
-    expect(times[times.length - 1] - times[0]).toBeLessThanOrEqual(((n - 1) * 1000) / allowed + 1);
-    expect(limiter.admitted.get(category)).toBe(n);
-  });
+  test.each(Object.entries(DEFAULT_QUOTAS) as [QuotaCategory, number][])(
+    '%s never exceeds quota x (1 - headroom) in any second',
+    async (category, quota) => {
+      const clock = new VirtualClock();
+      const limiter = new QuotaLimiter({ clock, headroom: 0.2 });
+      const allowed = quota * 0.8;
+      const n = Math.ceil(allowed * 3) + 1;
+      const times = await admit(limiter, clock, category, n);
+      expect(busiestSecond(times)).toBeLessThanOrEqual(Math.ceil(allowed));
+      // ... and it is not needlessly slow: n calls take about n / rate seconds.
+      expect(times[times.length - 1] - times[0]).toBeLessThanOrEqual(((n - 1) * 1000) / allowed + 1);
+      expect(limiter.admitted.get(category)).toBe(n);
+    },
+  );
 
   test('calls spread over time are never delayed', async () => {
     const clock = new VirtualClock();
@@ -74,8 +89,10 @@ describe('QuotaLimiter', () => {
     expect(new QuotaLimiter().rate('UserUpdate')).toBeCloseTo(20);
     expect(new QuotaLimiter({ headroom: 0.5 }).rate('UserCreation')).toBeCloseTo(25);
     expect(new QuotaLimiter({ headroom: 0.5, quotas: { UserCreation: 200 } }).rate('UserCreation')).toBeCloseTo(100);
-    for (const headroom of [-0.1, 0.96, 1, Number.NaN]) expect(() => new QuotaLimiter({ headroom })).toThrow(RangeError);
-    for (const rate of [0, -1, Number.NaN]) expect(() => new QuotaLimiter({ quotas: { UserRead: rate } })).toThrow(/UserRead/);
+    for (const headroom of [-0.1, 0.96, 1, Number.NaN])
+      expect(() => new QuotaLimiter({ headroom })).toThrow(RangeError);
+    for (const rate of [0, -1, Number.NaN])
+      expect(() => new QuotaLimiter({ quotas: { UserRead: rate } })).toThrow(/UserRead/);
   });
 
   test('throttled() halves the pace of that category only, then it recovers', async () => {
@@ -118,7 +135,7 @@ describe('QuotaLimiter', () => {
     expect(limiter.throttles.get('UserUpdate')).toBe(20);
     clock.advance(2000);
     limiter.throttled('UserUpdate'); // a new burst: halved again (after 2 s of recovery)
-    expect(limiter.rate('UserUpdate')).toBeCloseTo(25 * (0.5 + 0.1) / 2);
+    expect(limiter.rate('UserUpdate')).toBeCloseTo((25 * (0.5 + 0.1)) / 2);
   });
 });
 
@@ -167,16 +184,27 @@ describe('issue 10.10: documented quotas', () => {
 
 describe('issue 10.10: per-pool cap of 5 per second per operation', () => {
   /** Admission times, by label, of calls all started at once. */
-  async function admitAll(limiter: QuotaLimiter, clock: VirtualClock, calls: { label: string; category: QuotaCategory; scope?: CallScope }[]): Promise<Map<string, number[]>> {
+  async function admitAll(
+    limiter: QuotaLimiter,
+    clock: VirtualClock,
+    calls: { label: string; category: QuotaCategory; scope?: CallScope }[],
+  ): Promise<Map<string, number[]>> {
     const times = new Map<string, number[]>();
     const start = clock.now();
     await clock.run(
-      Promise.all(calls.map((c) => limiter.take(c.category, c.scope).then(() => times.set(c.label, [...(times.get(c.label) ?? []), clock.now() - start])))),
+      Promise.all(
+        calls.map((c) =>
+          limiter
+            .take(c.category, c.scope)
+            .then(() => times.set(c.label, [...(times.get(c.label) ?? []), clock.now() - start])),
+        ),
+      ),
     );
     for (const list of times.values()) list.sort((a, b) => a - b);
     return times;
   }
-  const calls = (n: number, label: string, category: QuotaCategory, scope?: CallScope) => Array.from({ length: n }, () => ({ label, category, scope }));
+  const calls = (n: number, label: string, category: QuotaCategory, scope?: CallScope) =>
+    Array.from({ length: n }, () => ({ label, category, scope }));
 
   test('each pool and operation keeps to 5 per second while the category carries its account-wide 20', async () => {
     const clock = new VirtualClock();
@@ -184,7 +212,10 @@ describe('issue 10.10: per-pool cap of 5 per second per operation', () => {
     const times = await admitAll(limiter, clock, [
       ...calls(12, 'A ListGroups', 'UserPoolResourceRead', { poolId: 'pool-A', operation: 'ListGroups' }),
       ...calls(12, 'B ListGroups', 'UserPoolResourceRead', { poolId: 'pool-B', operation: 'ListGroups' }),
-      ...calls(12, 'A DescribeUserImportJob', 'UserPoolResourceRead', { poolId: 'pool-A', operation: 'DescribeUserImportJob' }),
+      ...calls(12, 'A DescribeUserImportJob', 'UserPoolResourceRead', {
+        poolId: 'pool-A',
+        operation: 'DescribeUserImportJob',
+      }),
       ...calls(12, 'C ListGroups', 'UserPoolResourceRead', { poolId: 'pool-C', operation: 'ListGroups' }),
     ]);
     for (const [label, list] of times) {
@@ -215,15 +246,28 @@ describe('issue 10.10: per-pool cap of 5 per second per operation', () => {
     const sent: { pool: string; at: number }[] = [];
     mockClient(client)
       .on(ListGroupsCommand)
-      .callsFake(async (input: { UserPoolId: string }) => (sent.push({ pool: input.UserPoolId, at: clock.now() }), { Groups: [] }));
-    const [a, b] = [uniquePoolId(), uniquePoolId()].map((poolId) => new CognitoGateway({ region: 'us-east-1', poolId, client, clock, limiter }));
-    await clock.run(Promise.all([...Array.from({ length: 10 }, () => a.listGroups()), ...Array.from({ length: 10 }, () => b.listGroups())]));
+      .callsFake(
+        async (input: { UserPoolId: string }) => (
+          sent.push({ pool: input.UserPoolId, at: clock.now() }), { Groups: [] }
+        ),
+      );
+    const [a, b] = [uniquePoolId(), uniquePoolId()].map(
+      (poolId) => new CognitoGateway({ region: 'us-east-1', poolId, client, clock, limiter }),
+    );
+    await clock.run(
+      Promise.all([
+        ...Array.from({ length: 10 }, () => a.listGroups()),
+        ...Array.from({ length: 10 }, () => b.listGroups()),
+      ]),
+    );
     expect(take).toHaveBeenCalledWith('UserPoolResourceRead', { poolId: a.poolId, operation: 'ListGroups' });
-    for (const pool of [a.poolId, b.poolId]) expect(busiestSecond(sent.filter((s) => s.pool === pool).map((s) => s.at))).toBe(5);
+    for (const pool of [a.poolId, b.poolId])
+      expect(busiestSecond(sent.filter((s) => s.pool === pool).map((s) => s.at))).toBe(5);
     expect(busiestSecond(sent.map((s) => s.at).sort((x, y) => x - y))).toBe(10);
   });
 
   test('the per-pool quota is validated', () => {
-    for (const perPoolOperationQuota of [0, -1, Number.NaN]) expect(() => new QuotaLimiter({ perPoolOperationQuota })).toThrow(/per-pool/);
+    for (const perPoolOperationQuota of [0, -1, Number.NaN])
+      expect(() => new QuotaLimiter({ perPoolOperationQuota })).toThrow(/per-pool/);
   });
 });

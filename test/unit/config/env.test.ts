@@ -35,18 +35,33 @@ describe('loadTriggerConfig', () => {
     });
   });
   test('SOURCE_REGION wins over AWS_REGION; options parsed', () => {
-    const c = loadTriggerConfig({ ...triggerEnv, SOURCE_REGION: 'eu-west-1', TRIGGER_SEND_BUDGET_MS: '800', REPLICATE_FORGOT_PASSWORD: 'true', SQS_ENDPOINT: 'http://127.0.0.1:9324' });
-    expect(c).toMatchObject({ sourceRegion: 'eu-west-1', sendBudgetMs: 800, replicateForgotPassword: true, sqsEndpoint: 'http://127.0.0.1:9324' });
+    const c = loadTriggerConfig({
+      ...triggerEnv,
+      SOURCE_REGION: 'eu-west-1',
+      TRIGGER_SEND_BUDGET_MS: '800',
+      REPLICATE_FORGOT_PASSWORD: 'true',
+      SQS_ENDPOINT: 'http://127.0.0.1:9324',
+    });
+    expect(c).toMatchObject({
+      sourceRegion: 'eu-west-1',
+      sendBudgetMs: 800,
+      replicateForgotPassword: true,
+      sqsEndpoint: 'http://127.0.0.1:9324',
+    });
   });
   test.each(['SOURCE_POOL_ID', 'SYNC_QUEUE_URL'])('missing %s is named', (name) => {
     const env: Record<string, string | undefined> = { ...triggerEnv, [name]: undefined };
     expect(errorOf(() => loadTriggerConfig(env)).message).toMatch(new RegExp(`${name}: is not set`));
   });
   test('an empty variable counts as missing', () => {
-    expect(errorOf(() => loadTriggerConfig({ ...triggerEnv, SYNC_QUEUE_URL: '' })).message).toMatch(/SYNC_QUEUE_URL: is not set/);
+    expect(errorOf(() => loadTriggerConfig({ ...triggerEnv, SYNC_QUEUE_URL: '' })).message).toMatch(
+      /SYNC_QUEUE_URL: is not set/,
+    );
   });
   test('no Region at all is named', () => {
-    expect(errorOf(() => loadTriggerConfig({ ...triggerEnv, AWS_REGION: undefined })).message).toMatch(/SOURCE_REGION: is not set/);
+    expect(errorOf(() => loadTriggerConfig({ ...triggerEnv, AWS_REGION: undefined })).message).toMatch(
+      /SOURCE_REGION: is not set/,
+    );
   });
   test.each([
     ['SOURCE_POOL_ID', 'pool'],
@@ -58,7 +73,9 @@ describe('loadTriggerConfig', () => {
     ['TRIGGER_SEND_BUDGET_MS', 'fast'],
     ['REPLICATE_FORGOT_PASSWORD', 'yes'],
   ])('invalid %s=%s is named', (name, value) => {
-    expect(errorOf(() => loadTriggerConfig({ ...triggerEnv, [name]: value })).message).toMatch(new RegExp(`^trigger configuration is invalid: .*${name}`));
+    expect(errorOf(() => loadTriggerConfig({ ...triggerEnv, [name]: value })).message).toMatch(
+      new RegExp(`^trigger configuration is invalid: .*${name}`),
+    );
   });
   test('every problem is named at once', () => {
     const message = errorOf(() => loadTriggerConfig({ AWS_REGION: 'us-east-1', TRIGGER_SEND_BUDGET_MS: '1' })).message;
@@ -101,9 +118,14 @@ describe('loadWorkerConfig', () => {
       standbyRoleArn: 'arn:aws:iam::222222222222:role/standby-writer',
     });
   });
-  test.each(['SOURCE_POOL_ID', 'STANDBY_POOL_ID', 'STANDBY_REGION', 'SYNC_QUEUE_URL', 'DLQ_URL'])('missing %s is named', (name) => {
-    expect(errorOf(() => loadWorkerConfig({ ...workerEnv, [name]: undefined })).message).toMatch(new RegExp(`${name}: is not set`));
-  });
+  test.each(['SOURCE_POOL_ID', 'STANDBY_POOL_ID', 'STANDBY_REGION', 'SYNC_QUEUE_URL', 'DLQ_URL'])(
+    'missing %s is named',
+    (name) => {
+      expect(errorOf(() => loadWorkerConfig({ ...workerEnv, [name]: undefined })).message).toMatch(
+        new RegExp(`${name}: is not set`),
+      );
+    },
+  );
   test.each([
     ['STANDBY_POOL_ID', 'us-west-2'],
     ['STANDBY_REGION', 'west'],
@@ -121,6 +143,8 @@ describe('loadWorkerConfig', () => {
     ['STANDBY_ROLE_ARN', 'role/standby'],
     ['STANDBY_ENDPOINT', 'localhost'],
   ])('invalid %s=%s is named', (name, value) => {
-    expect(errorOf(() => loadWorkerConfig({ ...workerEnv, [name]: value })).message).toMatch(new RegExp(`^worker configuration is invalid: .*${name}`));
+    expect(errorOf(() => loadWorkerConfig({ ...workerEnv, [name]: value })).message).toMatch(
+      new RegExp(`^worker configuration is invalid: .*${name}`),
+    );
   });
 });

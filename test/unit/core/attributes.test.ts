@@ -1,5 +1,11 @@
 import {
-  isPoolOwnedAttribute, mapAttributes, mfaMarker, parseMfaMarker, poolHasAttribute, schemaAttributeOf, usesTotp,
+  isPoolOwnedAttribute,
+  mapAttributes,
+  mfaMarker,
+  parseMfaMarker,
+  poolHasAttribute,
+  schemaAttributeOf,
+  usesTotp,
 } from '../../../src/core/attributes';
 import type { MfaFactor, MfaState } from '../../../src/core/types';
 import { standbyPool, STANDARD_SCHEMA } from '../helpers';
@@ -8,7 +14,11 @@ const managed = { sourceSubAttribute: 'custom:source_sub', mfaMarkerAttribute: '
 
 describe('mapAttributes', () => {
   test('copies writable attributes and the sub into the source-sub attribute', () => {
-    const r = mapAttributes({ sub: 's-1', email: 'a@example.com', email_verified: 'true', 'custom:tier': 'gold' }, standbyPool(), managed);
+    const r = mapAttributes(
+      { sub: 's-1', email: 'a@example.com', email_verified: 'true', 'custom:tier': 'gold' },
+      standbyPool(),
+      managed,
+    );
     expect(r).toEqual({
       attributes: { email: 'a@example.com', email_verified: 'true', 'custom:tier': 'gold', 'custom:source_sub': 's-1' },
       gaps: [],
@@ -16,7 +26,14 @@ describe('mapAttributes', () => {
   });
   test('never copies pool-owned or managed attributes', () => {
     const r = mapAttributes(
-      { sub: 's', identities: '[]', updated_at: '1', 'cognito:user_status': 'CONFIRMED', 'custom:source_mfa': 'NONE', 'custom:source_sub': 'x' },
+      {
+        sub: 's',
+        identities: '[]',
+        updated_at: '1',
+        'cognito:user_status': 'CONFIRMED',
+        'custom:source_mfa': 'NONE',
+        'custom:source_sub': 'x',
+      },
       standbyPool(),
       managed,
     );
@@ -36,14 +53,21 @@ describe('mapAttributes', () => {
     expect(r.gaps).toEqual([{ name: 'custom:source_sub', reason: 'missing-in-standby-schema' }]);
   });
   test('isPoolOwnedAttribute', () => {
-    for (const n of ['sub', 'identities', 'updated_at', 'cognito:user_status', 'cognito:anything']) expect(isPoolOwnedAttribute(n)).toBe(true);
+    for (const n of ['sub', 'identities', 'updated_at', 'cognito:user_status', 'cognito:anything'])
+      expect(isPoolOwnedAttribute(n)).toBe(true);
     for (const n of ['email', 'custom:sub', 'name']) expect(isPoolOwnedAttribute(n)).toBe(false);
   });
 });
 
 describe('schema lookup', () => {
   test('standard attributes always exist; custom ones as DescribeUserPool names them', () => {
-    const p = standbyPool({ schema: [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: true }, { name: 'dev:custom:secret', mutable: true }] });
+    const p = standbyPool({
+      schema: [
+        ...STANDARD_SCHEMA,
+        { name: 'custom:tier', mutable: true },
+        { name: 'dev:custom:secret', mutable: true },
+      ],
+    });
     expect(poolHasAttribute(p, 'website')).toBe(true);
     expect(poolHasAttribute(p, 'custom:tier')).toBe(true);
     expect(poolHasAttribute(p, 'custom:other')).toBe(false);
@@ -70,7 +94,9 @@ describe('MFA marker', () => {
     expect(mfaMarker(parsed)).toBe(marker);
   });
   test('the marker does not depend on order or duplicates', () => {
-    expect(mfaMarker({ enabled: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'SMS_MFA'], preferred: 'SMS_MFA' })).toBe('SMS_MFA,SOFTWARE_TOKEN_MFA;SMS_MFA');
+    expect(mfaMarker({ enabled: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'SMS_MFA'], preferred: 'SMS_MFA' })).toBe(
+      'SMS_MFA,SOFTWARE_TOKEN_MFA;SMS_MFA',
+    );
   });
   test('absent or unreadable markers parse to undefined', () => {
     for (const m of [undefined, '', 'garbage', ';SMS_MFA', 'FOO,BAR']) expect(parseMfaMarker(m)).toBeUndefined();

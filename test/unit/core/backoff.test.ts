@@ -1,4 +1,11 @@
-import { DEFAULT_BACKOFF, DEFAULT_RETRY, nextRetryDelayMs, retryBackoffMs, retryDelaySeconds, totalRetryWindowSeconds } from '../../../src/core/backoff';
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_RETRY,
+  nextRetryDelayMs,
+  retryBackoffMs,
+  retryDelaySeconds,
+  totalRetryWindowSeconds,
+} from '../../../src/core/backoff';
 
 describe('retry back-off', () => {
   test('doubles from the base delay', () => {
@@ -30,7 +37,7 @@ describe('retry back-off', () => {
   });
 });
 
-describe('issue 10.11: one retry policy for reads and writes (the gateway\'s back-off)', () => {
+describe("issue 10.11: one retry policy for reads and writes (the gateway's back-off)", () => {
   const policy = { budgetMs: 10_000, baseDelayMs: 100, maxDelayMs: 2_000, maxAttempts: 30 };
 
   test('the default is time-bounded: about 10 s of retries per call, back-off 100 ms doubling to 2 s', () => {
@@ -38,8 +45,12 @@ describe('issue 10.11: one retry policy for reads and writes (the gateway\'s bac
   });
 
   test('capped exponential back-off with equal jitter: between half and all of the capped delay', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((f) => retryBackoffMs(f, policy, () => 1))).toEqual([100, 200, 400, 800, 1600, 2000, 2000]);
-    expect([1, 2, 3, 4, 5, 6, 7].map((f) => retryBackoffMs(f, policy, () => 0))).toEqual([50, 100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((f) => retryBackoffMs(f, policy, () => 1))).toEqual([
+      100, 200, 400, 800, 1600, 2000, 2000,
+    ]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((f) => retryBackoffMs(f, policy, () => 0))).toEqual([
+      50, 100, 200, 400, 800, 1000, 1000,
+    ]);
     for (let f = 1; f < 100; f++) {
       const d = retryBackoffMs(f, policy);
       expect(d).toBeGreaterThanOrEqual(50);

@@ -1,8 +1,19 @@
 import { LimitExceededException } from '@aws-sdk/client-cognito-identity-provider';
-import { certainlyNotDelivered, classifyError, ConfigError, describeError, isLimitExceeded, LimitExceededError } from '../../../src/core/errors';
+import {
+  certainlyNotDelivered,
+  classifyError,
+  ConfigError,
+  describeError,
+  isLimitExceeded,
+  LimitExceededError,
+} from '../../../src/core/errors';
 
 function awsError(name: string, status?: number, extra: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $metadata: status === undefined ? {} : { httpStatusCode: status }, ...extra });
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $metadata: status === undefined ? {} : { httpStatusCode: status },
+    ...extra,
+  });
 }
 
 describe('classifyError', () => {
@@ -34,7 +45,14 @@ describe('classifyError', () => {
       expect(classifyError(Object.assign(new Error('x'), { code }))).toBe('transient');
     }
     expect(classifyError(new Error('socket hang up'))).toBe('transient');
-    expect(classifyError(Object.assign(new Error('wrapped'), { name: 'SomeWrapper', cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }))).toBe('transient');
+    expect(
+      classifyError(
+        Object.assign(new Error('wrapped'), {
+          name: 'SomeWrapper',
+          cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }),
+        }),
+      ),
+    ).toBe('transient');
   });
 
   test('the SDK retryable flag makes an unknown error transient', () => {
@@ -42,7 +60,8 @@ describe('classifyError', () => {
   });
 
   test('anything unknown, including non-errors, is permanent', () => {
-    for (const e of [undefined, null, 'a string', 42, {}, new Error('boom'), new TypeError('x')]) expect(classifyError(e)).toBe('permanent');
+    for (const e of [undefined, null, 'a string', 42, {}, new Error('boom'), new TypeError('x')])
+      expect(classifyError(e)).toBe('permanent');
   });
 
   test('a self-referencing cause does not loop', () => {
@@ -54,7 +73,9 @@ describe('classifyError', () => {
 
 describe('describeError / ConfigError', () => {
   test('name and message only, bounded', () => {
-    expect(describeError(awsError('UserNotFoundException', 400))).toBe('UserNotFoundException: UserNotFoundException happened');
+    expect(describeError(awsError('UserNotFoundException', 400))).toBe(
+      'UserNotFoundException: UserNotFoundException happened',
+    );
     expect(describeError('plain')).toBe('Error: plain');
     expect(describeError(new Error('x'.repeat(2000))).length).toBe(500);
   });
@@ -67,7 +88,11 @@ describe('describeError / ConfigError', () => {
 describe('issue 10.4: LimitExceededException is not throttling', () => {
   // SDK model (AdminResetUserPasswordCommand.d.ts, CreateGroupCommand.d.ts, CreateUserImportJobCommand.d.ts,
   // AdminLinkProviderForUserCommand.d.ts): "a user exceeds the limit for a requested Amazon Web Services resource".
-  const real = () => new LimitExceededException({ message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.', $metadata: { httpStatusCode: 400 } });
+  const real = () =>
+    new LimitExceededException({
+      message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.',
+      $metadata: { httpStatusCode: 400 },
+    });
 
   test('the SDK exception and the typed error are permanent, never throttle', () => {
     expect(classifyError(real())).toBe('permanent');

@@ -1,4 +1,10 @@
-import { chooseReplica, identityAttributes, locatorKey, locatorOf, standbyUsernameFor } from '../../../src/core/identity';
+import {
+  chooseReplica,
+  identityAttributes,
+  locatorKey,
+  locatorOf,
+  standbyUsernameFor,
+} from '../../../src/core/identity';
 import { pool, sourceUser } from '../helpers';
 
 const plain = pool();
@@ -24,7 +30,10 @@ describe('identityAttributes', () => {
 });
 
 describe('locatorOf', () => {
-  const user = sourceUser({ username: 'u-1', attributes: { sub: 's', email: 'A@Example.com', phone_number: '+15555550100' } });
+  const user = sourceUser({
+    username: 'u-1',
+    attributes: { sub: 's', email: 'A@Example.com', phone_number: '+15555550100' },
+  });
   test('username mode uses the username', () => {
     expect(locatorOf(user, ['username'])).toEqual({ attribute: 'username', value: 'u-1' });
   });

@@ -1,4 +1,11 @@
-import { buildSyncMessage, isMaskedValue, MalformedMessageError, parseSyncMessage, presentValue, SYNC_MESSAGE_VERSION } from '../../../src/core/message';
+import {
+  buildSyncMessage,
+  isMaskedValue,
+  MalformedMessageError,
+  parseSyncMessage,
+  presentValue,
+  SYNC_MESSAGE_VERSION,
+} from '../../../src/core/message';
 
 const valid = {
   v: 1,
@@ -12,8 +19,21 @@ const valid = {
 
 describe('buildSyncMessage / parseSyncMessage', () => {
   test('round trip', () => {
-    const m = buildSyncMessage({ sourceRegion: 'us-east-1', sourcePoolId: 'us-east-1_AbCdEf123', username: 'alice', reason: 'x', at: new Date(valid.at) });
-    expect(m).toEqual({ v: SYNC_MESSAGE_VERSION, sourceRegion: 'us-east-1', sourcePoolId: 'us-east-1_AbCdEf123', username: 'alice', reason: 'x', at: valid.at });
+    const m = buildSyncMessage({
+      sourceRegion: 'us-east-1',
+      sourcePoolId: 'us-east-1_AbCdEf123',
+      username: 'alice',
+      reason: 'x',
+      at: new Date(valid.at),
+    });
+    expect(m).toEqual({
+      v: SYNC_MESSAGE_VERSION,
+      sourceRegion: 'us-east-1',
+      sourcePoolId: 'us-east-1_AbCdEf123',
+      username: 'alice',
+      reason: 'x',
+      at: valid.at,
+    });
     expect(parseSyncMessage(JSON.stringify(m))).toEqual(m);
   });
 
@@ -92,21 +112,27 @@ describe('buildSyncMessage / parseSyncMessage', () => {
 });
 
 describe('issue 10.6: hidden usernames in CloudTrail', () => {
-  test.each(['HIDDEN_DUE_TO_SECURITY_REASONS', 'HIDDEN_FOR_SECURITY_REASONS', 'HIDDEN_ANY_OTHER_WORDING'])('a username %s is absent; the sub locates the user', (masked) => {
-    const m = parseSyncMessage(JSON.stringify({ ...valid, username: masked }));
-    expect(m).not.toHaveProperty('username');
-    expect(m.sub).toBe(valid.sub);
-  });
+  test.each(['HIDDEN_DUE_TO_SECURITY_REASONS', 'HIDDEN_FOR_SECURITY_REASONS', 'HIDDEN_ANY_OTHER_WORDING'])(
+    'a username %s is absent; the sub locates the user',
+    (masked) => {
+      const m = parseSyncMessage(JSON.stringify({ ...valid, username: masked }));
+      expect(m).not.toHaveProperty('username');
+      expect(m.sub).toBe(valid.sub);
+    },
+  );
 
   test('a masked username and no sub locate nobody: malformed, with the reason', () => {
     const { sub: _s, ...byName } = valid;
-    expect(() => parseSyncMessage(JSON.stringify({ ...byName, username: 'HIDDEN_FOR_SECURITY_REASONS' }))).toThrow(/needs a username or a sub/);
+    expect(() => parseSyncMessage(JSON.stringify({ ...byName, username: 'HIDDEN_FOR_SECURITY_REASONS' }))).toThrow(
+      /needs a username or a sub/,
+    );
   });
 
   test('isMaskedValue / presentValue', () => {
     expect(isMaskedValue('HIDDEN_FOR_SECURITY_REASONS')).toBe(true);
     expect(isMaskedValue('hidden_lowercase_is_a_name')).toBe(false);
     expect(presentValue('alice')).toBe('alice');
-    for (const v of ['', ' ', null, undefined, 7, 'HIDDEN_DUE_TO_SECURITY_REASONS', '<username>']) expect(presentValue(v)).toBeUndefined();
+    for (const v of ['', ' ', null, undefined, 7, 'HIDDEN_DUE_TO_SECURITY_REASONS', '<username>'])
+      expect(presentValue(v)).toBeUndefined();
   });
 });

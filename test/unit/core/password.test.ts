@@ -22,7 +22,15 @@ describe('generatePassword', () => {
       expect(meetsPolicy(password, policy)).toBe(true);
       expect(password.length).toBeGreaterThanOrEqual(Math.max(policy.minimumLength, 32));
       // Every class is always present, so a policy tightened later still accepts it.
-      expect(meetsPolicy(password, { minimumLength: policy.minimumLength, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true })).toBe(true);
+      expect(
+        meetsPolicy(password, {
+          minimumLength: policy.minimumLength,
+          requireUppercase: true,
+          requireLowercase: true,
+          requireNumbers: true,
+          requireSymbols: true,
+        }),
+      ).toBe(true);
     }
   });
 
@@ -31,7 +39,9 @@ describe('generatePassword', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 1000; i++) {
       const p = generatePassword(policy);
-      for (const c of p) if (!/[A-Za-z0-9]/.test(c) && !COGNITO_SYMBOLS.includes(c)) throw new Error(`character ${JSON.stringify(c)} is not allowed`);
+      for (const c of p)
+        if (!/[A-Za-z0-9]/.test(c) && !COGNITO_SYMBOLS.includes(c))
+          throw new Error(`character ${JSON.stringify(c)} is not allowed`);
       seen.add(p);
     }
     expect(seen.size).toBe(1000);
@@ -39,7 +49,9 @@ describe('generatePassword', () => {
   });
 
   test('character positions are spread (the required classes are not always first)', () => {
-    const firstIsUpper = Array.from({ length: 400 }, () => /[A-Z]/.test(generatePassword(policies[0])[0])).filter(Boolean).length;
+    const firstIsUpper = Array.from({ length: 400 }, () => /[A-Z]/.test(generatePassword(policies[0])[0])).filter(
+      Boolean,
+    ).length;
     // Uniform draw: about 26/94 of first characters are upper case; never all, never none.
     expect(firstIsUpper).toBeGreaterThan(40);
     expect(firstIsUpper).toBeLessThan(200);

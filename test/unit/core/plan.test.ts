@@ -20,10 +20,21 @@ function replicaAfter(plan: ReplicationPlan, source: UserRecord, ctx: PlanContex
   };
 }
 
-const NEVER_COPIED = ['sub', 'identities', 'updated_at', 'cognito:user_status', 'cognito:mfa_enabled', 'cognito:username'];
+const NEVER_COPIED = [
+  'sub',
+  'identities',
+  'updated_at',
+  'cognito:user_status',
+  'cognito:mfa_enabled',
+  'cognito:username',
+];
 
 function writtenAttributeNames(plan: ReplicationPlan): string[] {
-  return [...Object.keys(plan.createAttributes ?? {}), ...Object.keys(plan.updateAttributes), ...Object.keys(plan.afterMfaAttributes ?? {})];
+  return [
+    ...Object.keys(plan.createAttributes ?? {}),
+    ...Object.keys(plan.updateAttributes),
+    ...Object.keys(plan.afterMfaAttributes ?? {}),
+  ];
 }
 
 describe('planReplication: new replica', () => {
@@ -46,7 +57,10 @@ describe('planReplication: new replica', () => {
   });
 
   test('e-mail as username in the standby: the e-mail is the username given (Cognito makes the UUID)', () => {
-    const ctx = planContext({ sourcePool: pool({ usernameAttributes: ['email'] }), standbyPool: standbyPool({ usernameAttributes: ['email'] }) });
+    const ctx = planContext({
+      sourcePool: pool({ usernameAttributes: ['email'] }),
+      standbyPool: standbyPool({ usernameAttributes: ['email'] }),
+    });
     const plan = planReplication(sourceUser({ username: SUB }), undefined, ctx);
     expect(plan.kind).toBe('create');
     expect(plan.standbyUsername).toBe('alice@example.com');
@@ -54,8 +68,14 @@ describe('planReplication: new replica', () => {
   });
 
   test('phone as username in the standby: the phone number is the username given', () => {
-    const ctx = planContext({ sourcePool: pool({ usernameAttributes: ['phone_number'] }), standbyPool: standbyPool({ usernameAttributes: ['phone_number'] }) });
-    const source = sourceUser({ username: SUB, attributes: { sub: SUB, phone_number: '+15555550100', phone_number_verified: 'true' } });
+    const ctx = planContext({
+      sourcePool: pool({ usernameAttributes: ['phone_number'] }),
+      standbyPool: standbyPool({ usernameAttributes: ['phone_number'] }),
+    });
+    const source = sourceUser({
+      username: SUB,
+      attributes: { sub: SUB, phone_number: '+15555550100', phone_number_verified: 'true' },
+    });
     const plan = planReplication(source, undefined, ctx);
     expect(plan.standbyUsername).toBe('+15555550100');
     expect(plan.createAttributes).toMatchObject({ phone_number: '+15555550100', phone_number_verified: 'true' });
@@ -64,7 +84,10 @@ describe('planReplication: new replica', () => {
   test('e-mail and phone as username: e-mail first, phone when the user has no e-mail', () => {
     const both = standbyPool({ usernameAttributes: ['email', 'phone_number'] });
     const ctx = planContext({ sourcePool: pool({ usernameAttributes: ['email', 'phone_number'] }), standbyPool: both });
-    const withBoth = sourceUser({ username: SUB, attributes: { sub: SUB, email: 'a@example.com', phone_number: '+15555550100' } });
+    const withBoth = sourceUser({
+      username: SUB,
+      attributes: { sub: SUB, email: 'a@example.com', phone_number: '+15555550100' },
+    });
     expect(planReplication(withBoth, undefined, ctx).standbyUsername).toBe('a@example.com');
     const phoneOnly = sourceUser({ username: SUB, attributes: { sub: SUB, phone_number: '+15555550100' } });
     expect(planReplication(phoneOnly, undefined, ctx).standbyUsername).toBe('+15555550100');
@@ -81,7 +104,10 @@ describe('planReplication: new replica', () => {
   test('alias pools keep the username (aliases are attributes)', () => {
     const alias = { aliasAttributes: ['email', 'preferred_username'] };
     const ctx = planContext({ sourcePool: pool(alias), standbyPool: standbyPool(alias) });
-    const source = sourceUser({ username: 'alice_w', attributes: { sub: SUB, email: 'alice@example.com', preferred_username: 'ally' } });
+    const source = sourceUser({
+      username: 'alice_w',
+      attributes: { sub: SUB, email: 'alice@example.com', preferred_username: 'ally' },
+    });
     const plan = planReplication(source, undefined, ctx);
     expect(plan.standbyUsername).toBe('alice_w');
     expect(plan.createAttributes).toMatchObject({ preferred_username: 'ally', email: 'alice@example.com' });
@@ -91,7 +117,11 @@ describe('planReplication: new replica', () => {
     const ctx = planContext();
     const name = 'Zoë Ångström 山田 👩‍💻 ñ';
     const sixteenEmoji = '😀'.repeat(16); // 16 code points, 32 UTF-16 units; custom:tier maxLength is 16
-    const plan = planReplication(sourceUser({ attributes: { sub: SUB, name, 'custom:tier': sixteenEmoji } }), undefined, ctx);
+    const plan = planReplication(
+      sourceUser({ attributes: { sub: SUB, name, 'custom:tier': sixteenEmoji } }),
+      undefined,
+      ctx,
+    );
     expect(plan.createAttributes?.name).toBe(name);
     expect(plan.createAttributes?.['custom:tier']).toBe(sixteenEmoji);
     expect(plan.issues).toEqual([]);
@@ -99,7 +129,11 @@ describe('planReplication: new replica', () => {
 
   test('a value longer than the standby attribute allows is reported as a gap by name, the rest is copied', () => {
     const ctx = planContext();
-    const plan = planReplication(sourceUser({ attributes: { sub: SUB, name: 'n'.repeat(2049), 'custom:tier': 'x'.repeat(17), locale: 'fr' } }), undefined, ctx);
+    const plan = planReplication(
+      sourceUser({ attributes: { sub: SUB, name: 'n'.repeat(2049), 'custom:tier': 'x'.repeat(17), locale: 'fr' } }),
+      undefined,
+      ctx,
+    );
     expect(plan.kind).toBe('create');
     expect(plan.createAttributes).not.toHaveProperty('custom:tier');
     expect(plan.createAttributes).not.toHaveProperty('name');
@@ -117,12 +151,22 @@ describe('planReplication: new replica', () => {
 
   test('a custom attribute missing from the standby schema is a named gap, never dropped silently, never a crash', () => {
     const ctx = planContext();
-    const source = sourceUser({ attributes: { sub: SUB, email: 'a@example.com', 'custom:department': 'R&D', 'dev:custom:secret': 'x' } });
+    const source = sourceUser({
+      attributes: { sub: SUB, email: 'a@example.com', 'custom:department': 'R&D', 'dev:custom:secret': 'x' },
+    });
     const plan = planReplication(source, undefined, ctx);
     expect(plan.kind).toBe('create');
     expect(plan.createAttributes).not.toHaveProperty('custom:department');
-    expect(plan.issues).toContainEqual({ code: 'attribute-gap', attribute: 'custom:department', reason: 'missing-in-standby-schema' });
-    expect(plan.issues).toContainEqual({ code: 'attribute-gap', attribute: 'dev:custom:secret', reason: 'missing-in-standby-schema' });
+    expect(plan.issues).toContainEqual({
+      code: 'attribute-gap',
+      attribute: 'custom:department',
+      reason: 'missing-in-standby-schema',
+    });
+    expect(plan.issues).toContainEqual({
+      code: 'attribute-gap',
+      attribute: 'dev:custom:secret',
+      reason: 'missing-in-standby-schema',
+    });
     expect(plan.createAttributes?.email).toBe('a@example.com');
   });
 
@@ -140,7 +184,12 @@ describe('planReplication: new replica', () => {
   });
 
   test('a custom attribute longer than the standby allows is a gap, not a failed create', () => {
-    const schema = [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: false, maxLength: 4 }, { name: 'custom:source_sub', mutable: true }, { name: 'custom:source_mfa', mutable: true }];
+    const schema = [
+      ...STANDARD_SCHEMA,
+      { name: 'custom:tier', mutable: false, maxLength: 4 },
+      { name: 'custom:source_sub', mutable: true },
+      { name: 'custom:source_mfa', mutable: true },
+    ];
     const ctx = planContext({ standbyPool: standbyPool({ schema }) });
     const plan = planReplication(sourceUser({ attributes: { sub: SUB, 'custom:tier': 'gold!' } }), undefined, ctx);
     expect(plan.issues).toEqual([{ code: 'attribute-gap', attribute: 'custom:tier', reason: 'too-long' }]);
@@ -149,7 +198,12 @@ describe('planReplication: new replica', () => {
 
   test('sub, identities, updated_at and cognito:* are never copied; the source sub goes to custom:source_sub', () => {
     const ctx = planContext();
-    const attributes: Record<string, string> = { sub: SUB, email: 'a@example.com', identities: '[]', updated_at: '1700000000' };
+    const attributes: Record<string, string> = {
+      sub: SUB,
+      email: 'a@example.com',
+      identities: '[]',
+      updated_at: '1700000000',
+    };
     for (const n of NEVER_COPIED) if (n.startsWith('cognito:')) attributes[n] = 'x';
     const plan = planReplication(sourceUser({ attributes }), undefined, ctx);
     for (const n of NEVER_COPIED) expect(writtenAttributeNames(plan)).not.toContain(n);
@@ -157,12 +211,24 @@ describe('planReplication: new replica', () => {
   });
 
   test('a source whose own custom:source_sub is set (failback) gets the sub of this source written', () => {
-    const plan = planReplication(sourceUser({ attributes: { sub: SUB, 'custom:source_sub': 'old-peer-sub' } }), undefined, planContext());
+    const plan = planReplication(
+      sourceUser({ attributes: { sub: SUB, 'custom:source_sub': 'old-peer-sub' } }),
+      undefined,
+      planContext(),
+    );
     expect(plan.createAttributes?.['custom:source_sub']).toBe(SUB);
   });
 
   test('verified flags: true is copied, false is not written on create', () => {
-    const source = sourceUser({ attributes: { sub: SUB, email: 'a@example.com', email_verified: 'false', phone_number: '+15555550100', phone_number_verified: 'true' } });
+    const source = sourceUser({
+      attributes: {
+        sub: SUB,
+        email: 'a@example.com',
+        email_verified: 'false',
+        phone_number: '+15555550100',
+        phone_number_verified: 'true',
+      },
+    });
     const plan = planReplication(source, undefined, planContext());
     expect(plan.createAttributes).toMatchObject({ phone_number_verified: 'true' });
     expect(plan.createAttributes).not.toHaveProperty('email_verified');
@@ -182,7 +248,11 @@ describe('planReplication: new replica', () => {
   });
 
   test('SMS MFA: the preference is replicated, and the marker is written only after it', () => {
-    const plan = planReplication(sourceUser({ mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } }), undefined, planContext());
+    const plan = planReplication(
+      sourceUser({ mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } }),
+      undefined,
+      planContext(),
+    );
     expect(plan.mfa).toEqual({ sms: { enabled: true, preferred: true } });
     expect(plan.createAttributes).not.toHaveProperty('custom:source_mfa');
     expect(plan.afterMfaAttributes).toEqual({ 'custom:source_mfa': 'SMS_MFA;SMS_MFA' });
@@ -197,14 +267,22 @@ describe('planReplication: new replica', () => {
   });
 
   test('TOTP cannot be copied: recorded as an issue and in the marker', () => {
-    const plan = planReplication(sourceUser({ mfa: { enabled: ['SOFTWARE_TOKEN_MFA'], preferred: 'SOFTWARE_TOKEN_MFA' } }), undefined, planContext());
+    const plan = planReplication(
+      sourceUser({ mfa: { enabled: ['SOFTWARE_TOKEN_MFA'], preferred: 'SOFTWARE_TOKEN_MFA' } }),
+      undefined,
+      planContext(),
+    );
     expect(plan.issues).toContainEqual({ code: 'totp' });
     expect(plan.mfa).toBeUndefined();
     expect(plan.createAttributes?.['custom:source_mfa']).toBe('SOFTWARE_TOKEN_MFA;SOFTWARE_TOKEN_MFA');
   });
 
   test('TOTP preferred with SMS as second factor: SMS is enabled (not preferred), TOTP recorded', () => {
-    const plan = planReplication(sourceUser({ mfa: { enabled: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'], preferred: 'SOFTWARE_TOKEN_MFA' } }), undefined, planContext());
+    const plan = planReplication(
+      sourceUser({ mfa: { enabled: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'], preferred: 'SOFTWARE_TOKEN_MFA' } }),
+      undefined,
+      planContext(),
+    );
     expect(plan.mfa).toEqual({ sms: { enabled: true, preferred: false } });
     expect(plan.issues).toContainEqual({ code: 'totp' });
     expect(plan.afterMfaAttributes).toEqual({ 'custom:source_mfa': 'SMS_MFA,SOFTWARE_TOKEN_MFA;SOFTWARE_TOKEN_MFA' });
@@ -220,7 +298,11 @@ describe('planReplication: new replica', () => {
     const source = sourceUser({
       username: 'Google_1234',
       status: 'EXTERNAL_PROVIDER',
-      attributes: { sub: SUB, email: 'a@example.com', identities: JSON.stringify([{ providerName: 'Google', userId: '1234', providerType: 'Google' }]) },
+      attributes: {
+        sub: SUB,
+        email: 'a@example.com',
+        identities: JSON.stringify([{ providerName: 'Google', userId: '1234', providerType: 'Google' }]),
+      },
     });
     const plan = planReplication(source, undefined, planContext());
     expect(plan.kind).toBe('skip');
@@ -232,7 +314,11 @@ describe('planReplication: new replica', () => {
     const source = sourceUser({
       username: 'Google_1234',
       status: 'EXTERNAL_PROVIDER',
-      attributes: { sub: SUB, email: 'a@example.com', identities: JSON.stringify([{ providerName: 'Google', userId: '1234' }]) },
+      attributes: {
+        sub: SUB,
+        email: 'a@example.com',
+        identities: JSON.stringify([{ providerName: 'Google', userId: '1234' }]),
+      },
     });
     const plan = planReplication(source, undefined, planContext({ linkFederatedUsers: true }));
     expect(plan.kind).toBe('create');
@@ -254,11 +340,14 @@ describe('planReplication: new replica', () => {
     expect(plan.issues).toEqual([{ code: 'unconfirmed' }]);
   });
 
-  test.each(['FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'])('a %s source still gets a CONFIRMED replica with a password', (status) => {
-    const plan = planReplication(sourceUser({ status }), undefined, planContext());
-    expect(plan.kind).toBe('create');
-    expect(plan.setPassword).toBe(true);
-  });
+  test.each(['FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'])(
+    'a %s source still gets a CONFIRMED replica with a password',
+    (status) => {
+      const plan = planReplication(sourceUser({ status }), undefined, planContext());
+      expect(plan.kind).toBe('create');
+      expect(plan.setPassword).toBe(true);
+    },
+  );
 
   test('planning is pure: the same input gives the same plan and the input is not changed', () => {
     const source = sourceUser({ groups: ['b', 'a'], mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } });
@@ -272,17 +361,34 @@ describe('planReplication: new replica', () => {
 describe('planReplication: existing replica', () => {
   const modes: [string, Partial<PlanContext>, Partial<UserRecord>][] = [
     ['plain usernames', {}, {}],
-    ['e-mail as username', { sourcePool: pool({ usernameAttributes: ['email'] }), standbyPool: standbyPool({ usernameAttributes: ['email'] }) }, { username: SUB }],
+    [
+      'e-mail as username',
+      {
+        sourcePool: pool({ usernameAttributes: ['email'] }),
+        standbyPool: standbyPool({ usernameAttributes: ['email'] }),
+      },
+      { username: SUB },
+    ],
     [
       'phone as username',
-      { sourcePool: pool({ usernameAttributes: ['phone_number'] }), standbyPool: standbyPool({ usernameAttributes: ['phone_number'] }) },
+      {
+        sourcePool: pool({ usernameAttributes: ['phone_number'] }),
+        standbyPool: standbyPool({ usernameAttributes: ['phone_number'] }),
+      },
       { username: SUB, attributes: { sub: SUB, phone_number: '+15555550100', phone_number_verified: 'true' } },
     ],
-    ['aliases', { sourcePool: pool({ aliasAttributes: ['email'] }), standbyPool: standbyPool({ aliasAttributes: ['email'] }) }, {}],
+    [
+      'aliases',
+      { sourcePool: pool({ aliasAttributes: ['email'] }), standbyPool: standbyPool({ aliasAttributes: ['email'] }) },
+      {},
+    ],
   ];
   const shapes: [string, Partial<UserRecord>][] = [
     ['plain', {}],
-    ['disabled, grouped, SMS MFA', { enabled: false, groups: ['admins', 'staff'], mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } }],
+    [
+      'disabled, grouped, SMS MFA',
+      { enabled: false, groups: ['admins', 'staff'], mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } },
+    ],
     ['TOTP and e-mail MFA', { mfa: { enabled: ['EMAIL_OTP', 'SOFTWARE_TOKEN_MFA'], preferred: 'SOFTWARE_TOKEN_MFA' } }],
   ];
   for (const [mode, ctxOverrides, userOverrides] of modes) {
@@ -297,7 +403,10 @@ describe('planReplication: existing replica', () => {
     });
   }
 
-  function synced(ctx = planContext(), overrides: Partial<UserRecord> = {}): { source: UserRecord; replica: UserRecord; ctx: PlanContext } {
+  function synced(
+    ctx = planContext(),
+    overrides: Partial<UserRecord> = {},
+  ): { source: UserRecord; replica: UserRecord; ctx: PlanContext } {
     const source = sourceUser(overrides);
     return { source, replica: replicaAfter(planReplication(source, undefined, ctx), source, ctx), ctx };
   }
@@ -330,9 +439,14 @@ describe('planReplication: existing replica', () => {
   });
 
   test('a phone change sends phone_number_verified in the same call', () => {
-    const { source, replica, ctx } = synced(planContext(), { attributes: { sub: SUB, phone_number: '+15555550100', phone_number_verified: 'true' } });
+    const { source, replica, ctx } = synced(planContext(), {
+      attributes: { sub: SUB, phone_number: '+15555550100', phone_number_verified: 'true' },
+    });
     source.attributes.phone_number = '+15555550199';
-    expect(planReplication(source, replica, ctx).updateAttributes).toEqual({ phone_number: '+15555550199', phone_number_verified: 'true' });
+    expect(planReplication(source, replica, ctx).updateAttributes).toEqual({
+      phone_number: '+15555550199',
+      phone_number_verified: 'true',
+    });
   });
 
   test('a false verified flag on the replica equals no flag', () => {
@@ -343,8 +457,14 @@ describe('planReplication: existing replica', () => {
 
   test('attributes the source no longer has are deleted; required, pool-owned, managed and username attributes are kept', () => {
     const schema = standbyPool().schema.map((a) => (a.name === 'locale' ? { ...a, required: true } : a));
-    const ctx = planContext({ standbyPool: standbyPool({ schema, usernameAttributes: ['email'] }), sourcePool: pool({ usernameAttributes: ['email'] }) });
-    const { source, replica } = synced(ctx, { username: SUB, attributes: { sub: SUB, email: 'a@example.com', given_name: 'A', locale: 'en', 'custom:tier': 'gold' } });
+    const ctx = planContext({
+      standbyPool: standbyPool({ schema, usernameAttributes: ['email'] }),
+      sourcePool: pool({ usernameAttributes: ['email'] }),
+    });
+    const { source, replica } = synced(ctx, {
+      username: SUB,
+      attributes: { sub: SUB, email: 'a@example.com', given_name: 'A', locale: 'en', 'custom:tier': 'gold' },
+    });
     delete source.attributes.given_name;
     delete source.attributes.locale;
     delete source.attributes['custom:tier'];
@@ -357,13 +477,21 @@ describe('planReplication: existing replica', () => {
   });
 
   test('an attribute that is immutable in the standby is reported, not written', () => {
-    const schema = [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: false, maxLength: 16 }, ...standbyPool().schema.filter((a) => a.name.startsWith('custom:source'))];
+    const schema = [
+      ...STANDARD_SCHEMA,
+      { name: 'custom:tier', mutable: false, maxLength: 16 },
+      ...standbyPool().schema.filter((a) => a.name.startsWith('custom:source')),
+    ];
     const ctx = planContext({ standbyPool: standbyPool({ schema }) });
     const { source, replica } = synced(ctx, { attributes: { sub: SUB, 'custom:tier': 'gold' } });
     source.attributes['custom:tier'] = 'silver';
     const plan = planReplication(source, replica, ctx);
     expect(plan.updateAttributes).toEqual({});
-    expect(plan.issues).toContainEqual({ code: 'attribute-gap', attribute: 'custom:tier', reason: 'immutable-in-standby' });
+    expect(plan.issues).toContainEqual({
+      code: 'attribute-gap',
+      attribute: 'custom:tier',
+      reason: 'immutable-in-standby',
+    });
     expect(plan.kind).toBe('in-sync');
   });
 
@@ -373,17 +501,25 @@ describe('planReplication: existing replica', () => {
     replica.attributes['custom:department'] = 'R&D'; // cannot exist, but must not be touched either
     const plan = planReplication(source, replica, ctx);
     expect(plan.deleteAttributes).toEqual([]);
-    expect(plan.issues).toContainEqual({ code: 'attribute-gap', attribute: 'custom:department', reason: 'missing-in-standby-schema' });
+    expect(plan.issues).toContainEqual({
+      code: 'attribute-gap',
+      attribute: 'custom:department',
+      reason: 'missing-in-standby-schema',
+    });
   });
 
   test('a new source sub (user deleted and signed up again) is written to custom:source_sub', () => {
     const { source, replica, ctx } = synced();
     source.attributes.sub = '22222222-2222-4222-8222-222222222222';
-    expect(planReplication(source, replica, ctx).updateAttributes).toEqual({ 'custom:source_sub': '22222222-2222-4222-8222-222222222222' });
+    expect(planReplication(source, replica, ctx).updateAttributes).toEqual({
+      'custom:source_sub': '22222222-2222-4222-8222-222222222222',
+    });
   });
 
   test('groups: missing ones added, extra ones removed', () => {
-    const { source, replica, ctx } = synced(planContext({ sourceGroups: new Set(['a', 'b', 'c']) }), { groups: ['a', 'b'] });
+    const { source, replica, ctx } = synced(planContext({ sourceGroups: new Set(['a', 'b', 'c']) }), {
+      groups: ['a', 'b'],
+    });
     replica.groups = ['b', 'c'];
     const plan = planReplication(source, replica, ctx);
     expect(plan.addGroups).toEqual(['a']);
@@ -499,11 +635,20 @@ describe('planReplication: failback onto the original', () => {
   test('brings back changes, but never marks the original as a copy nor resets its password', () => {
     const ctx = planContext();
     const replicaInStandby = sourceUser({
-      attributes: { sub: REPLICA_SUB, email: 'a@example.com', email_verified: 'true', 'custom:tier': 'gold', 'custom:source_sub': ORIGINAL_SUB, 'custom:source_mfa': 'NONE' },
+      attributes: {
+        sub: REPLICA_SUB,
+        email: 'a@example.com',
+        email_verified: 'true',
+        'custom:tier': 'gold',
+        'custom:source_sub': ORIGINAL_SUB,
+        'custom:source_mfa': 'NONE',
+      },
       mfa: { enabled: [] },
     });
     const original = {
-      ...sourceUser({ attributes: { sub: ORIGINAL_SUB, email: 'a@example.com', email_verified: 'true', 'custom:tier': 'silver' } }),
+      ...sourceUser({
+        attributes: { sub: ORIGINAL_SUB, email: 'a@example.com', email_verified: 'true', 'custom:tier': 'silver' },
+      }),
       status: 'FORCE_CHANGE_PASSWORD',
       groups: [],
     };
@@ -516,7 +661,10 @@ describe('planReplication: failback onto the original', () => {
 
   test('an original that already matches costs nothing', () => {
     const ctx = planContext();
-    const replicaInStandby = sourceUser({ attributes: { sub: REPLICA_SUB, email: 'a@example.com', 'custom:source_sub': ORIGINAL_SUB }, groups: [] });
+    const replicaInStandby = sourceUser({
+      attributes: { sub: REPLICA_SUB, email: 'a@example.com', 'custom:source_sub': ORIGINAL_SUB },
+      groups: [],
+    });
     const original = { ...sourceUser({ attributes: { sub: ORIGINAL_SUB, email: 'a@example.com' } }), groups: [] };
     expect(planReplication(replicaInStandby, original, ctx).kind).toBe('in-sync');
   });
@@ -528,14 +676,48 @@ describe('issue 10.2: reverse replication never deletes what the source pool can
   const ORIGINAL_SUB = '11111111-1111-4111-8111-111111111111';
   const REPLICA_SUB = '22222222-2222-4222-8222-222222222222';
   // The standby (source here) has a short custom:tier and no custom:department; the primary (target) has both.
-  const standbySchema = [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: true, dataType: 'String', maxLength: 4 }, { name: 'custom:source_sub', mutable: true, maxLength: 64 }, { name: 'custom:source_mfa', mutable: true, maxLength: 128 }];
-  const primarySchema = [...STANDARD_SCHEMA, { name: 'custom:tier', mutable: true, dataType: 'String', maxLength: 16 }, { name: 'custom:department', mutable: true, maxLength: 32 }];
+  const standbySchema = [
+    ...STANDARD_SCHEMA,
+    { name: 'custom:tier', mutable: true, dataType: 'String', maxLength: 4 },
+    { name: 'custom:source_sub', mutable: true, maxLength: 64 },
+    { name: 'custom:source_mfa', mutable: true, maxLength: 128 },
+  ];
+  const primarySchema = [
+    ...STANDARD_SCHEMA,
+    { name: 'custom:tier', mutable: true, dataType: 'String', maxLength: 16 },
+    { name: 'custom:department', mutable: true, maxLength: 32 },
+  ];
   const reverse = (sourceGroups: string[] | undefined) =>
-    planContext({ sourcePool: pool({ poolId: 'us-west-2_Standby1', schema: standbySchema }), standbyPool: pool({ schema: primarySchema }), sourceGroups: sourceGroups && new Set(sourceGroups) });
+    planContext({
+      sourcePool: pool({ poolId: 'us-west-2_Standby1', schema: standbySchema }),
+      standbyPool: pool({ schema: primarySchema }),
+      sourceGroups: sourceGroups && new Set(sourceGroups),
+    });
   const replicaInStandby = (extra: Record<string, string> = {}, groups = ['staff']) =>
-    sourceUser({ attributes: { sub: REPLICA_SUB, email: 'a@example.com', email_verified: 'true', name: 'Changed by an operator', 'custom:source_sub': ORIGINAL_SUB, 'custom:source_mfa': 'NONE', ...extra }, groups });
+    sourceUser({
+      attributes: {
+        sub: REPLICA_SUB,
+        email: 'a@example.com',
+        email_verified: 'true',
+        name: 'Changed by an operator',
+        'custom:source_sub': ORIGINAL_SUB,
+        'custom:source_mfa': 'NONE',
+        ...extra,
+      },
+      groups,
+    });
   const original = (extra: Record<string, string> = {}, groups = ['admins', 'staff']) => ({
-    ...sourceUser({ attributes: { sub: ORIGINAL_SUB, email: 'a@example.com', email_verified: 'true', name: 'Alice', 'custom:department': 'R&D', 'custom:tier': 'platinum', ...extra } }),
+    ...sourceUser({
+      attributes: {
+        sub: ORIGINAL_SUB,
+        email: 'a@example.com',
+        email_verified: 'true',
+        name: 'Alice',
+        'custom:department': 'R&D',
+        'custom:tier': 'platinum',
+        ...extra,
+      },
+    }),
     groups,
   });
 
@@ -556,13 +738,22 @@ describe('issue 10.2: reverse replication never deletes what the source pool can
   });
 
   test('what the source pool can hold is still deleted when the source user lacks it', () => {
-    const plan = planReplication(replicaInStandby(), original({ locale: 'fr', 'custom:tier': 'gold' }), reverse(['staff']));
+    const plan = planReplication(
+      replicaInStandby(),
+      original({ locale: 'fr', 'custom:tier': 'gold' }),
+      reverse(['staff']),
+    );
     expect(plan.deleteAttributes).toEqual(['custom:tier', 'locale']);
   });
 
   test('an echo that slips through only adds or updates: the same rule for the forward direction', () => {
     // Forward: the standby replica carries a standby-only attribute and a standby-only group.
-    const ctx = planContext({ standbyPool: standbyPool({ schema: [...standbyPool().schema, { name: 'custom:kiosk', mutable: true, maxLength: 8 }] }), sourceGroups: new Set(['admins']) });
+    const ctx = planContext({
+      standbyPool: standbyPool({
+        schema: [...standbyPool().schema, { name: 'custom:kiosk', mutable: true, maxLength: 8 }],
+      }),
+      sourceGroups: new Set(['admins']),
+    });
     const source = sourceUser({ groups: ['admins'] });
     const replica = replicaAfter(planReplication(source, undefined, ctx), source, ctx);
     replica.attributes['custom:kiosk'] = 'yes';
@@ -574,7 +765,13 @@ describe('issue 10.2: reverse replication never deletes what the source pool can
 });
 
 describe('issue 10.3: a missing MFA marker is unknown, not none', () => {
-  const withPhone = { sub: SUB, email: 'alice@example.com', email_verified: 'true', phone_number: '+15555550100', phone_number_verified: 'true' };
+  const withPhone = {
+    sub: SUB,
+    email: 'alice@example.com',
+    email_verified: 'true',
+    phone_number: '+15555550100',
+    phone_number_verified: 'true',
+  };
   function unmarked(mfa: UserRecord['mfa'], ctx = planContext()) {
     const source = sourceUser({ attributes: { ...withPhone }, mfa });
     const replica = replicaAfter(planReplication(source, undefined, ctx), source, ctx);
@@ -586,7 +783,10 @@ describe('issue 10.3: a missing MFA marker is unknown, not none', () => {
     const { source, replica, ctx } = unmarked({ enabled: [] });
     const plan = planReplication(source, replica, ctx);
     // Old code: no MFA call and the marker written NONE at once, hiding a stray factor for good.
-    expect(plan.mfa).toEqual({ sms: { enabled: false, preferred: false }, email: { enabled: false, preferred: false } });
+    expect(plan.mfa).toEqual({
+      sms: { enabled: false, preferred: false },
+      email: { enabled: false, preferred: false },
+    });
     expect(plan.updateAttributes).toEqual({});
     expect(plan.afterMfaAttributes).toEqual({ 'custom:source_mfa': 'NONE' });
   });
@@ -594,7 +794,10 @@ describe('issue 10.3: a missing MFA marker is unknown, not none', () => {
   test('missing MFA marker is unknown: an unparsable marker too', () => {
     const { source, replica, ctx } = unmarked({ enabled: ['SMS_MFA'], preferred: 'SMS_MFA' });
     replica.attributes['custom:source_mfa'] = 'garbage';
-    expect(planReplication(source, replica, ctx).mfa).toEqual({ sms: { enabled: true, preferred: true }, email: { enabled: false, preferred: false } });
+    expect(planReplication(source, replica, ctx).mfa).toEqual({
+      sms: { enabled: true, preferred: true },
+      email: { enabled: false, preferred: false },
+    });
   });
 
   test('missing MFA marker is unknown: a factor whose contact the replica lacks is not sent (Cognito refuses it)', () => {
@@ -658,7 +861,10 @@ describe('issue 10.5: MFA pending on RESET_REQUIRED replicas', () => {
   test('MFA pending on RESET_REQUIRED: the other changes are still made', () => {
     const ctx = planContext();
     const source = sourceUser({ mfa: { enabled: ['EMAIL_OTP'], preferred: 'EMAIL_OTP' } });
-    const replica = { ...replicaAfter(planReplication(sourceUser(), undefined, ctx), source, ctx), status: 'RESET_REQUIRED' };
+    const replica = {
+      ...replicaAfter(planReplication(sourceUser(), undefined, ctx), source, ctx),
+      status: 'RESET_REQUIRED',
+    };
     const plan = planReplication({ ...source, attributes: { ...source.attributes, name: 'Alicia' } }, replica, ctx);
     expect(plan.kind).toBe('update');
     expect(plan.updateAttributes).toEqual({ name: 'Alicia' });

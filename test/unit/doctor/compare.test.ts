@@ -1,4 +1,10 @@
-import { comparePools, type Finding, hasBlockers, type PoolSnapshot, signInIdentifiers } from '../../../src/doctor/compare';
+import {
+  comparePools,
+  type Finding,
+  hasBlockers,
+  type PoolSnapshot,
+  signInIdentifiers,
+} from '../../../src/doctor/compare';
 import { renderFindings } from '../../../src/doctor/render';
 import type { PoolConfig } from '../../../src/core/types';
 import { MANAGED_SCHEMA, pool, standbyPool } from '../helpers';
@@ -18,12 +24,16 @@ function healthy(): { source: PoolSnapshot; target: PoolSnapshot } {
     allowAdminCreateUserOnly: false,
   };
   const source = pool({
-    ...common, region: 'us-east-1', poolId: 'us-east-1_Src',
+    ...common,
+    region: 'us-east-1',
+    poolId: 'us-east-1_Src',
     schema: [...standbyPool().schema],
     lambdaTriggers: { PostConfirmation: 'arn:aws:lambda:us-east-1:111111111111:function:sync-trigger' },
   });
   const target = standbyPool({
-    ...common, region: 'us-west-2', poolId: 'us-west-2_Dst',
+    ...common,
+    region: 'us-west-2',
+    poolId: 'us-west-2_Dst',
     lambdaTriggers: { PostConfirmation: 'arn:aws:lambda:us-west-2:111111111111:function:sync-trigger' },
   });
   const mfa = { mfaConfiguration: 'OPTIONAL' as const, sms: true, totp: true, email: false };
@@ -44,7 +54,11 @@ test('matching pools: no blocker, no warning (notes only)', () => {
 
 test('sign-in identifiers', () => {
   expect(signInIdentifiers(pool({ usernameAttributes: ['email'] }))).toEqual(['email']);
-  expect(signInIdentifiers(pool({ aliasAttributes: ['email', 'preferred_username'] }))).toEqual(['email', 'preferred_username', 'username']);
+  expect(signInIdentifiers(pool({ aliasAttributes: ['email', 'preferred_username'] }))).toEqual([
+    'email',
+    'preferred_username',
+    'username',
+  ]);
   expect(signInIdentifiers(pool())).toEqual(['username']);
 });
 
@@ -52,7 +66,9 @@ test('username configuration that loses a way to sign in is a blocker', () => {
   const { source, target } = healthy();
   source.config.usernameAttributes = ['email'];
   const f = comparePools(source, target, OPTIONS);
-  expect(byId(f, 'username.sign-in')).toEqual(expect.objectContaining({ severity: 'blocker', command: expect.stringContaining('--username-attributes email') }));
+  expect(byId(f, 'username.sign-in')).toEqual(
+    expect.objectContaining({ severity: 'blocker', command: expect.stringContaining('--username-attributes email') }),
+  );
   const { source: s2, target: t2 } = healthy();
   s2.config.aliasAttributes = ['email'];
   expect(byId(comparePools(s2, t2, OPTIONS), 'username.sign-in')?.title).toMatch(/does not accept email/);
@@ -75,7 +91,9 @@ test('managed attributes: missing in the target blocks, missing in the source wa
   expect(byId(f, 'schema.source-sub.failback.missing')?.severity).toBe('warning');
 
   const { source: s2, target: t2 } = healthy();
-  t2.config.schema = t2.config.schema.map((a) => (a.name === 'custom:source_sub' ? { ...a, mutable: false, maxLength: 20 } : a));
+  t2.config.schema = t2.config.schema.map((a) =>
+    a.name === 'custom:source_sub' ? { ...a, mutable: false, maxLength: 20 } : a,
+  );
   const u = byId(comparePools(s2, t2, OPTIONS), 'schema.source-sub.unusable')!;
   expect(u.severity).toBe('blocker');
   expect(u.title).toMatch(/immutable.*max length 20 < 36/);
@@ -88,9 +106,14 @@ test('every source custom attribute must exist in the target with a compatible d
     { name: 'custom:score', mutable: true, dataType: 'Number' },
     { name: 'custom:plan', mutable: true, dataType: 'String', maxLength: 100 },
   );
-  target.config.schema.push({ name: 'custom:score', mutable: true, dataType: 'String' }, { name: 'custom:plan', mutable: false, dataType: 'String', maxLength: 10 });
+  target.config.schema.push(
+    { name: 'custom:score', mutable: true, dataType: 'String' },
+    { name: 'custom:plan', mutable: false, dataType: 'String', maxLength: 10 },
+  );
   const f = comparePools(source, target, OPTIONS);
-  expect(byId(f, 'schema.custom.missing:custom:tenant')).toEqual(expect.objectContaining({ severity: 'blocker', command: expect.stringContaining('"Name":"tenant"') }));
+  expect(byId(f, 'schema.custom.missing:custom:tenant')).toEqual(
+    expect.objectContaining({ severity: 'blocker', command: expect.stringContaining('"Name":"tenant"') }),
+  );
   expect(byId(f, 'schema.custom.type:custom:score')?.severity).toBe('blocker');
   expect(byId(f, 'schema.custom.immutable:custom:plan')?.severity).toBe('warning');
   expect(byId(f, 'schema.custom.length:custom:plan')?.severity).toBe('warning');
@@ -121,7 +144,9 @@ test('MFA: off in the target blocks; a factor the source uses and the target lac
   target.mfa = { mfaConfiguration: 'OFF', sms: false, totp: false, email: false };
   const f = comparePools(source, target, OPTIONS);
   expect(byId(f, 'mfa.off')?.severity).toBe('blocker');
-  expect(byId(f, 'mfa.factor.totp')?.command).toMatch(/set-user-pool-mfa-config .*--software-token-mfa-configuration Enabled=true/);
+  expect(byId(f, 'mfa.factor.totp')?.command).toMatch(
+    /set-user-pool-mfa-config .*--software-token-mfa-configuration Enabled=true/,
+  );
   expect(byId(f, 'mfa.factor.sms')?.severity).toBe('blocker');
   const { source: s2, target: t2 } = healthy();
   t2.config.mfaConfiguration = 'ON';
@@ -131,14 +156,16 @@ test('MFA: off in the target blocks; a factor the source uses and the target lac
 test('account recovery: admin-only blocks (resets cannot be sent), none warns, different warns', () => {
   const { source, target } = healthy();
   target.config.accountRecovery = ['admin_only'];
-  expect(byId(comparePools(source, target, OPTIONS), 'recovery.admin-only')).toEqual(expect.objectContaining({ severity: 'blocker', command: expect.stringContaining('--account-recovery-setting') }));
+  expect(byId(comparePools(source, target, OPTIONS), 'recovery.admin-only')).toEqual(
+    expect.objectContaining({ severity: 'blocker', command: expect.stringContaining('--account-recovery-setting') }),
+  );
   target.config.accountRecovery = [];
   expect(byId(comparePools(source, target, OPTIONS), 'recovery.legacy')?.severity).toBe('warning');
   target.config.accountRecovery = ['verified_phone_number'];
   expect(byId(comparePools(source, target, OPTIONS), 'recovery.differs')?.severity).toBe('warning');
 });
 
-test('messaging: Cognito\'s default e-mail blocks a large pool; no SMS configuration blocks when the source sends SMS', () => {
+test("messaging: Cognito's default e-mail blocks a large pool; no SMS configuration blocks when the source sends SMS", () => {
   const { source, target } = healthy();
   target.config.emailSendingAccount = 'COGNITO_DEFAULT';
   source.config.estimatedUsers = 10_000;
@@ -152,7 +179,10 @@ test('messaging: Cognito\'s default e-mail blocks a large pool; no SMS configura
 
 test('groups missing in the target: one finding with a create-group command each; roles and precedence compared', () => {
   const { source, target } = healthy();
-  source.groups.push({ name: 'ops team', precedence: 2, description: "it's ops", roleArn: 'arn:aws:iam::1:role/ops' }, { name: 'readers' });
+  source.groups.push(
+    { name: 'ops team', precedence: 2, description: "it's ops", roleArn: 'arn:aws:iam::1:role/ops' },
+    { name: 'readers' },
+  );
   source.groups[0] = { ...source.groups[0], roleArn: 'arn:aws:iam::1:role/admin', precedence: 5 };
   const f = comparePools(source, target, OPTIONS);
   const g = byId(f, 'groups.missing')!;
@@ -167,7 +197,10 @@ test('groups missing in the target: one finding with a create-group command each
 
 test('triggers: none on the source blocks; none on the target warns; a target trigger in the source Region blocks; other triggers compared', () => {
   const { source, target } = healthy();
-  source.config.lambdaTriggers = { PreTokenGeneration: 'arn:aws:lambda:us-east-1:1:function:claims', KMSKeyID: 'arn:aws:kms:us-east-1:1:key/x' };
+  source.config.lambdaTriggers = {
+    PreTokenGeneration: 'arn:aws:lambda:us-east-1:1:function:claims',
+    KMSKeyID: 'arn:aws:kms:us-east-1:1:key/x',
+  };
   target.config.lambdaTriggers = { CustomMessage: 'arn:aws:lambda:us-east-1:1:function:messages' };
   const f = comparePools(source, target, OPTIONS);
   expect(byId(f, 'trigger.source')?.severity).toBe('blocker');
@@ -185,7 +218,13 @@ test('sign-up and security differences warn', () => {
   target.config.deletionProtection = 'INACTIVE';
   source.config.deviceTracking = true;
   const f = comparePools(source, target, OPTIONS);
-  for (const id of ['sign-up.disabled', 'sign-up.verification', 'security.threat-protection', 'security.deletion-protection']) expect(byId(f, id)?.severity).toBe('warning');
+  for (const id of [
+    'sign-up.disabled',
+    'sign-up.verification',
+    'security.threat-protection',
+    'security.deletion-protection',
+  ])
+    expect(byId(f, id)?.severity).toBe('warning');
   expect(byId(f, 'security.devices')?.severity).toBe('info');
 });
 
@@ -209,7 +248,9 @@ test('passwordless: shown when the target allows EMAIL_OTP, otherwise how to all
   expect(byId(comparePools(source, target, OPTIONS), 'passwordless.available')).toBeDefined();
   target.config.allowedFirstAuthFactors = ['PASSWORD'];
   target.config.featurePlan = 'ESSENTIALS';
-  expect(byId(comparePools(source, target, OPTIONS), 'passwordless.unavailable')?.command).toMatch(/"AllowedFirstAuthFactors":\["PASSWORD","EMAIL_OTP"\]/);
+  expect(byId(comparePools(source, target, OPTIONS), 'passwordless.unavailable')?.command).toMatch(
+    /"AllowedFirstAuthFactors":\["PASSWORD","EMAIL_OTP"\]/,
+  );
 });
 
 test('blockers come first; the text report shows every finding with its fix', () => {

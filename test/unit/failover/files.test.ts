@@ -12,8 +12,30 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const manifest: Manifest = {
   canSend: true,
-  rows: [{ username: 'u1', sub: 's1', sourceSub: 'x1', contact: 'a,"b"@example.com', channel: 'email', action: 'reset-password', mfa: 'NONE', status: 'CONFIRMED', emailOtp: false, send: true }],
-  excluded: [{ username: 'u2', sub: 's2', status: 'CONFIRMED', enabled: false, reason: 'disabled', detail: 'disabled in the standby' }],
+  rows: [
+    {
+      username: 'u1',
+      sub: 's1',
+      sourceSub: 'x1',
+      contact: 'a,"b"@example.com',
+      channel: 'email',
+      action: 'reset-password',
+      mfa: 'NONE',
+      status: 'CONFIRMED',
+      emailOtp: false,
+      send: true,
+    },
+  ],
+  excluded: [
+    {
+      username: 'u2',
+      sub: 's2',
+      status: 'CONFIRMED',
+      enabled: false,
+      reason: 'disabled',
+      detail: 'disabled in the standby',
+    },
+  ],
 };
 
 test('CSV fields are quoted only when needed', () => {
@@ -29,7 +51,12 @@ test('CSV has a header and one line per row; JSONL one object per line without e
   const csv = serialise(manifest.rows, ['username', 'contact', 'locale', 'send'], 'csv');
   expect(csv).toBe('username,contact,locale,send\r\nu1,"a,""b""@example.com",,true\r\n');
   const jsonl = serialise(manifest.rows, ['username', 'contact', 'locale', 'send'], 'jsonl');
-  expect(jsonl.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ username: 'u1', contact: 'a,"b"@example.com', send: true }]);
+  expect(
+    jsonl
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  ).toEqual([{ username: 'u1', contact: 'a,"b"@example.com', send: true }]);
 });
 
 test('the excluded list sits next to the manifest', () => {

@@ -17,25 +17,34 @@ describe('replayJournal', () => {
   test('intent then sent: sent; intent alone: maybe sent; failed: failed; uncertain: maybe sent', () => {
     const s = replayJournal(
       header +
-        line({ type: 'intent', sub: 'a', at: '1' }) + line({ type: 'sent', sub: 'a', at: '2' }) +
+        line({ type: 'intent', sub: 'a', at: '1' }) +
+        line({ type: 'sent', sub: 'a', at: '2' }) +
         line({ type: 'intent', sub: 'b', at: '3', status: 'CONFIRMED' }) +
-        line({ type: 'intent', sub: 'c', at: '4' }) + line({ type: 'failed', sub: 'c', at: '5', error: 'UserNotFoundException: x' }) +
-        line({ type: 'intent', sub: 'd', at: '6', status: 'CONFIRMED' }) + line({ type: 'uncertain', sub: 'd', at: '7', error: 'TimeoutError' }),
+        line({ type: 'intent', sub: 'c', at: '4' }) +
+        line({ type: 'failed', sub: 'c', at: '5', error: 'UserNotFoundException: x' }) +
+        line({ type: 'intent', sub: 'd', at: '6', status: 'CONFIRMED' }) +
+        line({ type: 'uncertain', sub: 'd', at: '7', error: 'TimeoutError' }),
     );
     expect(s.header).toEqual(pool);
     expect(s.bySub.get('a')?.state).toBe('sent');
     expect(s.bySub.get('b')).toEqual(expect.objectContaining({ state: 'maybe-sent', statusAtIntent: 'CONFIRMED' }));
     expect(s.bySub.get('c')).toEqual(expect.objectContaining({ state: 'failed', error: 'UserNotFoundException: x' }));
-    expect(s.bySub.get('d')).toEqual(expect.objectContaining({ state: 'maybe-sent', error: 'TimeoutError', statusAtIntent: 'CONFIRMED' }));
+    expect(s.bySub.get('d')).toEqual(
+      expect.objectContaining({ state: 'maybe-sent', error: 'TimeoutError', statusAtIntent: 'CONFIRMED' }),
+    );
     expect(s.tornTail).toBe(false);
   });
 
   test('sent is final; a failed user is tried again; resolved counts as sent', () => {
     const s = replayJournal(
       header +
-        line({ type: 'sent', sub: 'a', at: '1' }) + line({ type: 'intent', sub: 'a', at: '2' }) +
-        line({ type: 'failed', sub: 'b', at: '3', error: 'x' }) + line({ type: 'intent', sub: 'b', at: '4' }) + line({ type: 'sent', sub: 'b', at: '5' }) +
-        line({ type: 'intent', sub: 'c', at: '6' }) + line({ type: 'resolved', sub: 'c', at: '7', outcome: 'sent', by: 'status' }),
+        line({ type: 'sent', sub: 'a', at: '1' }) +
+        line({ type: 'intent', sub: 'a', at: '2' }) +
+        line({ type: 'failed', sub: 'b', at: '3', error: 'x' }) +
+        line({ type: 'intent', sub: 'b', at: '4' }) +
+        line({ type: 'sent', sub: 'b', at: '5' }) +
+        line({ type: 'intent', sub: 'c', at: '6' }) +
+        line({ type: 'resolved', sub: 'c', at: '7', outcome: 'sent', by: 'status' }),
     );
     expect([...s.bySub.values()].map((e) => e.state)).toEqual(['sent', 'sent', 'sent']);
   });
@@ -44,11 +53,15 @@ describe('replayJournal', () => {
     const s = replayJournal(`${header}${line({ type: 'sent', sub: 'a', at: '1' })}{"type":"inte`);
     expect(s.tornTail).toBe(true);
     expect(s.bySub.size).toBe(1);
-    expect(() => replayJournal(`${header}{"type":"inte\n${line({ type: 'sent', sub: 'a', at: '1' })}`)).toThrow(JournalError);
+    expect(() => replayJournal(`${header}{"type":"inte\n${line({ type: 'sent', sub: 'a', at: '1' })}`)).toThrow(
+      JournalError,
+    );
   });
 
   test('an unknown version is refused', () => {
-    expect(() => replayJournal(line({ type: 'header', v: 99, region: 'r', poolId: 'p', at: 't' }))).toThrow(/version 99/);
+    expect(() => replayJournal(line({ type: 'header', v: 99, region: 'r', poolId: 'p', at: 't' }))).toThrow(
+      /version 99/,
+    );
   });
 });
 
@@ -61,7 +74,10 @@ describe('openJournal', () => {
     await sink.append({ type: 'sent', sub: 'a', at: '2' });
     await sink.close();
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['header', 'intent', 'sent']);
     expect(readJournal(path).bySub.get('a')?.state).toBe('sent');
   });
@@ -73,7 +89,9 @@ describe('openJournal', () => {
   test('refuses a journal of another pool', async () => {
     const path = join(dir, 'j.jsonl');
     writeFileSync(path, header);
-    await expect(openJournal(path, { region: 'us-west-2', poolId: 'us-west-2_Other' })).rejects.toThrow(/belongs to pool/);
+    await expect(openJournal(path, { region: 'us-west-2', poolId: 'us-west-2_Other' })).rejects.toThrow(
+      /belongs to pool/,
+    );
   });
 
   test('after a torn write the next record starts on its own line', async () => {

@@ -1,4 +1,9 @@
-import { AdminResetUserPasswordCommand, CognitoIdentityProviderClient, InternalErrorException, TooManyRequestsException } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminResetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  InternalErrorException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CognitoGateway } from '../../../src/cognito/gateway';
@@ -9,7 +14,15 @@ import { sendResets } from '../../../src/failover/send';
 import { uniquePoolId, VirtualClock } from '../helpers';
 
 function rows(n: number): ManifestRow[] {
-  return Array.from({ length: n }, (_, i) => ({ username: `u${i}`, sub: `s${i}`, action: 'reset-password', mfa: 'NONE', status: 'CONFIRMED', emailOtp: false, send: true }));
+  return Array.from({ length: n }, (_, i) => ({
+    username: `u${i}`,
+    sub: `s${i}`,
+    action: 'reset-password',
+    mfa: 'NONE',
+    status: 'CONFIRMED',
+    emailOtp: false,
+    send: true,
+  }));
 }
 
 const emptyJournal = () => ({ bySub: new Map(), records: 0, tornTail: false });
@@ -19,21 +32,31 @@ function setup(options: { rate?: number; headroom?: number } = {}) {
   const client = new CognitoIdentityProviderClient({ region: 'us-west-2' });
   const mock = mockClient(client);
   const { limiter, rate } = failoverLimiter({ rate: options.rate, headroom: options.headroom, clock });
-  const gateway = new CognitoGateway({ region: 'us-west-2', poolId: uniquePoolId('us-west-2'), client, clock, limiter });
+  const gateway = new CognitoGateway({
+    region: 'us-west-2',
+    poolId: uniquePoolId('us-west-2'),
+    client,
+    clock,
+    limiter,
+  });
   const records: { at: number; record: JournalRecord }[] = [];
   const sendTimes: number[] = [];
   mock.on(AdminResetUserPasswordCommand).callsFake(async () => {
     sendTimes.push(clock.now());
     return {};
   });
-  const sink = { append: async (record: JournalRecord) => void records.push({ at: clock.now(), record }), close: async () => undefined };
+  const sink = {
+    append: async (record: JournalRecord) => void records.push({ at: clock.now(), record }),
+    close: async () => undefined,
+  };
   return { clock, mock, gateway, rate, records, sendTimes, sink };
 }
 
 /** Most sends in any one-second window (a microsecond of slack for floating-point schedules). */
 function peakPerSecond(times: number[]): number {
   let peak = 0;
-  for (let i = 0; i < times.length; i++) peak = Math.max(peak, times.filter((t) => t >= times[i] && t < times[i] + 1000 - 1e-3).length);
+  for (let i = 0; i < times.length; i++)
+    peak = Math.max(peak, times.filter((t) => t >= times[i] && t < times[i] + 1000 - 1e-3).length);
   return peak;
 }
 
@@ -53,7 +76,9 @@ test.each([
 ])('--rate %s: sends never exceed %i in any second, whatever the concurrency', async (rate, perSecond) => {
   const { clock, gateway, records, sendTimes, sink } = setup({ rate });
   const n = perSecond * 4;
-  const result = await clock.run(sendResets({ rows: rows(n), journal: emptyJournal(), sink, gateway, concurrency: 16, now: () => clock.now() }));
+  const result = await clock.run(
+    sendResets({ rows: rows(n), journal: emptyJournal(), sink, gateway, concurrency: 16, now: () => clock.now() }),
+  );
   expect(result.sent).toBe(n);
   expect(sendTimes).toHaveLength(n);
   expect(peakPerSecond(sendTimes)).toBeLessThanOrEqual(perSecond);
@@ -67,8 +92,13 @@ test.each([
 
 test('throttling is retried (Cognito did nothing); the user is sent once, with one intent', async () => {
   const { clock, mock, gateway, records, sink } = setup({ rate: 10 });
-  mock.on(AdminResetUserPasswordCommand).rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } })).resolves({});
-  const result = await clock.run(sendResets({ rows: rows(1), journal: emptyJournal(), sink, gateway, now: () => clock.now() }));
+  mock
+    .on(AdminResetUserPasswordCommand)
+    .rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }))
+    .resolves({});
+  const result = await clock.run(
+    sendResets({ rows: rows(1), journal: emptyJournal(), sink, gateway, now: () => clock.now() }),
+  );
   expect(result.sent).toBe(1);
   expect(mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 2);
   expect(records.map((r) => r.record.type)).toEqual(['intent', 'sent']);
@@ -76,8 +106,12 @@ test('throttling is retried (Cognito did nothing); the user is sent once, with o
 
 test('a 5xx answer is not retried by the failover gateway: maybe sent', async () => {
   const { clock, mock, gateway, records, sink } = setup({ rate: 10 });
-  mock.on(AdminResetUserPasswordCommand).rejects(new InternalErrorException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
-  const result = await clock.run(sendResets({ rows: rows(1), journal: emptyJournal(), sink, gateway, now: () => clock.now() }));
+  mock
+    .on(AdminResetUserPasswordCommand)
+    .rejects(new InternalErrorException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
+  const result = await clock.run(
+    sendResets({ rows: rows(1), journal: emptyJournal(), sink, gateway, now: () => clock.now() }),
+  );
   expect(mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 1);
   expect(result.maybeSent.map((m) => m.sub)).toEqual(['s0']);
   expect(records.map((r) => r.record.type)).toEqual(['intent', 'uncertain']);

@@ -2,7 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AdminGetUserCommand, AdminResetUserPasswordCommand, CognitoIdentityProviderClient, DescribeUserPoolCommand, ListUsersCommand, UserNotFoundException,
+  AdminGetUserCommand,
+  AdminResetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+  ListUsersCommand,
+  UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoGateway, type UserPage } from '../../../src/cognito/gateway';
@@ -16,7 +21,14 @@ import { describeUserPoolAnswer, InstantClock, standbyPool, uniquePoolId } from 
 function users(): UserRecord[] {
   const u = (n: number, extra: Partial<UserRecord> = {}, attrs: Record<string, string> = {}): UserRecord => ({
     username: `user${n}`,
-    attributes: { sub: `sub-${n}`, 'custom:source_sub': `src-${n}`, 'custom:source_mfa': 'NONE', email: `user${n}@example.com`, email_verified: 'true', ...attrs },
+    attributes: {
+      sub: `sub-${n}`,
+      'custom:source_sub': `src-${n}`,
+      'custom:source_mfa': 'NONE',
+      email: `user${n}@example.com`,
+      email_verified: 'true',
+      ...attrs,
+    },
     enabled: true,
     status: 'CONFIRMED',
     ...extra,
@@ -36,7 +48,14 @@ function users(): UserRecord[] {
  * The standby: pages of 3 users; every reset sets RESET_REQUIRED. AdminGetUser answers with the
  * user's MFA from `mfa` (none when not given), or throws what `readErrors` holds for the user.
  */
-function standby(list = users(), pool: PoolConfig = standbyPool({ poolId: 'us-west-2_P', region: 'us-west-2', accountRecovery: ['verified_email', 'verified_phone_number'] })) {
+function standby(
+  list = users(),
+  pool: PoolConfig = standbyPool({
+    poolId: 'us-west-2_P',
+    region: 'us-west-2',
+    accountRecovery: ['verified_email', 'verified_phone_number'],
+  }),
+) {
   const sent: string[] = [];
   const reads: string[] = [];
   const mfa = new Map<string, MfaState>();
@@ -57,7 +76,10 @@ function standby(list = users(), pool: PoolConfig = standbyPool({ poolId: 'us-we
     },
     listUsersPage: async (o: { nextToken?: string } = {}): Promise<UserPage> => {
       const start = Number(o.nextToken ?? 0);
-      return { users: list.slice(start, start + 3).map((u) => ({ ...u })), nextToken: start + 3 < list.length ? String(start + 3) : undefined };
+      return {
+        users: list.slice(start, start + 3).map((u) => ({ ...u })),
+        nextToken: start + 3 < list.length ? String(start + 3) : undefined,
+      };
     },
     resetPasswordAfter: async (username: string, before: () => Promise<void>) => {
       await before();
@@ -75,8 +97,15 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function opts(extra: Partial<FailoverOptions> = {}): FailoverOptions {
   return {
-    region: 'us-west-2', poolId: 'us-west-2_P', out: join(dir, 'm.csv'), format: 'csv', send: false, journal: join(dir, 'j.jsonl'),
-    sourceSubAttribute: 'custom:source_sub', mfaMarkerAttribute: 'custom:source_mfa', ...extra,
+    region: 'us-west-2',
+    poolId: 'us-west-2_P',
+    out: join(dir, 'm.csv'),
+    format: 'csv',
+    send: false,
+    journal: join(dir, 'j.jsonl'),
+    sourceSubAttribute: 'custom:source_sub',
+    mfaMarkerAttribute: 'custom:source_mfa',
+    ...extra,
   };
 }
 
@@ -92,7 +121,9 @@ test('dry run: manifest and excluded list written 0600, nothing sent, no journal
   const manifest = readFileSync(r.files.manifest, 'utf8');
   expect(manifest).toContain('user1@example.com');
   expect(manifest).toContain('+15550003333');
-  expect(readFileSync(r.files.excluded, 'utf8')).toMatch(/disabled[\s\S]*no-verified-contact|no-verified-contact[\s\S]*disabled/);
+  expect(readFileSync(r.files.excluded, 'utf8')).toMatch(
+    /disabled[\s\S]*no-verified-contact|no-verified-contact[\s\S]*disabled/,
+  );
   expect(r.counts.byAction).toEqual({ 'reset-password': 3, 'reset-password+re-enroll-totp': 1, none: 1 });
   expect(r.counts.byChannel).toEqual({ email: 4, sms: 1 }); // the federated user has a verified e-mail too
   expect(r.toSend).toBe(3);
@@ -120,7 +151,12 @@ test('send: confirmed once, every eligible user sent once, rerun sends nothing',
 
 test('send declined: nothing sent, exit 1', async () => {
   const s = standby();
-  const r = await runFailover(opts({ send: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => false });
+  const r = await runFailover(opts({ send: true }), {
+    standby: s,
+    sender: s,
+    sendRate: 24,
+    confirm: async () => false,
+  });
   expect(s.sent).toEqual([]);
   expect(r.cancelled).toBe(true);
   expect(r.exitCode).toBe(1);
@@ -148,14 +184,24 @@ test('scanUsers restarts when the pagination token expires, keeping each user on
   const lister = {
     listUsersPage: async (o: { nextToken?: string } = {}): Promise<UserPage> => {
       calls++;
-      if (calls === 2) throw Object.assign(new Error('Invalid pagination token'), { name: 'InvalidParameterException' });
+      if (calls === 2)
+        throw Object.assign(new Error('Invalid pagination token'), { name: 'InvalidParameterException' });
       const start = Number(o.nextToken ?? 0);
-      return { users: list.slice(start, start + 3), nextToken: start + 3 < list.length ? String(start + 3) : undefined };
+      return {
+        users: list.slice(start, start + 3),
+        nextToken: start + 3 < list.length ? String(start + 3) : undefined,
+      };
     },
   };
   const seen = await scanUsers(lister);
   expect(seen.map((u) => u.username).sort()).toEqual(list.map((u) => u.username).sort());
-  await expect(scanUsers({ listUsersPage: async () => { throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' }); } })).rejects.toThrow('denied');
+  await expect(
+    scanUsers({
+      listUsersPage: async () => {
+        throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+      },
+    }),
+  ).rejects.toThrow('denied');
 });
 
 test.each([
@@ -187,7 +233,13 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
   function unmarked(): UserRecord[] {
     const u = (n: number, extra: Partial<UserRecord> = {}, attrs: Record<string, string> = {}): UserRecord => ({
       username: `m${n}`,
-      attributes: { sub: `sub-m${n}`, 'custom:source_sub': `src-m${n}`, email: `m${n}@example.com`, email_verified: 'true', ...attrs },
+      attributes: {
+        sub: `sub-m${n}`,
+        'custom:source_sub': `src-m${n}`,
+        email: `m${n}@example.com`,
+        email_verified: 'true',
+        ...attrs,
+      },
       enabled: true,
       status: 'CONFIRMED',
       ...extra,
@@ -206,7 +258,11 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
   }
 
   function world() {
-    const pool = standbyPool({ poolId: 'us-west-2_P', region: 'us-west-2', accountRecovery: ['verified_phone_number', 'verified_email'] });
+    const pool = standbyPool({
+      poolId: 'us-west-2_P',
+      region: 'us-west-2',
+      accountRecovery: ['verified_phone_number', 'verified_email'],
+    });
     const s = standby(unmarked(), pool);
     s.mfa.set('m2', { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' });
     s.mfa.set('m3', { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' });
@@ -222,10 +278,17 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
     // Only users that would otherwise be sent a code are read: not m5..m8.
     expect(s.reads.sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm9']);
     const rows = new Map(r.manifest.rows.map((row) => [row.username, row]));
-    expect(rows.get('m1')).toEqual(expect.objectContaining({ channel: 'email', mfa: 'standby:NONE', action: 'reset-password', send: true }));
-    expect(rows.get('m2')).toEqual(expect.objectContaining({ channel: 'email', mfa: 'standby:SMS_MFA;SMS_MFA', send: true }));
-    expect(rows.get('m4')).toEqual(expect.objectContaining({ channel: 'sms', mfa: 'standby:EMAIL_OTP;EMAIL_OTP', send: true }));
-    for (const name of ['m1', 'm2', 'm4']) expect(rows.get(name)?.note).toMatch(/TOTP use in the primary unknown \(no marker\)/);
+    expect(rows.get('m1')).toEqual(
+      expect.objectContaining({ channel: 'email', mfa: 'standby:NONE', action: 'reset-password', send: true }),
+    );
+    expect(rows.get('m2')).toEqual(
+      expect.objectContaining({ channel: 'email', mfa: 'standby:SMS_MFA;SMS_MFA', send: true }),
+    );
+    expect(rows.get('m4')).toEqual(
+      expect.objectContaining({ channel: 'sms', mfa: 'standby:EMAIL_OTP;EMAIL_OTP', send: true }),
+    );
+    for (const name of ['m1', 'm2', 'm4'])
+      expect(rows.get(name)?.note).toMatch(/TOTP use in the primary unknown \(no marker\)/);
     expect(rows.get('m7')).toEqual(expect.objectContaining({ mfa: 'unknown', send: false }));
     const apart = new Map(r.manifest.excluded.map((x) => [x.username, x]));
     expect(apart.get('m3')?.reason).toBe('no-recovery-channel'); // its only contact is its SMS factor
@@ -234,8 +297,12 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
     expect(r.reads).toEqual(expect.objectContaining({ toRead: 5, read: 4, notFound: 1, failed: [], notRead: 0 }));
     expect(r.toSend).toBe(3);
     const text = r.summary.join('\n');
-    expect(text).toMatch(/4 replicas without an MFA marker read in the standby \(AdminGetUser: each read bills the user as a monthly active user of the standby\)/);
-    expect(text).toMatch(/MFA still unknown, listed apart \(mfa-unknown\): 1 \(0 read failed, 1 not found, 0 not read\)/);
+    expect(text).toMatch(
+      /4 replicas without an MFA marker read in the standby \(AdminGetUser: each read bills the user as a monthly active user of the standby\)/,
+    );
+    expect(text).toMatch(
+      /MFA still unknown, listed apart \(mfa-unknown\): 1 \(0 read failed, 1 not found, 0 not read\)/,
+    );
     expect(text).not.toMatch(/@example\.com|555000/);
     expect(r.exitCode).toBe(0); // a user gone since the listing is not a problem
   });
@@ -245,7 +312,12 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
     const dry = await runFailover(opts(), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
     const dryReads = [...s.reads].sort();
     s.reads.length = 0;
-    const sent = await runFailover(opts({ send: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    const sent = await runFailover(opts({ send: true }), {
+      standby: s,
+      sender: s,
+      sendRate: 24,
+      confirm: async () => true,
+    });
     expect([...s.reads].sort()).toEqual(dryReads);
     expect(sent.send?.sent).toBe(dry.toSend);
     expect(s.sent.sort()).toEqual(['m1', 'm2', 'm4']);
@@ -254,8 +326,19 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
 
   test('unknown MFA is read in the standby: a read that fails leaves the user apart with the error, and the run exits 1', async () => {
     const s = world();
-    s.readErrors.set('m2', Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } }));
-    const r = await runFailover(opts({ send: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    s.readErrors.set(
+      'm2',
+      Object.assign(new Error('We encountered an internal error. Please try again.'), {
+        name: 'InternalErrorException',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+    const r = await runFailover(opts({ send: true }), {
+      standby: s,
+      sender: s,
+      sendRate: 24,
+      confirm: async () => true,
+    });
     expect(s.sent.sort()).toEqual(['m1', 'm4']);
     const m2 = r.manifest.excluded.find((x) => x.username === 'm2');
     expect(m2).toEqual(expect.objectContaining({ reason: 'mfa-unknown' }));
@@ -266,15 +349,43 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
   });
 
   test('unknown MFA is read in the standby: reads stop after 25 failures in a row with the same error (a missing permission)', async () => {
-    const many = Array.from({ length: 40 }, (_, i): UserRecord => ({
-      username: `n${i}`, attributes: { sub: `sub-n${String(i).padStart(2, '0')}`, 'custom:source_sub': `src-n${i}`, email: `n${i}@example.com`, email_verified: 'true' }, enabled: true, status: 'CONFIRMED',
-    }));
+    const many = Array.from(
+      { length: 40 },
+      (_, i): UserRecord => ({
+        username: `n${i}`,
+        attributes: {
+          sub: `sub-n${String(i).padStart(2, '0')}`,
+          'custom:source_sub': `src-n${i}`,
+          email: `n${i}@example.com`,
+          email_verified: 'true',
+        },
+        enabled: true,
+        status: 'CONFIRMED',
+      }),
+    );
     const s = standby(many);
-    const denied = Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/break-glass/x is not authorized to perform: cognito-idp:AdminGetUser'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(
+      new Error(
+        'User: arn:aws:sts::123456789012:assumed-role/break-glass/x is not authorized to perform: cognito-idp:AdminGetUser',
+      ),
+      { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } },
+    );
     for (const u of many) s.readErrors.set(u.username, denied);
-    const r = await runFailover({ ...opts(), readConcurrency: 1 }, { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    const r = await runFailover(
+      { ...opts(), readConcurrency: 1 },
+      { standby: s, sender: s, sendRate: 24, confirm: async () => true },
+    );
     expect(s.reads).toHaveLength(25);
-    expect(r.reads).toEqual(expect.objectContaining({ toRead: 40, read: 0, notRead: 15, stoppedBecause: expect.stringMatching(/25 reads in a row failed with AccessDeniedException.*cognito-idp:AdminGetUser/) }));
+    expect(r.reads).toEqual(
+      expect.objectContaining({
+        toRead: 40,
+        read: 0,
+        notRead: 15,
+        stoppedBecause: expect.stringMatching(
+          /25 reads in a row failed with AccessDeniedException.*cognito-idp:AdminGetUser/,
+        ),
+      }),
+    );
     expect(r.counts.mfaUnknown).toBe(40);
     expect(r.toSend).toBe(0);
     expect(r.summary.join('\n')).toMatch(/reads stopped: 25 reads in a row failed/);
@@ -286,39 +397,98 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
     const mock = mockClient(client);
     const poolId = uniquePoolId('us-west-2');
     const clock = new InstantClock();
-    const gateway = new CognitoGateway({ region: 'us-west-2', poolId, client, clock, limiter: new QuotaLimiter({ clock }), random: () => 0.5 });
+    const gateway = new CognitoGateway({
+      region: 'us-west-2',
+      poolId,
+      client,
+      clock,
+      limiter: new QuotaLimiter({ clock }),
+      random: () => 0.5,
+    });
     const listed = (name: string, extra: Record<string, string> = {}) => ({
-      Username: name, Enabled: true, UserStatus: 'CONFIRMED' as const,
-      Attributes: Object.entries({ sub: `0-${name}`, 'custom:source_sub': `src-${name}`, email: `${name}@example.com`, email_verified: 'true', phone_number: '+15550001111', phone_number_verified: 'true', ...extra }).map(([Name, Value]) => ({ Name, Value })),
+      Username: name,
+      Enabled: true,
+      UserStatus: 'CONFIRMED' as const,
+      Attributes: Object.entries({
+        sub: `0-${name}`,
+        'custom:source_sub': `src-${name}`,
+        email: `${name}@example.com`,
+        email_verified: 'true',
+        phone_number: '+15550001111',
+        phone_number_verified: 'true',
+        ...extra,
+      }).map(([Name, Value]) => ({ Name, Value })),
     });
     mock.on(DescribeUserPoolCommand).resolves({
       UserPool: {
         ...describeUserPoolAnswer({ poolId, schema: standbyPool().schema }),
-        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_phone_number', Priority: 1 }, { Name: 'verified_email', Priority: 2 }] },
+        AccountRecoverySetting: {
+          RecoveryMechanisms: [
+            { Name: 'verified_phone_number', Priority: 1 },
+            { Name: 'verified_email', Priority: 2 },
+          ],
+        },
       },
     });
     mock.on(ListUsersCommand).callsFake((input: { Filter?: string }) => ({
-      Users: input.Filter === 'sub ^= "0"' ? [listed('sms'), listed('gone'), listed('marked', { 'custom:source_mfa': 'NONE' })] : [],
+      Users:
+        input.Filter === 'sub ^= "0"'
+          ? [listed('sms'), listed('gone'), listed('marked', { 'custom:source_mfa': 'NONE' })]
+          : [],
     }));
-    const got = (name: string, extra: object) => ({ Username: name, Enabled: true, UserStatus: 'CONFIRMED' as const, UserAttributes: listed(name).Attributes, ...extra });
-    mock.on(AdminGetUserCommand, { Username: 'sms' }).resolves(got('sms', { UserMFASettingList: ['SMS_MFA'], PreferredMfaSetting: 'SMS_MFA' }));
-    mock.on(AdminGetUserCommand, { Username: 'gone' }).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: { httpStatusCode: 400 } }));
+    const got = (name: string, extra: object) => ({
+      Username: name,
+      Enabled: true,
+      UserStatus: 'CONFIRMED' as const,
+      UserAttributes: listed(name).Attributes,
+      ...extra,
+    });
+    mock
+      .on(AdminGetUserCommand, { Username: 'sms' })
+      .resolves(got('sms', { UserMFASettingList: ['SMS_MFA'], PreferredMfaSetting: 'SMS_MFA' }));
+    mock
+      .on(AdminGetUserCommand, { Username: 'gone' })
+      .rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: { httpStatusCode: 400 } }));
     mock.on(AdminResetUserPasswordCommand).resolves({});
 
-    const r = await runFailover(opts({ send: true, readConcurrency: 1 }), { standby: gateway, sender: gateway, sendRate: 24, confirm: async () => true });
+    const r = await runFailover(opts({ send: true, readConcurrency: 1 }), {
+      standby: gateway,
+      sender: gateway,
+      sendRate: 24,
+      confirm: async () => true,
+    });
     expect(gateway.calls).toEqual({ DescribeUserPool: 1, ListUsers: 16, AdminGetUser: 2, AdminResetUserPassword: 2 });
-    expect(r.manifest.rows.find((row) => row.username === 'sms')).toEqual(expect.objectContaining({ channel: 'email', mfa: 'standby:SMS_MFA;SMS_MFA', send: true }));
-    expect(r.manifest.rows.find((row) => row.username === 'marked')).toEqual(expect.objectContaining({ channel: 'sms', mfa: 'NONE' }));
+    expect(r.manifest.rows.find((row) => row.username === 'sms')).toEqual(
+      expect.objectContaining({ channel: 'email', mfa: 'standby:SMS_MFA;SMS_MFA', send: true }),
+    );
+    expect(r.manifest.rows.find((row) => row.username === 'marked')).toEqual(
+      expect.objectContaining({ channel: 'sms', mfa: 'NONE' }),
+    );
     expect(r.manifest.excluded.map((x) => [x.username, x.reason])).toEqual([['gone', 'mfa-unknown']]);
-    expect(mock.commandCalls(AdminResetUserPasswordCommand).map((c) => c.args[0].input.Username).sort()).toEqual(['marked', 'sms']);
+    expect(
+      mock
+        .commandCalls(AdminResetUserPasswordCommand)
+        .map((c) => c.args[0].input.Username)
+        .sort(),
+    ).toEqual(['marked', 'sms']);
   });
 
   test('unknown MFA is read in the standby unless --no-read-unknown-mfa: then listed apart, unread', async () => {
     const s = world();
-    const r = await runFailover(opts({ readUnknownMfa: false }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    const r = await runFailover(opts({ readUnknownMfa: false }), {
+      standby: s,
+      sender: s,
+      sendRate: 24,
+      confirm: async () => true,
+    });
     expect(s.reads).toEqual([]);
     expect(r.reads).toBeUndefined();
-    expect(r.manifest.excluded.filter((x) => x.reason === 'mfa-unknown').map((x) => x.username).sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm9']);
+    expect(
+      r.manifest.excluded
+        .filter((x) => x.reason === 'mfa-unknown')
+        .map((x) => x.username)
+        .sort(),
+    ).toEqual(['m1', 'm2', 'm3', 'm4', 'm9']);
     expect(r.toSend).toBe(0);
     expect(r.summary.join('\n')).toMatch(/MFA unknown \(no marker; not read: --no-read-unknown-mfa\), listed apart: 5/);
     expect(r.exitCode).toBe(0);
@@ -329,22 +499,46 @@ describe('imported users (RESET_REQUIRED, never sent a code)', () => {
   test('imported RESET_REQUIRED users: the summary says they were never told and how to send them a code; --resend-reset-required reads and sends them once', async () => {
     // An import job leaves users RESET_REQUIRED; without --deep they carry no MFA marker.
     const imported = (n: number): UserRecord => ({
-      username: `i${n}`, attributes: { sub: `sub-i${n}`, 'custom:source_sub': `src-i${n}`, email: `i${n}@example.com`, email_verified: 'true' }, enabled: true, status: 'RESET_REQUIRED',
+      username: `i${n}`,
+      attributes: {
+        sub: `sub-i${n}`,
+        'custom:source_sub': `src-i${n}`,
+        email: `i${n}@example.com`,
+        email_verified: 'true',
+      },
+      enabled: true,
+      status: 'RESET_REQUIRED',
     });
     const s = standby([...users(), imported(1), imported(2)]);
     const dry = await runFailover(opts(), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
     expect(s.reads).toEqual([]); // no code would be sent: not read
     const text = dry.summary.join('\n');
-    expect(text).toMatch(/already RESET_REQUIRED, never sent a code by this journal: 3: imported by a reconcile --import job \(never told anything\)/);
+    expect(text).toMatch(
+      /already RESET_REQUIRED, never sent a code by this journal: 3: imported by a reconcile --import job \(never told anything\)/,
+    );
     expect(text).toMatch(/rerun with --resend-reset-required to send them a code/);
-    expect(dry.manifest.rows.find((row) => row.username === 'i1')).toEqual(expect.objectContaining({ send: false, mfa: 'unknown' }));
+    expect(dry.manifest.rows.find((row) => row.username === 'i1')).toEqual(
+      expect.objectContaining({ send: false, mfa: 'unknown' }),
+    );
 
-    const sent = await runFailover(opts({ send: true, resendResetRequired: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    const sent = await runFailover(opts({ send: true, resendResetRequired: true }), {
+      standby: s,
+      sender: s,
+      sendRate: 24,
+      confirm: async () => true,
+    });
     expect(s.reads.sort()).toEqual(['i1', 'i2']);
     expect(s.sent.sort()).toEqual(['i1', 'i2', 'user1', 'user2', 'user3', 'user7']);
-    expect(sent.summary.join('\n')).toMatch(/already RESET_REQUIRED, never sent a code by this journal: 3 \(sent a code too: --resend-reset-required\)/);
+    expect(sent.summary.join('\n')).toMatch(
+      /already RESET_REQUIRED, never sent a code by this journal: 3 \(sent a code too: --resend-reset-required\)/,
+    );
     // The journal still sends nobody twice, with the flag too.
-    const again = await runFailover(opts({ send: true, resendResetRequired: true }), { standby: s, sender: s, sendRate: 24, confirm: async () => true });
+    const again = await runFailover(opts({ send: true, resendResetRequired: true }), {
+      standby: s,
+      sender: s,
+      sendRate: 24,
+      confirm: async () => true,
+    });
     expect(again.send?.sent).toBe(0);
     expect(s.sent).toHaveLength(6);
   });

@@ -1,10 +1,20 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminResetUserPasswordCommand, CognitoIdentityProviderClient, LimitExceededException } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminResetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  LimitExceededException,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoGateway } from '../../../src/cognito/gateway';
-import { JournalError, type JournalRecord, type JournalSink, openJournal, readJournal } from '../../../src/failover/journal';
+import {
+  JournalError,
+  type JournalRecord,
+  type JournalSink,
+  openJournal,
+  readJournal,
+} from '../../../src/failover/journal';
 import type { ManifestRow } from '../../../src/failover/manifest';
 import { failoverLimiter } from '../../../src/failover/run';
 import { planSends, type ResetSender, sendResets } from '../../../src/failover/send';
@@ -38,7 +48,14 @@ class FakeStandby implements ResetSender {
 
   rows(): ManifestRow[] {
     return [...this.status.entries()].map(([username, status]) => ({
-      username, sub: `sub-${username}`, action: 'reset-password', mfa: 'NONE', status, emailOtp: false, send: status === 'CONFIRMED', channel: 'email',
+      username,
+      sub: `sub-${username}`,
+      action: 'reset-password',
+      mfa: 'NONE',
+      status,
+      emailOtp: false,
+      send: status === 'CONFIRMED',
+      channel: 'email',
     }));
   }
 }
@@ -75,11 +92,28 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(world: FakeStandby, path: string, opts: { wrap?: (s: JournalSink) => JournalSink; concurrency?: number; resendUncertain?: boolean; signal?: AbortSignal } = {}) {
+async function run(
+  world: FakeStandby,
+  path: string,
+  opts: {
+    wrap?: (s: JournalSink) => JournalSink;
+    concurrency?: number;
+    resendUncertain?: boolean;
+    signal?: AbortSignal;
+  } = {},
+) {
   const { state, sink } = await openJournal(path, POOL);
   const s = opts.wrap ? opts.wrap(sink) : sink;
   try {
-    return await sendResets({ rows: world.rows(), journal: state, sink: s, gateway: world, concurrency: opts.concurrency, resendUncertain: opts.resendUncertain, signal: opts.signal });
+    return await sendResets({
+      rows: world.rows(),
+      journal: state,
+      sink: s,
+      gateway: world,
+      concurrency: opts.concurrency,
+      resendUncertain: opts.resendUncertain,
+      signal: opts.signal,
+    });
   } finally {
     await sink.close();
   }
@@ -91,7 +125,9 @@ test('a clean run sends each user once; a rerun sends nothing', async () => {
   const world = new FakeStandby(USERS);
   const path = join(dir, 'j.jsonl');
   const first = await run(world, path, { concurrency: 3 });
-  expect(first).toEqual(expect.objectContaining({ sent: 6, alreadySent: 0, failed: [], maybeSent: [], notAttempted: 0 }));
+  expect(first).toEqual(
+    expect.objectContaining({ sent: 6, alreadySent: 0, failed: [], maybeSent: [], notAttempted: 0 }),
+  );
   expect([...world.notified].sort()).toEqual(USERS);
   const again = await run(world, path);
   expect(again.sent).toBe(0);
@@ -102,36 +138,37 @@ test('a clean run sends each user once; a rerun sends nothing', async () => {
 describe('interrupted at any journal write, then resumed', () => {
   // 2 records per user (intent, sent): every write of a full run is a crash point.
   const points = Array.from({ length: USERS.length * 2 }, (_, i) => i + 1);
-  test.each(points.flatMap((k) => [1, 3].flatMap((c) => (['before', 'after'] as const).map((mode) => [k, mode, c] as const))))(
-    'crash at write %i (%s it reaches the disk), concurrency %i',
-    async (k, mode, concurrency) => {
-      const world = new FakeStandby(USERS);
-      const path = join(dir, 'j.jsonl');
-      await expect(run(world, path, { concurrency, wrap: (s) => new CrashingSink(s, world, k, mode) })).rejects.toThrow(JournalError);
-      const afterCrash = [...world.notified];
-      const journal = readJournal(path);
-      // Nobody was notified without a durable intent.
-      for (const u of afterCrash) expect(journal.bySub.has(`sub-${u}`)).toBe(true);
+  test.each(
+    points.flatMap((k) => [1, 3].flatMap((c) => (['before', 'after'] as const).map((mode) => [k, mode, c] as const))),
+  )('crash at write %i (%s it reaches the disk), concurrency %i', async (k, mode, concurrency) => {
+    const world = new FakeStandby(USERS);
+    const path = join(dir, 'j.jsonl');
+    await expect(run(world, path, { concurrency, wrap: (s) => new CrashingSink(s, world, k, mode) })).rejects.toThrow(
+      JournalError,
+    );
+    const afterCrash = [...world.notified];
+    const journal = readJournal(path);
+    // Nobody was notified without a durable intent.
+    for (const u of afterCrash) expect(journal.bySub.has(`sub-${u}`)).toBe(true);
 
-      world.dead = false;
-      const resumed = await run(world, path, { concurrency });
-      // No one is notified twice, ever.
-      expect(new Set(world.notified).size).toBe(world.notified.length);
-      // Users whose fate is unknown (intent journaled, process died before the outcome) were not
-      // resent; those the standby shows in RESET_REQUIRED were resolved as sent.
-      const unresolved = resumed.maybeSent.map((m) => m.sub.replace('sub-', ''));
-      for (const u of unresolved) expect(world.notified).not.toContain(u);
-      expect(unresolved.length).toBeLessThanOrEqual(concurrency);
-      // Everyone else got exactly one code.
-      expect([...world.notified, ...unresolved].sort()).toEqual(USERS);
-      expect(resumed.alreadySent + resumed.resolved + resumed.sent + unresolved.length).toBe(USERS.length);
+    world.dead = false;
+    const resumed = await run(world, path, { concurrency });
+    // No one is notified twice, ever.
+    expect(new Set(world.notified).size).toBe(world.notified.length);
+    // Users whose fate is unknown (intent journaled, process died before the outcome) were not
+    // resent; those the standby shows in RESET_REQUIRED were resolved as sent.
+    const unresolved = resumed.maybeSent.map((m) => m.sub.replace('sub-', ''));
+    for (const u of unresolved) expect(world.notified).not.toContain(u);
+    expect(unresolved.length).toBeLessThanOrEqual(concurrency);
+    // Everyone else got exactly one code.
+    expect([...world.notified, ...unresolved].sort()).toEqual(USERS);
+    expect(resumed.alreadySent + resumed.resolved + resumed.sent + unresolved.length).toBe(USERS.length);
 
-      const rerun = await run(world, path, { concurrency });
-      expect(rerun.sent).toBe(0);
-      expect(rerun.maybeSent.map((m) => m.sub).sort()).toEqual(resumed.maybeSent.map((m) => m.sub).sort());
-      expect([...world.notified, ...unresolved].sort()).toEqual(USERS);
-    },
-  );
+    const rerun = await run(world, path, { concurrency });
+    expect(rerun.sent).toBe(0);
+    expect(rerun.maybeSent.map((m) => m.sub).sort()).toEqual(resumed.maybeSent.map((m) => m.sub).sort());
+    expect([...world.notified, ...unresolved].sort()).toEqual(USERS);
+  });
 });
 
 test('interrupted by a signal: sends in flight finish and are journaled, the rest wait for the next run', async () => {
@@ -154,12 +191,23 @@ test('interrupted by a signal: sends in flight finish and are journaled, the res
 
 test('Cognito refusing a reset (4xx): failed, nothing sent, retried by the next run', async () => {
   const world = new FakeStandby(['u1', 'u2']);
-  world.errors.set('u1', { error: Object.assign(new Error('Attempt limit exceeded'), { name: 'LimitExceededException', $metadata: { httpStatusCode: 400 } }) });
+  world.errors.set('u1', {
+    error: Object.assign(new Error('Attempt limit exceeded'), {
+      name: 'LimitExceededException',
+      $metadata: { httpStatusCode: 400 },
+    }),
+  });
   const path = join(dir, 'j.jsonl');
   const first = await run(world, path);
   expect(first.sent).toBe(1);
   // issue 10.4: a limit names its reason (it used to be read as throttling)
-  expect(first.failed).toEqual([{ sub: 'sub-u1', error: 'limit-exceeded: LimitExceededException: Attempt limit exceeded', reason: 'limit-exceeded' }]);
+  expect(first.failed).toEqual([
+    {
+      sub: 'sub-u1',
+      error: 'limit-exceeded: LimitExceededException: Attempt limit exceeded',
+      reason: 'limit-exceeded',
+    },
+  ]);
   world.errors.clear();
   const second = await run(world, path);
   expect(second.sent).toBe(1);
@@ -195,21 +243,52 @@ test('a maybe-sent user now in RESET_REQUIRED is journaled as sent', async () =>
 });
 
 test('a user already RESET_REQUIRED at its intent is not "resolved" by that status', () => {
-  const rows: ManifestRow[] = [{ username: 'u1', sub: 's1', action: 'reset-password', mfa: 'NONE', status: 'RESET_REQUIRED', emailOtp: false, send: true }];
-  const journal = { bySub: new Map([['s1', { state: 'maybe-sent' as const, at: 't', statusAtIntent: 'RESET_REQUIRED' }]]), records: 1, tornTail: false };
+  const rows: ManifestRow[] = [
+    {
+      username: 'u1',
+      sub: 's1',
+      action: 'reset-password',
+      mfa: 'NONE',
+      status: 'RESET_REQUIRED',
+      emailOtp: false,
+      send: true,
+    },
+  ];
+  const journal = {
+    bySub: new Map([['s1', { state: 'maybe-sent' as const, at: 't', statusAtIntent: 'RESET_REQUIRED' }]]),
+    records: 1,
+    tornTail: false,
+  };
   expect(planSends(rows, journal).maybeSent.map((m) => m.sub)).toEqual(['s1']);
 });
 
 test('maybe-sent users no longer in the manifest are still listed', () => {
-  const journal = { bySub: new Map([['gone', { state: 'maybe-sent' as const, at: 't' }]]), records: 1, tornTail: false };
+  const journal = {
+    bySub: new Map([['gone', { state: 'maybe-sent' as const, at: 't' }]]),
+    records: 1,
+    tornTail: false,
+  };
   expect(planSends([], journal).maybeSent.map((m) => m.sub)).toEqual(['gone']);
 });
 
 test('stops after repeated identical failures (a configuration problem)', async () => {
   const users = Array.from({ length: 10 }, (_, i) => `u${i}`);
   const world = new FakeStandby(users);
-  for (const u of users) world.errors.set(u, { error: Object.assign(new Error('no role'), { name: 'InvalidSmsRoleAccessPolicyException', $metadata: { httpStatusCode: 400 } }) });
-  const r = await sendResets({ rows: world.rows(), journal: readJournal(join(dir, 'none')), sink: { append: async () => undefined, close: async () => undefined }, gateway: world, concurrency: 1, maxConsecutiveFailures: 3 });
+  for (const u of users)
+    world.errors.set(u, {
+      error: Object.assign(new Error('no role'), {
+        name: 'InvalidSmsRoleAccessPolicyException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    });
+  const r = await sendResets({
+    rows: world.rows(),
+    journal: readJournal(join(dir, 'none')),
+    sink: { append: async () => undefined, close: async () => undefined },
+    gateway: world,
+    concurrency: 1,
+    maxConsecutiveFailures: 3,
+  });
   expect(r.failed).toHaveLength(3);
   expect(r.notAttempted).toBe(7);
   expect(r.stoppedBecause).toMatch(/3 sends in a row failed with InvalidSmsRoleAccessPolicyException/);
@@ -217,7 +296,12 @@ test('stops after repeated identical failures (a configuration problem)', async 
 
 test('errors never carry contact data into the journal or the result', async () => {
   const world = new FakeStandby(['u1']);
-  world.errors.set('u1', { error: Object.assign(new Error('User alice@example.com (+15551234567) does not exist'), { name: 'UserNotFoundException', $metadata: { httpStatusCode: 400 } }) });
+  world.errors.set('u1', {
+    error: Object.assign(new Error('User alice@example.com (+15551234567) does not exist'), {
+      name: 'UserNotFoundException',
+      $metadata: { httpStatusCode: 400 },
+    }),
+  });
   const path = join(dir, 'j.jsonl');
   const r = await run(world, path);
   expect(r.failed[0].error).toBe('UserNotFoundException: User <email> (<phone>) does not exist');
@@ -236,7 +320,9 @@ test('a send still waiting for its turn when the run is stopped never leaves and
   };
   const r = await run(world, path, { signal: abort.signal, concurrency: 1 });
   expect(world.notified).toEqual(['u1']);
-  expect(r).toEqual(expect.objectContaining({ sent: 1, notAttempted: 2, failed: [], maybeSent: [], stoppedBecause: 'interrupted' }));
+  expect(r).toEqual(
+    expect.objectContaining({ sent: 1, notAttempted: 2, failed: [], maybeSent: [], stoppedBecause: 'interrupted' }),
+  );
   expect(readJournal(path).bySub.has('sub-u2')).toBe(false);
 });
 
@@ -245,23 +331,40 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     const clock = new VirtualClock();
     const client = new CognitoIdentityProviderClient({ region: 'us-west-2' });
     const { limiter, rate } = failoverLimiter({ clock }); // 24 a second
-    const gateway = new CognitoGateway({ region: 'us-west-2', poolId: uniquePoolId('us-west-2'), client, clock, limiter });
+    const gateway = new CognitoGateway({
+      region: 'us-west-2',
+      poolId: uniquePoolId('us-west-2'),
+      client,
+      clock,
+      limiter,
+    });
     const sendTimes: number[] = [];
     const mock = mockClient(client);
     mock.on(AdminResetUserPasswordCommand).callsFake(async () => (sendTimes.push(clock.now()), {}));
     // The SDK model's LimitExceededException (AdminResetUserPasswordCommand.d.ts), HTTP 400 like every Cognito client fault.
     mock.on(AdminResetUserPasswordCommand, { Username: 'u3' }).rejects(
-      new LimitExceededException({ message: 'Attempt limit exceeded, please try after some time.', $metadata: { httpStatusCode: 400 } }),
+      new LimitExceededException({
+        message: 'Attempt limit exceeded, please try after some time.',
+        $metadata: { httpStatusCode: 400 },
+      }),
     );
     const users = Array.from({ length: 72 }, (_, i) => `u${i}`);
     const world = new FakeStandby(users);
     const path = join(dir, 'j.jsonl');
     const { state, sink } = await openJournal(path, POOL);
-    const result = await clock.run(sendResets({ rows: world.rows(), journal: state, sink, gateway, concurrency: 16, now: () => clock.now() }));
+    const result = await clock.run(
+      sendResets({ rows: world.rows(), journal: state, sink, gateway, concurrency: 16, now: () => clock.now() }),
+    );
     await sink.close();
 
     expect(result.sent).toBe(71);
-    expect(result.failed).toEqual([{ sub: 'sub-u3', error: expect.stringMatching(/^limit-exceeded: AdminResetUserPassword refused \(LimitExceededException\)/), reason: 'limit-exceeded' }]);
+    expect(result.failed).toEqual([
+      {
+        sub: 'sub-u3',
+        error: expect.stringMatching(/^limit-exceeded: AdminResetUserPassword refused \(LimitExceededException\)/),
+        reason: 'limit-exceeded',
+      },
+    ]);
     expect(result.stoppedBecause).toBeUndefined();
     expect(mock.commandCalls(AdminResetUserPasswordCommand, { Username: 'u3' })).toHaveLength(1); // not retried
     expect(limiter.throttles.size).toBe(0); // nobody was slowed down for one user's limit
@@ -270,15 +373,24 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     expect(sendTimes[sendTimes.length - 1] - sendTimes[0]).toBeLessThanOrEqual((71 / rate) * 1000);
     const journal = readJournal(path);
     expect(journal.bySub.get('sub-u3')).toMatchObject({ state: 'failed', reason: 'limit-exceeded' });
-    const records = readFileSync(path, 'utf8').trim().split('\n').map((l: string) => JSON.parse(l));
-    expect(records.filter((r: { sub?: string }) => r.sub === 'sub-u3').map((r: { type: string; reason?: string }) => [r.type, r.reason])).toEqual([
+    const records = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l: string) => JSON.parse(l));
+    expect(
+      records
+        .filter((r: { sub?: string }) => r.sub === 'sub-u3')
+        .map((r: { type: string; reason?: string }) => [r.type, r.reason]),
+    ).toEqual([
       ['intent', undefined],
       ['failed', 'limit-exceeded'],
     ]);
     // a later run tries that user again (the limit may have lifted), and nobody else
     mock.on(AdminResetUserPasswordCommand, { Username: 'u3' }).resolves({});
     const again = await openJournal(path, POOL);
-    const second = await clock.run(sendResets({ rows: world.rows(), journal: again.state, sink: again.sink, gateway, now: () => clock.now() }));
+    const second = await clock.run(
+      sendResets({ rows: world.rows(), journal: again.state, sink: again.sink, gateway, now: () => clock.now() }),
+    );
     await again.sink.close();
     expect(second.sent).toBe(1);
     expect(second.alreadySent).toBe(71);

@@ -75,7 +75,15 @@ describe('post confirmation trigger', () => {
     const input = mock.commandCalls(SendMessageCommand)[0].args[0].input;
     expect(input.QueueUrl).toBe(config.syncQueueUrl);
     const message = parseSyncMessage(input.MessageBody!);
-    expect(message).toEqual({ v: 1, sourceRegion: 'us-east-1', sourcePoolId: POOL, username: 'alice', sub: SUB, reason: 'PostConfirmation_ConfirmSignUp', at: expect.any(String) });
+    expect(message).toEqual({
+      v: 1,
+      sourceRegion: 'us-east-1',
+      sourcePoolId: POOL,
+      username: 'alice',
+      sub: SUB,
+      reason: 'PostConfirmation_ConfirmSignUp',
+      at: expect.any(String),
+    });
     expect(Math.abs(Date.parse(message.at) - Date.now())).toBeLessThan(60_000);
     expect(input.MessageBody).not.toContain(EMAIL);
     expect(input.MessageBody).not.toContain(PHONE);
@@ -103,12 +111,17 @@ describe('post confirmation trigger', () => {
     mock.on(SendMessageCommand).resolves({});
     await handler(event({ triggerSource: 'PostConfirmation_ConfirmForgotPassword' }));
     expect(mock).toHaveReceivedCommandTimes(SendMessageCommand, 1);
-    expect(JSON.parse(mock.commandCalls(SendMessageCommand)[0].args[0].input.MessageBody!).reason).toBe('PostConfirmation_ConfirmForgotPassword');
+    expect(JSON.parse(mock.commandCalls(SendMessageCommand)[0].args[0].input.MessageBody!).reason).toBe(
+      'PostConfirmation_ConfirmForgotPassword',
+    );
   });
 
   test('other trigger sources and other pools are ignored', async () => {
     const { mock, handler } = setup();
-    for (const e of [event({ triggerSource: 'PreSignUp_SignUp' as never }), event({ userPoolId: 'us-east-1_Other999' })]) {
+    for (const e of [
+      event({ triggerSource: 'PreSignUp_SignUp' as never }),
+      event({ userPoolId: 'us-east-1_Other999' }),
+    ]) {
       expect(await handler(e)).toBe(e);
     }
     expect(mock).toHaveReceivedCommandTimes(SendMessageCommand, 0);
@@ -143,10 +156,16 @@ describe('post confirmation trigger', () => {
 
   test('an SQS error: logged with the sub, event returned', async () => {
     const { mock, handler } = setup();
-    mock.on(SendMessageCommand).rejects(Object.assign(new Error('Access to the queue is denied'), { name: 'AccessDenied' }));
+    mock
+      .on(SendMessageCommand)
+      .rejects(Object.assign(new Error('Access to the queue is denied'), { name: 'AccessDenied' }));
     const e = event();
     expect(await handler(e)).toBe(e);
-    const lines = output.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = output
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const error = lines.find((l) => l.level === 'ERROR');
     expect(error).toMatchObject({ sub: SUB, message: expect.stringContaining('could not queue') });
   });
@@ -172,7 +191,9 @@ describe('post confirmation trigger', () => {
   test('SQS answering after the budget: returns at the budget', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
     const { mock, handler } = setup({ sendBudgetMs: 800 });
-    mock.on(SendMessageCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ MessageId: 'late' }), 4000)));
+    mock
+      .on(SendMessageCommand)
+      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ MessageId: 'late' }), 4000)));
     let done = false;
     const result = handler(event()).then(() => (done = true));
     await jest.advanceTimersByTimeAsync(800);

@@ -1,7 +1,20 @@
 import {
-  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminSetUserPasswordCommand,
-  CognitoIdentityProviderClient, CreateGroupCommand, DescribeUserPoolCommand, InternalErrorException, InvalidParameterException,
-  LimitExceededException, ListGroupsCommand, ListUsersCommand, ResourceNotFoundException, UsernameExistsException, UserNotFoundException,
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  DescribeUserPoolCommand,
+  InternalErrorException,
+  InvalidParameterException,
+  LimitExceededException,
+  ListGroupsCommand,
+  ListUsersCommand,
+  ResourceNotFoundException,
+  UsernameExistsException,
+  UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -13,7 +26,14 @@ import { retryDelaySeconds, type RetryPolicy } from '../../../src/core/backoff';
 import { buildSyncMessage } from '../../../src/core/message';
 import { createWorkerHandler } from '../../../src/handlers/worker';
 import { metrics } from '../../../src/observability';
-import { captureOutput, describeUserPoolAnswer, InstantClock, MANAGED_SCHEMA, STANDARD_SCHEMA, uniquePoolId } from '../helpers';
+import {
+  captureOutput,
+  describeUserPoolAnswer,
+  InstantClock,
+  MANAGED_SCHEMA,
+  STANDARD_SCHEMA,
+  uniquePoolId,
+} from '../helpers';
 
 const EMAIL = 'planted.person@example.com';
 const PHONE = '+15555550123';
@@ -51,7 +71,9 @@ function world(maxAttempts = 5, retry: Partial<RetryPolicy> = { maxAttempts: 1 }
   const sqs = mockClient(sqsClient);
   source.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: sourcePoolId }) });
   source.on(ListGroupsCommand).resolves({ Groups: [] }); // the planner learns the source's group names (issue 10.2)
-  standby.on(DescribeUserPoolCommand).resolves({ UserPool: describeUserPoolAnswer({ poolId: standbyPoolId, schema: [...STANDARD_SCHEMA, ...MANAGED_SCHEMA] }) });
+  standby.on(DescribeUserPoolCommand).resolves({
+    UserPool: describeUserPoolAnswer({ poolId: standbyPoolId, schema: [...STANDARD_SCHEMA, ...MANAGED_SCHEMA] }),
+  });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   sqs.on(ChangeMessageVisibilityCommand).resolves({});
   const gateways = {
@@ -114,7 +136,13 @@ function record(_w: World, body: string | Record<string, unknown>, receiveCount 
 }
 
 function message(w: World, username: string, sub: string) {
-  return buildSyncMessage({ sourceRegion: 'us-east-1', sourcePoolId: w.sourcePoolId, username, sub, reason: 'PostConfirmation_ConfirmSignUp' });
+  return buildSyncMessage({
+    sourceRegion: 'us-east-1',
+    sourcePoolId: w.sourcePoolId,
+    username,
+    sub,
+    reason: 'PostConfirmation_ConfirmSignUp',
+  });
 }
 
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
@@ -149,18 +177,29 @@ describe('sync worker', () => {
     expect(output.text()).toContain('sub-a');
   });
 
-  test.each([1, 2, 4])('a transient failure on attempt %i: visibility set to the back-off delay, reported as a failure', async (attempt) => {
-    const w = world();
-    w.source.on(AdminGetUserCommand).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
-    const r = record(w, message(w, 'alice', 'sub-a'), attempt);
-    expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
-    expect(w.sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { QueueUrl: QUEUE, ReceiptHandle: r.receiptHandle, VisibilityTimeout: retryDelaySeconds(attempt) });
-    expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
-  });
+  test.each([1, 2, 4])(
+    'a transient failure on attempt %i: visibility set to the back-off delay, reported as a failure',
+    async (attempt) => {
+      const w = world();
+      w.source
+        .on(AdminGetUserCommand)
+        .rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+      const r = record(w, message(w, 'alice', 'sub-a'), attempt);
+      expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
+      expect(w.sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, {
+        QueueUrl: QUEUE,
+        ReceiptHandle: r.receiptHandle,
+        VisibilityTimeout: retryDelaySeconds(attempt),
+      });
+      expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
+    },
+  );
 
   test('a failure to delay the retry still reports the record', async () => {
     const w = world();
-    w.source.on(AdminGetUserCommand).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    w.source
+      .on(AdminGetUserCommand)
+      .rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
     w.sqs.on(ChangeMessageVisibilityCommand).rejects(new Error('sqs down'));
     const r = record(w, message(w, 'alice', 'sub-a'));
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
@@ -183,13 +222,28 @@ describe('sync worker', () => {
   });
 
   test.each([
-    ['wrong version', { v: 2, sourceRegion: 'us-east-1', sourcePoolId: 'us-east-1_X', username: 'a', reason: 'r', at: new Date().toISOString() }],
-    ['neither username nor sub', { v: 1, sourceRegion: 'us-east-1', sourcePoolId: 'us-east-1_X', reason: 'r', at: new Date().toISOString() }],
+    [
+      'wrong version',
+      {
+        v: 2,
+        sourceRegion: 'us-east-1',
+        sourcePoolId: 'us-east-1_X',
+        username: 'a',
+        reason: 'r',
+        at: new Date().toISOString(),
+      },
+    ],
+    [
+      'neither username nor sub',
+      { v: 1, sourceRegion: 'us-east-1', sourcePoolId: 'us-east-1_X', reason: 'r', at: new Date().toISOString() },
+    ],
   ])('a message of the wrong shape (%s) goes to the DLQ', async (_name, body) => {
     const w = world();
     const r = record(w, body);
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
-    expect(w.sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.reason.StringValue).toMatch(/^malformed/);
+    expect(w.sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.reason.StringValue).toMatch(
+      /^malformed/,
+    );
   });
 
   test('a message for another pool goes to the DLQ', async () => {
@@ -203,7 +257,9 @@ describe('sync worker', () => {
 
   test('the last attempt of a transient failure goes to the DLQ', async () => {
     const w = world(5);
-    w.source.on(AdminGetUserCommand).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    w.source
+      .on(AdminGetUserCommand)
+      .rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
     const r = record(w, message(w, 'alice', 'sub-a'), 5);
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
     expect(w.sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityCommand, 0);
@@ -216,17 +272,25 @@ describe('sync worker', () => {
     const w = world();
     sourceUser(w, 'alice', 'sub-a');
     w.standby.on(ListUsersCommand).resolves({ Users: [] });
-    w.standby.on(AdminCreateUserCommand).rejects(new InvalidParameterException({ message: 'Invalid phone number format.', $metadata: { httpStatusCode: 400 } }));
+    w.standby
+      .on(AdminCreateUserCommand)
+      .rejects(
+        new InvalidParameterException({ message: 'Invalid phone number format.', $metadata: { httpStatusCode: 400 } }),
+      );
     const r = record(w, message(w, 'alice', 'sub-a'), 1);
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
-    expect(w.sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.reason.StringValue).toBe('permanent: InvalidParameterException: Invalid phone number format.');
+    expect(w.sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.reason.StringValue).toBe(
+      'permanent: InvalidParameterException: Invalid phone number format.',
+    );
   });
 
   test('a create race that outlives its re-plan is retried, not sent to the DLQ', async () => {
     const w = world();
     sourceUser(w, 'alice', 'sub-a');
     w.standby.on(ListUsersCommand).resolves({ Users: [] }); // ListUsers has not caught up yet
-    w.standby.on(AdminCreateUserCommand).rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
+    w.standby
+      .on(AdminCreateUserCommand)
+      .rejects(new UsernameExistsException({ message: 'User account already exists', $metadata: {} }));
     const r = record(w, message(w, 'alice', 'sub-a'), 1);
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
     expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
@@ -237,10 +301,23 @@ describe('sync worker', () => {
     sourceUser(w, 'alice', 'sub-a');
     w.standby.on(ListUsersCommand).resolves({
       // with its MFA marker: a replica without one has its MFA read first (issue 10.3)
-      Users: [{ Username: 'replica-a', Enabled: true, UserStatus: 'FORCE_CHANGE_PASSWORD', Attributes: [{ Name: 'sub', Value: 'r-1' }, { Name: 'email', Value: EMAIL }, { Name: 'custom:source_mfa', Value: 'NONE' }] }],
+      Users: [
+        {
+          Username: 'replica-a',
+          Enabled: true,
+          UserStatus: 'FORCE_CHANGE_PASSWORD',
+          Attributes: [
+            { Name: 'sub', Value: 'r-1' },
+            { Name: 'email', Value: EMAIL },
+            { Name: 'custom:source_mfa', Value: 'NONE' },
+          ],
+        },
+      ],
     });
     w.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
-    w.standby.on(AdminSetUserPasswordCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: { httpStatusCode: 400 } }));
+    w.standby
+      .on(AdminSetUserPasswordCommand)
+      .rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: { httpStatusCode: 400 } }));
     const r = record(w, message(w, 'alice', 'sub-a'), 1);
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [{ itemIdentifier: r.messageId }] });
     expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 0);
@@ -255,7 +332,9 @@ describe('sync worker', () => {
 
   test('a source user gone since the message was sent is acknowledged', async () => {
     const w = world();
-    w.source.on(AdminGetUserCommand).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
+    w.source
+      .on(AdminGetUserCommand)
+      .rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
     w.source.on(ListUsersCommand).resolves({ Users: [] }); // issue 10.6: the sub is looked up before the user counts as gone
     const r = record(w, message(w, 'ghost', 'sub-g'));
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] });
@@ -267,10 +346,19 @@ describe('sync worker', () => {
     const w = world();
     sourceUser(w, 'alice', 'sub-a');
     standbyCreates(w);
-    w.source.on(AdminGetUserCommand, { Username: 'bob' }).rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
-    const records = [record(w, message(w, 'alice', 'sub-a')), record(w, message(w, 'bob', 'sub-b')), record(w, '[]'), record(w, message(w, 'bob', 'sub-b'))];
+    w.source
+      .on(AdminGetUserCommand, { Username: 'bob' })
+      .rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+    const records = [
+      record(w, message(w, 'alice', 'sub-a')),
+      record(w, message(w, 'bob', 'sub-b')),
+      record(w, '[]'),
+      record(w, message(w, 'bob', 'sub-b')),
+    ];
     const result = await w.handler(batch(...records));
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([records[1].messageId, records[3].messageId].sort());
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [records[1].messageId, records[3].messageId].sort(),
+    );
     expect(w.sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
     expect(w.sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityCommand, 2);
   });
@@ -288,7 +376,11 @@ describe('sync worker', () => {
       inFlight -= 1;
       return { Groups: [] };
     });
-    const records = [record(w, message(w, 'alice', 'sub-a')), record(w, message(w, 'alice', 'sub-a')), record(w, message(w, 'alice', 'sub-a'))];
+    const records = [
+      record(w, message(w, 'alice', 'sub-a')),
+      record(w, message(w, 'alice', 'sub-a')),
+      record(w, message(w, 'alice', 'sub-a')),
+    ];
     expect(await w.handler(batch(...records))).toEqual({ batchItemFailures: [] });
     expect(w.source.commandCalls(AdminListGroupsForUserCommand)).toHaveLength(3);
     expect(overlap).toBe(0);
@@ -308,10 +400,15 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     w.source.on(AdminListGroupsForUserCommand, { Username: 'alice' }).resolves({ Groups: [{ GroupName: 'admins' }] });
     w.source.on(ListGroupsCommand).resolves({ Groups: [{ GroupName: 'admins' }] });
     standbyCreates(w);
-    w.standby.on(AdminAddUserToGroupCommand).rejects(new ResourceNotFoundException({ message: 'Group not found.', $metadata: { httpStatusCode: 400 } }));
+    w.standby
+      .on(AdminAddUserToGroupCommand)
+      .rejects(new ResourceNotFoundException({ message: 'Group not found.', $metadata: { httpStatusCode: 400 } }));
     // The SDK model's LimitExceededException (CreateGroupCommand.d.ts): the pool is at its group quota.
     w.standby.on(CreateGroupCommand).rejects(
-      new LimitExceededException({ message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.', $metadata: { httpStatusCode: 400 } }),
+      new LimitExceededException({
+        message: 'This exception is thrown when a user exceeds the limit for a requested Amazon Web Services resource.',
+        $metadata: { httpStatusCode: 400 },
+      }),
     );
     const r = record(w, message(w, 'alice', 'sub-a'), 1);
     expect(await w.handler(batch(r))).toEqual({ batchItemFailures: [] }); // acknowledged: not a day of retries
@@ -319,7 +416,9 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     expect(w.sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityCommand, 0);
     const dlq = w.sqs.commandCalls(SendMessageCommand)[0].args[0].input;
     expect(dlq.QueueUrl).toBe(DLQ);
-    expect(dlq.MessageAttributes?.reason.StringValue).toMatch(/^limit-exceeded: LimitExceededError: CreateGroup refused \(LimitExceededException\): pool us-west-2_\w+ has reached the quota of groups per user pool \(10,000/);
+    expect(dlq.MessageAttributes?.reason.StringValue).toMatch(
+      /^limit-exceeded: LimitExceededError: CreateGroup refused \(LimitExceededException\): pool us-west-2_\w+ has reached the quota of groups per user pool \(10,000/,
+    );
     expect(dlq.MessageAttributes?.attempts.StringValue).toBe('1');
     expect(w.gateways.standby.limiter.throttles.size).toBe(0);
   });
@@ -330,13 +429,33 @@ describe('issue 10.5: pending MFA is counted (worker)', () => {
     const w = world();
     sourceUser(w, 'alice', 'sub-a');
     w.source.on(AdminGetUserCommand, { Username: 'alice' }).resolves({
-      Username: 'alice', Enabled: true, UserStatus: 'CONFIRMED', UserMFASettingList: ['SMS_MFA'], PreferredMfaSetting: 'SMS_MFA',
-      UserAttributes: [{ Name: 'sub', Value: 'sub-a' }, { Name: 'email', Value: EMAIL }, { Name: 'email_verified', Value: 'true' }, { Name: 'phone_number', Value: PHONE }],
+      Username: 'alice',
+      Enabled: true,
+      UserStatus: 'CONFIRMED',
+      UserMFASettingList: ['SMS_MFA'],
+      PreferredMfaSetting: 'SMS_MFA',
+      UserAttributes: [
+        { Name: 'sub', Value: 'sub-a' },
+        { Name: 'email', Value: EMAIL },
+        { Name: 'email_verified', Value: 'true' },
+        { Name: 'phone_number', Value: PHONE },
+      ],
     });
     // the replica after a failover --send: RESET_REQUIRED, its marker from before the user turned SMS MFA on
-    const replica = [{ Name: 'sub', Value: 'r' }, { Name: 'email', Value: EMAIL }, { Name: 'email_verified', Value: 'true' }, { Name: 'phone_number', Value: PHONE }, { Name: 'custom:source_sub', Value: 'sub-a' }, { Name: 'custom:source_mfa', Value: 'NONE' }];
-    w.standby.on(ListUsersCommand).resolves({ Users: [{ Username: 'alice', Enabled: true, UserStatus: 'RESET_REQUIRED', Attributes: replica }] });
-    w.standby.on(AdminGetUserCommand).resolves({ Username: 'alice', Enabled: true, UserStatus: 'RESET_REQUIRED', UserAttributes: replica });
+    const replica = [
+      { Name: 'sub', Value: 'r' },
+      { Name: 'email', Value: EMAIL },
+      { Name: 'email_verified', Value: 'true' },
+      { Name: 'phone_number', Value: PHONE },
+      { Name: 'custom:source_sub', Value: 'sub-a' },
+      { Name: 'custom:source_mfa', Value: 'NONE' },
+    ];
+    w.standby
+      .on(ListUsersCommand)
+      .resolves({ Users: [{ Username: 'alice', Enabled: true, UserStatus: 'RESET_REQUIRED', Attributes: replica }] });
+    w.standby
+      .on(AdminGetUserCommand)
+      .resolves({ Username: 'alice', Enabled: true, UserStatus: 'RESET_REQUIRED', UserAttributes: replica });
     w.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [] });
     const counted = jest.spyOn(metrics, 'addMetric');
     try {

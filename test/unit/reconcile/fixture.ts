@@ -1,7 +1,13 @@
 /** Shared set-up of the reconciler's unit tests: two fake Regions with a pool each, virtual time. */
 import { mkdtempSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +43,11 @@ export class Pair {
   constructor(readonly options: PairOptions = {}) {
     this.east = new FakeCognito({ clock: this.clock, quotas: options.quotas, latencyMs: options.latencyMs });
     this.west = new FakeCognito({ clock: this.clock, quotas: options.quotas, latencyMs: options.latencyMs });
-    this.source = this.east.addPool({ id: uniquePoolId('us-east-1'), usernameAttributes: options.usernameAttributes, customAttributes: ['tier', 'source_sub', 'source_mfa'] });
+    this.source = this.east.addPool({
+      id: uniquePoolId('us-east-1'),
+      usernameAttributes: options.usernameAttributes,
+      customAttributes: ['tier', 'source_sub', 'source_mfa'],
+    });
     this.target = this.west.addPool({
       id: uniquePoolId('us-west-2'),
       usernameAttributes: options.targetUsernameAttributes ?? options.usernameAttributes,
@@ -50,8 +60,20 @@ export class Pair {
   gateways(clock: Clock = this.clock): { source: CognitoGateway; target: CognitoGateway } {
     const limiter = () => new QuotaLimiter({ clock, headroom: 0, quotas: this.options.quotas });
     return {
-      source: new CognitoGateway({ region: 'us-east-1', poolId: this.source.options.id, client: this.east.client, clock, limiter: limiter() }),
-      target: new CognitoGateway({ region: 'us-west-2', poolId: this.target.options.id, client: this.west.client, clock, limiter: limiter() }),
+      source: new CognitoGateway({
+        region: 'us-east-1',
+        poolId: this.source.options.id,
+        client: this.east.client,
+        clock,
+        limiter: limiter(),
+      }),
+      target: new CognitoGateway({
+        region: 'us-west-2',
+        poolId: this.target.options.id,
+        client: this.west.client,
+        clock,
+        limiter: limiter(),
+      }),
     };
   }
 
@@ -61,9 +83,28 @@ export class Pair {
   }
 
   /** A source user and (optionally) its in-sync replica. */
-  user(name: string, options: { attributes?: Record<string, string>; groups?: string[]; replica?: boolean; enabled?: boolean; status?: string } = {}) {
-    const attributes = { email: `${name}@example.com`, email_verified: 'true', name: name.toUpperCase(), ...options.attributes };
-    const u = this.source.put({ Username: name, Attributes: attributes, Enabled: options.enabled ?? true, UserStatus: options.status });
+  user(
+    name: string,
+    options: {
+      attributes?: Record<string, string>;
+      groups?: string[];
+      replica?: boolean;
+      enabled?: boolean;
+      status?: string;
+    } = {},
+  ) {
+    const attributes = {
+      email: `${name}@example.com`,
+      email_verified: 'true',
+      name: name.toUpperCase(),
+      ...options.attributes,
+    };
+    const u = this.source.put({
+      Username: name,
+      Attributes: attributes,
+      Enabled: options.enabled ?? true,
+      UserStatus: options.status,
+    });
     for (const g of options.groups ?? []) this.source.group(g).members.add(u.Username);
     let r: ReturnType<typeof this.target.put> | undefined;
     if (options.replica) {
@@ -77,8 +118,22 @@ export class Pair {
 
 /** Successful write calls of a fake, as `op user [group]` keys, in order. */
 export function writeKeys(fake: FakeCognito): string[] {
-  const WRITES = new Set(['AdminCreateUser', 'AdminSetUserPassword', 'AdminUpdateUserAttributes', 'AdminDeleteUserAttributes', 'AdminEnableUser', 'AdminDisableUser', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup', 'AdminSetUserMFAPreference', 'AdminDeleteUser', 'AdminLinkProviderForUser']);
-  return fake.log.filter((c) => c.result === 'ok' && WRITES.has(c.op)).map((c) => `${c.op} ${c.username ?? ''} ${c.detail ?? ''}`.trim());
+  const WRITES = new Set([
+    'AdminCreateUser',
+    'AdminSetUserPassword',
+    'AdminUpdateUserAttributes',
+    'AdminDeleteUserAttributes',
+    'AdminEnableUser',
+    'AdminDisableUser',
+    'AdminAddUserToGroup',
+    'AdminRemoveUserFromGroup',
+    'AdminSetUserMFAPreference',
+    'AdminDeleteUser',
+    'AdminLinkProviderForUser',
+  ]);
+  return fake.log
+    .filter((c) => c.result === 'ok' && WRITES.has(c.op))
+    .map((c) => `${c.op} ${c.username ?? ''} ${c.detail ?? ''}`.trim());
 }
 
 /** An in-memory S3 bucket behind a mocked S3Client (every S3Client instance): `objects` is its content. */
@@ -87,7 +142,10 @@ export function fakeBucket() {
   const s3 = mockClient(S3Client);
   s3.on(PutObjectCommand).callsFake(async (input) => {
     const b = input.Body;
-    objects.set(input.Key, typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.concat(await (b as Readable).toArray()));
+    objects.set(
+      input.Key,
+      typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.concat(await (b as Readable).toArray()),
+    );
     return {};
   });
   s3.on(GetObjectCommand).callsFake(async (input) => {

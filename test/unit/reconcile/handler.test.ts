@@ -15,7 +15,6 @@ import { fakeBucket } from './fixture';
 
 const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
-
 function deps(latencyMs: number, users: number, env: Record<string, string> = {}) {
   const east = new FakeCognito({ clock: realClock, latencyMs, record: false });
   const west = new FakeCognito({ clock: realClock, latencyMs, record: false });
@@ -24,7 +23,14 @@ function deps(latencyMs: number, users: number, env: Record<string, string> = {}
   const source = east.addPool({ id: sourcePoolId });
   west.addPool({ id: standbyPoolId, customAttributes: ['source_sub', 'source_mfa'] });
   for (let i = 0; i < users; i++) {
-    source.put({ Username: `u${i}`, Attributes: { email: `planted.u${i}@example.com`, email_verified: 'true', phone_number: `+1555555${String(i).padStart(4, '0')}` } });
+    source.put({
+      Username: `u${i}`,
+      Attributes: {
+        email: `planted.u${i}@example.com`,
+        email_verified: 'true',
+        phone_number: `+1555555${String(i).padStart(4, '0')}`,
+      },
+    });
   }
   const config = loadReconcileConfig({
     SOURCE_POOL_ID: sourcePoolId,
@@ -39,12 +45,25 @@ function deps(latencyMs: number, users: number, env: Record<string, string> = {}
   const { objects, s3 } = fakeBucket();
   const continued: unknown[] = [];
   const gw = (fake: FakeCognito, region: string, poolId: string) =>
-    new CognitoGateway({ region, poolId, client: fake.client, limiter: new QuotaLimiter({ headroom: 0, quotas: { UserCreation: 1000, UserAccountRecovery: 1000, UserUpdate: 1000, UserList: 1000 } }) });
+    new CognitoGateway({
+      region,
+      poolId,
+      client: fake.client,
+      limiter: new QuotaLimiter({
+        headroom: 0,
+        quotas: { UserCreation: 1000, UserAccountRecovery: 1000, UserUpdate: 1000, UserList: 1000 },
+      }),
+    });
   const d: ReconcileDeps = {
     config,
     source: gw(east, 'us-east-1', sourcePoolId),
     target: gw(west, 'us-west-2', standbyPoolId),
-    store: new S3CheckpointStore(new S3Client({ region: 'us-east-1' }), 'state-bucket', `checkpoints/${sourcePoolId}--${standbyPoolId}/`, mkdtempSync(join(tmpdir(), 'reconcile-lambda-'))),
+    store: new S3CheckpointStore(
+      new S3Client({ region: 'us-east-1' }),
+      'state-bucket',
+      `checkpoints/${sourcePoolId}--${standbyPoolId}/`,
+      mkdtempSync(join(tmpdir(), 'reconcile-lambda-')),
+    ),
     continueRun: async (payload) => {
       continued.push(payload);
     },
@@ -60,7 +79,11 @@ describe('scheduled reconcile handler', () => {
       const handler = createReconcileHandler(d);
       const r = await handler({ source: 'schedule' }, { getRemainingTimeInMillis: () => 900_000 });
       metrics.publishStoredMetrics();
-      expect(r).toMatchObject({ status: 'complete', mode: 'dry-run', counts: { source: 5, target: 0, missing: 5, writes: 0 } });
+      expect(r).toMatchObject({
+        status: 'complete',
+        mode: 'dry-run',
+        counts: { source: 5, target: 0, missing: 5, writes: 0 },
+      });
       expect(r.report).toMatch(/^s3:\/\/state-bucket\/reports\/\d{4}-\d\d-\d\d\//);
       const keys = [...objects.keys()];
       expect(keys.filter((k) => k.startsWith('reports/'))).toHaveLength(1);
@@ -90,7 +113,10 @@ describe('scheduled reconcile handler', () => {
       expect(continued).toEqual([{ source: 'continue', runId: first.runId }]);
       expect([...objects.keys()].some((k) => k.endsWith('/state.json'))).toBe(true);
       expect([...objects.keys()].some((k) => k.includes('/spool/'))).toBe(true);
-      const second = await handler({ source: 'continue', runId: first.runId }, { getRemainingTimeInMillis: () => 900_000 });
+      const second = await handler(
+        { source: 'continue', runId: first.runId },
+        { getRemainingTimeInMillis: () => 900_000 },
+      );
       expect(second).toMatchObject({ status: 'complete', runId: first.runId });
       expect(west.pools.values().next().value!.users.size).toBe(40);
       expect(west.counts.AdminCreateUser).toBe(40);

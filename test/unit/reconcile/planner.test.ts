@@ -6,7 +6,12 @@ import { planContext, pool, standbyPool } from '../helpers';
 const SUB_A = 'aaaaaaaa-1111-4111-8111-111111111111';
 const SUB_B = 'bbbbbbbb-2222-4222-8222-222222222222';
 
-function src(username: string, sub: string, extra: Partial<UserRecord> = {}, attributes: Record<string, string> = {}): UserRecord {
+function src(
+  username: string,
+  sub: string,
+  extra: Partial<UserRecord> = {},
+  attributes: Record<string, string> = {},
+): UserRecord {
   return {
     username,
     attributes: { sub, email: `${username}@example.com`, email_verified: 'true', name: username, ...attributes },
@@ -47,9 +52,26 @@ describe('planPools: every drift kind (plain usernames)', () => {
   const enabled = src('enabled', '77777777-7777-4777-8777-777777777777');
   const forced = src('forced', '88888888-8888-4888-8888-888888888888');
   const unconfirmed = src('unconfirmed', '99999999-9999-4999-8999-999999999999', { status: 'UNCONFIRMED' });
-  const federated = src('Google_123', 'abababab-0000-4000-8000-000000000000', { status: 'EXTERNAL_PROVIDER' }, { identities: JSON.stringify([{ providerName: 'Google', userId: '123' }]) });
+  const federated = src(
+    'Google_123',
+    'abababab-0000-4000-8000-000000000000',
+    { status: 'EXTERNAL_PROVIDER' },
+    { identities: JSON.stringify([{ providerName: 'Google', userId: '123' }]) },
+  );
   const gap = src('gap', 'cdcdcdcd-0000-4000-8000-000000000000', {}, { 'custom:unknown': 'x' });
-  const sourceUsers = [inSync, missing, renamed, extraAttr, groups, disabled, enabled, forced, unconfirmed, federated, gap];
+  const sourceUsers = [
+    inSync,
+    missing,
+    renamed,
+    extraAttr,
+    groups,
+    disabled,
+    enabled,
+    forced,
+    unconfirmed,
+    federated,
+    gap,
+  ];
   const standbyUsers = [
     rep(inSync),
     rep(renamed, {}, { name: 'Old name' }),
@@ -60,8 +82,24 @@ describe('planPools: every drift kind (plain usernames)', () => {
     rep(forced, { status: 'FORCE_CHANGE_PASSWORD' }),
     rep(gap),
     // an orphan (made by the suite from a source user now gone) and a user who signed up in the standby
-    { username: 'gone', attributes: { sub: 'r-gone', email: 'gone@example.com', 'custom:source_sub': 'eeeeeeee-0000-4000-8000-000000000000' }, enabled: true, status: 'CONFIRMED', groups: [] },
-    { username: 'native', attributes: { sub: 'r-native', email: 'native@example.com' }, enabled: true, status: 'CONFIRMED', groups: [] },
+    {
+      username: 'gone',
+      attributes: {
+        sub: 'r-gone',
+        email: 'gone@example.com',
+        'custom:source_sub': 'eeeeeeee-0000-4000-8000-000000000000',
+      },
+      enabled: true,
+      status: 'CONFIRMED',
+      groups: [],
+    },
+    {
+      username: 'native',
+      attributes: { sub: 'r-native', email: 'native@example.com' },
+      enabled: true,
+      status: 'CONFIRMED',
+      groups: [],
+    },
   ];
   const result = planPools(sourceUsers, standbyUsers, ctx);
 
@@ -108,7 +146,11 @@ describe('planPools: every drift kind (plain usernames)', () => {
     expect(byName(result, 'Google_123').plan!.issues[0]).toMatchObject({ code: 'federated', provider: 'Google' });
     const g = byName(result, 'gap');
     expect(g.kind).toBe('in-sync');
-    expect(g.plan!.issues).toContainEqual({ code: 'attribute-gap', attribute: 'custom:unknown', reason: 'missing-in-standby-schema' });
+    expect(g.plan!.issues).toContainEqual({
+      code: 'attribute-gap',
+      attribute: 'custom:unknown',
+      reason: 'missing-in-standby-schema',
+    });
   });
 
   test('orphans carry the source-sub attribute; standby-only users do not and are never orphans', () => {
@@ -123,7 +165,12 @@ describe('planPools: every drift kind (plain usernames)', () => {
   });
 
   test('--deep: an SMS MFA source user whose replica marker says NONE gets the preference, then the marker', () => {
-    const s = src('mfa', SUB_A, { mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } }, { phone_number: '+15555550100', phone_number_verified: 'true' });
+    const s = src(
+      'mfa',
+      SUB_A,
+      { mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } },
+      { phone_number: '+15555550100', phone_number_verified: 'true' },
+    );
     const r = planPools([s], [rep(s, {}, { 'custom:source_mfa': 'NONE' })], ctx).users[0].result;
     expect(r.plan!.mfa).toEqual({ sms: { enabled: true, preferred: true } });
     expect(r.plan!.afterMfaAttributes).toEqual({ 'custom:source_mfa': 'SMS_MFA;SMS_MFA' });
@@ -148,7 +195,10 @@ describe('planPools: every drift kind (plain usernames)', () => {
 
 describe('planPools: pool username modes', () => {
   test('e-mail as username in both pools: users paired by e-mail (case-insensitive), never by their per-pool UUID', () => {
-    const ctx = planContext({ sourcePool: pool({ usernameAttributes: ['email'] }), standbyPool: standbyPool({ usernameAttributes: ['email'] }) });
+    const ctx = planContext({
+      sourcePool: pool({ usernameAttributes: ['email'] }),
+      standbyPool: standbyPool({ usernameAttributes: ['email'] }),
+    });
     const s = src(SUB_A, SUB_A, {}, { email: 'Alice@Example.com' });
     const r = rep(s, { username: 'some-other-uuid' }, { email: 'alice@example.com' });
     const result = planPools([s, src(SUB_B, SUB_B)], [r], ctx);
@@ -163,7 +213,10 @@ describe('planPools: pool username modes', () => {
   });
 
   test('phone as username: paired by phone number; a source user without a phone cannot be created', () => {
-    const ctx = planContext({ sourcePool: pool({ usernameAttributes: ['phone_number'] }), standbyPool: standbyPool({ usernameAttributes: ['phone_number'] }) });
+    const ctx = planContext({
+      sourcePool: pool({ usernameAttributes: ['phone_number'] }),
+      standbyPool: standbyPool({ usernameAttributes: ['phone_number'] }),
+    });
     const s = src('u1', SUB_A, {}, { phone_number: '+15555550101', phone_number_verified: 'true' });
     const none = src('u2', SUB_B);
     const result = planPools([s, none], [rep(s, { username: 'uuid-x' })], ctx);
@@ -173,16 +226,25 @@ describe('planPools: pool username modes', () => {
   });
 
   test('aliases keep the username: paired by username even when the e-mail changed', () => {
-    const ctx = planContext({ sourcePool: pool({ aliasAttributes: ['email'] }), standbyPool: standbyPool({ aliasAttributes: ['email'] }) });
+    const ctx = planContext({
+      sourcePool: pool({ aliasAttributes: ['email'] }),
+      standbyPool: standbyPool({ aliasAttributes: ['email'] }),
+    });
     const s = src('carol', SUB_A, {}, { email: 'new@example.com' });
     const result = planPools([s], [rep(s, {}, { email: 'old@example.com' })], ctx);
-    expect(result.users[0].result.plan!.updateAttributes).toMatchObject({ email: 'new@example.com', email_verified: 'true' });
+    expect(result.users[0].result.plan!.updateAttributes).toMatchObject({
+      email: 'new@example.com',
+      email_verified: 'true',
+    });
   });
 
   test('plain source, e-mail standby: paired by e-mail; two standby users with that e-mail and neither carrying the source sub is ambiguous (and neither is an orphan)', () => {
     const ctx = planContext({ standbyPool: standbyPool({ usernameAttributes: ['email'] }) });
     const s = src('dave', SUB_A);
-    const twins = [rep(s, { username: 'uuid-1' }, { 'custom:source_sub': 'x' }), rep(s, { username: 'uuid-2' }, { 'custom:source_sub': 'y' })];
+    const twins = [
+      rep(s, { username: 'uuid-1' }, { 'custom:source_sub': 'x' }),
+      rep(s, { username: 'uuid-2' }, { 'custom:source_sub': 'y' }),
+    ];
     const result = planPools([s], twins, ctx);
     expect(result.users[0].result.kind).toBe('ambiguous');
     expect(result.users[0].result.candidates).toBe(2);
@@ -199,7 +261,13 @@ describe('operations and calls of a plan', () => {
     const ctx = planContext();
     const s = src('x', SUB_A, { groups: ['a', 'b'], enabled: false });
     const p = planPools([s], [], ctx).users[0].result.plan!;
-    expect(planOperations(p)).toEqual(['AdminCreateUser', 'AdminSetUserPassword', 'AdminDisableUser', 'AdminAddUserToGroup', 'AdminAddUserToGroup']);
+    expect(planOperations(p)).toEqual([
+      'AdminCreateUser',
+      'AdminSetUserPassword',
+      'AdminDisableUser',
+      'AdminAddUserToGroup',
+      'AdminAddUserToGroup',
+    ]);
     expect(callsByCategory(planOperations(p))).toEqual({ UserCreation: 1, UserAccountRecovery: 1, UserUpdate: 3 });
   });
 });

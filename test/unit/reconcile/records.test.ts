@@ -8,7 +8,13 @@ import { FrameReader, SpoolFile } from '../../../src/reconcile/spool';
 const dir = () => mkdtempSync(join(tmpdir(), 'reconcile-records-'));
 
 function user(username: string, attributes: Record<string, string> = {}, extra: Partial<UserRecord> = {}): UserRecord {
-  return { username, attributes: { sub: `sub-${username}`, email: `${username}@example.com`, ...attributes }, enabled: true, status: 'CONFIRMED', ...extra };
+  return {
+    username,
+    attributes: { sub: `sub-${username}`, email: `${username}@example.com`, ...attributes },
+    enabled: true,
+    status: 'CONFIRMED',
+    ...extra,
+  };
 }
 
 describe('spool files', () => {
@@ -21,7 +27,10 @@ describe('spool files', () => {
     expect(await file.length()).toBe(second.length);
     const frames = [];
     for await (const f of file.frames()) frames.push(f);
-    expect(frames).toEqual([{ offset: 0, lines: ['one', 'two'] }, { offset: first.length, lines: ['three'] }]);
+    expect(frames).toEqual([
+      { offset: 0, lines: ['one', 'two'] },
+      { offset: first.length, lines: ['three'] },
+    ]);
     const reader = new FrameReader([file]);
     expect(reader.line(0, second.offset, 0)).toBe('three');
     expect(reader.line(0, 0, 1)).toBe('two');
@@ -55,8 +64,17 @@ describe('spool files', () => {
 
 describe('compact records', () => {
   test('encode/decode round trip, unicode included', () => {
-    const u = user('zoë', { name: 'Zoë "Z" Ünal, Jr.\n', 'custom:tier': '金' }, { enabled: false, status: 'RESET_REQUIRED' });
-    expect(decodeUser(encodeUser(u))).toEqual({ username: u.username, attributes: u.attributes, enabled: false, status: 'RESET_REQUIRED' });
+    const u = user(
+      'zoë',
+      { name: 'Zoë "Z" Ünal, Jr.\n', 'custom:tier': '金' },
+      { enabled: false, status: 'RESET_REQUIRED' },
+    );
+    expect(decodeUser(encodeUser(u))).toEqual({
+      username: u.username,
+      attributes: u.attributes,
+      enabled: false,
+      status: 'RESET_REQUIRED',
+    });
   });
 
   test('membership by group index, sorted names', () => {
@@ -97,7 +115,9 @@ describe('standby index', () => {
     const index = new StandbyIndex(['email'], new Membership([]));
     index.add(user('uuid-1', { email: 'Mixed@Example.com' }));
     index.add({ username: 'no-mail', attributes: { sub: 's' }, enabled: true, status: 'CONFIRMED' });
-    expect(index.match({ username: 'x', attributes: { email: 'mixed@example.COM' } }, 'custom:source_sub').replica?.username).toBe('uuid-1');
+    expect(
+      index.match({ username: 'x', attributes: { email: 'mixed@example.COM' } }, 'custom:source_sub').replica?.username,
+    ).toBe('uuid-1');
     expect([...index.unmatched()].map((u) => u.username)).toEqual(['no-mail']);
   });
 
@@ -105,12 +125,17 @@ describe('standby index', () => {
     const index = new StandbyIndex(['email'], new Membership([]));
     index.add(user('u1', { email: 'x@example.com', 'custom:source_sub': 'A' }));
     index.add(user('u2', { email: 'x@example.com', 'custom:source_sub': 'B' }));
-    expect(index.match({ username: 's', attributes: { sub: 'B', email: 'x@example.com' } }, 'custom:source_sub').replica?.username).toBe('u2');
+    expect(
+      index.match({ username: 's', attributes: { sub: 'B', email: 'x@example.com' } }, 'custom:source_sub').replica
+        ?.username,
+    ).toBe('u2');
     expect([...index.unmatched()].map((u) => u.username)).toEqual(['u1']);
     const other = new StandbyIndex(['email'], new Membership([]));
     other.add(user('u1', { email: 'x@example.com' }));
     other.add(user('u2', { email: 'x@example.com' }));
-    expect(other.match({ username: 's', attributes: { sub: 'C', email: 'x@example.com' } }, 'custom:source_sub')).toMatchObject({ ambiguous: true, candidates: 2 });
+    expect(
+      other.match({ username: 's', attributes: { sub: 'C', email: 'x@example.com' } }, 'custom:source_sub'),
+    ).toMatchObject({ ambiguous: true, candidates: 2 });
     expect([...other.unmatched()]).toEqual([]);
   });
 

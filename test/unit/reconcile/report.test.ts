@@ -13,13 +13,32 @@ import { fakeBucket, Pair } from './fixture';
 const tmp = () => mkdtempSync(join(tmpdir(), 'reconcile-report-'));
 
 function state(): CheckpointState {
-  return { version: 1, key: 'k', runId: 'r', startedAt: new Date(0).toISOString(), savedAt: new Date(0).toISOString(), sessions: 1, phase: 'scan', scan: { source: newScanState(), standby: newScanState() } };
+  return {
+    version: 1,
+    key: 'k',
+    runId: 'r',
+    startedAt: new Date(0).toISOString(),
+    savedAt: new Date(0).toISOString(),
+    sessions: 1,
+    phase: 'scan',
+    scan: { source: newScanState(), standby: newScanState() },
+  };
 }
 
 describe('readiness', () => {
   test('share of expected users present and matching; what a failover would not carry; notification time', () => {
     const c = newReportState().counts;
-    Object.assign(c, { examined: 1000, inSync: 900, create: 50, update: 30, skip: 20, skipReasons: { unconfirmed: 10, federated: 10 }, totp: 7, gapUsers: 3, gapAttributes: { 'custom:x': 3 } });
+    Object.assign(c, {
+      examined: 1000,
+      inSync: 900,
+      create: 50,
+      update: 30,
+      skip: 20,
+      skipReasons: { unconfirmed: 10, federated: 10 },
+      totp: 7,
+      gapUsers: 3,
+      gapAttributes: { 'custom:x': 3 },
+    });
     Object.assign(c.buckets, { inSync: 900, missing: 50, drifted: 30, unconfirmed: 10, notReplicable: 10 });
     c.failover.send = 900;
     const dry = readiness(c, { deep: false, totpKnown: true, recoveryRate: 24 });
@@ -50,7 +69,10 @@ describe('the report', () => {
     pair.user('bob', { groups: ['g'] });
     const { replica } = pair.user('carol', { replica: true });
     replica!.Attributes.name = 'old';
-    pair.target.put({ Username: 'gone', Attributes: { email: 'gone@example.com', 'custom:source_sub': 'deadbeef-0000-4000-8000-000000000000' } });
+    pair.target.put({
+      Username: 'gone',
+      Attributes: { email: 'gone@example.com', 'custom:source_sub': 'deadbeef-0000-4000-8000-000000000000' },
+    });
     const r = await pair.run();
     const text = formatSummary(r.report);
     expect(text).toMatch(/dry run\): complete/);
@@ -86,7 +108,11 @@ describe('the report is saved before the checkpoint is deleted', () => {
     const pair = new Pair();
     pair.user('alice');
     let checkpointAtSave: unknown;
-    const r = await pair.run({ saveReport: async () => { checkpointAtSave = await pair.store.load(); } });
+    const r = await pair.run({
+      saveReport: async () => {
+        checkpointAtSave = await pair.store.load();
+      },
+    });
     expect(r.status).toBe('complete');
     expect(checkpointAtSave).toBeDefined();
     expect(await pair.store.load()).toBeUndefined();
@@ -96,12 +122,24 @@ describe('the report is saved before the checkpoint is deleted', () => {
     const pair = new Pair();
     pair.user('alice');
     pair.user('bob');
-    await expect(pair.run({ apply: true, saveReport: async () => { throw new Error('EISDIR: illegal operation on a directory'); } })).rejects.toThrow(/cannot write the report: EISDIR.*checkpoint memory is kept/);
+    await expect(
+      pair.run({
+        apply: true,
+        saveReport: async () => {
+          throw new Error('EISDIR: illegal operation on a directory');
+        },
+      }),
+    ).rejects.toThrow(/cannot write the report: EISDIR.*checkpoint memory is kept/);
     const kept = await pair.store.load();
     expect(kept?.phase).toBe('done');
     expect(kept?.report?.counts.created).toBe(2);
     let saved: { counts: { created: number } } | undefined;
-    const again = await pair.run({ apply: true, saveReport: async (report) => { saved = report; } });
+    const again = await pair.run({
+      apply: true,
+      saveReport: async (report) => {
+        saved = report;
+      },
+    });
     expect(again.exitCode).toBe(0);
     expect(saved?.counts.created).toBe(2);
     expect(again.report.writeCalls).toBe(0);
@@ -112,11 +150,15 @@ describe('the report is saved before the checkpoint is deleted', () => {
 describe('checkReportWritable', () => {
   test('a folder is refused, naming the flag and path; a file in a new folder is accepted (the folder is made)', async () => {
     const dir = tmp();
-    await expect(checkReportWritable(dir)).rejects.toThrow(new RegExp(`^--report ${dir}: the report cannot be written there \\(it is a folder\\)`));
+    await expect(checkReportWritable(dir)).rejects.toThrow(
+      new RegExp(`^--report ${dir}: the report cannot be written there \\(it is a folder\\)`),
+    );
     await expect(checkReportWritable(join(dir, 'new', 'r.json'))).resolves.toBeUndefined();
     expect(statSync(join(dir, 'new')).isDirectory()).toBe(true);
     writeFileSync(join(dir, 'file'), 'x');
-    await expect(checkReportWritable(join(dir, 'file', 'r.json'))).rejects.toThrow(/--report .*file\/r\.json: the report cannot be written there/);
+    await expect(checkReportWritable(join(dir, 'file', 'r.json'))).rejects.toThrow(
+      /--report .*file\/r\.json: the report cannot be written there/,
+    );
   });
 });
 
@@ -133,7 +175,9 @@ describe('checkpoint stores', () => {
     // Damaged: discarded (runs are idempotent), but the operator is told, with the file named.
     writeFileSync(store.file, '{ torn');
     expect(await store.load()).toBeUndefined();
-    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^warning: discarding the checkpoint ${store.file}: it is not valid JSON`))]);
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^warning: discarding the checkpoint ${store.file}: it is not valid JSON`)),
+    ]);
     writeFileSync(store.file, '{"version":7}');
     expect(await store.load()).toBeUndefined();
     expect(warnings[1]).toMatch(/discarding the checkpoint .*run\.json: unknown version 7/);
@@ -150,7 +194,10 @@ describe('checkpoint stores', () => {
     await store.save(state());
     await store.persistSpool();
     await store.persistSpool(); // unchanged: not uploaded again
-    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['checkpoints/a--b/state.json', 'checkpoints/a--b/spool/source-users-0.gz']);
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      'checkpoints/a--b/state.json',
+      'checkpoints/a--b/spool/source-users-0.gz',
+    ]);
     const other = new S3CheckpointStore(new S3Client({ region: 'us-east-1' }), 'bucket', 'checkpoints/a--b/', tmp());
     expect(await other.load()).toEqual(state());
     expect(readFileSync(join(other.dir, 'source-users-0.gz'), 'utf8')).toBe('spool bytes');
@@ -183,7 +230,10 @@ describe('issue 10.5: pending MFA is counted', () => {
     // SDK model (AdminSetUserMFAPreferenceCommand.d.ts): refused for a user who must reset its password
     pair.west.failNext = (op, input) =>
       op === 'AdminSetUserMFAPreference' && input.Username === refused
-        ? new PasswordResetRequiredException({ message: 'Password reset required for the user', $metadata: { httpStatusCode: 400 } })
+        ? new PasswordResetRequiredException({
+            message: 'Password reset required for the user',
+            $metadata: { httpStatusCode: 400 },
+          })
         : undefined;
   }
   const sumOf = (b: Record<string, number>) => Object.values(b).reduce((x, y) => x + y, 0);
@@ -201,8 +251,12 @@ describe('issue 10.5: pending MFA is counted', () => {
     expect(r.report.readiness).toMatchObject({ expected: 4, matching: 1, mfaPending: 2, drifted: 1 });
     expect(r.report.readiness.share).toBeCloseTo(1 / 4);
     const text = formatSummary(r.report);
-    expect(text).toMatch(/MFA pending: 3 replicas wait for their password reset before their SMS\/e-mail MFA can be set/);
-    expect(text).toMatch(/Readiness: 25\.0% of 4 expected users .*\(0 missing, 1 drifted, 2 matching but for MFA pending a password reset, 0 failed/);
+    expect(text).toMatch(
+      /MFA pending: 3 replicas wait for their password reset before their SMS\/e-mail MFA can be set/,
+    );
+    expect(text).toMatch(
+      /Readiness: 25\.0% of 4 expected users .*\(0 missing, 1 drifted, 2 matching but for MFA pending a password reset, 0 failed/,
+    );
     expect(JSON.stringify(r.report.entries)).not.toMatch(/\+1555|@example\.com/);
   });
 
@@ -218,9 +272,12 @@ describe('issue 10.5: pending MFA is counted', () => {
     expect(r.report.readiness).toMatchObject({ expected: 4, matching: 1, mfaPending: 3 });
     expect(pair.target.users.get('stale')!.Attributes.name).toBe('STALE');
     // planned pending: no call; refused at the call: pending too, not failed
-    expect(pair.west.log.filter((c) => c.op === 'AdminSetUserMFAPreference').map((c) => `${c.username} ${c.result}`)).toEqual(['refused error']);
+    expect(
+      pair.west.log.filter((c) => c.op === 'AdminSetUserMFAPreference').map((c) => `${c.username} ${c.result}`),
+    ).toEqual(['refused error']);
     // no marker written for a pending MFA: the run after the reset sets it
-    for (const name of ['pending', 'stale', 'refused']) expect(pair.target.users.get(name)!.Attributes['custom:source_mfa']).toBe('NONE');
+    for (const name of ['pending', 'stale', 'refused'])
+      expect(pair.target.users.get(name)!.Attributes['custom:source_mfa']).toBe('NONE');
     expect(formatSummary(r.report)).toMatch(/MFA pending: 3 replicas wait/);
   });
 });

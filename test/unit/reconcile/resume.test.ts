@@ -82,7 +82,10 @@ describe('resume after an interruption, at arbitrary points, without repeating a
         const stop = new AbortController();
         let writes = 0;
         pair.west.failNext = (op) => {
-          if (/^Admin(Create|SetUserPassword|Update|Delete|Enable|Disable|AddUser|RemoveUser)/.test(op) && ++writes === after) {
+          if (
+            /^Admin(Create|SetUserPassword|Update|Delete|Enable|Disable|AddUser|RemoveUser)/.test(op) &&
+            ++writes === after
+          ) {
             stop.abort();
             if (crash) store.crashed = true;
           }
@@ -147,7 +150,10 @@ describe('resume after an interruption, at arbitrary points, without repeating a
     const stopped = await pair.run({ apply: false, signal: stop.signal });
     expect(stopped.status).toBe('stopped');
     const notes: string[] = [];
-    const r = await pair.run({ apply: true, progress: { phase() {}, update() {}, log: (m) => notes.push(m), end() {} } });
+    const r = await pair.run({
+      apply: true,
+      progress: { phase() {}, update() {}, log: (m) => notes.push(m), end() {} },
+    });
     expect(r.report.resumed).toBe(false);
     expect(notes.join('\n')).toMatch(/another pool pair or mode/);
   });

@@ -2,7 +2,11 @@
 import { InternalErrorException } from '@aws-sdk/client-cognito-identity-provider';
 import { Pair } from './fixture';
 
-const internal = () => new InternalErrorException({ message: 'We encountered an internal error. Please try again.', $metadata: { httpStatusCode: 500 } });
+const internal = () =>
+  new InternalErrorException({
+    message: 'We encountered an internal error. Please try again.',
+    $metadata: { httpStatusCode: 500 },
+  });
 
 describe('issue 10.11: one retry policy for reads and writes', () => {
   // Deterministic back-off jitter, so one gateway call and the reconciler's call retry alike.
@@ -14,9 +18,13 @@ describe('issue 10.11: one retry policy for reads and writes', () => {
     const alice = pair.user('alice', { replica: true });
     pair.user('bob', { replica: true });
     pair.user('carol', { replica: true });
-    pair.target.put({ Username: 'gone', Attributes: { email: 'gone@example.com', 'custom:source_sub': 'deadbeef-0000-4000-8000-000000000000' } });
+    pair.target.put({
+      Username: 'gone',
+      Attributes: { email: 'gone@example.com', 'custom:source_sub': 'deadbeef-0000-4000-8000-000000000000' },
+    });
     let failures = 0;
-    pair.east.failNext = (op, input) => (op === 'AdminGetUser' && input.Username === alice.source.Username && failures++ < 2 ? internal() : undefined);
+    pair.east.failNext = (op, input) =>
+      op === 'AdminGetUser' && input.Username === alice.source.Username && failures++ < 2 ? internal() : undefined;
     const r = await pair.run({ apply: true, deep: true, deleteOrphans: true });
     expect(failures).toBeGreaterThanOrEqual(3);
     expect(r.exitCode).toBe(0);
@@ -31,7 +39,10 @@ describe('issue 10.11: one retry policy for reads and writes', () => {
     pair.user('dave', { replica: true }).replica!.Attributes.name = 'stale';
     pair.user('erin', { replica: true });
     pair.user('frank', { replica: true });
-    pair.target.put({ Username: 'gone', Attributes: { email: 'gone@example.com', 'custom:source_sub': 'deadbeef-0000-4000-8000-000000000000' } });
+    pair.target.put({
+      Username: 'gone',
+      Attributes: { email: 'gone@example.com', 'custom:source_sub': 'deadbeef-0000-4000-8000-000000000000' },
+    });
     pair.west.failNext = (op) => (op === 'AdminUpdateUserAttributes' ? internal() : undefined);
     const sent = () => pair.west.log.filter((c) => c.op === 'AdminUpdateUserAttributes').length;
     // What one call through the gateway sends under its policy.

@@ -1,7 +1,15 @@
 import { deletionDecision, type DeletionFacts } from '../../../src/reconcile/safety';
 import { Pair } from './fixture';
 
-const ok: DeletionFacts = { requested: true, apply: true, sourceUsers: 100, standbyUsers: 110, minSourceShare: 0.5, sourceSubAttributeInSchema: true, failed: 0 };
+const ok: DeletionFacts = {
+  requested: true,
+  apply: true,
+  sourceUsers: 100,
+  standbyUsers: 110,
+  minSourceShare: 0.5,
+  sourceSubAttributeInSchema: true,
+  failed: 0,
+};
 
 describe('deletion rules', () => {
   test('allowed only when every rule holds', () => {
@@ -25,8 +33,13 @@ describe('deletion rules', () => {
 describe('orphans in a run', () => {
   function seed(pair: Pair, orphans: number, native = 3, users = 10): void {
     for (let i = 0; i < users; i++) pair.user(`u${i}`, { replica: true });
-    for (let i = 0; i < orphans; i++) pair.target.put({ Username: `gone${i}`, Attributes: { email: `gone${i}@example.com`, 'custom:source_sub': `00000000-0000-4000-8000-00000000000${i}` } });
-    for (let i = 0; i < native; i++) pair.target.put({ Username: `native${i}`, Attributes: { email: `native${i}@example.com` } });
+    for (let i = 0; i < orphans; i++)
+      pair.target.put({
+        Username: `gone${i}`,
+        Attributes: { email: `gone${i}@example.com`, 'custom:source_sub': `00000000-0000-4000-8000-00000000000${i}` },
+      });
+    for (let i = 0; i < native; i++)
+      pair.target.put({ Username: `native${i}`, Attributes: { email: `native${i}@example.com` } });
   }
 
   test('only reported without --delete-orphans, and in a dry run', async () => {
@@ -38,8 +51,17 @@ describe('orphans in a run', () => {
     const applied = await pair.run({ apply: true });
     expect(applied.report.counts.deleted).toBe(0);
     expect(pair.target.users.size).toBe(17);
-    expect(applied.report.entries.orphan!.map((e) => e.standbyUsername).sort()).toEqual(['gone0', 'gone1', 'gone2', 'gone3']);
-    expect(applied.report.entries['standby-only']!.map((e) => e.standbyUsername).sort()).toEqual(['native0', 'native1', 'native2']);
+    expect(applied.report.entries.orphan!.map((e) => e.standbyUsername).sort()).toEqual([
+      'gone0',
+      'gone1',
+      'gone2',
+      'gone3',
+    ]);
+    expect(applied.report.entries['standby-only']!.map((e) => e.standbyUsername).sort()).toEqual([
+      'native0',
+      'native1',
+      'native2',
+    ]);
   });
 
   test('at most --max-deletes, never a standby-only user; the rest next run', async () => {
@@ -70,7 +92,10 @@ describe('orphans in a run', () => {
     seed(pair, 0, 0);
     // The source user changed its e-mail and its old replica was not matched: a ListUsers on its sub finds it.
     const { source } = pair.user('moved', { attributes: { email: 'new@example.com' } });
-    pair.target.put({ Username: 'moved-old', Attributes: { email: 'old@example.com', 'custom:source_sub': source.Attributes.sub } });
+    pair.target.put({
+      Username: 'moved-old',
+      Attributes: { email: 'old@example.com', 'custom:source_sub': source.Attributes.sub },
+    });
     const r = await pair.run({ apply: true, deleteOrphans: true });
     expect(r.report.counts.orphans).toBe(1);
     expect(r.report.counts.deleted).toBe(0);
@@ -84,7 +109,10 @@ describe('the replica index (change capture) is kept in step in apply mode', () 
     const pair = new Pair();
     const { source } = pair.user('kept', { replica: true });
     const { source: added } = pair.user('added');
-    pair.target.put({ Username: 'gone', Attributes: { email: 'gone@example.com', 'custom:source_sub': 'feedface-0000-4000-8000-000000000000' } });
+    pair.target.put({
+      Username: 'gone',
+      Attributes: { email: 'gone@example.com', 'custom:source_sub': 'feedface-0000-4000-8000-000000000000' },
+    });
     const remembered: string[] = [];
     const forgotten: string[] = [];
     const replicaIndex = {

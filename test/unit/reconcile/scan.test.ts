@@ -2,14 +2,25 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeUser } from '../../../src/reconcile/records';
-import { isRejectedToken, listedUsers, membersFile, newScanState, RunStoppedError, scanDone, scanSide, shardFile, SUB_SHARDS } from '../../../src/reconcile/scan';
+import {
+  isRejectedToken,
+  listedUsers,
+  membersFile,
+  newScanState,
+  RunStoppedError,
+  scanDone,
+  scanSide,
+  shardFile,
+  SUB_SHARDS,
+} from '../../../src/reconcile/scan';
 import { Pair } from './fixture';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'reconcile-scan-'));
 
 async function listedUsernames(dir: string, shards: string[]): Promise<string[]> {
   const names: string[] = [];
-  for (const shard of shards) for await (const line of shardFile(dir, 'source', shard).lines()) names.push(decodeUser(line).username);
+  for (const shard of shards)
+    for await (const line of shardFile(dir, 'source', shard).lines()) names.push(decodeUser(line).username);
   return names;
 }
 
@@ -73,9 +84,13 @@ describe('listing a pool', () => {
   test('a shard whose tokens keep being rejected fails the scan after 5 restarts', async () => {
     const pair = seeded(200);
     pair.east.failNext = (op, input) =>
-      op === 'ListUsers' && input.PaginationToken ? Object.assign(new Error('Pagination token expired'), { name: 'InvalidParameterException' }) : undefined;
+      op === 'ListUsers' && input.PaginationToken
+        ? Object.assign(new Error('Pagination token expired'), { name: 'InvalidParameterException' })
+        : undefined;
     const state = newScanState(['all']);
-    await expect(pair.clock.run(scanSide({ gateway: pair.gateways().source, side: 'source', dir: tmp(), state }))).rejects.toThrow(/token/);
+    await expect(
+      pair.clock.run(scanSide({ gateway: pair.gateways().source, side: 'source', dir: tmp(), state })),
+    ).rejects.toThrow(/token/);
     expect(state.shards.all.restarts).toBe(5);
   });
 
@@ -86,7 +101,16 @@ describe('listing a pool', () => {
     let pages = 0;
     const stopAt = 10;
     await expect(
-      pair.clock.run(scanSide({ gateway: pair.gateways().source, side: 'source', dir, state, onPage: () => pages++, shouldStop: () => pages >= stopAt })),
+      pair.clock.run(
+        scanSide({
+          gateway: pair.gateways().source,
+          side: 'source',
+          dir,
+          state,
+          onPage: () => pages++,
+          shouldStop: () => pages >= stopAt,
+        }),
+      ),
     ).rejects.toBeInstanceOf(RunStoppedError);
     expect(state.shards.all.done).toBe(false);
     expect(state.shards.all.token).toBeDefined();
@@ -102,9 +126,15 @@ describe('listing a pool', () => {
   });
 
   test('rejected-token errors are recognised', () => {
-    expect(isRejectedToken(Object.assign(new Error('Invalid pagination token'), { name: 'InvalidParameterException' }))).toBe(true);
-    expect(isRejectedToken(Object.assign(new Error('Pagination token expired'), { name: 'ExpiredTokenException' }))).toBe(true);
-    expect(isRejectedToken(Object.assign(new Error('1 validation error'), { name: 'InvalidParameterException' }))).toBe(false);
+    expect(
+      isRejectedToken(Object.assign(new Error('Invalid pagination token'), { name: 'InvalidParameterException' })),
+    ).toBe(true);
+    expect(
+      isRejectedToken(Object.assign(new Error('Pagination token expired'), { name: 'ExpiredTokenException' })),
+    ).toBe(true);
+    expect(isRejectedToken(Object.assign(new Error('1 validation error'), { name: 'InvalidParameterException' }))).toBe(
+      false,
+    );
     expect(isRejectedToken(Object.assign(new Error('token'), { name: 'AccessDeniedException' }))).toBe(false);
   });
 });
