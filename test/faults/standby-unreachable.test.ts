@@ -25,7 +25,9 @@ test.each([
   async (_label, mode) => {
     const e = emu();
     const pools = await freshPools(e, `unreach-${mode}`);
-    const runtime = await startRuntime(e, pools, { name: `unreach-${mode}` });
+    // The in-call retry budget is compressed like the queue's back-off above (1 s, production 10 s),
+    // so that the dead standby is seen through the queue's retries in seconds, as in production in minutes.
+    const runtime = await startRuntime(e, pools, { name: `unreach-${mode}`, retry: { budgetMs: 1000 } });
     try {
       const poller = runtime.startWorker();
       if (mode === 'reset') e.standby.shim.faults = { unreachable: 'reset' };

@@ -32,7 +32,7 @@ import { CognitoGateway } from '../../src/cognito/gateway';
 import { QuotaLimiter } from '../../src/cognito/limiter';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../../src/cognito/quotas';
 import { loadTriggerConfig, loadWorkerConfig, type WorkerConfig } from '../../src/config/env';
-import type { BackoffPolicy } from '../../src/core/backoff';
+import type { BackoffPolicy, RetryPolicy } from '../../src/core/backoff';
 import { planReplication, type ReplicationPlan } from '../../src/core/plan';
 import type { UserRecord } from '../../src/core/types';
 import { createTriggerHandler } from '../../src/handlers/trigger';
@@ -312,6 +312,8 @@ export interface RuntimeOptions {
   env?: Record<string, string>;
   /** Records of a batch processed at once. Default 4 (the worker's default). */
   concurrency?: number;
+  /** The worker's gateways' in-call retry policy. Default the production one (about 10 s per call). */
+  retry?: Partial<RetryPolicy>;
 }
 
 /**
@@ -369,7 +371,7 @@ export async function startRuntime(
   const trigger = createTriggerHandler(() => ({ config: loadTriggerConfig(env) }));
   triggers.set(pools.primary.poolId, trigger);
   const workerConfig = loadWorkerConfig(env);
-  const replication = replicationContextFromConfig(workerConfig);
+  const replication = replicationContextFromConfig(workerConfig, {}, opts.retry);
   const sqs = new SQSClient({ region: workerConfig.sourceRegion, endpoint: workerConfig.sqsEndpoint });
   const worker = createWorkerHandler({
     config: workerConfig,
