@@ -5,6 +5,7 @@
  * Compares the two pools and prints, per finding, what will break and the exact fix.
  * Exit 1 when something blocks replication or failover.
  */
+import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../src/core/constants';
 import { Command } from 'commander';
 import { comparePools, hasBlockers } from '../src/doctor/compare';
 import { readPoolSnapshot } from '../src/doctor/read';
@@ -19,8 +20,12 @@ const program = new Command('doctor')
   .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
   .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
   .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
-  .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', 'custom:source_sub')
-  .option('--mfa-marker-attribute <name>', 'custom attribute holding the source MFA marker', 'custom:source_mfa')
+  .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', DEFAULT_SOURCE_SUB_ATTRIBUTE)
+  .option(
+    '--mfa-marker-attribute <name>',
+    'custom attribute holding the source MFA marker',
+    DEFAULT_MFA_MARKER_ATTRIBUTE,
+  )
   .option('--json', 'print the findings as JSON', false);
 
 async function main(): Promise<number> {

@@ -6,6 +6,11 @@
  * writes the notification manifest; with --send, sends the password resets (journaled,
  * resumable, paced by the UserAccountRecovery quota).
  */
+import {
+  DEFAULT_SOURCE_SUB_ATTRIBUTE,
+  DEFAULT_MFA_MARKER_ATTRIBUTE,
+  DEFAULT_QUOTA_HEADROOM,
+} from '../src/core/constants';
 import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
 import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
@@ -53,7 +58,12 @@ const program = new Command('failover')
     'resets per second (default: the UserAccountRecovery quota, 30/s, less the headroom)',
     optPositive,
   )
-  .option('--headroom <fraction>', 'share of each quota left for the live application', optFraction, 0.2)
+  .option(
+    '--headroom <fraction>',
+    'share of each quota left for the live application',
+    optFraction,
+    DEFAULT_QUOTA_HEADROOM,
+  )
   .option('--concurrency <n>', 'requests in flight at once (default: from the rate)', optPositive)
   .option('--yes', 'do not ask for confirmation (required with --send when stdin is not a terminal)', false)
   .option(
@@ -77,8 +87,12 @@ const program = new Command('failover')
     'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)',
     false,
   )
-  .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', 'custom:source_sub')
-  .option('--mfa-marker-attribute <name>', 'custom attribute holding the source MFA marker', 'custom:source_mfa')
+  .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', DEFAULT_SOURCE_SUB_ATTRIBUTE)
+  .option(
+    '--mfa-marker-attribute <name>',
+    'custom attribute holding the source MFA marker',
+    DEFAULT_MFA_MARKER_ATTRIBUTE,
+  )
   .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);
 
 interface Flags {

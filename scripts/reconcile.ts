@@ -3,6 +3,11 @@
  * npm run reconcile -- --source-region R --source-pool ID --target-region R --target-pool ID [options]
  * Thin CLI: parses flags, runs src/reconcile, prints. Usage and billing: docs/RECONCILE.md.
  */
+import {
+  DEFAULT_SOURCE_SUB_ATTRIBUTE,
+  DEFAULT_MFA_MARKER_ATTRIBUTE,
+  DEFAULT_QUOTA_HEADROOM,
+} from '../src/core/constants';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FileCheckpointStore } from '../src/reconcile/checkpoint';
@@ -107,7 +112,12 @@ const program = new Command('reconcile')
   .option('--max-deletes <n>', 'most orphans deleted in one run', integer(0), 10)
   .option('--report <file>', 'JSON report file (mode 0600; it names users)')
   .option('--json', 'print the JSON report on stdout instead of the summary', false)
-  .option('--headroom <fraction>', 'share of every quota left to live traffic, each side', fraction, 0.2)
+  .option(
+    '--headroom <fraction>',
+    'share of every quota left to live traffic, each side',
+    fraction,
+    DEFAULT_QUOTA_HEADROOM,
+  )
   .option(
     '--quota <Category=rps>',
     'a quota raised (or lowered) for your account, repeatable, e.g. --quota UserCreation=100',
@@ -119,13 +129,13 @@ const program = new Command('reconcile')
     '--source-sub-attribute <name>',
     'target attribute holding the source sub',
     matching(CUSTOM, 'a custom attribute like custom:source_sub'),
-    'custom:source_sub',
+    DEFAULT_SOURCE_SUB_ATTRIBUTE,
   )
   .option(
     '--mfa-marker-attribute <name>',
     'target attribute recording the source MFA set-up',
     matching(CUSTOM, 'a custom attribute like custom:source_mfa'),
-    'custom:source_mfa',
+    DEFAULT_MFA_MARKER_ATTRIBUTE,
   )
   .option(
     '--link-federated-users',

@@ -3,6 +3,7 @@
  * local emulators), a gateway from flags, exit codes, a confirmation prompt and a progress line.
  * Thin: the work is in src/.
  */
+import { DEFAULT_QUOTA_HEADROOM } from '../../src/core/constants';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +115,8 @@ export interface GatewayFlags {
 
 /** A Cognito gateway from CLI flags (its own limiter unless one is given). */
 export function buildGateway(flags: GatewayFlags): CognitoGateway {
-  const limiter = flags.limiter ?? new QuotaLimiter({ headroom: flags.headroom ?? 0.2, quotas: flags.quotas });
+  const limiter =
+    flags.limiter ?? new QuotaLimiter({ headroom: flags.headroom ?? DEFAULT_QUOTA_HEADROOM, quotas: flags.quotas });
   return new CognitoGateway({
     region: flags.region,
     poolId: flags.poolId,

@@ -1,3 +1,4 @@
+import { DEFAULT_QUOTA_HEADROOM } from '../core/constants';
 import { DEFAULT_QUOTAS, PER_POOL_CAPPED, PER_POOL_OPERATION_QUOTA, type QuotaCategory } from './quotas';
 
 /** Time source of the limiter; tests and the bench pass a fake or scaled one. */
@@ -69,7 +70,7 @@ export class QuotaLimiter {
   readonly throttles = new Map<QuotaCategory, number>();
 
   constructor(options: QuotaLimiterOptions = {}) {
-    const headroom = options.headroom ?? 0.2;
+    const headroom = options.headroom ?? DEFAULT_QUOTA_HEADROOM;
     if (!(headroom >= 0 && headroom <= 0.95))
       throw new RangeError(`headroom must be between 0 and 0.95, got ${headroom}`);
     this.clock = options.clock ?? systemClock;

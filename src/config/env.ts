@@ -1,3 +1,4 @@
+import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE, DEFAULT_QUOTA_HEADROOM } from '../core/constants';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
 
@@ -51,10 +52,10 @@ const WorkerEnv = z.object({
   STANDBY_REGION: region,
   SYNC_QUEUE_URL: url,
   DLQ_URL: url,
-  SOURCE_SUB_ATTRIBUTE: customAttribute.default('custom:source_sub'),
-  MFA_MARKER_ATTRIBUTE: customAttribute.default('custom:source_mfa'),
+  SOURCE_SUB_ATTRIBUTE: customAttribute.default(DEFAULT_SOURCE_SUB_ATTRIBUTE),
+  MFA_MARKER_ATTRIBUTE: customAttribute.default(DEFAULT_MFA_MARKER_ATTRIBUTE),
   GROUP_ROLE_MAP: jsonMap.optional(),
-  QUOTA_HEADROOM: z.coerce.number().min(0).max(0.95).default(0.2),
+  QUOTA_HEADROOM: z.coerce.number().min(0).max(0.95).default(DEFAULT_QUOTA_HEADROOM),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(30),
   WORKER_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
   LINK_FEDERATED_USERS: bool.default(false),

@@ -1,3 +1,4 @@
+import { DEFAULT_QUOTA_HEADROOM } from '../core/constants';
 import type { PoolConfig } from '../core/types';
 import { type Clock, QuotaLimiter } from '../cognito/limiter';
 import { DEFAULT_QUOTAS } from '../cognito/quotas';
@@ -183,7 +184,7 @@ export function failoverLimiter(options: { rate?: number; headroom?: number; clo
   limiter: QuotaLimiter;
   rate: number;
 } {
-  const headroom = options.headroom ?? 0.2;
+  const headroom = options.headroom ?? DEFAULT_QUOTA_HEADROOM;
   const rate = options.rate ?? DEFAULT_QUOTAS.UserAccountRecovery * (1 - headroom);
   const limiter = new QuotaLimiter({
     headroom,

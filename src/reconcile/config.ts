@@ -1,3 +1,4 @@
+import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE, DEFAULT_QUOTA_HEADROOM } from '../core/constants';
 import { z } from 'zod';
 import { bool, customAttribute, jsonMap, parseEnv, poolId, region, roleArn, url } from '../config/env';
 import { ConfigError } from '../core/errors';
@@ -9,10 +10,10 @@ const ReconcileEnv = z.object({
   STANDBY_POOL_ID: poolId,
   STANDBY_REGION: region,
   STANDBY_ROLE_ARN: roleArn.optional(),
-  SOURCE_SUB_ATTRIBUTE: customAttribute.default('custom:source_sub'),
-  MFA_MARKER_ATTRIBUTE: customAttribute.default('custom:source_mfa'),
+  SOURCE_SUB_ATTRIBUTE: customAttribute.default(DEFAULT_SOURCE_SUB_ATTRIBUTE),
+  MFA_MARKER_ATTRIBUTE: customAttribute.default(DEFAULT_MFA_MARKER_ATTRIBUTE),
   GROUP_ROLE_MAP: jsonMap.optional(),
-  QUOTA_HEADROOM: z.coerce.number().min(0).max(0.95).default(0.2),
+  QUOTA_HEADROOM: z.coerce.number().min(0).max(0.95).default(DEFAULT_QUOTA_HEADROOM),
   LINK_FEDERATED_USERS: bool.default(false),
   RECONCILE_MODE: z.enum(['dry-run', 'apply']).default('dry-run'),
   RECONCILE_DEEP: bool.default(false),

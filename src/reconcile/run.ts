@@ -1,3 +1,4 @@
+import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../core/constants';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -336,8 +337,8 @@ class Run {
     this.rctx = {
       source: this.source,
       standby: this.target,
-      sourceSubAttribute: this.o.sourceSubAttribute ?? 'custom:source_sub',
-      mfaMarkerAttribute: this.o.mfaMarkerAttribute ?? 'custom:source_mfa',
+      sourceSubAttribute: this.o.sourceSubAttribute ?? DEFAULT_SOURCE_SUB_ATTRIBUTE,
+      mfaMarkerAttribute: this.o.mfaMarkerAttribute ?? DEFAULT_MFA_MARKER_ATTRIBUTE,
       groupRoleMap: this.o.groupRoleMap,
       linkFederatedUsers: this.o.linkFederatedUsers,
     };

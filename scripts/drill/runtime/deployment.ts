@@ -13,6 +13,7 @@
  * CloudTrail stand-in records the role (that is how echoes are told apart).
  * @packageDocumentation
  */
+import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../../../src/core/constants';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { CognitoGateway } from '../../../src/cognito/gateway';
@@ -116,8 +117,8 @@ export class Deployment {
       SQS_ENDPOINT: local.sqs.endpoint,
       SOURCE_ENDPOINT: local.cognito.endpoint,
       STANDBY_ENDPOINT: peer.cognito.endpoint,
-      SOURCE_SUB_ATTRIBUTE: 'custom:source_sub',
-      MFA_MARKER_ATTRIBUTE: 'custom:source_mfa',
+      SOURCE_SUB_ATTRIBUTE: DEFAULT_SOURCE_SUB_ATTRIBUTE,
+      MFA_MARKER_ATTRIBUTE: DEFAULT_MFA_MARKER_ATTRIBUTE,
       QUOTA_HEADROOM: '0.2',
       MAX_ATTEMPTS: '30',
       WORKER_MAX_CONCURRENCY: '1',

@@ -6,6 +6,7 @@
  * `sub`). Deleted users must be gone from both pools.
  * @packageDocumentation
  */
+import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../../../src/core/constants';
 import {
   AdminGetUserCommand,
   type CognitoIdentityProviderClient,
@@ -19,8 +20,8 @@ import { mfaMarker } from '../../../src/core/attributes';
 import { type Side, SIDES } from './names';
 import type { DrillUser, Population } from './population';
 
-const SOURCE_SUB = 'custom:source_sub';
-const MFA_MARKER = 'custom:source_mfa';
+const SOURCE_SUB = DEFAULT_SOURCE_SUB_ATTRIBUTE;
+const MFA_MARKER = DEFAULT_MFA_MARKER_ATTRIBUTE;
 
 /** One user as read from a pool. */
 export interface PoolUser {
