@@ -354,8 +354,7 @@ async function main(): Promise<void> {
     steadyState: steady,
     memory: mem,
   };
-  if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
 if (require.main === module) {

@@ -1,3 +1,4 @@
+import { FailureStreak } from '../core/failure-streak';
 import { forEachLimit } from '../core/concurrency';
 import { describeError } from '../core/errors';
 import type { UserRecord } from '../core/types';
@@ -67,8 +68,7 @@ export async function readUnknownMfa(
   const out = [...classified];
   const pending = out.flatMap((c, i) => (c.excluded?.reason === 'mfa-unknown' ? [i] : []));
   const result: MfaReadResult = { toRead: pending.length, read: 0, notFound: 0, failed: [], notRead: 0 };
-  const maxFailures = options.maxConsecutiveFailures ?? 25;
-  let streak = { error: '', count: 0 };
+  const streak = new FailureStreak(options.maxConsecutiveFailures ?? 25);
   let done = 0;
   const unread = (i: number, why: string) => {
     const excluded = out[i].excluded!;
@@ -96,15 +96,14 @@ export async function readUnknownMfa(
         out[i] = classifyUser(user, options.manifest);
         result.read++;
       }
-      streak = { error: '', count: 0 };
+      streak.succeeded();
     } catch (err) {
       const error = redactContacts(describeError(err));
       result.failed.push({ sub: listed.sub, error });
       unread(i, `its read in the standby failed (${error})`);
-      const name = (err as Error)?.name ?? 'Error';
-      streak = streak.error === name ? { error: name, count: streak.count + 1 } : { error: name, count: 1 };
-      if (streak.count >= maxFailures) {
-        result.stoppedBecause ??= `${streak.count} reads in a row failed with ${name}: fix the cause (the role needs cognito-idp:AdminGetUser on the standby pool) and run again`;
+      const stop = streak.failed(err);
+      if (stop) {
+        result.stoppedBecause ??= `${stop.count} reads in a row failed with ${stop.name}: fix the cause (the role needs cognito-idp:AdminGetUser on the standby pool) and run again`;
       }
     }
     options.onProgress?.(++done, pending.length);

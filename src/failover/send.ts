@@ -1,3 +1,4 @@
+import { FailureStreak } from '../core/failure-streak';
 import { certainlyNotDelivered, describeError, isLimitExceeded, LimitExceededError } from '../core/errors';
 import { JournalError, type JournalSink, type JournalState } from './journal';
 import type { ManifestRow } from './manifest';
@@ -118,7 +119,7 @@ class StoppedBeforeSending extends Error {
 export async function sendResets(options: SendOptions): Promise<SendResult> {
   const now = options.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
-  const maxFailures = options.maxConsecutiveFailures ?? 25;
+  const streak = new FailureStreak(options.maxConsecutiveFailures ?? 25);
   const result: SendResult = {
     eligible: 0,
     alreadySent: 0,
@@ -144,7 +145,6 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
   const started = now();
   let fatal: unknown;
   let stop: string | undefined;
-  let streak = { error: '', count: 0 };
   let next = 0;
   let done = 0;
   const total = queue.length;
@@ -180,20 +180,19 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
             ...(limit && { reason: limit }),
           });
         result.failed.push({ sub: row.sub, error, ...(limit && { reason: limit }) });
-        const name = (err as Error)?.name ?? 'Error';
-        streak = streak.error === name ? { error: name, count: streak.count + 1 } : { error: name, count: 1 };
-        if (streak.count >= maxFailures)
-          stop ??= `${streak.count} sends in a row failed with ${name}: fix the cause (see the errors) and run again`;
+        const run = streak.failed(err);
+        if (run)
+          stop ??= `${run.count} sends in a row failed with ${run.name}: fix the cause (see the errors) and run again`;
       } else {
         await options.sink.append({ type: 'uncertain', sub: row.sub, at: iso(), error });
         result.maybeSent.push({ sub: row.sub, error });
-        streak = { error: '', count: 0 };
+        streak.succeeded();
       }
       return true;
     }
     await options.sink.append({ type: 'sent', sub: row.sub, at: iso() });
     result.sent++;
-    streak = { error: '', count: 0 };
+    streak.succeeded();
     return true;
   };
 
