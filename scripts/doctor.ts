@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { comparePools, hasBlockers } from '../src/doctor/compare';
 import { readPoolSnapshot } from '../src/doctor/read';
 import { renderFindings } from '../src/doctor/render';
-import { buildGateway, EXIT, optPoolId, optRegion, optUrl, parseArgs, runMain } from './cli/common';
+import { buildGateway, EXIT, optCustomAttribute, optPoolId, optRegion, optUrl, parseArgs, runMain } from './cli/common';
 
 const program = new Command('doctor')
   .description('Compare the source and standby pools: what will break, and the exact fix. Exit 1 on blockers.')
@@ -20,10 +20,16 @@ const program = new Command('doctor')
   .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
   .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
   .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
-  .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', DEFAULT_SOURCE_SUB_ATTRIBUTE)
+  .option(
+    '--source-sub-attribute <name>',
+    'custom attribute holding the source sub',
+    optCustomAttribute,
+    DEFAULT_SOURCE_SUB_ATTRIBUTE,
+  )
   .option(
     '--mfa-marker-attribute <name>',
     'custom attribute holding the source MFA marker',
+    optCustomAttribute,
     DEFAULT_MFA_MARKER_ATTRIBUTE,
   )
   .option('--json', 'print the findings as JSON', false);

@@ -12,6 +12,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DEFAULT_OPTIONS } from './drill/context';
 import { MIN_USERS } from './drill/acts/act3-drift';
 import { runDrill } from './drill/main';
+import { optRegion } from './cli/common';
 
 function whole(min: number, max: number) {
   return (value: string): number => {
@@ -27,11 +28,6 @@ function positive(value: string): number {
   if (!(Number.isFinite(n) && n > 0 && n <= 1000))
     throw new InvalidArgumentError('expected a number above 0 (at most 1000)');
   return n;
-}
-
-function region(value: string): string {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value)) throw new InvalidArgumentError('expected an AWS Region like us-east-1');
-  return value;
 }
 
 const ACTS = `
@@ -88,8 +84,8 @@ const program = new Command('drill')
     false,
   )
   .option('--verbose', "also print the Lambda functions' own JSON logs (subs only, no contact data)", false)
-  .option('--primary-region <region>', 'the primary Region', region, DEFAULT_OPTIONS.primaryRegion)
-  .option('--standby-region <region>', 'the standby Region', region, DEFAULT_OPTIONS.standbyRegion)
+  .option('--primary-region <region>', 'the primary Region', optRegion, DEFAULT_OPTIONS.primaryRegion)
+  .option('--standby-region <region>', 'the standby Region', optRegion, DEFAULT_OPTIONS.standbyRegion)
   .addHelpText('after', ACTS)
   .showHelpAfterError('(npm start -- --help for usage)')
   .exitOverride();

@@ -19,6 +19,7 @@ import {
   buildGateway,
   confirm,
   note,
+  optCustomAttribute,
   optFraction,
   optPoolId,
   optPositive,
@@ -87,10 +88,16 @@ const program = new Command('failover')
     'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)',
     false,
   )
-  .option('--source-sub-attribute <name>', 'custom attribute holding the source sub', DEFAULT_SOURCE_SUB_ATTRIBUTE)
+  .option(
+    '--source-sub-attribute <name>',
+    'custom attribute holding the source sub',
+    optCustomAttribute,
+    DEFAULT_SOURCE_SUB_ATTRIBUTE,
+  )
   .option(
     '--mfa-marker-attribute <name>',
     'custom attribute holding the source MFA marker',
+    optCustomAttribute,
     DEFAULT_MFA_MARKER_ATTRIBUTE,
   )
   .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);

@@ -9,55 +9,27 @@ import {
   DEFAULT_QUOTA_HEADROOM,
 } from '../src/core/constants';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { FileCheckpointStore } from '../src/reconcile/checkpoint';
 import { silentProgress, TerminalProgress, type ProgressSink } from '../src/reconcile/progress';
 import { reconcile } from '../src/reconcile/run';
-import { parseQuota, sideGateway } from '../src/reconcile/setup';
+import { sideGateway } from '../src/reconcile/setup';
 import { checkReportWritable, formatSummary, writeReportFile } from '../src/reconcile/summary';
-import { awsClientConfig, note, parseArgs, runMain, UsageError } from './cli/common';
-
-const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const CUSTOM = /^custom:[\w.-]{1,20}$/;
-
-function matching(re: RegExp, what: string) {
-  return (value: string) => {
-    if (!re.test(value)) throw new InvalidArgumentError(`expected ${what}`);
-    return value;
-  };
-}
-
-function integer(min: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}`);
-    return n;
-  };
-}
-
-function fraction(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 0.95)) throw new InvalidArgumentError('expected a fraction between 0 and 0.95');
-  return n;
-}
-
-function url(value: string): string {
-  try {
-    new URL(value);
-  } catch {
-    throw new InvalidArgumentError('expected a URL like http://127.0.0.1:9229');
-  }
-  return value;
-}
-
-function quota(value: string, previous: Record<string, number> = {}): Record<string, number> {
-  try {
-    return parseQuota(value, previous);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
+import {
+  awsClientConfig,
+  note,
+  optCustomAttribute,
+  optFraction,
+  optPoolId,
+  optQuota,
+  optRegion,
+  optRoleArn,
+  optUrl,
+  optWholeNumber,
+  parseArgs,
+  runMain,
+  UsageError,
+} from './cli/common';
 
 const program = new Command('reconcile')
   .description(
@@ -65,28 +37,12 @@ const program = new Command('reconcile')
       'the Cognito quotas allow. Dry run by default. Either pool can be the source: swap them for the reverse reconcile ' +
       'at failback. See docs/RECONCILE.md.',
   )
-  .requiredOption(
-    '--source-region <region>',
-    'Region of the source pool',
-    matching(REGION, 'an AWS Region like us-east-1'),
-  )
-  .requiredOption(
-    '--source-pool <id>',
-    'source user pool id',
-    matching(POOL_ID, 'a user pool id like us-east-1_AbC123'),
-  )
-  .requiredOption(
-    '--target-region <region>',
-    'Region of the target (standby) pool',
-    matching(REGION, 'an AWS Region like us-west-2'),
-  )
-  .requiredOption(
-    '--target-pool <id>',
-    'target user pool id',
-    matching(POOL_ID, 'a user pool id like us-west-2_AbC123'),
-  )
-  .option('--source-endpoint <url>', 'endpoint of the source side (emulator, VPC endpoint)', url)
-  .option('--target-endpoint <url>', 'endpoint of the target side', url)
+  .requiredOption('--source-region <region>', 'Region of the source pool', optRegion)
+  .requiredOption('--source-pool <id>', 'source user pool id', optPoolId)
+  .requiredOption('--target-region <region>', 'Region of the target (standby) pool', optRegion)
+  .requiredOption('--target-pool <id>', 'target user pool id', optPoolId)
+  .option('--source-endpoint <url>', 'endpoint of the source side (emulator, VPC endpoint)', optUrl)
+  .option('--target-endpoint <url>', 'endpoint of the target side', optUrl)
   .option('--apply', 'write the changes (default: dry run, nothing is written)', false)
   .option(
     '--deep',
@@ -98,43 +54,39 @@ const program = new Command('reconcile')
     'seed missing users through a Cognito user import job when at least --import-threshold are missing (needs --import-role-arn)',
     false,
   )
-  .option(
-    '--import-role-arn <arn>',
-    'IAM role Cognito uses to write the import job log to CloudWatch Logs',
-    matching(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'),
-  )
-  .option('--import-threshold <n>', 'missing users from which --import uses an import job', integer(1), 1000)
+  .option('--import-role-arn <arn>', 'IAM role Cognito uses to write the import job log to CloudWatch Logs', optRoleArn)
+  .option('--import-threshold <n>', 'missing users from which --import uses an import job', optWholeNumber(1), 1000)
   .option(
     '--delete-orphans',
     'delete replicas whose source user is gone (only with --apply; see the deletion rules)',
     false,
   )
-  .option('--max-deletes <n>', 'most orphans deleted in one run', integer(0), 10)
+  .option('--max-deletes <n>', 'most orphans deleted in one run', optWholeNumber(0), 10)
   .option('--report <file>', 'JSON report file (mode 0600; it names users)')
   .option('--json', 'print the JSON report on stdout instead of the summary', false)
   .option(
     '--headroom <fraction>',
     'share of every quota left to live traffic, each side',
-    fraction,
+    optFraction,
     DEFAULT_QUOTA_HEADROOM,
   )
   .option(
     '--quota <Category=rps>',
     'a quota raised (or lowered) for your account, repeatable, e.g. --quota UserCreation=100',
-    quota,
+    optQuota,
   )
   .option('--checkpoint <file>', 'checkpoint file (resume state); default .reconcile/<source>--<target>.json')
   .option('--restart', 'discard the checkpoint and start afresh', false)
   .option(
     '--source-sub-attribute <name>',
     'target attribute holding the source sub',
-    matching(CUSTOM, 'a custom attribute like custom:source_sub'),
+    optCustomAttribute,
     DEFAULT_SOURCE_SUB_ATTRIBUTE,
   )
   .option(
     '--mfa-marker-attribute <name>',
     'target attribute recording the source MFA set-up',
-    matching(CUSTOM, 'a custom attribute like custom:source_mfa'),
+    optCustomAttribute,
     DEFAULT_MFA_MARKER_ATTRIBUTE,
   )
   .option(
@@ -144,7 +96,7 @@ const program = new Command('reconcile')
   )
   .addOption(
     new Option('--report-limit <n>', 'per-user entries kept per kind in the report')
-      .argParser(integer(0))
+      .argParser(optWholeNumber(0))
       .default(1000),
   )
   .addHelpText(

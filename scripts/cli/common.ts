@@ -9,6 +9,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
+import * as fields from '../../src/config/fields';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoGateway, createCognitoClient } from '../../src/cognito/gateway';
 import { QuotaLimiter } from '../../src/cognito/limiter';
@@ -28,42 +30,57 @@ export class UsageError extends Error {
 
 // ----------------------------------------------------------------------------- option parsers
 
-/** commander parser: an AWS Region. */
-export function optRegion(value: string): string {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value)) throw new InvalidArgumentError('expected an AWS Region like us-east-1');
-  return value;
+/**
+ * commander parser from a setting's field definition (src/config/fields.ts): a flag accepts what
+ * the same setting accepts in a function's environment, with the same message.
+ */
+export function optField<T>(field: z.ZodType<T>): (value: string) => T {
+  return (value) => {
+    const result = field.safeParse(value);
+    if (!result.success) throw new InvalidArgumentError(result.error.issues.map((i) => i.message).join('; '));
+    return result.data;
+  };
 }
+
+/** commander parser: an AWS Region. */
+export const optRegion = optField(fields.region);
 
 /** commander parser: a user pool id. */
-export function optPoolId(value: string): string {
-  if (!/^[\w-]+_[0-9a-zA-Z]+$/.test(value))
-    throw new InvalidArgumentError('expected a user pool id like us-east-1_AbCdEf123');
-  return value;
-}
+export const optPoolId = optField(fields.poolId);
 
 /** commander parser: an http(s) URL. */
-export function optUrl(value: string): string {
+export const optUrl = optField(fields.url);
+
+/** commander parser: a fraction 0 to 0.95 (quota headroom). */
+export const optFraction = optField(fields.quotaHeadroom);
+
+/** commander parser: a custom attribute name (source sub, MFA marker). */
+export const optCustomAttribute = optField(fields.customAttribute);
+
+/** commander parser: an IAM role ARN. */
+export const optRoleArn = optField(fields.roleArn);
+
+/** commander parser: a whole number of at least `min`. */
+export function optWholeNumber(min: number): (value: string) => number {
+  return optField(fields.wholeNumber(min));
+}
+
+/** commander parser (repeatable): `Category=rps`, a quota of the account that differs from the default. */
+export function optQuota(
+  value: string,
+  previous: Partial<Record<QuotaCategory, number>> = {},
+): Partial<Record<QuotaCategory, number>> {
   try {
-    const u = new URL(value);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return value;
-  } catch {
-    /* below */
+    return fields.parseQuota(value, previous);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
   }
-  throw new InvalidArgumentError('expected a URL like http://127.0.0.1:9229');
 }
 
 /** commander parser: a number > 0. */
 export function optPositive(value: string): number {
   const n = Number(value);
   if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('expected a number greater than 0');
-  return n;
-}
-
-/** commander parser: a fraction 0 to 0.95 (quota headroom). */
-export function optFraction(value: string): number {
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n >= 0 && n <= 0.95))
-    throw new InvalidArgumentError('expected a fraction from 0 to 0.95');
   return n;
 }
 

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import {
+  bool,
+  bucketName,
+  quotaFields,
+  replicaFields,
+  replicaIndexFields,
+  roleArn,
+  SOURCE_REGION_FALLBACK,
+  sourcePoolFields,
+  standbyPoolFields,
+  url,
+  wholeNumber,
+} from './fields';
+import { type Environment, parseEnv } from './parse';
+
+/** The scheduled reconcile function's environment. */
+export const ReconcileEnv = z.object({
+  ...sourcePoolFields,
+  ...standbyPoolFields,
+  ...replicaFields,
+  ...quotaFields,
+  RECONCILE_MODE: z.enum(['dry-run', 'apply'], { error: 'expected dry-run or apply' }).default('dry-run'),
+  RECONCILE_DEEP: bool.default(false),
+  RECONCILE_DELETE_ORPHANS: bool.default(false),
+  RECONCILE_MAX_DELETES: wholeNumber(0).default(10),
+  RECONCILE_IMPORT_THRESHOLD: wholeNumber(1).default(1000),
+  STATE_BUCKET: bucketName,
+  IMPORT_LOGS_ROLE_ARN: roleArn.optional(),
+  TRIGGER_FUNCTION_ARN: z.string().optional(),
+  ...replicaIndexFields,
+  S3_ENDPOINT: url.optional(),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+});
+
+/** The scheduled reconcile function's configuration. */
+export interface ReconcileConfig {
+  sourcePoolId: string;
+  sourceRegion: string;
+  standbyPoolId: string;
+  standbyRegion: string;
+  standbyRoleArn?: string;
+  sourceSubAttribute: string;
+  mfaMarkerAttribute: string;
+  groupRoleMap?: Record<string, string>;
+  quotaHeadroom: number;
+  linkFederatedUsers: boolean;
+  apply: boolean;
+  deep: boolean;
+  deleteOrphans: boolean;
+  maxDeletes: number;
+  importThreshold: number;
+  stateBucket: string;
+  /** Set: large backfills use an import job (Cognito writes its log with this role). */
+  importLogsRoleArn?: string;
+  triggerFunctionArn?: string;
+  /** The change-capture replica index table (kept in step in apply mode). */
+  replicaIndexTable?: string;
+  dynamodbEndpoint?: string;
+  sourceEndpoint?: string;
+  standbyEndpoint?: string;
+  s3Endpoint?: string;
+  functionName?: string;
+}
+
+/**
+ * Reads and validates the reconcile function's environment. Throws {@link ConfigError} naming
+ * every bad or missing variable.
+ *
+ * @example
+ * const config = loadReconcileConfig(); // process.env
+ * const { source, target } = reconcileGateways(config);
+ */
+export function loadReconcileConfig(env: Environment = process.env): ReconcileConfig {
+  const e = parseEnv(ReconcileEnv, env, 'reconcile', SOURCE_REGION_FALLBACK);
+  return {
+    sourcePoolId: e.SOURCE_POOL_ID,
+    sourceRegion: e.SOURCE_REGION!,
+    standbyPoolId: e.STANDBY_POOL_ID,
+    standbyRegion: e.STANDBY_REGION,
+    standbyRoleArn: e.STANDBY_ROLE_ARN,
+    sourceSubAttribute: e.SOURCE_SUB_ATTRIBUTE,
+    mfaMarkerAttribute: e.MFA_MARKER_ATTRIBUTE,
+    groupRoleMap: e.GROUP_ROLE_MAP,
+    quotaHeadroom: e.QUOTA_HEADROOM,
+    linkFederatedUsers: e.LINK_FEDERATED_USERS,
+    apply: e.RECONCILE_MODE === 'apply',
+    deep: e.RECONCILE_DEEP,
+    deleteOrphans: e.RECONCILE_DELETE_ORPHANS,
+    maxDeletes: e.RECONCILE_MAX_DELETES,
+    importThreshold: e.RECONCILE_IMPORT_THRESHOLD,
+    stateBucket: e.STATE_BUCKET,
+    importLogsRoleArn: e.IMPORT_LOGS_ROLE_ARN,
+    triggerFunctionArn: e.TRIGGER_FUNCTION_ARN,
+    replicaIndexTable: e.REPLICA_INDEX_TABLE,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    sourceEndpoint: e.SOURCE_ENDPOINT,
+    standbyEndpoint: e.STANDBY_ENDPOINT,
+    s3Endpoint: e.S3_ENDPOINT,
+    functionName: e.AWS_LAMBDA_FUNCTION_NAME,
+  };
+}
