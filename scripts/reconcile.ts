@@ -13,10 +13,9 @@ import { Command, Option } from 'commander';
 import { FileCheckpointStore } from '../src/reconcile/checkpoint';
 import { silentProgress, TerminalProgress, type ProgressSink } from '../src/reconcile/progress';
 import { reconcile } from '../src/reconcile/run';
-import { sideGateway } from '../src/reconcile/setup';
 import { checkReportWritable, formatSummary, writeReportFile } from '../src/reconcile/summary';
 import {
-  awsClientConfig,
+  buildGateway,
   note,
   optCustomAttribute,
   optFraction,
@@ -131,16 +130,10 @@ async function main(): Promise<number> {
     o.report ? '--report' : 'the default report folder',
   );
 
+  // Each side its own limiter (another Region, another budget); dummy credentials for a local emulator.
   const limits = { headroom: o.headroom as number, quotas: o.quota as Record<string, number> | undefined };
-  // A local emulator endpoint without AWS credentials in reach gets dummy ones, as in every CLI.
-  const side = (region: string, poolId: string, endpoint?: string) => ({
-    region,
-    poolId,
-    endpoint,
-    credentials: awsClientConfig(region, endpoint).credentials,
-  });
-  const source = sideGateway(side(o.sourceRegion, o.sourcePool, o.sourceEndpoint), limits);
-  const target = sideGateway(side(o.targetRegion, o.targetPool, o.targetEndpoint), limits);
+  const source = buildGateway({ region: o.sourceRegion, poolId: o.sourcePool, endpoint: o.sourceEndpoint, ...limits });
+  const target = buildGateway({ region: o.targetRegion, poolId: o.targetPool, endpoint: o.targetEndpoint, ...limits });
   const store = new FileCheckpointStore(o.checkpoint ?? `.reconcile/${o.sourcePool}--${o.targetPool}.json`);
   const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress(o.json);
 

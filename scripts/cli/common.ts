@@ -3,7 +3,7 @@
  * local emulators), a gateway from flags, exit codes, a confirmation prompt and a progress line.
  * Thin: the work is in src/.
  */
-import { DEFAULT_QUOTA_HEADROOM } from '../../src/core/constants';
+import type { DEFAULT_QUOTA_HEADROOM } from '../../src/core/constants';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,9 @@ import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
 import * as fields from '../../src/config/fields';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoGateway, createCognitoClient } from '../../src/cognito/gateway';
-import { QuotaLimiter } from '../../src/cognito/limiter';
+import { type CognitoGateway, createCognitoClient } from '../../src/cognito/gateway';
+import { cognitoGateway } from '../../src/config/wiring';
+import type { QuotaLimiter } from '../../src/cognito/limiter';
 import type { QuotaCategory } from '../../src/cognito/quotas';
 import { ConfigError, describeError } from '../../src/core/errors';
 import { redactContacts } from '../../src/failover/redact';
@@ -120,7 +121,7 @@ export interface GatewayFlags {
   region: string;
   poolId: string;
   endpoint?: string;
-  /** Fraction of every quota left for live traffic. Default 0.2. */
+  /** Fraction of every quota left for live traffic. Default {@link DEFAULT_QUOTA_HEADROOM}. */
   headroom?: number;
   /** Requests per second per category, overriding the AWS defaults (before headroom). */
   quotas?: Partial<Record<QuotaCategory, number>>;
@@ -130,18 +131,20 @@ export interface GatewayFlags {
   client?: CognitoIdentityProviderClient;
 }
 
-/** A Cognito gateway from CLI flags (its own limiter unless one is given). */
+/**
+ * A Cognito gateway from CLI flags, built by the wiring (src/config/wiring.ts): its own limiter
+ * unless one is given; dummy credentials for a local emulator (see {@link awsClientConfig}).
+ */
 export function buildGateway(flags: GatewayFlags): CognitoGateway {
-  const limiter =
-    flags.limiter ?? new QuotaLimiter({ headroom: flags.headroom ?? DEFAULT_QUOTA_HEADROOM, quotas: flags.quotas });
-  return new CognitoGateway({
-    region: flags.region,
-    poolId: flags.poolId,
-    endpoint: flags.endpoint,
-    limiter,
-    client: flags.client,
-    clientConfig: awsClientConfig(flags.region, flags.endpoint),
-  });
+  return cognitoGateway(
+    {
+      region: flags.region,
+      poolId: flags.poolId,
+      endpoint: flags.endpoint,
+      credentials: awsClientConfig(flags.region, flags.endpoint).credentials,
+    },
+    { headroom: flags.headroom, quotas: flags.quotas, limiter: flags.limiter, client: flags.client },
+  );
 }
 
 /** An SDK client for Cognito built like the gateway's own (one attempt per call: the gateway retries). */

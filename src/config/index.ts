@@ -1,6 +1,7 @@
 /**
- * Configuration and wiring of the suite: one schema per function (from the shared fields), and
- * the one module that builds gateways, replication contexts, the replica index and credentials.
+ * The functions' configurations: one schema per function, built from the shared fields
+ * (`fields.ts`). The wiring (`wiring.ts`: gateways, replication context, replica index,
+ * credentials) is imported on its own: it sits above replication, for handlers and scripts only.
  * @packageDocumentation
  */
 export { type ChangeCaptureConfig, loadChangeCaptureConfig } from './change-capture';

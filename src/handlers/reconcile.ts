@@ -1,6 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -8,12 +7,11 @@ import type { Context } from 'aws-lambda';
 import type { CognitoGateway } from '../cognito/gateway';
 import { describeError } from '../core/errors';
 import { logger, MetricUnit, metrics } from '../observability';
-import { loadReconcileConfig, type ReconcileConfig } from '../reconcile/config';
+import { loadReconcileConfig, type ReconcileConfig } from '../config/reconcile';
 import type { ProgressSink } from '../reconcile/progress';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from '../reconcile/run';
-import { ReplicaIndex } from '../replication/replica-index';
 import { S3CheckpointStore } from '../reconcile/s3-store';
-import { sideGateway } from '../reconcile/setup';
+import { reconcileGateways, replicaIndexOf } from '../config/wiring';
 import { formatSummary } from '../reconcile/summary';
 
 /** What the scheduled reconcile needs (tests pass their own). */
@@ -182,25 +180,7 @@ const logProgress: ProgressSink = {
 
 function depsFromEnvironment(): ReconcileDeps {
   const config = loadReconcileConfig();
-  const limits = { headroom: config.quotaHeadroom };
-  const standbyCredentials = config.standbyRoleArn
-    ? fromTemporaryCredentials({
-        params: { RoleArn: config.standbyRoleArn, RoleSessionName: 'cognito-standby-sync-reconcile' },
-      })
-    : undefined;
-  const source = sideGateway(
-    { region: config.sourceRegion, poolId: config.sourcePoolId, endpoint: config.sourceEndpoint },
-    limits,
-  );
-  const target = sideGateway(
-    {
-      region: config.standbyRegion,
-      poolId: config.standbyPoolId,
-      endpoint: config.standbyEndpoint,
-      credentials: standbyCredentials,
-    },
-    limits,
-  );
+  const { source, target } = reconcileGateways(config);
   const s3 = new S3Client({
     region: config.sourceRegion,
     endpoint: config.s3Endpoint,
@@ -214,14 +194,7 @@ function depsFromEnvironment(): ReconcileDeps {
   );
   const functionName = config.functionName;
   const lambda = functionName ? new LambdaClient({ region: config.sourceRegion }) : undefined;
-  const replicaIndex = config.replicaIndexTable
-    ? new ReplicaIndex({
-        tableName: config.replicaIndexTable,
-        sourcePoolId: config.sourcePoolId,
-        standbyPoolId: config.standbyPoolId,
-        clientConfig: { region: config.sourceRegion },
-      })
-    : undefined;
+  const replicaIndex = replicaIndexOf(config, config);
   return {
     config,
     source,

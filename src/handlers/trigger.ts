@@ -4,7 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { loadTriggerConfig, type TriggerConfig } from '../config/env';
+import { loadTriggerConfig, type TriggerConfig } from '../config/trigger';
 import { describeError } from '../core/errors';
 import { buildSyncMessage } from '../core/message';
 import { hashed, logger, MetricUnit, metrics } from '../observability';

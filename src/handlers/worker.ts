@@ -3,19 +3,19 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { loadWorkerConfig, type WorkerConfig } from '../config/env';
+import { loadWorkerConfig, type WorkerConfig } from '../config/worker';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelaySeconds } from '../core/backoff';
 import { forEachLimit } from '../core/concurrency';
 import { classifyError, describeError, isLimitExceeded } from '../core/errors';
 import { MalformedMessageError } from '../core/message';
 import { logger, MetricUnit, metrics } from '../observability';
-import { replicationContextFromConfig } from '../replication/context';
+import { replicaIndexOf, replicationContext } from '../config/wiring';
 import { replicateUser, type ReplicationContext } from '../replication/replicate-user';
-import { loadChangeCaptureConfig } from '../change-capture/config';
+import { loadChangeCaptureConfig } from '../config/change-capture';
 import { screenMessage } from '../change-capture/screen';
 import { parseQueueMessage, queueMessageUserKey, UnlocatableEventError } from '../change-capture/queue-message';
 import { afterReplication } from '../replication/change-capture-steps';
-import { ReplicaIndex } from '../replication/replica-index';
+import type { ReplicaIndex } from '../replication/replica-index';
 
 /** What the worker needs. */
 export interface WorkerDeps {
@@ -189,17 +189,10 @@ export const handler = middy(
     const capture = loadChangeCaptureConfig();
     return {
       config,
-      replication: replicationContextFromConfig(config),
+      replication: replicationContext(config),
       sqs: new SQSClient({ region: config.sourceRegion, endpoint: config.sqsEndpoint }),
       echoRoleArns: capture.echoRoleArns,
-      replicaIndex: capture.replicaIndexTable
-        ? new ReplicaIndex({
-            tableName: capture.replicaIndexTable,
-            sourcePoolId: config.sourcePoolId,
-            standbyPoolId: config.standbyPoolId,
-            clientConfig: { region: config.sourceRegion, endpoint: capture.dynamodbEndpoint },
-          })
-        : undefined,
+      replicaIndex: replicaIndexOf(config, capture),
     };
   }),
 )

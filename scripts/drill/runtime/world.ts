@@ -8,8 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CognitoGateway } from '../../../src/cognito/gateway';
-import { QuotaLimiter } from '../../../src/cognito/limiter';
+import type { CognitoGateway } from '../../../src/cognito/gateway';
+import type { QuotaLimiter } from '../../../src/cognito/limiter';
+import { cognitoGateway } from '../../../src/config/wiring';
 import { RegionApp } from './app';
 import { GatewayRegistry } from './calls';
 import { Deployment } from './deployment';
@@ -113,13 +114,10 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
         const r = regions[side];
         const credentials = who === 'operator' ? OPERATOR_CREDENTIALS : credentialsOf(asRegion ?? r.region, who);
         return gateways.add(
-          new CognitoGateway({
-            region: r.region,
-            poolId: r.pool.poolId,
-            endpoint: r.cognito.endpoint,
-            limiter: limiter ?? new QuotaLimiter({ headroom: 0.2 }),
-            clientConfig: { credentials },
-          }),
+          cognitoGateway(
+            { region: r.region, poolId: r.pool.poolId, endpoint: r.cognito.endpoint, credentials },
+            { limiter },
+          ),
           side,
           who,
         );
