@@ -14,7 +14,16 @@ import {
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { planAttachment, verifyAttachment } from '../src/deploy/attach-trigger';
-import { buildCognitoClient, EXIT, optPoolId, optRegion, optUrl, runMain, UsageError } from './cli/common';
+import {
+  buildCognitoClient,
+  EXIT,
+  optFunctionArn,
+  optPoolId,
+  optRegion,
+  optUrl,
+  parseArgs,
+  runMain,
+} from './cli/common';
 
 const program = new Command('attach-trigger')
   .description(
@@ -27,11 +36,7 @@ const program = new Command('attach-trigger')
   )
   .requiredOption('--region <region>', "the pool's Region", optRegion)
   .requiredOption('--pool <id>', 'the user pool id', optPoolId)
-  .requiredOption('--function-arn <arn>', 'the trigger function (stack output TriggerFunctionArn)', (v: string) => {
-    if (!/^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(v))
-      throw new UsageError('--function-arn: expected a Lambda function ARN');
-    return v;
-  })
+  .requiredOption('--function-arn <arn>', 'the trigger function (stack output TriggerFunctionArn)', optFunctionArn)
   .option('--endpoint <url>', 'Cognito endpoint override (local emulator)', optUrl)
   .option('--apply', 'make the change (default: only show it)', false)
   .option('--replace-existing', 'replace a different PostConfirmation trigger instead of refusing', false)
@@ -39,7 +44,7 @@ const program = new Command('attach-trigger')
   .option('--backup <file>', "where to keep the pool's configuration before the change (mode 0600)");
 
 async function main(): Promise<number> {
-  program.parse();
+  parseArgs(program);
   const f = program.opts<{
     region: string;
     pool: string;

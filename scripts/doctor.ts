@@ -13,10 +13,12 @@ import { renderFindings } from '../src/doctor/render';
 import { buildGateway, EXIT, optCustomAttribute, optPoolId, optRegion, optUrl, parseArgs, runMain } from './cli/common';
 
 const program = new Command('doctor')
-  .description('Compare the source and standby pools: what will break, and the exact fix. Exit 1 on blockers.')
-  .requiredOption('--source-region <region>', 'the source (primary) Region', optRegion)
+  .description(
+    'Compare the source and target pools (the primary and the standby, or the other way for a failback): what will break, and the exact fix. Exit 1 on blockers.',
+  )
+  .requiredOption('--source-region <region>', 'Region of the source pool (replicated from)', optRegion)
   .requiredOption('--source-pool <id>', 'the source user pool id', optPoolId)
-  .requiredOption('--target-region <region>', 'the target (standby) Region', optRegion)
+  .requiredOption('--target-region <region>', 'Region of the target pool (replicated to)', optRegion)
   .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
   .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
   .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)

@@ -38,7 +38,11 @@ const program = new Command('reconcile')
   )
   .requiredOption('--source-region <region>', 'Region of the source pool', optRegion)
   .requiredOption('--source-pool <id>', 'source user pool id', optPoolId)
-  .requiredOption('--target-region <region>', 'Region of the target (standby) pool', optRegion)
+  .requiredOption(
+    '--target-region <region>',
+    'Region of the target pool (the standby; the primary in a reverse reconcile)',
+    optRegion,
+  )
   .requiredOption('--target-pool <id>', 'target user pool id', optPoolId)
   .option('--source-endpoint <url>', 'endpoint of the source side (emulator, VPC endpoint)', optUrl)
   .option('--target-endpoint <url>', 'endpoint of the target side', optUrl)

@@ -61,6 +61,9 @@ export const optCustomAttribute = optField(fields.customAttribute);
 /** commander parser: an IAM role ARN. */
 export const optRoleArn = optField(fields.roleArn);
 
+/** commander parser: a Lambda function ARN. */
+export const optFunctionArn = optField(fields.functionArn);
+
 /** commander parser: a whole number of at least `min`. */
 export function optWholeNumber(min: number): (value: string) => number {
   return optField(fields.wholeNumber(min));

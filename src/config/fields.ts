@@ -25,6 +25,8 @@ export const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 export const CUSTOM_ATTRIBUTE = /^custom:[\w.-]{1,20}$/;
 /** A DynamoDB table name. */
 export const TABLE_NAME = /^[\w.-]{3,255}$/;
+/** A Lambda function ARN (optionally with a version or alias). */
+export const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/;
 /** An S3 bucket name. */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -53,6 +55,10 @@ export const customAttribute = z
   );
 /** An IAM role ARN (the one rule: {@link ROLE_ARN}). */
 export const roleArn = z.string().regex(ROLE_ARN, 'expected an IAM role ARN like arn:aws:iam::123456789012:role/name');
+/** A Lambda function ARN (the trigger). */
+export const functionArn = z
+  .string()
+  .regex(FUNCTION_ARN, 'expected a Lambda function ARN like arn:aws:lambda:us-east-1:123456789012:function:name');
 /** Comma-separated IAM role ARNs (blanks ignored); each one must be a role ARN. */
 export const roleArnList = z.string().transform((s, ctx) => {
   const arns = s
@@ -113,8 +119,9 @@ export const quotaHeadroom = z.coerce
 // ----------------------------------------------------------------------------- field groups
 
 /**
- * The source pool (the pool this deployment's trigger is attached to). `SOURCE_REGION` falls back
- * to the function's `AWS_REGION` (see {@link SOURCE_REGION_FALLBACK}).
+ * The source pool: the deployment's own, the one its trigger is attached to (the primary in the
+ * primary Region, the standby in the standby Region). `SOURCE_REGION` falls back to the
+ * function's `AWS_REGION` (see {@link SOURCE_REGION_FALLBACK}).
  */
 export const sourcePoolFields = {
   SOURCE_POOL_ID: poolId,
@@ -126,7 +133,11 @@ export const sourcePoolFields = {
 /** `SOURCE_REGION` unset: the function's own Region. */
 export const SOURCE_REGION_FALLBACK = { SOURCE_REGION: 'AWS_REGION' } as const;
 
-/** The standby pool (the peer replicated to), and the role assumed to write it from another account. */
+/**
+ * The target pool: the deployment's peer, replicated to. Named `STANDBY_*` since the first
+ * deployment; in the standby Region's deployment it is the primary. With the role assumed to
+ * write it from another account.
+ */
 export const standbyPoolFields = {
   STANDBY_POOL_ID: poolId,
   STANDBY_REGION: region,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   bool,
   bucketName,
+  functionArn,
   quotaFields,
   replicaFields,
   replicaIndexFields,
@@ -27,7 +28,7 @@ export const ReconcileEnv = z.object({
   RECONCILE_IMPORT_THRESHOLD: wholeNumber(1).default(1000),
   STATE_BUCKET: bucketName,
   IMPORT_LOGS_ROLE_ARN: roleArn.optional(),
-  TRIGGER_FUNCTION_ARN: z.string().optional(),
+  TRIGGER_FUNCTION_ARN: functionArn.optional(),
   ...replicaIndexFields,
   S3_ENDPOINT: url.optional(),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),

@@ -132,9 +132,10 @@ export interface ReplicationWiring {
 }
 
 /**
- * The worker's replication context: a gateway on the source (local) pool and one on the standby
- * (peer) pool, each with its own Region's limiter and the instance's share of the quotas; the
- * standby signed with the assumed role when `standbyRoleArn` is set.
+ * The worker's replication context: a gateway on the source pool (the deployment's own) and one
+ * on the target pool (its peer, named `standby` in the configuration: the primary, in the standby
+ * Region's deployment), each with its own Region's limiter and the instance's share of the
+ * quotas; the target signed with the assumed role when `standbyRoleArn` is set.
  *
  * @example
  * const replication = replicationContext(loadWorkerConfig());
@@ -168,8 +169,9 @@ export function replicationContext(config: WorkerConfig, wiring: ReplicationWiri
 }
 
 /**
- * The gateways of the scheduled reconcile: source and target (the standby, through the assumed
- * role when `standbyRoleArn` is set), each with its own limiter.
+ * The gateways of the scheduled reconcile: source (the deployment's own pool) and target (its
+ * peer, `STANDBY_*`, through the assumed role when `standbyRoleArn` is set), each with its own
+ * limiter.
  */
 export function reconcileGateways(config: ReconcileConfig): { source: CognitoGateway; target: CognitoGateway } {
   const budget = { headroom: config.quotaHeadroom };

@@ -156,6 +156,7 @@ describe('issue 11.4 one schema per function, from the shared fields', () => {
     ['QUOTA_HEADROOM', '1', /expected a fraction from 0 to 0.95/],
     ['S3_ENDPOINT', 'bucket', /expected a URL/],
     ['SOURCE_SUB_ATTRIBUTE', 'sub', /expected a custom attribute/],
+    ['TRIGGER_FUNCTION_ARN', 'trigger', /expected a Lambda function ARN/],
   ])('reconcile: invalid %s=%s is named with what is expected', (name, value, message) => {
     const text = errorOf(() => loadReconcileConfig({ ...reconcileEnv, [name]: value }));
     expect(text).toMatch(new RegExp(`^reconcile configuration is invalid: ${name}: `));
