@@ -1,10 +1,11 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { loadTriggerConfig, type TriggerConfig } from '../config/trigger';
+import { triggerQueueClient } from '../config/wiring';
 import { describeError } from '../core/errors';
 import { buildSyncMessage } from '../core/message';
 import { hashed, logger, MetricUnit, metrics } from '../observability';
@@ -71,14 +72,7 @@ export function createTriggerHandler(deps: TriggerDeps | (() => TriggerDeps)) {
       sub,
       reason: e.triggerSource,
     });
-    sqs ??=
-      resolved.sqs ??
-      new SQSClient({
-        region: config.sourceRegion,
-        endpoint: config.sqsEndpoint,
-        maxAttempts: 2,
-        requestHandler: { connectionTimeout: Math.min(500, config.sendBudgetMs), requestTimeout: config.sendBudgetMs },
-      });
+    sqs ??= resolved.sqs ?? triggerQueueClient(config);
     try {
       await withinBudget(config.sendBudgetMs, (abortSignal) =>
         sqs!.send(new SendMessageCommand({ QueueUrl: config.syncQueueUrl, MessageBody: JSON.stringify(message) }), {

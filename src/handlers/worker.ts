@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -9,7 +9,7 @@ import { forEachLimit } from '../core/concurrency';
 import { classifyError, describeError, isLimitExceeded } from '../core/errors';
 import { MalformedMessageError } from '../core/message';
 import { logger, MetricUnit, metrics } from '../observability';
-import { replicaIndexOf, replicationContext } from '../config/wiring';
+import { replicaIndexOf, replicationContext, workerQueueClient } from '../config/wiring';
 import { replicateUser, type ReplicationContext } from '../replication/replicate-user';
 import { loadChangeCaptureConfig } from '../config/change-capture';
 import { screenMessage } from '../change-capture/screen';
@@ -190,7 +190,7 @@ export const handler = middy(
     return {
       config,
       replication: replicationContext(config),
-      sqs: new SQSClient({ region: config.sourceRegion, endpoint: config.sqsEndpoint }),
+      sqs: workerQueueClient(config),
       echoRoleArns: capture.echoRoleArns,
       replicaIndex: replicaIndexOf(config, capture),
     };

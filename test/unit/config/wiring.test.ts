@@ -32,7 +32,10 @@ import {
   replicaIndex,
   replicaIndexOf,
   replicationContext,
+  triggerQueueClient,
+  workerQueueClient,
 } from '../../../src/config/wiring';
+import { loadTriggerConfig } from '../../../src/config/trigger';
 import { loadWorkerConfig } from '../../../src/config/worker';
 import { DEFAULT_QUOTA_HEADROOM } from '../../../src/core/constants';
 import { ReplicaIndex } from '../../../src/replication/replica-index';
@@ -183,5 +186,28 @@ describe('issue 11.4 wiring: from a function configuration', () => {
       replicaIndex({ tableName: 't', sourcePoolId: 'a', standbyPoolId: 'b', region: 'us-east-1', client: shared })!
         .client,
     ).toBe(shared);
+  });
+});
+
+describe('issue 11.4 wiring: the queue clients', () => {
+  test("the trigger's: two attempts, HTTP timeouts within the send budget, the function's Region and endpoint", async () => {
+    const config = loadTriggerConfig({
+      ...workerEnv,
+      TRIGGER_SEND_BUDGET_MS: '800',
+      SQS_ENDPOINT: 'http://127.0.0.1:9324',
+    });
+    const sqs = triggerQueueClient(config, { accessKeyId: 'trigger', secretAccessKey: 'x' });
+    expect(await sqs.config.region()).toBe('us-east-1');
+    expect(await sqs.config.maxAttempts()).toBe(2);
+    expect(await sqs.config.credentials()).toMatchObject({ accessKeyId: 'trigger' });
+    expect((await sqs.config.endpoint!()).hostname).toBe('127.0.0.1');
+    const handler = sqs.config.requestHandler as unknown as { configProvider: Promise<Record<string, number>> };
+    expect(await handler.configProvider).toMatchObject({ connectionTimeout: 500, requestTimeout: 800 });
+  });
+
+  test("the worker's: the deployment's Region and endpoint", async () => {
+    const sqs = workerQueueClient(loadWorkerConfig({ ...workerEnv, SQS_ENDPOINT: 'http://127.0.0.1:9324' }));
+    expect(await sqs.config.region()).toBe('us-east-1');
+    expect((await sqs.config.endpoint!()).port).toBe(9324);
   });
 });
