@@ -1,4 +1,4 @@
-import { loadTriggerConfig, loadWorkerConfig } from '../../../src/config/env';
+import { loadTriggerConfig, loadWorkerConfig } from '../../../src/config';
 import { ConfigError } from '../../../src/core/errors';
 
 const triggerEnv = {

@@ -2,7 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { TriggerConfig } from '../../../src/config/env';
+import type { TriggerConfig } from '../../../src/config/trigger';
 import { ConfigError } from '../../../src/core/errors';
 import { parseSyncMessage } from '../../../src/core/message';
 import { createTriggerHandler } from '../../../src/handlers/trigger';

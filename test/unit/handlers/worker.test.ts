@@ -21,7 +21,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CognitoGateway } from '../../../src/cognito/gateway';
-import { loadWorkerConfig } from '../../../src/config/env';
+import { loadWorkerConfig } from '../../../src/config/worker';
 import { retryDelaySeconds, type RetryPolicy } from '../../../src/core/backoff';
 import { buildSyncMessage } from '../../../src/core/message';
 import { createWorkerHandler } from '../../../src/handlers/worker';
