@@ -16,14 +16,15 @@ import { Pager } from './paging';
 import { ModelPool } from './pool';
 import type { Json, ModelCall, ModelUser, PoolOptions } from './types';
 import { QuotaBuckets } from './quotas';
+import { peekClaims } from './tokens';
 
 /** Settings of a {@link CognitoModel}. */
 export interface CognitoModelOptions {
   clock: Clock;
   region?: string;
   accountId?: string;
-  /** Requests per second per category (default: the AWS defaults). */
-  quotas?: Partial<Record<QuotaCategory, number>>;
+  /** Requests per second per category (default: the AWS defaults); `false`: no quota (the HTTP emulator's default). */
+  quotas?: Partial<Record<QuotaCategory, number>> | false;
   /** Burst allowed per category, in seconds of its rate. Default 1. */
   burstSeconds?: number;
   /** Latency of every call, ms of clock time. Default 0. */
@@ -104,7 +105,7 @@ export class CognitoModel {
   private outboxSeq = 0;
 
   constructor(readonly options: CognitoModelOptions) {
-    this.buckets = new QuotaBuckets(options.quotas, options.burstSeconds);
+    this.buckets = new QuotaBuckets(options.quotas || {}, options.burstSeconds);
     this.pager = new Pager(() => this.options.clock, {
       tokenTtlMs: options.tokenTtlMs,
       shortPages: () => this.faultState.shortPage(),
@@ -164,7 +165,7 @@ export class CognitoModel {
     const record = (this.options.record ?? true) && !op.startsWith('Shim');
     this.calls[op] = (this.calls[op] ?? 0) + 1;
     const throttledByFault = this.faultState.throttles(op);
-    if (throttledByFault || !this.buckets.take(category, clock)) {
+    if (throttledByFault || (this.options.quotas !== false && !this.buckets.take(category, clock))) {
       this.throttled++;
       if (throttledByFault) this.throttledBy[op] = (this.throttledBy[op] ?? 0) + 1;
       if (record) this.log.push({ t, op, category, result: 'throttled' });
@@ -175,7 +176,8 @@ export class CognitoModel {
     try {
       const injected = this.failNext?.(op, input);
       if (injected) throw injected;
-      const operation = OPERATIONS[op] ?? fail('UnknownOperationException', `Unknown operation ${op}`);
+      const operation =
+        (!op.startsWith('Shim') && OPERATIONS[op]) || fail('UnknownOperationException', `Unknown operation ${op}`);
       const reported = this.listeners.size > 0 && isMutatingOperation(op);
       const subject = reported ? this.subjectOf(input) : undefined;
       const result = await operation(this.context(input));
@@ -196,6 +198,12 @@ export class CognitoModel {
       if (record) this.log.push({ t, op, category, result: 'error', username });
       throw err;
     }
+  }
+
+  /** Runs an operation outside the API (test control routes): no quota, fault, count or listener. */
+  async control(op: string, input: Json): Promise<Json> {
+    const operation = OPERATIONS[op] ?? fail('UnknownOperationException', `Unknown operation ${op}`);
+    return operation(this.context(input));
   }
 
   /**
@@ -255,6 +263,11 @@ export class CognitoModel {
   }
 
   private subjectOf(input: Json): CallEvent['subject'] {
+    if (typeof input.AccessToken === 'string') {
+      const claims = peekClaims(input.AccessToken);
+      const iss = String(claims?.iss ?? '');
+      return claims && { userPoolId: iss.slice(iss.lastIndexOf('/') + 1), username: claims.username, sub: claims.sub };
+    }
     if (typeof input.UserPoolId !== 'string' || typeof input.Username !== 'string') return undefined;
     const u = this.pools.get(input.UserPoolId)?.resolve(input.Username);
     return { userPoolId: input.UserPoolId, username: u?.Username ?? input.Username, sub: u?.Attributes.sub };

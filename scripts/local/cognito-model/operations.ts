@@ -3,6 +3,7 @@
  * file of its concept and is listed here.
  * @packageDocumentation
  */
+import { AUTH_OPERATIONS } from './auth';
 import type { OpContext } from './context';
 import { GROUP_OPERATIONS } from './groups';
 import { IMPORT_OPERATIONS } from './import-jobs';
@@ -22,6 +23,7 @@ export const OPERATIONS: Record<string, Operation> = {
   ...GROUP_OPERATIONS,
   ...MFA_OPERATIONS,
   ...IMPORT_OPERATIONS,
+  ...AUTH_OPERATIONS,
 };
 
 const WRITES = new Set([

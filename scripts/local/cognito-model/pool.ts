@@ -28,11 +28,12 @@ export class ModelPool {
   /** The pool as DescribeUserPool answers it (without the user count). */
   readonly config: Json;
 
+  /** A seeded pool from `options`, or (CreateUserPool) the pool exactly as `config` describes it. */
   constructor(
     readonly options: PoolOptions,
-    config: Json = {},
+    config?: Json,
   ) {
-    this.config = {
+    this.config = config ?? {
       Id: options.id,
       Name: options.id,
       UsernameAttributes: options.usernameAttributes ?? [],
@@ -42,9 +43,7 @@ export class ModelPool {
       LambdaConfig: options.lambdaConfig ?? {},
       MfaConfiguration: options.mfaConfiguration ?? 'OFF',
       AutoVerifiedAttributes: options.autoVerifiedAttributes ?? ['email'],
-      ...config,
-      SchemaAttributes:
-        config.SchemaAttributes ?? buildSchema((options.customAttributes ?? []).map((Name) => ({ Name }))),
+      SchemaAttributes: buildSchema((options.customAttributes ?? []).map((Name) => ({ Name }))),
     };
   }
 

@@ -58,9 +58,6 @@ function createUserPool(ctx: OpContext): Json {
   const config: Json = {
     LambdaConfig: {},
     MfaConfiguration: 'OFF',
-    AutoVerifiedAttributes: [],
-    UsernameAttributes: [],
-    AliasAttributes: [],
     EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
     AdminCreateUserConfig: { AllowAdminCreateUserOnly: false, UnusedAccountValidityDays: 7 },
     VerificationMessageTemplate: { DefaultEmailOption: 'CONFIRM_WITH_CODE' },
