@@ -1,6 +1,12 @@
 /** The in-memory Cognito model, through the direct transport (the real SDK client). */
 import {
   AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
+  ConfirmSignUpCommand,
+  CreateUserPoolClientCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+  UpdateUserAttributesCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
@@ -19,7 +25,7 @@ import {
   ListUsersInGroupCommand,
   StartUserImportJobCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoModel, directClient } from '../../../scripts/local/cognito-model';
+import { CognitoModel, directClient, ModelError } from '../../../scripts/local/cognito-model';
 import { VirtualClock } from '../helpers';
 
 function region(options: Partial<ConstructorParameters<typeof CognitoModel>[0]> = {}) {
@@ -322,5 +328,95 @@ describe('quotas and faults', () => {
       name: 'TooManyRequestsException',
     });
     expect(model.throttledBy).toEqual({ ListUsers: 1 });
+  });
+});
+
+describe('user API and the PostConfirmation trigger', () => {
+  test('sign-up, confirmation with the sent code (the e-mail becomes verified, the trigger sees it), sign-in, self-service edit', async () => {
+    const { model, client } = region();
+    const p = model.addPool({ id: 'us-east-1_Users', usernameAttributes: ['email'] });
+    const { UserPoolClient } = await client.send(
+      new CreateUserPoolClientCommand({ UserPoolId: p.options.id, ClientName: 'app' }),
+    );
+    const ClientId = UserPoolClient!.ClientId!;
+    const events: Record<string, any>[] = [];
+    model.trigger = async (_pool, name, event) => {
+      events.push({ name, ...event });
+      return event;
+    };
+    const Password = 'Local-Passw0rd!';
+    const s = await client.send(
+      new SignUpCommand({
+        ClientId,
+        Username: 'dee@example.com',
+        Password,
+        UserAttributes: [{ Name: 'email', Value: 'dee@example.com' }],
+      }),
+    );
+    expect(s).toMatchObject({
+      UserConfirmed: false,
+      CodeDeliveryDetails: { DeliveryMedium: 'EMAIL', Destination: 'd***@e***' },
+    });
+    await expect(
+      client.send(
+        new InitiateAuthCommand({
+          ClientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'dee@example.com', PASSWORD: Password },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'UserNotConfirmedException' });
+    await expect(
+      client.send(new ConfirmSignUpCommand({ ClientId, Username: 'dee@example.com', ConfirmationCode: '000000x' })),
+    ).rejects.toMatchObject({ name: 'CodeMismatchException' });
+    const code = model.outbox.find((m) => m.kind === 'signup' && m.username === s.UserSub)!.code;
+    await client.send(new ConfirmSignUpCommand({ ClientId, Username: 'dee@example.com', ConfirmationCode: code }));
+    expect(events).toMatchObject([
+      {
+        name: 'PostConfirmation',
+        triggerSource: 'PostConfirmation_ConfirmSignUp',
+        userName: s.UserSub,
+        callerContext: { clientId: ClientId },
+        request: { userAttributes: { email_verified: 'true', 'cognito:user_status': 'CONFIRMED' } },
+      },
+    ]);
+    const auth = await client.send(
+      new InitiateAuthCommand({
+        ClientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'dee@example.com', PASSWORD: Password },
+      }),
+    );
+    await client.send(
+      new UpdateUserAttributesCommand({
+        AccessToken: auth.AuthenticationResult!.AccessToken,
+        UserAttributes: [{ Name: 'given_name', Value: 'Dee' }],
+      }),
+    );
+    expect(p.users.get(s.UserSub!)!.Attributes.given_name).toBe('Dee');
+    await expect(
+      client.send(new UpdateUserAttributesCommand({ AccessToken: 'a.b.c', UserAttributes: [] })),
+    ).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    await expect(
+      client.send(
+        new InitiateAuthCommand({
+          ClientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'dee@example.com', PASSWORD: 'wrong' },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+  });
+
+  test('a failing trigger fails AdminConfirmSignUp; the user stays confirmed', async () => {
+    const { model, client, pool } = region();
+    pool.put({ Username: 'eve', Attributes: { email: 'eve@example.com' }, UserStatus: 'UNCONFIRMED' });
+    model.trigger = async () => {
+      throw new ModelError('UserLambdaValidationException', 'PostConfirmation failed with error boom.');
+    };
+    await expect(client.send(new AdminConfirmSignUpCommand({ UserPoolId, Username: 'eve' }))).rejects.toMatchObject({
+      name: 'UserLambdaValidationException',
+    });
+    expect(pool.users.get('eve')!.UserStatus).toBe('CONFIRMED');
   });
 });
