@@ -1,13 +1,14 @@
 /**
  * One Region of Cognito, in memory: its pools, the per-category quotas of the account in that
  * Region, faults, a log of the calls and the listeners of successful writes. Both transports
- * (direct.ts for in-process SDK clients, http.ts for a loopback endpoint) call {@link CognitoModel.call}.
+ * (direct.ts in process, ../cognito-shim.ts on a loopback port) call {@link CognitoModel.call}.
  * @packageDocumentation
  */
 import { OPERATION_CATEGORY, type QuotaCategory } from '../../../src/cognito/quotas';
 import type { Clock } from '../../../src/cognito/limiter';
 import { ImportUploadError } from '../../../src/reconcile/import-job';
 import type { OpContext, RegionServices } from './context';
+import { commandClient } from './direct';
 import { fail } from './errors';
 import { type ApiFaults, FaultState } from './faults';
 import { receiveUpload } from './import-jobs';
@@ -118,7 +119,7 @@ export class CognitoModel {
 
   /** A client for this Region, through the direct transport without serialisation (`commandClient`, direct.ts). */
   get client(): never {
-    if (!this.directClient) this.directClient = require('./direct').commandClient(this);
+    this.directClient ??= commandClient(this);
     return this.directClient as never;
   }
 
