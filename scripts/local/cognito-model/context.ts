@@ -19,7 +19,7 @@ export interface RegionServices {
   uploadUrl(poolId: string, jobId: string): string;
   /** Records a code Cognito would have sent. */
   deliver(pool: ModelPool, user: ModelUser, kind: string, medium: 'EMAIL' | 'SMS'): string;
-  /** Runs a Lambda trigger of the pool (stage of the HTTP transport); resolves to its answer. */
+  /** Runs a Lambda trigger of the pool (set by startCognitoEmulator); resolves to its answer. */
   trigger?(pool: ModelPool, name: string, event: Json): Promise<Json | undefined>;
 }
 
