@@ -1,7 +1,7 @@
 /**
  * Peak resident size of a reconcile over two in-sync pools of N users each (a dry run, the
  * daily case): `tsx bench/reconcile-memory.ts N`. The pools are synthetic: every page is
- * generated on demand from the user's index, so the fake holds nothing and the figure is the
+ * generated on demand from the user's index, so no model holds them and the figure is the
  * reconciler's own (listing spool, standby index, group membership, planning). Prints one JSON
  * line: { users, peakRssMiB, seconds }.
  */

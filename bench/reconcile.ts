@@ -8,7 +8,7 @@
  *
  * 1. Backfill: a source pool of N users in 10 groups; the standby lacks 20% of them, 5% have
  *    drifted (attributes, groups, enabled state), and it holds 2% orphans. The reconciler runs
- *    with --apply --delete-orphans against a quota-faithful fake (per-category token buckets at the
+ *    with --apply --delete-orphans against a quota-faithful Cognito model (scripts/local/cognito-model) (per-category token buckets at the
  *    AWS default rates, TooManyRequestsException beyond them, 40 ms latency), time scaled down.
  *    Reported: wall time (in Cognito seconds) against the theoretical minimum (per side and
  *    category, calls divided by the rate; the largest wins), failed operations, throttles; then
@@ -16,7 +16,7 @@
  * 2. Steady state: the in-sync pair after the backfill: calls by kind, wall time against the
  *    list-bound minimum.
  * 3. Memory: peak resident size of a dry run over in-sync pools of 100,000 and 1,000,000 users
- *    each (separate processes, synthetic pools generated on the fly so the fake holds nothing).
+ *    each (separate processes, synthetic pools generated on the fly so the model holds nothing).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ import { DEFAULT_QUOTAS, OPERATION_CATEGORY, type QuotaCategory } from '../src/c
 import { MemoryCheckpointStore } from '../src/reconcile/checkpoint';
 import type { ProgressSink } from '../src/reconcile/progress';
 import { reconcile, type ReconcileOptions } from '../src/reconcile/run';
-import { FakeCognito, type FakePool } from './reconcile-fake';
+import { CognitoModel, type ModelPool } from '../scripts/local/cognito-model';
 
 /** Clock time runs `scale` times faster than real time. */
 export class ScaledClock implements Clock {
@@ -58,10 +58,10 @@ function uuid(r: () => number): string {
 }
 
 interface Scenario {
-  east: FakeCognito;
-  west: FakeCognito;
-  source: FakePool;
-  standby: FakePool;
+  east: CognitoModel;
+  west: CognitoModel;
+  source: ModelPool;
+  standby: ModelPool;
   missing: number;
   drifted: number;
   orphans: number;
@@ -70,8 +70,8 @@ interface Scenario {
 /** Builds the backfill scenario: same seed, same pools. */
 export function scenario(users: number, clock: Clock, latencyMs: number, record = false): Scenario {
   const r = rng(42);
-  const east = new FakeCognito({ clock, latencyMs, record });
-  const west = new FakeCognito({ clock, latencyMs, record });
+  const east = new CognitoModel({ clock, latencyMs, record });
+  const west = new CognitoModel({ clock, latencyMs, record });
   const source = east.addPool({ id: 'us-east-1_BenchSrc' });
   const standby = west.addPool({ id: 'us-west-2_BenchStb', customAttributes: ['source_sub', 'source_mfa', 'tier'] });
   for (const g of GROUPS) {

@@ -1,6 +1,6 @@
 /**
- * Starts one emulated Cognito "Region": cognito-local (in a child process, see
- * internal/cognito-host.ts) behind the loopback shim (cognito-shim.ts).
+ * Starts one emulated Cognito "Region": the in-memory model (./cognito-model) behind its HTTP
+ * transport (cognito-shim.ts), with Lambda triggers sent to the local Lambda endpoint.
  *
  * @example
  * const primary = await startCognitoEmulator({ name: 'primary', region: 'us-east-1', lambdaEndpoint: lambda.endpoint, triggers: { PostConfirmation: 'trigger' } });
@@ -8,30 +8,25 @@
  * // ... outage drill:
  * await primary.stop();     // endpoint refuses connections, data kept
  * await primary.restart();  // same data, same endpoint
- * await primary.destroy();  // stop and delete the temporary data folder
+ * await primary.destroy();  // stop and forget the data
  * @packageDocumentation
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import http from 'node:http';
 import type {
   CognitoIdentityProviderClient,
   CognitoIdentityProviderClientConfig,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { localCognitoClient, LOCAL_CREDENTIALS } from './clients';
+import type { QuotaCategory } from '../../src/cognito/quotas';
+import { localCognitoClient } from './clients';
+import { CognitoModel, ModelError } from './cognito-model';
+import type { ModelPool } from './cognito-model/pool';
+import type { Json } from './cognito-model/types';
 import { type CognitoCallListener, CognitoShim } from './cognito-shim';
-import { trackChild, trackTempDir, untrackTempDir } from './internal/cleanup';
-import type { HostProcessOptions } from './internal/cognito-host';
-import { LOOPBACK, sleep } from './internal/http';
 
 /** Settings of {@link startCognitoEmulator}. */
 export interface CognitoEmulatorOptions {
-  /** A label (used in the temporary folder name). */
+  /** A label. */
   name: string;
-  /** Data folder; a fresh temporary one when omitted (removed by `destroy()` and at process exit). */
-  dataDir?: string;
   /** Lambda Invoke API endpoint the triggers are sent to (see lambda-endpoint.ts). */
   lambdaEndpoint?: string;
   /** Trigger name to function name, e.g. `{ PostConfirmation: 'sync-trigger' }`. Applies to every pool of this emulator. */
@@ -40,7 +35,7 @@ export interface CognitoEmulatorOptions {
   region?: string;
   /** Account id in ARNs. Default `000000000000`. */
   accountId?: string;
-  /** Port of the shim (the public endpoint). Default: any free port. */
+  /** Port of the endpoint. Default: any free port. */
   port?: number;
   /** A failing PostConfirmation trigger fails ConfirmSignUp/AdminConfirmSignUp, as in Cognito. Default true. */
   strictTriggers?: boolean;
@@ -48,218 +43,147 @@ export interface CognitoEmulatorOptions {
   lambdaTimeoutMs?: number;
   /** Listener of successful mutating calls. */
   onCall?: CognitoCallListener;
-  /** cognito-local's log level (default `error`). */
-  logLevel?: string;
-  /** Give up starting after this long. Default 30 s. */
-  startTimeoutMs?: number;
+  /** Per-category quotas (requests per second). Default none: a test sets throttling as a fault. */
+  quotas?: Partial<Record<QuotaCategory, number>>;
 }
 
 /** A running emulated Cognito endpoint. */
 export interface CognitoEmulator {
   readonly name: string;
   readonly region: string;
-  /** The URL clients use (the shim). Stable across `restart()`. */
+  /** The URL clients use. Stable across `restart()`. */
   readonly endpoint: string;
-  /** cognito-local's own URL (no shim features). May change after `restart()` if its port was taken. */
-  readonly rawEndpoint: string;
+  /** Where the data lives: `memory` (the model, in this process; kept across stop and restart). */
   readonly dataDir: string;
-  /** The shim: faults, call counters, outbox, user status, call listeners. */
+  /** The endpoint's controls: faults, call counters, outbox, user status, call listeners. */
   readonly shim: CognitoShim;
+  /** The model behind the endpoint (seed or inspect it directly). */
+  readonly model: CognitoModel;
   /** Whether the endpoint is up. */
   readonly running: boolean;
-  /** Milliseconds the last start took (spawn to ready). */
+  /** Milliseconds the last start took. */
   readonly startupMs: number;
   /** A Cognito client for this endpoint (dummy credentials, one attempt per call unless overridden). */
   client(config?: Partial<CognitoIdentityProviderClientConfig>): CognitoIdentityProviderClient;
-  /** Stops the endpoint (connections refused) and cognito-local (flushing its data). Data is kept. */
+  /** Stops the endpoint (connections refused). Data is kept. */
   stop(): Promise<void>;
-  /** Starts again on the same data folder and, when free, the same ports. */
+  /** Starts again on the same data and, when free, the same port. */
   restart(): Promise<void>;
-  /** Kills cognito-local abruptly (SIGKILL); the shim stays up and resets API connections. */
+  /** An abrupt failure: API connections are reset until `restart()`; answered writes are kept. */
   crash(): Promise<void>;
-  /** `stop()` and delete the data folder if this emulator created it. */
+  /** `stop()` and forget the data. */
   destroy(): Promise<void>;
-  /** The last lines cognito-local wrote (errors only, by default). For diagnosing a failure. */
+  /** Trigger failures seen (for diagnosing a failure). */
   logs(): string[];
 }
 
-const HOST_ENTRY = path.join(__dirname, 'internal', 'cognito-host.ts');
-
-function tsxRegister(): string {
-  return path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'cjs', 'index.cjs');
-}
-
-interface HostHandle {
-  child: ChildProcess;
-  port: number;
-  logs: string[];
-}
-
-function spawnHost(dataDir: string, options: HostProcessOptions, timeoutMs: number): Promise<HostHandle> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    COGNITO_HOST_OPTIONS: JSON.stringify(options),
-    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-  };
-  delete env.NODE_OPTIONS; // no inherited --inspect etc. in the child
-  const child = spawn(process.execPath, ['-r', tsxRegister(), HOST_ENTRY], {
-    cwd: dataDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  trackChild(child);
-  const logs: string[] = [];
-  const keep = (chunk: Buffer) => {
-    logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    if (logs.length > 100) logs.splice(0, logs.length - 100);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      child.kill('SIGKILL');
-      reject(new Error(`cognito-local did not start within ${timeoutMs} ms:\n${logs.join('\n')}`));
-    }, timeoutMs);
-    const onMessage = (m: { type?: string; port?: number }) => {
-      if (m?.type !== 'ready' || !m.port) return;
-      cleanup();
-      resolve({ child, port: m.port, logs });
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(Object.assign(new Error(`cognito-local exited (${code}) while starting:\n${logs.join('\n')}`), { logs }));
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
-async function stopChild(
-  child: ChildProcess | undefined,
-  signal: NodeJS.Signals = 'SIGTERM',
-  graceMs = 5000,
-): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
-  if (!done) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
 /**
- * Starts cognito-local with this project's corrections behind a shim on loopback, in a fresh
- * temporary data folder unless `dataDir` is given. Resolves when both answer.
+ * Invokes a function through the Lambda Invoke API. A function error answers
+ * UserLambdaValidationException and an invocation that fails or times out
+ * UnexpectedLambdaException, as Cognito does.
  */
+function invokeTrigger(endpoint: string, fn: string, trigger: string, event: Json, timeoutMs: number): Promise<Json> {
+  const url = new URL(`/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`, endpoint);
+  const body = JSON.stringify(event);
+  const unexpected = (why: string) =>
+    new ModelError('UnexpectedLambdaException', `${trigger} invocation failed: ${why}`);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        timeout: timeoutMs,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => reject(unexpected(e.message)));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 400) return reject(unexpected(`HTTP ${res.statusCode}`));
+          const answer = (text ? JSON.parse(text) : {}) as Json;
+          if (res.headers['x-amz-function-error'])
+            return reject(
+              new ModelError(
+                'UserLambdaValidationException',
+                `${trigger} failed with error ${answer.errorMessage ?? 'an error'}.`,
+              ),
+            );
+          resolve(answer);
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (e) => reject(unexpected(e.message)));
+    req.end(body);
+  });
+}
+
+/** Starts an emulated Cognito Region on loopback. Resolves when it answers. */
 export async function startCognitoEmulator(opts: CognitoEmulatorOptions): Promise<CognitoEmulator> {
   const region = opts.region ?? 'us-east-1';
-  const ownsDir = !opts.dataDir;
-  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), `cognito-${opts.name.replace(/[^\w-]/g, '_')}-`));
-  if (ownsDir) trackTempDir(dataDir);
-  mkdirSync(path.join(dataDir, '.cognito', 'db'), { recursive: true });
-  writeFileSync(
-    path.join(dataDir, '.cognito', 'config.json'),
-    JSON.stringify(
-      {
-        LambdaClient: { endpoint: opts.lambdaEndpoint, region, credentials: LOCAL_CREDENTIALS },
-        TriggerFunctions: opts.triggers ?? {},
-      },
-      null,
-      2,
-    ),
-  );
-
-  const shim = new CognitoShim({ stateDir: dataDir, region, port: opts.port, onCall: opts.onCall });
-  await shim.start();
-  const hostOptions: HostProcessOptions = {
-    port: 0,
+  const realClock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+  let shim: CognitoShim | undefined;
+  const model = new CognitoModel({
+    clock: realClock,
     region,
-    accountId: opts.accountId ?? '000000000000',
-    strictTriggers: opts.strictTriggers ?? true,
-    lambdaTimeoutMs: opts.lambdaTimeoutMs ?? 5000,
-    logLevel: opts.logLevel ?? 'error',
-    publicUrl: shim.endpoint,
-  };
-  const timeoutMs = opts.startTimeoutMs ?? 30_000;
-  let host: HostHandle | undefined;
-  let startupMs = 0;
-
-  const launch = async () => {
-    const t0 = Date.now();
+    accountId: opts.accountId,
+    quotas: opts.quotas ?? false,
+    record: false,
+    uploadUrl: (_poolId, jobId) => `${shim!.endpoint}/_shim/import/${jobId}`,
+  });
+  const failures: string[] = [];
+  model.trigger = async (_pool: ModelPool, name: string, event: Json) => {
+    const fn = opts.triggers?.[name];
+    if (!fn) return undefined;
     try {
-      host = await spawnHost(dataDir, hostOptions, timeoutMs);
+      if (!opts.lambdaEndpoint) throw new ModelError('UnexpectedLambdaException', 'no Lambda endpoint is set');
+      return await invokeTrigger(opts.lambdaEndpoint, fn, name, event, opts.lambdaTimeoutMs ?? 5000);
     } catch (e) {
-      const logs = ((e as { logs?: string[] }).logs ?? []).join('\n');
-      if (!hostOptions.port || !logs.includes('EADDRINUSE')) throw e;
-      hostOptions.port = 0; // the old port was taken meanwhile
-      host = await spawnHost(dataDir, hostOptions, timeoutMs);
+      failures.push(`${name}: ${(e as Error).name}`);
+      if (opts.strictTriggers === false) return undefined;
+      throw e;
     }
-    hostOptions.port = host.port;
-    startupMs = Date.now() - t0;
-    shim.setUpstream(`http://${LOOPBACK}:${host.port}`);
   };
-
-  try {
-    await launch();
-  } catch (e) {
-    await shim.stop();
-    if (ownsDir) {
-      rmSync(dataDir, { recursive: true, force: true });
-      untrackTempDir(dataDir);
-    }
-    throw e;
-  }
-
-  const stop = async () => {
-    shim.setUpstream(undefined);
-    await shim.stop();
-    await stopChild(host?.child);
-  };
-
-  const emulator: CognitoEmulator = {
+  if (opts.onCall) model.onCall(opts.onCall);
+  const t0 = Date.now();
+  shim = new CognitoShim(model, opts.port);
+  await shim.start();
+  let startupMs = Date.now() - t0;
+  const s = shim;
+  const stop = () => s.stop();
+  return {
     name: opts.name,
     region,
     get endpoint() {
-      return shim.endpoint;
+      return s.endpoint;
     },
-    get rawEndpoint() {
-      return `http://${LOOPBACK}:${hostOptions.port}`;
-    },
-    dataDir,
-    shim,
+    dataDir: 'memory',
+    shim: s,
+    model,
     get running() {
-      return shim.listening && !!host && host.child.exitCode === null && host.child.signalCode === null;
+      return s.listening && !s.down;
     },
     get startupMs() {
       return startupMs;
     },
-    client: (config) => localCognitoClient(shim.endpoint, region, config),
+    client: (config) => localCognitoClient(s.endpoint, region, config),
     stop,
     async restart() {
+      const t = Date.now();
       await stop();
-      await launch();
-      await shim.start();
+      s.down = false;
+      await s.start();
+      startupMs = Date.now() - t;
     },
     async crash() {
-      await stopChild(host?.child, 'SIGKILL');
-      shim.setUpstream(undefined);
+      s.down = true;
     },
-    logs: () => [...(host?.logs ?? [])],
     async destroy() {
       await stop();
-      if (ownsDir) {
-        rmSync(dataDir, { recursive: true, force: true });
-        untrackTempDir(dataDir);
-      }
+      model.pools.clear();
     },
+    logs: () => [...failures],
   };
-  return emulator;
 }

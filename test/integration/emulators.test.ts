@@ -1,7 +1,7 @@
 /**
- * The local emulator layer against cognito-local and local-aws-sqs: every gap the shim and the
- * cognito-local host fill, fault injection, the Lambda endpoint, the SQS poller, stop/restart.
- * No timing assertions: waits are bounded by generous timeouts only.
+ * The local emulator layer over HTTP: the Cognito model behind its JSON-protocol endpoint (every
+ * documented rule the suite relies on), fault injection, the Lambda endpoint, the SQS poller,
+ * stop/restart/crash. No timing assertions: waits are bounded by generous timeouts only.
  */
 import {
   AdminAddUserToGroupCommand,

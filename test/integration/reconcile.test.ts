@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_CREDENTIALS } from '../../scripts/local/clients';
 import type { CognitoEmulator } from '../../scripts/local/cognito';
-import { splitCsvLine } from '../../scripts/local/internal/import-jobs';
+import { splitCsv as splitCsvLine } from '../../scripts/local/cognito-model';
 import { FileCheckpointStore } from '../../src/reconcile/checkpoint';
 import { uploadCsv } from '../../src/reconcile/import-job';
 import { reconcile, type ReconcileOptions } from '../../src/reconcile/run';

@@ -1,4 +1,4 @@
-import type { FakeCall } from '../../../bench/reconcile-fake';
+import type { ModelCall as FakeCall } from '../../../scripts/local/cognito-model';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../../../src/cognito/quotas';
 import { ApplyScheduler, type Job, SeqTracker } from '../../../src/reconcile/engine';
 import { VirtualClock } from '../helpers';

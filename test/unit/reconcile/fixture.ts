@@ -11,7 +11,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeCognito, type FakePool, type FakePoolOptions } from '../../../bench/reconcile-fake';
+import {
+  CognitoModel as FakeCognito,
+  type ModelPool as FakePool,
+  type PoolOptions as FakePoolOptions,
+} from '../../../scripts/local/cognito-model';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import type { Clock } from '../../../src/cognito/limiter';
 import type { QuotaCategory } from '../../../src/cognito/quotas';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { FakeCognito } from '../../../bench/reconcile-fake';
+import { CognitoModel as FakeCognito } from '../../../scripts/local/cognito-model';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import type { Clock } from '../../../src/cognito/limiter';
 import { createReconcileHandler, type ReconcileDeps } from '../../../src/handlers/reconcile';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { splitCsv } from '../../../bench/reconcile-fake';
+import { splitCsv } from '../../../scripts/local/cognito-model';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import { QuotaLimiter } from '../../../src/cognito/limiter';
 import { planReplication, type ReplicationPlan } from '../../../src/core/plan';
@@ -455,7 +455,9 @@ describe('issue 10.1: import jobs report users that were never created', () => {
         upload: async (url, body) => {
           // Cognito fails new6's row (its auto-verified e-mail reads unverified), and new8 is made by
           // another writer (the worker) between the listing and the job: its row is skipped.
-          const csv = body.toString('utf8').replace(/^(new6,.*?)new6@example\.com,true/m, '$1new6@example.com,false');
+          const csv = body
+            .toString('utf8')
+            .replace(/^(.*?)new6@example\.com,true(.*,new6)$/m, '$1new6@example.com,false$2');
           const sub = pair.source.users.get('new8')!.Attributes.sub;
           const other = pair.target.put({
             Username: 'new8',
