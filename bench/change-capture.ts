@@ -5,7 +5,7 @@
  *   npm run bench:changes            # N = 20 per kind
  *   BENCH_N=50 npm run bench:changes
  *
- * Runs both deployments on the emulators (cognito-local + shim, local-aws-sqs, dynalite): the
+ * Runs both deployments on the emulators (the Cognito model over HTTP, local-aws-sqs, dynalite): the
  * CloudTrail emitter with the production rule (the event delivered as is), the sync queue, the real worker
  * (polled like the Lambda SQS event source) and the replica index. What it does NOT include: the
  * CloudTrail -> EventBridge delivery delay of AWS, which the emitter skips (docs/CHANGE-CAPTURE.md).

@@ -32,8 +32,8 @@ function positive(value: string): number {
 
 const ACTS = `
 What it does (each act narrated, with its timings):
-  1 Two Regions   cognito-local per Region behind a shim (own loopback port, own temporary data
-                  folder), SQS with the sync queue and DLQ, a Lambda endpoint, DynamoDB for the
+  1 Two Regions   a Cognito per Region (the suite's in-memory model on its own loopback port),
+                  SQS with the sync queue and DLQ, a Lambda endpoint, DynamoDB for the
                   replica index; pools configured like production ones; the suite deployed in
                   both Regions, run as Lambda runs it (Cognito invokes the trigger, a poller
                   drives the worker, a CloudTrail stand-in feeds change capture)
@@ -53,7 +53,7 @@ What it does (each act narrated, with its timings):
 
 Good to know:
   - No AWS account, no Docker: everything listens on 127.0.0.1 and stops at the end, on failure
-    and on Ctrl-C (no cognito-local process outlives the drill).
+    and on Ctrl-C (nothing outlives the drill: it all runs in one process).
   - The worker paces itself to the real Cognito quotas less 20% headroom (the emulators are not
     quota-limited); its retry back-off runs 60x faster than in production so that the outage
     fits in seconds.

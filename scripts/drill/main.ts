@@ -1,7 +1,7 @@
 /**
  * Runs the drill: the acts in order, the tally, cleanup. Every process and server it starts is
- * stopped at the end, on failure and on Ctrl-C (cognito-local children also exit by themselves
- * when this process dies). Returns the exit status: 0 when no user was lost and every step
+ * stopped at the end, on failure and on Ctrl-C (all of it runs in this process: nothing
+ * outlives it). Returns the exit status: 0 when no user was lost and every step
  * worked, 1 otherwise, 130 when interrupted.
  * @packageDocumentation
  */

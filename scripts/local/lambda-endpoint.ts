@@ -1,6 +1,6 @@
 /**
  * A loopback Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`) that
- * runs in-process handlers. cognito-local's triggers call it (set as `lambdaEndpoint` of the
+ * runs in-process handlers. The Cognito model's triggers call it (set as `lambdaEndpoint` of the
  * Cognito emulator); an AWS SDK Lambda client pointed at it works too.
  *
  * Answers like Lambda: 200 with the JSON result; a throwing handler gives 200 with

@@ -1,5 +1,5 @@
 /**
- * The reconciler against two cognito-local pools (e-mail as username, like production pools),
+ * The reconciler against two pools of the Cognito model (e-mail as username, like production pools),
  * through the emulator layer: seeded drift of every kind is found by a dry run (no write), repaired
  * by --apply, and the immediate second run is a no-op (zero write calls and zero per-user reads,
  * counted by the shim). Also: --deep (SMS MFA replicated, TOTP recorded), a pagination token

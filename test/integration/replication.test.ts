@@ -1,5 +1,5 @@
 /**
- * Issue 2's end-to-end path on the emulators: a user confirms in the primary, cognito-local
+ * Issue 2's end-to-end path on the emulators: a user confirms in the primary, the Cognito model
  * invokes the real post confirmation trigger through the Lambda endpoint, the trigger queues a
  * message, the real worker (driven by the SQS poller as the Lambda event source would) replicates
  * the user into the standby. Plus an admin-confirmed user in a group, a user with SMS MFA, and a
@@ -66,7 +66,7 @@ test('a confirmed sign-up reaches the standby through the real trigger and worke
   const before = primary.lambda.invocations.length;
   await world.apps.primary.confirm(u);
 
-  // cognito-local invoked the trigger through the Lambda endpoint, and the trigger returned the event.
+  // The Cognito model invoked the trigger through the Lambda endpoint, and the trigger returned the event.
   const inv = primary.lambda.invocations.slice(before).find((i) => i.functionName === functionName('trigger'));
   expect(inv).toBeDefined();
   const event = inv!.event as PostConfirmationTriggerEvent;

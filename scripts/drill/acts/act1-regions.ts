@@ -1,6 +1,6 @@
 /**
- * Act 1: two Regions come up on this machine. Each gets its Cognito (cognito-local behind the
- * shim, own loopback port, own temporary data folder), SQS with the sync queue and its DLQ, a
+ * Act 1: two Regions come up on this machine. Each gets its Cognito (the in-memory Cognito
+ * model served over HTTP on its own loopback port), SQS with the sync queue and its DLQ, a
  * Lambda endpoint (Cognito invokes the trigger there), a DynamoDB for the replica index, a pool
  * configured like a production one, and the suite deployed as Lambda runs it.
  * @packageDocumentation
@@ -16,7 +16,7 @@ export async function act1(options: DrillOptions, narrator: Narrator, onWorld: (
   narrator.act(
     ACT1.n,
     ACT1.title,
-    'cognito-local per Region (own port, own data folder), SQS + DLQ, Lambda endpoint, DynamoDB, the suite deployed in both',
+    'a Cognito per Region (in-memory model, own port), SQS + DLQ, Lambda endpoint, DynamoDB, the suite deployed in both',
   );
   const world = await narrator.step(
     () => 'emulators, pools and deployments up in both Regions',

@@ -1,8 +1,8 @@
 /**
  * Act 2: normal days. Users sign up in the primary through the app client and confirm with the
  * code Cognito "sent" (some are confirmed by an administrator instead); some join groups, some
- * turn on SMS MFA. Every confirmation fires the post confirmation trigger through cognito-local's
- * Lambda invoke; the worker replicates each user to the standby. Later an administrator
+ * turn on SMS MFA. Every confirmation fires the post confirmation trigger through the Cognito
+ * model's Lambda invoke; the worker replicates each user to the standby. Later an administrator
  * disables one user, and change capture carries that over too.
  * @packageDocumentation
  */

@@ -1,7 +1,7 @@
 /**
  * One Region's deployment of the suite, run locally the way Lambda runs it:
  * - the post confirmation trigger is registered on the Region's Lambda endpoint, which the
- *   Region's cognito-local invokes on every confirmation;
+ *   Region's Cognito model invokes on every confirmation;
  * - the sync worker is driven by the SQS poller (the event source mapping: batches of 10,
  *   ReportBatchItemFailures, one instance);
  * - change capture: the local CloudTrail stand-in turns the pool's admin calls into events,

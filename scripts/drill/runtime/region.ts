@@ -1,5 +1,5 @@
 /**
- * One emulated AWS Region: its Cognito endpoint (cognito-local behind the shim), its SQS, its
+ * One emulated AWS Region: its Cognito endpoint (the in-memory Cognito model over HTTP), its SQS, its
  * Lambda Invoke endpoint (where Cognito sends the trigger), its DynamoDB (the replica index) and
  * its sync queue pair. What runs on it (trigger, worker, change capture) is the Deployment.
  * @packageDocumentation
