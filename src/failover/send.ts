@@ -1,3 +1,4 @@
+import { forEachLimit } from '../core/concurrency';
 import { FailureStreak } from '../core/failure-streak';
 import { certainlyNotDelivered, describeError, isLimitExceeded, LimitExceededError } from '../core/errors';
 import { JournalError, type JournalSink, type JournalState } from './journal';
@@ -145,8 +146,10 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
   const started = now();
   let fatal: unknown;
   let stop: string | undefined;
-  let next = 0;
   let done = 0;
+  // Ends the wave: the run's signal (Ctrl-C), or too many failures in a row (`stop`).
+  const halt = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
   const total = queue.length;
 
   /** Sends one reset; false when the run was stopped while the send waited for its turn. */
@@ -181,8 +184,10 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
           });
         result.failed.push({ sub: row.sub, error, ...(limit && { reason: limit }) });
         const run = streak.failed(err);
-        if (run)
+        if (run) {
           stop ??= `${run.count} sends in a row failed with ${run.name}: fix the cause (see the errors) and run again`;
+          halt.abort();
+        }
       } else {
         await options.sink.append({ type: 'uncertain', sub: row.sub, at: iso(), error });
         result.maybeSent.push({ sub: row.sub, error });
@@ -196,20 +201,21 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
     return true;
   };
 
-  const lane = async (): Promise<void> => {
-    while (next < queue.length && fatal === undefined && stop === undefined && !options.signal?.aborted) {
-      const row = queue[next++];
-      try {
-        if (!(await sendOne(row))) return;
-      } catch (err) {
-        fatal ??= err;
-        return;
-      }
-      done++;
-      options.onProgress?.({ done, total, sent: result.sent, failed: result.failed.length });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, lane));
+  // No row is started once the wave is halted or a journal write failed (thrown after the rest settle).
+  try {
+    await forEachLimit(
+      queue,
+      options.concurrency ?? 8,
+      async (row) => {
+        if (!(await sendOne(row))) return; // stopped while waiting for its turn: never left
+        done++;
+        options.onProgress?.({ done, total, sent: result.sent, failed: result.failed.length });
+      },
+      { signal },
+    );
+  } catch (err) {
+    fatal = err;
+  }
   result.elapsedMs = now() - started;
   result.notAttempted = queue.length - done;
   if (options.signal?.aborted && result.notAttempted > 0) stop ??= 'interrupted';

@@ -1,3 +1,5 @@
+import { Condition } from '../core/concurrency';
+
 /**
  * The apply engine: which source users are done (for resume) and which to start next so that
  * every quota category stays busy at once. The pacing itself is the gateway's QuotaLimiter; the
@@ -146,8 +148,10 @@ export class ApplyScheduler {
   private buffered = 0;
   private running = 0;
   private stopped = false;
-  private readonly waiters: (() => void)[] = [];
-  private readonly idleWaiters: (() => void)[] = [];
+  /** Woken when the look-ahead buffer has room (or the scheduler stopped). */
+  private readonly room = new Condition();
+  /** Woken when nothing is waiting or running. */
+  private readonly drained = new Condition();
   private readonly fill: number;
   private readonly cap: number;
   private readonly maxInFlight: number;
@@ -174,7 +178,7 @@ export class ApplyScheduler {
 
   /** Adds a job; waits while the look-ahead buffer is full. */
   async submit(job: Job): Promise<void> {
-    while (this.buffered >= this.lookahead && !this.stopped) await new Promise<void>((r) => this.waiters.push(r));
+    await this.room.until(() => this.buffered < this.lookahead || this.stopped);
     if (this.stopped) return;
     const first = job.path[0] ?? '';
     let queue = this.queues.get(first);
@@ -186,8 +190,7 @@ export class ApplyScheduler {
 
   /** Resolves when no job is waiting or running. */
   async idle(): Promise<void> {
-    if (this.running === 0 && this.buffered === 0) return;
-    await new Promise<void>((r) => this.idleWaiters.push(r));
+    await this.drained.until(() => this.running === 0 && this.buffered === 0);
   }
 
   /** Starts nothing more; returns the jobs that never started. */
@@ -196,7 +199,7 @@ export class ApplyScheduler {
     const dropped = [...this.queues.values()].flat();
     this.queues.clear();
     this.buffered = 0;
-    for (const w of this.waiters.splice(0)) w();
+    this.room.notify();
     this.settle();
     return dropped;
   }
@@ -231,7 +234,7 @@ export class ApplyScheduler {
         }
       }
     }
-    if (this.buffered < this.lookahead) for (const w of this.waiters.splice(0)) w();
+    if (this.buffered < this.lookahead) this.room.notify();
   }
 
   private pumpScheduled = false;
@@ -272,6 +275,6 @@ export class ApplyScheduler {
   }
 
   private settle(): void {
-    if (this.running === 0 && this.buffered === 0) for (const w of this.idleWaiters.splice(0)) w();
+    if (this.running === 0 && this.buffered === 0) this.drained.notify();
   }
 }

@@ -2,7 +2,7 @@ import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../c
 import { randomUUID } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forEachLimit } from '../core/concurrency';
+import { Condition, forEachLimit, TaskPool } from '../core/concurrency';
 import { classifyError, ConfigError, describeError } from '../core/errors';
 import { chooseReplica, identityAttributes, locatorOf } from '../core/identity';
 import { poolHasAttribute, REPLICABLE_MFA } from '../core/attributes';
@@ -395,9 +395,9 @@ class Run {
     await this.save(false);
   }
 
-  private async drainSends(guards: { inFlight(): number }[]): Promise<void> {
+  private async drainSends(guards: { onIdle(): Promise<void> }[]): Promise<void> {
     // Requests already sent finish (each within the SDK's request timeout); nothing new is sent.
-    for (let i = 0; i < 600 && guards.some((g) => g.inFlight() > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    await Promise.all(guards.map((g) => g.onIdle()));
   }
 
   // ---------------------------------------------------------------- phases
@@ -505,20 +505,20 @@ class Run {
     if (this.sourceListingError) throw this.sourceListingError;
   }
 
-  private readonly waiters: (() => void)[] = [];
+  private readonly listings = new Condition();
 
   private changed(): void {
-    for (const w of this.waiters.splice(0)) w();
+    this.listings.notify();
   }
 
   /** Waits until `condition` holds; fails if the source listing failed or the run stops. */
   private async until(condition: () => boolean): Promise<void> {
-    for (;;) {
-      if (condition()) return;
+    await this.listings.until(() => {
+      if (condition()) return true;
       if (this.sourceListingError) throw this.sourceListingError;
       if (this.stopping) throw new RunStoppedError();
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
+      return false;
+    });
   }
 
   /** Listings already loaded into memory (this session). */
@@ -722,10 +722,8 @@ class Run {
     };
     const scheduler = new ApplyScheduler({ ...this.o.scheduler, rate });
     const horizonChunk = this.o.horizonChunk ?? 500;
-    const deepLimit = Math.max(8, Math.ceil(this.source.limiter.rate('UserRead') * 2));
-    let deepInFlight = 0;
-    const deepWaiters: (() => void)[] = [];
-    const preparing = new Set<Promise<void>>();
+    // --deep: users are read (AdminGetUser) and planned this many at a time.
+    const preparing = new TaskPool(Math.max(8, Math.ceil(this.source.limiter.rate('UserRead') * 2)));
     let processed = 0;
     const source = this.state.scan.source;
     this.progress.phase(
@@ -763,29 +761,23 @@ class Run {
         tick();
       };
       if (this.deep) {
-        while (deepInFlight >= deepLimit) await new Promise<void>((r) => deepWaiters.push(r));
-        deepInFlight++;
-        const p = this.prepare(seq, user, status, scheduler, finish)
-          .catch((err) => this.prepareFailed(seq, user, err, finish))
-          .finally(() => {
-            deepInFlight--;
-            deepWaiters.shift()?.();
-            preparing.delete(p);
-          });
-        preparing.add(p);
+        await preparing.add(() =>
+          this.prepare(seq, user, status, scheduler, finish).catch((err) => this.prepareFailed(seq, user, err, finish)),
+        );
       } else {
         await this.prepare(seq, user, status, scheduler, finish).catch((err) =>
           this.prepareFailed(seq, user, err, finish),
         );
       }
     }
-    await Promise.all(preparing);
+    await preparing.onIdle();
+    if (preparing.failure) throw preparing.failure.error;
     if (this.stopping) {
       for (const job of scheduler.stop()) tracker.release(job.seq);
       throw new RunStoppedError();
     }
     await scheduler.idle();
-    await Promise.all(this.indexing);
+    await this.indexing.onIdle();
     if (this.stopping) throw new RunStoppedError();
     this.progress.update(processed);
     this.state.phase = 'orphans';
@@ -882,7 +874,13 @@ class Run {
     await scheduler.submit(job);
   }
 
-  private readonly indexing = new Set<Promise<void>>();
+  /** Replica index writes in flight (DynamoDB, not Cognito): a failure is a warning. */
+  private readonly indexing = new TaskPool(32, {
+    onError: (err) =>
+      this.warn(
+        `the replica index could not be updated (change capture may miss deletions until the next run): ${describeError(err)}`,
+      ),
+  });
 
   /** Records a pair in the replica index (bounded concurrency; failures are warnings). */
   private async remember(sourceSub: string | undefined, standbyUsername: string): Promise<void> {
@@ -892,18 +890,9 @@ class Run {
 
   private async indexCall(call: () => Promise<unknown>): Promise<void> {
     if (!this.o.replicaIndex) return;
-    while (this.indexing.size >= 32) await Promise.race(this.indexing);
-    const p: Promise<void> = call()
-      .then((r) => {
-        if (r === 'written') this.report.counts.indexWrites++;
-      })
-      .catch((err: unknown) => {
-        this.warn(
-          `the replica index could not be updated (change capture may miss deletions until the next run): ${describeError(err)}`,
-        );
-      })
-      .finally(() => this.indexing.delete(p));
-    this.indexing.add(p);
+    await this.indexing.add(async () => {
+      if ((await call()) === 'written') this.report.counts.indexWrites++;
+    });
   }
 
   private hasMarker(): boolean {
@@ -1121,7 +1110,7 @@ class Run {
     // users only where its rule takes them).
     for (const user of this.index!.unmatched())
       if (!deleted.has(user.username)) this.report.failover(failoverFate(user, this.failoverOptions()), true);
-    await Promise.all(this.indexing);
+    await this.indexing.onIdle();
     this.state.phase = 'done';
     this.deletion = decision;
   }
