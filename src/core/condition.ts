@@ -13,6 +13,7 @@ export class Condition {
 
   /** Wakes every waiter to check its predicate again. */
   notify(): void {
+    if (this.waiters.size === 0) return;
     const woken = this.waiters;
     this.waiters = new Set();
     for (const wake of woken) wake();

@@ -18,12 +18,25 @@ export interface CheckpointState {
   /** Invocations (or CLI runs) that worked on this run so far. */
   sessions: number;
   phase: 'scan' | 'import' | 'pass' | 'orphans' | 'done';
-  scan: { source: SideScanState; standby: SideScanState };
+  scan: { source: SideScanState; target: SideScanState };
   pass?: TrackerState;
   report?: ReportState;
   import?: ImportState;
-  /** Orphans deleted so far (standby usernames), so a resumed deletion phase never counts twice. */
+  /** Orphans deleted so far (target usernames), so a resumed deletion phase never counts twice. */
   deleted?: string[];
+}
+
+/**
+ * A checkpoint written before the target's listing was called so (`scan.standby`), renamed in
+ * place. Its spool files carry the old name: the run finds them missing and lists again.
+ */
+export function upgradeCheckpoint(state: CheckpointState): CheckpointState {
+  const scan = state.scan as CheckpointState['scan'] & { standby?: SideScanState };
+  if (!scan.target && scan.standby) {
+    scan.target = scan.standby;
+    delete scan.standby;
+  }
+  return state;
 }
 
 /** Persistence of a run's checkpoint and scan spool. */

@@ -28,7 +28,7 @@ export type SeqStatus = 'done' | 'uncertain' | 'new';
  * Tracks completion out of order with a low watermark, and a start horizon that is recorded in
  * the checkpoint before any user beyond it is started: after a crash, only users below the
  * horizon that are not done can have been partly written, and only those are re-read from the
- * standby instead of trusting the (older) listing. A completed write is therefore never repeated.
+ * target instead of trusting the (older) listing. A completed write is therefore never repeated.
  */
 export class SeqTracker {
   private watermark: number;

@@ -7,7 +7,7 @@ import { callsByCategory, driftKinds, type DriftKind, planOperations } from './p
 /**
  * The run's findings: exact counts, plus per-user entries up to a limit per kind (a pool of a
  * million users must not produce a report of a million lines). Entries name users by their
- * source `sub`; a standby username (which may be an e-mail) appears only where an operator needs
+ * source `sub`; a target username (which may be an e-mail) appears only where an operator needs
  * it to act (orphans, standby-only users, deletions, failures), and the identity value only for
  * ambiguous matches. The report file is written with mode 0600.
  */
@@ -17,7 +17,7 @@ export type EntryKind = 'create' | 'update' | 'skip' | 'ambiguous' | 'failed' | 
 export interface ReportEntry {
   /** Source `sub` (orphans: the source sub the replica carries). */
   sub?: string;
-  /** Standby username, only where needed to act. */
+  /** Target username (the field keeps its published name), only where needed to act. */
   standbyUsername?: string;
   /** What differs: drift kinds and attribute names (never values). */
   changes?: string[];
@@ -45,7 +45,7 @@ export interface Counts {
   skipReasons: Record<string, number>;
   /** Users with a TOTP authenticator (deep: from the source; otherwise from the replicas' MFA markers). */
   totp: number;
-  /** Users with at least one attribute the standby cannot carry. */
+  /** Users with at least one attribute the target cannot carry. */
   gapUsers: number;
   gapAttributes: Record<string, number>;
   /** Write calls the plan needs, per quota category (group creation aside). */
@@ -59,7 +59,7 @@ export interface Counts {
   writes: number;
   /** Users whose creation went through an import job. */
   imported: number;
-  /** Users re-read from the standby because a previous run may have been writing them. */
+  /** Users re-read from the target because a previous run may have been writing them. */
   rechecked: number;
   orphans: number;
   standbyOnly: number;
@@ -309,11 +309,11 @@ function issueCodes(plan: ReplicationPlan): string[] | undefined {
   return codes.length ? codes : undefined;
 }
 
-/** What a failover to the standby would and would not carry, for drills. */
+/** What a failover to the target would and would not carry, for drills. */
 export interface Readiness {
   /** Source users a replica is expected for (every bucket but `unconfirmed` and `vanished`). */
   expected: number;
-  /** Of those, present in the standby and matching (after this run's writes, in apply mode); `mfaPending` not included. */
+  /** Of those, present in the target and matching (after this run's writes, in apply mode); `mfaPending` not included. */
   matching: number;
   /** `matching / expected`, 0..1 (1 for an empty pool). */
   share: number;
@@ -327,7 +327,7 @@ export interface Readiness {
   buckets: Record<UserBucket, number>;
   notCarried: {
     federated: number;
-    /** Must enroll their authenticator again on the standby. `null`: unknown (no deep read and no MFA markers). */
+    /** Must enroll their authenticator again on the target. `null`: unknown (no deep read and no MFA markers). */
     totp: number | null;
     totpSource: 'deep' | 'markers';
     schemaGaps: { users: number; attributes: Record<string, number> };
@@ -335,7 +335,7 @@ export interface Readiness {
     ambiguous: number;
   };
   /**
-   * Time to send every failover password-reset notification at the standby's quota: `users` is
+   * Time to send every failover password-reset notification at the target's quota: `users` is
    * what the failover kit would send to (its own rule, `classifyUser`, with its defaults), and
    * `notSent` the other target users by reason.
    */

@@ -21,7 +21,7 @@ function state(): CheckpointState {
     savedAt: new Date(0).toISOString(),
     sessions: 1,
     phase: 'scan',
-    scan: { source: newScanState(), standby: newScanState() },
+    scan: { source: newScanState(), target: newScanState() },
   };
 }
 
