@@ -14,6 +14,9 @@ import type { DeletionDecision } from './safety';
 import { newScanState, RunStoppedError } from './scan';
 import { runView } from './views';
 
+/** The longest a stopping run waits for its requests in flight before it saves its checkpoint. */
+const DRAIN_LIMIT_MS = 30_000;
+
 /**
  * One session of a run (a CLI run, a Lambda invocation): what every phase shares. It owns the
  * checkpoint (loaded or started, saved one write at a time), the stop signal, the warnings, the
@@ -169,9 +172,20 @@ export class Session {
     this.lastSave = this.options.clock.now();
   }
 
-  /** Resolves once no request of this run is in flight (each ends within the SDK's request timeout). */
+  /**
+   * Resolves once no request of this run is in flight (each ends within the SDK's request
+   * timeout), or after {@link DRAIN_LIMIT_MS} at most (a client without a request timeout).
+   */
   async drain(): Promise<void> {
-    await Promise.all(this.views.map((v) => v.onIdle()));
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DRAIN_LIMIT_MS);
+    });
+    try {
+      await Promise.race([Promise.all(this.views.map((v) => v.onIdle())), limit]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The target's user import CSV header (GetCSVHeader, read once). */
