@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../core/errors';
 import { acquireLockFile, type LockHandle, LockHeldError } from '../core/lockfile';
-import type { TrackerState } from './engine';
+import type { TrackerState } from './seq-tracker';
 import type { ImportState } from './import-job';
 import type { ReportState } from './report';
 import type { SideScanState } from './scan';

@@ -144,7 +144,7 @@ export class Listings {
     this.targetFiles = Object.keys(target.shards).sort();
     this.reader = new FrameReader(this.targetFiles.map((shard) => shardFile(options.store.dir, 'target', shard)));
     this.index = new TargetIndex(
-      identityAttributes(planContext.sourcePool, planContext.standbyPool),
+      identityAttributes(planContext.sourcePool, this.session.targetPool),
       this.targetMembership,
       this.reader,
     );

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { poolHasAttribute } from '../core/attributes';
 import type { PlanContext } from '../core/plan';
+import type { PoolConfig } from '../core/types';
 import type { CognitoGateway } from '../cognito/gateway';
 import { planContextOf, type ReplicationContext } from '../replication/replicate-user';
 import { type CheckpointState, upgradeCheckpoint } from './checkpoint';
-import type { SeqTracker } from './engine';
+import type { SeqTracker } from './seq-tracker';
 import type { FailoverOptions } from './failover-estimate';
 import { Listings } from './listings';
 import { checkpointKey, type ResolvedOptions } from './options';
@@ -121,6 +122,7 @@ export class Session {
     this.resetReport(this.state.report);
     if (this.resumed)
       this.note(`resuming run ${this.state.runId} from ${o.store.location} (phase ${this.state.phase})`);
+    // The replication code's context names its write side `standby` (the daily direction).
     this.replication = {
       source: this.source,
       standby: this.target,
@@ -194,15 +196,23 @@ export class Session {
     return this.csvHeaderPromise;
   }
 
+  /**
+   * The target pool's configuration. (The shared plan context calls it `standbyPool`, after the
+   * daily direction; in a reverse run it is the primary's pool.)
+   */
+  get targetPool(): PoolConfig {
+    return this.planContext.standbyPool;
+  }
+
   /** The target records TOTP enrolment in its MFA marker attribute. */
   hasMarker(): boolean {
-    return poolHasAttribute(this.planContext.standbyPool, this.planContext.mfaMarkerAttribute);
+    return poolHasAttribute(this.targetPool, this.planContext.mfaMarkerAttribute);
   }
 
   /** The failover kit's classification options for the target pool (its defaults). */
   failoverOptions(): FailoverOptions {
     return {
-      pool: this.planContext.standbyPool,
+      pool: this.targetPool,
       sourceSubAttribute: this.planContext.sourceSubAttribute,
       mfaMarkerAttribute: this.planContext.mfaMarkerAttribute,
     };
@@ -230,8 +240,8 @@ export class Session {
 
   /** Warns about what the target's schema or the source's trigger leave out. */
   private checkPools(): void {
-    const { standbyPool: targetPool, sourcePool, sourceSubAttribute, mfaMarkerAttribute } = this.planContext;
-    const has = (name: string) => poolHasAttribute(targetPool, name);
+    const { sourcePool, sourceSubAttribute, mfaMarkerAttribute } = this.planContext;
+    const has = (name: string) => poolHasAttribute(this.targetPool, name);
     if (!has(sourceSubAttribute)) {
       this.warn(
         `the target pool has no ${sourceSubAttribute} attribute: replicas cannot record their source user, orphans cannot be told from standby-only users (nothing will be deleted)`,

@@ -2,7 +2,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../core/errors';
-import { duration } from './report';
+import { duration } from './readiness';
 import type { ReconcileReport } from './types';
 
 const n = (x: number) => x.toLocaleString('en-US');

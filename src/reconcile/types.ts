@@ -1,10 +1,11 @@
 import type { CognitoGateway } from '../cognito/gateway';
 import type { Clock } from '../cognito/limiter';
 import type { CheckpointState, CheckpointStore } from './checkpoint';
-import type { SchedulerOptions } from './engine';
+import type { SchedulerOptions } from './apply-scheduler';
 import type { ImportState } from './import-job';
 import type { ProgressSink } from './progress';
-import type { Counts, EntryKind, Readiness, ReportEntry } from './report';
+import type { Readiness } from './readiness';
+import type { Counts, EntryKind, ReportEntry } from './report';
 import type { DeletionDecision } from './safety';
 
 /**

@@ -11,7 +11,7 @@ import type { UserRecord } from '../../core/types';
 import type { CognitoGateway } from '../../cognito/gateway';
 import { OPERATION_CATEGORY } from '../../cognito/quotas';
 import { type ReplicationContext, replicateSourceUser } from '../../replication/replicate-user';
-import type { Job } from '../engine';
+import type { Job } from '../apply-scheduler';
 import { replicaAfter } from '../failover-estimate';
 import type { ImportOutcome } from '../import-job';
 import { planOperations } from '../planner';

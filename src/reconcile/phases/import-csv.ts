@@ -30,7 +30,7 @@ export async function writeImportCsv(
   chunkRows: number,
 ): Promise<Pick<ImportState, 'candidates' | 'notImportable' | 'jobs'>> {
   const header = await session.csvHeader();
-  const targetPool = session.planContext.standbyPool;
+  const { targetPool } = session;
   await mkdir(csvDir, { recursive: true });
   const files: Awaited<ReturnType<typeof open>>[] = [];
   const notImportable: Record<string, number> = {};

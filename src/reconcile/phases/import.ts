@@ -20,7 +20,7 @@ export const importPhase: Phase = {
     session.report.counts.sourceUsers = listedUsers(state.scan.source);
     const csvDir = join(options.store.dir, 'import');
     let importState = state.import;
-    const blocker = importBlocker(session.planContext.standbyPool);
+    const blocker = importBlocker(session.targetPool);
     if (blocker) {
       session.warn(`--import not used: ${blocker}; missing users are created one by one`);
       importState ??= { candidates: 0, notImportable: {}, used: false, jobs: [], done: false };

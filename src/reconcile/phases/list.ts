@@ -16,7 +16,7 @@ export const listPhase: Phase = {
   name: 'scan',
   async run(session) {
     const { state, planContext, options } = session;
-    const estimate = (planContext.sourcePool.estimatedUsers ?? 0) + (planContext.standbyPool.estimatedUsers ?? 0);
+    const estimate = (planContext.sourcePool.estimatedUsers ?? 0) + (session.targetPool.estimatedUsers ?? 0);
     options.progress.phase('listing both pools', estimate || undefined);
     session.savedNow();
     await session.listings.listTarget();

@@ -52,7 +52,7 @@ export function decideDeletion(session: Session): DeletionDecision {
     sourceUsers: c.sourceUsers,
     targetUsers: c.standbyUsers,
     minSourceShare: options.minSourceShare,
-    sourceSubAttributeInSchema: poolHasAttribute(planContext.standbyPool, planContext.sourceSubAttribute),
+    sourceSubAttributeInSchema: poolHasAttribute(session.targetPool, planContext.sourceSubAttribute),
     failed: c.failed,
   });
 }

@@ -7,7 +7,8 @@
  */
 import { TaskPool } from '../../core/concurrency';
 import type { QuotaCategory } from '../../cognito/quotas';
-import { ApplyScheduler, SeqTracker } from '../engine';
+import { ApplyScheduler } from '../apply-scheduler';
+import { SeqTracker } from '../seq-tracker';
 import { failoverFate } from '../failover-estimate';
 import { deepReadConcurrency } from '../options';
 import { listedUsers, RunStoppedError, scanDone } from '../scan';

@@ -9,7 +9,8 @@ import { locatorOf } from '../../core/identity';
 import { REPLICABLE_MFA } from '../../core/attributes';
 import { planReplication } from '../../core/plan';
 import type { UserRecord } from '../../core/types';
-import type { ApplyScheduler, SeqStatus } from '../engine';
+import type { ApplyScheduler } from '../apply-scheduler';
+import type { SeqStatus } from '../seq-tracker';
 import { importedReplica, type ImportOutcome, importOutcome, importRow } from '../import-job';
 import { planSourceUser } from '../planner';
 import { bucketOf, type UserBucket } from '../report';
@@ -63,7 +64,7 @@ export async function planUser(
   if (!replica && plan.kind === 'create') {
     const outcome = importOutcome(session.state.import, seq);
     const header = outcome ? await session.csvHeader() : [];
-    if (outcome && importRow(header, plan, ctx.standbyPool).row) {
+    if (outcome && importRow(header, plan, session.targetPool).row) {
       imported = outcome;
       if (outcome === 'trusted') {
         // Created by a job that reported every row imported: plan what the import could not carry.

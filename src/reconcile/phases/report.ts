@@ -3,7 +3,7 @@
  * listing totals, the deletion decision, readiness). Reads the session only; writes nothing.
  */
 import type { QuotaCategory } from '../../cognito/quotas';
-import { readiness } from '../report';
+import { readiness } from '../readiness';
 import type { SideScanState } from '../scan';
 import type { Session } from '../session';
 import type { ReconcileReport, RunStatus } from '../types';

@@ -1,6 +1,7 @@
 import type { FakeCall } from '../../../bench/reconcile-fake';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../../../src/cognito/quotas';
-import { ApplyScheduler, type Job, SeqTracker } from '../../../src/reconcile/engine';
+import { ApplyScheduler, type Job } from '../../../src/reconcile/apply-scheduler';
+import { SeqTracker } from '../../../src/reconcile/seq-tracker';
 import { VirtualClock } from '../helpers';
 import { Pair } from './fixture';
 
