@@ -3,6 +3,7 @@
  * acts leave for the final tally.
  * @packageDocumentation
  */
+import { TaskPool } from '../../src/core/concurrency';
 import type { Narrator } from './narrator';
 import type { CallCounts } from './runtime/calls';
 import type { Side } from './runtime/names';
@@ -109,20 +110,14 @@ export async function paced<T>(
   fn: (item: T, i: number) => Promise<void>,
 ): Promise<void> {
   const t0 = Date.now();
-  const running = new Set<Promise<void>>();
-  let failure: unknown;
-  for (let i = 0; i < items.length && failure === undefined; i++) {
+  // Without onError the pool keeps the first failure and starts nothing after it.
+  const running = new TaskPool(maxInFlight);
+  for (let i = 0; i < items.length && !running.failure; i++) {
     checkAborted(signal);
     const due = t0 + (i * 1000) / ratePerSecond;
     if (due > Date.now()) await pause(due - Date.now(), signal);
-    while (running.size >= maxInFlight) await Promise.race(running);
-    const p: Promise<void> = fn(items[i], i)
-      .catch((e) => {
-        failure ??= e;
-      })
-      .finally(() => running.delete(p));
-    running.add(p);
+    await running.add(() => fn(items[i], i));
   }
-  await Promise.all(running);
-  if (failure !== undefined) throw failure;
+  await running.onIdle();
+  if (running.failure) throw running.failure.error;
 }

@@ -1,3 +1,4 @@
+import { forEachLimit } from '../core/concurrency';
 import { FailureStreak } from '../core/failure-streak';
 import { certainlyNotDelivered, describeError, isLimitExceeded, LimitExceededError } from '../core/errors';
 import { JournalError, type JournalSink, type JournalState } from './journal';
@@ -110,6 +111,17 @@ class StoppedBeforeSending extends Error {
   override readonly name = 'StoppedBeforeSending';
 }
 
+/** What the sends of one wave share. */
+interface Wave {
+  options: SendOptions;
+  result: SendResult;
+  streak: FailureStreak;
+  iso: () => string;
+  /** Aborted when the wave must start no more sends (too many failures in a row: `stop`). */
+  halt: AbortController;
+  stop?: string;
+}
+
 /**
  * Sends the password resets of a manifest, journaling each one (intent, then outcome) so that an
  * interrupted run is resumed without notifying anyone twice and a rerun after completion sends
@@ -119,7 +131,6 @@ class StoppedBeforeSending extends Error {
 export async function sendResets(options: SendOptions): Promise<SendResult> {
   const now = options.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
-  const streak = new FailureStreak(options.maxConsecutiveFailures ?? 25);
   const result: SendResult = {
     eligible: 0,
     alreadySent: 0,
@@ -143,77 +154,84 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
   result.eligible = queue.length + result.alreadySent + result.resolved + plan.maybeSent.length;
 
   const started = now();
+  const wave: Wave = {
+    options,
+    result,
+    streak: new FailureStreak(options.maxConsecutiveFailures ?? 25),
+    iso,
+    halt: new AbortController(),
+  };
+  // The wave ends on the run's signal (Ctrl-C) or its own halt (too many failures in a row).
+  const signal = options.signal ? AbortSignal.any([options.signal, wave.halt.signal]) : wave.halt.signal;
   let fatal: unknown;
-  let stop: string | undefined;
-  let next = 0;
   let done = 0;
-  const total = queue.length;
-
-  /** Sends one reset; false when the run was stopped while the send waited for its turn. */
-  const sendOne = async (row: ManifestRow): Promise<boolean> => {
-    let journaled = false;
-    try {
-      await options.gateway.resetPasswordAfter(row.username, async () => {
-        if (options.signal?.aborted) throw new StoppedBeforeSending();
-        await options.sink.append({ type: 'intent', sub: row.sub, at: iso(), status: row.status });
-        journaled = true;
-      });
-    } catch (err) {
-      if (err instanceof JournalError) throw err;
-      if (err instanceof StoppedBeforeSending) return false;
-      const limit = isLimitExceeded(err) ? ('limit-exceeded' as const) : undefined;
-      // A limit names its reason first, so the summary groups those users under it.
-      const error = redactContacts(
-        limit
-          ? `${limit}: ${err instanceof LimitExceededError ? err.message : describeError(err)}`
-          : describeError(err),
-      );
-      if (!journaled || certainlyNotDelivered(err)) {
-        // Never left, or Cognito refused it: nothing was sent. A user at a limit is that user's
-        // failure only: the gateway did not slow down for it, and the wave goes on.
-        if (journaled)
-          await options.sink.append({
-            type: 'failed',
-            sub: row.sub,
-            at: iso(),
-            error,
-            ...(limit && { reason: limit }),
-          });
-        result.failed.push({ sub: row.sub, error, ...(limit && { reason: limit }) });
-        const run = streak.failed(err);
-        if (run)
-          stop ??= `${run.count} sends in a row failed with ${run.name}: fix the cause (see the errors) and run again`;
-      } else {
-        await options.sink.append({ type: 'uncertain', sub: row.sub, at: iso(), error });
-        result.maybeSent.push({ sub: row.sub, error });
-        streak.succeeded();
-      }
-      return true;
-    }
-    await options.sink.append({ type: 'sent', sub: row.sub, at: iso() });
-    result.sent++;
-    streak.succeeded();
-    return true;
-  };
-
-  const lane = async (): Promise<void> => {
-    while (next < queue.length && fatal === undefined && stop === undefined && !options.signal?.aborted) {
-      const row = queue[next++];
-      try {
-        if (!(await sendOne(row))) return;
-      } catch (err) {
-        fatal ??= err;
-        return;
-      }
-      done++;
-      options.onProgress?.({ done, total, sent: result.sent, failed: result.failed.length });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, lane));
+  // No row is started once the wave is halted or a journal write failed (thrown after the rest settle).
+  try {
+    await forEachLimit(
+      queue,
+      options.concurrency ?? 8,
+      async (row) => {
+        if (!(await sendOne(wave, row))) return; // stopped while waiting for its turn: never left
+        done++;
+        options.onProgress?.({ done, total: queue.length, sent: result.sent, failed: result.failed.length });
+      },
+      { signal },
+    );
+  } catch (err) {
+    fatal = err;
+  }
   result.elapsedMs = now() - started;
   result.notAttempted = queue.length - done;
-  if (options.signal?.aborted && result.notAttempted > 0) stop ??= 'interrupted';
-  result.stoppedBecause = stop;
+  if (options.signal?.aborted && result.notAttempted > 0) wave.stop ??= 'interrupted';
+  result.stoppedBecause = wave.stop;
   if (fatal !== undefined) throw fatal;
   return result;
+}
+
+/** Sends one reset; false when the run was stopped while the send waited for its turn. */
+async function sendOne(wave: Wave, row: ManifestRow): Promise<boolean> {
+  const { options, result, streak, iso } = wave;
+  let journaled = false;
+  try {
+    await options.gateway.resetPasswordAfter(row.username, async () => {
+      if (options.signal?.aborted) throw new StoppedBeforeSending();
+      await options.sink.append({ type: 'intent', sub: row.sub, at: iso(), status: row.status });
+      journaled = true;
+    });
+  } catch (err) {
+    if (err instanceof JournalError) throw err;
+    if (err instanceof StoppedBeforeSending) return false;
+    await recordFailure(wave, row, err, journaled);
+    return true;
+  }
+  await options.sink.append({ type: 'sent', sub: row.sub, at: iso() });
+  result.sent++;
+  streak.succeeded();
+  return true;
+}
+
+/** Journals and counts a send that failed: not sent (Cognito refused, or it never left), or maybe sent. */
+async function recordFailure(wave: Wave, row: ManifestRow, err: unknown, journaled: boolean): Promise<void> {
+  const { options, result, streak, iso } = wave;
+  const limit = isLimitExceeded(err) ? ('limit-exceeded' as const) : undefined;
+  // A limit names its reason first, so the summary groups those users under it.
+  const error = redactContacts(
+    limit ? `${limit}: ${err instanceof LimitExceededError ? err.message : describeError(err)}` : describeError(err),
+  );
+  if (!journaled || certainlyNotDelivered(err)) {
+    // Never left, or Cognito refused it: nothing was sent. A user at a limit is that user's
+    // failure only: the gateway did not slow down for it, and the wave goes on.
+    if (journaled)
+      await options.sink.append({ type: 'failed', sub: row.sub, at: iso(), error, ...(limit && { reason: limit }) });
+    result.failed.push({ sub: row.sub, error, ...(limit && { reason: limit }) });
+    const run = streak.failed(err);
+    if (run) {
+      wave.stop ??= `${run.count} sends in a row failed with ${run.name}: fix the cause (see the errors) and run again`;
+      wave.halt.abort();
+    }
+  } else {
+    await options.sink.append({ type: 'uncertain', sub: row.sub, at: iso(), error });
+    result.maybeSent.push({ sub: row.sub, error });
+    streak.succeeded();
+  }
 }

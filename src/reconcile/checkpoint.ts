@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../core/errors';
 import { acquireLockFile, type LockHandle, LockHeldError } from '../core/lockfile';
-import type { TrackerState } from './engine';
+import type { TrackerState } from './seq-tracker';
 import type { ImportState } from './import-job';
 import type { ReportState } from './report';
 import type { SideScanState } from './scan';
@@ -18,12 +18,25 @@ export interface CheckpointState {
   /** Invocations (or CLI runs) that worked on this run so far. */
   sessions: number;
   phase: 'scan' | 'import' | 'pass' | 'orphans' | 'done';
-  scan: { source: SideScanState; standby: SideScanState };
+  scan: { source: SideScanState; target: SideScanState };
   pass?: TrackerState;
   report?: ReportState;
   import?: ImportState;
-  /** Orphans deleted so far (standby usernames), so a resumed deletion phase never counts twice. */
+  /** Orphans deleted so far (target usernames), so a resumed deletion phase never counts twice. */
   deleted?: string[];
+}
+
+/**
+ * A checkpoint written before the target's listing was called so (`scan.standby`), renamed in
+ * place. Its spool files carry the old name: the run finds them missing and lists again.
+ */
+export function upgradeCheckpoint(state: CheckpointState): CheckpointState {
+  const scan = state.scan as CheckpointState['scan'] & { standby?: SideScanState };
+  if (!scan.target && scan.standby) {
+    scan.target = scan.standby;
+    delete scan.standby;
+  }
+  return state;
 }
 
 /** Persistence of a run's checkpoint and scan spool. */

@@ -43,7 +43,7 @@ export function replicaAfter(base: UserRecord | undefined, plan: ReplicationPlan
  * manifest's reason for listing the user apart (`disabled`, `no-verified-contact`, ...),
  * `reset-required` (already RESET_REQUIRED: not sent again without `--resend-reset-required`),
  * `federated`, `recovery-admin-only`, or `no-replica`. A replica whose only obstacle is an
- * unknown MFA (no marker, not read here) counts as `send`: the failover reads it in the standby
+ * unknown MFA (no marker, not read here) counts as `send`: the failover reads it in the target
  * and sends it a code on a channel that is not one of its factors, if it has one.
  */
 export function failoverFate(replica: UserRecord | undefined, options: FailoverOptions): string {

@@ -7,7 +7,7 @@ import { describeError } from '../core/errors';
 
 /**
  * Large backfills through a Cognito user import job instead of one AdminCreateUser and one
- * AdminSetUserPassword per user: the missing users are written to a CSV in the standby's
+ * AdminSetUserPassword per user: the missing users are written to a CSV in the target's
  * GetCSVHeader format, PUT to the job's pre-signed URL and imported by Cognito (users arrive
  * RESET_REQUIRED, from where they can recover their password). Groups, the enabled state and
  * attributes the CSV cannot carry are completed afterwards by the normal per-user path. A row is
@@ -212,7 +212,7 @@ export function needsCsv(state: ImportState): boolean {
 
 /** What running the jobs needs. */
 export interface ImportRunOptions {
-  standby: CognitoGateway;
+  target: CognitoGateway;
   state: ImportState;
   /** Local CSV file of each chunk (already written). */
   chunkFile(chunk: number): string;
@@ -313,7 +313,7 @@ async function runJob(o: ImportRunOptions, job: ImportJobState): Promise<'done' 
   let url: string | undefined;
   if (!job.jobId) {
     const name = job.replacements ? `${o.jobName(job.chunk)}-r${job.replacements}` : o.jobName(job.chunk);
-    const created = await o.standby.createUserImportJob(name, o.cloudWatchLogsRoleArn);
+    const created = await o.target.createUserImportJob(name, o.cloudWatchLogsRoleArn);
     Object.assign(job, { jobId: created.jobId, status: created.status, createdAt: o.clock.now(), started: undefined });
     url = created.preSignedUrl;
     await o.save();
@@ -321,7 +321,7 @@ async function runJob(o: ImportRunOptions, job: ImportJobState): Promise<'done' 
   if (job.status === 'Created') {
     if (!url) {
       // Resumed: the URL is not kept in the checkpoint, and the job tells whether it started.
-      const current = await o.standby.describeUserImportJob(job.jobId!);
+      const current = await o.target.describeUserImportJob(job.jobId!);
       job.status = current.status;
       url = current.preSignedUrl;
     }
@@ -331,7 +331,7 @@ async function runJob(o: ImportRunOptions, job: ImportJobState): Promise<'done' 
       // Recorded before the call: a start whose answer is lost may still have run the job.
       job.started = true;
       await o.save();
-      job.status = (await o.standby.startUserImportJob(job.jobId!)).status;
+      job.status = (await o.target.startUserImportJob(job.jobId!)).status;
     }
     await o.save();
   }
@@ -339,7 +339,7 @@ async function runJob(o: ImportRunOptions, job: ImportJobState): Promise<'done' 
   while (!TERMINAL.has(job.status)) {
     if (o.shouldStop?.()) return 'stopped';
     await o.clock.sleep(o.pollMs ?? 10_000);
-    const current = await o.standby.describeUserImportJob(job.jobId!);
+    const current = await o.target.describeUserImportJob(job.jobId!);
     const changed = current.status !== job.status;
     Object.assign(job, {
       status: current.status,

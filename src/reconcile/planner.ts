@@ -2,27 +2,27 @@ import { identityAttributes } from '../core/identity';
 import { type PlanContext, planReplication, type ReplicationPlan } from '../core/plan';
 import type { UserRecord } from '../core/types';
 import { OPERATION_CATEGORY, type QuotaCategory } from '../cognito/quotas';
-import { Membership, StandbyIndex } from './records';
+import { Membership, TargetIndex } from './records';
 
 /**
  * Pool-level planning: pairs every source user with its replica and plans the pair with the
- * shared core (`planReplication`); standby users no source user claims are orphans or
- * standby-only users. Pure: used as is by the tests and piece by piece by the streaming run.
+ * shared core (`planReplication`); target users no source user claims are orphans or
+ * `standby-only` users (the report's name, kept for its readers: "only in the target"). Pure: used as is by the tests and piece by piece by the streaming run.
  */
 
 /** What the reconciler found for one source user. */
 export interface SourceUserPlan {
-  /** `ambiguous`: several standby users share the identity key and none carries the source `sub`. */
+  /** `ambiguous`: several target users share the identity key and none carries the source `sub`. */
   kind: ReplicationPlan['kind'] | 'ambiguous';
   plan?: ReplicationPlan;
   /** The replica as listed (with its listed groups), when one was found. */
   replica?: UserRecord;
-  /** Standby users sharing the identity key (for `ambiguous`). */
+  /** Target users sharing the identity key (for `ambiguous`). */
   candidates?: number;
 }
 
-/** Plans one source user against the standby index (marking its replica as matched). */
-export function planSourceUser(source: UserRecord, index: StandbyIndex, ctx: PlanContext): SourceUserPlan {
+/** Plans one source user against the target index (marking its replica as matched). */
+export function planSourceUser(source: UserRecord, index: TargetIndex, ctx: PlanContext): SourceUserPlan {
   const match = index.match(source, ctx.sourceSubAttribute);
   if (match.ambiguous) return { kind: 'ambiguous', candidates: match.candidates };
   const plan = planReplication(source, match.replica, ctx);
@@ -30,10 +30,10 @@ export function planSourceUser(source: UserRecord, index: StandbyIndex, ctx: Pla
 }
 
 /**
- * A standby user that no source user claims:
+ * A target user that no source user claims:
  * - `orphan`: it carries the source-sub attribute, so the suite made it from a source user that
  *   is gone: deletable (under the deletion rules);
- * - `standby-only`: it does not, so it was made in the standby itself (a sign-up during an
+ * - `standby-only`: it does not, so it was made in the target itself (a sign-up during an
  *   outage, an admin): never deleted, reported for the reverse reconcile at failback.
  */
 export type LeftoverKind = 'orphan' | 'standby-only';
@@ -53,9 +53,9 @@ export interface PoolPlan {
  * Plans a pair of listed pools held in memory (tests, small pools). Users must carry `groups`
  * (from the group listings) for memberships to be compared; `mfa` is compared only where set.
  */
-export function planPools(source: Iterable<UserRecord>, standby: Iterable<UserRecord>, ctx: PlanContext): PoolPlan {
-  const index = new StandbyIndex(identityAttributes(ctx.sourcePool, ctx.standbyPool), new Membership([]));
-  for (const user of standby) index.add(user);
+export function planPools(source: Iterable<UserRecord>, target: Iterable<UserRecord>, ctx: PlanContext): PoolPlan {
+  const index = new TargetIndex(identityAttributes(ctx.sourcePool, ctx.standbyPool), new Membership([]));
+  for (const user of target) index.add(user);
   const users = [...source].map((s) => ({ source: s, result: planSourceUser(s, index, ctx) }));
   const orphans: UserRecord[] = [];
   const standbyOnly: UserRecord[] = [];

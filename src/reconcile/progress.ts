@@ -1,4 +1,4 @@
-import { duration } from './report';
+import { duration } from './readiness';
 
 /** What the run reports as it goes (the CLI draws it on a terminal; the Lambda logs phases). */
 export interface ProgressSink {

@@ -73,14 +73,14 @@ export interface SpoolPosition {
 }
 
 /**
- * The standby listing, indexed by the identity key that pairs users across pools (the username,
+ * The target listing, indexed by the identity key that pairs users across pools (the username,
  * or `email=`/`phone_number=` and the value). The index holds only where each user is: a spool
  * position (or, for users added without one, the user's JSON line), a chain to other users under
  * the same key, and a matched flag, in typed arrays: about 90 bytes a user with its key, so a
- * million-user standby fits in about 100 MB. The record itself is read back from the spool when
+ * million-user target fits in about 100 MB. The record itself is read back from the spool when
  * a source user claims it. Group membership stays in {@link Membership}.
  */
-export class StandbyIndex {
+export class TargetIndex {
   private readonly keys = new Map<string, number>();
   private offsets = new Float64Array(1024);
   /** file << 8 | line index in frame; `-1`: held in memory (`lines`). */
@@ -103,7 +103,7 @@ export class StandbyIndex {
   }
 
   /**
-   * Adds a listed standby user: by its spool position (the record is read back when needed), or
+   * Adds a listed target user: by its spool position (the record is read back when needed), or
    * held in memory when no position is given (small listings, tests). Groups given on the user
    * are added to the membership.
    */
@@ -136,7 +136,7 @@ export class StandbyIndex {
 
   /**
    * The replica of `source` (by identity key, then the source `sub` among several candidates),
-   * marked as matched. `ambiguous` when several standby users share the key and none carries
+   * marked as matched. `ambiguous` when several target users share the key and none carries
    * the source `sub` (all of them are then marked: none is an orphan).
    */
   match(
@@ -156,12 +156,12 @@ export class StandbyIndex {
     return { replica, ambiguous, candidates: candidates.length };
   }
 
-  /** Standby users no source user claimed, in listing order (deterministic). */
+  /** Target users no source user claimed, in listing order (deterministic). */
   *unmatched(): Generator<UserRecord> {
     for (let id = 0; id < this.count; id++) if (!this.matched[id]) yield this.record(id);
   }
 
-  /** Every standby user. */
+  /** Every target user. */
   *all(): Generator<UserRecord> {
     for (let id = 0; id < this.count; id++) yield this.record(id);
   }

@@ -4,6 +4,7 @@ import type { GroupInfo } from '../core/types';
 import type { CognitoGateway } from '../cognito/gateway';
 import { encodeUser } from './records';
 import { SpoolFile } from './spool';
+import type { RunSide } from './types';
 
 /**
  * Listing a pool in full, resumably: users through ListUsers in shards (`sub ^= "0"` .. `"f"`,
@@ -95,7 +96,7 @@ export function isRejectedToken(err: unknown): boolean {
 /** What scanning one side needs. */
 export interface ScanOptions {
   gateway: CognitoGateway;
-  side: 'source' | 'standby';
+  side: RunSide;
   dir: string;
   state: SideScanState;
   /** Called after each page with the number of users (or members) it added. */

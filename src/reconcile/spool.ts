@@ -76,7 +76,7 @@ export class SpoolFile {
 }
 
 /**
- * Synchronous random access to spool frames (the standby index keeps only where each user is).
+ * Synchronous random access to spool frames (the target index keeps only where each user is).
  * The most recently used frames are kept decoded (1024 frames: about 60,000 users, 20 MB), so a
  * pool of that size is decompressed once; beyond, lookups in random order decompress a 4 KB frame
  * each (tens of microseconds).

@@ -2,26 +2,36 @@ import { constants as fsConstants } from 'node:fs';
 import { access, chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../core/errors';
-import { duration } from './report';
-import type { ReconcileReport } from './run';
+import { duration } from './readiness';
+import type { ReconcileReport } from './types';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** The human summary of a report (what the CLI prints at the end, and the Lambda logs line by line). */
 export function formatSummary(r: ReconcileReport): string {
+  const lines = [...runLines(r), ...findingLines(r), ...workLines(r), ...readinessLines(r)];
+  for (const w of r.warnings) lines.push(`Warning: ${w}`);
+  if (r.status === 'stopped')
+    lines.push(`Stopped; progress saved in ${r.checkpoint}. Run the same command again to resume.`);
+  return lines.join('\n');
+}
+
+/** The pool pair, mode and outcome; what was listed; the users by finding. */
+function runLines(r: ReconcileReport): string[] {
   const c = r.counts;
-  const lines: string[] = [];
   const mode = r.mode === 'apply' ? 'apply' : 'dry run';
   const took = duration((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000);
-  lines.push(
+  return [
     `Reconcile ${r.source.region}/${r.source.poolId} -> ${r.target.region}/${r.target.poolId} (${mode}${r.deep ? ', deep' : ''}): ${r.status}${r.status === 'complete' ? ` after ${took}` : ` in phase ${r.phase}`}${r.resumed ? `, resumed (session ${r.sessions})` : ''}`,
-  );
-  lines.push(
     `Listed: ${n(c.sourceUsers)} source users in ${n(c.sourceGroups)} groups; ${n(c.standbyUsers)} target users in ${n(c.standbyGroups)} groups`,
-  );
-  lines.push(
     `Users: ${n(c.inSync)} in sync, ${n(c.create)} missing, ${n(c.update)} drifted, ${n(c.skip)} not replicable, ${n(c.ambiguous)} ambiguous${c.vanished ? `, ${n(c.vanished)} gone since listed` : ''}`,
-  );
+  ];
+}
+
+/** Drift, what cannot be replicated, groups, leftovers and the deletion decision. */
+function findingLines(r: ReconcileReport): string[] {
+  const c = r.counts;
+  const lines: string[] = [];
   const drift = Object.entries(c.drift)
     .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ${n(v)}`);
@@ -45,6 +55,13 @@ export function formatSummary(r: ReconcileReport): string {
   lines.push(
     `Deletion: ${r.deletion.allowed ? `${n(c.deleted)} deleted (limit ${r.deletion.limit})` : r.deletion.reason}`,
   );
+  return lines;
+}
+
+/** The import, the writes (or what applying would take), and the calls sent. */
+function workLines(r: ReconcileReport): string[] {
+  const c = r.counts;
+  const lines: string[] = [];
   if (r.import) {
     const jobs = r.import.jobs.map(
       (j) =>
@@ -73,6 +90,11 @@ export function formatSummary(r: ReconcileReport): string {
       .join(', ') || 'none';
   lines.push(`Calls: source ${calls(r.calls.source)}; target ${calls(r.calls.target)}`);
   if (r.billedReads) lines.push(`Billed per-user reads (AdminGetUser): ${n(r.billedReads)}`);
+  return lines;
+}
+
+/** What a failover to the target would carry now, and how long its notifications would take. */
+function readinessLines(r: ReconcileReport): string[] {
   const rd = r.readiness;
   const b = rd.buckets;
   const aside = [
@@ -81,27 +103,19 @@ export function formatSummary(r: ReconcileReport): string {
   ]
     .filter(Boolean)
     .join(', ');
-  lines.push(
-    `Readiness: ${(rd.share * 100).toFixed(1)}% of ${n(rd.expected)} expected users present and matching in the target (${n(rd.missing)} missing, ${n(rd.drifted)} drifted, ${rd.mfaPending ? `${n(rd.mfaPending)} matching but for MFA pending a password reset, ` : ''}${n(rd.failed)} failed, ${n(b.notReplicable)} not replicable, ${n(b.ambiguous)} ambiguous${aside ? `; aside: ${aside}` : ''})`,
-  );
   const nc = rd.notCarried;
   const gaps = Object.entries(nc.schemaGaps.attributes)
     .map(([k, v]) => `${k} ${n(v)}`)
     .join(', ');
-  lines.push(
-    `  not carried by a failover: federated ${n(nc.federated)}, TOTP ${nc.totp === null ? 'unknown (no --deep, no MFA marker attribute)' : `${n(nc.totp)} (${nc.totpSource === 'deep' ? 'read now' : 'from MFA markers'}; must enroll again)`}, schema gaps ${n(nc.schemaGaps.users)} users${gaps ? ` (${gaps})` : ''}, no identity ${n(nc.noIdentity)}, ambiguous ${n(nc.ambiguous)}`,
-  );
   const notSent = Object.entries(rd.notifications.notSent)
     .sort()
     .map(([k, v]) => `${k} ${n(v)}`)
     .join(', ');
-  lines.push(
+  return [
+    `Readiness: ${(rd.share * 100).toFixed(1)}% of ${n(rd.expected)} expected users present and matching in the target (${n(rd.missing)} missing, ${n(rd.drifted)} drifted, ${rd.mfaPending ? `${n(rd.mfaPending)} matching but for MFA pending a password reset, ` : ''}${n(rd.failed)} failed, ${n(b.notReplicable)} not replicable, ${n(b.ambiguous)} ambiguous${aside ? `; aside: ${aside}` : ''})`,
+    `  not carried by a failover: federated ${n(nc.federated)}, TOTP ${nc.totp === null ? 'unknown (no --deep, no MFA marker attribute)' : `${n(nc.totp)} (${nc.totpSource === 'deep' ? 'read now' : 'from MFA markers'}; must enroll again)`}, schema gaps ${n(nc.schemaGaps.users)} users${gaps ? ` (${gaps})` : ''}, no identity ${n(nc.noIdentity)}, ambiguous ${n(nc.ambiguous)}`,
     `  failover notifications: ${n(rd.notifications.users)} users at ${rd.notifications.ratePerSecond}/s (target UserAccountRecovery quota less headroom): about ${rd.notifications.human}${notSent ? `; not sent: ${notSent}` : ''}`,
-  );
-  for (const w of r.warnings) lines.push(`Warning: ${w}`);
-  if (r.status === 'stopped')
-    lines.push(`Stopped; progress saved in ${r.checkpoint}. Run the same command again to resume.`);
-  return lines.join('\n');
+  ];
 }
 
 /** Writes the JSON report with mode 0600 (it names users). */

@@ -1,4 +1,5 @@
 import type { CognitoGateway } from '../cognito/gateway';
+import { Condition } from '../core/concurrency';
 import { OPERATION_CATEGORY } from '../cognito/quotas';
 import { RunStoppedError } from './scan';
 
@@ -8,11 +9,15 @@ import { RunStoppedError } from './scan';
  * at the limiter comes, right before sending, so a call that was waiting for its turn when the run
  * stopped fails with {@link RunStoppedError} instead of writing later (after the checkpoint was
  * taken, or in the next Lambda invocation of a warm container). Requests in flight are counted,
- * so a stopping run can wait until nothing is being written before it records its checkpoint.
+ * so a stopping run can wait (`onIdle()`) until nothing is being written before it records its checkpoint.
  */
-export function runView(gateway: CognitoGateway, signal: AbortSignal): { gateway: CognitoGateway; inFlight(): number } {
+export function runView(
+  gateway: CognitoGateway,
+  signal: AbortSignal,
+): { gateway: CognitoGateway; inFlight(): number; onIdle(): Promise<void> } {
   const view = Object.create(gateway) as CognitoGateway;
   let inFlight = 0;
+  const settled = new Condition();
   view.call = <T>(operation: string, send: () => Promise<T>): Promise<T> => {
     if (signal.aborted) return Promise.reject(new RunStoppedError());
     return gateway.call(operation, async () => {
@@ -22,10 +27,11 @@ export function runView(gateway: CognitoGateway, signal: AbortSignal): { gateway
         return await send();
       } finally {
         inFlight--;
+        if (inFlight === 0) settled.notify();
       }
     });
   };
-  return { gateway: view, inFlight: () => inFlight };
+  return { gateway: view, inFlight: () => inFlight, onIdle: () => settled.until(() => inFlight === 0) };
 }
 
 /**

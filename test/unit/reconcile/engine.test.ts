@@ -1,6 +1,7 @@
 import type { ModelCall as FakeCall } from '../../../scripts/local/cognito-model';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../../../src/cognito/quotas';
-import { ApplyScheduler, type Job, SeqTracker } from '../../../src/reconcile/engine';
+import { ApplyScheduler, type Job } from '../../../src/reconcile/apply-scheduler';
+import { SeqTracker } from '../../../src/reconcile/seq-tracker';
 import { VirtualClock } from '../helpers';
 import { Pair } from './fixture';
 

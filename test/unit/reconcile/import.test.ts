@@ -201,7 +201,7 @@ describe('import jobs', () => {
     const uploads: string[] = [];
     const ok = await pair.clock.run(
       runImportJobs({
-        standby: target,
+        target,
         state,
         chunkFile: (c) => join(dir, `chunk-${c}.csv`),
         jobName: (c) => `job-${c}`,
@@ -427,7 +427,7 @@ describe('issue 10.1: import jobs report users that were never created', () => {
       jobs: [{ chunk: 0, firstSeq: 0, lastSeq: 3, rows: 4, status: 'New' }],
     };
     const ok = await runImportJobs({
-      standby: gateway,
+      target: gateway,
       state,
       chunkFile: (c) => join(dir, `chunk-${c}.csv`),
       jobName: (c) => `job-${c}`,
@@ -582,7 +582,7 @@ describe('issue 10.1: import jobs report users that were never created', () => {
     const urls: string[] = [];
     await pair.clock.run(
       runImportJobs({
-        standby: target,
+        target,
         state,
         chunkFile: (c) => join(dir, `chunk-${c}.csv`),
         jobName: (c) => `job-${c}`,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UserRecord } from '../../../src/core/types';
-import { decodeUser, encodeUser, Membership, StandbyIndex } from '../../../src/reconcile/records';
+import { decodeUser, encodeUser, Membership, TargetIndex } from '../../../src/reconcile/records';
 import { FrameReader, SpoolFile } from '../../../src/reconcile/spool';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'reconcile-records-'));
@@ -98,7 +98,7 @@ describe('standby index', () => {
     const membership = new Membership(['admins']);
     membership.add('bob', 0);
     const reader = new FrameReader(files);
-    const index = new StandbyIndex(['username'], membership, reader);
+    const index = new TargetIndex(['username'], membership, reader);
     index.add(users[0], { file: 0, offset: f0.offset, index: 0 });
     index.add(users[1], { file: 0, offset: f0.offset, index: 1 });
     index.add(users[2], { file: 1, offset: f1.offset, index: 0 });
@@ -112,7 +112,7 @@ describe('standby index', () => {
   });
 
   test('e-mail keys are case-insensitive; users without the key are never matched', () => {
-    const index = new StandbyIndex(['email'], new Membership([]));
+    const index = new TargetIndex(['email'], new Membership([]));
     index.add(user('uuid-1', { email: 'Mixed@Example.com' }));
     index.add({ username: 'no-mail', attributes: { sub: 's' }, enabled: true, status: 'CONFIRMED' });
     expect(
@@ -122,7 +122,7 @@ describe('standby index', () => {
   });
 
   test('several users under one key: the one with the source sub wins, else ambiguous', () => {
-    const index = new StandbyIndex(['email'], new Membership([]));
+    const index = new TargetIndex(['email'], new Membership([]));
     index.add(user('u1', { email: 'x@example.com', 'custom:source_sub': 'A' }));
     index.add(user('u2', { email: 'x@example.com', 'custom:source_sub': 'B' }));
     expect(
@@ -130,7 +130,7 @@ describe('standby index', () => {
         ?.username,
     ).toBe('u2');
     expect([...index.unmatched()].map((u) => u.username)).toEqual(['u1']);
-    const other = new StandbyIndex(['email'], new Membership([]));
+    const other = new TargetIndex(['email'], new Membership([]));
     other.add(user('u1', { email: 'x@example.com' }));
     other.add(user('u2', { email: 'x@example.com' }));
     expect(
@@ -140,7 +140,7 @@ describe('standby index', () => {
   });
 
   test('grows past its initial capacity', () => {
-    const index = new StandbyIndex(['username'], new Membership([]));
+    const index = new TargetIndex(['username'], new Membership([]));
     for (let i = 0; i < 3000; i++) index.add(user(`u${i}`));
     expect(index.match({ username: 'u2999', attributes: {} }, 'custom:source_sub').replica?.username).toBe('u2999');
     expect([...index.unmatched()]).toHaveLength(2999);

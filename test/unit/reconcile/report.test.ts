@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PasswordResetRequiredException } from '@aws-sdk/client-cognito-identity-provider';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CheckpointState, FileCheckpointStore } from '../../../src/reconcile/checkpoint';
-import { newReportState, readiness, duration } from '../../../src/reconcile/report';
+import { duration, readiness } from '../../../src/reconcile/readiness';
+import { newReportState } from '../../../src/reconcile/report';
 import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
 import { newScanState } from '../../../src/reconcile/scan';
 import { checkReportWritable, formatSummary, writeReportFile } from '../../../src/reconcile/summary';
@@ -21,7 +22,7 @@ function state(): CheckpointState {
     savedAt: new Date(0).toISOString(),
     sessions: 1,
     phase: 'scan',
-    scan: { source: newScanState(), standby: newScanState() },
+    scan: { source: newScanState(), target: newScanState() },
   };
 }
 

@@ -142,6 +142,26 @@ describe('resume after an interruption, at arbitrary points, without repeating a
     expect(listedBefore + resumedPages).toBeLessThanOrEqual(full + 16);
   });
 
+  test('a checkpoint of the previous layout (the target listing under scan.standby) is resumed, listing again', async () => {
+    const pair = new Pair();
+    for (let i = 0; i < 400; i++) pair.user(`u${i}`, { replica: i % 2 === 0 });
+    const stop = new AbortController();
+    let pages = 0;
+    pair.east.failNext = (op) => {
+      if (op === 'ListUsers' && ++pages === 5) stop.abort();
+      return undefined;
+    };
+    expect((await pair.run({ apply: false, signal: stop.signal })).status).toBe('stopped');
+    pair.east.failNext = undefined;
+    const store = pair.store as MemoryCheckpointStore;
+    const { target, ...rest } = store.state!.scan;
+    store.state!.scan = { ...rest, standby: target } as unknown as CheckpointState['scan'];
+    const r = await pair.run({ apply: false });
+    expect(r.status).toBe('complete');
+    expect(r.report.resumed).toBe(true);
+    expect(r.report.counts).toMatchObject({ sourceUsers: 400, standbyUsers: 200, create: 200, inSync: 200 });
+  });
+
   test('a checkpoint of another pool pair or mode is never resumed', async () => {
     const pair = new Pair();
     pair.user('a');

@@ -5,7 +5,7 @@ const ok: DeletionFacts = {
   requested: true,
   apply: true,
   sourceUsers: 100,
-  standbyUsers: 110,
+  targetUsers: 110,
   minSourceShare: 0.5,
   sourceSubAttributeInSchema: true,
   failed: 0,
@@ -17,16 +17,16 @@ describe('deletion rules', () => {
     expect(deletionDecision({ ...ok, requested: false }).allowed).toBe(false);
     expect(deletionDecision({ ...ok, apply: false }).reason).toMatch(/dry run/);
     expect(deletionDecision({ ...ok, sourceSubAttributeInSchema: false }).reason).toMatch(/source-sub attribute/);
-    expect(deletionDecision({ ...ok, sourceUsers: 0, standbyUsers: 0 }).reason).toMatch(/empty/);
+    expect(deletionDecision({ ...ok, sourceUsers: 0, targetUsers: 0 }).reason).toMatch(/empty/);
     expect(deletionDecision({ ...ok, failed: 1 }).reason).toMatch(/failed/);
   });
 
   test('refused when the source listing looks incomplete: fewer source users than half the standby', () => {
-    expect(deletionDecision({ ...ok, sourceUsers: 50, standbyUsers: 100 }).allowed).toBe(true);
-    const d = deletionDecision({ ...ok, sourceUsers: 49, standbyUsers: 100 });
+    expect(deletionDecision({ ...ok, sourceUsers: 50, targetUsers: 100 }).allowed).toBe(true);
+    const d = deletionDecision({ ...ok, sourceUsers: 49, targetUsers: 100 });
     expect(d.allowed).toBe(false);
     expect(d.reason).toMatch(/looks incomplete \(49 source users, below 50% of the target's 100\)/);
-    expect(deletionDecision({ ...ok, sourceUsers: 79, standbyUsers: 100, minSourceShare: 0.8 }).allowed).toBe(false);
+    expect(deletionDecision({ ...ok, sourceUsers: 79, targetUsers: 100, minSourceShare: 0.8 }).allowed).toBe(false);
   });
 });
 

@@ -1,114 +1,11 @@
-/**
- * The apply engine: which source users are done (for resume) and which to start next so that
- * every quota category stays busy at once. The pacing itself is the gateway's QuotaLimiter; the
- * engine only keeps enough work waiting at each category's limiter, and no more.
- */
-
-/** Progress of a pass over the source listing, by sequence number (position in the listing). */
-export interface TrackerState {
-  /** Every sequence number below this is done. */
-  watermark: number;
-  /** Done sequence numbers at or above the watermark. */
-  done: number[];
-  /** No sequence number at or above this was ever started. */
-  horizon: number;
-  /**
-   * Started and not done when the run stopped cleanly: these users may be half-written. Absent
-   * after a crash: then every not-done number below the horizon is treated so.
-   */
-  started?: number[];
-}
-
-/** How a resumed pass treats one source user. */
-export type SeqStatus = 'done' | 'uncertain' | 'new';
+import { Condition } from '../core/concurrency';
 
 /**
- * Tracks completion out of order with a low watermark, and a start horizon that is recorded in
- * the checkpoint before any user beyond it is started: after a crash, only users below the
- * horizon that are not done can have been partly written, and only those are re-read from the
- * standby instead of trusting the (older) listing. A completed write is therefore never repeated.
+ * The apply engine's scheduler: which source users to start next so that every quota category
+ * stays busy at once. The pacing itself is the gateway's QuotaLimiter; the scheduler only keeps
+ * enough work waiting at each category's limiter, and no more. (Which users are done, for
+ * resume, is `seq-tracker.ts`.)
  */
-export class SeqTracker {
-  private watermark: number;
-  private readonly done: Set<number>;
-  private horizon: number;
-  private readonly inFlight = new Set<number>();
-  private readonly previous: { horizon: number; started?: Set<number> };
-
-  constructor(state?: TrackerState) {
-    this.watermark = state?.watermark ?? 0;
-    this.done = new Set(state?.done ?? []);
-    this.horizon = state?.horizon ?? 0;
-    this.previous = { horizon: this.horizon, started: state?.started ? new Set(state.started) : undefined };
-    this.advance();
-  }
-
-  /** How the previous run left `seq`. */
-  status(seq: number): SeqStatus {
-    if (seq < this.watermark || this.done.has(seq)) return 'done';
-    if (seq >= this.previous.horizon) return 'new';
-    if (this.previous.started) return this.previous.started.has(seq) ? 'uncertain' : 'new';
-    return 'uncertain';
-  }
-
-  /** True when starting `seq` needs the horizon recorded further first. */
-  needsHorizon(seq: number): boolean {
-    return seq >= this.horizon;
-  }
-
-  /** Moves the horizon (the caller saves the checkpoint before starting anything beyond the old one). */
-  extendHorizon(to: number): void {
-    this.horizon = Math.max(this.horizon, to);
-  }
-
-  start(seq: number): void {
-    this.inFlight.add(seq);
-  }
-
-  /** Forgets a started user that never got to write anything (stopped before it began). */
-  release(seq: number): void {
-    this.inFlight.delete(seq);
-  }
-
-  complete(seq: number): void {
-    this.inFlight.delete(seq);
-    if (seq >= this.watermark) this.done.add(seq);
-    this.advance();
-  }
-
-  /** Users started and not completed. */
-  get pending(): number {
-    return this.inFlight.size;
-  }
-
-  get completedBelow(): number {
-    return this.watermark;
-  }
-
-  /** State to record. `clean`: nothing is being written right now, so the started set is exact. */
-  snapshot(clean: boolean): TrackerState {
-    const state: TrackerState = {
-      watermark: this.watermark,
-      done: [...this.done].sort((a, b) => a - b),
-      horizon: this.horizon,
-    };
-    if (clean) {
-      // Users left uncertain by the previous run and not yet redone stay uncertain.
-      const started = new Set(this.inFlight);
-      if (this.previous.started) {
-        for (const s of this.previous.started) if (!this.done.has(s) && s >= this.watermark) started.add(s);
-      } else {
-        for (let s = this.watermark; s < this.previous.horizon; s++) if (!this.done.has(s)) started.add(s);
-      }
-      state.started = [...started].sort((a, b) => a - b);
-    }
-    return state;
-  }
-
-  private advance(): void {
-    while (this.done.delete(this.watermark)) this.watermark++;
-  }
-}
 
 /** A unit of apply work: one user's writes. */
 export interface Job {
@@ -146,8 +43,10 @@ export class ApplyScheduler {
   private buffered = 0;
   private running = 0;
   private stopped = false;
-  private readonly waiters: (() => void)[] = [];
-  private readonly idleWaiters: (() => void)[] = [];
+  /** Woken when the look-ahead buffer has room (or the scheduler stopped). */
+  private readonly room = new Condition();
+  /** Woken when nothing is waiting or running. */
+  private readonly drained = new Condition();
   private readonly fill: number;
   private readonly cap: number;
   private readonly maxInFlight: number;
@@ -174,7 +73,7 @@ export class ApplyScheduler {
 
   /** Adds a job; waits while the look-ahead buffer is full. */
   async submit(job: Job): Promise<void> {
-    while (this.buffered >= this.lookahead && !this.stopped) await new Promise<void>((r) => this.waiters.push(r));
+    await this.room.until(() => this.buffered < this.lookahead || this.stopped);
     if (this.stopped) return;
     const first = job.path[0] ?? '';
     let queue = this.queues.get(first);
@@ -186,8 +85,7 @@ export class ApplyScheduler {
 
   /** Resolves when no job is waiting or running. */
   async idle(): Promise<void> {
-    if (this.running === 0 && this.buffered === 0) return;
-    await new Promise<void>((r) => this.idleWaiters.push(r));
+    await this.drained.until(() => this.running === 0 && this.buffered === 0);
   }
 
   /** Starts nothing more; returns the jobs that never started. */
@@ -196,7 +94,7 @@ export class ApplyScheduler {
     const dropped = [...this.queues.values()].flat();
     this.queues.clear();
     this.buffered = 0;
-    for (const w of this.waiters.splice(0)) w();
+    this.room.notify();
     this.settle();
     return dropped;
   }
@@ -231,7 +129,7 @@ export class ApplyScheduler {
         }
       }
     }
-    if (this.buffered < this.lookahead) for (const w of this.waiters.splice(0)) w();
+    if (this.buffered < this.lookahead) this.room.notify();
   }
 
   private pumpScheduled = false;
@@ -272,6 +170,6 @@ export class ApplyScheduler {
   }
 
   private settle(): void {
-    if (this.running === 0 && this.buffered === 0) for (const w of this.idleWaiters.splice(0)) w();
+    if (this.running === 0 && this.buffered === 0) this.drained.notify();
   }
 }
