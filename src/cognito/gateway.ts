@@ -31,6 +31,7 @@ import {
   type MFAOptionType,
   type UserPoolType,
   type UserType,
+  UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -41,8 +42,22 @@ import { certainlyNotDelivered, classifyError, isLimitExceeded, LimitExceededErr
 import type { UserLocator } from '../core/identity';
 import type { MfaChange, ProviderLink } from '../core/plan';
 import type { GroupInfo, MfaFactor, MfaState, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
+import { GroupListings } from './group-listings';
 import { type Clock, QuotaLimiter, systemClock } from './limiter';
-import { AT_MOST_ONCE_OPERATIONS, OPERATION_CATEGORY, WRITE_OPERATIONS } from './quotas';
+import type { CognitoPool } from './pool';
+import { AT_MOST_ONCE_OPERATIONS, OPERATION_CATEGORY, type QuotaCategory, WRITE_OPERATIONS } from './quotas';
+import type {
+  CallInfo,
+  CallInterceptor,
+  ImportJob,
+  InterceptOptions,
+  ListUsersOptions,
+  PoolSettings,
+  PoolSettingsUpdate,
+  UserPage,
+} from './types';
+
+export type { ImportJob, UserPage } from './types';
 
 /** Where one pool is and how to reach it. */
 export interface PoolTarget {
@@ -97,13 +112,28 @@ export interface CognitoClientOptions {
   clientConfig?: CognitoIdentityProviderClientConfig;
 }
 
-/** One in-flight limit per client: gateways sharing a client share its sockets. */
-const gates = new WeakMap<CognitoIdentityProviderClient, Semaphore>();
+/**
+ * What gateways sharing one SDK client share, kept on the client itself (instance state of the
+ * client, no process-wide table): its sockets, so its in-flight limit, and the pool
+ * configurations read through it (a reconcile run, the drill and a warm Lambda container build
+ * gateways on one client and read each pool's configuration once).
+ */
+interface ClientState {
+  gate?: Semaphore;
+  poolConfigs: Map<string, { at: number; config: Promise<PoolConfig> }>;
+}
+const CLIENT_STATE = Symbol('cognito-standby-sync.client-state');
+type StatefulClient = CognitoIdentityProviderClient & { [CLIENT_STATE]?: ClientState };
+
+function stateOf(client: StatefulClient): ClientState {
+  client[CLIENT_STATE] ??= { poolConfigs: new Map() };
+  return client[CLIENT_STATE];
+}
 
 function gateFor(client: CognitoIdentityProviderClient, limit = DEFAULT_MAX_SOCKETS): Semaphore {
-  let gate = gates.get(client);
-  if (!gate) gates.set(client, (gate = new Semaphore(limit)));
-  return gate;
+  const state = stateOf(client);
+  state.gate ??= new Semaphore(limit);
+  return state.gate;
 }
 
 /**
@@ -126,59 +156,78 @@ export function createCognitoClient(options: CognitoClientOptions): CognitoIdent
     }),
     ...options.clientConfig,
   });
-  if (!options.clientConfig?.requestHandler) gates.set(client, new Semaphore(maxSockets));
+  if (!options.clientConfig?.requestHandler) stateOf(client).gate = new Semaphore(maxSockets);
   return client;
 }
 
-/** A user import job, as the gateway reports it. */
-export interface ImportJob {
-  jobId: string;
-  /** `Created`, `Pending`, `InProgress`, `Stopping`, `Expired`, `Stopped`, `Failed`, `Succeeded`. */
-  status: string;
-  /** Where to PUT the CSV (valid for a limited time). */
-  preSignedUrl?: string;
-  imported?: number;
-  skipped?: number;
-  failed?: number;
-  message?: string;
-}
-
-/** One page of a user listing. */
-export interface UserPage {
-  users: UserRecord[];
-  nextToken?: string;
-}
-
-const poolConfigCache = new Map<string, { at: number; config: Promise<PoolConfig> }>();
 const POOL_CONFIG_TTL_MS = 5 * 60_000;
 
+/** Marks the constructor argument of a view (module-private: views are made by `intercept` only). */
+const VIEW = Symbol('cognito-standby-sync.view');
+interface ViewOf {
+  [VIEW]: { parent: CognitoGateway; interceptor: CallInterceptor; ownCalls: boolean };
+}
+
 /**
- * The only code that talks to Cognito: typed calls on one pool, each paced by the side's
- * {@link QuotaLimiter}, users converted to {@link UserRecord}. Counts every call it sends by
- * operation (`calls`), for reports and tests.
+ * The AWS SDK adapter of the {@link CognitoPool} port, and the only code that sends Cognito
+ * commands: typed calls on one pool, each paced by the side's {@link QuotaLimiter}, users
+ * converted to {@link UserRecord}. Counts every call it sends by operation (`calls`), for reports
+ * and tests.
  *
- * Retries are the gateway's alone, one {@link RetryPolicy} for reads and writes: throttling
- * (which also slows the category down) and transient failures (5xx, network) are retried with
- * capped, jittered back-off for up to `retry.budgetMs`; a call that still fails is thrown, and the
- * caller only decides whether to requeue the user or report it failed. A per-user or per-resource
- * limit (`LimitExceededException`) is thrown at once as a {@link LimitExceededError} and never
- * slows anything down. Operations that notify a person ({@link AT_MOST_ONCE_OPERATIONS}) are
- * resent only when Cognito certainly did nothing with the failed attempt.
+ * One pipeline per call: interceptors of views ({@link intercept}), a place at the limiter, a
+ * free socket, the request; retries are the adapter's alone, one {@link RetryPolicy} for reads
+ * and writes: throttling (which also slows the category down) and transient failures (5xx,
+ * network) are retried with capped, jittered back-off for up to `retry.budgetMs`; a call that
+ * still fails is thrown, and the caller only decides whether to requeue the user or report it
+ * failed. A per-user or per-resource limit (`LimitExceededException`) is thrown at once as a
+ * {@link LimitExceededError} and never slows anything down. Operations that notify a person
+ * ({@link AT_MOST_ONCE_OPERATIONS}) are resent only when Cognito certainly did nothing with the
+ * failed attempt.
+ *
+ * @example
+ * ```ts
+ * const standby: CognitoPool = new CognitoGateway({ region: 'us-west-2', poolId: 'us-west-2_abc' });
+ * const user = await standby.getUser('alice');
+ * standby.destroy();
+ * ```
  */
-export class CognitoGateway {
+export class CognitoGateway implements CognitoPool {
   readonly region: string;
   readonly poolId: string;
   readonly limiter: QuotaLimiter;
+  /**
+   * The SDK client, for the adapter's own tests and wiring only: features get a
+   * {@link CognitoPool}, which has no client (close it with {@link destroy}).
+   */
   readonly client: CognitoIdentityProviderClient;
   /** Requests sent, by operation (retries included). */
-  readonly calls: Record<string, number> = {};
+  readonly calls: Record<string, number>;
   /** The retry policy of every call. */
   readonly retry: RetryPolicy;
+  readonly groupListings: GroupListings;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly gate: Semaphore;
+  /** A view's pool and hooks (undefined for the adapter itself). */
+  private readonly view?: ViewOf[typeof VIEW];
 
-  constructor(options: GatewayOptions) {
+  constructor(options: GatewayOptions | ViewOf) {
+    if (VIEW in options) {
+      const view = options[VIEW];
+      const parent = view.parent;
+      this.view = view;
+      this.region = parent.region;
+      this.poolId = parent.poolId;
+      this.clock = parent.clock;
+      this.random = parent.random;
+      this.limiter = parent.limiter;
+      this.retry = parent.retry;
+      this.client = parent.client;
+      this.gate = parent.gate;
+      this.groupListings = parent.groupListings;
+      this.calls = view.ownCalls ? {} : parent.calls;
+      return;
+    }
     this.region = options.region;
     this.poolId = options.poolId;
     this.clock = options.clock ?? systemClock;
@@ -194,6 +243,8 @@ export class CognitoGateway {
         clientConfig: options.clientConfig,
       });
     this.gate = gateFor(this.client, options.maxInFlight);
+    this.groupListings = new GroupListings();
+    this.calls = {};
   }
 
   /** Requests in flight now through this gateway's client (all gateways sharing it). */
@@ -211,17 +262,43 @@ export class CognitoGateway {
     return Object.entries(this.calls).reduce((n, [op, c]) => n + (WRITE_OPERATIONS.has(op) ? c : 0), 0);
   }
 
-  /** The pool's configuration, read once and cached for five minutes per pool. */
+  intercept(interceptor: CallInterceptor, options: InterceptOptions = {}): this {
+    return new CognitoGateway({ [VIEW]: { parent: this, interceptor, ownCalls: !!options.ownCalls } }) as this;
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  /**
+   * The pool's configuration, read once and cached for five minutes for every gateway on this
+   * client (see {@link ClientState}); a warm Lambda container keeps its gateways, so the cache
+   * serves its later invocations too. A failed read is not cached.
+   */
   describePool(): Promise<PoolConfig> {
-    const key = `${this.region}/${this.poolId}`;
-    const cached = poolConfigCache.get(key);
+    const cache = stateOf(this.client).poolConfigs;
+    const cached = cache.get(this.poolId);
     if (cached && this.clock.now() - cached.at < POOL_CONFIG_TTL_MS) return cached.config;
     const config = this.call('DescribeUserPool', () =>
       this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId })),
     ).then((r) => toPoolConfig(r.UserPool ?? {}, this.region));
-    poolConfigCache.set(key, { at: this.clock.now(), config });
-    config.catch(() => poolConfigCache.delete(key));
+    const entry = { at: this.clock.now(), config };
+    cache.set(this.poolId, entry);
+    config.catch(() => {
+      if (cache.get(this.poolId) === entry) cache.delete(this.poolId);
+    });
     return config;
+  }
+
+  async describePoolSettings(): Promise<PoolSettings> {
+    const r = await this.call('DescribeUserPool', () =>
+      this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId })),
+    );
+    return r.UserPool ?? {};
+  }
+
+  async updatePoolSettings(request: PoolSettingsUpdate): Promise<void> {
+    await this.call('UpdateUserPool', () => this.client.send(new UpdateUserPoolCommand(request)));
   }
 
   /** One user with its MFA settings (AdminGetUser; bills the user as active), or `undefined`. */
@@ -239,7 +316,8 @@ export class CognitoGateway {
         createdAt: r.UserCreateDate,
       };
     } catch (err) {
-      if (classifyError(err) === 'not-found') return undefined;
+      // Only a missing user is "absent": a missing pool (ResourceNotFoundException) is thrown.
+      if ((err as Error)?.name === 'UserNotFoundException') return undefined;
       throw err;
     }
   }
@@ -270,7 +348,7 @@ export class CognitoGateway {
   }
 
   /** One page of ListUsers (60 users at most; a short page does not mean the end). */
-  async listUsersPage(options: { filter?: string; nextToken?: string; limit?: number } = {}): Promise<UserPage> {
+  async listUsersPage(options: ListUsersOptions = {}): Promise<UserPage> {
     const r = await this.call('ListUsers', () =>
       this.client.send(
         new ListUsersCommand({
@@ -545,14 +623,16 @@ export class CognitoGateway {
   }
 
   /**
-   * Sends one call: a place at the limiter (its category, and its pool and operation where
-   * Cognito caps those), then a free socket, then the request. Throttling (which slows the
-   * category down) and transient failures are retried under the gateway's {@link RetryPolicy};
+   * Sends one call. A view runs its interceptor's hooks and hands the call to the pool it was made
+   * from; the adapter takes a place at the limiter (its category, and its pool and operation
+   * where Cognito caps those), then a free socket, then sends. Throttling (which slows the
+   * category down) and transient failures are retried under the adapter's {@link RetryPolicy};
    * a `LimitExceededException` is thrown at once as a {@link LimitExceededError}; other errors
    * are thrown as they are.
    */
   async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    const category = OPERATION_CATEGORY[operation] ?? 'UserPoolRead';
+    const category: QuotaCategory = OPERATION_CATEGORY[operation] ?? 'UserPoolRead';
+    if (this.view) return this.callThroughView({ operation, category, poolId: this.poolId }, this.view, send);
     const atMostOnce = AT_MOST_ONCE_OPERATIONS.has(operation);
     let spent = 0;
     for (let failures = 0; ; ) {
@@ -580,6 +660,19 @@ export class CognitoGateway {
       spent += delay;
       await this.clock.sleep(delay);
     }
+  }
+
+  private async callThroughView<T>(info: CallInfo, view: ViewOf[typeof VIEW], send: () => Promise<T>): Promise<T> {
+    view.interceptor.onCall?.(info);
+    if (view.ownCalls) this.calls[info.operation] = (this.calls[info.operation] ?? 0) + 1;
+    return view.parent.call(info.operation, async () => {
+      view.interceptor.beforeSend?.(info);
+      try {
+        return await send();
+      } finally {
+        view.interceptor.afterSend?.(info);
+      }
+    });
   }
 }
 

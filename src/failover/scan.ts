@@ -1,8 +1,8 @@
 import { forEachLimit } from '../core/concurrency';
 import type { UserRecord } from '../core/types';
-import type { UserPage } from '../cognito/gateway';
+import type { UserPage } from '../cognito/types';
 
-/** The listing call the scan makes (CognitoGateway.listUsersPage). */
+/** The listing call the scan makes (CognitoPool.listUsersPage). */
 export interface UserLister {
   listUsersPage(options?: { filter?: string; nextToken?: string; limit?: number }): Promise<UserPage>;
 }

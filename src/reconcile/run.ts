@@ -8,7 +8,7 @@ import { chooseReplica, identityAttributes, locatorOf } from '../core/identity';
 import { poolHasAttribute, REPLICABLE_MFA } from '../core/attributes';
 import { type PlanContext, planReplication, type ReplicationPlan } from '../core/plan';
 import type { UserRecord } from '../core/types';
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool as CognitoGateway } from '../cognito/pool';
 import type { Clock } from '../cognito/limiter';
 import { OPERATION_CATEGORY, type QuotaCategory } from '../cognito/quotas';
 import { planContextOf, type ReplicationContext, replicateSourceUser } from '../replication/replicate-user';

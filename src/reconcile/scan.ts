@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { forEachLimit } from '../core/concurrency';
 import type { GroupInfo } from '../core/types';
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool as CognitoGateway } from '../cognito/pool';
 import { encodeUser } from './records';
 import { SpoolFile } from './spool';
 

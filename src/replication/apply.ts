@@ -2,11 +2,11 @@ import { classifyError } from '../core/errors';
 import { generatePassword } from '../core/password';
 import { deferMfa, type MfaChange, type ReplicationPlan } from '../core/plan';
 import type { GroupInfo } from '../core/types';
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool } from '../cognito/pool';
 
 /** What applying a plan needs besides the plan. */
 export interface ApplyContext {
-  standby: CognitoGateway;
+  standby: CognitoPool;
   /** Looks up a source group's description and precedence, to create it in the standby when missing. */
   sourceGroup(name: string): Promise<GroupInfo | undefined>;
   /** Source role ARN -> standby role ARN. Roles are only set on created groups through this map. */
@@ -76,7 +76,7 @@ export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promi
  * planner defers the call for a replica it sees in that state, and this covers a status that
  * changed since the replica was read. Not a failure: the MFA waits for the user's reset.
  */
-async function setMfa(standby: CognitoGateway, username: string, change: MfaChange): Promise<boolean> {
+async function setMfa(standby: CognitoPool, username: string, change: MfaChange): Promise<boolean> {
   try {
     await standby.setMfaPreference(username, change);
     return true;
