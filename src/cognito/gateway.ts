@@ -38,10 +38,17 @@ import { Agent as HttpsAgent } from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DEFAULT_RETRY, nextRetryDelayMs, type RetryPolicy } from '../core/backoff';
 import { Semaphore } from '../core/concurrency';
-import { certainlyNotDelivered, classifyError, isLimitExceeded, LimitExceededError } from '../core/errors';
+import { certainlyNotDelivered, classifyError } from '../core/errors';
 import type { UserLocator } from '../core/identity';
 import type { MfaChange, ProviderLink } from '../core/plan';
 import type { GroupInfo, MfaFactor, MfaState, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
+import {
+  type CognitoError,
+  GroupExistsError,
+  type LimitExceededError,
+  toCognitoError,
+  UserNotFoundError,
+} from './errors';
 import { GroupListings } from './group-listings';
 import { type Clock, QuotaLimiter, systemClock } from './limiter';
 import type { CognitoPool } from './pool';
@@ -280,7 +287,7 @@ export class CognitoGateway implements CognitoPool {
     const cached = cache.get(this.poolId);
     if (cached && this.clock.now() - cached.at < POOL_CONFIG_TTL_MS) return cached.config;
     const config = this.call('DescribeUserPool', () =>
-      this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId })),
+      this.sdk(this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId }))),
     ).then((r) => toPoolConfig(r.UserPool ?? {}, this.region));
     const entry = { at: this.clock.now(), config };
     cache.set(this.poolId, entry);
@@ -292,20 +299,20 @@ export class CognitoGateway implements CognitoPool {
 
   async describePoolSettings(): Promise<PoolSettings> {
     const r = await this.call('DescribeUserPool', () =>
-      this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId })),
+      this.sdk(this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId }))),
     );
     return r.UserPool ?? {};
   }
 
   async updatePoolSettings(request: PoolSettingsUpdate): Promise<void> {
-    await this.call('UpdateUserPool', () => this.client.send(new UpdateUserPoolCommand(request)));
+    await this.call('UpdateUserPool', () => this.sdk(this.client.send(new UpdateUserPoolCommand(request))));
   }
 
   /** One user with its MFA settings (AdminGetUser; bills the user as active), or `undefined`. */
   async getUser(username: string): Promise<UserRecord | undefined> {
     try {
       const r = await this.call('AdminGetUser', () =>
-        this.client.send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username })),
+        this.sdk(this.client.send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username }))),
       );
       return {
         username: r.Username ?? username,
@@ -316,8 +323,8 @@ export class CognitoGateway implements CognitoPool {
         createdAt: r.UserCreateDate,
       };
     } catch (err) {
-      // Only a missing user is "absent": a missing pool (ResourceNotFoundException) is thrown.
-      if ((err as Error)?.name === 'UserNotFoundException') return undefined;
+      // Only a missing user is absent: a missing pool is a PoolNotFoundError, thrown.
+      if (err instanceof UserNotFoundError) return undefined;
       throw err;
     }
   }
@@ -350,13 +357,15 @@ export class CognitoGateway implements CognitoPool {
   /** One page of ListUsers (60 users at most; a short page does not mean the end). */
   async listUsersPage(options: ListUsersOptions = {}): Promise<UserPage> {
     const r = await this.call('ListUsers', () =>
-      this.client.send(
-        new ListUsersCommand({
-          UserPoolId: this.poolId,
-          Limit: options.limit ?? 60,
-          Filter: options.filter,
-          PaginationToken: options.nextToken,
-        }),
+      this.sdk(
+        this.client.send(
+          new ListUsersCommand({
+            UserPoolId: this.poolId,
+            Limit: options.limit ?? 60,
+            Filter: options.filter,
+            PaginationToken: options.nextToken,
+          }),
+        ),
       ),
     );
     return { users: (r.Users ?? []).map(toUserRecord), nextToken: r.PaginationToken || undefined };
@@ -368,7 +377,7 @@ export class CognitoGateway implements CognitoPool {
     let nextToken: string | undefined;
     do {
       const r = await this.call('ListGroups', () =>
-        this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: nextToken })),
+        this.sdk(this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: nextToken }))),
       );
       groups.push(...(r.Groups ?? []).map(toGroupInfo));
       nextToken = r.NextToken || undefined;
@@ -379,8 +388,10 @@ export class CognitoGateway implements CognitoPool {
   /** One page of a group's members (60 at most). */
   async listUsersInGroupPage(group: string, nextToken?: string): Promise<UserPage> {
     const r = await this.call('ListUsersInGroup', () =>
-      this.client.send(
-        new ListUsersInGroupCommand({ UserPoolId: this.poolId, GroupName: group, Limit: 60, NextToken: nextToken }),
+      this.sdk(
+        this.client.send(
+          new ListUsersInGroupCommand({ UserPoolId: this.poolId, GroupName: group, Limit: 60, NextToken: nextToken }),
+        ),
       ),
     );
     return { users: (r.Users ?? []).map(toUserRecord), nextToken: r.NextToken || undefined };
@@ -392,13 +403,15 @@ export class CognitoGateway implements CognitoPool {
     let nextToken: string | undefined;
     do {
       const r = await this.call('AdminListGroupsForUser', () =>
-        this.client.send(
-          new AdminListGroupsForUserCommand({
-            UserPoolId: this.poolId,
-            Username: username,
-            Limit: 60,
-            NextToken: nextToken,
-          }),
+        this.sdk(
+          this.client.send(
+            new AdminListGroupsForUserCommand({
+              UserPoolId: this.poolId,
+              Username: username,
+              Limit: 60,
+              NextToken: nextToken,
+            }),
+          ),
         ),
       );
       names.push(...(r.Groups ?? []).map((g) => g.GroupName!).filter(Boolean));
@@ -410,13 +423,15 @@ export class CognitoGateway implements CognitoPool {
   /** Creates a user without sending any message; returns the username Cognito gave it. */
   async createUser(username: string, attributes: Record<string, string>): Promise<UserRecord> {
     const r = await this.call('AdminCreateUser', () =>
-      this.client.send(
-        new AdminCreateUserCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          MessageAction: 'SUPPRESS',
-          UserAttributes: toAttributeList(attributes),
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminCreateUserCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            MessageAction: 'SUPPRESS',
+            UserAttributes: toAttributeList(attributes),
+          }),
+        ),
       ),
     );
     return r.User ? toUserRecord(r.User) : { username, attributes, enabled: true, status: 'FORCE_CHANGE_PASSWORD' };
@@ -425,37 +440,43 @@ export class CognitoGateway implements CognitoPool {
   /** Sets a permanent password (the user ends CONFIRMED). The password is never logged. */
   async setPermanentPassword(username: string, password: string): Promise<void> {
     await this.call('AdminSetUserPassword', () =>
-      this.client.send(
-        new AdminSetUserPasswordCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          Password: password,
-          Permanent: true,
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminSetUserPasswordCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            Password: password,
+            Permanent: true,
+          }),
+        ),
       ),
     );
   }
 
   async updateAttributes(username: string, attributes: Record<string, string>): Promise<void> {
     await this.call('AdminUpdateUserAttributes', () =>
-      this.client.send(
-        new AdminUpdateUserAttributesCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          UserAttributes: toAttributeList(attributes),
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminUpdateUserAttributesCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            UserAttributes: toAttributeList(attributes),
+          }),
+        ),
       ),
     );
   }
 
   async deleteAttributes(username: string, names: string[]): Promise<void> {
     await this.call('AdminDeleteUserAttributes', () =>
-      this.client.send(
-        new AdminDeleteUserAttributesCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          UserAttributeNames: names,
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminDeleteUserAttributesCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            UserAttributeNames: names,
+          }),
+        ),
       ),
     );
   }
@@ -463,26 +484,30 @@ export class CognitoGateway implements CognitoPool {
   async setEnabled(username: string, enabled: boolean): Promise<void> {
     if (enabled)
       await this.call('AdminEnableUser', () =>
-        this.client.send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username })),
+        this.sdk(this.client.send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username }))),
       );
     else
       await this.call('AdminDisableUser', () =>
-        this.client.send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username })),
+        this.sdk(this.client.send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username }))),
       );
   }
 
   async addUserToGroup(username: string, group: string): Promise<void> {
     await this.call('AdminAddUserToGroup', () =>
-      this.client.send(
-        new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+      this.sdk(
+        this.client.send(
+          new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+        ),
       ),
     );
   }
 
   async removeUserFromGroup(username: string, group: string): Promise<void> {
     await this.call('AdminRemoveUserFromGroup', () =>
-      this.client.send(
-        new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+      this.sdk(
+        this.client.send(
+          new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+        ),
       ),
     );
   }
@@ -491,50 +516,54 @@ export class CognitoGateway implements CognitoPool {
   async createGroup(group: GroupInfo): Promise<void> {
     try {
       await this.call('CreateGroup', () =>
-        this.client.send(
-          new CreateGroupCommand({
-            UserPoolId: this.poolId,
-            GroupName: group.name,
-            Description: group.description,
-            Precedence: group.precedence,
-            RoleArn: group.roleArn,
-          }),
+        this.sdk(
+          this.client.send(
+            new CreateGroupCommand({
+              UserPoolId: this.poolId,
+              GroupName: group.name,
+              Description: group.description,
+              Precedence: group.precedence,
+              RoleArn: group.roleArn,
+            }),
+          ),
         ),
       );
     } catch (err) {
-      if (classifyError(err) !== 'exists') throw err;
+      if (!(err instanceof GroupExistsError)) throw err;
     }
   }
 
   async setMfaPreference(username: string, change: MfaChange): Promise<void> {
     const setting = (s: MfaChange['sms']) => (s ? { Enabled: s.enabled, PreferredMfa: s.preferred } : undefined);
     await this.call('AdminSetUserMFAPreference', () =>
-      this.client.send(
-        new AdminSetUserMFAPreferenceCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          SMSMfaSettings: setting(change.sms),
-          EmailMfaSettings: setting(change.email),
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminSetUserMFAPreferenceCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            SMSMfaSettings: setting(change.sms),
+            EmailMfaSettings: setting(change.email),
+          }),
+        ),
       ),
     );
   }
 
-  /** Deletes a user; a user already gone counts as deleted. */
+  /** Deletes a user; a user already gone counts as deleted (a missing pool is thrown). */
   async deleteUser(username: string): Promise<void> {
     try {
       await this.call('AdminDeleteUser', () =>
-        this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username })),
+        this.sdk(this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username }))),
       );
     } catch (err) {
-      if (classifyError(err) !== 'not-found') throw err;
+      if (!(err instanceof UserNotFoundError)) throw err;
     }
   }
 
   /** Starts a password reset: Cognito sends the user a code (AdminResetUserPassword; not billed). */
   async resetPassword(username: string): Promise<void> {
     await this.call('AdminResetUserPassword', () =>
-      this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username })),
+      this.sdk(this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username }))),
     );
   }
 
@@ -552,14 +581,16 @@ export class CognitoGateway implements CognitoPool {
         first = false;
         await beforeSend();
       }
-      return this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username }));
+      return this.sdk(
+        this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username })),
+      );
     });
   }
 
   /** The pool's MFA factors (GetUserPoolMfaConfig): which of SMS, TOTP and e-mail users can use. */
   async describeMfaConfig(): Promise<PoolMfaConfig> {
     const r = await this.call('GetUserPoolMfaConfig', () =>
-      this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId })),
+      this.sdk(this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId }))),
     );
     return {
       mfaConfiguration: r.MfaConfiguration as PoolMfaConfig['mfaConfiguration'],
@@ -572,16 +603,18 @@ export class CognitoGateway implements CognitoPool {
   /** Links a federated identity to a local user, so the provider sign-in lands on that user. */
   async linkProvider(username: string, link: ProviderLink): Promise<void> {
     await this.call('AdminLinkProviderForUser', () =>
-      this.client.send(
-        new AdminLinkProviderForUserCommand({
-          UserPoolId: this.poolId,
-          DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
-          SourceUser: {
-            ProviderName: link.providerName,
-            ProviderAttributeName: 'Cognito_Subject',
-            ProviderAttributeValue: link.providerUserId,
-          },
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminLinkProviderForUserCommand({
+            UserPoolId: this.poolId,
+            DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
+            SourceUser: {
+              ProviderName: link.providerName,
+              ProviderAttributeName: 'Cognito_Subject',
+              ProviderAttributeValue: link.providerUserId,
+            },
+          }),
+        ),
       ),
     );
   }
@@ -589,7 +622,7 @@ export class CognitoGateway implements CognitoPool {
   /** The column names of the pool's user import CSV (GetCSVHeader). */
   async getCsvHeader(): Promise<string[]> {
     const r = await this.call('GetCSVHeader', () =>
-      this.client.send(new GetCSVHeaderCommand({ UserPoolId: this.poolId })),
+      this.sdk(this.client.send(new GetCSVHeaderCommand({ UserPoolId: this.poolId }))),
     );
     return r.CSVHeader ?? [];
   }
@@ -597,12 +630,14 @@ export class CognitoGateway implements CognitoPool {
   /** Creates a user import job; Cognito writes its log with `cloudWatchLogsRoleArn`. */
   async createUserImportJob(jobName: string, cloudWatchLogsRoleArn: string): Promise<ImportJob> {
     const r = await this.call('CreateUserImportJob', () =>
-      this.client.send(
-        new CreateUserImportJobCommand({
-          UserPoolId: this.poolId,
-          JobName: jobName,
-          CloudWatchLogsRoleArn: cloudWatchLogsRoleArn,
-        }),
+      this.sdk(
+        this.client.send(
+          new CreateUserImportJobCommand({
+            UserPoolId: this.poolId,
+            JobName: jobName,
+            CloudWatchLogsRoleArn: cloudWatchLogsRoleArn,
+          }),
+        ),
       ),
     );
     return toImportJob(r.UserImportJob);
@@ -610,14 +645,14 @@ export class CognitoGateway implements CognitoPool {
 
   async startUserImportJob(jobId: string): Promise<ImportJob> {
     const r = await this.call('StartUserImportJob', () =>
-      this.client.send(new StartUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })),
+      this.sdk(this.client.send(new StartUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId }))),
     );
     return toImportJob(r.UserImportJob);
   }
 
   async describeUserImportJob(jobId: string): Promise<ImportJob> {
     const r = await this.call('DescribeUserImportJob', () =>
-      this.client.send(new DescribeUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })),
+      this.sdk(this.client.send(new DescribeUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId }))),
     );
     return toImportJob(r.UserImportJob);
   }
@@ -625,10 +660,12 @@ export class CognitoGateway implements CognitoPool {
   /**
    * Sends one call. A view runs its interceptor's hooks and hands the call to the pool it was made
    * from; the adapter takes a place at the limiter (its category, and its pool and operation
-   * where Cognito caps those), then a free socket, then sends. Throttling (which slows the
-   * category down) and transient failures are retried under the adapter's {@link RetryPolicy};
-   * a `LimitExceededException` is thrown at once as a {@link LimitExceededError}; other errors
-   * are thrown as they are.
+   * where Cognito caps those), then a free socket, then sends. A failure is typed at once
+   * ({@link toCognitoError}); throttling (which slows the category down) and transient failures
+   * are retried under the adapter's {@link RetryPolicy}, and what still fails is thrown as a
+   * {@link CognitoError} (a `LimitExceededException` at once, as a {@link LimitExceededError}).
+   * An error raised by a view's hook, or by `send` itself before the request (a journal write),
+   * is thrown as it is.
    */
   async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
     const category: QuotaCategory = OPERATION_CATEGORY[operation] ?? 'UserPoolRead';
@@ -644,11 +681,10 @@ export class CognitoGateway implements CognitoPool {
       try {
         return await send();
       } catch (err) {
-        error = err;
+        error = err instanceof SdkFailure ? toCognitoError(operation, this.poolId, err.error) : err;
       } finally {
         release();
       }
-      if (isLimitExceeded(error)) throw limitExceeded(operation, this.poolId, error);
       const kind = classifyError(error);
       if (kind === 'throttle') this.limiter.throttled(category);
       const retryable = (kind === 'throttle' || kind === 'transient') && (!atMostOnce || certainlyNotDelivered(error));
@@ -659,6 +695,15 @@ export class CognitoGateway implements CognitoPool {
       if (delay === undefined) throw error;
       spent += delay;
       await this.clock.sleep(delay);
+    }
+  }
+
+  /** Sends a command on the client; its failure is marked as Cognito's (or the network's), to be typed by {@link call}. */
+  private async sdk<T>(request: Promise<T>): Promise<T> {
+    try {
+      return await request;
+    } catch (err) {
+      throw new SdkFailure(err);
     }
   }
 
@@ -676,26 +721,9 @@ export class CognitoGateway implements CognitoPool {
   }
 }
 
-/**
- * The operator's error for a `LimitExceededException`: which limit, what to do. Limits from the
- * AWS documentation ("Quotas in Amazon Cognito", resource quotas); the per-user reset limit is not
- * published (AWS keeps it undisclosed), and a pool sending with Cognito's default e-mail answers
- * AdminResetUserPassword with it once the account's daily e-mail quota is used up.
- */
-function limitExceeded(operation: string, poolId: string, cause: unknown): LimitExceededError {
-  const said = String((cause as Error)?.message ?? '').slice(0, 200);
-  const what: Record<string, string> = {
-    AdminResetUserPassword: `this user has reached Cognito's limit of password reset attempts, or the account its daily e-mail quota (50 a day with Cognito's default e-mail). Nothing was sent; a later run retries the user. If every user fails so, configure the pool ${poolId} to send with Amazon SES first`,
-    CreateGroup: `pool ${poolId} has reached the quota of groups per user pool (10,000, not adjustable): delete unused groups there, then replicate again`,
-    CreateUserImportJob: `pool ${poolId} has reached the quota of user import jobs per user pool (1,000): request an increase in Service Quotas; users can still be created one by one`,
-    AdminLinkProviderForUser: `this user already has the most identities Cognito links to one user (5, not adjustable): unlink one in pool ${poolId}, or leave this identity unlinked`,
-  };
-  const reason = what[operation] ?? `a per-user or per-resource limit of pool ${poolId}, not the request rate`;
-  return new LimitExceededError(
-    operation,
-    `${operation} refused (LimitExceededException): ${reason}. Not retried: waiting does not lift it. Cognito said: ${said}`,
-    { cause },
-  );
+/** A failure of the SDK's `send`, as opposed to one of a view's hook or of the caller's code around it. */
+class SdkFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /** Quotes a value for a ListUsers filter. */

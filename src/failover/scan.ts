@@ -1,5 +1,6 @@
 import { forEachLimit } from '../core/concurrency';
 import type { UserRecord } from '../core/types';
+import { InvalidPaginationTokenError } from '../cognito/errors';
 import type { UserPage } from '../cognito/types';
 
 /** The listing call the scan makes (CognitoPool.listUsersPage). */
@@ -9,8 +10,7 @@ export interface UserLister {
 
 /** True for Cognito's answer to a pagination token it no longer accepts (its lifetime is undocumented). */
 export function isInvalidPaginationToken(err: unknown): boolean {
-  const e = err as { name?: string; message?: string };
-  return e?.name === 'InvalidParameterException' && /pagination|token/i.test(e?.message ?? '');
+  return err instanceof InvalidPaginationTokenError;
 }
 
 /** `sub` prefixes: `sub ^= "0"` .. `"f"` split a pool into 16 even shards. */

@@ -13,6 +13,7 @@
  * 4. AdminDeleteUser on the replica, then the index entry is removed.
  * @packageDocumentation
  */
+import { InvalidParameterError } from '../cognito/errors';
 import type { CognitoPool } from '../cognito/pool';
 import type { ReplicaIndex } from './replica-index';
 import type { ReplicationContext } from './replicate-user';
@@ -45,7 +46,7 @@ export async function sourceUserIsGone(source: CognitoPool, sub: string): Promis
     const found = await source.getUser(sub);
     if (found?.attributes.sub === sub) return false;
   } catch (err) {
-    if ((err as Error)?.name !== 'InvalidParameterException') throw err;
+    if (!(err instanceof InvalidParameterError)) throw err;
   }
   return (await source.findBySub(sub)) === undefined;
 }

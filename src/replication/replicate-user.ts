@@ -10,6 +10,7 @@ import {
 } from '../core/attributes';
 import { deferMfa, type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../core/plan';
 import type { GroupInfo, UserRecord } from '../core/types';
+import { UsernameExistsError } from '../cognito/errors';
 import type { GroupListing } from '../cognito/group-listings';
 import type { CognitoPool } from '../cognito/pool';
 import { applyPlan } from './apply';
@@ -103,7 +104,7 @@ export async function replicateSourceUser(
     } catch (err) {
       // Another writer made the replica first. Only AdminCreateUser answers UsernameExistsException
       // (the gateway is shared by concurrent replications, so counting its calls cannot tell).
-      if (plan.kind === 'create' && attempt === 1 && (err as Error)?.name === 'UsernameExistsException') continue;
+      if (plan.kind === 'create' && attempt === 1 && err instanceof UsernameExistsError) continue;
       throw err;
     }
   }

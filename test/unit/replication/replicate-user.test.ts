@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { TransientError } from '../../../src/cognito/errors';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import { WRITE_OPERATIONS } from '../../../src/cognito/quotas';
 import type { PoolConfig } from '../../../src/core/types';
@@ -370,7 +371,10 @@ describe('replicateUser', () => {
     s.standby
       .on(ListUsersCommand)
       .rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
-    await expect(replicateUser(s.ctx, { username: 'alice' })).rejects.toThrow(InternalErrorException);
+    // issue 11.5: thrown as the adapter's typed error, Cognito's exception kept as its cause
+    const thrown = await replicateUser(s.ctx, { username: 'alice' }).catch((err: unknown) => err);
+    expect(thrown).toBeInstanceOf(TransientError);
+    expect((thrown as Error).cause).toBeInstanceOf(InternalErrorException);
     expect(standbyWrites(s)).toEqual([]);
   });
 
