@@ -15,6 +15,7 @@
  */
 import { InvalidParameterError } from '../cognito/errors';
 import type { CognitoPool } from '../cognito/pool';
+import { SourceUserStillExistsError } from './errors';
 import type { ReplicaIndex } from './replica-index';
 import type { ReplicationContext } from './replicate-user';
 
@@ -28,12 +29,7 @@ export interface DeletionOutcome {
   writes: number;
 }
 
-/** The source user was found after all (a stale read said it was missing): retry the message. */
-export class SourceUserStillExistsError extends Error {
-  override readonly name = 'SourceUserStillExistsError';
-  /** Retryable: `classifyError` treats `$retryable` errors as transient. */
-  readonly $retryable = { throttling: false };
-}
+export { SourceUserStillExistsError } from './errors';
 
 /**
  * Whether the source pool definitely has no user with this `sub`. AdminGetUser accepts a `sub`

@@ -14,6 +14,7 @@ import { UsernameExistsError } from '../cognito/errors';
 import type { GroupListing } from '../cognito/group-listings';
 import type { CognitoPool } from '../cognito/pool';
 import { applyPlan } from './apply';
+import { AmbiguousReplicaError } from './errors';
 
 /** Everything replicating a user needs: both pools (the {@link CognitoPool} port) and the replication settings. */
 export interface ReplicationContext extends ManagedAttributes {
@@ -42,10 +43,7 @@ export interface ReplicationOutcome {
   mfaPending?: boolean;
 }
 
-/** Two or more standby users match a source user and none carries its `sub`: an operator must decide. */
-export class AmbiguousReplicaError extends Error {
-  override readonly name = 'AmbiguousReplicaError';
-}
+export { AmbiguousReplicaError } from './errors';
 
 /**
  * Replicates one user, whoever asks (worker, reconciler, change capture): re-reads the user from

@@ -135,3 +135,27 @@ test.each([
 ])('certainlyNotDelivered(%o) = %s', (err, expected) => {
   expect(certainlyNotDelivered(Object.assign(new Error('x'), err))).toBe(expected);
 });
+
+describe('issue 11.5: one base class per layer', () => {
+  test('issue 11.5 every layer base extends SuiteError and keeps its errors classified', async () => {
+    const { ReplicationError, AmbiguousReplicaError, SourceUserStillExistsError } = await import(
+      '../../../src/replication/errors'
+    );
+    const { FailoverError, JournalError } = await import('../../../src/failover/errors');
+    const { ChangeCaptureError, UnlocatableEventError } = await import('../../../src/change-capture/errors');
+    const { CognitoError } = await import('../../../src/cognito/errors');
+    const { LockHeldError } = await import('../../../src/core/lockfile');
+    const { MalformedMessageError } = await import('../../../src/core/message');
+    expect(new AmbiguousReplicaError('x')).toBeInstanceOf(ReplicationError);
+    expect(new JournalError('x')).toBeInstanceOf(FailoverError);
+    expect(new UnlocatableEventError('AdminCreateUser')).toBeInstanceOf(ChangeCaptureError);
+    for (const base of [ReplicationError, FailoverError, ChangeCaptureError, CognitoError])
+      expect(base.prototype).toBeInstanceOf(SuiteError);
+    expect(new LockHeldError('/tmp/x.lock', 1)).toBeInstanceOf(SuiteError);
+    expect(new MalformedMessageError('x')).toBeInstanceOf(SuiteError);
+    // A source user found after all is retried by the queue (it used to say so with `$retryable`).
+    expect(classifyError(new SourceUserStillExistsError('back'))).toBe('transient');
+    expect(classifyError(new AmbiguousReplicaError('x'))).toBe('permanent');
+    expect(new JournalError('x').name).toBe('JournalError');
+  });
+});
