@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { planAttachment, verifyAttachment } from '../src/deploy/attach-trigger';
 import type { PoolSettings } from '../src/cognito/types';
+import { describeError } from '../src/core/errors';
 import { buildGateway, EXIT, optPoolId, optRegion, optUrl, runMain, UsageError } from './cli/common';
 
 const program = new Command('attach-trigger')
@@ -86,9 +87,8 @@ async function main(): Promise<number> {
   // The proof, also after a rejected update: read the pool again and compare.
   const { unexpected, notSent } = verifyAttachment(before, await describe(), decision.notSent);
   if (rejected) {
-    const e = rejected as { name?: string; message?: string };
     process.stdout.write(
-      `${f.pool}: Cognito rejected the update (${e.name ?? 'Error'}: ${e.message ?? ''}); ` +
+      `${f.pool}: Cognito rejected the update (${describeError(rejected)}); ` +
         (unexpected.length || notSent.length
           ? `yet these settings changed: ${[...unexpected, ...notSent].join(', ')}; restore them from ${backup}\n`
           : 'the pool is unchanged\n'),
