@@ -13,35 +13,36 @@ import {
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   type CognitoIdentityProviderClientConfig,
   CreateGroupCommand,
   CreateUserImportJobCommand,
   DescribeUserImportJobCommand,
   DescribeUserPoolCommand,
   GetCSVHeaderCommand,
-  StartUserImportJobCommand,
-  type UserImportJobType,
   GetUserPoolMfaConfigCommand,
-  type AttributeType,
-  type GroupType,
   ListGroupsCommand,
   ListUsersCommand,
   ListUsersInGroupCommand,
-  type MFAOptionType,
-  type UserPoolType,
-  type UserType,
+  StartUserImportJobCommand,
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DEFAULT_RETRY, nextRetryDelayMs, type RetryPolicy } from '../core/backoff';
-import { Semaphore } from '../core/concurrency';
+import type { Semaphore } from '../core/concurrency';
 import { certainlyNotDelivered, classifyError } from '../core/errors';
 import type { UserLocator } from '../core/identity';
 import type { MfaChange, ProviderLink } from '../core/plan';
-import type { GroupInfo, MfaFactor, MfaState, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
+import type { GroupInfo, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
+import { createCognitoClient, gateFor, stateOf } from './client';
+import {
+  toAttributeList,
+  toAttributeMap,
+  toGroupInfo,
+  toImportJob,
+  toMfaState,
+  toPoolConfig,
+  toUserRecord,
+} from './conversions';
 import {
   type CognitoError,
   GroupExistsError,
@@ -64,6 +65,8 @@ import type {
   UserPage,
 } from './types';
 
+export { type CognitoClientOptions, createCognitoClient, DEFAULT_MAX_SOCKETS } from './client';
+export { toAttributeMap, toPoolConfig, toUserRecord } from './conversions';
 export type { ImportJob, UserPage } from './types';
 
 /** Where one pool is and how to reach it. */
@@ -99,72 +102,6 @@ export interface GatewayOptions extends PoolTarget {
   clock?: Clock;
   /** Random source of the back-off jitter (tests). */
   random?: () => number;
-}
-
-/** Sockets of a client's HTTP agent, and requests in flight at once (the SDK's own default, stated). */
-export const DEFAULT_MAX_SOCKETS = 50;
-
-/** Settings of {@link createCognitoClient}. */
-export interface CognitoClientOptions {
-  region: string;
-  /** Endpoint override (VPC endpoint, local emulator). */
-  endpoint?: string;
-  /** Sockets of the HTTP agent. Default {@link DEFAULT_MAX_SOCKETS}. */
-  maxSockets?: number;
-  /** Time to connect a socket, ms. Default 3000. */
-  connectionTimeoutMs?: number;
-  /** Time to wait for the answer, ms. Default 10 000. */
-  requestTimeoutMs?: number;
-  /** Extra SDK client settings (credentials, ...); a `requestHandler` here replaces the one built here. */
-  clientConfig?: CognitoIdentityProviderClientConfig;
-}
-
-/**
- * What gateways sharing one SDK client share, kept on the client itself (instance state of the
- * client, no process-wide table): its sockets, so its in-flight limit, and the pool
- * configurations read through it (a reconcile run, the drill and a warm Lambda container build
- * gateways on one client and read each pool's configuration once).
- */
-interface ClientState {
-  gate?: Semaphore;
-  poolConfigs: Map<string, { at: number; config: Promise<PoolConfig> }>;
-}
-const CLIENT_STATE = Symbol('cognito-standby-sync.client-state');
-type StatefulClient = CognitoIdentityProviderClient & { [CLIENT_STATE]?: ClientState };
-
-function stateOf(client: StatefulClient): ClientState {
-  client[CLIENT_STATE] ??= { poolConfigs: new Map() };
-  return client[CLIENT_STATE];
-}
-
-function gateFor(client: CognitoIdentityProviderClient, limit = DEFAULT_MAX_SOCKETS): Semaphore {
-  const state = stateOf(client);
-  state.gate ??= new Semaphore(limit);
-  return state.gate;
-}
-
-/**
- * The SDK client the gateway uses: one attempt per call (retries are the gateway's, through the
- * limiter), and an HTTP handler whose agents have exactly `maxSockets` sockets. Gateways on this
- * client keep at most that many requests in flight, so no request waits for a socket while its
- * connection timer runs (a queued request used to fail with "did not establish a connection").
- */
-export function createCognitoClient(options: CognitoClientOptions): CognitoIdentityProviderClient {
-  const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
-  const client = new CognitoIdentityProviderClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: options.connectionTimeoutMs ?? 3000,
-      requestTimeout: options.requestTimeoutMs ?? 10_000,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-    }),
-    ...options.clientConfig,
-  });
-  if (!options.clientConfig?.requestHandler) stateOf(client).gate = new Semaphore(maxSockets);
-  return client;
 }
 
 const POOL_CONFIG_TTL_MS = 5 * 60_000;
@@ -729,110 +666,4 @@ class SdkFailure {
 /** Quotes a value for a ListUsers filter. */
 function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** Converts Cognito's attribute list to a map. */
-export function toAttributeMap(list: AttributeType[] | undefined): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const a of list ?? []) if (a.Name) map[a.Name] = a.Value ?? '';
-  return map;
-}
-
-function toAttributeList(map: Record<string, string>): AttributeType[] {
-  return Object.entries(map).map(([Name, Value]) => ({ Name, Value }));
-}
-
-/** Converts a ListUsers / ListUsersInGroup / AdminCreateUser user. */
-export function toUserRecord(u: UserType): UserRecord {
-  return {
-    username: u.Username ?? '',
-    attributes: toAttributeMap(u.Attributes),
-    enabled: u.Enabled ?? true,
-    status: u.UserStatus ?? 'UNKNOWN',
-    createdAt: u.UserCreateDate,
-  };
-}
-
-const FACTORS: ReadonlySet<string> = new Set(['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA']);
-
-function toMfaState(
-  list: string[] | undefined,
-  preferred: string | undefined,
-  legacy: MFAOptionType[] | undefined,
-): MfaState {
-  const enabled = new Set((list ?? []).filter((f) => FACTORS.has(f)) as MfaFactor[]);
-  if (!list && legacy?.some((o) => o.DeliveryMedium === 'SMS')) enabled.add('SMS_MFA');
-  return {
-    enabled: [...enabled].sort(),
-    preferred: preferred && FACTORS.has(preferred) ? (preferred as MfaFactor) : undefined,
-  };
-}
-
-function toImportJob(j: UserImportJobType | undefined): ImportJob {
-  return {
-    jobId: j?.JobId ?? '',
-    status: j?.Status ?? 'Unknown',
-    preSignedUrl: j?.PreSignedUrl,
-    imported: j?.ImportedUsers,
-    skipped: j?.SkippedUsers,
-    failed: j?.FailedUsers,
-    message: j?.CompletionMessage,
-  };
-}
-
-function toGroupInfo(g: GroupType): GroupInfo {
-  return { name: g.GroupName!, description: g.Description, precedence: g.Precedence, roleArn: g.RoleArn };
-}
-
-/** Converts DescribeUserPool's answer to the suite's {@link PoolConfig}. */
-export function toPoolConfig(p: UserPoolType, region?: string): PoolConfig {
-  const policy = p.Policies?.PasswordPolicy;
-  const triggers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(p.LambdaConfig ?? {}))
-    if (typeof value === 'string') triggers[name] = value;
-  return {
-    poolId: p.Id ?? '',
-    region,
-    name: p.Name,
-    usernameAttributes: (p.UsernameAttributes ?? []) as PoolConfig['usernameAttributes'],
-    aliasAttributes: p.AliasAttributes ?? [],
-    schema: (p.SchemaAttributes ?? []).map((a) => ({
-      name: a.Name!,
-      mutable: a.Mutable ?? true,
-      dataType: a.AttributeDataType,
-      required: a.Required,
-      developerOnly: a.DeveloperOnlyAttribute,
-      maxLength: a.StringAttributeConstraints?.MaxLength ? Number(a.StringAttributeConstraints.MaxLength) : undefined,
-    })),
-    passwordPolicy: {
-      minimumLength: policy?.MinimumLength ?? 8,
-      requireUppercase: policy?.RequireUppercase ?? true,
-      requireLowercase: policy?.RequireLowercase ?? true,
-      requireNumbers: policy?.RequireNumbers ?? true,
-      requireSymbols: policy?.RequireSymbols ?? true,
-    },
-    mfaConfiguration: p.MfaConfiguration as PoolConfig['mfaConfiguration'],
-    // In priority order (1 first): the order Cognito tries them in.
-    accountRecovery: [...(p.AccountRecoverySetting?.RecoveryMechanisms ?? [])]
-      .sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0))
-      .map((m) => m.Name!)
-      .filter(Boolean),
-    lambdaTriggers: triggers,
-    featurePlan: p.UserPoolTier,
-    estimatedUsers: p.EstimatedNumberOfUsers,
-    usernameCaseSensitive: p.UsernameConfiguration?.CaseSensitive,
-    autoVerifiedAttributes: p.AutoVerifiedAttributes,
-    allowAdminCreateUserOnly: p.AdminCreateUserConfig?.AllowAdminCreateUserOnly,
-    allowedFirstAuthFactors: p.Policies?.SignInPolicy?.AllowedFirstAuthFactors,
-    passwordHistorySize: policy?.PasswordHistorySize,
-    temporaryPasswordValidityDays: policy?.TemporaryPasswordValidityDays,
-    emailSendingAccount: p.EmailConfiguration
-      ? (p.EmailConfiguration.EmailSendingAccount ?? 'COGNITO_DEFAULT')
-      : undefined,
-    smsConfigured: p.SmsConfiguration ? !!p.SmsConfiguration.SnsCallerArn : undefined,
-    advancedSecurityMode: p.UserPoolAddOns?.AdvancedSecurityMode,
-    deletionProtection: p.DeletionProtection,
-    kmsKeyArn: p.KeyConfiguration?.KmsKeyArn,
-    deviceTracking: p.DeviceConfiguration ? true : undefined,
-  };
 }
