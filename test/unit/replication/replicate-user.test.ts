@@ -286,6 +286,24 @@ describe('replicateUser', () => {
     expect(s.standby).toHaveReceivedCommandWith(ListUsersCommand, { Filter: 'username = "alice"' });
   });
 
+  test('issue 11.1 caches are instance state: a context built once (a warm container) reads the pools and the source groups once', async () => {
+    // The worker handler resolves its dependencies once per container (createWorkerHandler:
+    // `resolved ??= deps()`), so its gateways, and their caches, serve every later invocation.
+    const s = sides();
+    sourceHas(s, { mfa: [], groups: ['staff'] });
+    s.source.on(ListGroupsCommand).resolves({ Groups: [{ GroupName: 'staff' }] });
+    s.standby.on(ListUsersCommand).resolves({ Users: [matchingReplica()] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [{ GroupName: 'staff' }] });
+    for (let invocation = 0; invocation < 3; invocation++)
+      await expect(replicateUser(s.ctx, { username: 'alice', sub: SUB })).resolves.toMatchObject({ result: 'in-sync' });
+    expect(s.source).toHaveReceivedCommandTimes(DescribeUserPoolCommand, 1);
+    expect(s.standby).toHaveReceivedCommandTimes(DescribeUserPoolCommand, 1);
+    expect(s.source).toHaveReceivedCommandTimes(ListGroupsCommand, 1);
+    // A context built anew (a cold container) has caches of its own.
+    const cold = sides();
+    expect(cold.ctx.source.groupListings).not.toBe(s.ctx.source.groupListings);
+  });
+
   test('a drifted replica gets only the difference', async () => {
     const s = sides();
     sourceHas(s, { mfa: [] });
