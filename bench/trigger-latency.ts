@@ -307,8 +307,8 @@ async function main(): Promise<void> {
   };
 
   for (const s of [standby.server, source.server, sqs.server]) s.close();
-  ctx.source.client.destroy();
-  ctx.standby.client.destroy();
+  ctx.source.destroy();
+  ctx.standby.destroy();
 
   if (JSON_OUT) {
     console.log(JSON.stringify(result, null, 2));

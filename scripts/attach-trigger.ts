@@ -8,22 +8,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import {
-  DescribeUserPoolCommand,
-  UpdateUserPoolCommand,
-  type UserPoolType,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { planAttachment, verifyAttachment } from '../src/deploy/attach-trigger';
-import {
-  buildCognitoClient,
-  EXIT,
-  optFunctionArn,
-  optPoolId,
-  optRegion,
-  optUrl,
-  parseArgs,
-  runMain,
-} from './cli/common';
+import type { PoolSettings } from '../src/cognito/types';
+import { describeError } from '../src/core/errors';
+import { buildGateway, EXIT, optFunctionArn, optPoolId, optRegion, optUrl, parseArgs, runMain } from './cli/common';
 
 const program = new Command('attach-trigger')
   .description(
@@ -55,9 +43,9 @@ async function main(): Promise<number> {
     detach: boolean;
     backup?: string;
   }>();
-  const client = buildCognitoClient(f.region, f.endpoint);
-  const describe = async (): Promise<UserPoolType> =>
-    (await client.send(new DescribeUserPoolCommand({ UserPoolId: f.pool }))).UserPool ?? {};
+  // Through the Cognito port: paced by the quota limiter and retried like every other call.
+  const pool = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint });
+  const describe = (): Promise<PoolSettings> => pool.describePoolSettings();
   const before = await describe();
   const decision = planAttachment(before, f.functionArn, { replaceExisting: f.replaceExisting, detach: f.detach });
   const verb = f.detach ? 'detach' : 'attach';
@@ -89,15 +77,14 @@ async function main(): Promise<number> {
   const backup = f.backup ?? `pool-${f.pool}-before-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   writeFileSync(backup, `${JSON.stringify(before, null, 2)}\n`, { mode: 0o600 });
   let rejected: unknown;
-  await client.send(new UpdateUserPoolCommand(decision.request)).catch((err: unknown) => {
+  await pool.updatePoolSettings(decision.request).catch((err: unknown) => {
     rejected = err;
   });
   // The proof, also after a rejected update: read the pool again and compare.
   const { unexpected, notSent } = verifyAttachment(before, await describe(), decision.notSent);
   if (rejected) {
-    const e = rejected as { name?: string; message?: string };
     process.stdout.write(
-      `${f.pool}: Cognito rejected the update (${e.name ?? 'Error'}: ${e.message ?? ''}); ` +
+      `${f.pool}: Cognito rejected the update (${describeError(rejected)}); ` +
         (unexpected.length || notSent.length
           ? `yet these settings changed: ${[...unexpected, ...notSent].join(', ')}; restore them from ${backup}\n`
           : 'the pool is unchanged\n'),

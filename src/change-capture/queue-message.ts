@@ -17,6 +17,7 @@ import {
   type SyncMessage,
 } from '../core/message';
 import { COGNITO_EVENT_SOURCE, DETAIL_TYPE, EVENT_SOURCE } from './events';
+import { UnlocatableEventError } from './errors';
 
 /** What the worker knows that a captured event may not say (self-service events name no pool). */
 export interface QueueContext {
@@ -26,18 +27,7 @@ export interface QueueContext {
   sourceRegion: string;
 }
 
-/**
- * A well-formed captured event that names its user neither by `sub` nor by a username in clear
- * (an admin event whose username CloudTrail masked and which carries no sub: possibly
- * AdminCreateUser, see docs/CHANGE-CAPTURE.md). Nothing can locate the user: the worker counts
- * it (`UnlocatableEvents`) and acknowledges it; the reconciler replicates that user.
- */
-export class UnlocatableEventError extends Error {
-  override readonly name = 'UnlocatableEventError';
-  constructor(readonly eventName: string) {
-    super(`${eventName} event names its user neither by sub nor by a username in clear; left to the reconciler`);
-  }
-}
+export { UnlocatableEventError } from './errors';
 
 const optionalObject = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape).nullish();
 

@@ -13,36 +13,61 @@ import {
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   type CognitoIdentityProviderClientConfig,
   CreateGroupCommand,
   CreateUserImportJobCommand,
   DescribeUserImportJobCommand,
   DescribeUserPoolCommand,
   GetCSVHeaderCommand,
-  StartUserImportJobCommand,
-  type UserImportJobType,
   GetUserPoolMfaConfigCommand,
-  type AttributeType,
-  type GroupType,
   ListGroupsCommand,
   ListUsersCommand,
   ListUsersInGroupCommand,
-  type MFAOptionType,
-  type UserPoolType,
-  type UserType,
+  StartUserImportJobCommand,
+  UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DEFAULT_RETRY, nextRetryDelayMs, type RetryPolicy } from '../core/backoff';
-import { Semaphore } from '../core/concurrency';
-import { certainlyNotDelivered, classifyError, isLimitExceeded, LimitExceededError } from '../core/errors';
+import type { Semaphore } from '../core/concurrency';
+import { certainlyNotDelivered, classifyError } from '../core/errors';
 import type { UserLocator } from '../core/identity';
 import type { MfaChange, ProviderLink } from '../core/plan';
-import type { GroupInfo, MfaFactor, MfaState, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
+import type { GroupInfo, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
+import { createCognitoClient, gateFor, stateOf } from './client';
+import {
+  toAttributeList,
+  toAttributeMap,
+  toGroupInfo,
+  toImportJob,
+  toMfaState,
+  toPoolConfig,
+  toUserRecord,
+} from './conversions';
+import {
+  type CognitoError,
+  GroupExistsError,
+  type LimitExceededError,
+  toCognitoError,
+  UserNotFoundError,
+} from './errors';
+import { GroupListings } from './group-listings';
 import { type Clock, QuotaLimiter, systemClock } from './limiter';
-import { AT_MOST_ONCE_OPERATIONS, OPERATION_CATEGORY, WRITE_OPERATIONS } from './quotas';
+import type { CognitoPool } from './pool';
+import { AT_MOST_ONCE_OPERATIONS, OPERATION_CATEGORY, type QuotaCategory, WRITE_OPERATIONS } from './quotas';
+import type {
+  CallInfo,
+  CallInterceptor,
+  ImportJob,
+  InterceptOptions,
+  ListUsersOptions,
+  PoolSettings,
+  PoolSettingsUpdate,
+  UserPage,
+} from './types';
+
+export { type CognitoClientOptions, createCognitoClient, DEFAULT_MAX_SOCKETS } from './client';
+export { toAttributeMap, toPoolConfig, toUserRecord } from './conversions';
+export type { ImportJob, UserPage } from './types';
 
 /** Where one pool is and how to reach it. */
 export interface PoolTarget {
@@ -79,106 +104,74 @@ export interface GatewayOptions extends PoolTarget {
   random?: () => number;
 }
 
-/** Sockets of a client's HTTP agent, and requests in flight at once (the SDK's own default, stated). */
-export const DEFAULT_MAX_SOCKETS = 50;
-
-/** Settings of {@link createCognitoClient}. */
-export interface CognitoClientOptions {
-  region: string;
-  /** Endpoint override (VPC endpoint, local emulator). */
-  endpoint?: string;
-  /** Sockets of the HTTP agent. Default {@link DEFAULT_MAX_SOCKETS}. */
-  maxSockets?: number;
-  /** Time to connect a socket, ms. Default 3000. */
-  connectionTimeoutMs?: number;
-  /** Time to wait for the answer, ms. Default 10 000. */
-  requestTimeoutMs?: number;
-  /** Extra SDK client settings (credentials, ...); a `requestHandler` here replaces the one built here. */
-  clientConfig?: CognitoIdentityProviderClientConfig;
-}
-
-/** One in-flight limit per client: gateways sharing a client share its sockets. */
-const gates = new WeakMap<CognitoIdentityProviderClient, Semaphore>();
-
-function gateFor(client: CognitoIdentityProviderClient, limit = DEFAULT_MAX_SOCKETS): Semaphore {
-  let gate = gates.get(client);
-  if (!gate) gates.set(client, (gate = new Semaphore(limit)));
-  return gate;
-}
-
-/**
- * The SDK client the gateway uses: one attempt per call (retries are the gateway's, through the
- * limiter), and an HTTP handler whose agents have exactly `maxSockets` sockets. Gateways on this
- * client keep at most that many requests in flight, so no request waits for a socket while its
- * connection timer runs (a queued request used to fail with "did not establish a connection").
- */
-export function createCognitoClient(options: CognitoClientOptions): CognitoIdentityProviderClient {
-  const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
-  const client = new CognitoIdentityProviderClient({
-    region: options.region,
-    endpoint: options.endpoint,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: options.connectionTimeoutMs ?? 3000,
-      requestTimeout: options.requestTimeoutMs ?? 10_000,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-    }),
-    ...options.clientConfig,
-  });
-  if (!options.clientConfig?.requestHandler) gates.set(client, new Semaphore(maxSockets));
-  return client;
-}
-
-/** A user import job, as the gateway reports it. */
-export interface ImportJob {
-  jobId: string;
-  /** `Created`, `Pending`, `InProgress`, `Stopping`, `Expired`, `Stopped`, `Failed`, `Succeeded`. */
-  status: string;
-  /** Where to PUT the CSV (valid for a limited time). */
-  preSignedUrl?: string;
-  imported?: number;
-  skipped?: number;
-  failed?: number;
-  message?: string;
-}
-
-/** One page of a user listing. */
-export interface UserPage {
-  users: UserRecord[];
-  nextToken?: string;
-}
-
-const poolConfigCache = new Map<string, { at: number; config: Promise<PoolConfig> }>();
 const POOL_CONFIG_TTL_MS = 5 * 60_000;
 
+/** Marks the constructor argument of a view (module-private: views are made by `intercept` only). */
+const VIEW = Symbol('cognito-standby-sync.view');
+interface ViewOf {
+  [VIEW]: { parent: CognitoGateway; interceptor: CallInterceptor; ownCalls: boolean };
+}
+
 /**
- * The only code that talks to Cognito: typed calls on one pool, each paced by the side's
- * {@link QuotaLimiter}, users converted to {@link UserRecord}. Counts every call it sends by
- * operation (`calls`), for reports and tests.
+ * The AWS SDK adapter of the {@link CognitoPool} port, and the only code that sends Cognito
+ * commands: typed calls on one pool, each paced by the side's {@link QuotaLimiter}, users
+ * converted to {@link UserRecord}. Counts every call it sends by operation (`calls`), for reports
+ * and tests.
  *
- * Retries are the gateway's alone, one {@link RetryPolicy} for reads and writes: throttling
- * (which also slows the category down) and transient failures (5xx, network) are retried with
- * capped, jittered back-off for up to `retry.budgetMs`; a call that still fails is thrown, and the
- * caller only decides whether to requeue the user or report it failed. A per-user or per-resource
- * limit (`LimitExceededException`) is thrown at once as a {@link LimitExceededError} and never
- * slows anything down. Operations that notify a person ({@link AT_MOST_ONCE_OPERATIONS}) are
- * resent only when Cognito certainly did nothing with the failed attempt.
+ * One pipeline per call: interceptors of views ({@link intercept}), a place at the limiter, a
+ * free socket, the request; retries are the adapter's alone, one {@link RetryPolicy} for reads
+ * and writes: throttling (which also slows the category down) and transient failures (5xx,
+ * network) are retried with capped, jittered back-off for up to `retry.budgetMs`; a call that
+ * still fails is thrown, and the caller only decides whether to requeue the user or report it
+ * failed. A per-user or per-resource limit (`LimitExceededException`) is thrown at once as a
+ * {@link LimitExceededError} and never slows anything down. Operations that notify a person
+ * ({@link AT_MOST_ONCE_OPERATIONS}) are resent only when Cognito certainly did nothing with the
+ * failed attempt.
+ *
+ * @example
+ * ```ts
+ * const standby: CognitoPool = new CognitoGateway({ region: 'us-west-2', poolId: 'us-west-2_abc' });
+ * const user = await standby.getUser('alice');
+ * standby.destroy();
+ * ```
  */
-export class CognitoGateway {
+export class CognitoGateway implements CognitoPool {
   readonly region: string;
   readonly poolId: string;
   readonly limiter: QuotaLimiter;
+  /**
+   * The SDK client, for the adapter's own tests and wiring only: features get a
+   * {@link CognitoPool}, which has no client (close it with {@link destroy}).
+   */
   readonly client: CognitoIdentityProviderClient;
   /** Requests sent, by operation (retries included). */
-  readonly calls: Record<string, number> = {};
+  readonly calls: Record<string, number>;
   /** The retry policy of every call. */
   readonly retry: RetryPolicy;
+  readonly groupListings: GroupListings;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly gate: Semaphore;
+  /** A view's pool and hooks (undefined for the adapter itself). */
+  private readonly view?: ViewOf[typeof VIEW];
 
-  constructor(options: GatewayOptions) {
+  constructor(options: GatewayOptions | ViewOf) {
+    if (VIEW in options) {
+      const view = options[VIEW];
+      const parent = view.parent;
+      this.view = view;
+      this.region = parent.region;
+      this.poolId = parent.poolId;
+      this.clock = parent.clock;
+      this.random = parent.random;
+      this.limiter = parent.limiter;
+      this.retry = parent.retry;
+      this.client = parent.client;
+      this.gate = parent.gate;
+      this.groupListings = parent.groupListings;
+      this.calls = view.ownCalls ? {} : parent.calls;
+      return;
+    }
     this.region = options.region;
     this.poolId = options.poolId;
     this.clock = options.clock ?? systemClock;
@@ -194,6 +187,8 @@ export class CognitoGateway {
         clientConfig: options.clientConfig,
       });
     this.gate = gateFor(this.client, options.maxInFlight);
+    this.groupListings = new GroupListings();
+    this.calls = {};
   }
 
   /** Requests in flight now through this gateway's client (all gateways sharing it). */
@@ -211,24 +206,50 @@ export class CognitoGateway {
     return Object.entries(this.calls).reduce((n, [op, c]) => n + (WRITE_OPERATIONS.has(op) ? c : 0), 0);
   }
 
-  /** The pool's configuration, read once and cached for five minutes per pool. */
+  intercept(interceptor: CallInterceptor, options: InterceptOptions = {}): this {
+    return new CognitoGateway({ [VIEW]: { parent: this, interceptor, ownCalls: !!options.ownCalls } }) as this;
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  /**
+   * The pool's configuration, read once and cached for five minutes for every gateway on this
+   * client (see {@link ClientState}); a warm Lambda container keeps its gateways, so the cache
+   * serves its later invocations too. A failed read is not cached.
+   */
   describePool(): Promise<PoolConfig> {
-    const key = `${this.region}/${this.poolId}`;
-    const cached = poolConfigCache.get(key);
+    const cache = stateOf(this.client).poolConfigs;
+    const cached = cache.get(this.poolId);
     if (cached && this.clock.now() - cached.at < POOL_CONFIG_TTL_MS) return cached.config;
     const config = this.call('DescribeUserPool', () =>
-      this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId })),
+      this.sdk(this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId }))),
     ).then((r) => toPoolConfig(r.UserPool ?? {}, this.region));
-    poolConfigCache.set(key, { at: this.clock.now(), config });
-    config.catch(() => poolConfigCache.delete(key));
+    const entry = { at: this.clock.now(), config };
+    cache.set(this.poolId, entry);
+    config.catch(() => {
+      if (cache.get(this.poolId) === entry) cache.delete(this.poolId);
+    });
     return config;
+  }
+
+  async describePoolSettings(): Promise<PoolSettings> {
+    const r = await this.call('DescribeUserPool', () =>
+      this.sdk(this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.poolId }))),
+    );
+    return r.UserPool ?? {};
+  }
+
+  async updatePoolSettings(request: PoolSettingsUpdate): Promise<void> {
+    await this.call('UpdateUserPool', () => this.sdk(this.client.send(new UpdateUserPoolCommand(request))));
   }
 
   /** One user with its MFA settings (AdminGetUser; bills the user as active), or `undefined`. */
   async getUser(username: string): Promise<UserRecord | undefined> {
     try {
       const r = await this.call('AdminGetUser', () =>
-        this.client.send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username })),
+        this.sdk(this.client.send(new AdminGetUserCommand({ UserPoolId: this.poolId, Username: username }))),
       );
       return {
         username: r.Username ?? username,
@@ -239,7 +260,8 @@ export class CognitoGateway {
         createdAt: r.UserCreateDate,
       };
     } catch (err) {
-      if (classifyError(err) === 'not-found') return undefined;
+      // Only a missing user is absent: a missing pool is a PoolNotFoundError, thrown.
+      if (err instanceof UserNotFoundError) return undefined;
       throw err;
     }
   }
@@ -270,15 +292,17 @@ export class CognitoGateway {
   }
 
   /** One page of ListUsers (60 users at most; a short page does not mean the end). */
-  async listUsersPage(options: { filter?: string; nextToken?: string; limit?: number } = {}): Promise<UserPage> {
+  async listUsersPage(options: ListUsersOptions = {}): Promise<UserPage> {
     const r = await this.call('ListUsers', () =>
-      this.client.send(
-        new ListUsersCommand({
-          UserPoolId: this.poolId,
-          Limit: options.limit ?? 60,
-          Filter: options.filter,
-          PaginationToken: options.nextToken,
-        }),
+      this.sdk(
+        this.client.send(
+          new ListUsersCommand({
+            UserPoolId: this.poolId,
+            Limit: options.limit ?? 60,
+            Filter: options.filter,
+            PaginationToken: options.nextToken,
+          }),
+        ),
       ),
     );
     return { users: (r.Users ?? []).map(toUserRecord), nextToken: r.PaginationToken || undefined };
@@ -290,7 +314,7 @@ export class CognitoGateway {
     let nextToken: string | undefined;
     do {
       const r = await this.call('ListGroups', () =>
-        this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: nextToken })),
+        this.sdk(this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: nextToken }))),
       );
       groups.push(...(r.Groups ?? []).map(toGroupInfo));
       nextToken = r.NextToken || undefined;
@@ -301,8 +325,10 @@ export class CognitoGateway {
   /** One page of a group's members (60 at most). */
   async listUsersInGroupPage(group: string, nextToken?: string): Promise<UserPage> {
     const r = await this.call('ListUsersInGroup', () =>
-      this.client.send(
-        new ListUsersInGroupCommand({ UserPoolId: this.poolId, GroupName: group, Limit: 60, NextToken: nextToken }),
+      this.sdk(
+        this.client.send(
+          new ListUsersInGroupCommand({ UserPoolId: this.poolId, GroupName: group, Limit: 60, NextToken: nextToken }),
+        ),
       ),
     );
     return { users: (r.Users ?? []).map(toUserRecord), nextToken: r.NextToken || undefined };
@@ -314,13 +340,15 @@ export class CognitoGateway {
     let nextToken: string | undefined;
     do {
       const r = await this.call('AdminListGroupsForUser', () =>
-        this.client.send(
-          new AdminListGroupsForUserCommand({
-            UserPoolId: this.poolId,
-            Username: username,
-            Limit: 60,
-            NextToken: nextToken,
-          }),
+        this.sdk(
+          this.client.send(
+            new AdminListGroupsForUserCommand({
+              UserPoolId: this.poolId,
+              Username: username,
+              Limit: 60,
+              NextToken: nextToken,
+            }),
+          ),
         ),
       );
       names.push(...(r.Groups ?? []).map((g) => g.GroupName!).filter(Boolean));
@@ -332,13 +360,15 @@ export class CognitoGateway {
   /** Creates a user without sending any message; returns the username Cognito gave it. */
   async createUser(username: string, attributes: Record<string, string>): Promise<UserRecord> {
     const r = await this.call('AdminCreateUser', () =>
-      this.client.send(
-        new AdminCreateUserCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          MessageAction: 'SUPPRESS',
-          UserAttributes: toAttributeList(attributes),
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminCreateUserCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            MessageAction: 'SUPPRESS',
+            UserAttributes: toAttributeList(attributes),
+          }),
+        ),
       ),
     );
     return r.User ? toUserRecord(r.User) : { username, attributes, enabled: true, status: 'FORCE_CHANGE_PASSWORD' };
@@ -347,37 +377,43 @@ export class CognitoGateway {
   /** Sets a permanent password (the user ends CONFIRMED). The password is never logged. */
   async setPermanentPassword(username: string, password: string): Promise<void> {
     await this.call('AdminSetUserPassword', () =>
-      this.client.send(
-        new AdminSetUserPasswordCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          Password: password,
-          Permanent: true,
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminSetUserPasswordCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            Password: password,
+            Permanent: true,
+          }),
+        ),
       ),
     );
   }
 
   async updateAttributes(username: string, attributes: Record<string, string>): Promise<void> {
     await this.call('AdminUpdateUserAttributes', () =>
-      this.client.send(
-        new AdminUpdateUserAttributesCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          UserAttributes: toAttributeList(attributes),
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminUpdateUserAttributesCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            UserAttributes: toAttributeList(attributes),
+          }),
+        ),
       ),
     );
   }
 
   async deleteAttributes(username: string, names: string[]): Promise<void> {
     await this.call('AdminDeleteUserAttributes', () =>
-      this.client.send(
-        new AdminDeleteUserAttributesCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          UserAttributeNames: names,
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminDeleteUserAttributesCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            UserAttributeNames: names,
+          }),
+        ),
       ),
     );
   }
@@ -385,26 +421,30 @@ export class CognitoGateway {
   async setEnabled(username: string, enabled: boolean): Promise<void> {
     if (enabled)
       await this.call('AdminEnableUser', () =>
-        this.client.send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username })),
+        this.sdk(this.client.send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username }))),
       );
     else
       await this.call('AdminDisableUser', () =>
-        this.client.send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username })),
+        this.sdk(this.client.send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username }))),
       );
   }
 
   async addUserToGroup(username: string, group: string): Promise<void> {
     await this.call('AdminAddUserToGroup', () =>
-      this.client.send(
-        new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+      this.sdk(
+        this.client.send(
+          new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+        ),
       ),
     );
   }
 
   async removeUserFromGroup(username: string, group: string): Promise<void> {
     await this.call('AdminRemoveUserFromGroup', () =>
-      this.client.send(
-        new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+      this.sdk(
+        this.client.send(
+          new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+        ),
       ),
     );
   }
@@ -413,50 +453,54 @@ export class CognitoGateway {
   async createGroup(group: GroupInfo): Promise<void> {
     try {
       await this.call('CreateGroup', () =>
-        this.client.send(
-          new CreateGroupCommand({
-            UserPoolId: this.poolId,
-            GroupName: group.name,
-            Description: group.description,
-            Precedence: group.precedence,
-            RoleArn: group.roleArn,
-          }),
+        this.sdk(
+          this.client.send(
+            new CreateGroupCommand({
+              UserPoolId: this.poolId,
+              GroupName: group.name,
+              Description: group.description,
+              Precedence: group.precedence,
+              RoleArn: group.roleArn,
+            }),
+          ),
         ),
       );
     } catch (err) {
-      if (classifyError(err) !== 'exists') throw err;
+      if (!(err instanceof GroupExistsError)) throw err;
     }
   }
 
   async setMfaPreference(username: string, change: MfaChange): Promise<void> {
     const setting = (s: MfaChange['sms']) => (s ? { Enabled: s.enabled, PreferredMfa: s.preferred } : undefined);
     await this.call('AdminSetUserMFAPreference', () =>
-      this.client.send(
-        new AdminSetUserMFAPreferenceCommand({
-          UserPoolId: this.poolId,
-          Username: username,
-          SMSMfaSettings: setting(change.sms),
-          EmailMfaSettings: setting(change.email),
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminSetUserMFAPreferenceCommand({
+            UserPoolId: this.poolId,
+            Username: username,
+            SMSMfaSettings: setting(change.sms),
+            EmailMfaSettings: setting(change.email),
+          }),
+        ),
       ),
     );
   }
 
-  /** Deletes a user; a user already gone counts as deleted. */
+  /** Deletes a user; a user already gone counts as deleted (a missing pool is thrown). */
   async deleteUser(username: string): Promise<void> {
     try {
       await this.call('AdminDeleteUser', () =>
-        this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username })),
+        this.sdk(this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username }))),
       );
     } catch (err) {
-      if (classifyError(err) !== 'not-found') throw err;
+      if (!(err instanceof UserNotFoundError)) throw err;
     }
   }
 
   /** Starts a password reset: Cognito sends the user a code (AdminResetUserPassword; not billed). */
   async resetPassword(username: string): Promise<void> {
     await this.call('AdminResetUserPassword', () =>
-      this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username })),
+      this.sdk(this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username }))),
     );
   }
 
@@ -474,14 +518,16 @@ export class CognitoGateway {
         first = false;
         await beforeSend();
       }
-      return this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username }));
+      return this.sdk(
+        this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: this.poolId, Username: username })),
+      );
     });
   }
 
   /** The pool's MFA factors (GetUserPoolMfaConfig): which of SMS, TOTP and e-mail users can use. */
   async describeMfaConfig(): Promise<PoolMfaConfig> {
     const r = await this.call('GetUserPoolMfaConfig', () =>
-      this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId })),
+      this.sdk(this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId }))),
     );
     return {
       mfaConfiguration: r.MfaConfiguration as PoolMfaConfig['mfaConfiguration'],
@@ -494,16 +540,18 @@ export class CognitoGateway {
   /** Links a federated identity to a local user, so the provider sign-in lands on that user. */
   async linkProvider(username: string, link: ProviderLink): Promise<void> {
     await this.call('AdminLinkProviderForUser', () =>
-      this.client.send(
-        new AdminLinkProviderForUserCommand({
-          UserPoolId: this.poolId,
-          DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
-          SourceUser: {
-            ProviderName: link.providerName,
-            ProviderAttributeName: 'Cognito_Subject',
-            ProviderAttributeValue: link.providerUserId,
-          },
-        }),
+      this.sdk(
+        this.client.send(
+          new AdminLinkProviderForUserCommand({
+            UserPoolId: this.poolId,
+            DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
+            SourceUser: {
+              ProviderName: link.providerName,
+              ProviderAttributeName: 'Cognito_Subject',
+              ProviderAttributeValue: link.providerUserId,
+            },
+          }),
+        ),
       ),
     );
   }
@@ -511,7 +559,7 @@ export class CognitoGateway {
   /** The column names of the pool's user import CSV (GetCSVHeader). */
   async getCsvHeader(): Promise<string[]> {
     const r = await this.call('GetCSVHeader', () =>
-      this.client.send(new GetCSVHeaderCommand({ UserPoolId: this.poolId })),
+      this.sdk(this.client.send(new GetCSVHeaderCommand({ UserPoolId: this.poolId }))),
     );
     return r.CSVHeader ?? [];
   }
@@ -519,12 +567,14 @@ export class CognitoGateway {
   /** Creates a user import job; Cognito writes its log with `cloudWatchLogsRoleArn`. */
   async createUserImportJob(jobName: string, cloudWatchLogsRoleArn: string): Promise<ImportJob> {
     const r = await this.call('CreateUserImportJob', () =>
-      this.client.send(
-        new CreateUserImportJobCommand({
-          UserPoolId: this.poolId,
-          JobName: jobName,
-          CloudWatchLogsRoleArn: cloudWatchLogsRoleArn,
-        }),
+      this.sdk(
+        this.client.send(
+          new CreateUserImportJobCommand({
+            UserPoolId: this.poolId,
+            JobName: jobName,
+            CloudWatchLogsRoleArn: cloudWatchLogsRoleArn,
+          }),
+        ),
       ),
     );
     return toImportJob(r.UserImportJob);
@@ -532,27 +582,31 @@ export class CognitoGateway {
 
   async startUserImportJob(jobId: string): Promise<ImportJob> {
     const r = await this.call('StartUserImportJob', () =>
-      this.client.send(new StartUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })),
+      this.sdk(this.client.send(new StartUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId }))),
     );
     return toImportJob(r.UserImportJob);
   }
 
   async describeUserImportJob(jobId: string): Promise<ImportJob> {
     const r = await this.call('DescribeUserImportJob', () =>
-      this.client.send(new DescribeUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId })),
+      this.sdk(this.client.send(new DescribeUserImportJobCommand({ UserPoolId: this.poolId, JobId: jobId }))),
     );
     return toImportJob(r.UserImportJob);
   }
 
   /**
-   * Sends one call: a place at the limiter (its category, and its pool and operation where
-   * Cognito caps those), then a free socket, then the request. Throttling (which slows the
-   * category down) and transient failures are retried under the gateway's {@link RetryPolicy};
-   * a `LimitExceededException` is thrown at once as a {@link LimitExceededError}; other errors
-   * are thrown as they are.
+   * Sends one call. A view runs its interceptor's hooks and hands the call to the pool it was made
+   * from; the adapter takes a place at the limiter (its category, and its pool and operation
+   * where Cognito caps those), then a free socket, then sends. A failure is typed at once
+   * ({@link toCognitoError}); throttling (which slows the category down) and transient failures
+   * are retried under the adapter's {@link RetryPolicy}, and what still fails is thrown as a
+   * {@link CognitoError} (a `LimitExceededException` at once, as a {@link LimitExceededError}).
+   * An error raised by a view's hook, or by `send` itself before the request (a journal write),
+   * is thrown as it is.
    */
   async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    const category = OPERATION_CATEGORY[operation] ?? 'UserPoolRead';
+    const category: QuotaCategory = OPERATION_CATEGORY[operation] ?? 'UserPoolRead';
+    if (this.view) return this.callThroughView({ operation, category, poolId: this.poolId }, this.view, send);
     const atMostOnce = AT_MOST_ONCE_OPERATIONS.has(operation);
     let spent = 0;
     for (let failures = 0; ; ) {
@@ -564,11 +618,10 @@ export class CognitoGateway {
       try {
         return await send();
       } catch (err) {
-        error = err;
+        error = err instanceof SdkFailure ? toCognitoError(operation, this.poolId, err.error) : err;
       } finally {
         release();
       }
-      if (isLimitExceeded(error)) throw limitExceeded(operation, this.poolId, error);
       const kind = classifyError(error);
       if (kind === 'throttle') this.limiter.throttled(category);
       const retryable = (kind === 'throttle' || kind === 'transient') && (!atMostOnce || certainlyNotDelivered(error));
@@ -581,137 +634,36 @@ export class CognitoGateway {
       await this.clock.sleep(delay);
     }
   }
+
+  /** Sends a command on the client; its failure is marked as Cognito's (or the network's), to be typed by {@link call}. */
+  private async sdk<T>(request: Promise<T>): Promise<T> {
+    try {
+      return await request;
+    } catch (err) {
+      throw new SdkFailure(err);
+    }
+  }
+
+  private async callThroughView<T>(info: CallInfo, view: ViewOf[typeof VIEW], send: () => Promise<T>): Promise<T> {
+    view.interceptor.onCall?.(info);
+    if (view.ownCalls) this.calls[info.operation] = (this.calls[info.operation] ?? 0) + 1;
+    return view.parent.call(info.operation, async () => {
+      view.interceptor.beforeSend?.(info);
+      try {
+        return await send();
+      } finally {
+        view.interceptor.afterSend?.(info);
+      }
+    });
+  }
 }
 
-/**
- * The operator's error for a `LimitExceededException`: which limit, what to do. Limits from the
- * AWS documentation ("Quotas in Amazon Cognito", resource quotas); the per-user reset limit is not
- * published (AWS keeps it undisclosed), and a pool sending with Cognito's default e-mail answers
- * AdminResetUserPassword with it once the account's daily e-mail quota is used up.
- */
-function limitExceeded(operation: string, poolId: string, cause: unknown): LimitExceededError {
-  const said = String((cause as Error)?.message ?? '').slice(0, 200);
-  const what: Record<string, string> = {
-    AdminResetUserPassword: `this user has reached Cognito's limit of password reset attempts, or the account its daily e-mail quota (50 a day with Cognito's default e-mail). Nothing was sent; a later run retries the user. If every user fails so, configure the pool ${poolId} to send with Amazon SES first`,
-    CreateGroup: `pool ${poolId} has reached the quota of groups per user pool (10,000, not adjustable): delete unused groups there, then replicate again`,
-    CreateUserImportJob: `pool ${poolId} has reached the quota of user import jobs per user pool (1,000): request an increase in Service Quotas; users can still be created one by one`,
-    AdminLinkProviderForUser: `this user already has the most identities Cognito links to one user (5, not adjustable): unlink one in pool ${poolId}, or leave this identity unlinked`,
-  };
-  const reason = what[operation] ?? `a per-user or per-resource limit of pool ${poolId}, not the request rate`;
-  return new LimitExceededError(
-    operation,
-    `${operation} refused (LimitExceededException): ${reason}. Not retried: waiting does not lift it. Cognito said: ${said}`,
-    { cause },
-  );
+/** A failure of the SDK's `send`, as opposed to one of a view's hook or of the caller's code around it. */
+class SdkFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /** Quotes a value for a ListUsers filter. */
 function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** Converts Cognito's attribute list to a map. */
-export function toAttributeMap(list: AttributeType[] | undefined): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const a of list ?? []) if (a.Name) map[a.Name] = a.Value ?? '';
-  return map;
-}
-
-function toAttributeList(map: Record<string, string>): AttributeType[] {
-  return Object.entries(map).map(([Name, Value]) => ({ Name, Value }));
-}
-
-/** Converts a ListUsers / ListUsersInGroup / AdminCreateUser user. */
-export function toUserRecord(u: UserType): UserRecord {
-  return {
-    username: u.Username ?? '',
-    attributes: toAttributeMap(u.Attributes),
-    enabled: u.Enabled ?? true,
-    status: u.UserStatus ?? 'UNKNOWN',
-    createdAt: u.UserCreateDate,
-  };
-}
-
-const FACTORS: ReadonlySet<string> = new Set(['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA']);
-
-function toMfaState(
-  list: string[] | undefined,
-  preferred: string | undefined,
-  legacy: MFAOptionType[] | undefined,
-): MfaState {
-  const enabled = new Set((list ?? []).filter((f) => FACTORS.has(f)) as MfaFactor[]);
-  if (!list && legacy?.some((o) => o.DeliveryMedium === 'SMS')) enabled.add('SMS_MFA');
-  return {
-    enabled: [...enabled].sort(),
-    preferred: preferred && FACTORS.has(preferred) ? (preferred as MfaFactor) : undefined,
-  };
-}
-
-function toImportJob(j: UserImportJobType | undefined): ImportJob {
-  return {
-    jobId: j?.JobId ?? '',
-    status: j?.Status ?? 'Unknown',
-    preSignedUrl: j?.PreSignedUrl,
-    imported: j?.ImportedUsers,
-    skipped: j?.SkippedUsers,
-    failed: j?.FailedUsers,
-    message: j?.CompletionMessage,
-  };
-}
-
-function toGroupInfo(g: GroupType): GroupInfo {
-  return { name: g.GroupName!, description: g.Description, precedence: g.Precedence, roleArn: g.RoleArn };
-}
-
-/** Converts DescribeUserPool's answer to the suite's {@link PoolConfig}. */
-export function toPoolConfig(p: UserPoolType, region?: string): PoolConfig {
-  const policy = p.Policies?.PasswordPolicy;
-  const triggers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(p.LambdaConfig ?? {}))
-    if (typeof value === 'string') triggers[name] = value;
-  return {
-    poolId: p.Id ?? '',
-    region,
-    name: p.Name,
-    usernameAttributes: (p.UsernameAttributes ?? []) as PoolConfig['usernameAttributes'],
-    aliasAttributes: p.AliasAttributes ?? [],
-    schema: (p.SchemaAttributes ?? []).map((a) => ({
-      name: a.Name!,
-      mutable: a.Mutable ?? true,
-      dataType: a.AttributeDataType,
-      required: a.Required,
-      developerOnly: a.DeveloperOnlyAttribute,
-      maxLength: a.StringAttributeConstraints?.MaxLength ? Number(a.StringAttributeConstraints.MaxLength) : undefined,
-    })),
-    passwordPolicy: {
-      minimumLength: policy?.MinimumLength ?? 8,
-      requireUppercase: policy?.RequireUppercase ?? true,
-      requireLowercase: policy?.RequireLowercase ?? true,
-      requireNumbers: policy?.RequireNumbers ?? true,
-      requireSymbols: policy?.RequireSymbols ?? true,
-    },
-    mfaConfiguration: p.MfaConfiguration as PoolConfig['mfaConfiguration'],
-    // In priority order (1 first): the order Cognito tries them in.
-    accountRecovery: [...(p.AccountRecoverySetting?.RecoveryMechanisms ?? [])]
-      .sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0))
-      .map((m) => m.Name!)
-      .filter(Boolean),
-    lambdaTriggers: triggers,
-    featurePlan: p.UserPoolTier,
-    estimatedUsers: p.EstimatedNumberOfUsers,
-    usernameCaseSensitive: p.UsernameConfiguration?.CaseSensitive,
-    autoVerifiedAttributes: p.AutoVerifiedAttributes,
-    allowAdminCreateUserOnly: p.AdminCreateUserConfig?.AllowAdminCreateUserOnly,
-    allowedFirstAuthFactors: p.Policies?.SignInPolicy?.AllowedFirstAuthFactors,
-    passwordHistorySize: policy?.PasswordHistorySize,
-    temporaryPasswordValidityDays: policy?.TemporaryPasswordValidityDays,
-    emailSendingAccount: p.EmailConfiguration
-      ? (p.EmailConfiguration.EmailSendingAccount ?? 'COGNITO_DEFAULT')
-      : undefined,
-    smsConfigured: p.SmsConfiguration ? !!p.SmsConfiguration.SnsCallerArn : undefined,
-    advancedSecurityMode: p.UserPoolAddOns?.AdvancedSecurityMode,
-    deletionProtection: p.DeletionProtection,
-    kmsKeyArn: p.KeyConfiguration?.KmsKeyArn,
-    deviceTracking: p.DeviceConfiguration ? true : undefined,
-  };
 }

@@ -1,43 +1,50 @@
+/** How an error should be treated: requeue (throttle, transient), settle (not-found, exists), or fail (permanent). */
+export type ErrorClass = 'throttle' | 'transient' | 'not-found' | 'exists' | 'permanent';
+
+/** What a {@link SuiteError} may carry besides its message. */
+export interface SuiteErrorOptions {
+  cause?: unknown;
+  /** How {@link classifyError} treats it. Default `permanent`. */
+  errorClass?: ErrorClass;
+  /** The service's own name of the failure (Cognito's exception name), shown by {@link describeError}. */
+  code?: string;
+  /** Whether the service certainly did nothing with the request (see {@link certainlyNotDelivered}). */
+  notDelivered?: boolean;
+}
+
+/**
+ * Base of the suite's own errors: each layer's errors extend it (core's here, the Cognito
+ * layer's `CognitoError`, replication's, failover's ...), so that {@link classifyError} reads how
+ * to treat them from the error itself, never from a name string.
+ */
+export class SuiteError extends Error {
+  override readonly name: string = 'SuiteError';
+  /** How the queue and the reconciler treat it. */
+  readonly errorClass: ErrorClass;
+  /** The service's own name of the failure, if it came from a service. */
+  readonly code?: string;
+  /** The short reason reports, journals and DLQ attributes carry, where one applies (`limit-exceeded`). */
+  readonly reason?: string;
+  readonly notDelivered?: boolean;
+
+  constructor(message: string, options: SuiteErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.errorClass = options.errorClass ?? 'permanent';
+    this.code = options.code;
+    this.notDelivered = options.notDelivered;
+  }
+}
+
 /** A missing or invalid setting. The message names the setting and what it expects. */
-export class ConfigError extends Error {
+export class ConfigError extends SuiteError {
   override readonly name = 'ConfigError';
 }
 
 /**
- * A per-user or per-resource limit refused the call (Cognito's `LimitExceededException`): the
- * request rate is not the cause, so slowing down or retrying does not lift it. Permanent for that
- * user or resource; the message says what the operator can do. Cognito answered, so nothing was
- * done (nothing sent, nothing created).
+ * Generic AWS throttling answers (SQS, DynamoDB, ...). Cognito's own exceptions are read by the
+ * Cognito adapter alone (src/cognito/errors.ts), which throws typed errors.
  */
-export class LimitExceededError extends Error {
-  override readonly name = 'LimitExceededError';
-  /** The short reason reports, journals and DLQ attributes carry. */
-  readonly reason = 'limit-exceeded';
-
-  constructor(
-    /** The operation Cognito refused. */
-    readonly operation: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-/** How an error from a Cognito or SQS call should be treated. */
-export type ErrorClass = 'throttle' | 'transient' | 'not-found' | 'exists' | 'permanent';
-
-/** The request rate: nothing was done; slow down and retry. Cognito's is `TooManyRequestsException` (SDK model). */
-const THROTTLE = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'RequestLimitExceeded']);
-/**
- * Not the request rate, though the SDK's generic retry strategy lists it with throttling: the SDK
- * model gives Cognito's `LimitExceededException` as "a user exceeds the limit for a requested
- * Amazon Web Services resource" on AdminResetUserPassword, CreateGroup, CreateUserImportJob and
- * AdminLinkProviderForUser (each command's `.d.ts`). Permanent for that user or resource.
- */
-const RESOURCE_LIMIT = new Set(['LimitExceededException', 'LimitExceededError']);
-const NOT_FOUND = new Set(['UserNotFoundException', 'ResourceNotFoundException']);
-const EXISTS = new Set(['UsernameExistsException', 'GroupExistsException']);
+const THROTTLE = new Set(['ThrottlingException', 'Throttling', 'RequestLimitExceeded']);
 const NETWORK = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -62,14 +69,16 @@ type ErrorLike = {
   cause?: unknown;
 };
 
-/** Classifies an AWS SDK (or network) error. Anything unknown is permanent for this attempt's user. */
+/**
+ * Classifies an error: a {@link SuiteError} (the Cognito adapter's typed errors included) says
+ * its class itself; other AWS SDK and network errors are read from their HTTP status, network
+ * code and SDK retry flag. Anything unknown is permanent for this attempt's user.
+ */
 export function classifyError(err: unknown): ErrorClass {
+  if (err instanceof SuiteError) return err.errorClass;
   const e = err as ErrorLike;
   const name = e?.name ?? '';
-  if (RESOURCE_LIMIT.has(name)) return 'permanent';
   if (THROTTLE.has(name) || e?.$metadata?.httpStatusCode === 429) return 'throttle';
-  if (NOT_FOUND.has(name)) return 'not-found';
-  if (EXISTS.has(name)) return 'exists';
   const status = e?.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return 'transient';
   if (
@@ -81,8 +90,7 @@ export function classifyError(err: unknown): ErrorClass {
   )
     return 'transient';
   if (e?.$retryable) return 'transient';
-  if (name === 'InternalErrorException' || name === 'ServiceUnavailable' || name === 'ServiceUnavailableException')
-    return 'transient';
+  if (name === 'ServiceUnavailable' || name === 'ServiceUnavailableException') return 'transient';
   if (e?.cause && e.cause !== err) {
     const inner = classifyError(e.cause);
     if (inner === 'transient' || inner === 'throttle') return inner;
@@ -96,9 +104,9 @@ export function classifyError(err: unknown): ErrorClass {
   return 'permanent';
 }
 
-/** True for a per-user or per-resource limit (`LimitExceededException`, or the gateway's {@link LimitExceededError}). */
+/** True for a per-user or per-resource limit (the Cognito adapter's `LimitExceededError`). */
 export function isLimitExceeded(err: unknown): boolean {
-  return RESOURCE_LIMIT.has((err as ErrorLike)?.name ?? '');
+  return err instanceof SuiteError && err.reason === 'limit-exceeded';
 }
 
 /**
@@ -107,7 +115,7 @@ export function isLimitExceeded(err: unknown): boolean {
  * answers leave the outcome unknown: such a request may have taken effect.
  */
 export function certainlyNotDelivered(err: unknown): boolean {
-  if (err instanceof LimitExceededError) return true;
+  if (err instanceof SuiteError && err.notDelivered !== undefined) return err.notDelivered;
   const e = err as ErrorLike;
   const status = e?.$metadata?.httpStatusCode;
   if (status !== undefined) return status >= 400 && status < 500;
@@ -118,8 +126,14 @@ export function certainlyNotDelivered(err: unknown): boolean {
   return NOT_DELIVERED.has(cause?.code ?? '');
 }
 
-/** The short, log-safe form of an error: its name and message, never request data. */
+/**
+ * The short, log-safe form of an error: its name and message, never request data. A
+ * {@link SuiteError} that carries a service's `code` shows it with the service's words
+ * (`InvalidParameterException: Invalid phone number format.`), as operators look them up; the
+ * suite's own errors show their name and message.
+ */
 export function describeError(err: unknown): string {
+  if (err instanceof SuiteError && err.code) return `${err.code}: ${err.message}`.slice(0, 500);
   const e = err as { name?: string; message?: string };
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.slice(0, 500);
 }

@@ -1,4 +1,5 @@
 import { promises as fsp, readFileSync, rmSync } from 'node:fs';
+import { SuiteError } from './errors';
 
 /**
  * An exclusive lock file holding the owner's pid (created with O_EXCL), shared by the failover
@@ -7,7 +8,7 @@ import { promises as fsp, readFileSync, rmSync } from 'node:fs';
  */
 
 /** The lock is held by another live process. */
-export class LockHeldError extends Error {
+export class LockHeldError extends SuiteError {
   override readonly name = 'LockHeldError';
   constructor(
     readonly path: string,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SuiteError } from './errors';
 
 /** The current version of {@link SyncMessage}. */
 export const SYNC_MESSAGE_VERSION = 1;
@@ -34,7 +35,7 @@ export const SyncMessageSchema = z
 export type SyncMessage = z.infer<typeof SyncMessageSchema>;
 
 /** Thrown for a message the worker can never process; it goes to the DLQ with this reason. */
-export class MalformedMessageError extends Error {
+export class MalformedMessageError extends SuiteError {
   override readonly name = 'MalformedMessageError';
 }
 

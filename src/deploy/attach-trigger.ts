@@ -14,7 +14,7 @@
  *   leaving `MfaConfiguration` out would switch MFA off.
  * @packageDocumentation
  */
-import type { UpdateUserPoolCommandInput, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import type { PoolSettings as UserPoolType, PoolSettingsUpdate } from '../cognito/types';
 
 /**
  * DescribeUserPool fields that UpdateUserPool takes back unchanged. UpdateUserPool resets every
@@ -73,7 +73,7 @@ export type AttachmentDecision =
   | { action: 'already-attached' }
   | {
       action: 'attach';
-      request: UpdateUserPoolCommandInput;
+      request: PoolSettingsUpdate;
       /**
        * Settings the pool reports that UpdateUserPool cannot take back in this request (the
        * verification message of the e-mail option not in use, the superseded top-level messages).
@@ -196,7 +196,7 @@ export function planAttachment(
   if (options.detach) delete lambdaConfig.PostConfirmation;
   else lambdaConfig.PostConfirmation = functionArn;
   request.LambdaConfig = lambdaConfig;
-  return { action: 'attach', request: request as unknown as UpdateUserPoolCommandInput, notSent };
+  return { action: 'attach', request: request as unknown as PoolSettingsUpdate, notSent };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool } from '../cognito/pool';
 import type { PoolSnapshot } from './compare';
 
 /**
@@ -7,7 +7,7 @@ import type { PoolSnapshot } from './compare';
  * Pool-level reads only: no user is read, nobody is billed.
  */
 export async function readPoolSnapshot(
-  gateway: Pick<CognitoGateway, 'describePool' | 'listGroups' | 'describeMfaConfig'>,
+  gateway: Pick<CognitoPool, 'describePool' | 'listGroups' | 'describeMfaConfig'>,
 ): Promise<PoolSnapshot> {
   const [config, groups, mfa] = await Promise.all([
     gateway.describePool(),

@@ -1,5 +1,6 @@
 import { constants as fsConstants, promises as fsp, readFileSync } from 'node:fs';
 import { acquireLockFile, LockHeldError } from '../core/lockfile';
+import { JournalError } from './errors';
 
 /**
  * The send journal of the failover script: an append-only JSON-lines file, one record per line,
@@ -52,10 +53,7 @@ export interface JournalState {
   tornTail: boolean;
 }
 
-/** Thrown when the journal cannot be read or written: the run must stop (sending unjournaled is never allowed). */
-export class JournalError extends Error {
-  override readonly name = 'JournalError';
-}
+export { JournalError } from './errors';
 
 /** Replays a journal's text. Pure. A `sent` state is final: no later record takes it back. */
 export function replayJournal(text: string): JournalState {

@@ -16,7 +16,7 @@ import type { Unsent } from './send';
  * standby.
  */
 
-/** The one call the reads make (CognitoGateway.getUser on the standby pool). */
+/** The one call the reads make (CognitoPool.getUser on the standby pool). */
 export interface MfaReader {
   getUser(username: string): Promise<UserRecord | undefined>;
 }

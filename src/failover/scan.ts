@@ -1,16 +1,16 @@
 import { forEachLimit } from '../core/concurrency';
 import type { UserRecord } from '../core/types';
-import type { UserPage } from '../cognito/gateway';
+import { InvalidPaginationTokenError } from '../cognito/errors';
+import type { UserPage } from '../cognito/types';
 
-/** The listing call the scan makes (CognitoGateway.listUsersPage). */
+/** The listing call the scan makes (CognitoPool.listUsersPage). */
 export interface UserLister {
   listUsersPage(options?: { filter?: string; nextToken?: string; limit?: number }): Promise<UserPage>;
 }
 
 /** True for Cognito's answer to a pagination token it no longer accepts (its lifetime is undocumented). */
 export function isInvalidPaginationToken(err: unknown): boolean {
-  const e = err as { name?: string; message?: string };
-  return e?.name === 'InvalidParameterException' && /pagination|token/i.test(e?.message ?? '');
+  return err instanceof InvalidPaginationTokenError;
 }
 
 /** `sub` prefixes: `sub ^= "0"` .. `"f"` split a pool into 16 even shards. */

@@ -1,6 +1,7 @@
 import { forEachLimit } from '../core/concurrency';
 import { FailureStreak } from '../core/failure-streak';
-import { certainlyNotDelivered, describeError, isLimitExceeded, LimitExceededError } from '../core/errors';
+import { certainlyNotDelivered, describeError, isLimitExceeded } from '../core/errors';
+import { LimitExceededError } from '../cognito/errors';
 import { JournalError, type JournalSink, type JournalState } from './journal';
 import type { ManifestRow } from './manifest';
 import { redactContacts } from './redact';

@@ -7,6 +7,7 @@ import { loadWorkerConfig, type WorkerConfig } from '../config/worker';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelaySeconds } from '../core/backoff';
 import { forEachLimit } from '../core/concurrency';
 import { classifyError, describeError, isLimitExceeded } from '../core/errors';
+import { UsernameExistsError } from '../cognito/errors';
 import { MalformedMessageError } from '../core/message';
 import { logger, MetricUnit, metrics } from '../observability';
 import { replicaIndexOf, replicationContext, workerQueueClient } from '../config/wiring';
@@ -126,7 +127,7 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
     // A create that still races after one re-plan (ListUsers is eventually consistent and may
     // not show the replica yet), or a replica deleted between lookup and write, is settled by a
     // later attempt that looks again, not by the DLQ.
-    const raced = (err as Error)?.name === 'UsernameExistsException' || kind === 'not-found';
+    const raced = err instanceof UsernameExistsError || kind === 'not-found';
     const retryable = kind === 'throttle' || kind === 'transient' || raced;
     if (retryable && attempt < d.config.maxAttempts) {
       const delay = retryDelaySeconds(attempt, { ...DEFAULT_BACKOFF, ...d.backoff, maxAttempts: d.config.maxAttempts });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ReplicationPlan } from '../core/plan';
 import type { PoolConfig, UserRecord } from '../core/types';
 import type { Clock } from '../cognito/limiter';
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool as CognitoGateway } from '../cognito/pool';
 import { describeError } from '../core/errors';
 
 /**

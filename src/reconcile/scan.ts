@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { forEachLimit } from '../core/concurrency';
 import type { GroupInfo } from '../core/types';
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool as CognitoGateway } from '../cognito/pool';
+import { InvalidPaginationTokenError } from '../cognito/errors';
 import { encodeUser } from './records';
 import { SpoolFile } from './spool';
 import type { RunSide } from './types';
@@ -85,12 +86,7 @@ const MAX_RESTARTS = 5;
 
 /** True when Cognito rejected a pagination token (expired or otherwise invalid). */
 export function isRejectedToken(err: unknown): boolean {
-  const e = err as { name?: string; message?: string };
-  const name = e?.name ?? '';
-  return (
-    (name === 'InvalidParameterException' || name === 'ValidationException' || name === 'ExpiredTokenException') &&
-    /token/i.test(e?.message ?? '')
-  );
+  return err instanceof InvalidPaginationTokenError;
 }
 
 /** What scanning one side needs. */

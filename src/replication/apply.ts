@@ -1,12 +1,12 @@
-import { classifyError } from '../core/errors';
 import { generatePassword } from '../core/password';
 import { deferMfa, type MfaChange, type ReplicationPlan } from '../core/plan';
 import type { GroupInfo } from '../core/types';
-import type { CognitoGateway } from '../cognito/gateway';
+import { GroupNotFoundError, PasswordResetRequiredError, UserNotFoundError } from '../cognito/errors';
+import type { CognitoPool } from '../cognito/pool';
 
 /** What applying a plan needs besides the plan. */
 export interface ApplyContext {
-  standby: CognitoGateway;
+  standby: CognitoPool;
   /** Looks up a source group's description and precedence, to create it in the standby when missing. */
   sourceGroup(name: string): Promise<GroupInfo | undefined>;
   /** Source role ARN -> standby role ARN. Roles are only set on created groups through this map. */
@@ -56,7 +56,8 @@ export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promi
     try {
       await standby.removeUserFromGroup(username, group);
     } catch (err) {
-      if (classifyError(err) !== 'not-found') throw err;
+      // The user or the group is gone: nothing to remove (a missing pool is thrown).
+      if (!(err instanceof UserNotFoundError || err instanceof GroupNotFoundError)) throw err;
     }
   }
   const mfaDeferred = plan.mfa ? !(await setMfa(standby, username, plan.mfa)) : false;
@@ -76,12 +77,12 @@ export async function applyPlan(plan: ReplicationPlan, ctx: ApplyContext): Promi
  * planner defers the call for a replica it sees in that state, and this covers a status that
  * changed since the replica was read. Not a failure: the MFA waits for the user's reset.
  */
-async function setMfa(standby: CognitoGateway, username: string, change: MfaChange): Promise<boolean> {
+async function setMfa(standby: CognitoPool, username: string, change: MfaChange): Promise<boolean> {
   try {
     await standby.setMfaPreference(username, change);
     return true;
   } catch (err) {
-    if ((err as Error)?.name === 'PasswordResetRequiredException') return false;
+    if (err instanceof PasswordResetRequiredError) return false;
     throw err;
   }
 }
@@ -92,7 +93,7 @@ async function addToGroup(username: string, group: string, ctx: ApplyContext): P
     await ctx.standby.addUserToGroup(username, group);
     return;
   } catch (err) {
-    if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+    if (!(err instanceof GroupNotFoundError)) throw err;
   }
   const info = (await ctx.sourceGroup(group)) ?? { name: group };
   const roleArn = info.roleArn ? ctx.groupRoleMap?.[info.roleArn] : undefined;

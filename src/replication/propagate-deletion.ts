@@ -13,8 +13,9 @@
  * 4. AdminDeleteUser on the replica, then the index entry is removed.
  * @packageDocumentation
  */
-import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import type { CognitoGateway } from '../cognito/gateway';
+import { InvalidParameterError } from '../cognito/errors';
+import type { CognitoPool } from '../cognito/pool';
+import { SourceUserStillExistsError } from './errors';
 import type { ReplicaIndex } from './replica-index';
 import type { ReplicationContext } from './replicate-user';
 
@@ -28,12 +29,7 @@ export interface DeletionOutcome {
   writes: number;
 }
 
-/** The source user was found after all (a stale read said it was missing): retry the message. */
-export class SourceUserStillExistsError extends Error {
-  override readonly name = 'SourceUserStillExistsError';
-  /** Retryable: `classifyError` treats `$retryable` errors as transient. */
-  readonly $retryable = { throttling: false };
-}
+export { SourceUserStillExistsError } from './errors';
 
 /**
  * Whether the source pool definitely has no user with this `sub`. AdminGetUser accepts a `sub`
@@ -41,16 +37,12 @@ export class SourceUserStillExistsError extends Error {
  * sub of a local user", API reference); should Cognito ever reject it as a username
  * (InvalidParameterException), the ListUsers check alone decides. Any other failure is thrown.
  */
-export async function sourceUserIsGone(source: CognitoGateway, sub: string): Promise<boolean> {
+export async function sourceUserIsGone(source: CognitoPool, sub: string): Promise<boolean> {
   try {
-    const r = await source.call('AdminGetUser', () =>
-      source.client.send(new AdminGetUserCommand({ UserPoolId: source.poolId, Username: sub })),
-    );
-    const found = (r?.UserAttributes ?? []).find((a) => a.Name === 'sub')?.Value;
-    if (found === sub) return false;
+    const found = await source.getUser(sub);
+    if (found?.attributes.sub === sub) return false;
   } catch (err) {
-    const name = (err as Error)?.name;
-    if (name !== 'UserNotFoundException' && name !== 'InvalidParameterException') throw err;
+    if (!(err instanceof InvalidParameterError)) throw err;
   }
   return (await source.findBySub(sub)) === undefined;
 }

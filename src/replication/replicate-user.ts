@@ -10,13 +10,16 @@ import {
 } from '../core/attributes';
 import { deferMfa, type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../core/plan';
 import type { GroupInfo, UserRecord } from '../core/types';
-import type { CognitoGateway } from '../cognito/gateway';
+import { UsernameExistsError } from '../cognito/errors';
+import type { GroupListing } from '../cognito/group-listings';
+import type { CognitoPool } from '../cognito/pool';
 import { applyPlan } from './apply';
+import { AmbiguousReplicaError } from './errors';
 
-/** Everything replicating a user needs: both pools' gateways and the replication settings. */
+/** Everything replicating a user needs: both pools (the {@link CognitoPool} port) and the replication settings. */
 export interface ReplicationContext extends ManagedAttributes {
-  source: CognitoGateway;
-  standby: CognitoGateway;
+  source: CognitoPool;
+  standby: CognitoPool;
   groupRoleMap?: Record<string, string>;
   linkFederatedUsers?: boolean;
 }
@@ -40,10 +43,7 @@ export interface ReplicationOutcome {
   mfaPending?: boolean;
 }
 
-/** Two or more standby users match a source user and none carries its `sub`: an operator must decide. */
-export class AmbiguousReplicaError extends Error {
-  override readonly name = 'AmbiguousReplicaError';
-}
+export { AmbiguousReplicaError } from './errors';
 
 /**
  * Replicates one user, whoever asks (worker, reconciler, change capture): re-reads the user from
@@ -63,10 +63,10 @@ export async function replicateSourceUser(
   source: UserRecord,
   replicaHint?: UserRecord | null,
 ): Promise<ReplicationOutcome> {
-  const listedBefore = sourceGroupCache.get(ctx.source);
+  const listedBefore = ctx.source.groupListings.latest();
   const planContext = await planContextOf(ctx);
   // A listing this replication started itself is fresh: a group missing from it is not listed again.
-  const listedNow = listedBefore ? undefined : sourceGroupCache.get(ctx.source);
+  const listedNow = listedBefore ? undefined : ctx.source.groupListings.latest();
   for (let attempt = 1; ; attempt++) {
     const replica =
       replicaHint !== undefined && attempt === 1
@@ -102,7 +102,7 @@ export async function replicateSourceUser(
     } catch (err) {
       // Another writer made the replica first. Only AdminCreateUser answers UsernameExistsException
       // (the gateway is shared by concurrent replications, so counting its calls cannot tell).
-      if (plan.kind === 'create' && attempt === 1 && (err as Error)?.name === 'UsernameExistsException') continue;
+      if (plan.kind === 'create' && attempt === 1 && err instanceof UsernameExistsError) continue;
       throw err;
     }
   }
@@ -115,7 +115,7 @@ export async function replicateSourceUser(
  * name, an alias), the `sub` decides, so that a user is never reported missing while its `sub`
  * still exists.
  */
-export async function readSourceUser(gateway: CognitoGateway, ref: SourceUserRef): Promise<UserRecord | undefined> {
+export async function readSourceUser(gateway: CognitoPool, ref: SourceUserRef): Promise<UserRecord | undefined> {
   const username = presentValue(ref.username);
   let user: UserRecord | undefined;
   if (username) {
@@ -137,7 +137,7 @@ export async function readSourceUser(gateway: CognitoGateway, ref: SourceUserRef
  * `sub` as username, a strongly consistent read; should it not (a rejected or unmatched call), the
  * eventually consistent ListUsers filter on `sub` finds the username.
  */
-async function getUserBySub(gateway: CognitoGateway, sub: string): Promise<UserRecord | undefined> {
+async function getUserBySub(gateway: CognitoPool, sub: string): Promise<UserRecord | undefined> {
   const direct = await gateway.getUser(sub).catch((err: unknown) => {
     if (classifyError(err) === 'permanent') return undefined;
     throw err;
@@ -207,31 +207,13 @@ export async function planContextOf(ctx: ReplicationContext): Promise<PlanContex
   };
 }
 
-/** One listing of the source pool's groups. */
-interface GroupListing {
-  /** When the listing was started (ms since the epoch). */
-  at: number;
-  byName: Map<string, GroupInfo>;
-  names: ReadonlySet<string>;
+/** A new listing of the source pool's groups, kept by the pool for every replication that shares it. */
+function listSourceGroups(source: CognitoPool): Promise<GroupListing> {
+  return source.groupListings.relist(() => source.listGroups());
 }
 
-const sourceGroupCache = new WeakMap<CognitoGateway, Promise<GroupListing>>();
-
-function listSourceGroups(source: CognitoGateway): Promise<GroupListing> {
-  const at = Date.now();
-  const groups = source.listGroups().then((list) => {
-    const byName = new Map(list.map((g) => [g.name, g]));
-    return { at, byName, names: new Set(byName.keys()) };
-  });
-  sourceGroupCache.set(source, groups);
-  groups.catch(() => {
-    if (sourceGroupCache.get(source) === groups) sourceGroupCache.delete(source);
-  });
-  return groups;
-}
-
-function sourceGroupListing(source: CognitoGateway): Promise<GroupListing> {
-  return sourceGroupCache.get(source) ?? listSourceGroups(source);
+function sourceGroupListing(source: CognitoPool): Promise<GroupListing> {
+  return source.groupListings.latest() ?? listSourceGroups(source);
 }
 
 /** How old a listing may be before a replica group missing from it has the source's groups listed again. */
@@ -253,7 +235,7 @@ async function sourceGroupNames(
   const listing = await cached;
   const unknown = (replica?.groups ?? []).some((g) => !listing.names.has(g) && !source.groups?.includes(g));
   if (!unknown || Date.now() - listing.at < GROUP_LISTING_REFRESH_MS) return listing.names;
-  const current = sourceGroupCache.get(ctx.source);
+  const current = ctx.source.groupListings.latest();
   return (await (current && current !== cached ? current : listSourceGroups(ctx.source))).names;
 }
 
@@ -268,11 +250,11 @@ async function sourceGroup(
   name: string,
   listedNow?: Promise<GroupListing>,
 ): Promise<GroupInfo | undefined> {
-  const cached = sourceGroupCache.get(ctx.source);
+  const cached = ctx.source.groupListings.latest();
   const groups = await (cached ?? listSourceGroups(ctx.source));
   const found = groups.byName.get(name);
   if (found || !cached || cached === listedNow) return found;
-  const current = sourceGroupCache.get(ctx.source);
+  const current = ctx.source.groupListings.latest();
   const fresh = current && current !== cached ? current : listSourceGroups(ctx.source);
   return (await fresh).byName.get(name);
 }

@@ -4,7 +4,7 @@
  * gateways sent (workers, reconcilers, failover, doctor), mapped with the quota table.
  * @packageDocumentation
  */
-import type { CognitoGateway } from '../../../src/cognito/gateway';
+import type { CognitoPool } from '../../../src/cognito/pool';
 import { DEFAULT_QUOTAS, OPERATION_CATEGORY, type QuotaCategory } from '../../../src/cognito/quotas';
 import type { Side } from './names';
 
@@ -31,9 +31,9 @@ export function addCounts(into: CallCounts, from: CallCounts): CallCounts {
 
 /** Every gateway the suite used, by the side it talks to. */
 export class GatewayRegistry {
-  private readonly entries: { gateway: CognitoGateway; side: Side; who: string }[] = [];
+  private readonly entries: { gateway: CognitoPool; side: Side; who: string }[] = [];
 
-  add = (gateway: CognitoGateway, side: Side, who: string): CognitoGateway => {
+  add = <G extends CognitoPool>(gateway: G, side: Side, who: string): G => {
     this.entries.push({ gateway, side, who });
     return gateway;
   };
@@ -56,7 +56,7 @@ export class GatewayRegistry {
   }
 
   destroyAll(): void {
-    for (const e of this.entries) e.gateway.client.destroy();
+    for (const e of this.entries) e.gateway.destroy();
   }
 }
 

@@ -16,7 +16,7 @@
 import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../../../src/core/constants';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { CognitoGateway } from '../../../src/cognito/gateway';
+import type { CognitoPool as CognitoGateway } from '../../../src/cognito/pool';
 import { loadTriggerConfig, loadWorkerConfig, type TriggerConfig, type WorkerConfig } from '../../../src/config/env';
 import { DEFAULT_RETRY } from '../../../src/core/backoff';
 import { replicationContextFromConfig } from '../../../src/replication/context';
@@ -322,7 +322,7 @@ export class Deployment {
     await this.stopWorker().catch(() => undefined);
     for (const c of [this.workerSqs, this.triggerSqs, this.captureSqs]) c.destroy();
     this.replicaIndex.client.destroy();
-    this.replication.source.client.destroy();
-    this.replication.standby.client.destroy();
+    this.replication.source.destroy();
+    this.replication.standby.destroy();
   }
 }

@@ -29,7 +29,13 @@ import 'aws-sdk-client-mock-jest';
 import { CognitoGateway, toPoolConfig } from '../../../src/cognito/gateway';
 import { QuotaLimiter } from '../../../src/cognito/limiter';
 import { DEFAULT_RETRY } from '../../../src/core/backoff';
-import { LimitExceededError } from '../../../src/core/errors';
+import {
+  GroupNotFoundError,
+  InvalidParameterError,
+  LimitExceededError,
+  ThrottledError,
+  TransientError,
+} from '../../../src/cognito/errors';
 import type { RetryPolicy } from '../../../src/core/backoff';
 import { describeUserPoolAnswer, InstantClock, uniquePoolId } from '../helpers';
 
@@ -41,6 +47,18 @@ const user = (username: string, sub: string, extra: Record<string, string> = {})
   UserStatus: 'CONFIRMED' as const,
   Attributes: Object.entries({ sub, ...extra }).map(([Name, Value]) => ({ Name, Value })),
 });
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** Issue 11.5: the adapter throws its typed error, with the SDK's exception kept as the cause. */
+async function rejectsAs(call: Promise<unknown>, typed: ErrorClass, sdk: ErrorClass): Promise<void> {
+  const error = await call.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(typed);
+  expect((error as Error).cause).toBeInstanceOf(sdk);
+}
 
 function setup(options: { retry?: Partial<RetryPolicy>; random?: () => number } = {}) {
   const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
@@ -170,7 +188,7 @@ describe('CognitoGateway retries', () => {
   test('throttling past the attempt limit is thrown', async () => {
     const { mock, gateway } = setup({ retry: { maxAttempts: 3 } });
     mock.on(AdminGetUserCommand).rejects(throttle());
-    await expect(gateway.getUser('alice')).rejects.toThrow(TooManyRequestsException);
+    await rejectsAs(gateway.getUser('alice'), ThrottledError, TooManyRequestsException);
     expect(mock).toHaveReceivedCommandTimes(AdminGetUserCommand, 3);
   });
 
@@ -184,14 +202,18 @@ describe('CognitoGateway retries', () => {
   test('a transient 5xx that persists is thrown after the retry policy is spent', async () => {
     const { mock, gateway } = setup({ retry: { maxAttempts: 3 } });
     mock.on(AdminAddUserToGroupCommand).rejects(internal());
-    await expect(gateway.addUserToGroup('alice', 'admins')).rejects.toThrow(InternalErrorException);
+    await rejectsAs(gateway.addUserToGroup('alice', 'admins'), TransientError, InternalErrorException);
     expect(mock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 3);
   });
 
   test('a permanent error is thrown at once', async () => {
     const { mock, gateway } = setup();
     mock.on(AdminCreateUserCommand).rejects(new InvalidParameterException({ message: 'bad', $metadata: {} }));
-    await expect(gateway.createUser('alice', { email: 'a@example.com' })).rejects.toThrow(InvalidParameterException);
+    await rejectsAs(
+      gateway.createUser('alice', { email: 'a@example.com' }),
+      InvalidParameterError,
+      InvalidParameterException,
+    );
     expect(mock).toHaveReceivedCommandTimes(AdminCreateUserCommand, 1);
   });
 });
@@ -260,7 +282,11 @@ describe('CognitoGateway calls', () => {
       .rejects(new InvalidParameterException({ message: 'bad role', $metadata: {} }));
     mock.on(CreateGroupCommand, { GroupName: 'new' }).resolves({});
     await expect(gateway.createGroup({ name: 'exists' })).resolves.toBeUndefined();
-    await expect(gateway.createGroup({ name: 'bad', roleArn: 'x' })).rejects.toThrow(InvalidParameterException);
+    await rejectsAs(
+      gateway.createGroup({ name: 'bad', roleArn: 'x' }),
+      InvalidParameterError,
+      InvalidParameterException,
+    );
     await gateway.createGroup({ name: 'new', description: 'New', precedence: 3, roleArn: 'arn:aws:iam::2:role/r' });
     expect(mock).toHaveReceivedCommandWith(CreateGroupCommand, {
       GroupName: 'new',
@@ -281,7 +307,7 @@ describe('CognitoGateway calls', () => {
     mock
       .on(AdminAddUserToGroupCommand)
       .rejects(new ResourceNotFoundException({ message: 'Group not found.', $metadata: {} }));
-    await expect(gateway.addUserToGroup('a', 'g')).rejects.toThrow(ResourceNotFoundException);
+    await rejectsAs(gateway.addUserToGroup('a', 'g'), GroupNotFoundError, ResourceNotFoundException);
     expect(mock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 1);
   });
 
@@ -321,7 +347,7 @@ describe('CognitoGateway calls', () => {
       .on(DescribeUserPoolCommand)
       .rejectsOnce(internal())
       .resolves({ UserPool: describeUserPoolAnswer({ poolId, usernameAttributes: ['email'] }) });
-    await expect(gateway.describePool()).rejects.toThrow(InternalErrorException);
+    await rejectsAs(gateway.describePool(), TransientError, InternalErrorException);
     const first = await gateway.describePool();
     expect(first.usernameAttributes).toEqual(['email']);
     await gateway.describePool();
@@ -434,10 +460,10 @@ describe('issue 10.11: one retry policy for reads and writes', () => {
   test('time-bounded: a call that keeps failing is thrown once its budget is spent, reads and writes alike', async () => {
     const read = setup({ retry: { budgetMs: 5_000 } });
     read.mock.on(AdminGetUserCommand).rejects(internal());
-    await expect(read.gateway.getUser('alice')).rejects.toThrow(InternalErrorException);
+    await rejectsAs(read.gateway.getUser('alice'), TransientError, InternalErrorException);
     const write = setup({ retry: { budgetMs: 5_000 } });
     write.mock.on(AdminUpdateUserAttributesCommand).rejects(internal());
-    await expect(write.gateway.updateAttributes('alice', { name: 'A' })).rejects.toThrow(InternalErrorException);
+    await rejectsAs(write.gateway.updateAttributes('alice', { name: 'A' }), TransientError, InternalErrorException);
     const total = (slept: number[]) => slept.reduce((a, b) => a + b, 0);
     expect(total(read.clock.slept)).toBeLessThanOrEqual(5_000);
     expect(total(read.clock.slept)).toBeGreaterThan(5_000 - DEFAULT_RETRY.maxDelayMs); // the budget was used, not a few attempts
@@ -459,7 +485,7 @@ describe('issue 10.11: one retry policy for reads and writes', () => {
     mock
       .on(AdminUpdateUserAttributesCommand)
       .rejects(new InvalidParameterException({ message: 'bad', $metadata: { httpStatusCode: 400 } }));
-    await expect(gateway.updateAttributes('alice', { name: 'A' })).rejects.toThrow(InvalidParameterException);
+    await rejectsAs(gateway.updateAttributes('alice', { name: 'A' }), InvalidParameterError, InvalidParameterException);
     expect(mock).toHaveReceivedCommandTimes(AdminUpdateUserAttributesCommand, 1);
     expect(clock.slept).toEqual([]);
   });
@@ -476,7 +502,8 @@ describe('issue 10.11: one retry policy for reads and writes', () => {
     for (const unknown of [internal(), reset(), Object.assign(new Error('timed out'), { name: 'TimeoutError' })]) {
       const { mock, gateway } = setup();
       mock.on(AdminResetUserPasswordCommand).rejects(unknown);
-      await expect(gateway.resetPassword('alice')).rejects.toBe(unknown); // "maybe sent": the caller journals it
+      // "maybe sent": the caller journals it (the typed error keeps Cognito's or the network's as its cause)
+      await expect(gateway.resetPassword('alice')).rejects.toMatchObject({ cause: unknown });
       expect(mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 1);
     }
   });

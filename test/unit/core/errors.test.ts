@@ -5,8 +5,9 @@ import {
   ConfigError,
   describeError,
   isLimitExceeded,
-  LimitExceededError,
+  SuiteError,
 } from '../../../src/core/errors';
+import { LimitExceededError, toCognitoError } from '../../../src/cognito/errors';
 
 function awsError(name: string, status?: number, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${name} happened`), {
@@ -17,17 +18,14 @@ function awsError(name: string, status?: number, extra: Record<string, unknown> 
 }
 
 describe('classifyError', () => {
+  // Cognito's own exceptions (TooManyRequests, UserNotFound, ResourceNotFound, UsernameExists,
+  // GroupExists, InternalError without a status) are typed by the adapter: their rows are in
+  // test/unit/cognito/errors.test.ts ("issue 11.5"), classified through toCognitoError.
   test.each([
-    ['TooManyRequestsException', 400, 'throttle'],
     ['ThrottlingException', 400, 'throttle'],
     ['LimitExceededException', 400, 'permanent'], // issue 10.4: a per-user or per-resource limit, not the rate
     ['SomethingElse', 429, 'throttle'],
-    ['UserNotFoundException', 400, 'not-found'],
-    ['ResourceNotFoundException', 400, 'not-found'],
-    ['UsernameExistsException', 400, 'exists'],
-    ['GroupExistsException', 400, 'exists'],
     ['InternalErrorException', 500, 'transient'],
-    ['InternalErrorException', undefined, 'transient'],
     ['ServiceUnavailable', 503, 'transient'],
     ['Whatever', 502, 'transient'],
     ['TimeoutError', undefined, 'transient'],
@@ -83,6 +81,14 @@ describe('describeError / ConfigError', () => {
     expect(new ConfigError('bad').name).toBe('ConfigError');
     expect(new ConfigError('bad')).toBeInstanceOf(Error);
   });
+  test('issue 11.5: core errors share one base class that carries its class', () => {
+    expect(new ConfigError('bad')).toBeInstanceOf(SuiteError);
+    expect(classifyError(new ConfigError('bad'))).toBe('permanent');
+    expect(classifyError(new SuiteError('later', { errorClass: 'transient' }))).toBe('transient');
+    expect(describeError(new SuiteError('Invalid phone number format.', { code: 'InvalidParameterException' }))).toBe(
+      'InvalidParameterException: Invalid phone number format.',
+    );
+  });
 });
 
 describe('issue 10.4: LimitExceededException is not throttling', () => {
@@ -98,14 +104,17 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     expect(classifyError(real())).toBe('permanent');
     const typed = new LimitExceededError('CreateGroup', 'the pool has reached its group quota', { cause: real() });
     expect(classifyError(typed)).toBe('permanent');
-    expect(isLimitExceeded(real())).toBe(true);
+    // The SDK exception is a limit once the adapter has typed it (the one place names are read).
+    expect(isLimitExceeded(toCognitoError('CreateGroup', 'us-east-1_X', real()))).toBe(true);
     expect(isLimitExceeded(typed)).toBe(true);
     expect(typed).toMatchObject({ name: 'LimitExceededError', reason: 'limit-exceeded', operation: 'CreateGroup' });
     expect(describeError(typed)).toBe('LimitExceededError: the pool has reached its group quota');
   });
 
   test('the rate limit is TooManyRequestsException', () => {
-    expect(classifyError(awsError('TooManyRequestsException', 400))).toBe('throttle');
+    const throttled = toCognitoError('CreateGroup', 'us-east-1_X', awsError('TooManyRequestsException', 400));
+    expect(classifyError(throttled)).toBe('throttle');
+    expect(isLimitExceeded(throttled)).toBe(false);
     expect(isLimitExceeded(awsError('TooManyRequestsException', 400))).toBe(false);
   });
 
@@ -125,4 +134,28 @@ test.each([
   [{ name: 'Error', cause: { code: 'ENOTFOUND' } }, true],
 ])('certainlyNotDelivered(%o) = %s', (err, expected) => {
   expect(certainlyNotDelivered(Object.assign(new Error('x'), err))).toBe(expected);
+});
+
+describe('issue 11.5: one base class per layer', () => {
+  test('issue 11.5 every layer base extends SuiteError and keeps its errors classified', async () => {
+    const { ReplicationError, AmbiguousReplicaError, SourceUserStillExistsError } = await import(
+      '../../../src/replication/errors'
+    );
+    const { FailoverError, JournalError } = await import('../../../src/failover/errors');
+    const { ChangeCaptureError, UnlocatableEventError } = await import('../../../src/change-capture/errors');
+    const { CognitoError } = await import('../../../src/cognito/errors');
+    const { LockHeldError } = await import('../../../src/core/lockfile');
+    const { MalformedMessageError } = await import('../../../src/core/message');
+    expect(new AmbiguousReplicaError('x')).toBeInstanceOf(ReplicationError);
+    expect(new JournalError('x')).toBeInstanceOf(FailoverError);
+    expect(new UnlocatableEventError('AdminCreateUser')).toBeInstanceOf(ChangeCaptureError);
+    for (const base of [ReplicationError, FailoverError, ChangeCaptureError, CognitoError])
+      expect(base.prototype).toBeInstanceOf(SuiteError);
+    expect(new LockHeldError('/tmp/x.lock', 1)).toBeInstanceOf(SuiteError);
+    expect(new MalformedMessageError('x')).toBeInstanceOf(SuiteError);
+    // A source user found after all is retried by the queue (it used to say so with `$retryable`).
+    expect(classifyError(new SourceUserStillExistsError('back'))).toBe('transient');
+    expect(classifyError(new AmbiguousReplicaError('x'))).toBe('permanent');
+    expect(new JournalError('x').name).toBe('JournalError');
+  });
 });

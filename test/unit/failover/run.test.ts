@@ -10,6 +10,7 @@ import {
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
+import { toCognitoError } from '../../../src/cognito/errors';
 import { CognitoGateway, type UserPage } from '../../../src/cognito/gateway';
 import { QuotaLimiter } from '../../../src/cognito/limiter';
 import type { MfaState, PoolConfig, UserRecord } from '../../../src/core/types';
@@ -184,8 +185,13 @@ test('scanUsers restarts when the pagination token expires, keeping each user on
   const lister = {
     listUsersPage: async (o: { nextToken?: string } = {}): Promise<UserPage> => {
       calls++;
+      // What the port throws for it (issue 11.5: the adapter types Cognito's InvalidParameterException).
       if (calls === 2)
-        throw Object.assign(new Error('Invalid pagination token'), { name: 'InvalidParameterException' });
+        throw toCognitoError(
+          'ListUsers',
+          'us-east-1_Pool1',
+          Object.assign(new Error('Invalid pagination token'), { name: 'InvalidParameterException' }),
+        );
       const start = Number(o.nextToken ?? 0);
       return {
         users: list.slice(start, start + 3),

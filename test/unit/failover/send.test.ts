@@ -7,6 +7,7 @@ import {
   LimitExceededException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
+import { toCognitoError } from '../../../src/cognito/errors';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import {
   JournalError,
@@ -191,11 +192,16 @@ test('interrupted by a signal: sends in flight finish and are journaled, the res
 
 test('Cognito refusing a reset (4xx): failed, nothing sent, retried by the next run', async () => {
   const world = new FakeStandby(['u1', 'u2']);
+  // What the Cognito adapter throws for it (issue 11.5: typed in one place, the SDK's error kept as cause).
   world.errors.set('u1', {
-    error: Object.assign(new Error('Attempt limit exceeded'), {
-      name: 'LimitExceededException',
-      $metadata: { httpStatusCode: 400 },
-    }),
+    error: toCognitoError(
+      'AdminResetUserPassword',
+      'us-west-2_Standby1',
+      Object.assign(new Error('Attempt limit exceeded'), {
+        name: 'LimitExceededException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    ),
   });
   const path = join(dir, 'j.jsonl');
   const first = await run(world, path);
@@ -204,7 +210,9 @@ test('Cognito refusing a reset (4xx): failed, nothing sent, retried by the next 
   expect(first.failed).toEqual([
     {
       sub: 'sub-u1',
-      error: 'limit-exceeded: LimitExceededException: Attempt limit exceeded',
+      error: expect.stringMatching(
+        /^limit-exceeded: AdminResetUserPassword refused \(LimitExceededException\): this user has reached Cognito's limit of password reset attempts.*Cognito said: Attempt limit exceeded$/,
+      ),
       reason: 'limit-exceeded',
     },
   ]);

@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { TransientError } from '../../../src/cognito/errors';
 import { CognitoGateway } from '../../../src/cognito/gateway';
 import { WRITE_OPERATIONS } from '../../../src/cognito/quotas';
 import type { PoolConfig } from '../../../src/core/types';
@@ -285,6 +286,24 @@ describe('replicateUser', () => {
     expect(s.standby).toHaveReceivedCommandWith(ListUsersCommand, { Filter: 'username = "alice"' });
   });
 
+  test('issue 11.1 caches are instance state: a context built once (a warm container) reads the pools and the source groups once', async () => {
+    // The worker handler resolves its dependencies once per container (createWorkerHandler:
+    // `resolved ??= deps()`), so its gateways, and their caches, serve every later invocation.
+    const s = sides();
+    sourceHas(s, { mfa: [], groups: ['staff'] });
+    s.source.on(ListGroupsCommand).resolves({ Groups: [{ GroupName: 'staff' }] });
+    s.standby.on(ListUsersCommand).resolves({ Users: [matchingReplica()] });
+    s.standby.on(AdminListGroupsForUserCommand).resolves({ Groups: [{ GroupName: 'staff' }] });
+    for (let invocation = 0; invocation < 3; invocation++)
+      await expect(replicateUser(s.ctx, { username: 'alice', sub: SUB })).resolves.toMatchObject({ result: 'in-sync' });
+    expect(s.source).toHaveReceivedCommandTimes(DescribeUserPoolCommand, 1);
+    expect(s.standby).toHaveReceivedCommandTimes(DescribeUserPoolCommand, 1);
+    expect(s.source).toHaveReceivedCommandTimes(ListGroupsCommand, 1);
+    // A context built anew (a cold container) has caches of its own.
+    const cold = sides();
+    expect(cold.ctx.source.groupListings).not.toBe(s.ctx.source.groupListings);
+  });
+
   test('a drifted replica gets only the difference', async () => {
     const s = sides();
     sourceHas(s, { mfa: [] });
@@ -370,7 +389,10 @@ describe('replicateUser', () => {
     s.standby
       .on(ListUsersCommand)
       .rejects(new InternalErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
-    await expect(replicateUser(s.ctx, { username: 'alice' })).rejects.toThrow(InternalErrorException);
+    // issue 11.5: thrown as the adapter's typed error, Cognito's exception kept as its cause
+    const thrown = await replicateUser(s.ctx, { username: 'alice' }).catch((err: unknown) => err);
+    expect(thrown).toBeInstanceOf(TransientError);
+    expect((thrown as Error).cause).toBeInstanceOf(InternalErrorException);
     expect(standbyWrites(s)).toEqual([]);
   });
 
