@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool } from '../cognito/pool';
 import { describeError } from '../core/errors';
 import { logger, MetricUnit, metrics } from '../observability';
 import { loadReconcileConfig, type ReconcileConfig } from '../config/reconcile';
@@ -17,8 +17,8 @@ import { formatSummary } from '../reconcile/summary';
 /** What the scheduled reconcile needs (tests pass their own). */
 export interface ReconcileDeps {
   config: ReconcileConfig;
-  source: CognitoGateway;
-  target: CognitoGateway;
+  source: CognitoPool;
+  target: CognitoPool;
   store: S3CheckpointStore;
   /** The change-capture replica index, kept in step in apply mode. */
   replicaIndex?: ReconcileOptions['replicaIndex'];

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ReplicationPlan } from '../core/plan';
 import type { PoolConfig, UserRecord } from '../core/types';
 import type { Clock } from '../cognito/limiter';
-import type { CognitoPool as CognitoGateway } from '../cognito/pool';
+import type { CognitoPool } from '../cognito/pool';
 import { describeError } from '../core/errors';
 
 /**
@@ -212,7 +212,7 @@ export function needsCsv(state: ImportState): boolean {
 
 /** What running the jobs needs. */
 export interface ImportRunOptions {
-  target: CognitoGateway;
+  target: CognitoPool;
   state: ImportState;
   /** Local CSV file of each chunk (already written). */
   chunkFile(chunk: number): string;

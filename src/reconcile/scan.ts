@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { forEachLimit } from '../core/concurrency';
 import type { GroupInfo } from '../core/types';
-import type { CognitoPool as CognitoGateway } from '../cognito/pool';
+import type { CognitoPool } from '../cognito/pool';
 import { InvalidPaginationTokenError } from '../cognito/errors';
 import { encodeUser } from './records';
 import { SpoolFile } from './spool';
@@ -91,7 +91,7 @@ export function isRejectedToken(err: unknown): boolean {
 
 /** What scanning one side needs. */
 export interface ScanOptions {
-  gateway: CognitoGateway;
+  gateway: CognitoPool;
   side: RunSide;
   dir: string;
   state: SideScanState;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { poolHasAttribute } from '../core/attributes';
 import type { PlanContext } from '../core/plan';
 import type { PoolConfig } from '../core/types';
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool } from '../cognito/pool';
 import { planContextOf, type ReplicationContext } from '../replication/replicate-user';
 import { type CheckpointState, upgradeCheckpoint } from './checkpoint';
 import type { SeqTracker } from './seq-tracker';
@@ -28,9 +28,9 @@ const DRAIN_LIMIT_MS = 30_000;
 export class Session {
   readonly options: ResolvedOptions;
   /** The pool replicated from, through this run's view (nothing is sent once the run stops). */
-  readonly source: CognitoGateway;
+  readonly source: CognitoPool;
   /** The pool made to match, through this run's view. */
-  readonly target: CognitoGateway;
+  readonly target: CognitoPool;
   readonly warnings: string[] = [];
   state!: CheckpointState;
   report!: ReportBuilder;

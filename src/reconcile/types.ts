@@ -1,4 +1,4 @@
-import type { CognitoGateway } from '../cognito/gateway';
+import type { CognitoPool } from '../cognito/pool';
 import type { Clock } from '../cognito/limiter';
 import type { CheckpointState, CheckpointStore } from './checkpoint';
 import type { SchedulerOptions } from './apply-scheduler';
@@ -18,9 +18,9 @@ export type RunSide = 'source' | 'target';
 /** Everything a reconcile run needs. The CLI and the Lambda handler build this; the run does the rest. */
 export interface ReconcileOptions {
   /** The pool replicated from. */
-  source: CognitoGateway;
+  source: CognitoPool;
   /** The pool made to match (the standby Region's pool; the primary's in a reverse reconcile at failback). */
-  target: CognitoGateway;
+  target: CognitoPool;
   store: CheckpointStore;
   /** Write the changes (default: dry run). */
   apply?: boolean;

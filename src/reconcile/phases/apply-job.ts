@@ -8,7 +8,7 @@ import { classifyError, describeError } from '../../core/errors';
 import { chooseReplica, locatorOf } from '../../core/identity';
 import type { ReplicationPlan } from '../../core/plan';
 import type { UserRecord } from '../../core/types';
-import type { CognitoGateway } from '../../cognito/gateway';
+import type { CognitoPool } from '../../cognito/pool';
 import { OPERATION_CATEGORY } from '../../cognito/quotas';
 import { type ReplicationContext, replicateSourceUser } from '../../replication/replicate-user';
 import type { Job } from '../apply-scheduler';
@@ -69,7 +69,7 @@ export function applyJob(session: Session, work: UserWork, finish: Finish): Job 
 async function applyUser(
   session: Session,
   work: UserWork,
-  view: CognitoGateway,
+  view: CognitoPool,
 ): Promise<{ bucket?: UserBucket; after?: UserRecord }> {
   const { report, planContext: ctx } = session;
   const { source, plan, replica, fresh } = work;
@@ -126,7 +126,7 @@ async function applyUser(
  */
 async function importedReplicaIn(
   session: Session,
-  target: CognitoGateway,
+  target: CognitoPool,
   source: UserRecord,
 ): Promise<UserRecord | null | undefined> {
   const locator = locatorOf(source, session.listings.index!.identity);
