@@ -15,7 +15,6 @@ import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
 import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
 import {
-  buildCognitoClient,
   buildGateway,
   confirm,
   note,
@@ -134,10 +133,9 @@ async function main(): Promise<number> {
     note(
       `note: --rate ${rate} is above the default UserAccountRecovery quota (30/s, not adjustable): expect throttling`,
     );
-  const client = buildCognitoClient(f.region, f.endpoint);
-  const standby = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter, client });
-  // The gateway never resends a reset after a timeout or a 5xx: the code may have gone out (journaled "maybe sent").
-  const sender = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter, client });
+  // One pool serves the reads and the sends; it never resends a reset after a timeout or a 5xx (the
+  // code may have gone out: journaled "maybe sent").
+  const standby = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter });
 
   const abort = new AbortController();
   let interrupts = 0;
@@ -172,7 +170,7 @@ async function main(): Promise<number> {
   };
   const report = await runFailover(options, {
     standby,
-    sender,
+    sender: standby,
     sendRate: rate,
     confirm: (question) => {
       scan.break();

@@ -12,7 +12,7 @@ import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
 import * as fields from '../../src/config/fields';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { type CognitoGateway, createCognitoClient } from '../../src/cognito/gateway';
+import type { CognitoGateway } from '../../src/cognito/gateway';
 import { cognitoGateway } from '../../src/config/wiring';
 import type { QuotaLimiter } from '../../src/cognito/limiter';
 import type { QuotaCategory } from '../../src/cognito/quotas';
@@ -148,11 +148,6 @@ export function buildGateway(flags: GatewayFlags): CognitoGateway {
     },
     { headroom: flags.headroom, quotas: flags.quotas, limiter: flags.limiter, client: flags.client },
   );
-}
-
-/** An SDK client for Cognito built like the gateway's own (one attempt per call: the gateway retries). */
-export function buildCognitoClient(region: string, endpoint?: string): CognitoIdentityProviderClient {
-  return createCognitoClient({ region, endpoint, clientConfig: awsClientConfig(region, endpoint) });
 }
 
 // ----------------------------------------------------------------------------- running
