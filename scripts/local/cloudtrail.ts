@@ -36,7 +36,7 @@ import {
 import { matchesPattern } from '../../src/change-capture/pattern-matcher';
 import { changeCapturePattern, type PatternOptions, targetBody } from '../../src/change-capture/rule';
 import { CognitoGateway } from '../../src/cognito/gateway';
-import { loadWorkerConfig } from '../../src/config/env';
+import { loadWorkerConfig } from '../../src/config';
 import { createWorkerHandler } from '../../src/handlers/worker';
 import { ReplicaIndex } from '../../src/replication/replica-index';
 import type { ReplicationContext } from '../../src/replication/replicate-user';

@@ -31,17 +31,17 @@ import type { PostConfirmationTriggerEvent, SQSBatchResponse, SQSEvent } from 'a
 import { CognitoGateway } from '../../src/cognito/gateway';
 import { QuotaLimiter } from '../../src/cognito/limiter';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../../src/cognito/quotas';
-import { loadTriggerConfig, loadWorkerConfig, type WorkerConfig } from '../../src/config/env';
+import { loadTriggerConfig, loadWorkerConfig, type WorkerConfig } from '../../src/config';
+import { cognitoGateway, replicationContext } from '../../src/config/wiring';
+import { DEFAULT_QUOTA_HEADROOM } from '../../src/core/constants';
 import type { BackoffPolicy, RetryPolicy } from '../../src/core/backoff';
 import { planReplication, type ReplicationPlan } from '../../src/core/plan';
 import type { UserRecord } from '../../src/core/types';
 import { createTriggerHandler } from '../../src/handlers/trigger';
 import { type CheckpointStore, FileCheckpointStore } from '../../src/reconcile/checkpoint';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../src/reconcile/run';
-import { sideGateway } from '../../src/reconcile/setup';
 import { createWorkerHandler } from '../../src/handlers/worker';
 import { logger, metrics } from '../../src/observability';
-import { replicationContextFromConfig } from '../../src/replication/context';
 import { planContextOf, readSourceUser, type ReplicationContext } from '../../src/replication/replicate-user';
 import type { CognitoCallEvent } from '../../scripts/local/cognito-shim';
 import type { CognitoEmulator } from '../../scripts/local/cognito';
@@ -319,7 +319,7 @@ export interface RuntimeOptions {
 /**
  * One deployment, as Lambda would run it in the primary Region: the trigger (configuration from
  * its environment, its own SQS client), the sync queue and its DLQ, the worker (configuration
- * from its environment, gateways built by `replicationContextFromConfig`), and an SQS poller in
+ * from its environment, gateways built by the wiring's `replicationContext`), and an SQS poller in
  * place of the event source mapping.
  */
 export interface SyncRuntime {
@@ -371,7 +371,7 @@ export async function startRuntime(
   const trigger = createTriggerHandler(() => ({ config: loadTriggerConfig(env) }));
   triggers.set(pools.primary.poolId, trigger);
   const workerConfig = loadWorkerConfig(env);
-  const replication = replicationContextFromConfig(workerConfig, {}, opts.retry);
+  const replication = replicationContext(workerConfig, { retry: opts.retry });
   const sqs = new SQSClient({ region: workerConfig.sourceRegion, endpoint: workerConfig.sqsEndpoint });
   const worker = createWorkerHandler({
     config: workerConfig,
@@ -492,7 +492,7 @@ export interface ReconcileRunOptions {
 }
 
 /**
- * Runs the reconciler in process, built as its CLI builds it (`sideGateway` per side, production
+ * Runs the reconciler in process, built as its CLI builds it (`cognitoGateway` per side, production
  * quotas and headroom), primary -> standby.
  */
 export async function runReconcile(
@@ -500,12 +500,12 @@ export async function runReconcile(
   pools: { primary: DrillPool; standby: DrillPool },
   opts: ReconcileRunOptions,
 ): Promise<ReconcileResult> {
-  const limits = { headroom: 0.2, quotas: opts.quotas };
-  const source = sideGateway(
+  const limits = { headroom: DEFAULT_QUOTA_HEADROOM, quotas: opts.quotas };
+  const source = cognitoGateway(
     { region: emu.primary.region, poolId: pools.primary.poolId, endpoint: emu.primary.endpoint },
     limits,
   );
-  const target = sideGateway(
+  const target = cognitoGateway(
     { region: emu.standby.region, poolId: pools.standby.poolId, endpoint: emu.standby.endpoint },
     limits,
   );

@@ -13,14 +13,19 @@
  * CloudTrail stand-in records the role (that is how echoes are told apart).
  * @packageDocumentation
  */
-import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../../../src/core/constants';
+import {
+  DEFAULT_MFA_MARKER_ATTRIBUTE,
+  DEFAULT_QUOTA_HEADROOM,
+  DEFAULT_SOURCE_SUB_ATTRIBUTE,
+} from '../../../src/core/constants';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { CognitoGateway } from '../../../src/cognito/gateway';
-import { loadTriggerConfig, loadWorkerConfig, type TriggerConfig, type WorkerConfig } from '../../../src/config/env';
+import { loadTriggerConfig, loadWorkerConfig, type TriggerConfig, type WorkerConfig } from '../../../src/config';
 import { DEFAULT_RETRY } from '../../../src/core/backoff';
-import { replicationContextFromConfig } from '../../../src/replication/context';
-import { type ChangeCaptureConfig, defaultEchoRoleArns, loadChangeCaptureConfig } from '../../../src/change-capture';
+import { replicationContext } from '../../../src/config/wiring';
+import { defaultEchoRoleArns } from '../../../src/change-capture';
+import { type ChangeCaptureConfig, loadChangeCaptureConfig } from '../../../src/config';
 import { createTriggerHandler } from '../../../src/handlers/trigger';
 import { createWorkerHandler, type WorkerDeps } from '../../../src/handlers/worker';
 import { ReplicaIndex } from '../../../src/replication/replica-index';
@@ -119,7 +124,7 @@ export class Deployment {
       STANDBY_ENDPOINT: peer.cognito.endpoint,
       SOURCE_SUB_ATTRIBUTE: DEFAULT_SOURCE_SUB_ATTRIBUTE,
       MFA_MARKER_ATTRIBUTE: DEFAULT_MFA_MARKER_ATTRIBUTE,
-      QUOTA_HEADROOM: '0.2',
+      QUOTA_HEADROOM: String(DEFAULT_QUOTA_HEADROOM),
       MAX_ATTEMPTS: '30',
       WORKER_MAX_CONCURRENCY: '1',
       TRIGGER_SEND_BUDGET_MS: '1500',
@@ -160,7 +165,7 @@ export class Deployment {
     // The gateway's in-call retry budget is compressed like the queue's back-off, so that a short
     // drill outage shows retries through the queue, as a long real one does.
     const retry = { budgetMs: Math.max(250, DEFAULT_RETRY.budgetMs / o.retryTimeScale) };
-    this.replication = replicationContextFromConfig(config, { credentials: workerCredentials }, retry);
+    this.replication = replicationContext(config, { clientConfig: { credentials: workerCredentials }, retry });
     o.onGateway?.(this.replication.source, this.side, 'worker');
     o.onGateway?.(this.replication.standby, peer.side, 'worker');
     this.workerSqs = new SQSClient({

@@ -18,7 +18,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CognitoGateway } from '../../../src/cognito/gateway';
-import { loadWorkerConfig } from '../../../src/config/env';
+import { loadWorkerConfig } from '../../../src/config/worker';
 import { createWorkerHandler } from '../../../src/handlers/worker';
 import { logger, metrics } from '../../../src/observability';
 import { ReplicaIndex } from '../../../src/replication/replica-index';

@@ -7,7 +7,7 @@ import { CognitoGateway } from '../../../src/cognito/gateway';
 import type { Clock } from '../../../src/cognito/limiter';
 import { createReconcileHandler, type ReconcileDeps } from '../../../src/handlers/reconcile';
 import { metrics } from '../../../src/observability';
-import { loadReconcileConfig } from '../../../src/reconcile/config';
+import { loadReconcileConfig } from '../../../src/config/reconcile';
 import { QuotaLimiter } from '../../../src/cognito/limiter';
 import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
 import { captureOutput, uniquePoolId } from '../helpers';
