@@ -133,11 +133,11 @@ export interface LocalRegion {
   cognito: CognitoEmulator;
   poolId: string;
   sqs: SqsEmulator;
-  dynamo: DynamoEmulator;
   /** The sync queue and its DLQ. */
   queues: QueuePair;
-  /** The replica index table (created). */
-  replicaIndexTable: string;
+  /** The replica index's DynamoDB and its table (created); none: no replica index. */
+  dynamo?: DynamoEmulator;
+  replicaIndexTable?: string;
   /** Where Cognito sends the trigger; none: the trigger is only offered as {@link LocalDeployment.trigger}. */
   lambda?: LambdaEndpoint;
 }
@@ -191,12 +191,13 @@ export function localEnvironment(local: LocalRegion, peer: LocalPeer, names: Loc
     QUOTA_HEADROOM: String(DEFAULT_QUOTA_HEADROOM),
     MAX_ATTEMPTS: '30',
     ECHO_ROLE_ARNS: defaultEchoRoleArns({ ...n, peerRegion: peer.cognito.region }).join(','),
-    REPLICA_INDEX_TABLE: local.replicaIndexTable,
-    DYNAMODB_ENDPOINT: local.dynamo.endpoint,
+    ...(local.dynamo && local.replicaIndexTable
+      ? { REPLICA_INDEX_TABLE: local.replicaIndexTable, DYNAMODB_ENDPOINT: local.dynamo.endpoint }
+      : {}),
   };
 }
 
-type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
 /** One Region's deployment: trigger, worker (started by {@link startWorker}), change capture ({@link startCapture}). */
 export class LocalDeployment {
@@ -208,8 +209,8 @@ export class LocalDeployment {
   readonly captureConfig: ChangeCaptureConfig;
   /** The worker's replication context (its two gateways). */
   readonly replication: ReplicationContext;
-  /** The worker's replica index. */
-  readonly index: ReplicaIndex;
+  /** The worker's replica index (none without a table). */
+  readonly index: ReplicaIndex | undefined;
   /** The worker's own SQS client (retry delays, moves to the DLQ). */
   readonly workerSqs: SQSClient;
   /** The worker handler, as the event source mapping calls it. */
@@ -242,7 +243,7 @@ export class LocalDeployment {
     const credentials: Credentials = localCredentials(this.region, 'worker', o);
     this.replication = replicationContext(this.workerConfig, { clientConfig: { credentials }, retry: o.retry });
     this.workerSqs = workerQueueClient(this.workerConfig, credentials);
-    this.index = replicaIndexOf(this.workerConfig, this.captureConfig, credentials)!;
+    this.index = replicaIndexOf(this.workerConfig, this.captureConfig, credentials);
     const worker = createWorkerHandler({
       config: this.workerConfig,
       replication: this.replication,
@@ -360,7 +361,7 @@ export class LocalDeployment {
     this.workerSqs.destroy();
     this.triggerSqs.destroy();
     if (this.ownsPlatformSqs) this.platformSqs.destroy();
-    this.index.client.destroy();
+    this.index?.client.destroy();
     this.replication.source.client.destroy();
     this.replication.standby.client.destroy();
   }
@@ -384,6 +385,7 @@ export interface CaptureDeploymentOptions
 
 /** A {@link LocalDeployment} with its worker and change capture running. */
 export interface CaptureDeployment extends LocalDeployment {
+  readonly index: ReplicaIndex;
   readonly poller: SqsPoller;
   readonly emitter: CloudTrailEmitter;
   readonly queue: QueuePair;
