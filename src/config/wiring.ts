@@ -61,6 +61,8 @@ export interface GatewayWiring extends QuotaBudget {
   clientConfig?: CognitoIdentityProviderClientConfig;
   /** The gateway's retry policy where it differs from the default (the drill compresses time). */
   retry?: Partial<RetryPolicy>;
+  /** Random source of the back-off jitter (tests). */
+  random?: () => number;
 }
 
 /** Session names of the assumed standby role, per function (they show in the standby's CloudTrail). */
@@ -111,6 +113,7 @@ export function cognitoGateway(side: PoolSide, wiring: GatewayWiring = {}): Cogn
     clientConfig,
     retry: wiring.retry,
     clock: wiring.clock,
+    random: wiring.random,
   });
 }
 
