@@ -22,6 +22,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { cognitoGateway, triggerQueueClient } from '../src/config/wiring';
+import { DEFAULT_MFA_MARKER_ATTRIBUTE, DEFAULT_SOURCE_SUB_ATTRIBUTE } from '../src/core/constants';
 import type { UserRecord } from '../src/core/types';
 import { createTriggerHandler } from '../src/handlers/trigger';
 import { logger } from '../src/observability';
@@ -212,8 +213,8 @@ async function main(): Promise<void> {
   const ctx: ReplicationContext = {
     source: cognitoGateway({ region: 'us-east-1', poolId: SOURCE_POOL, endpoint: source.url, credentials }),
     standby: cognitoGateway({ region: 'us-west-2', poolId: STANDBY_POOL, endpoint: standby.url, credentials }),
-    sourceSubAttribute: 'custom:source_sub',
-    mfaMarkerAttribute: 'custom:source_mfa',
+    sourceSubAttribute: DEFAULT_SOURCE_SUB_ATTRIBUTE,
+    mfaMarkerAttribute: DEFAULT_MFA_MARKER_ATTRIBUTE,
   };
   const syncTrigger = async (event: PostConfirmationTriggerEvent) => {
     const attributes = Object.fromEntries(

@@ -28,7 +28,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { PostConfirmationTriggerEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CognitoGateway } from '../../src/cognito/gateway';
-import { QuotaLimiter } from '../../src/cognito/limiter';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../../src/cognito/quotas';
 import type { WorkerConfig } from '../../src/config';
 import { cognitoGateway } from '../../src/config/wiring';
@@ -446,7 +445,7 @@ export function gatewayFor(emulator: CognitoEmulator, poolId: string, opts: { pa
     { region: emulator.region, poolId },
     {
       client: emulator.client({ requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } }), // the gateway retries resets itself
-      limiter: new QuotaLimiter(opts.paced ? {} : { quotas: UNPACED }),
+      ...(opts.paced ? {} : { quotas: UNPACED }),
     },
   );
 }
