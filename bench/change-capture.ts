@@ -23,7 +23,7 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { logger } from '../src/observability';
-import { startCaptureDeployment } from '../scripts/local/cloudtrail';
+import { startCaptureDeployment } from '../scripts/local/deployment';
 import { startCognitoEmulator } from '../scripts/local/cognito';
 import { startDynamoEmulator } from '../scripts/local/dynamodb';
 import { createDrillPools } from '../scripts/local/pools';

@@ -8,9 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CognitoGateway } from '../src/cognito/gateway';
+import { cognitoGateway } from '../src/config/wiring';
 import { MemoryCheckpointStore } from '../src/reconcile/checkpoint';
-import { QuotaLimiter } from '../src/cognito/limiter';
 import { reconcile } from '../src/reconcile/run';
 
 const GROUPS = 10;
@@ -116,12 +115,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-mem-'));
   const quotas = { UserList: 1_000_000, UserPoolRead: 1000, UserPoolResourceRead: 1000 };
   const gw = (side: number, region: string, poolId: string) =>
-    new CognitoGateway({
-      region,
-      poolId,
-      client: syntheticClient(side, n, poolId) as never,
-      limiter: new QuotaLimiter({ quotas, headroom: 0 }),
-    });
+    cognitoGateway({ region, poolId }, { client: syntheticClient(side, n, poolId) as never, quotas, headroom: 0 });
   const t0 = Date.now();
   const result = await reconcile({
     source: gw(0, 'us-east-1', 'us-east-1_MemSrc'),

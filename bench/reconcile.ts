@@ -23,10 +23,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CognitoGateway } from '../src/cognito/gateway';
+import type { CognitoGateway } from '../src/cognito/gateway';
 import type { Clock } from '../src/cognito/limiter';
 import { makeRandom } from '../scripts/local/internal/http';
-import { QuotaLimiter } from '../src/cognito/limiter';
+import { cognitoGateway } from '../src/config/wiring';
 import { DEFAULT_QUOTAS, OPERATION_CATEGORY, type QuotaCategory } from '../src/cognito/quotas';
 import { MemoryCheckpointStore } from '../src/reconcile/checkpoint';
 import type { ProgressSink } from '../src/reconcile/progress';
@@ -139,20 +139,14 @@ export function gateways(
   headroom: number,
 ): { source: CognitoGateway; target: CognitoGateway } {
   return {
-    source: new CognitoGateway({
-      region: 'us-east-1',
-      poolId: s.source.options.id,
-      client: s.east.client,
-      clock,
-      limiter: new QuotaLimiter({ clock, headroom }),
-    }),
-    target: new CognitoGateway({
-      region: 'us-west-2',
-      poolId: s.standby.options.id,
-      client: s.west.client,
-      clock,
-      limiter: new QuotaLimiter({ clock, headroom }),
-    }),
+    source: cognitoGateway(
+      { region: 'us-east-1', poolId: s.source.options.id },
+      { client: s.east.client, clock, headroom },
+    ),
+    target: cognitoGateway(
+      { region: 'us-west-2', poolId: s.standby.options.id },
+      { client: s.west.client, clock, headroom },
+    ),
   };
 }
 

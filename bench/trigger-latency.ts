@@ -20,9 +20,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
-import { CognitoGateway } from '../src/cognito/gateway';
+import { cognitoGateway, triggerQueueClient } from '../src/config/wiring';
+import { DEFAULT_MFA_MARKER_ATTRIBUTE, DEFAULT_SOURCE_SUB_ATTRIBUTE } from '../src/core/constants';
 import type { UserRecord } from '../src/core/types';
 import { createTriggerHandler } from '../src/handlers/trigger';
 import { logger } from '../src/observability';
@@ -196,34 +196,25 @@ async function main(): Promise<void> {
   });
 
   // (a) our trigger, as deployed: one SendMessage within the budget.
+  const triggerConfig = {
+    sourcePoolId: SOURCE_POOL,
+    sourceRegion: 'us-east-1',
+    syncQueueUrl: QUEUE_URL,
+    sqsEndpoint: sqs.url,
+    sendBudgetMs: 1500,
+    replicateForgotPassword: false,
+  };
   const queueTrigger = createTriggerHandler({
-    config: {
-      sourcePoolId: SOURCE_POOL,
-      sourceRegion: 'us-east-1',
-      syncQueueUrl: QUEUE_URL,
-      sqsEndpoint: sqs.url,
-      sendBudgetMs: 1500,
-      replicateForgotPassword: false,
-    },
-    sqs: new SQSClient({ region: 'us-east-1', endpoint: sqs.url, credentials, maxAttempts: 2 }),
+    config: triggerConfig,
+    sqs: triggerQueueClient(triggerConfig, credentials),
   });
 
   // (b), (c): the trigger replicating synchronously with the suite's own code.
   const ctx: ReplicationContext = {
-    source: new CognitoGateway({
-      region: 'us-east-1',
-      poolId: SOURCE_POOL,
-      endpoint: source.url,
-      clientConfig: { credentials },
-    }),
-    standby: new CognitoGateway({
-      region: 'us-west-2',
-      poolId: STANDBY_POOL,
-      endpoint: standby.url,
-      clientConfig: { credentials },
-    }),
-    sourceSubAttribute: 'custom:source_sub',
-    mfaMarkerAttribute: 'custom:source_mfa',
+    source: cognitoGateway({ region: 'us-east-1', poolId: SOURCE_POOL, endpoint: source.url, credentials }),
+    standby: cognitoGateway({ region: 'us-west-2', poolId: STANDBY_POOL, endpoint: standby.url, credentials }),
+    sourceSubAttribute: DEFAULT_SOURCE_SUB_ATTRIBUTE,
+    mfaMarkerAttribute: DEFAULT_MFA_MARKER_ATTRIBUTE,
   };
   const syncTrigger = async (event: PostConfirmationTriggerEvent) => {
     const attributes = Object.fromEntries(

@@ -11,7 +11,8 @@
  * Who made a call is told by the access key its request was signed with: map each key to an
  * identity (`identities`), e.g. the peer worker's key to its role, so that its writes carry the
  * role ARN the rule filters out; any other signed call is an IAM user (the admin); calls with an
- * access token are self-service (anonymous, no pool named), as in CloudTrail.
+ * access token are self-service (anonymous, no pool named), as in CloudTrail. A deployment
+ * (deployment.ts) starts one on its Region's pool.
  *
  * @example
  * const emitter = startCloudTrailEmitter({
@@ -35,16 +36,7 @@ import {
 } from '../../src/change-capture/events';
 import { matchesPattern } from '../../src/change-capture/pattern-matcher';
 import { changeCapturePattern, type PatternOptions, targetBody } from '../../src/change-capture/rule';
-import { CognitoGateway } from '../../src/cognito/gateway';
-import { loadWorkerConfig } from '../../src/config/env';
-import { createWorkerHandler } from '../../src/handlers/worker';
-import { ReplicaIndex } from '../../src/replication/replica-index';
-import type { ReplicationContext } from '../../src/replication/replicate-user';
-import type { CognitoEmulator } from './cognito';
 import type { CognitoCallEvent, CognitoShim } from './cognito-shim';
-import type { DynamoEmulator } from './dynamodb';
-import { type SqsPoller, startSqsPoller } from './poller';
-import { createQueuePair, type QueuePair, type SqsEmulator } from './sqs';
 
 /** Who made a call, as CloudTrail would record it. */
 export type CallerIdentity = { roleArn: string; sessionName?: string } | { userArn: string };
@@ -248,148 +240,5 @@ export function startCloudTrailEmitter(opts: CloudTrailEmitterOptions): CloudTra
       while (pending.size) await Promise.allSettled([...pending]);
     },
     stop: remove,
-  };
-}
-
-// ----------------------------------------------------------------------------- a local deployment
-
-/** Names a local deployment's roles and access keys are derived from (as serverless.yml names them). */
-export interface LocalNames {
-  service?: string;
-  stage?: string;
-  accountId?: string;
-}
-
-/** The role ARN of a deployment's function in `region` (serverless.yml: `<service>-<stage>-<region>-<fn>`). */
-export function localRoleArn(region: string, fn: 'worker' | 'reconcile', n: LocalNames = {}): string {
-  return `arn:aws:iam::${n.accountId ?? '000000000000'}:role/${n.service ?? 'cognito-standby-sync'}-${n.stage ?? 'local'}-${region}-${fn}`;
-}
-
-/** The access key id a deployment's function signs its local calls with (how the emitter recognises it). */
-export function localAccessKey(region: string, fn: 'worker' | 'reconcile'): string {
-  return `LOCAL${fn.toUpperCase()}${region.replace(/[^a-z0-9]/gi, '').toUpperCase()}`;
-}
-
-/** Settings of {@link startCaptureDeployment}. */
-export interface CaptureDeploymentOptions extends LocalNames {
-  /** This deployment's own Region: its pool is the source. */
-  local: { emulator: CognitoEmulator; poolId: string };
-  /** The peer Region: its pool is the standby. */
-  peer: { emulator: CognitoEmulator; poolId: string };
-  sqs: SqsEmulator;
-  dynamo: DynamoEmulator;
-  /** Queue visibility timeout (s). Default 30. */
-  visibilityTimeout?: number;
-  /** Simulated CloudTrail -> EventBridge delay (ms). Default 0. */
-  eventDelayMs?: number;
-  /** How the emitter shapes AdminCreateUser events. Default `sub`. */
-  adminCreateUserShape?: AdminCreateUserShape;
-  onEvent?: CloudTrailEmitterOptions['onEvent'];
-}
-
-/** One Region's deployment, emulated: sync queue + DLQ, replica index table, worker (polled), emitter. */
-export interface CaptureDeployment {
-  readonly region: string;
-  readonly queue: QueuePair;
-  readonly index: ReplicaIndex;
-  readonly replication: ReplicationContext;
-  readonly emitter: CloudTrailEmitter;
-  readonly poller: SqsPoller;
-  readonly workerRoleArn: string;
-  /** Sends a message body straight to this deployment's queue (tests: duplicates, reordering). */
-  send(body: string): Promise<void>;
-  /** Resolves when every emitted event is on the queue and the queue is drained. */
-  settle(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts one deployment the way serverless.yml wires it, on the emulators: the worker handler
- * (src/handlers/worker.ts) with the replica index on dynalite and the peer's roles as echo roles,
- * fed by an SQS poller, and the CloudTrail emitter on the local pool with the production rule.
- */
-export async function startCaptureDeployment(o: CaptureDeploymentOptions): Promise<CaptureDeployment> {
-  const region = o.local.emulator.region;
-  const peerRegion = o.peer.emulator.region;
-  const names: LocalNames = { service: o.service, stage: o.stage, accountId: o.accountId };
-  const sqsClient = o.sqs.client();
-  const tag = `${o.stage ?? 'local'}-${region}-${Math.random().toString(36).slice(2, 8)}`;
-  const queue = await createQueuePair(sqsClient, `sync-${tag}`, {
-    visibilityTimeout: o.visibilityTimeout ?? 30,
-    maxReceiveCount: 35,
-  });
-  const table = `replica-index-${tag}`;
-  await o.dynamo.createReplicaIndexTable(table);
-  const config = loadWorkerConfig({
-    SOURCE_POOL_ID: o.local.poolId,
-    SOURCE_REGION: region,
-    STANDBY_POOL_ID: o.peer.poolId,
-    STANDBY_REGION: peerRegion,
-    SYNC_QUEUE_URL: queue.queueUrl,
-    DLQ_URL: queue.dlqUrl,
-    MAX_ATTEMPTS: '30',
-  });
-  const key = localAccessKey(region, 'worker');
-  const credentials = { accessKeyId: key, secretAccessKey: 'local' };
-  const replication: ReplicationContext = {
-    source: new CognitoGateway({ region, poolId: o.local.poolId, client: o.local.emulator.client({ credentials }) }),
-    standby: new CognitoGateway({
-      region: peerRegion,
-      poolId: o.peer.poolId,
-      client: o.peer.emulator.client({ credentials }),
-    }),
-    sourceSubAttribute: config.sourceSubAttribute,
-    mfaMarkerAttribute: config.mfaMarkerAttribute,
-  };
-  const index = new ReplicaIndex({
-    tableName: table,
-    sourcePoolId: o.local.poolId,
-    standbyPoolId: o.peer.poolId,
-    client: o.dynamo.client({ region }),
-  });
-  const echoRoleArns = [localRoleArn(peerRegion, 'worker', names), localRoleArn(peerRegion, 'reconcile', names)];
-  const handler = createWorkerHandler({ config, replication, sqs: sqsClient, replicaIndex: index, echoRoleArns });
-  const poller = startSqsPoller({
-    client: sqsClient,
-    queueUrl: queue.queueUrl,
-    handler,
-    region,
-    functionName: `worker-${region}`,
-  });
-  const identities: Record<string, CallerIdentity> = {};
-  for (const r of [region, peerRegion]) {
-    for (const fn of ['worker', 'reconcile'] as const)
-      identities[localAccessKey(r, fn)] = { roleArn: localRoleArn(r, fn, names) };
-  }
-  const emitter = startCloudTrailEmitter({
-    emulator: o.local.emulator,
-    accountId: o.accountId,
-    identities,
-    rule: { localPoolId: o.local.poolId, echoRoleArns },
-    sqs: sqsClient,
-    queueUrl: queue.queueUrl,
-    delayMs: o.eventDelayMs,
-    adminCreateUserShape: o.adminCreateUserShape,
-    onEvent: o.onEvent,
-  });
-  return {
-    region,
-    queue,
-    index,
-    replication,
-    emitter,
-    poller,
-    workerRoleArn: localRoleArn(region, 'worker', names),
-    async send(body: string) {
-      await sqsClient.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body }));
-    },
-    async settle(timeoutMs = 30_000) {
-      await emitter.flush();
-      await poller.drained(150, timeoutMs);
-    },
-    async stop() {
-      emitter.stop();
-      await poller.stop();
-    },
   };
 }

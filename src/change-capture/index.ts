@@ -4,4 +4,3 @@ export * from './rule';
 export * from './pattern-matcher';
 export * from './queue-message';
 export * from './screen';
-export * from './config';

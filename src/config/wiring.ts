@@ -15,7 +15,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CognitoGateway } from '../cognito/gateway';
-import { QuotaLimiter } from '../cognito/limiter';
+import { type Clock, QuotaLimiter } from '../cognito/limiter';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../cognito/quotas';
 import type { RetryPolicy } from '../core/backoff';
 import { DEFAULT_QUOTA_HEADROOM } from '../core/constants';
@@ -47,6 +47,8 @@ export interface QuotaBudget {
   quotas?: Partial<Record<QuotaCategory, number>>;
   /** Instances that may run at once on the same budget: each takes its share. Default 1. */
   instances?: number;
+  /** The clock of the limiter (and of the gateway) where it is not the system's (tests, benches on virtual time). */
+  clock?: Clock;
 }
 
 /** How a gateway is built beyond its side. */
@@ -59,6 +61,8 @@ export interface GatewayWiring extends QuotaBudget {
   clientConfig?: CognitoIdentityProviderClientConfig;
   /** The gateway's retry policy where it differs from the default (the drill compresses time). */
   retry?: Partial<RetryPolicy>;
+  /** Random source of the back-off jitter (tests). */
+  random?: () => number;
 }
 
 /** Session names of the assumed standby role, per function (they show in the standby's CloudTrail). */
@@ -82,7 +86,7 @@ export function quotaLimiter(budget: QuotaBudget = {}): QuotaLimiter {
       : Object.fromEntries(
           Object.entries({ ...DEFAULT_QUOTAS, ...budget.quotas }).map(([category, rps]) => [category, rps / instances]),
         );
-  return new QuotaLimiter({ headroom: budget.headroom ?? DEFAULT_QUOTA_HEADROOM, quotas });
+  return new QuotaLimiter({ headroom: budget.headroom ?? DEFAULT_QUOTA_HEADROOM, quotas, clock: budget.clock });
 }
 
 /**
@@ -108,6 +112,8 @@ export function cognitoGateway(side: PoolSide, wiring: GatewayWiring = {}): Cogn
     client: wiring.client,
     clientConfig,
     retry: wiring.retry,
+    clock: wiring.clock,
+    random: wiring.random,
   });
 }
 

@@ -14,10 +14,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
-import { loadTriggerConfig, loadWorkerConfig } from '../../src/config/env';
+import { loadChangeCaptureConfig, loadTriggerConfig, loadWorkerConfig } from '../../src/config';
 import { DEFAULT_BACKOFF, totalRetryWindowSeconds } from '../../src/core/backoff';
 import { changeCapturePattern, defaultEchoRoleArns, TARGET_INPUT_PROPERTIES } from '../../src/change-capture/rule';
-import { loadChangeCaptureConfig } from '../../src/change-capture/config';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');

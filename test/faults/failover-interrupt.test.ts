@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDrillPool, type DrillPool } from '../../scripts/local/pools';
-import { CognitoGateway } from '../../src/cognito/gateway';
+import type { CognitoGateway } from '../../src/cognito/gateway';
+import { cognitoGateway } from '../../src/config/wiring';
 import { failoverLimiter, type FailoverOptions, type FailoverReport, runFailover } from '../../src/failover/run';
 import { useEmulators } from '../support/emulators';
 import { putReplicas, seededRandom, withSteadyClients } from '../support/faults';
@@ -73,8 +74,8 @@ function failover(
   const e = emu();
   const { limiter, rate } = failoverLimiter({ rate: 50 });
   const client = e.standby.client({ requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } });
-  const standby = new CognitoGateway({ region: e.standby.region, poolId: pool.poolId, client, limiter });
-  const sender = new CognitoGateway({ region: e.standby.region, poolId: pool.poolId, client, limiter });
+  const standby = cognitoGateway({ region: e.standby.region, poolId: pool.poolId }, { client, limiter });
+  const sender = cognitoGateway({ region: e.standby.region, poolId: pool.poolId }, { client, limiter });
   const options: FailoverOptions = {
     region: e.standby.region,
     poolId: pool.poolId,

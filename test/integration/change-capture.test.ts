@@ -26,7 +26,7 @@ import {
 import { parseQueueMessage } from '../../src/change-capture/queue-message';
 import { targetBody } from '../../src/change-capture/rule';
 import { logger } from '../../src/observability';
-import { type CaptureDeployment, startCaptureDeployment } from '../../scripts/local/cloudtrail';
+import { type CaptureDeployment, startCaptureDeployment } from '../../scripts/local/deployment';
 import { type DynamoEmulator, startDynamoEmulator } from '../../scripts/local/dynamodb';
 import { queueDepth } from '../../scripts/local/sqs';
 import { useEmulators } from '../support/emulators';

@@ -15,8 +15,7 @@ import {
   AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoGateway } from '../../src/cognito/gateway';
-import { QuotaLimiter } from '../../src/cognito/limiter';
+import { cognitoGateway } from '../../src/config/wiring';
 import { JournalError, type JournalRecord, type JournalSink, openJournal } from '../../src/failover/journal';
 import { buildManifest } from '../../src/failover/manifest';
 import { scanUsers } from '../../src/failover/scan';
@@ -365,12 +364,10 @@ test.each([
     const journal = join(work, `crash-${k}-${mode}.jsonl`);
 
     // First run, in process, dies at journal write k.
-    const gateway = new CognitoGateway({
-      region: standby.region,
-      poolId: pool.poolId,
-      client: standby.client(),
-      limiter: new QuotaLimiter({ quotas: { UserAccountRecovery: 50 } }),
-    });
+    const gateway = cognitoGateway(
+      { region: standby.region, poolId: pool.poolId },
+      { client: standby.client(), quotas: { UserAccountRecovery: 50 } },
+    );
     const manifest = buildManifest(await scanUsers(gateway), {
       pool: await gateway.describePool(),
       sourceSubAttribute: 'custom:source_sub',

@@ -28,7 +28,7 @@ import type { CognitoGateway } from '../../src/cognito/gateway';
 import { FileCheckpointStore } from '../../src/reconcile/checkpoint';
 import { uploadCsv } from '../../src/reconcile/import-job';
 import { reconcile, type ReconcileOptions } from '../../src/reconcile/run';
-import { sideGateway } from '../../src/reconcile/setup';
+import { cognitoGateway } from '../../src/config/wiring';
 import { useEmulators } from '../support/emulators';
 
 jest.setTimeout(120_000);
@@ -90,8 +90,8 @@ function options(from: 'primary' | 'standby', extra: Partial<ReconcileOptions> =
   const s = side(standby, pools.standby.poolId);
   const limits = { headroom: 0 };
   return {
-    source: sideGateway(from === 'primary' ? p : s, limits),
-    target: sideGateway(from === 'primary' ? s : p, limits),
+    source: cognitoGateway(from === 'primary' ? p : s, limits),
+    target: cognitoGateway(from === 'primary' ? s : p, limits),
     store: new FileCheckpointStore(join(mkdtempSync(join(tmpdir(), 'reconcile-it-')), 'checkpoint.json')),
     ...extra,
   };

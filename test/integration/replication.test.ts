@@ -149,7 +149,7 @@ test('a user disabled while change capture is off is disabled in the standby by 
   try {
     await world.apps.primary.setEnabled(u, false);
   } finally {
-    primary.startCapture(world.regions.standby.region);
+    primary.startCapture();
   }
   expect((await standbyCopy(u.email)).Enabled).toBe(true);
   const result = await reconcileSides(world, 'primary', { apply: true, label: 'it-disable' });

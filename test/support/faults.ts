@@ -25,27 +25,24 @@ import {
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { PostConfirmationTriggerEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { CognitoGateway } from '../../src/cognito/gateway';
-import { QuotaLimiter } from '../../src/cognito/limiter';
+import type { CognitoGateway } from '../../src/cognito/gateway';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../../src/cognito/quotas';
-import { loadTriggerConfig, loadWorkerConfig, type WorkerConfig } from '../../src/config/env';
+import type { WorkerConfig } from '../../src/config';
+import { cognitoGateway } from '../../src/config/wiring';
+import { DEFAULT_QUOTA_HEADROOM } from '../../src/core/constants';
 import type { BackoffPolicy, RetryPolicy } from '../../src/core/backoff';
 import { planReplication, type ReplicationPlan } from '../../src/core/plan';
 import type { UserRecord } from '../../src/core/types';
-import { createTriggerHandler } from '../../src/handlers/trigger';
 import { type CheckpointStore, FileCheckpointStore } from '../../src/reconcile/checkpoint';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../src/reconcile/run';
-import { sideGateway } from '../../src/reconcile/setup';
-import { createWorkerHandler } from '../../src/handlers/worker';
 import { logger, metrics } from '../../src/observability';
-import { replicationContextFromConfig } from '../../src/replication/context';
 import { planContextOf, readSourceUser, type ReplicationContext } from '../../src/replication/replicate-user';
 import type { CognitoCallEvent } from '../../scripts/local/cognito-shim';
 import type { CognitoEmulator } from '../../scripts/local/cognito';
-import { type SqsPoller, startSqsPoller } from '../../scripts/local/poller';
+import { LocalDeployment } from '../../scripts/local/deployment';
+import type { SqsPoller } from '../../scripts/local/poller';
 import { createDrillPools, type DrillPool } from '../../scripts/local/pools';
 import { createQueuePair, type QueuePair, queueDepth } from '../../scripts/local/sqs';
 import { type EmulatorSet, useEmulators } from './emulators';
@@ -317,10 +314,10 @@ export interface RuntimeOptions {
 }
 
 /**
- * One deployment, as Lambda would run it in the primary Region: the trigger (configuration from
- * its environment, its own SQS client), the sync queue and its DLQ, the worker (configuration
- * from its environment, gateways built by `replicationContextFromConfig`), and an SQS poller in
- * place of the event source mapping.
+ * One deployment, as Lambda would run it in the primary Region: the local deployment the drill
+ * and the benches run (scripts/local/deployment.ts: trigger and worker configured from their
+ * environment and built by the functions' wiring, an SQS poller in place of the event source
+ * mapping) on a sync queue and DLQ of the case's own, with no replica index.
  */
 export interface SyncRuntime {
   readonly queue: QueuePair;
@@ -354,33 +351,17 @@ export async function startRuntime(
     maxReceiveCount: maxAttempts + 10,
     visibilityTimeout: 20,
   });
-  const env: Record<string, string> = {
-    SOURCE_POOL_ID: pools.primary.poolId,
-    SOURCE_REGION: emu.primary.region,
-    STANDBY_POOL_ID: pools.standby.poolId,
-    STANDBY_REGION: emu.standby.region,
-    SYNC_QUEUE_URL: queue.queueUrl,
-    DLQ_URL: queue.dlqUrl,
-    SQS_ENDPOINT: emu.sqs.endpoint,
-    SOURCE_ENDPOINT: emu.primary.endpoint,
-    STANDBY_ENDPOINT: emu.standby.endpoint,
-    MAX_ATTEMPTS: String(maxAttempts),
-    TRIGGER_SEND_BUDGET_MS: '1000',
-    ...opts.env,
-  };
-  const trigger = createTriggerHandler(() => ({ config: loadTriggerConfig(env) }));
-  triggers.set(pools.primary.poolId, trigger);
-  const workerConfig = loadWorkerConfig(env);
-  const replication = replicationContextFromConfig(workerConfig, {}, opts.retry);
-  const sqs = new SQSClient({ region: workerConfig.sourceRegion, endpoint: workerConfig.sqsEndpoint });
-  const worker = createWorkerHandler({
-    config: workerConfig,
-    replication,
-    sqs,
-    concurrency: opts.concurrency,
-    backoff: opts.backoff ?? { baseSeconds: 1, capSeconds: 2 },
+  const deployment = new LocalDeployment({
+    local: { cognito: emu.primary, poolId: pools.primary.poolId, sqs: emu.sqs, queues: queue },
+    peer: { cognito: emu.standby, poolId: pools.standby.poolId },
+    env: { MAX_ATTEMPTS: String(maxAttempts), TRIGGER_SEND_BUDGET_MS: '1000', ...opts.env },
+    retry: opts.retry,
+    worker: { concurrency: opts.concurrency, backoff: opts.backoff ?? { baseSeconds: 1, capSeconds: 2 } },
+    platformSqs: emu.sqsClient,
   });
-  let poller: SqsPoller | undefined;
+  const { env, workerConfig, replication, trigger } = deployment;
+  triggers.set(pools.primary.poolId, trigger);
+  const worker = (event: SQSEvent) => deployment.worker(event);
   const runtime: SyncRuntime = {
     queue,
     env,
@@ -389,25 +370,17 @@ export async function startRuntime(
     worker,
     trigger,
     get poller() {
-      return poller;
+      return deployment.poller;
     },
     startWorker(o = {}) {
-      if (poller?.running) return poller;
-      poller = startSqsPoller({
-        client: emu.sqsClient,
-        queueUrl: queue.queueUrl,
-        handler: worker,
-        batchSize: o.batchSize ?? 10,
-        region: emu.primary.region,
-      });
-      return poller;
+      return deployment.startWorker(o);
     },
     async stopWorker() {
-      await poller?.stop();
+      await deployment.stopWorker();
     },
     async drain(timeoutMs = 90_000) {
-      if (!poller?.running) throw new Error('the worker is not running');
-      await poller.drained(300, timeoutMs);
+      if (!deployment.workerRunning) throw new Error('the worker is not running');
+      await deployment.drained(timeoutMs, 300);
     },
     async send(bodies) {
       for (let i = 0; i < bodies.length; i += 10) {
@@ -452,7 +425,7 @@ export async function startRuntime(
       return d.visible + d.inFlight + d.delayed;
     },
     async stop() {
-      await poller?.stop();
+      await deployment.stop();
       if (triggers.get(pools.primary.poolId) === trigger) triggers.delete(pools.primary.poolId);
     },
   };
@@ -468,12 +441,13 @@ export const UNPACED: Partial<Record<QuotaCategory, number>> = Object.fromEntrie
 
 /** A gateway on one emulated pool; `paced` keeps the production quotas. */
 export function gatewayFor(emulator: CognitoEmulator, poolId: string, opts: { paced?: boolean } = {}): CognitoGateway {
-  return new CognitoGateway({
-    region: emulator.region,
-    poolId,
-    client: emulator.client({ requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } }), // the gateway retries resets itself
-    limiter: new QuotaLimiter(opts.paced ? {} : { quotas: UNPACED }),
-  });
+  return cognitoGateway(
+    { region: emulator.region, poolId },
+    {
+      client: emulator.client({ requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 } }), // the gateway retries resets itself
+      ...(opts.paced ? {} : { quotas: UNPACED }),
+    },
+  );
 }
 
 /** Settings of {@link runReconcile}. */
@@ -492,7 +466,7 @@ export interface ReconcileRunOptions {
 }
 
 /**
- * Runs the reconciler in process, built as its CLI builds it (`sideGateway` per side, production
+ * Runs the reconciler in process, built as its CLI builds it (`cognitoGateway` per side, production
  * quotas and headroom), primary -> standby.
  */
 export async function runReconcile(
@@ -500,12 +474,12 @@ export async function runReconcile(
   pools: { primary: DrillPool; standby: DrillPool },
   opts: ReconcileRunOptions,
 ): Promise<ReconcileResult> {
-  const limits = { headroom: 0.2, quotas: opts.quotas };
-  const source = sideGateway(
+  const limits = { headroom: DEFAULT_QUOTA_HEADROOM, quotas: opts.quotas };
+  const source = cognitoGateway(
     { region: emu.primary.region, poolId: pools.primary.poolId, endpoint: emu.primary.endpoint },
     limits,
   );
-  const target = sideGateway(
+  const target = cognitoGateway(
     { region: emu.standby.region, poolId: pools.standby.poolId, endpoint: emu.standby.endpoint },
     limits,
   );

@@ -134,7 +134,7 @@ export async function act3(ctx: DrillContext): Promise<void> {
     () => lostUser.subs.primary,
   );
   if (!lost) ctx.results.warnings.push('act 3: the queue message to lose was not found');
-  primary.startCapture(standby.region);
+  primary.startCapture();
   narrator.detail([
     `${created.length} users created by an administrator (no trigger fires for them)`,
     `${edited.length} users edited, 1 added to a group, 1 deleted`,

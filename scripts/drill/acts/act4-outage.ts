@@ -8,6 +8,7 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_QUOTA_HEADROOM } from '../../../src/core/constants';
 import { failoverLimiter, runFailover } from '../../../src/failover/run';
 import { type DrillContext, pause } from '../context';
 import type { DrillUser } from '../runtime/population';
@@ -42,7 +43,7 @@ export async function act4(ctx: DrillContext): Promise<void> {
   const dir = path.join(world.workDir, 'failover');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const out = path.join(dir, `manifest-${regions.standby.pool.poolId}.csv`);
-  const { limiter, rate } = failoverLimiter({ headroom: 0.2 });
+  const { limiter, rate } = failoverLimiter({ headroom: DEFAULT_QUOTA_HEADROOM });
   const gateway = world.gateway('standby', 'operator', undefined, limiter);
   const report = await narrator.step(
     `failover script against ${regions.standby.region} only (dry run: lists users, writes the manifest, sends nothing)`,

@@ -26,7 +26,7 @@ export async function act5(ctx: DrillContext): Promise<void> {
     async () => {
       if (!regions.primary.cognito.running) await regions.primary.cognito.restart();
       primary.startWorker();
-      primary.startCapture(regions.standby.region);
+      primary.startCapture();
     },
   );
 

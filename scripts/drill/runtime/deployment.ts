@@ -1,46 +1,17 @@
 /**
- * One Region's deployment of the suite, run locally the way Lambda runs it:
- * - the post confirmation trigger is registered on the Region's Lambda endpoint, which the
- *   Region's Cognito model invokes on every confirmation;
- * - the sync worker is driven by the SQS poller (the event source mapping: batches of 10,
- *   ReportBatchItemFailures, one instance);
- * - change capture: the local CloudTrail stand-in turns the pool's admin calls into events,
- *   filtered by the rule's own pattern, onto the sync queue.
- *
- * Configuration is what serverless.yml gives the functions: an environment validated by the
- * same loaders (loadTriggerConfig, loadWorkerConfig, loadChangeCaptureConfig). Each function
- * signs its requests with its own dummy access key, standing in for its IAM role, so that the
- * CloudTrail stand-in records the role (that is how echoes are told apart).
+ * One Region's deployment of the suite in the drill: the local deployment every local run shares
+ * (scripts/local/deployment.ts: trigger on the Region's Lambda endpoint, worker on its SQS
+ * poller, change capture through the CloudTrail stand-in, all built by the functions' own
+ * configuration and wiring), with what the drill watches on top: every batch in the
+ * {@link ReplicationTracker}, moves to the DLQ, change-capture counters, the event source's
+ * errors, every gateway (call accounting), and the worker's retry delays compressed in time.
  * @packageDocumentation
  */
-import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../../../src/core/constants';
-import type { Context, SQSEvent } from 'aws-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { CognitoPool as CognitoGateway } from '../../../src/cognito/pool';
-import { loadTriggerConfig, loadWorkerConfig, type TriggerConfig, type WorkerConfig } from '../../../src/config/env';
+import type { CognitoPool } from '../../../src/cognito/pool';
 import { DEFAULT_RETRY } from '../../../src/core/backoff';
-import { replicationContextFromConfig } from '../../../src/replication/context';
-import { type ChangeCaptureConfig, defaultEchoRoleArns, loadChangeCaptureConfig } from '../../../src/change-capture';
-import { createTriggerHandler } from '../../../src/handlers/trigger';
-import { createWorkerHandler, type WorkerDeps } from '../../../src/handlers/worker';
-import { ReplicaIndex } from '../../../src/replication/replica-index';
-import type { ReplicationContext } from '../../../src/replication/replicate-user';
-import { type CallerIdentity, type CloudTrailEmitter, startCloudTrailEmitter } from '../../local/cloudtrail';
-import { type SqsPoller, startSqsPoller } from '../../local/poller';
-import { queueDepth, type QueueDepth } from '../../local/sqs';
-import {
-  ACCOUNT_ID,
-  accessKeyId,
-  credentialsOf,
-  type FunctionKind,
-  functionName,
-  OPERATOR_CREDENTIALS,
-  REPLICA_INDEX_TABLE,
-  roleArn,
-  SERVICE,
-  type Side,
-  STAGE,
-} from './names';
+import { LocalDeployment } from '../../local/deployment';
+import type { SqsPoller } from '../../local/poller';
+import { ACCOUNT_ID, REPLICA_INDEX_TABLE, SERVICE, type Side, STAGE } from './names';
 import type { Region } from './region';
 import { ReplicationTracker } from './tracker';
 
@@ -54,7 +25,7 @@ export interface DeploymentOptions {
    */
   retryTimeScale: number;
   /** Every Cognito gateway made here is reported (call accounting per side). */
-  onGateway?: (gateway: CognitoGateway, side: Side, who: string) => void;
+  onGateway?: (gateway: CognitoPool, side: Side, who: string) => void;
 }
 
 /** Change-capture counters of one Region. */
@@ -67,141 +38,62 @@ export interface CaptureStats {
   echoesFiltered: number;
 }
 
-/** Every function role of both Regions, by its access key: who the CloudTrail stand-in says made a call. */
-export function knownIdentities(regions: string[]): Record<string, CallerIdentity> {
-  const out: Record<string, CallerIdentity> = {};
-  for (const region of regions) {
-    for (const kind of ['trigger', 'worker', 'reconcile'] as FunctionKind[])
-      out[accessKeyId(region, kind)] = { roleArn: roleArn(region, kind) };
-  }
-  return out;
-}
-
-export class Deployment {
+export class Deployment extends LocalDeployment {
   readonly side: Side;
-  readonly region: string;
-  /** The functions' environment, as serverless.yml would set it. */
-  readonly env: Record<string, string>;
-  readonly triggerConfig: TriggerConfig;
-  readonly workerConfig: WorkerConfig;
-  readonly captureConfig: ChangeCaptureConfig;
-  readonly tracker = new ReplicationTracker();
-  readonly capture: CaptureStats = { calls: 0, matched: 0, echoesFiltered: 0 };
-  /** The worker's replication context (its two gateways). */
-  readonly replication: ReplicationContext;
-  private readonly local: Region;
-  private readonly workerSqs: SQSClient;
-  private readonly triggerSqs: SQSClient;
-  private readonly captureSqs: SQSClient;
-  private readonly replicaIndex: ReplicaIndex;
-  private readonly handler: (
-    event: SQSEvent,
-    context: Context,
-  ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
-  private poller?: SqsPoller;
-  private emitter?: CloudTrailEmitter;
+  readonly tracker: ReplicationTracker;
+  readonly capture: CaptureStats;
   private readonly pollerErrors: string[] = [];
 
   constructor(o: DeploymentOptions) {
     const { local, peer } = o;
-    this.local = local;
-    this.side = local.side;
-    this.region = local.region;
-    this.env = {
-      SOURCE_POOL_ID: local.pool.poolId,
-      SOURCE_REGION: local.region,
-      STANDBY_POOL_ID: peer.pool.poolId,
-      STANDBY_REGION: peer.region,
-      SYNC_QUEUE_URL: local.queues.queueUrl,
-      DLQ_URL: local.queues.dlqUrl,
-      SQS_ENDPOINT: local.sqs.endpoint,
-      SOURCE_ENDPOINT: local.cognito.endpoint,
-      STANDBY_ENDPOINT: peer.cognito.endpoint,
-      SOURCE_SUB_ATTRIBUTE: DEFAULT_SOURCE_SUB_ATTRIBUTE,
-      MFA_MARKER_ATTRIBUTE: DEFAULT_MFA_MARKER_ATTRIBUTE,
-      QUOTA_HEADROOM: '0.2',
-      MAX_ATTEMPTS: '30',
-      WORKER_MAX_CONCURRENCY: '1',
-      TRIGGER_SEND_BUDGET_MS: '1500',
-      REPLICATE_FORGOT_PASSWORD: 'false',
-      ECHO_ROLE_ARNS: defaultEchoRoleArns({
-        accountId: ACCOUNT_ID,
-        service: SERVICE,
-        stage: STAGE,
-        peerRegion: peer.region,
-      }).join(','),
-      REPLICA_INDEX_TABLE,
-      DYNAMODB_ENDPOINT: local.dynamo.endpoint,
-    };
-    this.triggerConfig = loadTriggerConfig(this.env);
-    this.workerConfig = loadWorkerConfig(this.env);
-    this.captureConfig = loadChangeCaptureConfig(this.env);
-
-    // The trigger, as Cognito invokes it (through the Region's Lambda endpoint).
-    const triggerCredentials = credentialsOf(local.region, 'trigger');
-    this.triggerSqs = new SQSClient({
-      region: local.region,
-      endpoint: this.triggerConfig.sqsEndpoint,
-      credentials: triggerCredentials,
-      maxAttempts: 2,
-      requestHandler: {
-        connectionTimeout: Math.min(500, this.triggerConfig.sendBudgetMs),
-        requestTimeout: this.triggerConfig.sendBudgetMs,
+    const tracker = new ReplicationTracker();
+    const capture: CaptureStats = { calls: 0, matched: 0, echoesFiltered: 0 };
+    let echoRoles = new Set<string>();
+    super({
+      service: SERVICE,
+      stage: STAGE,
+      accountId: ACCOUNT_ID,
+      local: {
+        cognito: local.cognito,
+        poolId: local.pool.poolId,
+        sqs: local.sqs,
+        dynamo: local.dynamo,
+        queues: local.queues,
+        replicaIndexTable: REPLICA_INDEX_TABLE,
+        lambda: local.lambda,
+      },
+      peer: { cognito: peer.cognito, poolId: peer.pool.poolId },
+      env: { WORKER_MAX_CONCURRENCY: '1', TRIGGER_SEND_BUDGET_MS: '1500', REPLICATE_FORGOT_PASSWORD: 'false' },
+      // The gateway's in-call retry budget is compressed like the queue's back-off, so that a short
+      // drill outage shows retries through the queue, as a long real one does.
+      retry: { budgetMs: Math.max(250, DEFAULT_RETRY.budgetMs / o.retryTimeScale) },
+      onBatch: (event, result) => {
+        const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+        tracker.batch(
+          event.Records.map((r) => ({
+            messageId: r.messageId,
+            body: r.body,
+            attempt: Number(r.attributes.ApproximateReceiveCount) || 1,
+          })),
+          failed,
+          Date.now(),
+        );
+      },
+      platformSqs: local.sqsAdmin,
+      onEvent: (event, matched) => {
+        capture.calls++;
+        if (matched) capture.matched++;
+        else if (echoRoles.has(String(event.detail.userIdentity?.sessionContext?.sessionIssuer?.arn ?? '')))
+          capture.echoesFiltered++;
       },
     });
-    local.lambda.register(
-      functionName('trigger'),
-      createTriggerHandler({ config: this.triggerConfig, sqs: this.triggerSqs }),
-    );
-
-    // The worker's dependencies, as its Lambda handler builds them from the same configuration.
-    const config = this.workerConfig;
-    const workerCredentials = credentialsOf(local.region, 'worker');
-    // The gateway's in-call retry budget is compressed like the queue's back-off, so that a short
-    // drill outage shows retries through the queue, as a long real one does.
-    const retry = { budgetMs: Math.max(250, DEFAULT_RETRY.budgetMs / o.retryTimeScale) };
-    this.replication = replicationContextFromConfig(config, { credentials: workerCredentials }, retry);
+    echoRoles = new Set(this.captureConfig.echoRoleArns);
+    this.side = local.side;
+    this.tracker = tracker;
+    this.capture = capture;
     o.onGateway?.(this.replication.source, this.side, 'worker');
     o.onGateway?.(this.replication.standby, peer.side, 'worker');
-    this.workerSqs = new SQSClient({
-      region: config.sourceRegion,
-      endpoint: config.sqsEndpoint,
-      credentials: workerCredentials,
-    });
     this.observeWorkerSqs(o.retryTimeScale);
-    this.replicaIndex = new ReplicaIndex({
-      tableName: this.captureConfig.replicaIndexTable!,
-      sourcePoolId: config.sourcePoolId,
-      standbyPoolId: config.standbyPoolId,
-      clientConfig: {
-        region: config.sourceRegion,
-        endpoint: this.captureConfig.dynamodbEndpoint,
-        credentials: workerCredentials,
-      },
-    });
-    const deps: WorkerDeps = {
-      config,
-      replication: this.replication,
-      sqs: this.workerSqs,
-      echoRoleArns: this.captureConfig.echoRoleArns,
-      replicaIndex: this.replicaIndex,
-    };
-    const worker = createWorkerHandler(deps);
-    this.handler = async (event, context) => {
-      const result = await worker(event, context);
-      const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-      this.tracker.batch(
-        event.Records.map((r) => ({
-          messageId: r.messageId,
-          body: r.body,
-          attempt: Number(r.attributes.ApproximateReceiveCount) || 1,
-        })),
-        failed,
-        Date.now(),
-      );
-      return result;
-    };
-    this.captureSqs = local.sqs.client({ credentials: OPERATOR_CREDENTIALS, maxAttempts: 3 });
   }
 
   /**
@@ -231,24 +123,9 @@ export class Deployment {
     );
   }
 
-  get workerRunning(): boolean {
-    return !!this.poller;
-  }
-
-  get captureRunning(): boolean {
-    return !!this.emitter;
-  }
-
-  /** Starts the SQS event source (the worker runs for every batch). */
-  startWorker(): void {
-    if (this.poller) return;
-    this.poller = startSqsPoller({
-      client: this.local.sqsAdmin,
-      queueUrl: this.workerConfig.syncQueueUrl,
-      handler: this.handler,
-      batchSize: 10,
-      region: this.region,
-      functionName: functionName('worker'),
+  /** Starts the SQS event source (the worker runs for every batch); its errors are kept for {@link errors}. */
+  override startWorker(): SqsPoller {
+    return super.startWorker({
       onError: (e) => {
         this.pollerErrors.push((e as Error)?.message ?? String(e));
         if (this.pollerErrors.length > 50) this.pollerErrors.shift();
@@ -256,73 +133,8 @@ export class Deployment {
     });
   }
 
-  /** Stops the event source after the batch in flight (the Region's Lambda is "down" or paused). */
-  async stopWorker(): Promise<void> {
-    const p = this.poller;
-    this.poller = undefined;
-    await p?.stop();
-  }
-
-  /** Starts change capture: the pool's admin calls become events on the sync queue. */
-  startCapture(peerRegion: string): void {
-    if (this.emitter) return;
-    const echo = new Set(this.captureConfig.echoRoleArns);
-    this.emitter = startCloudTrailEmitter({
-      emulator: this.local.cognito,
-      accountId: ACCOUNT_ID,
-      identities: knownIdentities([this.region, peerRegion]),
-      rule: { localPoolId: this.workerConfig.sourcePoolId, echoRoleArns: this.captureConfig.echoRoleArns },
-      sqs: this.captureSqs,
-      queueUrl: this.workerConfig.syncQueueUrl,
-      onEvent: (event, matched) => {
-        this.capture.calls++;
-        if (matched) this.capture.matched++;
-        else if (echo.has(String(event.detail.userIdentity?.sessionContext?.sessionIssuer?.arn ?? '')))
-          this.capture.echoesFiltered++;
-      },
-    });
-  }
-
-  /** Stops change capture (after sending what it had). */
-  async stopCapture(): Promise<void> {
-    const e = this.emitter;
-    this.emitter = undefined;
-    if (!e) return;
-    await e.flush();
-    e.stop();
-  }
-
-  /** Sends what change capture has seen so far. */
-  async flushCapture(): Promise<void> {
-    await this.emitter?.flush();
-  }
-
-  /** Resolves when the worker has nothing left: no visible, in-flight or delayed message. */
-  async drained(timeoutMs = 60_000): Promise<void> {
-    if (!this.poller) throw new Error(`the ${this.side} worker is not running`);
-    await this.flushCapture();
-    await this.poller.drained(150, timeoutMs);
-  }
-
-  depth(): Promise<QueueDepth> {
-    return queueDepth(this.local.sqsAdmin, this.workerConfig.syncQueueUrl);
-  }
-
-  dlqDepth(): Promise<QueueDepth> {
-    return queueDepth(this.local.sqsAdmin, this.workerConfig.dlqUrl);
-  }
-
   /** Recent errors the event source met (SQS unreachable, a handler that threw). */
   errors(): string[] {
     return [...this.pollerErrors];
-  }
-
-  async stop(): Promise<void> {
-    await this.stopCapture().catch(() => undefined);
-    await this.stopWorker().catch(() => undefined);
-    for (const c of [this.workerSqs, this.triggerSqs, this.captureSqs]) c.destroy();
-    this.replicaIndex.client.destroy();
-    this.replication.source.destroy();
-    this.replication.standby.destroy();
   }
 }

@@ -99,7 +99,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     if (o.autostart !== false) {
       for (const side of ['primary', 'standby'] as Side[]) {
         d[side].startWorker();
-        d[side].startCapture(regionNames[side === 'primary' ? 'standby' : 'primary']);
+        d[side].startCapture();
       }
     }
     const world: World = {

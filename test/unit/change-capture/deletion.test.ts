@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CognitoGateway } from '../../../src/cognito/gateway';
+import { cognitoGateway } from '../../../src/config/wiring';
 import { classifyError } from '../../../src/core/errors';
 import {
   propagateDeletion,
@@ -57,20 +57,14 @@ function world(): World {
   const ddbClient = new DynamoDBClient({ region: 'us-east-1' });
   const w: World = {
     ctx: {
-      source: new CognitoGateway({
-        region: 'us-east-1',
-        poolId: sourcePoolId,
-        client: sourceClient,
-        clock,
-        retry: { maxAttempts: 1 },
-      }),
-      standby: new CognitoGateway({
-        region: 'us-west-2',
-        poolId: standbyPoolId,
-        client: standbyClient,
-        clock,
-        retry: { maxAttempts: 1 },
-      }),
+      source: cognitoGateway(
+        { region: 'us-east-1', poolId: sourcePoolId },
+        { client: sourceClient, clock, retry: { maxAttempts: 1 } },
+      ),
+      standby: cognitoGateway(
+        { region: 'us-west-2', poolId: standbyPoolId },
+        { client: standbyClient, clock, retry: { maxAttempts: 1 } },
+      ),
       sourceSubAttribute: 'custom:source_sub',
       mfaMarkerAttribute: 'custom:source_mfa',
     },

@@ -9,7 +9,7 @@ import {
   UnlocatableEventError,
 } from '../../../src/change-capture/queue-message';
 import { screenMessage, syncMessageFromEvent } from '../../../src/change-capture/screen';
-import { loadChangeCaptureConfig } from '../../../src/change-capture/config';
+import { loadChangeCaptureConfig } from '../../../src/config/change-capture';
 import {
   LOCAL_POOL,
   OTHER_POOL,

@@ -17,8 +17,8 @@ import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CognitoGateway } from '../../../src/cognito/gateway';
-import { loadWorkerConfig } from '../../../src/config/env';
+import { cognitoGateway } from '../../../src/config/wiring';
+import { loadWorkerConfig } from '../../../src/config/worker';
 import { createWorkerHandler } from '../../../src/handlers/worker';
 import { logger, metrics } from '../../../src/observability';
 import { ReplicaIndex } from '../../../src/replication/replica-index';
@@ -68,20 +68,14 @@ function world() {
     config,
     sqs: clients.sqs,
     replication: {
-      source: new CognitoGateway({
-        region: 'us-east-1',
-        poolId: sourcePoolId,
-        client: clients.source,
-        clock,
-        retry: { maxAttempts: 1 },
-      }),
-      standby: new CognitoGateway({
-        region: 'us-west-2',
-        poolId: standbyPoolId,
-        client: clients.standby,
-        clock,
-        retry: { maxAttempts: 1 },
-      }),
+      source: cognitoGateway(
+        { region: 'us-east-1', poolId: sourcePoolId },
+        { client: clients.source, clock, retry: { maxAttempts: 1 } },
+      ),
+      standby: cognitoGateway(
+        { region: 'us-west-2', poolId: standbyPoolId },
+        { client: clients.standby, clock, retry: { maxAttempts: 1 } },
+      ),
       sourceSubAttribute: config.sourceSubAttribute,
       mfaMarkerAttribute: config.mfaMarkerAttribute,
     },

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CognitoGateway } from '../../../src/cognito/gateway';
+import { cognitoGateway } from '../../../src/config/wiring';
 import type { JournalRecord } from '../../../src/failover/journal';
 import type { ManifestRow } from '../../../src/failover/manifest';
 import { failoverLimiter } from '../../../src/failover/run';
@@ -32,13 +32,10 @@ function setup(options: { rate?: number; headroom?: number } = {}) {
   const client = new CognitoIdentityProviderClient({ region: 'us-west-2' });
   const mock = mockClient(client);
   const { limiter, rate } = failoverLimiter({ rate: options.rate, headroom: options.headroom, clock });
-  const gateway = new CognitoGateway({
-    region: 'us-west-2',
-    poolId: uniquePoolId('us-west-2'),
-    client,
-    clock,
-    limiter,
-  });
+  const gateway = cognitoGateway(
+    { region: 'us-west-2', poolId: uniquePoolId('us-west-2') },
+    { client, clock, limiter },
+  );
   const records: { at: number; record: JournalRecord }[] = [];
   const sendTimes: number[] = [];
   mock.on(AdminResetUserPasswordCommand).callsFake(async () => {

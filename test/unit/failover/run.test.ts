@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { toCognitoError } from '../../../src/cognito/errors';
-import { CognitoGateway, type UserPage } from '../../../src/cognito/gateway';
-import { QuotaLimiter } from '../../../src/cognito/limiter';
+import type { UserPage } from '../../../src/cognito/gateway';
+import { cognitoGateway } from '../../../src/config/wiring';
 import type { MfaState, PoolConfig, UserRecord } from '../../../src/core/types';
 import { type FailoverOptions, runFailover } from '../../../src/failover/run';
 import { scanUsers } from '../../../src/failover/scan';
@@ -403,14 +403,7 @@ describe('issue 10.3: unknown MFA is read in the standby', () => {
     const mock = mockClient(client);
     const poolId = uniquePoolId('us-west-2');
     const clock = new InstantClock();
-    const gateway = new CognitoGateway({
-      region: 'us-west-2',
-      poolId,
-      client,
-      clock,
-      limiter: new QuotaLimiter({ clock }),
-      random: () => 0.5,
-    });
+    const gateway = cognitoGateway({ region: 'us-west-2', poolId }, { client, clock, random: () => 0.5 });
     const listed = (name: string, extra: Record<string, string> = {}) => ({
       Username: name,
       Enabled: true,

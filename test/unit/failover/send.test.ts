@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { toCognitoError } from '../../../src/cognito/errors';
-import { CognitoGateway } from '../../../src/cognito/gateway';
+import { cognitoGateway } from '../../../src/config/wiring';
 import {
   JournalError,
   type JournalRecord,
@@ -339,13 +339,10 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     const clock = new VirtualClock();
     const client = new CognitoIdentityProviderClient({ region: 'us-west-2' });
     const { limiter, rate } = failoverLimiter({ clock }); // 24 a second
-    const gateway = new CognitoGateway({
-      region: 'us-west-2',
-      poolId: uniquePoolId('us-west-2'),
-      client,
-      clock,
-      limiter,
-    });
+    const gateway = cognitoGateway(
+      { region: 'us-west-2', poolId: uniquePoolId('us-west-2') },
+      { client, clock, limiter },
+    );
     const sendTimes: number[] = [];
     const mock = mockClient(client);
     mock.on(AdminResetUserPasswordCommand).callsFake(async () => (sendTimes.push(clock.now()), {}));

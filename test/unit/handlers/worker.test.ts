@@ -20,7 +20,8 @@ import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CognitoGateway } from '../../../src/cognito/gateway';
+import type { CognitoGateway } from '../../../src/cognito/gateway';
+import { cognitoGateway } from '../../../src/config/wiring';
 import { loadWorkerConfig } from '../../../src/config/worker';
 import { retryDelaySeconds, type RetryPolicy } from '../../../src/core/backoff';
 import { buildSyncMessage } from '../../../src/core/message';
@@ -77,8 +78,8 @@ function world(maxAttempts = 5, retry: Partial<RetryPolicy> = { maxAttempts: 1 }
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   sqs.on(ChangeMessageVisibilityCommand).resolves({});
   const gateways = {
-    source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock, retry }),
-    standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock, retry }),
+    source: cognitoGateway({ region: 'us-east-1', poolId: sourcePoolId }, { client: sourceClient, clock, retry }),
+    standby: cognitoGateway({ region: 'us-west-2', poolId: standbyPoolId }, { client: standbyClient, clock, retry }),
   };
   const handler = createWorkerHandler({
     config,

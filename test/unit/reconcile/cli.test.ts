@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { awsClientConfig, hasAwsCredentials } from '../../../scripts/cli/common';
-import { parseQuota, sideGateway } from '../../../src/reconcile/setup';
+import { parseQuota } from '../../../src/config/fields';
+import { cognitoGateway } from '../../../src/config/wiring';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -87,7 +88,7 @@ describe('CLI set-up', () => {
       awsClientConfig('us-east-1', endpoint, env).credentials;
     expect(hasAwsCredentials({ HOME: '/nonexistent' })).toBe(false);
     expect(hasAwsCredentials({ AWS_PROFILE: 'ops', HOME: '/nonexistent' })).toBe(true);
-    const local = sideGateway(
+    const local = cognitoGateway(
       {
         region: 'us-east-1',
         poolId: 'us-east-1_A',
@@ -97,7 +98,7 @@ describe('CLI set-up', () => {
       { headroom: 0.2 },
     );
     expect(await local.client.config.credentials()).toMatchObject({ accessKeyId: 'local', secretAccessKey: 'local' });
-    const real = sideGateway(
+    const real = cognitoGateway(
       { region: 'us-east-1', poolId: 'us-east-1_A', credentials: credentialsFor(undefined, { HOME: '/nonexistent' }) },
       { headroom: 0.5, quotas: { UserUpdate: 50 } },
     );

@@ -16,11 +16,11 @@ import {
   type ModelPool as FakePool,
   type PoolOptions as FakePoolOptions,
 } from '../../../scripts/local/cognito-model';
-import { CognitoGateway } from '../../../src/cognito/gateway';
+import type { CognitoGateway } from '../../../src/cognito/gateway';
+import { cognitoGateway } from '../../../src/config/wiring';
 import type { Clock } from '../../../src/cognito/limiter';
 import type { QuotaCategory } from '../../../src/cognito/quotas';
 import { type CheckpointStore, MemoryCheckpointStore } from '../../../src/reconcile/checkpoint';
-import { QuotaLimiter } from '../../../src/cognito/limiter';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from '../../../src/reconcile/run';
 import { uniquePoolId, VirtualClock } from '../helpers';
 
@@ -62,22 +62,17 @@ export class Pair {
   }
 
   gateways(clock: Clock = this.clock): { source: CognitoGateway; target: CognitoGateway } {
-    const limiter = () => new QuotaLimiter({ clock, headroom: 0, quotas: this.options.quotas });
+    // Each side its own limiter (another Region), no headroom: the tests set the quotas they mean.
+    const budget = { clock, headroom: 0, quotas: this.options.quotas };
     return {
-      source: new CognitoGateway({
-        region: 'us-east-1',
-        poolId: this.source.options.id,
-        client: this.east.client,
-        clock,
-        limiter: limiter(),
-      }),
-      target: new CognitoGateway({
-        region: 'us-west-2',
-        poolId: this.target.options.id,
-        client: this.west.client,
-        clock,
-        limiter: limiter(),
-      }),
+      source: cognitoGateway(
+        { region: 'us-east-1', poolId: this.source.options.id },
+        { client: this.east.client, ...budget },
+      ),
+      target: cognitoGateway(
+        { region: 'us-west-2', poolId: this.target.options.id },
+        { client: this.west.client, ...budget },
+      ),
     };
   }
 

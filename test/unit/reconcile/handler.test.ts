@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CognitoModel as FakeCognito } from '../../../scripts/local/cognito-model';
-import { CognitoGateway } from '../../../src/cognito/gateway';
+import { cognitoGateway } from '../../../src/config/wiring';
 import type { Clock } from '../../../src/cognito/limiter';
 import { createReconcileHandler, type ReconcileDeps } from '../../../src/handlers/reconcile';
 import { metrics } from '../../../src/observability';
-import { loadReconcileConfig } from '../../../src/reconcile/config';
-import { QuotaLimiter } from '../../../src/cognito/limiter';
+import { loadReconcileConfig } from '../../../src/config/reconcile';
 import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
 import { captureOutput, uniquePoolId } from '../helpers';
 import { fakeBucket } from './fixture';
@@ -45,15 +44,14 @@ function deps(latencyMs: number, users: number, env: Record<string, string> = {}
   const { objects, s3 } = fakeBucket();
   const continued: unknown[] = [];
   const gw = (fake: FakeCognito, region: string, poolId: string) =>
-    new CognitoGateway({
-      region,
-      poolId,
-      client: fake.client,
-      limiter: new QuotaLimiter({
+    cognitoGateway(
+      { region, poolId },
+      {
+        client: fake.client,
         headroom: 0,
         quotas: { UserCreation: 1000, UserAccountRecovery: 1000, UserUpdate: 1000, UserList: 1000 },
-      }),
-    });
+      },
+    );
   const d: ReconcileDeps = {
     config,
     source: gw(east, 'us-east-1', sourcePoolId),

@@ -11,8 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splitCsv } from '../../../scripts/local/cognito-model';
-import { CognitoGateway } from '../../../src/cognito/gateway';
-import { QuotaLimiter } from '../../../src/cognito/limiter';
+import { cognitoGateway } from '../../../src/config/wiring';
 import { planReplication, type ReplicationPlan } from '../../../src/core/plan';
 import {
   importedReplica,
@@ -380,13 +379,7 @@ describe('issue 10.1: import jobs report users that were never created', () => {
     const client = new CognitoIdentityProviderClient({ region: 'us-west-2' });
     const mock = mockClient(client);
     const clock = new InstantClock();
-    const gateway = new CognitoGateway({
-      region: 'us-west-2',
-      poolId: 'us-west-2_Target1',
-      client,
-      clock,
-      limiter: new QuotaLimiter({ clock }),
-    });
+    const gateway = cognitoGateway({ region: 'us-west-2', poolId: 'us-west-2_Target1' }, { client, clock });
     const job = {
       JobName: 'job-0',
       JobId: 'import-AbCdEfGhIj',

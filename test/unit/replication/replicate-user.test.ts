@@ -26,7 +26,7 @@ import {
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { TransientError } from '../../../src/cognito/errors';
-import { CognitoGateway } from '../../../src/cognito/gateway';
+import { cognitoGateway } from '../../../src/config/wiring';
 import { WRITE_OPERATIONS } from '../../../src/cognito/quotas';
 import type { PoolConfig } from '../../../src/core/types';
 import { planReplication } from '../../../src/core/plan';
@@ -93,8 +93,8 @@ function sides(
     }),
   });
   const ctx: ReplicationContext = {
-    source: new CognitoGateway({ region: 'us-east-1', poolId: sourcePoolId, client: sourceClient, clock }),
-    standby: new CognitoGateway({ region: 'us-west-2', poolId: standbyPoolId, client: standbyClient, clock }),
+    source: cognitoGateway({ region: 'us-east-1', poolId: sourcePoolId }, { client: sourceClient, clock }),
+    standby: cognitoGateway({ region: 'us-west-2', poolId: standbyPoolId }, { client: standbyClient, clock }),
     sourceSubAttribute: 'custom:source_sub',
     mfaMarkerAttribute: 'custom:source_mfa',
     groupRoleMap: options.groupRoleMap,
