@@ -158,6 +158,31 @@ export const quotaFields = {
   QUOTA_HEADROOM: quotaHeadroom.default(DEFAULT_QUOTA_HEADROOM),
 };
 
+/** The field groups every replicating function reads (source, target, replica, quota), validated. */
+const replicationEnv = z.object({ ...sourcePoolFields, ...standbyPoolFields, ...replicaFields, ...quotaFields });
+
+/**
+ * The configuration fields of {@link sourcePoolFields}, {@link standbyPoolFields},
+ * {@link replicaFields} and {@link quotaFields}, from a parsed environment: the part the worker's
+ * and the reconcile function's configurations share. `SOURCE_REGION` has had its fallback applied.
+ */
+export function replicationSettings(e: z.output<typeof replicationEnv>) {
+  return {
+    sourcePoolId: e.SOURCE_POOL_ID,
+    sourceRegion: e.SOURCE_REGION!,
+    sourceEndpoint: e.SOURCE_ENDPOINT,
+    standbyPoolId: e.STANDBY_POOL_ID,
+    standbyRegion: e.STANDBY_REGION,
+    standbyEndpoint: e.STANDBY_ENDPOINT,
+    standbyRoleArn: e.STANDBY_ROLE_ARN,
+    sourceSubAttribute: e.SOURCE_SUB_ATTRIBUTE,
+    mfaMarkerAttribute: e.MFA_MARKER_ATTRIBUTE,
+    groupRoleMap: e.GROUP_ROLE_MAP,
+    linkFederatedUsers: e.LINK_FEDERATED_USERS,
+    quotaHeadroom: e.QUOTA_HEADROOM,
+  };
+}
+
 /** The replica index of change capture (DynamoDB), and its endpoint override. */
 export const replicaIndexFields = {
   REPLICA_INDEX_TABLE: tableName.optional(),

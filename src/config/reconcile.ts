@@ -5,6 +5,7 @@ import {
   functionArn,
   quotaFields,
   replicaFields,
+  replicationSettings,
   replicaIndexFields,
   roleArn,
   SOURCE_REGION_FALLBACK,
@@ -75,16 +76,7 @@ export interface ReconcileConfig {
 export function loadReconcileConfig(env: Environment = process.env): ReconcileConfig {
   const e = parseEnv(ReconcileEnv, env, 'reconcile', SOURCE_REGION_FALLBACK);
   return {
-    sourcePoolId: e.SOURCE_POOL_ID,
-    sourceRegion: e.SOURCE_REGION!,
-    standbyPoolId: e.STANDBY_POOL_ID,
-    standbyRegion: e.STANDBY_REGION,
-    standbyRoleArn: e.STANDBY_ROLE_ARN,
-    sourceSubAttribute: e.SOURCE_SUB_ATTRIBUTE,
-    mfaMarkerAttribute: e.MFA_MARKER_ATTRIBUTE,
-    groupRoleMap: e.GROUP_ROLE_MAP,
-    quotaHeadroom: e.QUOTA_HEADROOM,
-    linkFederatedUsers: e.LINK_FEDERATED_USERS,
+    ...replicationSettings(e),
     apply: e.RECONCILE_MODE === 'apply',
     deep: e.RECONCILE_DEEP,
     deleteOrphans: e.RECONCILE_DELETE_ORPHANS,
@@ -95,8 +87,6 @@ export function loadReconcileConfig(env: Environment = process.env): ReconcileCo
     triggerFunctionArn: e.TRIGGER_FUNCTION_ARN,
     replicaIndexTable: e.REPLICA_INDEX_TABLE,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
-    sourceEndpoint: e.SOURCE_ENDPOINT,
-    standbyEndpoint: e.STANDBY_ENDPOINT,
     s3Endpoint: e.S3_ENDPOINT,
     functionName: e.AWS_LAMBDA_FUNCTION_NAME,
   };

@@ -3,6 +3,7 @@ import { changeCaptureFields } from './change-capture';
 import {
   quotaFields,
   replicaFields,
+  replicationSettings,
   SOURCE_REGION_FALLBACK,
   sourcePoolFields,
   standbyPoolFields,
@@ -58,22 +59,11 @@ export interface WorkerConfig {
 export function loadWorkerConfig(env: Environment = process.env): WorkerConfig {
   const e = parseEnv(WorkerEnv, env, 'worker', SOURCE_REGION_FALLBACK);
   return {
-    sourcePoolId: e.SOURCE_POOL_ID,
-    sourceRegion: e.SOURCE_REGION!,
-    standbyPoolId: e.STANDBY_POOL_ID,
-    standbyRegion: e.STANDBY_REGION,
+    ...replicationSettings(e),
     syncQueueUrl: e.SYNC_QUEUE_URL,
     dlqUrl: e.DLQ_URL,
     sqsEndpoint: e.SQS_ENDPOINT,
-    sourceSubAttribute: e.SOURCE_SUB_ATTRIBUTE,
-    mfaMarkerAttribute: e.MFA_MARKER_ATTRIBUTE,
-    groupRoleMap: e.GROUP_ROLE_MAP,
-    quotaHeadroom: e.QUOTA_HEADROOM,
     maxAttempts: e.MAX_ATTEMPTS,
     maxConcurrency: e.WORKER_MAX_CONCURRENCY,
-    linkFederatedUsers: e.LINK_FEDERATED_USERS,
-    sourceEndpoint: e.SOURCE_ENDPOINT,
-    standbyEndpoint: e.STANDBY_ENDPOINT,
-    standbyRoleArn: e.STANDBY_ROLE_ARN,
   };
 }

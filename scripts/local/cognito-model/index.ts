@@ -6,5 +6,6 @@ export { commandClient, directClient } from './direct';
 export { ModelError } from './errors';
 export { splitCsv } from './import-jobs';
 export { type CallEvent, type CallListener, CognitoModel, type CognitoModelOptions, type OutboxEntry } from './model';
+export { isUserWrite } from './operations';
 export { ModelPool } from './pool';
 export type { ImportJob, ModelCall, ModelGroup, ModelUser, PoolOptions } from './types';

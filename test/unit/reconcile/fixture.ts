@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CognitoModel as FakeCognito,
+  isUserWrite,
   type ModelPool as FakePool,
   type PoolOptions as FakePoolOptions,
 } from '../../../scripts/local/cognito-model';
@@ -117,21 +118,8 @@ export class Pair {
 
 /** Successful write calls of a fake, as `op user [group]` keys, in order. */
 export function writeKeys(fake: FakeCognito): string[] {
-  const WRITES = new Set([
-    'AdminCreateUser',
-    'AdminSetUserPassword',
-    'AdminUpdateUserAttributes',
-    'AdminDeleteUserAttributes',
-    'AdminEnableUser',
-    'AdminDisableUser',
-    'AdminAddUserToGroup',
-    'AdminRemoveUserFromGroup',
-    'AdminSetUserMFAPreference',
-    'AdminDeleteUser',
-    'AdminLinkProviderForUser',
-  ]);
   return fake.log
-    .filter((c) => c.result === 'ok' && WRITES.has(c.op))
+    .filter((c) => c.result === 'ok' && isUserWrite(c.op) && c.op !== 'CreateGroup')
     .map((c) => `${c.op} ${c.username ?? ''} ${c.detail ?? ''}`.trim());
 }
 
