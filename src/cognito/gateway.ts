@@ -192,6 +192,10 @@ export class CognitoGateway implements CognitoPool {
   }
 
   /** Requests in flight now through this gateway's client (all gateways sharing it). */
+  rate(category: QuotaCategory): number {
+    return this.limiter.rate(category);
+  }
+
   get inFlight(): number {
     return this.gate.inUse;
   }

@@ -2,7 +2,7 @@ import type { UserLocator } from '../core/identity';
 import type { MfaChange, ProviderLink } from '../core/plan';
 import type { GroupInfo, PoolConfig, PoolMfaConfig, UserRecord } from '../core/types';
 import type { GroupListings } from './group-listings';
-import type { QuotaLimiter } from './limiter';
+import type { QuotaCategory } from './quotas';
 import type {
   CallInterceptor,
   ImportJob,
@@ -31,8 +31,6 @@ import type {
 export interface CognitoPool {
   readonly region: string;
   readonly poolId: string;
-  /** The quota limiter of this side (one per account and Region): its current rates size worker pools. */
-  readonly limiter: QuotaLimiter;
   /** Requests sent, by operation (retries included; a view with `ownCalls` counts its own calls once each). */
   readonly calls: Record<string, number>;
   /** Write calls counted in {@link calls} (each bills the user it touches as active). */
@@ -41,6 +39,12 @@ export interface CognitoPool {
   readonly inFlight: number;
   /** The latest listing of this pool's groups, shared by every view of this pool. */
   readonly groupListings: GroupListings;
+
+  /**
+   * Requests per second this side's quota limiter paces the category at now (the quota less the
+   * headroom, slowed after throttling): callers size their worker pools with it.
+   */
+  rate(category: QuotaCategory): number;
 
   /** The pool's configuration (DescribeUserPool), cached for five minutes per adapter. */
   describePool(): Promise<PoolConfig>;

@@ -1,5 +1,6 @@
 import { DEFAULT_MFA_MARKER_ATTRIBUTE, DEFAULT_SOURCE_SUB_ATTRIBUTE } from '../core/constants';
-import type { Clock, QuotaLimiter } from '../cognito/limiter';
+import type { Clock } from '../cognito/limiter';
+import type { CognitoPool } from '../cognito/pool';
 import { type ProgressSink, silentProgress } from './progress';
 import { SUB_SHARDS } from './scan';
 import type { ReconcileOptions } from './types';
@@ -84,12 +85,12 @@ export function resolveOptions(options: ReconcileOptions): ResolvedOptions {
 }
 
 /** Orphan deletions in flight: the option, or enough to keep the target's UserUpdate category busy. */
-export function deleteConcurrency(options: ResolvedOptions, target: QuotaLimiter): number {
+export function deleteConcurrency(options: ResolvedOptions, target: Pick<CognitoPool, 'rate'>): number {
   return options.deleteConcurrency ?? Math.max(4, Math.ceil(target.rate('UserUpdate') * 2));
 }
 
 /** `--deep` reads (AdminGetUser) in flight: enough to keep the source's UserRead category busy. */
-export function deepReadConcurrency(source: QuotaLimiter): number {
+export function deepReadConcurrency(source: Pick<CognitoPool, 'rate'>): number {
   return Math.max(8, Math.ceil(source.rate('UserRead') * 2));
 }
 

@@ -78,7 +78,7 @@ export async function writeImportCsv(
 
 /** `--deep`: reads each candidate in full and plans it again (its MFA decides whether it can be imported). */
 async function readBatch(session: Session, batch: Candidate[]): Promise<void> {
-  await forEachLimit(batch, deepReadConcurrency(session.source.limiter), async (c) => {
+  await forEachLimit(batch, deepReadConcurrency(session.source), async (c) => {
     try {
       const full = await readFull(session, c.user);
       c.plan = full ? planReplication(full, undefined, session.planContext) : undefined;

@@ -90,7 +90,7 @@ async function deleteOrphans(session: Session, candidates: UserRecord[], deleted
   const attribute = session.planContext.sourceSubAttribute;
   options.progress.phase('deleting orphans', candidates.length);
   let n = 0;
-  await forEachLimit(candidates, deleteConcurrency(options, session.target.limiter), async (user) => {
+  await forEachLimit(candidates, deleteConcurrency(options, session.target), async (user) => {
     if (session.stopping) return;
     const sourceSub = user.attributes[attribute];
     try {

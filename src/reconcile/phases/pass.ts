@@ -31,7 +31,7 @@ export const passPhase: Phase = {
     const tracker = (session.pass = new SeqTracker(session.state.pass));
     const scheduler = new ApplyScheduler({ ...options.scheduler, rate: rateOf(session) });
     // --deep: users are read (AdminGetUser) and planned this many at a time.
-    const preparing = new TaskPool(deepReadConcurrency(session.source.limiter));
+    const preparing = new TaskPool(deepReadConcurrency(session.source));
     const source = session.state.scan.source;
     let processed = 0;
     options.progress.phase(
@@ -104,6 +104,6 @@ export const passPhase: Phase = {
 function rateOf(session: Session): (key: string) => number {
   return (key) => {
     const [side, category] = key.split(':') as [string, QuotaCategory];
-    return (side === 'source' ? session.source : session.target).limiter.rate(category);
+    return (side === 'source' ? session.source : session.target).rate(category);
   };
 }

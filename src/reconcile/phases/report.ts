@@ -22,7 +22,7 @@ export function buildReport(session: Session, status: RunStatus): ReconcileRepor
   const targetGroups = (state.scan.target.groups ?? []).map((g) => g.name);
   let estimate = 0;
   for (const [category, n] of Object.entries(counts.plannedCalls)) {
-    estimate = Math.max(estimate, n / target.limiter.rate(category as QuotaCategory));
+    estimate = Math.max(estimate, n / target.rate(category as QuotaCategory));
   }
   const billed = (source.calls.AdminGetUser ?? 0) + (target.calls.AdminGetUser ?? 0);
   const decision = session.deletion ?? decideDeletion(session);
@@ -55,7 +55,7 @@ export function buildReport(session: Session, status: RunStatus): ReconcileRepor
     readiness: readiness(counts, {
       deep: options.deep,
       totpKnown: session.hasMarker(),
-      recoveryRate: target.limiter.rate('UserAccountRecovery'),
+      recoveryRate: target.rate('UserAccountRecovery'),
     }),
     warnings: session.warnings,
     entries: session.report.state.entries,

@@ -55,7 +55,7 @@ describe('issue 11.1: the CognitoPool port', () => {
     ]);
     expect(gateway.calls).toEqual({ AdminGetUser: 2 }); // the retry is the adapter's, counted once per attempt
     expect(view.calls).toBe(gateway.calls);
-    expect(view.limiter).toBe(gateway.limiter);
+    expect((view as CognitoGateway).limiter).toBe(gateway.limiter);
     expect(view.groupListings).toBe(gateway.groupListings);
   });
 

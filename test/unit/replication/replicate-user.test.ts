@@ -26,6 +26,7 @@ import {
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { TransientError } from '../../../src/cognito/errors';
+import type { CognitoGateway } from '../../../src/cognito/gateway';
 import { cognitoGateway } from '../../../src/config/wiring';
 import { WRITE_OPERATIONS } from '../../../src/cognito/quotas';
 import type { PoolConfig } from '../../../src/core/types';
@@ -375,7 +376,7 @@ describe('replicateUser', () => {
       .rejectsOnce(err(TooManyRequestsException))
       .resolves({});
     s.standby.on(AdminSetUserPasswordCommand).rejectsOnce(err(TooManyRequestsException)).resolves({});
-    const throttled = jest.spyOn(s.ctx.standby.limiter, 'throttled');
+    const throttled = jest.spyOn((s.ctx.standby as CognitoGateway).limiter, 'throttled');
     expect(await replicateUser(s.ctx, { username: 'alice' })).toMatchObject({ result: 'created' });
     expect(s.standby).toHaveReceivedCommandTimes(AdminCreateUserCommand, 3);
     expect(throttled).toHaveBeenCalledWith('UserCreation');
