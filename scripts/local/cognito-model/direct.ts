@@ -82,7 +82,7 @@ const TIMESTAMPS = new Set([
   'CompletionDate',
 ]);
 
-/** The answer with its epoch-second timestamps as `Date`s (what the SDK's parser does). */
+/** The answer with its epoch-second timestamps as `Date`s (what the SDK's parser does), copied. */
 function revive(value: unknown, key?: string): unknown {
   if (key && TIMESTAMPS.has(key) && typeof value === 'number') return new Date(value * 1000);
   if (Array.isArray(value)) return value.map((v) => revive(v));
@@ -94,9 +94,26 @@ function revive(value: unknown, key?: string): unknown {
   return value;
 }
 
+/**
+ * Operations whose answer the model builds afresh on every call (pages of `userType` copies): their
+ * timestamps are revived in place, with no second copy (the benches list millions of users).
+ */
+const FRESH_ANSWERS = new Set(['ListUsers', 'ListUsersInGroup']);
+
+function reviveUserPage(page: Json): Json {
+  for (const u of page.Users ?? []) {
+    u.UserCreateDate = new Date(u.UserCreateDate * 1000);
+    u.UserLastModifiedDate = new Date(u.UserLastModifiedDate * 1000);
+  }
+  return page;
+}
+
 /** A client whose `send(command)` the model answers without the SDK's serialisation (benches, unit tests). */
 export function commandClient(model: CognitoModel): CognitoIdentityProviderClient {
-  const send = async (command: { constructor: { name: string }; input: Json }) =>
-    revive(await model.call(command.constructor.name.replace(/Command$/, ''), command.input));
+  const send = async (command: { constructor: { name: string }; input: Json }) => {
+    const op = command.constructor.name.replace(/Command$/, '');
+    const out = await model.call(op, command.input);
+    return FRESH_ANSWERS.has(op) ? reviveUserPage(out) : revive(out);
+  };
   return { send, destroy() {} } as never;
 }

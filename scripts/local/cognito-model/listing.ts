@@ -19,13 +19,26 @@ function listUsers(ctx: OpContext): Json {
       const name = pool.bySub.get(filter.value);
       return name ? [name] : [];
     }
-    return [...pool.users.values()]
-      .filter((u) => matches(u, filter))
-      .sort((a, b) => (a.Attributes.sub < b.Attributes.sub ? -1 : 1))
-      .map((u) => u.Username);
+    const users = pool.usersBySub();
+    if (filter?.attribute === 'sub') return subPrefix(users, filter.value);
+    return users.filter((u) => matches(u, filter)).map((u) => u.Username);
   });
   const users = page.keys.map((n) => pool.users.get(n)).filter((u): u is ModelUser => !!u);
   return { Users: users.map((u) => userType(u, wanted)), PaginationToken: page.next };
+}
+
+/** The usernames whose `sub` starts with `prefix`: a binary search in the sorted users, then a scan. */
+function subPrefix(users: readonly ModelUser[], prefix: string): string[] {
+  let lo = 0;
+  let hi = users.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (users[mid].Attributes.sub < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < users.length && users[i].Attributes.sub.startsWith(prefix); i++) out.push(users[i].Username);
+  return out;
 }
 
 export const LISTING_OPERATIONS = { ListUsers: listUsers };

@@ -27,6 +27,8 @@ export class ModelPool {
   readonly clients = new Map<string, Json>();
   /** The pool as DescribeUserPool answers it (without the user count). */
   readonly config: Json;
+  /** Users sorted by `sub` (ListUsers' order), kept until a user is added or removed. */
+  private sorted?: ModelUser[];
 
   /** A seeded pool from `options`, or (CreateUserPool) the pool exactly as `config` describes it. */
   constructor(
@@ -77,15 +79,28 @@ export class ModelPool {
       Mfa: user.Mfa ?? [],
       Created: user.Created ?? new Date(0),
     };
-    this.users.set(username, u);
-    this.bySub.set(attributes.sub, username);
+    this.add(u);
     return u;
+  }
+
+  /** Adds a user (its username and sub index). */
+  add(user: ModelUser): void {
+    this.users.set(user.Username, user);
+    this.bySub.set(user.Attributes.sub, user.Username);
+    this.sorted = undefined;
+  }
+
+  /** Every user, in ListUsers' order (by `sub`); the same array until a user is added or removed. */
+  usersBySub(): readonly ModelUser[] {
+    this.sorted ??= [...this.users.values()].sort((a, b) => (a.Attributes.sub < b.Attributes.sub ? -1 : 1));
+    return this.sorted;
   }
 
   /** Removes a user and its group memberships. */
   remove(user: ModelUser): void {
     this.users.delete(user.Username);
     this.bySub.delete(user.Attributes.sub);
+    this.sorted = undefined;
     for (const g of this.groups.values()) g.members.delete(user.Username);
   }
 

@@ -192,8 +192,7 @@ function shimPutUser(ctx: OpContext): Json {
     Created: now,
     Password: randomUUID(),
   };
-  pool.users.set(user.Username, user);
-  pool.bySub.set(attributes.sub, user.Username);
+  pool.add(user);
   return { User: userType(user) };
 }
 
