@@ -12,7 +12,6 @@ import type {
   CognitoIdentityProviderClientConfig,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CognitoGateway } from '../cognito/gateway';
 import { type Clock, QuotaLimiter } from '../cognito/limiter';
@@ -23,7 +22,6 @@ import { ReplicaIndex } from '../replication/replica-index';
 import type { ReplicationContext } from '../replication/replicate-user';
 import type { ChangeCaptureConfig } from './change-capture';
 import type { ReconcileConfig } from './reconcile';
-import type { TriggerConfig } from './trigger';
 import type { WorkerConfig } from './worker';
 
 /** AWS credentials (fixed ones, or a provider such as an assumed role's). */
@@ -246,28 +244,4 @@ export function replicaIndexOf(
   });
 }
 
-/**
- * The trigger's SQS client: two attempts and HTTP timeouts within its send budget, so that a
- * slow queue never holds up the sign-up longer than the budget.
- */
-export function triggerQueueClient(config: TriggerConfig, credentials?: Credentials): SQSClient {
-  return new SQSClient({
-    region: config.sourceRegion,
-    endpoint: config.sqsEndpoint,
-    ...(credentials ? { credentials } : {}),
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: Math.min(500, config.sendBudgetMs), requestTimeout: config.sendBudgetMs },
-  });
-}
-
-/** The worker's SQS client (retry delays and moves to the DLQ), in the deployment's own Region. */
-export function workerQueueClient(
-  config: Pick<WorkerConfig, 'sourceRegion' | 'sqsEndpoint'>,
-  credentials?: Credentials,
-): SQSClient {
-  return new SQSClient({
-    region: config.sourceRegion,
-    endpoint: config.sqsEndpoint,
-    ...(credentials ? { credentials } : {}),
-  });
-}
+export { triggerQueueClient, workerQueueClient } from './queues';

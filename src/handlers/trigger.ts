@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { loadTriggerConfig, type TriggerConfig } from '../config/trigger';
-import { triggerQueueClient } from '../config/wiring';
+import { triggerQueueClient } from '../config/queues';
 import { describeError } from '../core/errors';
 import { buildSyncMessage } from '../core/message';
 import { hashed, logger, MetricUnit, metrics } from '../observability';
