@@ -5,12 +5,20 @@
  * Compares the two pools and prints, per finding, what will break and the exact fix.
  * Exit 1 when something blocks replication or failover.
  */
-import { DEFAULT_SOURCE_SUB_ATTRIBUTE, DEFAULT_MFA_MARKER_ATTRIBUTE } from '../src/core/constants';
 import { Command } from 'commander';
 import { comparePools, hasBlockers } from '../src/doctor/compare';
 import { readPoolSnapshot } from '../src/doctor/read';
 import { renderFindings } from '../src/doctor/render';
-import { buildGateway, EXIT, optCustomAttribute, optPoolId, optRegion, optUrl, parseArgs, runMain } from './cli/common';
+import {
+  buildGateway,
+  EXIT,
+  optPoolId,
+  optRegion,
+  optUrl,
+  parseArgs,
+  runMain,
+  replicaAttributeOptions,
+} from './cli/common';
 
 const program = new Command('doctor')
   .description(
@@ -22,19 +30,9 @@ const program = new Command('doctor')
   .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
   .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
   .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
-  .option(
-    '--source-sub-attribute <name>',
-    'custom attribute holding the source sub',
-    optCustomAttribute,
-    DEFAULT_SOURCE_SUB_ATTRIBUTE,
-  )
-  .option(
-    '--mfa-marker-attribute <name>',
-    'custom attribute holding the source MFA marker',
-    optCustomAttribute,
-    DEFAULT_MFA_MARKER_ATTRIBUTE,
-  )
   .option('--json', 'print the findings as JSON', false);
+
+replicaAttributeOptions(program);
 
 async function main(): Promise<number> {
   parseArgs(program);

@@ -6,11 +6,7 @@
  * writes the notification manifest; with --send, sends the password resets (journaled,
  * resumable, paced by the UserAccountRecovery quota).
  */
-import {
-  DEFAULT_SOURCE_SUB_ATTRIBUTE,
-  DEFAULT_MFA_MARKER_ATTRIBUTE,
-  DEFAULT_QUOTA_HEADROOM,
-} from '../src/core/constants';
+import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
 import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
@@ -18,7 +14,6 @@ import {
   buildGateway,
   confirm,
   note,
-  optCustomAttribute,
   optFraction,
   optPoolId,
   optPositive,
@@ -28,6 +23,7 @@ import {
   parseArgs,
   runMain,
   UsageError,
+  replicaAttributeOptions,
 } from './cli/common';
 
 const program = new Command('failover')
@@ -87,18 +83,6 @@ const program = new Command('failover')
     'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)',
     false,
   )
-  .option(
-    '--source-sub-attribute <name>',
-    'custom attribute holding the source sub',
-    optCustomAttribute,
-    DEFAULT_SOURCE_SUB_ATTRIBUTE,
-  )
-  .option(
-    '--mfa-marker-attribute <name>',
-    'custom attribute holding the source MFA marker',
-    optCustomAttribute,
-    DEFAULT_MFA_MARKER_ATTRIBUTE,
-  )
   .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);
 
 interface Flags {
@@ -121,6 +105,8 @@ interface Flags {
   mfaMarkerAttribute: string;
   json: boolean;
 }
+
+replicaAttributeOptions(program);
 
 async function main(): Promise<number> {
   parseArgs(program);

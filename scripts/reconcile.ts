@@ -3,11 +3,7 @@
  * npm run reconcile -- --source-region R --source-pool ID --target-region R --target-pool ID [options]
  * Thin CLI: parses flags, runs src/reconcile, prints. Usage and billing: docs/RECONCILE.md.
  */
-import {
-  DEFAULT_SOURCE_SUB_ATTRIBUTE,
-  DEFAULT_MFA_MARKER_ATTRIBUTE,
-  DEFAULT_QUOTA_HEADROOM,
-} from '../src/core/constants';
+import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { FileCheckpointStore } from '../src/reconcile/checkpoint';
@@ -17,7 +13,6 @@ import { checkReportWritable, formatSummary, writeReportFile } from '../src/reco
 import {
   buildGateway,
   note,
-  optCustomAttribute,
   optFraction,
   optPoolId,
   optQuota,
@@ -28,6 +23,7 @@ import {
   parseArgs,
   runMain,
   UsageError,
+  replicaAttributeOptions,
 } from './cli/common';
 
 const program = new Command('reconcile')
@@ -81,18 +77,6 @@ const program = new Command('reconcile')
   .option('--checkpoint <file>', 'checkpoint file (resume state); default .reconcile/<source>--<target>.json')
   .option('--restart', 'discard the checkpoint and start afresh', false)
   .option(
-    '--source-sub-attribute <name>',
-    'target attribute holding the source sub',
-    optCustomAttribute,
-    DEFAULT_SOURCE_SUB_ATTRIBUTE,
-  )
-  .option(
-    '--mfa-marker-attribute <name>',
-    'target attribute recording the source MFA set-up',
-    optCustomAttribute,
-    DEFAULT_MFA_MARKER_ATTRIBUTE,
-  )
-  .option(
     '--link-federated-users',
     'replicate federated users as local users linked to the same provider (the provider must exist in the target)',
     false,
@@ -118,6 +102,8 @@ the same command again to resume from the checkpoint).`,
   )
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+replicaAttributeOptions(program);
 
 async function main(): Promise<number> {
   parseArgs(program);

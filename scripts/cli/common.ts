@@ -3,7 +3,11 @@
  * local emulators), a gateway from flags, exit codes, a confirmation prompt and a progress line.
  * Thin: the work is in src/.
  */
-import type { DEFAULT_QUOTA_HEADROOM } from '../../src/core/constants';
+import {
+  DEFAULT_MFA_MARKER_ATTRIBUTE,
+  type DEFAULT_QUOTA_HEADROOM,
+  DEFAULT_SOURCE_SUB_ATTRIBUTE,
+} from '../../src/core/constants';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +64,26 @@ export const optCustomAttribute = optField(fields.customAttribute);
 
 /** commander parser: an IAM role ARN. */
 export const optRoleArn = optField(fields.roleArn);
+
+/**
+ * Adds `--source-sub-attribute` and `--mfa-marker-attribute` (the replica's marker attributes,
+ * with the suite's defaults) to a command: one definition for every CLI that reads replicas.
+ */
+export function replicaAttributeOptions(program: Command): Command {
+  return program
+    .option(
+      '--source-sub-attribute <name>',
+      "custom attribute of the replica holding the source user's sub",
+      optCustomAttribute,
+      DEFAULT_SOURCE_SUB_ATTRIBUTE,
+    )
+    .option(
+      '--mfa-marker-attribute <name>',
+      "custom attribute of the replica recording the source user's MFA set-up",
+      optCustomAttribute,
+      DEFAULT_MFA_MARKER_ATTRIBUTE,
+    );
+}
 
 /** commander parser: a Lambda function ARN. */
 export const optFunctionArn = optField(fields.functionArn);
