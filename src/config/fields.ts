@@ -158,6 +158,27 @@ export const quotaFields = {
   QUOTA_HEADROOM: quotaHeadroom.default(DEFAULT_QUOTA_HEADROOM),
 };
 
+/**
+ * The configuration a replicating function (the worker, the reconcile function) shares: its source
+ * pool, its target (named `standby*`: the deployment's peer, see docs/DESIGN.md "Vocabulary"), how
+ * replicas are written, and its quota headroom.
+ */
+export interface ReplicationSettings {
+  sourcePoolId: string;
+  sourceRegion: string;
+  sourceEndpoint?: string;
+  standbyPoolId: string;
+  standbyRegion: string;
+  standbyEndpoint?: string;
+  /** The role assumed to write the target from another account. */
+  standbyRoleArn?: string;
+  sourceSubAttribute: string;
+  mfaMarkerAttribute: string;
+  groupRoleMap?: Record<string, string>;
+  linkFederatedUsers: boolean;
+  quotaHeadroom: number;
+}
+
 /** The field groups every replicating function reads (source, target, replica, quota), validated. */
 const replicationEnv = z.object({ ...sourcePoolFields, ...standbyPoolFields, ...replicaFields, ...quotaFields });
 
@@ -166,7 +187,7 @@ const replicationEnv = z.object({ ...sourcePoolFields, ...standbyPoolFields, ...
  * {@link replicaFields} and {@link quotaFields}, from a parsed environment: the part the worker's
  * and the reconcile function's configurations share. `SOURCE_REGION` has had its fallback applied.
  */
-export function replicationSettings(e: z.output<typeof replicationEnv>) {
+export function replicationSettings(e: z.output<typeof replicationEnv>): ReplicationSettings {
   return {
     sourcePoolId: e.SOURCE_POOL_ID,
     sourceRegion: e.SOURCE_REGION!,

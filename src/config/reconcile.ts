@@ -5,6 +5,7 @@ import {
   functionArn,
   quotaFields,
   replicaFields,
+  type ReplicationSettings,
   replicationSettings,
   replicaIndexFields,
   roleArn,
@@ -36,17 +37,7 @@ export const ReconcileEnv = z.object({
 });
 
 /** The scheduled reconcile function's configuration. */
-export interface ReconcileConfig {
-  sourcePoolId: string;
-  sourceRegion: string;
-  standbyPoolId: string;
-  standbyRegion: string;
-  standbyRoleArn?: string;
-  sourceSubAttribute: string;
-  mfaMarkerAttribute: string;
-  groupRoleMap?: Record<string, string>;
-  quotaHeadroom: number;
-  linkFederatedUsers: boolean;
+export interface ReconcileConfig extends ReplicationSettings {
   apply: boolean;
   deep: boolean;
   deleteOrphans: boolean;
@@ -59,8 +50,6 @@ export interface ReconcileConfig {
   /** The change-capture replica index table (kept in step in apply mode). */
   replicaIndexTable?: string;
   dynamodbEndpoint?: string;
-  sourceEndpoint?: string;
-  standbyEndpoint?: string;
   s3Endpoint?: string;
   functionName?: string;
 }

@@ -3,6 +3,7 @@ import { changeCaptureFields } from './change-capture';
 import {
   quotaFields,
   replicaFields,
+  type ReplicationSettings,
   replicationSettings,
   SOURCE_REGION_FALLBACK,
   sourcePoolFields,
@@ -27,25 +28,13 @@ export const WorkerEnv = z.object({
 });
 
 /** The worker's configuration (its change-capture settings: {@link loadChangeCaptureConfig}). */
-export interface WorkerConfig {
-  sourcePoolId: string;
-  sourceRegion: string;
-  standbyPoolId: string;
-  standbyRegion: string;
+export interface WorkerConfig extends ReplicationSettings {
   syncQueueUrl: string;
   dlqUrl: string;
   sqsEndpoint?: string;
-  sourceSubAttribute: string;
-  mfaMarkerAttribute: string;
-  groupRoleMap?: Record<string, string>;
-  quotaHeadroom: number;
   maxAttempts: number;
   /** Worker instances that may run at once: each paces itself to its share of the quotas. */
   maxConcurrency: number;
-  linkFederatedUsers: boolean;
-  sourceEndpoint?: string;
-  standbyEndpoint?: string;
-  standbyRoleArn?: string;
 }
 
 /**
