@@ -52,9 +52,16 @@ export class Listings {
     await this.sourceMembersLoaded();
   }
 
-  /** Resolves once every source group's members are loaded. */
+  /**
+   * Resolves once the source's groups are listed and every group's members are loaded. Until
+   * ListGroups has answered, the group list is unknown, not empty: a user planned then would lose
+   * its replica's memberships.
+   */
   sourceMembersLoaded(): Promise<void> {
-    return this.until(() => (this.scan.source.groups ?? []).every((_, i) => this.loaded.has(`source-members-${i}`)));
+    return this.until(() => {
+      const groups = this.scan.source.groups;
+      return !!groups && groups.every((_, i) => this.loaded.has(`source-members-${i}`));
+    });
   }
 
   /** Resolves when the whole source is listed (and loaded). */
