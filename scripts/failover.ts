@@ -8,7 +8,7 @@
  */
 import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { Command, Option } from 'commander';
-import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
+import { DEFAULT_QUOTAS, type QuotaCategory } from '../src/cognito/quotas';
 import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
 import {
   buildGateway,
@@ -24,6 +24,7 @@ import {
   runMain,
   UsageError,
   replicaAttributeOptions,
+  quotaOption,
 } from './cli/common';
 
 const program = new Command('failover')
@@ -95,6 +96,7 @@ interface Flags {
   journal?: string;
   rate?: number;
   headroom: number;
+  quota?: Partial<Record<QuotaCategory, number>>;
   concurrency?: number;
   yes: boolean;
   includeUnmarked: boolean;
@@ -107,6 +109,7 @@ interface Flags {
 }
 
 replicaAttributeOptions(program);
+quotaOption(program);
 
 async function main(): Promise<number> {
   parseArgs(program);
@@ -114,10 +117,13 @@ async function main(): Promise<number> {
   if (f.send && !f.yes && !process.stdin.isTTY)
     throw new UsageError('--send without --yes needs a terminal to confirm on; pass --yes');
   const format = f.format ?? (/\.jsonl?$/i.test(f.out) ? 'jsonl' : 'csv');
-  const { limiter, rate } = failoverLimiter({ rate: f.rate, headroom: f.headroom });
-  if (rate > DEFAULT_QUOTAS.UserAccountRecovery)
+  const { limiter, rate } = failoverLimiter({ rate: f.rate, headroom: f.headroom, quotas: f.quota });
+  const recoveryQuota = f.quota?.UserAccountRecovery ?? DEFAULT_QUOTAS.UserAccountRecovery;
+  if (rate > recoveryQuota)
     note(
-      `note: --rate ${rate} is above the default UserAccountRecovery quota (30/s, not adjustable): expect throttling`,
+      f.quota?.UserAccountRecovery
+        ? `note: --rate ${rate} is above the UserAccountRecovery quota you gave (${recoveryQuota}/s): expect throttling`
+        : `note: --rate ${rate} is above the default UserAccountRecovery quota (30/s, not adjustable): expect throttling`,
     );
   // One pool serves the reads and the sends; it never resends a reset after a timeout or a 5xx (the
   // code may have gone out: journaled "maybe sent").

@@ -15,7 +15,6 @@ import {
   note,
   optFraction,
   optPoolId,
-  optQuota,
   optRegion,
   optRoleArn,
   optUrl,
@@ -24,6 +23,7 @@ import {
   runMain,
   UsageError,
   replicaAttributeOptions,
+  quotaOption,
 } from './cli/common';
 
 const program = new Command('reconcile')
@@ -69,11 +69,6 @@ const program = new Command('reconcile')
     optFraction,
     DEFAULT_QUOTA_HEADROOM,
   )
-  .option(
-    '--quota <Category=rps>',
-    'a quota raised (or lowered) for your account, repeatable, e.g. --quota UserCreation=100',
-    optQuota,
-  )
   .option('--checkpoint <file>', 'checkpoint file (resume state); default .reconcile/<source>--<target>.json')
   .option('--restart', 'discard the checkpoint and start afresh', false)
   .option(
@@ -104,6 +99,7 @@ the same command again to resume from the checkpoint).`,
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 replicaAttributeOptions(program);
+quotaOption(program);
 
 async function main(): Promise<number> {
   parseArgs(program);

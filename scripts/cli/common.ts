@@ -85,6 +85,18 @@ export function replicaAttributeOptions(program: Command): Command {
     );
 }
 
+/**
+ * Adds the repeatable `--quota Category=rps` (a quota raised or lowered for the account) to a
+ * long-running command: its limiter paces every category it calls by these rates.
+ */
+export function quotaOption(program: Command): Command {
+  return program.option(
+    '--quota <Category=rps>',
+    'a quota raised (or lowered) for your account, repeatable, e.g. --quota UserCreation=100',
+    optQuota,
+  );
+}
+
 /** commander parser: a Lambda function ARN. */
 export const optFunctionArn = optField(fields.functionArn);
 

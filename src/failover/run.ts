@@ -1,7 +1,7 @@
 import { DEFAULT_QUOTA_HEADROOM } from '../core/constants';
 import type { PoolConfig } from '../core/types';
 import { type Clock, QuotaLimiter } from '../cognito/limiter';
-import { DEFAULT_QUOTAS } from '../cognito/quotas';
+import { DEFAULT_QUOTAS, type QuotaCategory } from '../cognito/quotas';
 import { type ManifestFormat, writeManifest } from './files';
 import { type JournalState, openJournal, readJournal } from './journal';
 import { classifyUser, collectManifest, countManifest, type Manifest, type ManifestCounts } from './manifest';
@@ -178,18 +178,26 @@ export async function runFailover(options: FailoverOptions, deps: FailoverDeps):
  * The standby side's limiter for a failover run and the pace of its sends: `rate` resets per
  * second when given (the pace wanted, after headroom), otherwise the UserAccountRecovery quota
  * less the headroom (30 × 0.8 = 24/s). The quota is shared with the live application's
- * "Forgot password" calls, which is what the headroom is for.
+ * "Forgot password" calls, which is what the headroom is for. `quotas` are the account's own
+ * quotas where they differ from the documented defaults (`--quota Category=rps`): the listing
+ * (UserList) and the MFA reads (UserRead) are paced by them too.
  */
-export function failoverLimiter(options: { rate?: number; headroom?: number; clock?: Clock }): {
+export function failoverLimiter(options: {
+  rate?: number;
+  headroom?: number;
+  quotas?: Partial<Record<QuotaCategory, number>>;
+  clock?: Clock;
+}): {
   limiter: QuotaLimiter;
   rate: number;
 } {
   const headroom = options.headroom ?? DEFAULT_QUOTA_HEADROOM;
-  const rate = options.rate ?? DEFAULT_QUOTAS.UserAccountRecovery * (1 - headroom);
+  const recovery = options.quotas?.UserAccountRecovery ?? DEFAULT_QUOTAS.UserAccountRecovery;
+  const rate = options.rate ?? recovery * (1 - headroom);
   const limiter = new QuotaLimiter({
     headroom,
     clock: options.clock,
-    quotas: { UserAccountRecovery: rate / (1 - headroom) },
+    quotas: { ...options.quotas, UserAccountRecovery: rate / (1 - headroom) },
   });
   return { limiter, rate };
 }

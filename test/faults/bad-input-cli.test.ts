@@ -153,6 +153,8 @@ const FLAG_ROWS: [string, string, string[], number, RegExp][] = [
     /--pool.*expected a user pool id/,
   ],
   ['failover', 'a rate of 0', [...FO, '--rate', '0'], 2, /--rate.*greater than 0/],
+  ['failover', 'a quota of an unknown category', [...FO, '--quota', 'Speed=1'], 2, /unknown category Speed/],
+  ['failover', 'a quota of 0', [...FO, '--quota', 'UserList=0'], 2, /UserList=0.*above 0/],
   ['failover', 'a format it does not write', [...FO, '--format', 'xml'], 2, /--format.*xml.*csv, jsonl/],
   ['failover', 'a headroom of 1', [...FO, '--headroom', '1'], 2, /--headroom.*fraction/],
   ['failover', '--send without --yes and no terminal', [...FO, '--send'], 2, /--send without --yes.*--yes/],

@@ -66,6 +66,20 @@ test('default pace: the UserAccountRecovery quota (30/s) less 20 % headroom', ()
   expect(failoverLimiter({ rate: 5 }).limiter.rate('UserList')).toBeCloseTo(24);
 });
 
+test("issue 12.3 --quota: the account's own quotas pace every category the failover calls", () => {
+  const raised = failoverLimiter({ quotas: { UserList: 60, UserRead: 200 } });
+  expect(raised.limiter.rate('UserList')).toBeCloseTo(48);
+  expect(raised.limiter.rate('UserRead')).toBeCloseTo(160);
+  expect(raised.rate).toBe(24); // UserAccountRecovery keeps its default
+  const lowered = failoverLimiter({ quotas: { UserAccountRecovery: 10 } });
+  expect(lowered.rate).toBe(8); // the sends follow the quota given, less the headroom
+  expect(lowered.limiter.rate('UserAccountRecovery')).toBeCloseTo(8);
+  // --rate still decides the sends' pace; the other quotas stay as given
+  const both = failoverLimiter({ rate: 5, quotas: { UserList: 60 } });
+  expect(both.limiter.rate('UserAccountRecovery')).toBeCloseTo(5);
+  expect(both.limiter.rate('UserList')).toBeCloseTo(48);
+});
+
 test.each([
   [undefined, 24],
   [10, 10],
