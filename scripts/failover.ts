@@ -164,6 +164,10 @@ async function main(): Promise<number> {
     standby,
     sender: standby,
     sendRate: rate,
+    listRate: limiter.rate('UserList'),
+    onEstimate: (lines) => {
+      for (const line of lines) note(line);
+    },
     confirm: (question) => {
       scan.break();
       read?.break();

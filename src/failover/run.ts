@@ -8,7 +8,7 @@ import { classifyUser, collectManifest, countManifest, type Manifest, type Manif
 import { type MfaReader, type MfaReadResult, readUnknownMfa } from './read-mfa';
 import { scanUsers, type UserLister } from './scan';
 import { planSends, type ResetSender, type SendProgress, type SendResult, sendResets } from './send';
-import { formatDuration, renderSummary, sendDurationMs } from './summary';
+import { failoverTimeEstimate, formatDuration, renderSummary, sendDurationMs } from './summary';
 
 /** Settings of a failover run (the CLI's flags). */
 export interface FailoverOptions {
@@ -42,6 +42,10 @@ export interface FailoverDeps {
   sender: ResetSender;
   /** Sends per second the sender is paced at (for estimates). */
   sendRate: number;
+  /** ListUsers calls per second the standby's listing is paced at (for the estimate up front). */
+  listRate?: number;
+  /** Told, before the listing starts, what the run takes at the least (see `failoverTimeEstimate`). */
+  onEstimate?: (lines: string[]) => void;
   /** Asked once before the first send; false cancels. */
   confirm: (question: string) => Promise<boolean>;
   onScan?: (seen: number) => void;
@@ -79,6 +83,10 @@ export interface FailoverReport {
  */
 export async function runFailover(options: FailoverOptions, deps: FailoverDeps): Promise<FailoverReport> {
   const pool = await deps.standby.describePool();
+  if (deps.onEstimate && deps.listRate && pool.estimatedUsers !== undefined)
+    deps.onEstimate(
+      failoverTimeEstimate(pool.estimatedUsers, { listRate: deps.listRate, sendRate: deps.sendRate }, pool),
+    );
   const manifestOptions = {
     pool,
     sourceSubAttribute: options.sourceSubAttribute,

@@ -17,6 +17,39 @@ export function sendDurationMs(count: number, rate: number): number {
   return rate > 0 ? (count / rate) * 1000 : Number.POSITIVE_INFINITY;
 }
 
+/** A failover longer than this, bound by the quotas alone, is told the faster routes up front. */
+export const LONG_FAILOVER_MS = 60 * 60_000;
+
+/**
+ * What a failover of `users` standby users takes at the least, said before the listing starts
+ * (DescribeUserPool's estimate of the pool's size): the listing at `listRate` ListUsers calls per
+ * second (60 users a page) and, at most, a reset for every user at `sendRate`. When that passes
+ * {@link LONG_FAILOVER_MS}, it points to the routes that need no reset wave (docs/LIMITATIONS.md).
+ */
+export function failoverTimeEstimate(
+  users: number,
+  rates: { listRate: number; sendRate: number },
+  pool: { allowedFirstAuthFactors?: string[] },
+): string[] {
+  const listMs = (Math.ceil(users / 60) / rates.listRate) * 1000;
+  const sendMs = sendDurationMs(users, rates.sendRate);
+  const lines = [
+    `about ${users} users in the standby (Cognito's estimate): listing them takes at least ${formatDuration(listMs)} ` +
+      `(ListUsers, 60 a page, ${rates.listRate.toFixed(1)}/s); a reset for every one of them at most ${formatDuration(sendMs)} ` +
+      `(${rates.sendRate.toFixed(1)}/s, the UserAccountRecovery quota less the headroom)`,
+  ];
+  if (listMs + sendMs > LONG_FAILOVER_MS) {
+    const passwordless = pool.allowedFirstAuthFactors?.includes('EMAIL_OTP')
+      ? 'this standby already allows e-mail one-time codes as a first factor: users with a verified e-mail and no MFA can sign in with a code, no reset needed (the manifest marks them, emailOtp)'
+      : "a standby on the Essentials plan can allow e-mail one-time codes as a first factor, so that users sign in with a code and need no reset (docs/LIMITATIONS.md, 'The passwordless alternative')";
+    lines.push(
+      `at this size, faster than a reset wave: ${passwordless}; or tell users through your app's own channel to use "Forgot password", ` +
+        'which sends each one a code when they come back instead of all at once.',
+    );
+  }
+  return lines;
+}
+
 function counts(o: Record<string, number>): string {
   const entries = Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
   return entries.length ? entries.map(([k, v]) => `${k} ${v}`).join(', ') : 'none';

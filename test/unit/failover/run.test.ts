@@ -16,7 +16,7 @@ import { cognitoGateway } from '../../../src/config/wiring';
 import type { MfaState, PoolConfig, UserRecord } from '../../../src/core/types';
 import { type FailoverOptions, runFailover } from '../../../src/failover/run';
 import { scanUsers } from '../../../src/failover/scan';
-import { formatDuration } from '../../../src/failover/summary';
+import { failoverTimeEstimate, formatDuration } from '../../../src/failover/summary';
 import { describeUserPoolAnswer, InstantClock, standbyPool, uniquePoolId } from '../helpers';
 
 function users(): UserRecord[] {
@@ -540,5 +540,52 @@ describe('imported users (RESET_REQUIRED, never sent a code)', () => {
     });
     expect(again.send?.sent).toBe(0);
     expect(s.sent).toHaveLength(6);
+  });
+});
+
+describe('issue 12.4 the time said up front', () => {
+  test('failoverTimeEstimate: the listing and the reset wave at the quotas, before anything is listed', () => {
+    const small = failoverTimeEstimate(6_000, { listRate: 24, sendRate: 24 }, {});
+    expect(small).toHaveLength(1);
+    // 100 pages at 24/s; 6,000 resets at 24/s
+    expect(small[0]).toContain(`at least ${formatDuration((100 / 24) * 1000)}`);
+    expect(small[0]).toContain(`at most ${formatDuration(250_000)}`);
+    // A million users: 11.6 h of resets at 24/s: the faster routes are named
+    const large = failoverTimeEstimate(1_000_000, { listRate: 24, sendRate: 24 }, {});
+    expect(large[0]).toContain(`at most ${formatDuration((1_000_000 / 24) * 1000)}`);
+    expect(large[1]).toMatch(/Essentials plan can allow e-mail one-time codes/);
+    expect(large[1]).toMatch(/Forgot password/);
+    const passwordless = failoverTimeEstimate(
+      1_000_000,
+      { listRate: 24, sendRate: 24 },
+      {
+        allowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'],
+      },
+    );
+    expect(passwordless[1]).toMatch(/already allows e-mail one-time codes/);
+  });
+
+  test('runFailover says it after DescribeUserPool and before the first ListUsers', async () => {
+    const s = standby(users(), {
+      ...standbyPool({ poolId: 'us-west-2_P', region: 'us-west-2', accountRecovery: ['verified_email'] }),
+      estimatedUsers: 2_000_000,
+    });
+    const order: string[] = [];
+    const listUsersPage = s.listUsersPage;
+    s.listUsersPage = (o) => {
+      order.push('list');
+      return listUsersPage(o);
+    };
+    await runFailover(opts(), {
+      standby: s,
+      sender: s,
+      sendRate: 24,
+      listRate: 24,
+      confirm: jest.fn(),
+      onEstimate: (lines) => order.push(...lines.map((l) => `estimate: ${l.slice(0, 40)}`)),
+    });
+    expect(order[0]).toMatch(/^estimate: about 2000000 users in the standby/);
+    expect(order[1]).toMatch(/^estimate: at this size, faster than a reset wave/);
+    expect(order[2]).toBe('list');
   });
 });
