@@ -34,7 +34,7 @@ export function failoverTimeEstimate(
   const listMs = (Math.ceil(users / 60) / rates.listRate) * 1000;
   const sendMs = sendDurationMs(users, rates.sendRate);
   const lines = [
-    `about ${users} users in the standby (Cognito's estimate): listing them takes at least ${formatDuration(listMs)} ` +
+    `about ${users.toLocaleString('en-US')} users in the standby (Cognito's estimate): listing them takes at least ${formatDuration(listMs)} ` +
       `(ListUsers, 60 a page, ${rates.listRate.toFixed(1)}/s); a reset for every one of them at most ${formatDuration(sendMs)} ` +
       `(${rates.sendRate.toFixed(1)}/s, the UserAccountRecovery quota less the headroom)`,
   ];

@@ -584,7 +584,7 @@ describe('issue 12.4 the time said up front', () => {
       confirm: jest.fn(),
       onEstimate: (lines) => order.push(...lines.map((l) => `estimate: ${l.slice(0, 40)}`)),
     });
-    expect(order[0]).toMatch(/^estimate: about 2000000 users in the standby/);
+    expect(order[0]).toMatch(/^estimate: about 2,000,000 users in the standby/);
     expect(order[1]).toMatch(/^estimate: at this size, faster than a reset wave/);
     expect(order[2]).toBe('list');
   });
