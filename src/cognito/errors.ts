@@ -31,11 +31,14 @@ export interface CognitoErrorDetails {
  * `code` keeps Cognito's name of the failure for reports and dead-letter reasons.
  */
 export class CognitoError extends SuiteError {
+  /** What the queue and the reconciler do with an error of this class; each subclass states its own. */
+  static readonly errorClass: ErrorClass = 'permanent';
   override readonly name: string = 'CognitoError';
   readonly operation: string;
   readonly poolId: string;
 
-  constructor(message: string, details: CognitoErrorDetails, errorClass: ErrorClass = 'permanent') {
+  constructor(message: string, details: CognitoErrorDetails) {
+    const errorClass = (new.target as typeof CognitoError).errorClass;
     super(message, { cause: details.cause, errorClass, code: details.code, notDelivered: notDelivered(details.cause) });
     this.operation = details.operation;
     this.poolId = details.poolId;
@@ -45,25 +48,19 @@ export class CognitoError extends SuiteError {
 /** Throttled (`TooManyRequestsException`: "the user has made too many requests for a given operation") after the retry budget. */
 export class ThrottledError extends CognitoError {
   override readonly name = 'ThrottledError';
-  constructor(message: string, details: CognitoErrorDetails) {
-    super(message, details, 'throttle');
-  }
+  static override readonly errorClass: ErrorClass = 'throttle';
 }
 
 /** A server fault (5xx, `InternalErrorException`) or a network failure, after the retry budget: worth trying later. */
 export class TransientError extends CognitoError {
   override readonly name = 'TransientError';
-  constructor(message: string, details: CognitoErrorDetails) {
-    super(message, details, 'transient');
-  }
+  static override readonly errorClass: ErrorClass = 'transient';
 }
 
 /** `UserNotFoundException`: "a user isn't found" (AdminGetUser, AdminDeleteUser, ... API reference). */
 export class UserNotFoundError extends CognitoError {
   override readonly name = 'UserNotFoundError';
-  constructor(message: string, details: CognitoErrorDetails) {
-    super(message, details, 'not-found');
-  }
+  static override readonly errorClass: ErrorClass = 'not-found';
 }
 
 /**
@@ -83,9 +80,7 @@ export class PoolNotFoundError extends CognitoError {
  */
 export class GroupNotFoundError extends CognitoError {
   override readonly name = 'GroupNotFoundError';
-  constructor(message: string, details: CognitoErrorDetails) {
-    super(message, details, 'not-found');
-  }
+  static override readonly errorClass: ErrorClass = 'not-found';
 }
 
 /** `ResourceNotFoundException` from an import job operation: the job (or its pool) does not exist. */
@@ -96,17 +91,13 @@ export class ImportJobNotFoundError extends CognitoError {
 /** `UsernameExistsException`: AdminCreateUser found the username (or an alias) taken. */
 export class UsernameExistsError extends CognitoError {
   override readonly name = 'UsernameExistsError';
-  constructor(message: string, details: CognitoErrorDetails) {
-    super(message, details, 'exists');
-  }
+  static override readonly errorClass: ErrorClass = 'exists';
 }
 
 /** `GroupExistsException`: CreateGroup found a group of that name. */
 export class GroupExistsError extends CognitoError {
   override readonly name = 'GroupExistsError';
-  constructor(message: string, details: CognitoErrorDetails) {
-    super(message, details, 'exists');
-  }
+  static override readonly errorClass: ErrorClass = 'exists';
 }
 
 /**
