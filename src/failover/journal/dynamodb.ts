@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { certainlyNotDelivered, describeError } from '../../core/errors';
+import { JournalError } from '../errors';
+import type { ClaimResult, JournalEntry, SendJournal, SendOutcome } from '../journal-port';
+
+/**
+ * The send journal of the failover job: one DynamoDB item per user, so that any number of
+ * processes, on any machine, share it and a wave stopped anywhere resumes without notifying
+ * anyone twice. Same semantics as the file journal (see `journal-port.ts`), made atomic across
+ * processes by conditional writes:
+ *
+ * - `claim` is a PutItem conditioned on the item being absent or `failed`: exactly one of several
+ *   concurrent claims of a user succeeds, the others get ConditionalCheckFailedException (the
+ *   PutItem model's exception for a condition that failed). With `resendUncertain`, a "maybe sent"
+ *   item is taken over by a second PutItem conditioned on the exact version read (`ver`), so two
+ *   processes resending the same user still cannot both win.
+ * - `settle` is an UpdateItem conditioned on `owner` being this journal (a random id per
+ *   process): an outcome is written only by the process that claimed. `resolved` is conditioned
+ *   on the item still being "maybe sent".
+ * - Item attributes: `state` (`intent | sent | failed | uncertain`), `at`, `statusAtIntent`,
+ *   `error`, `reason`, `owner`, `ver`. An `intent` with no outcome reads as "maybe sent".
+ *
+ * Failures (the SDK has retried throttling, ProvisionedThroughputExceededException,
+ * RequestLimitExceeded, ThrottlingException, InternalServerError and network errors already, as
+ * its standard retry strategy does; PutItemCommand.d.ts, UpdateItemCommand.d.ts):
+ * - a claim refused outright (any 4xx: throttling, ResourceNotFoundException,
+ *   TransactionConflictException...) wrote nothing: JournalError, the run stops, nothing is sent;
+ * - a claim whose outcome is unknown (5xx, timeout, connection reset) is read back with a
+ *   consistent GetItem. If it holds our intent we own the user: we do not send, and record
+ *   `failed` ("not sent: journal write uncertain") so nobody is left "maybe sent" who was never
+ *   sent; the claim answers `failed` and a later run tries again. If the read or that record
+ *   fails too: JournalError, the run stops;
+ * - a settle that fails throws JournalError (the run stops) and is kept: `close` tries it once
+ *   more, so that a brief outage does not leave a `failed` user "maybe sent".
+ */
+export class DynamoSendJournal implements SendJournal {
+  readonly location: string;
+  /** This process's id, written as `owner` by its claims. */
+  readonly owner = randomUUID();
+  private readonly client: DynamoDBClient;
+  private readonly table: string;
+  private readonly poolId: string;
+  /** Users claimed and not yet settled by this process. */
+  private readonly inFlight = new Set<string>();
+  /** Outcomes whose write failed, tried again by `close`. */
+  private readonly unsettled = new Map<string, SendOutcome>();
+
+  /**
+   * @param options.client a DynamoDB client of the standby Region
+   * @param options.table the journal table (schema: `SEND_JOURNAL_TABLE`)
+   * @param options.poolId the standby pool: items of different pools never meet
+   *
+   * @example
+   * const journal = new DynamoSendJournal({ client: new DynamoDBClient({ region }), table, poolId });
+   * const claim = await journal.claim(sub, { at: new Date().toISOString(), status: 'CONFIRMED' });
+   */
+  constructor(options: { client: DynamoDBClient; table: string; poolId: string }) {
+    this.client = options.client;
+    this.table = options.table;
+    this.poolId = options.poolId;
+    this.location = `dynamodb://${options.table}/${options.poolId}`;
+  }
+
+  async entry(sub: string): Promise<JournalEntry | undefined> {
+    const item = await this.read(sub);
+    return item && toEntry(item);
+  }
+
+  async claim(sub: string, intent: { at: string; status?: string; resendUncertain?: boolean }): Promise<ClaimResult> {
+    if (this.inFlight.has(sub)) return { claimed: false, entry: { state: 'maybe-sent', at: intent.at } };
+    this.inFlight.add(sub);
+    let claimed = false;
+    try {
+      const result = await this.claimOnce(sub, intent);
+      claimed = result.claimed;
+      return result;
+    } finally {
+      if (!claimed) this.inFlight.delete(sub);
+    }
+  }
+
+  async settle(sub: string, outcome: SendOutcome): Promise<void> {
+    try {
+      await this.write(sub, outcome);
+      this.unsettled.delete(sub);
+    } catch (err) {
+      if (!(err instanceof EntryChanged)) this.unsettled.set(sub, outcome);
+      throw err instanceof JournalError ? err : this.journalError(`cannot record ${outcome.type}`, err);
+    } finally {
+      this.inFlight.delete(sub);
+    }
+  }
+
+  /** Tries once more the outcomes whose write failed; throws if some still cannot be written. */
+  async close(): Promise<void> {
+    const left: string[] = [];
+    for (const [sub, outcome] of this.unsettled) {
+      try {
+        await this.write(sub, outcome);
+        this.unsettled.delete(sub);
+      } catch {
+        left.push(sub);
+      }
+    }
+    if (left.length > 0)
+      throw new JournalError(
+        `${left.length} outcome(s) could not be written to ${this.location}: those users read as "maybe sent"; see the run's errors`,
+      );
+  }
+
+  private async claimOnce(
+    sub: string,
+    intent: { at: string; status?: string; resendUncertain?: boolean },
+  ): Promise<ClaimResult> {
+    const ver = randomUUID();
+    const item: Record<string, AttributeValue> = {
+      pk: { S: this.key(sub) },
+      state: { S: 'intent' },
+      at: { S: intent.at },
+      owner: { S: this.owner },
+      ver: { S: ver },
+      ...(intent.status && { statusAtIntent: { S: intent.status } }),
+    };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR #state = :failed',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':failed': { S: 'failed' } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        // dynalite does not return the old item: read it (consistent) then.
+        const old = err.Item ?? (await this.read(sub));
+        if (!old) return this.claimOnce(sub, intent); // deleted in between: claim again
+        const state = old.state?.S;
+        if (intent.resendUncertain && (state === 'intent' || state === 'uncertain'))
+          return this.takeOver(sub, item, old);
+        return { claimed: false, entry: toEntry(old) };
+      }
+      return this.claimUncertain(sub, ver, intent.at, err);
+    }
+  }
+
+  /** Claims a "maybe sent" user again (`resendUncertain`): only if the item is still the version read. */
+  private async takeOver(
+    sub: string,
+    item: Record<string, AttributeValue>,
+    old: Record<string, AttributeValue>,
+  ): Promise<ClaimResult> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: item.statusAtIntent || !old.statusAtIntent ? item : { ...item, statusAtIntent: old.statusAtIntent },
+          ConditionExpression: '#ver = :ver',
+          ExpressionAttributeNames: { '#ver': 'ver' },
+          ExpressionAttributeValues: { ':ver': old.ver ?? { S: '' } },
+        }),
+      );
+      return { claimed: true };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const now = await this.read(sub);
+        return { claimed: false, entry: now ? toEntry(now) : toEntry(old) };
+      }
+      return this.claimUncertain(sub, item.ver.S ?? '', item.at.S ?? '', err);
+    }
+  }
+
+  /**
+   * A claim write failed. Refused (4xx): nothing was written, the run stops. Unknown outcome:
+   * read it back; our intent there is recorded `failed` (we do not send), our intent absent means
+   * the write did not land; both answer `failed` for this user, and the run goes on.
+   */
+  private async claimUncertain(sub: string, ver: string, at: string, err: unknown): Promise<ClaimResult> {
+    if (certainlyNotDelivered(err)) throw this.journalError('cannot record the intent (nothing sent)', err);
+    let current: Record<string, AttributeValue> | undefined;
+    try {
+      current = await this.read(sub);
+    } catch (readErr) {
+      throw this.journalError(`cannot record the intent, nor read it back (${describeError(err)})`, readErr);
+    }
+    const error = 'not sent: journal write uncertain';
+    if (current?.ver?.S === ver) {
+      try {
+        await this.write(sub, { type: 'failed', at, error });
+      } catch (writeErr) {
+        throw this.journalError(`cannot record a claim whose write was uncertain as failed`, writeErr);
+      }
+      return { claimed: false, entry: { state: 'failed', at, error } };
+    }
+    if (current && current.owner?.S !== this.owner && current.state?.S !== 'failed')
+      return { claimed: false, entry: toEntry(current) }; // someone else's record: theirs decides
+    return { claimed: false, entry: { state: 'failed', at, error } };
+  }
+
+  /** Writes an outcome: conditioned on our ownership, or (resolved) on the item still being "maybe sent". */
+  private async write(sub: string, outcome: SendOutcome): Promise<void> {
+    const names: Record<string, string> = { '#state': 'state', '#at': 'at', '#error': 'error', '#reason': 'reason' };
+    const values: Record<string, AttributeValue> = {
+      ':state': { S: outcome.type === 'failed' ? 'failed' : outcome.type === 'uncertain' ? 'uncertain' : 'sent' },
+      ':at': { S: outcome.at },
+      ':ver': { S: randomUUID() },
+    };
+    const set = ['#state = :state', '#at = :at', 'ver = :ver'];
+    const remove = ['#reason'];
+    if (outcome.type === 'failed' || outcome.type === 'uncertain') {
+      values[':error'] = { S: outcome.error };
+      set.push('#error = :error');
+    } else remove.push('#error');
+    if (outcome.type === 'failed' && outcome.reason) {
+      values[':reason'] = { S: outcome.reason };
+      set.push('#reason = :reason');
+      remove.shift();
+    }
+    let condition: string;
+    if (outcome.type === 'resolved') {
+      names['#by'] = 'by';
+      values[':by'] = { S: outcome.by };
+      set.push('#by = :by');
+      values[':intent'] = { S: 'intent' };
+      values[':uncertain'] = { S: 'uncertain' };
+      condition = '#state IN (:intent, :uncertain)';
+    } else {
+      names['#owner'] = 'owner';
+      values[':me'] = { S: this.owner };
+      condition = '#owner = :me';
+    }
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { pk: { S: this.key(sub) } },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const now = await this.read(sub);
+      // Resolved already (by another process): nothing to do.
+      if (outcome.type === 'resolved' && now?.state?.S === 'sent') return;
+      throw new EntryChanged(
+        `the journal entry of user ${sub} changed under this run (${now ? toEntry(now).state : 'gone'}): another failover run with --resend-uncertain is sending to it; ${outcome.type} not recorded`,
+        { cause: err },
+      );
+    }
+  }
+
+  /** The user's item, read consistently (the last write, whoever made it). */
+  private async read(sub: string): Promise<Record<string, AttributeValue> | undefined> {
+    try {
+      const r = await this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { pk: { S: this.key(sub) } }, ConsistentRead: true }),
+      );
+      return r.Item;
+    } catch (err) {
+      throw this.journalError('cannot read', err);
+    }
+  }
+
+  private key(sub: string): string {
+    return `${this.poolId}#${sub}`;
+  }
+
+  private journalError(what: string, err: unknown): JournalError {
+    return new JournalError(`${what} in the journal ${this.location}: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/** An outcome refused because the item is no longer this process's claim: trying again will not help. */
+class EntryChanged extends JournalError {}
+
+/** Where an item puts its user. */
+function toEntry(item: Record<string, AttributeValue>): JournalEntry {
+  const at = item.at?.S ?? '';
+  const statusAtIntent = item.statusAtIntent?.S;
+  switch (item.state?.S) {
+    case 'sent':
+      return { state: 'sent', at };
+    case 'failed':
+      return {
+        state: 'failed',
+        at,
+        error: item.error?.S ?? 'failed',
+        ...(item.reason?.S === 'limit-exceeded' && { reason: 'limit-exceeded' as const }),
+      };
+    case 'uncertain':
+      return { state: 'maybe-sent', at, error: item.error?.S ?? 'outcome unknown', statusAtIntent };
+    default:
+      return { state: 'maybe-sent', at, error: 'stopped between journaling and sending', statusAtIntent };
+  }
+}
