@@ -2,7 +2,8 @@ import { forEachLimit } from '../core/concurrency';
 import { FailureStreak } from '../core/failure-streak';
 import { certainlyNotDelivered, describeError, isLimitExceeded } from '../core/errors';
 import { LimitExceededError } from '../cognito/errors';
-import { JournalError, type JournalSink, type JournalState } from './journal';
+import { FileSendJournal, JournalError, type JournalState } from './journal';
+import type { JournalEntry, RowOutcome, SendJournal } from './journal-port';
 import type { ManifestRow } from './manifest';
 import { redactContacts } from './redact';
 
@@ -11,15 +12,10 @@ export interface ResetSender {
   resetPasswordAfter(username: string, beforeSend: () => Promise<void>): Promise<void>;
 }
 
-/** Settings and collaborators of {@link sendResets}. */
-export interface SendOptions {
-  rows: ManifestRow[];
-  /** The journal as it stood when the run started. */
-  journal: JournalState;
-  sink: JournalSink;
+/** Settings and collaborators of {@link createRowSender}. */
+export interface RowSenderOptions {
+  journal: SendJournal;
   gateway: ResetSender;
-  /** Requests in flight at once (the gateway's limiter sets the pace). Default 8. */
-  concurrency?: number;
   /** Stops starting new sends (SIGINT); sends in flight finish and are journaled. */
   signal?: AbortSignal;
   /** Also resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now. */
@@ -27,6 +23,15 @@ export interface SendOptions {
   /** Stop after this many failures in a row with the same error (a configuration problem, not a user's). Default 25. */
   maxConsecutiveFailures?: number;
   now?: () => number;
+}
+
+/** Settings and collaborators of {@link sendResets}. */
+export interface SendOptions extends RowSenderOptions {
+  rows: ManifestRow[];
+  /** Requests in flight at once (the gateway's limiter sets the pace). Default 8. */
+  concurrency?: number;
+  /** Sends the wave is to make, for progress (default: the rows). */
+  total?: number;
   onProgress?: (p: SendProgress) => void;
 }
 
@@ -90,21 +95,46 @@ export function planSends(rows: ManifestRow[], journal: JournalState, resendUnce
   for (const row of rows) {
     inManifest.add(row.sub);
     const entry = journal.bySub.get(row.sub);
-    if (entry?.state === 'sent') {
-      plan.alreadySent++;
-    } else if (entry?.state === 'maybe-sent') {
-      if (row.status === 'RESET_REQUIRED' && entry.statusAtIntent !== 'RESET_REQUIRED') plan.toResolve.push(row.sub);
-      else if (resendUncertain) plan.queue.push(row);
-      else plan.maybeSent.push({ sub: row.sub, error: entry.error ?? 'outcome unknown', at: entry.at });
-    } else if (row.send) {
-      plan.queue.push(row);
+    switch (decide(row, entry, resendUncertain)) {
+      case 'already-sent':
+        plan.alreadySent++;
+        break;
+      case 'resolve':
+        plan.toResolve.push(row.sub);
+        break;
+      case 'left-maybe-sent':
+        plan.maybeSent.push(leftMaybeSent(row.sub, entry));
+        break;
+      case 'send':
+        plan.queue.push(row);
+        break;
     }
   }
   for (const [sub, entry] of journal.bySub) {
-    if (entry.state === 'maybe-sent' && !inManifest.has(sub))
-      plan.maybeSent.push({ sub, error: entry.error ?? 'outcome unknown', at: entry.at });
+    if (entry.state === 'maybe-sent' && !inManifest.has(sub)) plan.maybeSent.push(leftMaybeSent(sub, entry));
   }
   return plan;
+}
+
+/** What the journal's entry makes of a manifest row, before anything is sent. */
+type Decision = 'already-sent' | 'resolve' | 'left-maybe-sent' | 'send' | 'not-to-send';
+
+/**
+ * One row's decision: a `sent` user is done; a "maybe sent" user now in RESET_REQUIRED (and not
+ * already so at its intent) was sent; other "maybe sent" users are resent only with
+ * `resendUncertain`; anyone else is sent if the row is marked `send`.
+ */
+function decide(row: ManifestRow, entry: JournalEntry | undefined, resendUncertain: boolean): Decision {
+  if (entry?.state === 'sent') return 'already-sent';
+  if (entry?.state === 'maybe-sent') {
+    if (row.status === 'RESET_REQUIRED' && entry.statusAtIntent !== 'RESET_REQUIRED') return 'resolve';
+    return resendUncertain ? 'send' : 'left-maybe-sent';
+  }
+  return row.send ? 'send' : 'not-to-send';
+}
+
+function leftMaybeSent(sub: string, entry: JournalEntry | undefined): Unsent {
+  return { sub, error: entry?.error ?? 'outcome unknown', ...(entry?.at !== undefined && { at: entry.at }) };
 }
 
 /** A send that was waiting for its turn when the run was stopped: it never left. */
@@ -112,26 +142,41 @@ class StoppedBeforeSending extends Error {
   override readonly name = 'StoppedBeforeSending';
 }
 
-/** What the sends of one wave share. */
-interface Wave {
-  options: SendOptions;
-  result: SendResult;
-  streak: FailureStreak;
-  iso: () => string;
-  /** Aborted when the wave must start no more sends (too many failures in a row: `stop`). */
-  halt: AbortController;
-  stop?: string;
+/** The journal refused the claim: another run holds, or has settled, this user. Nothing left. */
+class NotClaimed extends Error {
+  override readonly name = 'NotClaimed';
+  constructor(readonly entry: JournalEntry) {
+    super('claimed elsewhere');
+  }
+}
+
+/** Sends one manifest row at a time through the journal; see {@link createRowSender}. */
+export interface RowSender {
+  /** Sends (or not) one row's reset; concurrent calls are fine. Throws JournalError: the run must stop. */
+  send(row: ManifestRow): Promise<RowOutcome>;
+  /** What the sends so far came to (updated as they settle). */
+  readonly result: SendResult;
+  /** True once no more sends start: the signal, too many failures in a row, or a journal failure. */
+  readonly stopping: boolean;
 }
 
 /**
- * Sends the password resets of a manifest, journaling each one (intent, then outcome) so that an
- * interrupted run is resumed without notifying anyone twice and a rerun after completion sends
- * nothing. Pace comes from the gateway's quota limiter. A journal write that fails stops the
- * whole run (nothing is ever sent unjournaled) and is thrown once the sends in flight settle.
+ * The send of one manifest row, as both the local wave ({@link sendResets}) and the failover job
+ * call it: reads the user's journal entry, then claims the user in the journal when the request
+ * is about to leave (after the gateway's limiter), sends, and settles the outcome. Nothing is
+ * sent unjournaled: a journal failure stops every later send and is thrown. A run of identical
+ * failures (a configuration problem) stops the sender; so does `signal`. Rows arriving once the
+ * sender is stopping are counted not attempted (`stopped`).
+ *
+ * @example
+ * const sender = createRowSender({ journal, gateway, signal });
+ * await forEachLimit(rows, 8, async (row) => void (await sender.send(row)));
+ * console.log(sender.result.sent);
  */
-export async function sendResets(options: SendOptions): Promise<SendResult> {
+export function createRowSender(options: RowSenderOptions): RowSender {
   const now = options.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
+  const started = now();
   const result: SendResult = {
     eligible: 0,
     alreadySent: 0,
@@ -142,97 +187,173 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
     notAttempted: 0,
     elapsedMs: 0,
   };
+  const streak = new FailureStreak(options.maxConsecutiveFailures ?? 25);
+  const { journal, gateway, signal } = options;
+  const resendUncertain = !!options.resendUncertain;
+  let halted = false;
+  const stopping = () => halted || !!signal?.aborted;
 
-  const plan = planSends(options.rows, options.journal, options.resendUncertain);
-  for (const sub of plan.toResolve) {
-    // The reset took effect: Cognito set RESET_REQUIRED when it sent the code.
-    await options.sink.append({ type: 'resolved', sub, at: iso(), outcome: 'sent', by: 'status RESET_REQUIRED' });
-  }
-  const queue = plan.queue;
-  result.alreadySent = plan.alreadySent;
-  result.resolved = plan.toResolve.length;
-  result.maybeSent.push(...plan.maybeSent);
-  result.eligible = queue.length + result.alreadySent + result.resolved + plan.maybeSent.length;
-
-  const started = now();
-  const wave: Wave = {
-    options,
-    result,
-    streak: new FailureStreak(options.maxConsecutiveFailures ?? 25),
-    iso,
-    halt: new AbortController(),
+  const stopFor = (reason: string) => {
+    result.stoppedBecause ??= reason;
+    halted = true;
   };
-  // The wave ends on the run's signal (Ctrl-C) or its own halt (too many failures in a row).
-  const signal = options.signal ? AbortSignal.any([options.signal, wave.halt.signal]) : wave.halt.signal;
-  let fatal: unknown;
-  let done = 0;
-  // No row is started once the wave is halted or a journal write failed (thrown after the rest settle).
-  try {
-    await forEachLimit(
-      queue,
-      options.concurrency ?? 8,
-      async (row) => {
-        if (!(await sendOne(wave, row))) return; // stopped while waiting for its turn: never left
-        done++;
-        options.onProgress?.({ done, total: queue.length, sent: result.sent, failed: result.failed.length });
-      },
-      { signal },
-    );
-  } catch (err) {
-    fatal = err;
-  }
-  result.elapsedMs = now() - started;
-  result.notAttempted = queue.length - done;
-  if (options.signal?.aborted && result.notAttempted > 0) wave.stop ??= 'interrupted';
-  result.stoppedBecause = wave.stop;
-  if (fatal !== undefined) throw fatal;
-  return result;
-}
 
-/** Sends one reset; false when the run was stopped while the send waited for its turn. */
-async function sendOne(wave: Wave, row: ManifestRow): Promise<boolean> {
-  const { options, result, streak, iso } = wave;
-  let journaled = false;
-  try {
-    await options.gateway.resetPasswordAfter(row.username, async () => {
-      if (options.signal?.aborted) throw new StoppedBeforeSending();
-      await options.sink.append({ type: 'intent', sub: row.sub, at: iso(), status: row.status });
-      journaled = true;
-    });
-  } catch (err) {
-    if (err instanceof JournalError) throw err;
-    if (err instanceof StoppedBeforeSending) return false;
-    await recordFailure(wave, row, err, journaled);
-    return true;
-  }
-  await options.sink.append({ type: 'sent', sub: row.sub, at: iso() });
-  result.sent++;
-  streak.succeeded();
-  return true;
-}
-
-/** Journals and counts a send that failed: not sent (Cognito refused, or it never left), or maybe sent. */
-async function recordFailure(wave: Wave, row: ManifestRow, err: unknown, journaled: boolean): Promise<void> {
-  const { options, result, streak, iso } = wave;
-  const limit = isLimitExceeded(err) ? ('limit-exceeded' as const) : undefined;
-  // A limit names its reason first, so the summary groups those users under it.
-  const error = redactContacts(
-    limit ? `${limit}: ${err instanceof LimitExceededError ? err.message : describeError(err)}` : describeError(err),
-  );
-  if (!journaled || certainlyNotDelivered(err)) {
-    // Never left, or Cognito refused it: nothing was sent. A user at a limit is that user's
-    // failure only: the gateway did not slow down for it, and the wave goes on.
-    if (journaled)
-      await options.sink.append({ type: 'failed', sub: row.sub, at: iso(), error, ...(limit && { reason: limit }) });
-    result.failed.push({ sub: row.sub, error, ...(limit && { reason: limit }) });
+  const fail = (row: ManifestRow, err: unknown, error: string, reason?: 'limit-exceeded') => {
+    result.failed.push({ sub: row.sub, error, ...(reason && { reason }) });
     const run = streak.failed(err);
-    if (run) {
-      wave.stop ??= `${run.count} sends in a row failed with ${run.name}: fix the cause (see the errors) and run again`;
-      wave.halt.abort();
+    if (run)
+      stopFor(`${run.count} sends in a row failed with ${run.name}: fix the cause (see the errors) and run again`);
+  };
+
+  /** Journals and counts a send that failed: not sent (Cognito refused, or it never left), or maybe sent. */
+  const recordFailure = async (row: ManifestRow, err: unknown, journaled: boolean): Promise<RowOutcome> => {
+    const limit = isLimitExceeded(err) ? ('limit-exceeded' as const) : undefined;
+    // A limit names its reason first, so the summary groups those users under it.
+    const error = redactContacts(
+      limit ? `${limit}: ${err instanceof LimitExceededError ? err.message : describeError(err)}` : describeError(err),
+    );
+    if (!journaled || certainlyNotDelivered(err)) {
+      // Never left, or Cognito refused it: nothing was sent. A user at a limit is that user's
+      // failure only: the gateway did not slow down for it, and the wave goes on.
+      if (journaled)
+        await journal.settle(row.sub, { type: 'failed', at: iso(), error, ...(limit && { reason: limit }) });
+      fail(row, err, error, limit);
+      return 'failed';
     }
-  } else {
-    await options.sink.append({ type: 'uncertain', sub: row.sub, at: iso(), error });
+    await journal.settle(row.sub, { type: 'uncertain', at: iso(), error });
     result.maybeSent.push({ sub: row.sub, error });
     streak.succeeded();
+    return 'maybe-sent';
+  };
+
+  const sendOne = async (row: ManifestRow): Promise<RowOutcome> => {
+    let journaled = false;
+    try {
+      await gateway.resetPasswordAfter(row.username, async () => {
+        if (stopping()) throw new StoppedBeforeSending();
+        const claim = await journal.claim(row.sub, { at: iso(), status: row.status, resendUncertain });
+        if (!claim.claimed) throw new NotClaimed(claim.entry);
+        journaled = true;
+      });
+    } catch (err) {
+      if (err instanceof JournalError) throw err;
+      if (err instanceof StoppedBeforeSending) {
+        result.notAttempted++;
+        if (signal?.aborted) result.stoppedBecause ??= 'interrupted';
+        return 'stopped';
+      }
+      if (err instanceof NotClaimed) return notClaimed(row, err.entry);
+      return await recordFailure(row, err, journaled);
+    }
+    await journal.settle(row.sub, { type: 'sent', at: iso() });
+    result.sent++;
+    streak.succeeded();
+    return 'sent';
+  };
+
+  /** The journal refused our claim: what its entry says now decides the row. */
+  const notClaimed = (row: ManifestRow, entry: JournalEntry): RowOutcome => {
+    if (entry.state === 'sent') {
+      result.alreadySent++;
+      return 'already-sent';
+    }
+    if (entry.state === 'failed') {
+      // The claim's write was uncertain and is recorded failed: not sent; a later run retries.
+      const error = entry.error ?? 'not sent';
+      fail(row, new JournalNotSure(error), error, entry.reason);
+      return 'failed';
+    }
+    result.maybeSent.push(leftMaybeSent(row.sub, entry));
+    return 'left-maybe-sent';
+  };
+
+  const send = async (row: ManifestRow): Promise<RowOutcome> => {
+    try {
+      const entry = await journal.entry(row.sub);
+      const decision = decide(row, entry, resendUncertain);
+      if (decision === 'not-to-send') return 'not-to-send';
+      result.eligible++;
+      switch (decision) {
+        case 'already-sent':
+          result.alreadySent++;
+          return 'already-sent';
+        case 'left-maybe-sent':
+          result.maybeSent.push(leftMaybeSent(row.sub, entry));
+          return 'left-maybe-sent';
+        case 'resolve':
+          // The reset took effect: Cognito set RESET_REQUIRED when it sent the code.
+          await journal.settle(row.sub, { type: 'resolved', at: iso(), by: 'status RESET_REQUIRED' });
+          result.resolved++;
+          return 'resolved';
+      }
+      if (stopping()) {
+        result.notAttempted++;
+        if (signal?.aborted) result.stoppedBecause ??= 'interrupted';
+        return 'stopped';
+      }
+      return await sendOne(row);
+    } catch (err) {
+      if (err instanceof JournalError) halted = true; // nothing more is sent: it could not be journaled
+      throw err;
+    } finally {
+      result.elapsedMs = now() - started;
+    }
+  };
+
+  return {
+    send,
+    result,
+    get stopping() {
+      return stopping();
+    },
+  };
+}
+
+/** A claim recorded `failed` because its own write was uncertain (counted by the failure streak). */
+class JournalNotSure extends Error {
+  override readonly name = 'JournalWriteUncertain';
+}
+
+/**
+ * Sends the password resets of a manifest (the local wave), journaling each one (intent, then
+ * outcome) so that an interrupted run is resumed without notifying anyone twice and a rerun after
+ * completion sends nothing: a loop over the rows with {@link createRowSender}, the code the
+ * failover job runs too. Pace comes from the gateway's quota limiter. A journal write that fails
+ * stops the whole run (nothing is ever sent unjournaled) and is thrown once the sends in flight
+ * settle. With the file journal, "maybe sent" users no longer in the manifest are listed too.
+ *
+ * @example
+ * const journal = await FileSendJournal.open(path, { region, poolId });
+ * try {
+ *   const result = await sendResets({ rows: manifest.rows, journal, gateway });
+ * } finally {
+ *   await journal.close();
+ * }
+ */
+export async function sendResets(options: SendOptions): Promise<SendResult> {
+  const now = options.now ?? Date.now;
+  const sender = createRowSender(options);
+  const { result } = sender;
+  const total = options.total ?? options.rows.length;
+  const started = now();
+  let done = 0;
+  try {
+    await forEachLimit(options.rows, options.concurrency ?? 8, async (row) => {
+      const outcome = await sender.send(row);
+      if (outcome !== 'sent' && outcome !== 'failed' && outcome !== 'maybe-sent') return;
+      done++;
+      options.onProgress?.({ done, total, sent: result.sent, failed: result.failed.length });
+    });
+  } finally {
+    result.elapsedMs = now() - started;
   }
+  if (options.journal instanceof FileSendJournal) {
+    const inManifest = new Set(options.rows.map((row) => row.sub));
+    for (const [sub, entry] of options.journal.state.bySub)
+      if (entry.state === 'maybe-sent' && !inManifest.has(sub)) {
+        result.eligible++;
+        result.maybeSent.push(leftMaybeSent(sub, entry));
+      }
+  }
+  return result;
 }
