@@ -21,10 +21,13 @@ import type { ClaimResult, JournalEntry, SendJournal, SendOutcome } from '../jou
  *   concurrent claims of a user succeeds, the others get ConditionalCheckFailedException (the
  *   PutItem model's exception for a condition that failed). With `resendUncertain`, a "maybe sent"
  *   item is taken over by a second PutItem conditioned on the exact version read (`ver`), so two
- *   processes resending the same user still cannot both win.
- * - `settle` is an UpdateItem conditioned on `owner` being this journal (a random id per
- *   process): an outcome is written only by the process that claimed. `resolved` is conditioned
- *   on the item still being "maybe sent".
+ *   processes resending the same user still cannot both win. An `intent` is taken over only once
+ *   older than `intentLeaseMs` (default 15 minutes, Lambda's longest invocation): a younger one may
+ *   be a send in flight in a live process, not a dead one's.
+ * - `settle` is an UpdateItem conditioned on the item being this journal's `intent` (`owner`, a
+ *   random id per process): an outcome is written only by the process that claimed, and never
+ *   over a later record (a resolution, a takeover). `resolved` is conditioned on the item still
+ *   being "maybe sent".
  * - Item attributes: `state` (`intent | sent | failed | uncertain`), `at`, `statusAtIntent`,
  *   `error`, `reason`, `owner`, `ver`. An `intent` with no outcome reads as "maybe sent".
  *
@@ -50,6 +53,8 @@ export class DynamoSendJournal implements SendJournal {
   private readonly poolId: string;
   /** Users claimed and not yet settled by this process. */
   private readonly inFlight = new Set<string>();
+  private readonly intentLeaseMs: number;
+  private readonly now: () => number;
   /** Outcomes whose write failed, tried again by `close`. */
   private readonly unsettled = new Map<string, SendOutcome>();
 
@@ -62,8 +67,16 @@ export class DynamoSendJournal implements SendJournal {
    * const journal = new DynamoSendJournal({ client: new DynamoDBClient({ region }), table, poolId });
    * const claim = await journal.claim(sub, { at: new Date().toISOString(), status: 'CONFIRMED' });
    */
-  constructor(options: { client: DynamoDBClient; table: string; poolId: string }) {
+  constructor(options: {
+    client: DynamoDBClient;
+    table: string;
+    poolId: string;
+    intentLeaseMs?: number;
+    now?: () => number;
+  }) {
     this.client = options.client;
+    this.intentLeaseMs = options.intentLeaseMs ?? DEFAULT_INTENT_LEASE_MS;
+    this.now = options.now ?? Date.now;
     this.table = options.table;
     this.poolId = options.poolId;
     this.location = `dynamodb://${options.table}/${options.poolId}`;
@@ -147,12 +160,18 @@ export class DynamoSendJournal implements SendJournal {
         const old = err.Item ?? (await this.read(sub));
         if (!old) return this.claimOnce(sub, intent); // deleted in between: claim again
         const state = old.state?.S;
-        if (intent.resendUncertain && (state === 'intent' || state === 'uncertain'))
+        if (intent.resendUncertain && (state === 'uncertain' || (state === 'intent' && this.abandoned(old))))
           return this.takeOver(sub, item, old);
         return { claimed: false, entry: toEntry(old) };
       }
       return this.claimUncertain(sub, ver, intent.at, err);
     }
+  }
+
+  /** An intent old enough that no live process can still be sending it. */
+  private abandoned(item: Record<string, AttributeValue>): boolean {
+    const at = Date.parse(item.at?.S ?? '');
+    return Number.isFinite(at) && at <= this.now() - this.intentLeaseMs;
   }
 
   /** Claims a "maybe sent" user again (`resendUncertain`): only if the item is still the version read. */
@@ -238,7 +257,8 @@ export class DynamoSendJournal implements SendJournal {
     } else {
       names['#owner'] = 'owner';
       values[':me'] = { S: this.owner };
-      condition = '#owner = :me';
+      values[':intent'] = { S: 'intent' };
+      condition = '#owner = :me AND #state = :intent';
     }
     try {
       await this.client.send(
@@ -256,6 +276,8 @@ export class DynamoSendJournal implements SendJournal {
       const now = await this.read(sub);
       // Resolved already (by another process): nothing to do.
       if (outcome.type === 'resolved' && now?.state?.S === 'sent') return;
+      // Our own earlier attempt of this very write landed (its answer was lost): done.
+      if (outcome.type !== 'resolved' && now?.owner?.S === this.owner && now.state?.S === values[':state'].S) return;
       throw new EntryChanged(
         `the journal entry of user ${sub} changed under this run (${now ? toEntry(now).state : 'gone'}): another failover run with --resend-uncertain is sending to it; ${outcome.type} not recorded`,
         { cause: err },
@@ -283,6 +305,9 @@ export class DynamoSendJournal implements SendJournal {
     return new JournalError(`${what} in the journal ${this.location}: ${describeError(err)}`, { cause: err });
   }
 }
+
+/** How long an `intent` may be a send in flight (Lambda's longest invocation); see {@link DynamoSendJournal}. */
+export const DEFAULT_INTENT_LEASE_MS = 15 * 60_000;
 
 /** An outcome refused because the item is no longer this process's claim: trying again will not help. */
 class EntryChanged extends JournalError {}
