@@ -56,7 +56,7 @@ export class DynamoSendJournal implements SendJournal {
   private readonly intentLeaseMs: number;
   private readonly now: () => number;
   /** Outcomes whose write failed, tried again by `close`. */
-  private readonly unsettled = new Map<string, SendOutcome>();
+  private readonly unsettled = new Map<string, { outcome: SendOutcome; ifClaimed?: boolean }>();
 
   /**
    * @param options.client a DynamoDB client of the standby Region
@@ -105,22 +105,26 @@ export class DynamoSendJournal implements SendJournal {
       await this.write(sub, outcome);
       this.unsettled.delete(sub);
     } catch (err) {
-      if (!(err instanceof EntryChanged)) this.unsettled.set(sub, outcome);
+      if (!(err instanceof EntryChanged)) this.unsettled.set(sub, { outcome });
       throw err instanceof JournalError ? err : this.journalError(`cannot record ${outcome.type}`, err);
     } finally {
       this.inFlight.delete(sub);
     }
   }
 
-  /** Tries once more the outcomes whose write failed; throws if some still cannot be written. */
+  /**
+   * Tries once more the outcomes whose write failed, and the `failed` record of claims whose own
+   * write was uncertain (needed only if that claim landed); throws if some still cannot be written.
+   */
   async close(): Promise<void> {
     const left: string[] = [];
-    for (const [sub, outcome] of this.unsettled) {
+    for (const [sub, { outcome, ifClaimed }] of this.unsettled) {
       try {
         await this.write(sub, outcome);
         this.unsettled.delete(sub);
-      } catch {
-        left.push(sub);
+      } catch (err) {
+        if (ifClaimed && err instanceof EntryChanged) this.unsettled.delete(sub); // our intent never landed
+        else left.push(sub);
       }
     }
     if (left.length > 0)
@@ -207,18 +211,22 @@ export class DynamoSendJournal implements SendJournal {
    */
   private async claimUncertain(sub: string, ver: string, at: string, err: unknown): Promise<ClaimResult> {
     if (certainlyNotDelivered(err)) throw this.journalError('cannot record the intent (nothing sent)', err);
+    const error = 'not sent: journal write uncertain';
+    // If our intent did land, `close` tries once more to record it failed.
+    const failed = { type: 'failed' as const, at, error };
     let current: Record<string, AttributeValue> | undefined;
     try {
       current = await this.read(sub);
     } catch (readErr) {
+      this.unsettled.set(sub, { outcome: failed, ifClaimed: true });
       throw this.journalError(`cannot record the intent, nor read it back (${describeError(err)})`, readErr);
     }
-    const error = 'not sent: journal write uncertain';
     if (current?.ver?.S === ver) {
       try {
-        await this.write(sub, { type: 'failed', at, error });
+        await this.write(sub, failed);
       } catch (writeErr) {
-        throw this.journalError(`cannot record a claim whose write was uncertain as failed`, writeErr);
+        if (!(writeErr instanceof EntryChanged)) this.unsettled.set(sub, { outcome: failed });
+        throw this.journalError('cannot record a claim whose write was uncertain as failed', writeErr);
       }
       return { claimed: false, entry: { state: 'failed', at, error } };
     }
