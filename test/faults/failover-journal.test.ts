@@ -63,12 +63,10 @@ function faultyJournal(faults: Fault[]): DynamoSendJournal {
   const mock = mockClient(client);
   for (const Cmd of [PutItemCommand, GetItemCommand, UpdateItemCommand] as Command[]) {
     let calls = 0;
-    // biome-ignore lint/suspicious/noExplicitAny: the three commands' inputs, passed through unchanged
     mock.on(Cmd as any).callsFake(async (input: any) => {
       const n = ++calls;
       const fault = faults.find((f) => f.command === Cmd && n >= f.from && n < f.from + f.times);
       if (fault && !fault.landed) throw fault.error();
-      // biome-ignore lint/suspicious/noExplicitAny: see above
       const out = await store.send(new (Cmd as any)(input));
       if (fault) throw fault.error();
       return out;

@@ -123,7 +123,8 @@ export class DynamoSendJournal implements SendJournal {
         await this.write(sub, outcome);
         this.unsettled.delete(sub);
       } catch (err) {
-        if (ifClaimed && err instanceof EntryChanged) this.unsettled.delete(sub); // our intent never landed
+        if (ifClaimed && err instanceof EntryChanged)
+          this.unsettled.delete(sub); // our intent never landed
         else left.push(sub);
       }
     }
