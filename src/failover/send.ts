@@ -338,7 +338,7 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
   const started = now();
   let done = 0;
   try {
-    await forEachLimit(options.rows, options.concurrency ?? 8, async (row) => {
+    await forEachRow(options.rows, options.journal, options.concurrency ?? 8, async (row) => {
       const outcome = await sender.send(row);
       if (outcome !== 'sent' && outcome !== 'failed' && outcome !== 'maybe-sent') return;
       done++;
@@ -356,4 +356,35 @@ export async function sendResets(options: SendOptions): Promise<SendResult> {
       }
   }
   return result;
+}
+
+/** A journal that reads many users' entries at once (the DynamoDB journal: BatchGetItem). */
+export interface PrefetchingJournal extends SendJournal {
+  /** Reads ahead the entries of these users; best effort (never throws). */
+  prefetch(subs: string[]): Promise<void>;
+}
+
+function canPrefetch(journal: SendJournal): journal is PrefetchingJournal {
+  return typeof (journal as Partial<PrefetchingJournal>).prefetch === 'function';
+}
+
+/** Rows read ahead at once from a prefetching journal: the next window is read while this one is sent. */
+const PREFETCH_WINDOW = 500;
+
+/** `forEachLimit` over the rows; with a prefetching journal, window by window, each read ahead. */
+async function forEachRow(
+  rows: ManifestRow[],
+  journal: SendJournal,
+  concurrency: number,
+  fn: (row: ManifestRow) => Promise<void>,
+): Promise<void> {
+  if (!canPrefetch(journal)) return forEachLimit(rows, concurrency, fn);
+  const read = (from: number) =>
+    journal.prefetch(rows.slice(from, from + PREFETCH_WINDOW).map((row) => row.sub)).catch(() => undefined);
+  let next = read(0);
+  for (let from = 0; from < rows.length; from += PREFETCH_WINDOW) {
+    await next;
+    next = from + PREFETCH_WINDOW < rows.length ? read(from + PREFETCH_WINDOW) : Promise.resolve();
+    await forEachLimit(rows.slice(from, from + PREFETCH_WINDOW), concurrency, fn);
+  }
 }

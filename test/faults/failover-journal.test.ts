@@ -3,8 +3,8 @@
  * (aws-sdk-client-mock) and passes its calls through to dynalite, except the faults injected:
  * throttling (ProvisionedThroughputExceededException, ThrottlingException, RequestLimitExceeded:
  * HTTP 400, the request was refused and wrote nothing) and InternalServerError (HTTP 500: the
- * write may or may not have landed), on the claim (PutItem), its read-back (GetItem) and the
- * settle (UpdateItem); the exceptions those commands' models list (PutItemCommand.d.ts,
+ * write may or may not have landed), on the claim (PutItem), its read-back (GetItem), the
+ * settle (UpdateItem) and the entries read ahead (BatchGetItem); the exceptions those commands' models list (PutItemCommand.d.ts,
  * GetItemCommand.d.ts, UpdateItemCommand.d.ts). The mock answers as the SDK does once its own
  * retries are spent.
  *
@@ -12,6 +12,7 @@
  * not sent, and a resumed wave gives every user exactly one code.
  */
 import {
+  BatchGetItemCommand,
   DynamoDBClient,
   GetItemCommand,
   InternalServerError,
@@ -46,7 +47,7 @@ beforeEach(async () => {
 });
 
 const POOL = 'us-west-2_Standby';
-type Command = typeof PutItemCommand | typeof GetItemCommand | typeof UpdateItemCommand;
+type Command = typeof PutItemCommand | typeof GetItemCommand | typeof UpdateItemCommand | typeof BatchGetItemCommand;
 
 /** A fault: thrown by the n-th call (1-based) of a command on, `times` times; `landed`: after the call reached the table. */
 interface Fault {
@@ -61,7 +62,7 @@ interface Fault {
 function faultyJournal(faults: Fault[]): DynamoSendJournal {
   const client = new DynamoDBClient({ region: 'us-west-2' });
   const mock = mockClient(client);
-  for (const Cmd of [PutItemCommand, GetItemCommand, UpdateItemCommand] as Command[]) {
+  for (const Cmd of [PutItemCommand, GetItemCommand, UpdateItemCommand, BatchGetItemCommand] as Command[]) {
     let calls = 0;
     mock.on(Cmd as any).callsFake(async (input: any) => {
       const n = ++calls;
@@ -193,8 +194,8 @@ test('claim 5xx and its read-back failing too: the run stops; close records the 
   const world = new CountingStandby(users(6));
   const journal = faultyJournal([
     { command: PutItemCommand, from: 3, times: 1, error: serverError, landed: true },
-    // GetItem: one per row before its claim (u0, u1, u2), then the read-back of u2's claim.
-    { command: GetItemCommand, from: 4, times: 1, error: serverError },
+    // The rows' entries are read ahead (BatchGetItem): the first GetItem is the read-back of u2's claim.
+    { command: GetItemCommand, from: 1, times: 1, error: serverError },
   ]);
   await expect(sendResets({ rows: world.rows(), journal, gateway: world, concurrency: 1 })).rejects.toThrow(
     /cannot record the intent, nor read it back/,
@@ -236,6 +237,17 @@ describe.each([
     expect(await cleanJournal().entry('sub-u2')).toMatchObject({ state: 'failed' });
     await expectConsistentThenResume(world);
   });
+});
+
+test('entries read ahead failing (BatchGetItem throttled): each is read on its own, the wave goes on', async () => {
+  const world = new CountingStandby(users(6));
+  const journal = faultyJournal([
+    { command: BatchGetItemCommand, from: 1, times: 1000, error: throttled.ProvisionedThroughputExceededException },
+  ]);
+  const r = await sendResets({ rows: world.rows(), journal, gateway: world, concurrency: 2 });
+  await journal.close();
+  expect(r.sent).toBe(6);
+  await expectConsistentThenResume(world);
 });
 
 test('a settle that still cannot be written at close is reported', async () => {

@@ -185,3 +185,17 @@ test('the row sender: one row at a time, callable concurrently, the same outcome
   expect(await sender.send({ ...r2, send: false, sub: 'sub-other' })).toBe('not-to-send');
   expect(sender.result.sent).toBe(2);
 });
+
+test('entries read ahead (BatchGetItem, 100 a call) are the entries a GetItem reads', async () => {
+  const writer = journal();
+  const subs = Array.from({ length: 250 }, (_, i) => `s${i}`);
+  for (const sub of subs.filter((_, i) => i % 3 === 0)) {
+    await writer.claim(sub, { at: at(), status: 'CONFIRMED' });
+    if (sub.endsWith('0')) await writer.settle(sub, { type: 'sent', at: at() });
+    else if (sub.endsWith('3')) await writer.settle(sub, { type: 'failed', at: at(), error: 'e' });
+  }
+  const reader = journal();
+  await reader.prefetch(subs);
+  const direct = journal();
+  for (const sub of subs) expect(await reader.entry(sub)).toEqual(await direct.entry(sub));
+});
