@@ -59,6 +59,8 @@ export class DynamoSendJournal implements SendJournal {
   private readonly now: () => number;
   /** Entries read ahead by `prefetch`, each used once by `entry` (`null`: no item). */
   private readonly ahead = new Map<string, JournalEntry | null>();
+  /** Reads ahead under way, by user. */
+  private readonly reading = new Map<string, Promise<void>>();
   /** Outcomes whose write failed, tried again by `close`. */
   private readonly unsettled = new Map<string, { outcome: SendOutcome; ifClaimed?: boolean }>();
 
@@ -87,6 +89,7 @@ export class DynamoSendJournal implements SendJournal {
   }
 
   async entry(sub: string): Promise<JournalEntry | undefined> {
+    await this.reading.get(sub);
     const ahead = this.ahead.get(sub);
     if (ahead !== undefined) {
       this.ahead.delete(sub);
@@ -102,32 +105,44 @@ export class DynamoSendJournal implements SendJournal {
    * read. An entry read ahead may be stale by the time it is used; that is safe, as the claim is
    * conditional anyway (a user claimed since is refused then). Best effort: keys DynamoDB leaves
    * unprocessed are retried with exponential backoff as BatchGetItemCommand.d.ts asks, a few
-   * times; whatever is still unread, or a failed call, is left to `entry`'s own GetItem.
+   * times; whatever is still unread, or a failed call, is left to `entry`'s own GetItem. An
+   * `entry` of a user whose read is under way waits for it.
    */
-  async prefetch(subs: string[]): Promise<void> {
+  prefetch(subs: string[]): Promise<void> {
+    const batches: Promise<void>[] = [];
     for (let i = 0; i < subs.length; i += BATCH_GET_KEYS) {
-      const byKey = new Map(subs.slice(i, i + BATCH_GET_KEYS).map((sub) => [this.key(sub), sub]));
-      let keys = [...byKey.keys()].map((pk) => ({ pk: { S: pk } }));
-      for (let attempt = 0; keys.length > 0 && attempt < 4; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        let r: BatchGetItemCommandOutput;
-        try {
-          r = await this.client.send(
-            new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-          );
-        } catch {
-          return; // best effort: `entry` reads them one by one
-        }
-        const unprocessed = new Set((r.UnprocessedKeys?.[this.table]?.Keys ?? []).map((k) => k.pk?.S ?? ''));
-        const found = new Map((r.Responses?.[this.table] ?? []).map((item) => [item.pk?.S ?? '', item]));
-        for (const { pk } of keys) {
-          const key = pk.S;
-          if (unprocessed.has(key)) continue;
-          const item = found.get(key);
-          this.ahead.set(byKey.get(key) ?? '', item ? toEntry(item) : null);
-        }
-        keys = keys.filter(({ pk }) => unprocessed.has(pk.S));
+      const batch = subs.slice(i, i + BATCH_GET_KEYS);
+      const read = this.readAhead(batch).finally(() => {
+        for (const sub of batch) if (this.reading.get(sub) === read) this.reading.delete(sub);
+      });
+      for (const sub of batch) this.reading.set(sub, read);
+      batches.push(read);
+    }
+    return Promise.all(batches).then(() => undefined);
+  }
+
+  /** One BatchGetItem of up to 100 users (and its unprocessed keys); never throws. */
+  private async readAhead(subs: string[]): Promise<void> {
+    const byKey = new Map(subs.map((sub) => [this.key(sub), sub]));
+    let keys = [...byKey.keys()].map((pk) => ({ pk: { S: pk } }));
+    for (let attempt = 0; keys.length > 0 && attempt < 4; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      let r: BatchGetItemCommandOutput;
+      try {
+        r = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+      } catch {
+        return; // best effort: `entry` reads them one by one
       }
+      const unprocessed = new Set((r.UnprocessedKeys?.[this.table]?.Keys ?? []).map((k) => k.pk?.S ?? ''));
+      const found = new Map((r.Responses?.[this.table] ?? []).map((item) => [item.pk?.S ?? '', item]));
+      for (const { pk } of keys) {
+        if (unprocessed.has(pk.S)) continue;
+        const item = found.get(pk.S);
+        this.ahead.set(byKey.get(pk.S) ?? '', item ? toEntry(item) : null);
+      }
+      keys = keys.filter(({ pk }) => unprocessed.has(pk.S));
     }
   }
 
