@@ -1,5 +1,6 @@
 /**
- * Failover send bench: `npm run -s bench:failover-send [-- --users 3000] [--stops 3] [--latency-ms 40] [--json]`.
+ * Failover send bench: `npm run -s bench:failover-send [-- --users 3000] [--stops 3] [--latency-ms 40]
+ * [--concurrency N] [--json]` (concurrency: sends in flight per process, default the CLI's: 12 at 24/s).
  *
  * A wave of N password resets through a quota-faithful standby (the Cognito model behind its
  * HTTP transport: per-category token buckets at the AWS defaults, UserAccountRecovery 30/s,
@@ -93,7 +94,7 @@ async function child(): Promise<void> {
     journal,
     gateway,
     signal: abort.signal,
-    concurrency: Math.min(32, Math.max(1, Math.ceil(rate / 2))), // the CLI's default
+    concurrency: Number(arg('--concurrency') ?? 0) || Math.min(32, Math.max(1, Math.ceil(rate / 2))), // default: the CLI's
   });
   const loopSeconds = (performance.now() - started) / 1000;
   await journal.close();
@@ -168,7 +169,8 @@ async function main(): Promise<void> {
     () => undefined,
   );
   await new Promise((r) => setTimeout(r, 1500)); // the standby's quota bucket refills
-  const args = ['--users', String(users), ...endpoints];
+  const concurrency = arg('--concurrency');
+  const args = ['--users', String(users), ...endpoints, ...(concurrency ? ['--concurrency', concurrency] : [])];
   const ours = () => model.outbox.filter((o) => o.kind === 'reset' && o.poolId === POOL_ID);
   const codes = () => ours().length;
   const reports: ChildReport[] = [];
