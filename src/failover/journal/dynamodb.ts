@@ -68,6 +68,8 @@ export class DynamoSendJournal implements SendJournal {
    * @param options.client a DynamoDB client of the standby Region
    * @param options.table the journal table (schema: `SEND_JOURNAL_TABLE`)
    * @param options.poolId the standby pool: items of different pools never meet
+   * @param options.intentLeaseMs how old an intent must be before `resendUncertain` takes it over (default 15 minutes)
+   * @param options.now the clock the lease is read with (tests)
    *
    * @example
    * const journal = new DynamoSendJournal({ client: new DynamoDBClient({ region }), table, poolId });
