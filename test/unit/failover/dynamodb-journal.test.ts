@@ -199,3 +199,19 @@ test('entries read ahead (BatchGetItem, 100 a call) are the entries a GetItem re
   const direct = journal();
   for (const sub of subs) expect(await reader.entry(sub)).toEqual(await direct.entry(sub));
 });
+
+test('--resend-uncertain through the wave: an abandoned intent is resent once, a maybe-sent one once', async () => {
+  const world = new CountingStandby(['u1', 'u2', 'u3']);
+  const dead = journal();
+  await dead.claim('sub-u1', { at: new Date(Date.now() - 20 * 60_000).toISOString(), status: 'CONFIRMED' });
+  await dead.claim('sub-u2', { at: at(), status: 'CONFIRMED' });
+  await dead.settle('sub-u2', { type: 'uncertain', at: at(), error: 'TimeoutError' });
+  await dead.claim('sub-u3', { at: at(), status: 'CONFIRMED' }); // young: may still be in flight
+  const r = await sendResets({ rows: world.rows(), journal: journal(), gateway: world, resendUncertain: true });
+  expect(r.sent).toBe(2);
+  expect(r.maybeSent.map((m) => m.sub)).toEqual(['sub-u3']);
+  expect(Object.fromEntries(world.codes)).toEqual({ u1: 1, u2: 1 });
+  const again = await sendResets({ rows: world.rows(), journal: journal(), gateway: world, resendUncertain: true });
+  expect(again).toMatchObject({ sent: 0, alreadySent: 2 });
+  expect(Object.fromEntries(world.codes)).toEqual({ u1: 1, u2: 1 });
+});
