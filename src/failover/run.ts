@@ -3,7 +3,7 @@ import type { PoolConfig } from '../core/types';
 import { type Clock, QuotaLimiter } from '../cognito/limiter';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../cognito/quotas';
 import { type ManifestFormat, writeManifest } from './files';
-import { type JournalState, openJournal, readJournal } from './journal';
+import { FileSendJournal, type JournalState, readJournal } from './journal';
 import { classifyUser, collectManifest, countManifest, type Manifest, type ManifestCounts } from './manifest';
 import { type MfaReader, type MfaReadResult, readUnknownMfa } from './read-mfa';
 import { scanUsers, type UserLister } from './scan';
@@ -147,10 +147,11 @@ export async function runFailover(options: FailoverOptions, deps: FailoverDeps):
     return finish({ files: written, toSend: 0, alreadySent: 0, maybeSentBefore: 0, cancelled: true });
   }
 
-  const { state, sink } = await openJournal(options.journal, { region: options.region, poolId: options.poolId });
-  journal = state;
+  const sendJournal = await FileSendJournal.open(options.journal, { region: options.region, poolId: options.poolId });
+  // The journal as the run found it (the send updates `sendJournal.state`): the summary's "reset elsewhere" reads it.
+  journal = { ...sendJournal.state, bySub: new Map(sendJournal.state.bySub) };
   try {
-    const plan = planSends(manifest.rows, state, options.resendUncertain);
+    const plan = planSends(manifest.rows, journal, options.resendUncertain);
     const files = { ...written, journal: options.journal };
     const base = {
       files,
@@ -167,18 +168,18 @@ export async function runFailover(options: FailoverOptions, deps: FailoverDeps):
     deps.onSendStart?.(plan.queue.length);
     const result = await sendResets({
       rows: manifest.rows,
-      journal: state,
-      sink,
+      journal: sendJournal,
       gateway: deps.sender,
       concurrency: options.concurrency,
       resendUncertain: options.resendUncertain,
       signal: deps.signal,
       now: deps.now,
+      total: plan.queue.length,
       onProgress: deps.onSend,
     });
     return finish({ ...base, send: result });
   } finally {
-    await sink.close();
+    await sendJournal.close();
   }
 }
 

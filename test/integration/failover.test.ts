@@ -16,7 +16,13 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { cognitoGateway } from '../../src/config/wiring';
-import { JournalError, type JournalRecord, type JournalSink, openJournal } from '../../src/failover/journal';
+import {
+  FileSendJournal,
+  JournalError,
+  type JournalRecord,
+  type JournalSink,
+  openJournal,
+} from '../../src/failover/journal';
 import { buildManifest } from '../../src/failover/manifest';
 import { scanUsers } from '../../src/failover/scan';
 import { sendResets } from '../../src/failover/send';
@@ -380,7 +386,12 @@ test.each([
         crashing.dead ? Promise.reject(new JournalError('process is gone')) : gateway.resetPasswordAfter(u, b),
     };
     await expect(
-      sendResets({ rows: manifest.rows, journal: state, sink: crashing, gateway: dying, concurrency: 2 }),
+      sendResets({
+        rows: manifest.rows,
+        journal: new FileSendJournal(state, crashing),
+        gateway: dying,
+        concurrency: 2,
+      }),
     ).rejects.toThrow(JournalError);
     await sink.close();
 

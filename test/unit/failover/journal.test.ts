@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JournalError, openJournal, readJournal, replayJournal } from '../../../src/failover/journal';
+import { FileSendJournal, JournalError, openJournal, readJournal, replayJournal } from '../../../src/failover/journal';
 
 const line = (o: object) => `${JSON.stringify(o)}\n`;
 const header = line({ type: 'header', v: 1, region: 'us-west-2', poolId: 'us-west-2_P', at: 't' });
@@ -121,5 +121,81 @@ describe('openJournal', () => {
     const { sink } = await openJournal(join(dir, 'j.jsonl'), pool);
     await sink.close();
     await expect(sink.append({ type: 'sent', sub: 'a', at: '1' })).rejects.toThrow(JournalError);
+  });
+});
+
+describe('FileSendJournal (the port over the file)', () => {
+  test('claim and settle write the same records a replay reads back', async () => {
+    const path = join(dir, 'j.jsonl');
+    const journal = await FileSendJournal.open(path, pool);
+    expect(journal.location).toBe(path);
+    expect(await journal.claim('a', { at: '1', status: 'CONFIRMED' })).toEqual({ claimed: true });
+    await journal.settle('a', { type: 'sent', at: '2' });
+    await journal.claim('b', { at: '3' });
+    await journal.settle('b', {
+      type: 'failed',
+      at: '4',
+      error: 'LimitExceededException: x',
+      reason: 'limit-exceeded',
+    });
+    await journal.claim('c', { at: '5', status: 'CONFIRMED' });
+    await journal.settle('c', { type: 'uncertain', at: '6', error: 'TimeoutError' });
+    await journal.claim('d', { at: '7', status: 'CONFIRMED' });
+    await journal.settle('d', { type: 'resolved', at: '8', by: 'status RESET_REQUIRED' });
+    await journal.claim('e', { at: '9' }); // the process "dies" here
+    await journal.close();
+    const replayed = readJournal(path);
+    for (const sub of ['a', 'b', 'c', 'd', 'e']) expect(replayed.bySub.get(sub)).toEqual(await journal.entry(sub));
+    expect(replayed.bySub.get('b')).toMatchObject({ state: 'failed', reason: 'limit-exceeded' });
+    expect(replayed.bySub.get('c')).toMatchObject({ state: 'maybe-sent', statusAtIntent: 'CONFIRMED' });
+    expect(replayed.bySub.get('e')).toMatchObject({
+      state: 'maybe-sent',
+      error: 'stopped between journaling and sending',
+    });
+  });
+
+  test('a claim succeeds on no entry or a failed one; maybe sent only with resendUncertain; sent never', async () => {
+    const journal = await FileSendJournal.open(join(dir, 'j.jsonl'), pool);
+    await journal.claim('sent', { at: '1' });
+    await journal.settle('sent', { type: 'sent', at: '2' });
+    await journal.claim('failed', { at: '1' });
+    await journal.settle('failed', { type: 'failed', at: '2', error: 'x' });
+    await journal.claim('maybe', { at: '1' });
+    await journal.settle('maybe', { type: 'uncertain', at: '2', error: 'TimeoutError' });
+    expect(await journal.claim('sent', { at: '3', resendUncertain: true })).toMatchObject({
+      claimed: false,
+      entry: { state: 'sent' },
+    });
+    expect(await journal.claim('failed', { at: '3' })).toEqual({ claimed: true });
+    expect(await journal.claim('maybe', { at: '3' })).toMatchObject({ claimed: false, entry: { state: 'maybe-sent' } });
+    expect(await journal.claim('maybe', { at: '3', resendUncertain: true })).toEqual({ claimed: true });
+    await journal.close();
+  });
+
+  test('of concurrent claims of one user in the process, one wins (resendUncertain included)', async () => {
+    const journal = await FileSendJournal.open(join(dir, 'j.jsonl'), pool);
+    const first = await Promise.all([1, 2, 3].map(() => journal.claim('u', { at: '1' })));
+    expect(first.filter((c) => c.claimed)).toHaveLength(1);
+    await journal.settle('u', { type: 'uncertain', at: '2', error: 'TimeoutError' });
+    const again = await Promise.all([1, 2, 3].map(() => journal.claim('u', { at: '3', resendUncertain: true })));
+    expect(again.filter((c) => c.claimed)).toHaveLength(1);
+    await journal.close();
+  });
+
+  test('a claim whose record cannot be written is not held: the next claim may take the user', async () => {
+    let fail = true;
+    const journal = new FileSendJournal(
+      { bySub: new Map(), records: 0, tornTail: false },
+      {
+        append: async () => {
+          if (fail) throw new JournalError('disk full');
+        },
+        close: async () => undefined,
+      },
+    );
+    await expect(journal.claim('u', { at: '1' })).rejects.toThrow(JournalError);
+    expect(await journal.entry('u')).toBeUndefined();
+    fail = false;
+    expect(await journal.claim('u', { at: '2' })).toEqual({ claimed: true });
   });
 });

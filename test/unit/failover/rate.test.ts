@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { cognitoGateway } from '../../../src/config/wiring';
-import type { JournalRecord } from '../../../src/failover/journal';
+import { FileSendJournal, type JournalRecord } from '../../../src/failover/journal';
 import type { ManifestRow } from '../../../src/failover/manifest';
 import { failoverLimiter } from '../../../src/failover/run';
 import { sendResets } from '../../../src/failover/send';
@@ -88,7 +88,13 @@ test.each([
   const { clock, gateway, records, sendTimes, sink } = setup({ rate });
   const n = perSecond * 4;
   const result = await clock.run(
-    sendResets({ rows: rows(n), journal: emptyJournal(), sink, gateway, concurrency: 16, now: () => clock.now() }),
+    sendResets({
+      rows: rows(n),
+      journal: new FileSendJournal(emptyJournal(), sink),
+      gateway,
+      concurrency: 16,
+      now: () => clock.now(),
+    }),
   );
   expect(result.sent).toBe(n);
   expect(sendTimes).toHaveLength(n);
@@ -108,7 +114,7 @@ test('throttling is retried (Cognito did nothing); the user is sent once, with o
     .rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }))
     .resolves({});
   const result = await clock.run(
-    sendResets({ rows: rows(1), journal: emptyJournal(), sink, gateway, now: () => clock.now() }),
+    sendResets({ rows: rows(1), journal: new FileSendJournal(emptyJournal(), sink), gateway, now: () => clock.now() }),
   );
   expect(result.sent).toBe(1);
   expect(mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 2);
@@ -121,7 +127,7 @@ test('a 5xx answer is not retried by the failover gateway: maybe sent', async ()
     .on(AdminResetUserPasswordCommand)
     .rejects(new InternalErrorException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
   const result = await clock.run(
-    sendResets({ rows: rows(1), journal: emptyJournal(), sink, gateway, now: () => clock.now() }),
+    sendResets({ rows: rows(1), journal: new FileSendJournal(emptyJournal(), sink), gateway, now: () => clock.now() }),
   );
   expect(mock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 1);
   expect(result.maybeSent.map((m) => m.sub)).toEqual(['s0']);

@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { toCognitoError } from '../../../src/cognito/errors';
 import { cognitoGateway } from '../../../src/config/wiring';
 import {
+  FileSendJournal,
   JournalError,
   type JournalRecord,
   type JournalSink,
@@ -108,8 +109,7 @@ async function run(
   try {
     return await sendResets({
       rows: world.rows(),
-      journal: state,
-      sink: s,
+      journal: new FileSendJournal(state, s),
       gateway: world,
       concurrency: opts.concurrency,
       resendUncertain: opts.resendUncertain,
@@ -291,8 +291,10 @@ test('stops after repeated identical failures (a configuration problem)', async 
     });
   const r = await sendResets({
     rows: world.rows(),
-    journal: readJournal(join(dir, 'none')),
-    sink: { append: async () => undefined, close: async () => undefined },
+    journal: new FileSendJournal(readJournal(join(dir, 'none')), {
+      append: async () => undefined,
+      close: async () => undefined,
+    }),
     gateway: world,
     concurrency: 1,
     maxConsecutiveFailures: 3,
@@ -358,7 +360,13 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     const path = join(dir, 'j.jsonl');
     const { state, sink } = await openJournal(path, POOL);
     const result = await clock.run(
-      sendResets({ rows: world.rows(), journal: state, sink, gateway, concurrency: 16, now: () => clock.now() }),
+      sendResets({
+        rows: world.rows(),
+        journal: new FileSendJournal(state, sink),
+        gateway,
+        concurrency: 16,
+        now: () => clock.now(),
+      }),
     );
     await sink.close();
 
@@ -394,7 +402,12 @@ describe('issue 10.4: LimitExceededException is not throttling', () => {
     mock.on(AdminResetUserPasswordCommand, { Username: 'u3' }).resolves({});
     const again = await openJournal(path, POOL);
     const second = await clock.run(
-      sendResets({ rows: world.rows(), journal: again.state, sink: again.sink, gateway, now: () => clock.now() }),
+      sendResets({
+        rows: world.rows(),
+        journal: new FileSendJournal(again.state, again.sink),
+        gateway,
+        now: () => clock.now(),
+      }),
     );
     await again.sink.close();
     expect(second.sent).toBe(1);

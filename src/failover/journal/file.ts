@@ -1,6 +1,7 @@
 import { constants as fsConstants, promises as fsp, readFileSync } from 'node:fs';
-import { acquireLockFile, LockHeldError } from '../core/lockfile';
-import { JournalError } from './errors';
+import { acquireLockFile, LockHeldError } from '../../core/lockfile';
+import { JournalError } from '../errors';
+import type { ClaimResult, JournalEntry, SendJournal, SendOutcome } from '../journal-port';
 
 /**
  * The send journal of the failover script: an append-only JSON-lines file, one record per line,
@@ -29,20 +30,6 @@ export type JournalRecord =
   | { type: 'uncertain'; sub: string; at: string; error: string }
   | { type: 'resolved'; sub: string; at: string; outcome: 'sent'; by: string };
 
-/** Where a user stands according to the journal. */
-export type SendState = 'sent' | 'failed' | 'maybe-sent';
-
-export interface JournalEntry {
-  state: SendState;
-  /** Time of the record that decided the state. */
-  at: string;
-  error?: string;
-  /** Why a `failed` user failed, when the journal says (`limit-exceeded`). */
-  reason?: 'limit-exceeded';
-  /** The user's status at the last intent (a "maybe sent" user seen in RESET_REQUIRED since was sent, unless it already was). */
-  statusAtIntent?: string;
-}
-
 /** The journal replayed. */
 export interface JournalState {
   header?: { region: string; poolId: string };
@@ -52,8 +39,6 @@ export interface JournalState {
   /** The file ended in a partial line (a write cut short): ignored, it was never fsynced as a record. */
   tornTail: boolean;
 }
-
-export { JournalError } from './errors';
 
 /** Replays a journal's text. Pure. A `sent` state is final: no later record takes it back. */
 export function replayJournal(text: string): JournalState {
@@ -78,35 +63,40 @@ export function replayJournal(text: string): JournalState {
       state.header ??= { region: r.region, poolId: r.poolId };
       return;
     }
-    const current = state.bySub.get(r.sub);
-    if (current?.state === 'sent') return;
-    switch (r.type) {
-      case 'intent':
-        state.bySub.set(r.sub, {
-          state: 'maybe-sent',
-          at: r.at,
-          error: 'stopped between journaling and sending',
-          statusAtIntent: r.status,
-        });
-        break;
-      case 'sent':
-      case 'resolved':
-        state.bySub.set(r.sub, { state: 'sent', at: r.at });
-        break;
-      case 'failed':
-        state.bySub.set(r.sub, { state: 'failed', at: r.at, error: r.error, ...(r.reason && { reason: r.reason }) });
-        break;
-      case 'uncertain':
-        state.bySub.set(r.sub, {
-          state: 'maybe-sent',
-          at: r.at,
-          error: r.error,
-          statusAtIntent: current?.statusAtIntent,
-        });
-        break;
-    }
+    applyRecord(state, r);
   });
   return state;
+}
+
+/** Applies one outcome or intent record to the replayed state. A `sent` state is final. */
+function applyRecord(state: JournalState, r: Exclude<JournalRecord, { type: 'header' }>): void {
+  const current = state.bySub.get(r.sub);
+  if (current?.state === 'sent') return;
+  switch (r.type) {
+    case 'intent':
+      state.bySub.set(r.sub, {
+        state: 'maybe-sent',
+        at: r.at,
+        error: 'stopped between journaling and sending',
+        statusAtIntent: r.status,
+      });
+      break;
+    case 'sent':
+    case 'resolved':
+      state.bySub.set(r.sub, { state: 'sent', at: r.at });
+      break;
+    case 'failed':
+      state.bySub.set(r.sub, { state: 'failed', at: r.at, error: r.error, ...(r.reason && { reason: r.reason }) });
+      break;
+    case 'uncertain':
+      state.bySub.set(r.sub, {
+        state: 'maybe-sent',
+        at: r.at,
+        error: r.error,
+        statusAtIntent: current?.statusAtIntent,
+      });
+      break;
+  }
 }
 
 function readText(path: string): string {
@@ -214,5 +204,97 @@ async function lock(path: string): Promise<() => Promise<void>> {
       );
     }
     throw new JournalError(`cannot lock the journal (${path}): ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The file journal behind the {@link SendJournal} port: the replayed state in memory (local mode
+ * is for small pools and the drill) and the sink that makes each record durable before the call
+ * resolves. One process holds the file (its lock); concurrent claims of one user within that
+ * process are made exclusive here.
+ *
+ * @example
+ * const journal = await FileSendJournal.open('failover-journal.jsonl', { region, poolId });
+ * try {
+ *   const claim = await journal.claim(sub, { at: new Date().toISOString(), status: 'CONFIRMED' });
+ *   // ... send, then journal.settle(sub, { type: 'sent', at })
+ * } finally {
+ *   await journal.close();
+ * }
+ */
+export class FileSendJournal implements SendJournal {
+  /** Users claimed and not yet settled by this process. */
+  private readonly inFlight = new Set<string>();
+
+  /**
+   * @param state the journal as replayed (updated as records are written)
+   * @param sink where records go
+   * @param location the file, for messages
+   */
+  constructor(
+    readonly state: JournalState,
+    private readonly sink: JournalSink,
+    readonly location = 'journal',
+  ) {}
+
+  /** Opens (or creates) the journal file of a pool: see {@link openJournal}. */
+  static async open(path: string, pool: { region: string; poolId: string }): Promise<FileSendJournal> {
+    const { state, sink } = await openJournal(path, pool);
+    return new FileSendJournal(state, sink, path);
+  }
+
+  async entry(sub: string): Promise<JournalEntry | undefined> {
+    return this.state.bySub.get(sub);
+  }
+
+  async claim(sub: string, intent: { at: string; status?: string; resendUncertain?: boolean }): Promise<ClaimResult> {
+    const current = this.state.bySub.get(sub);
+    const open =
+      !this.inFlight.has(sub) &&
+      (current === undefined ||
+        current.state === 'failed' ||
+        (!!intent.resendUncertain && current.state === 'maybe-sent'));
+    if (!open) return { claimed: false, entry: current ?? { state: 'maybe-sent', at: intent.at } };
+    this.inFlight.add(sub);
+    const record = { type: 'intent' as const, sub, at: intent.at, status: intent.status };
+    try {
+      await this.sink.append(record);
+    } catch (err) {
+      this.inFlight.delete(sub);
+      throw err;
+    }
+    applyRecord(this.state, record);
+    return { claimed: true };
+  }
+
+  async settle(sub: string, outcome: SendOutcome): Promise<void> {
+    const record = outcomeRecord(sub, outcome);
+    await this.sink.append(record);
+    this.inFlight.delete(sub);
+    applyRecord(this.state, record);
+  }
+
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+}
+
+/** The file record of an outcome. */
+function outcomeRecord(sub: string, outcome: SendOutcome): Exclude<JournalRecord, { type: 'header' | 'intent' }> {
+  switch (outcome.type) {
+    case 'sent':
+      return { type: 'sent', sub, at: outcome.at };
+    case 'failed':
+      return {
+        type: 'failed',
+        sub,
+        at: outcome.at,
+        error: outcome.error,
+        ...(outcome.reason && { reason: outcome.reason }),
+      };
+    case 'uncertain':
+      return { type: 'uncertain', sub, at: outcome.at, error: outcome.error };
+    case 'resolved':
+      return { type: 'resolved', sub, at: outcome.at, outcome: 'sent', by: outcome.by };
   }
 }
