@@ -112,7 +112,7 @@ function longRunRoutes(input: ReconcileEstimateInput): string {
   ];
   if (input.apply && input.importThreshold === undefined)
     routes.push(
-      "for a large backfill, --import seeds the missing users through user import jobs, not paced by UserCreation (docs/RECONCILE.md, 'Import (large backfills)')",
+      "for a large backfill, --import seeds the missing users through user import jobs, not paced by the create quotas (docs/RECONCILE.md, 'Import (large backfills)')",
     );
   routes.push(
     "and a failover does not wait for it: its faster routes than a reset wave are e-mail one-time codes as a first factor in the standby, or telling users through the app's own channel to use \"Forgot password\" (docs/LIMITATIONS.md, 'The passwordless alternative')",
