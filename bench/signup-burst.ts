@@ -25,6 +25,7 @@
  * lower scale is more faithful (and slower). Not included: the change-capture replica index
  * (DynamoDB; its writes are not quota-bound here) and the Lambda's cold starts.
  */
+import { loadavg } from 'node:os';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { DEFAULT_QUOTAS, OPERATION_CATEGORY, type QuotaCategory } from '../src/cognito/quotas';
@@ -166,6 +167,7 @@ async function main(): Promise<void> {
     });
     const t0 = clock.now();
     const wallStart = performance.now();
+    const cpuStart = process.cpuUsage();
     const pollers = Array.from({ length: INSTANCES }, (_, n) => {
       // One Lambda instance: its own gateways and limiters (module state), its share of the quotas.
       const worker = createWorkerHandler({ config, replication: instanceContext(config, east, west, clock), sqs });
@@ -193,6 +195,9 @@ async function main(): Promise<void> {
     await allHandled;
     clearInterval(progress);
     const wallMs = performance.now() - wallStart;
+    const cpu = process.cpuUsage(cpuStart);
+    // The instrument's own share: this process's CPU over the drain, and the machine's load (other processes).
+    const instrument = { cpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10, loadAverage: loadavg()[0] };
     await Promise.all(pollers.map((p) => p.stop()));
     const elapsedMs = lastDoneAt - t0;
 
@@ -234,6 +239,7 @@ async function main(): Promise<void> {
       headroom: config.quotaHeadroom,
       elapsedSeconds: Math.round(elapsedMs / 100) / 10,
       wallSeconds: Math.round(wallMs / 100) / 10,
+      instrument,
       binding: `${binding.region} ${binding.category}: ${binding.calls} calls at ${binding.rate}/s`,
       boundSeconds: Math.round(binding.seconds * 10) / 10,
       ratio: Math.round(ratio * 1000) / 1000,
@@ -256,6 +262,9 @@ async function main(): Promise<void> {
       );
       console.log(
         `drained:   ${result.elapsedSeconds} s (Cognito time; ${result.wallSeconds} s wall), ${result.usersPerSecond} users/s`,
+      );
+      console.log(
+        `instrument: ${instrument.cpuSeconds} s CPU in this process, machine load ${instrument.loadAverage.toFixed(1)} (1 min)`,
       );
       console.log(`bound:     ${result.boundSeconds} s (${result.binding})`);
       for (const c of result.categories.slice(1, 4))
