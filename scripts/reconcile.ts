@@ -158,6 +158,10 @@ async function main(): Promise<number> {
       reportLimit: o.reportLimit,
       signal: stop.signal,
       progress,
+      // The quota-bound time, said before anything is listed (not for a resumed run).
+      onEstimate: (lines) => {
+        for (const line of lines) note(line);
+      },
       // Written before the checkpoint is deleted: a late failure never loses the findings.
       saveReport: async (report) => {
         reportPath ??= `reports/reconcile-${report.startedAt.replace(/[:.]/g, '-')}.json`;

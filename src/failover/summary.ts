@@ -1,24 +1,12 @@
+import { formatCount, formatDuration, LONG_RUN_MS, listDurationMs, sendDurationMs } from '../core/time-estimate';
 import type { ManifestCounts } from './manifest';
 import type { MfaReadResult } from './read-mfa';
 import type { SendResult, Unsent } from './send';
 
-/** Human form of a duration: `45s`, `12m 05s`, `3h 20m`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '?';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
-/** Time `count` sends take at `rate` per second. */
-export function sendDurationMs(count: number, rate: number): number {
-  return rate > 0 ? (count / rate) * 1000 : Number.POSITIVE_INFINITY;
-}
+export { formatDuration, sendDurationMs } from '../core/time-estimate';
 
 /** A failover longer than this, bound by the quotas alone, is told the faster routes up front. */
-export const LONG_FAILOVER_MS = 60 * 60_000;
+export const LONG_FAILOVER_MS = LONG_RUN_MS;
 
 /**
  * What a failover of `users` standby users takes at the least, said before the listing starts
@@ -31,10 +19,10 @@ export function failoverTimeEstimate(
   rates: { listRate: number; sendRate: number },
   pool: { allowedFirstAuthFactors?: string[] },
 ): string[] {
-  const listMs = (Math.ceil(users / 60) / rates.listRate) * 1000;
+  const listMs = listDurationMs(users, rates.listRate);
   const sendMs = sendDurationMs(users, rates.sendRate);
   const lines = [
-    `about ${users.toLocaleString('en-US')} users in the standby (Cognito's estimate): listing them takes at least ${formatDuration(listMs)} ` +
+    `about ${formatCount(users)} users in the standby (Cognito's estimate): listing them takes at least ${formatDuration(listMs)} ` +
       `(ListUsers, 60 a page, ${rates.listRate.toFixed(1)}/s); a reset for every one of them at most ${formatDuration(sendMs)} ` +
       `(${rates.sendRate.toFixed(1)}/s, the UserAccountRecovery quota less the headroom)`,
   ];

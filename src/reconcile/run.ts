@@ -3,6 +3,7 @@ import { resolveOptions } from './options';
 import { buildReport, PHASES, relistIfSpoolLost } from './phases';
 import { RunStoppedError } from './scan';
 import { Session } from './session';
+import { sayTimeEstimate } from './time-estimate';
 import type { ReconcileOptions, ReconcileResult } from './types';
 
 export { checkpointKey } from './options';
@@ -53,6 +54,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
 /** Runs every phase from the one the checkpoint is at. */
 async function runPhases(session: Session): Promise<void> {
   await relistIfSpoolLost(session);
+  sayTimeEstimate(session);
   for (const phase of PHASES) {
     if (session.state.phase === phase.name) await phase.run(session);
     await phase.settled?.(session);

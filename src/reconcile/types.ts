@@ -47,6 +47,8 @@ export interface ReconcileOptions {
   /** Aborting stops the run cleanly at once (checkpoint saved, nothing half-sent). */
   signal?: AbortSignal;
   progress?: ProgressSink;
+  /** Receives the quota-bound time estimate of a run that starts, before the first ListUsers (default: progress notes). */
+  onEstimate?: (lines: string[]) => void;
   /** Per-user entries kept per kind in the report. Default 1000. */
   reportLimit?: number;
   /** User shards of each listing. Default `0`..`f` (sub prefixes); `['all']` lists unfiltered. */

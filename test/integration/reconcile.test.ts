@@ -384,16 +384,20 @@ test('the CLI: --json report on stdout, report file 0600, exit 0; bad usage exit
   delete env.AWS_ACCESS_KEY_ID;
   delete env.AWS_PROFILE;
   const run = (extra: string[]) =>
-    new Promise<{ code: number; stdout: string }>((resolve) => {
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
         ['--import', 'tsx', join(__dirname, '..', '..', 'scripts', 'reconcile.ts'), ...args, ...extra],
         { env },
-        (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
   const ok = await run([]);
   expect(ok.code).toBe(0);
+  // issue 12.4: the quota-bound time is said on stderr before anything is listed
+  expect(ok.stderr).toMatch(
+    /^about \d+ users in the source and \d+ in the target \(Cognito's estimates\): listing both takes at least/m,
+  );
   const json = JSON.parse(ok.stdout);
   expect(json).toMatchObject({ mode: 'dry-run', status: 'complete' });
   expect(json.counts.sourceUsers).toBeGreaterThan(10);

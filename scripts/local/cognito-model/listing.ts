@@ -1,6 +1,6 @@
 /**
  * ListUsers: filtered (filters.ts), paged (paging.ts), `AttributesToGet` honoured. An exact
- * `sub` filter is answered from the sub index.
+ * `sub` filter is answered from the sub index, an exact `username` filter from the users' map.
  * @packageDocumentation
  */
 import { type OpContext, poolOf } from './context';
@@ -18,6 +18,11 @@ function listUsers(ctx: OpContext): Json {
     if (filter?.attribute === 'sub' && !filter.prefix) {
       const name = pool.bySub.get(filter.value);
       return name ? [name] : [];
+    }
+    if (filter?.attribute === 'username' && !filter.prefix) {
+      // The same answer as the scan below (usernames are unique), without the scan: a worker's lookups stay O(1).
+      const user = pool.users.get(filter.value);
+      return user?.Username === filter.value ? [user.Username] : [];
     }
     const users = pool.usersBySub();
     if (filter?.attribute === 'sub') return subPrefix(users, filter.value);

@@ -116,6 +116,9 @@ describe('ListUsers: filters and pages', () => {
     const names = async (Filter: string) =>
       ((await client.send(new ListUsersCommand({ UserPoolId, Filter }))).Users ?? []).map((u) => u.Username);
     expect(await names('email = "ann@example.com"')).toEqual(['ann']);
+    expect(await names('username = "ann"')).toEqual(['ann']); // answered from the users' map
+    expect(await names('username = "Ann"')).toEqual([]);
+    expect(await names('username ^= "a"')).toEqual(['ann']);
     expect((await names('email ^= "b"')).sort()).toEqual(['bob']);
     expect(await names('status = "Disabled"')).toEqual(['bob']);
     expect(await names('cognito:user_status = "reset_required"')).toEqual(['bob']);
