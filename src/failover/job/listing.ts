@@ -1,0 +1,118 @@
+import { forEachLimit } from '../../core/concurrency';
+import type { UserRecord } from '../../core/types';
+import { classifyUser, type ExcludedRow, type ManifestOptions, type ManifestRow } from '../manifest';
+import { type Classified, readUnknownMfa } from '../read-mfa';
+import { isInvalidPaginationToken } from '../scan';
+import type { SessionContext } from './context';
+import { emptyListingCounts } from './counts';
+import { JobStateError } from './errors';
+import type { JobState, ListingCounts, ManifestPart } from './types';
+
+/** The classification settings of a job (its options and the standby pool read at its first session). */
+export function manifestOptionsOf(state: JobState): ManifestOptions {
+  if (!state.pool) throw new JobStateError(`job ${state.jobId} has no pool configuration`);
+  return {
+    pool: state.pool,
+    sourceSubAttribute: state.options.sourceSubAttribute,
+    mfaMarkerAttribute: state.options.mfaMarkerAttribute,
+    includeUnmarked: state.options.includeUnmarked,
+    resendResetRequired: state.options.resendResetRequired,
+  };
+}
+
+/**
+ * The listing phase: every unfinished shard (`sub ^= "<prefix>"`) is listed from its cursor,
+ * in parallel, a page at a time; each page's users are classified (replicas without an MFA
+ * marker read in the standby first, bounded concurrency), written as one manifest part, and the
+ * shard's cursor and counts saved with it. At most one page per shard is held: memory does not
+ * grow with the pool. An expired pagination token starts the shard again under a new
+ * generation; its earlier parts are then superseded (skipped by the send phase, uncounted).
+ * Returns once every shard is done or the session must stop.
+ */
+export async function runListing(ctx: SessionContext): Promise<void> {
+  const options = manifestOptionsOf(ctx.state);
+  const open = ctx.state.shards.filter((s) => !s.done).map((s) => s.prefix);
+  await forEachLimit(open, open.length, (prefix) => listShard(ctx, prefix, options));
+  if (ctx.stop.reason) return;
+  if (ctx.state.shards.every((s) => s.done)) {
+    await ctx.commit((draft) => {
+      draft.phase = draft.options.send ? 'sending' : 'done';
+      if (draft.phase === 'done') draft.finishedAt = new Date(ctx.now()).toISOString();
+    });
+  }
+}
+
+async function listShard(ctx: SessionContext, prefix: string, options: ManifestOptions): Promise<void> {
+  const shardOf = (state: JobState) => state.shards.find((s) => s.prefix === prefix)!;
+  for (;;) {
+    if (ctx.stop.check()) return;
+    const cursor = shardOf(ctx.state);
+    if (cursor.done) return;
+    let page: { users: UserRecord[]; nextToken?: string };
+    try {
+      page = await ctx.deps.standby.listUsersPage({ filter: `sub ^= "${prefix}"`, nextToken: cursor.nextToken });
+    } catch (err) {
+      if (!isInvalidPaginationToken(err) || !cursor.nextToken) throw err;
+      if (cursor.generation >= (ctx.options.maxShardRestarts ?? 5)) throw err;
+      await ctx.commit((draft) => {
+        const s = shardOf(draft);
+        s.generation++;
+        s.nextToken = undefined;
+        s.pages = 0;
+        s.counts = emptyListingCounts();
+      });
+      continue;
+    }
+    const { part, counts } = await classifyPage(ctx, page.users, options, prefix, cursor.generation);
+    await ctx.commit(async (draft) => {
+      const s = shardOf(draft);
+      const index = draft.parts;
+      await ctx.io(() => ctx.deps.manifests.putPart(draft.jobId, index, part));
+      draft.parts = index + 1;
+      s.pages++;
+      s.nextToken = page.nextToken;
+      s.done = !page.nextToken;
+      const c = s.counts;
+      c.listed += counts.listed;
+      c.rows += counts.rows;
+      c.toSend += counts.toSend;
+      c.mfaRead += counts.mfaRead;
+      c.mfaUnread += counts.mfaUnread;
+      for (const [k, v] of Object.entries(counts.excluded)) c.excluded[k] = (c.excluded[k] ?? 0) + v;
+    });
+  }
+}
+
+/** Classifies one page (reading the MFA of replicas without a marker, unless the job says not to). */
+async function classifyPage(
+  ctx: SessionContext,
+  users: UserRecord[],
+  options: ManifestOptions,
+  shard: string,
+  generation: number,
+): Promise<{ part: ManifestPart; counts: ListingCounts }> {
+  let classified: Classified[] = users.map((u) => classifyUser(u, options));
+  const counts = emptyListingCounts();
+  if (ctx.state.options.readUnknownMfa !== false && classified.some((c) => c.excluded?.reason === 'mfa-unknown')) {
+    // Not stopped by the session's signal: a page is finished whole (a few reads) before the session stops.
+    const read = await readUnknownMfa(classified, {
+      reader: ctx.deps.standby,
+      manifest: options,
+      concurrency: ctx.options.readConcurrency ?? 8,
+    });
+    classified = read.classified;
+    counts.mfaRead = read.result.read;
+    counts.mfaUnread = read.result.failed.length + read.result.notFound + read.result.notRead;
+  }
+  const rows: ManifestRow[] = [];
+  const excluded: ExcludedRow[] = [];
+  for (const c of classified) {
+    if (c.row) rows.push(c.row);
+    if (c.excluded) excluded.push(c.excluded);
+  }
+  counts.listed = users.length;
+  counts.rows = rows.length;
+  counts.toSend = rows.filter((r) => r.send).length;
+  for (const e of excluded) counts.excluded[e.reason] = (counts.excluded[e.reason] ?? 0) + 1;
+  return { part: { shard, generation, rows, excluded }, counts };
+}

@@ -1,0 +1,98 @@
+import { forEachLimit } from '../../core/concurrency';
+import type { RowOutcome } from '../journal-port';
+import type { SessionContext } from './context';
+import { countOutcome, emptySendCounts } from './counts';
+import { JobStateError } from './errors';
+import type { SendCounts } from './types';
+
+/** Why a failed row failed, short enough to group by: the journal's reason, else the error's name. */
+export function failureReason(entry: { reason?: string; error?: string } | undefined): string {
+  if (entry?.reason) return entry.reason;
+  const name = entry?.error?.split(':')[0]?.trim();
+  return name ? name.slice(0, 60) : 'unknown';
+}
+
+/**
+ * The send phase: the manifest's parts in order, each row through the session's row sender
+ * (bounded concurrency; the gateway's limiter sets the pace), the cursor and the counts saved
+ * after each part, or after the rows settled when the session stops within one. The cursor moves
+ * past a contiguous run of settled rows only, so a row is never skipped; a row replayed after a
+ * crash is harmless (the journal's claim answers `already-sent`). Parts of a superseded shard
+ * generation are skipped. Returns when every part is sent or the session must stop.
+ */
+export async function runSending(ctx: SessionContext): Promise<void> {
+  const createSender = ctx.deps.createSender;
+  if (!createSender) throw new JobStateError('this job sends, but no row sender was given (a dry-run-only wiring)');
+  const sender = createSender(ctx.stop.signal);
+  const concurrency = ctx.options.sendConcurrency ?? 8;
+  while (ctx.state.send.part < ctx.state.parts) {
+    if (ctx.stop.check()) return;
+    const { part: index, row: from } = ctx.state.send;
+    const part = await ctx.io(() => ctx.deps.manifests.getPart(ctx.state.jobId, index));
+    if (!part) throw new JobStateError(`manifest part ${index} of job ${ctx.state.jobId} is missing`);
+    const shard = ctx.state.shards.find((s) => s.prefix === part.shard);
+    if (!shard || shard.generation !== part.generation) {
+      await ctx.commit((draft) => {
+        draft.sendCounts.superseded += part.rows.length - from;
+        draft.send = { part: index + 1, row: 0 };
+      });
+      continue;
+    }
+    const rows = part.rows.slice(from);
+    const outcomes: (RowOutcome | undefined)[] = new Array(rows.length);
+    const started = ctx.now();
+    await forEachLimit(
+      rows.keys(),
+      concurrency,
+      async (i) => {
+        if (ctx.stop.check()) return;
+        outcomes[i] = await sender.send(rows[i]);
+      },
+      { signal: ctx.stop.signal },
+    );
+    const delta = emptySendCounts();
+    let settled = 0;
+    while (settled < rows.length && outcomes[settled] !== undefined && outcomes[settled] !== 'stopped') {
+      const outcome = outcomes[settled]!;
+      const reason =
+        outcome === 'failed'
+          ? failureReason(await ctx.io(async () => ctx.deps.journal?.entry(rows[settled].sub)))
+          : undefined;
+      countOutcome(delta, outcome, reason);
+      settled++;
+    }
+    const elapsed = ctx.now() - started;
+    await ctx.commit((draft) => {
+      addSendCounts(draft.sendCounts, delta);
+      draft.sendElapsedMs += elapsed;
+      draft.send = settled === rows.length ? { part: index + 1, row: 0 } : { part: index, row: from + settled };
+    });
+    if (settled < rows.length) {
+      const gaveUp = sender.result?.stoppedBecause;
+      if (gaveUp && !ctx.stop.reason) {
+        // Too many failures in a row: a cause to fix, not a user's. Paused for the operator.
+        await ctx.io(() => ctx.deps.store.setDesired(ctx.state.poolId, 'paused'));
+        await ctx.commit((draft) => {
+          draft.error = gaveUp;
+        });
+        ctx.stop.stop('paused');
+      }
+      return;
+    }
+  }
+  await ctx.commit((draft) => {
+    draft.phase = 'done';
+    draft.finishedAt = new Date(ctx.now()).toISOString();
+  });
+}
+
+function addSendCounts(a: SendCounts, b: SendCounts): void {
+  a.sent += b.sent;
+  a.maybeSent += b.maybeSent;
+  a.alreadySent += b.alreadySent;
+  a.resolved += b.resolved;
+  a.leftMaybeSent += b.leftMaybeSent;
+  a.notToSend += b.notToSend;
+  a.superseded += b.superseded;
+  for (const [k, v] of Object.entries(b.failed)) a.failed[k] = (a.failed[k] ?? 0) + v;
+}

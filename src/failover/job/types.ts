@@ -1,0 +1,119 @@
+import type { PoolConfig } from '../../core/types';
+import type { ExcludedRow, ManifestRow } from '../manifest';
+
+/**
+ * The failover job's state: one job per standby pool, kept in a {@link JobStore} (DynamoDB in the
+ * standby Region, or a local file). Counts and cursors only: no contact data.
+ */
+
+/** Where the job is. `listing` builds the manifest; `sending` sends the resets; `done`/`failed` are final. */
+export type JobPhase = 'listing' | 'sending' | 'done' | 'failed';
+
+/** What the operator wants: `paused` stops the job at the next row or page (the state is kept). */
+export type DesiredState = 'running' | 'paused';
+
+/** What the job was started with (the CLI's flags). */
+export interface JobOptions {
+  /** Send the resets after the listing; false: a dry run (the manifest and its counts only). */
+  send: boolean;
+  sourceSubAttribute: string;
+  mfaMarkerAttribute: string;
+  includeUnmarked?: boolean;
+  resendResetRequired?: boolean;
+  resendUncertain?: boolean;
+  /** Read in the standby the MFA of replicas without a marker (default true). */
+  readUnknownMfa?: boolean;
+  /** Resets per second wanted (default: the UserAccountRecovery quota less the headroom). */
+  rate?: number;
+}
+
+/** One listing shard (`sub ^= "<prefix>"`) and how far it got. */
+export interface ShardCursor {
+  prefix: string;
+  /** The token of the next page; absent with `pages: 0` (start) or `done`. */
+  nextToken?: string;
+  done: boolean;
+  /** Pages written by the current generation. */
+  pages: number;
+  /** Bumped when the shard restarts after an expired pagination token: parts of older generations are superseded. */
+  generation: number;
+  /** The current generation's listing counts (a restart starts them again, so totals stay exact). */
+  counts: ListingCounts;
+}
+
+/** What the listing found. */
+export interface ListingCounts {
+  listed: number;
+  rows: number;
+  /** Rows marked to send (`send: true`). */
+  toSend: number;
+  /** Users listed apart, by reason (`disabled`, `mfa-unknown`, ...). */
+  excluded: Record<string, number>;
+  /** MFA reads of replicas without a marker: read, and failed or not found. */
+  mfaRead: number;
+  mfaUnread: number;
+}
+
+/** What the send phase did (one count per row settled). */
+export interface SendCounts {
+  sent: number;
+  /** Refused by Cognito (nothing went out), by reason (`limit-exceeded`, the error's name). */
+  failed: Record<string, number>;
+  maybeSent: number;
+  alreadySent: number;
+  resolved: number;
+  leftMaybeSent: number;
+  notToSend: number;
+  /** Rows of superseded parts skipped (a shard restarted after them). */
+  superseded: number;
+}
+
+/** The send cursor: the next row to send is row `row` of part `part`. */
+export interface SendCursor {
+  part: number;
+  row: number;
+}
+
+/** The lease: only its owner works on the job until `until` (epoch ms). */
+export interface Lease {
+  owner: string;
+  until: number;
+}
+
+/** The job's state item. */
+export interface JobState {
+  poolId: string;
+  jobId: string;
+  phase: JobPhase;
+  desired: DesiredState;
+  options: JobOptions;
+  /** The standby pool's configuration, read once at the first session (the classification stays the same across sessions). */
+  pool?: PoolConfig;
+  shards: ShardCursor[];
+  /** Parts written so far (part numbers 0 .. parts-1). */
+  parts: number;
+  send: SendCursor;
+  sendCounts: SendCounts;
+  /** Sends made since `sendStartedAt`, for the rate (this session's and earlier ones'). */
+  sendStartedAt?: string;
+  /** Time spent sending, summed over sessions (ms): the rate is sent / this. */
+  sendElapsedMs: number;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  /** Invocations that worked on the job. */
+  sessions: number;
+  /** Why the job failed (phase `failed`), or why the last session stopped early. */
+  error?: string;
+  lease?: Lease;
+  /** Optimistic concurrency: every save is conditional on it and increments it. */
+  version: number;
+}
+
+/** One object of the manifest: the rows and the users listed apart of one listed page (contact data inside). */
+export interface ManifestPart {
+  shard: string;
+  generation: number;
+  rows: ManifestRow[];
+  excluded: ExcludedRow[];
+}
