@@ -1,3 +1,4 @@
+import type { QuotaCategory } from '../../cognito/quotas';
 import type { PoolConfig } from '../../core/types';
 import type { ExcludedRow, ManifestRow } from '../manifest';
 
@@ -25,6 +26,10 @@ export interface JobOptions {
   readUnknownMfa?: boolean;
   /** Resets per second wanted (default: the UserAccountRecovery quota less the headroom). */
   rate?: number;
+  /** Share of each quota left to the live application (default: the function's). */
+  headroom?: number;
+  /** The account's quotas where they differ from the defaults (`--quota Category=rps`). */
+  quotas?: Partial<Record<QuotaCategory, number>>;
 }
 
 /** One listing shard (`sub ^= "<prefix>"`) and how far it got. */
