@@ -17,3 +17,4 @@ export { S3ManifestStore } from './s3-manifest-store';
 export { newJobState, runJobSession, type SessionResult, type SessionStatus } from './session';
 export { type JobStatus, jobStatus, renderJobStatus } from './status';
 export type * from './types';
+export { type InvokeJob, jobStatusOf, pauseJob, resumeJob, startJob } from './commands';
