@@ -49,7 +49,7 @@ export function jobSender(journal: SharedJournal, gateway: ResetSender, signal: 
           journal.entries.set(row.sub, 'claimed');
           claimed = true;
         });
-      } catch (err) {
+      } catch {
         if (!claimed) return signal.aborted ? 'stopped' : 'already-sent';
         journal.entries.set(row.sub, 'failed');
         return 'failed';
