@@ -55,6 +55,8 @@ export class SessionContext {
   state: JobState;
   readonly now: () => number;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Set once a commit failed: the state in memory may be behind the store's, so nothing more is written. */
+  private broken?: unknown;
 
   constructor(
     readonly deps: JobDeps,
@@ -81,10 +83,16 @@ export class SessionContext {
    */
   commit(change: (draft: JobState) => Promise<void> | void): Promise<void> {
     const run = async () => {
-      const draft = structuredClone(this.state);
-      await change(draft);
-      draft.updatedAt = new Date(this.now()).toISOString();
-      this.state = await this.io(() => this.deps.store.save(draft, this.leaseUntil));
+      if (this.broken !== undefined) throw this.broken;
+      try {
+        const draft = structuredClone(this.state);
+        await change(draft);
+        draft.updatedAt = new Date(this.now()).toISOString();
+        this.state = await this.io(() => this.deps.store.save(draft, this.leaseUntil));
+      } catch (err) {
+        this.broken = err;
+        throw err;
+      }
     };
     const next = this.chain.then(run, run);
     this.chain = next.catch(() => undefined);

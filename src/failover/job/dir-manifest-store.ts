@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ManifestStore } from './ports';
 import { decodePart, encodePart, partName } from './part-codec';
-import type { ManifestPart } from './types';
+import type { ManifestPart, PartRef } from './types';
 
 /**
  * The manifest's parts in a local directory (`<dir>/<jobId>/parts/…`), for the local mode and
@@ -16,8 +16,8 @@ export class DirManifestStore implements ManifestStore {
     return this.dir;
   }
 
-  async putPart(jobId: string, index: number, part: ManifestPart): Promise<void> {
-    const file = join(this.dir, jobId, partName(index));
+  async putPart(jobId: string, ref: PartRef, part: ManifestPart): Promise<void> {
+    const file = join(this.dir, jobId, partName(ref));
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, encodePart(part), { mode: 0o600 });
@@ -25,8 +25,8 @@ export class DirManifestStore implements ManifestStore {
     await rename(tmp, file);
   }
 
-  async getPart(jobId: string, index: number): Promise<ManifestPart | undefined> {
-    const file = join(this.dir, jobId, partName(index));
+  async getPart(jobId: string, ref: PartRef): Promise<ManifestPart | undefined> {
+    const file = join(this.dir, jobId, partName(ref));
     let text: string;
     try {
       text = await readFile(file, 'utf8');

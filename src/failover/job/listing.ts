@@ -67,7 +67,9 @@ async function listShard(ctx: SessionContext, prefix: string, options: ManifestO
     await ctx.commit(async (draft) => {
       const s = shardOf(draft);
       const index = draft.parts;
-      await ctx.io(() => ctx.deps.manifests.putPart(draft.jobId, index, part));
+      const session = draft.sessions;
+      if (draft.segments.at(-1)?.session !== session) draft.segments.push({ from: index, session });
+      await ctx.io(() => ctx.deps.manifests.putPart(draft.jobId, { index, session }, part));
       draft.parts = index + 1;
       s.pages++;
       s.nextToken = page.nextToken;

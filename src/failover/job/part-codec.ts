@@ -1,5 +1,5 @@
 import { JobStateError } from './errors';
-import type { ManifestPart } from './types';
+import type { ManifestPart, PartRef } from './types';
 
 /**
  * A manifest part as JSONL: a header line (shard, generation, how many rows and users apart), then
@@ -41,7 +41,11 @@ export function decodePart(text: string, where: string): ManifestPart {
   }
 }
 
-/** The object name of part `index`: zero-padded, so that a listing sorts in part order. */
-export function partName(index: number): string {
-  return `parts/${String(index).padStart(9, '0')}.jsonl`;
+/**
+ * The object name of a part: its index, zero-padded so that a listing sorts in part order, and the
+ * session that wrote it, so that a session whose lease lapsed (or whose save's answer was lost)
+ * can never overwrite a part another session committed.
+ */
+export function partName(ref: PartRef): string {
+  return `parts/${String(ref.index).padStart(9, '0')}-s${ref.session}.jsonl`;
 }

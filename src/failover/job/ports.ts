@@ -1,4 +1,4 @@
-import type { DesiredState, JobState, ManifestPart } from './types';
+import type { DesiredState, JobState, ManifestPart, PartRef } from './types';
 
 /**
  * Where the job's state lives (one item per standby pool). Every write is conditional:
@@ -27,7 +27,7 @@ export interface JobStore {
 /** Where the manifest's parts live (S3 in the standby Region, or a local directory). Contact data: personal. */
 export interface ManifestStore {
   readonly location: string;
-  putPart(jobId: string, index: number, part: ManifestPart): Promise<void>;
+  putPart(jobId: string, ref: PartRef, part: ManifestPart): Promise<void>;
   /** The part, or undefined when it was never written. */
-  getPart(jobId: string, index: number): Promise<ManifestPart | undefined>;
+  getPart(jobId: string, ref: PartRef): Promise<ManifestPart | undefined>;
 }

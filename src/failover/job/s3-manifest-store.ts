@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ManifestStore } from './ports';
 import { decodePart, encodePart, partName } from './part-codec';
-import type { ManifestPart } from './types';
+import type { ManifestPart, PartRef } from './types';
 
 /**
  * The manifest's parts in the standby Region's state bucket, under
@@ -19,16 +19,16 @@ export class S3ManifestStore implements ManifestStore {
     return `s3://${this.bucket}/failover/${this.poolId}/`;
   }
 
-  /** The key of part `index` of job `jobId`. */
-  key(jobId: string, index: number): string {
-    return `failover/${this.poolId}/${jobId}/${partName(index)}`;
+  /** The key of a part of job `jobId`. */
+  key(jobId: string, ref: PartRef): string {
+    return `failover/${this.poolId}/${jobId}/${partName(ref)}`;
   }
 
-  async putPart(jobId: string, index: number, part: ManifestPart): Promise<void> {
+  async putPart(jobId: string, ref: PartRef, part: ManifestPart): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
-        Key: this.key(jobId, index),
+        Key: this.key(jobId, ref),
         Body: encodePart(part),
         ContentType: 'application/x-ndjson',
         ServerSideEncryption: 'AES256',
@@ -36,8 +36,8 @@ export class S3ManifestStore implements ManifestStore {
     );
   }
 
-  async getPart(jobId: string, index: number): Promise<ManifestPart | undefined> {
-    const key = this.key(jobId, index);
+  async getPart(jobId: string, ref: PartRef): Promise<ManifestPart | undefined> {
+    const key = this.key(jobId, ref);
     try {
       const r = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const text = (await r.Body?.transformToString('utf8')) ?? '';

@@ -3,7 +3,7 @@ import type { RowOutcome } from '../journal-port';
 import type { SessionContext } from './context';
 import { countOutcome, emptySendCounts } from './counts';
 import { JobStateError } from './errors';
-import type { SendCounts } from './types';
+import type { JobState, PartRef, SendCounts } from './types';
 
 /** Why a failed row failed, short enough to group by: the journal's reason, else the error's name. */
 export function failureReason(entry: { reason?: string; error?: string } | undefined): string {
@@ -28,7 +28,8 @@ export async function runSending(ctx: SessionContext): Promise<void> {
   while (ctx.state.send.part < ctx.state.parts) {
     if (ctx.stop.check()) return;
     const { part: index, row: from } = ctx.state.send;
-    const part = await ctx.io(() => ctx.deps.manifests.getPart(ctx.state.jobId, index));
+    const ref = partRef(ctx.state, index);
+    const part = await ctx.io(() => ctx.deps.manifests.getPart(ctx.state.jobId, ref));
     if (!part) throw new JobStateError(`manifest part ${index} of job ${ctx.state.jobId} is missing`);
     const shard = ctx.state.shards.find((s) => s.prefix === part.shard);
     if (!shard || shard.generation !== part.generation) {
@@ -84,6 +85,14 @@ export async function runSending(ctx: SessionContext): Promise<void> {
     draft.phase = 'done';
     draft.finishedAt = new Date(ctx.now()).toISOString();
   });
+}
+
+/** Where part `index` is: the session of the last segment that starts at or before it. */
+export function partRef(state: JobState, index: number): PartRef {
+  let session: number | undefined;
+  for (const s of state.segments) if (s.from <= index) session = s.session;
+  if (session === undefined) throw new JobStateError(`job ${state.jobId}: no session wrote part ${index}`);
+  return { index, session };
 }
 
 function addSendCounts(a: SendCounts, b: SendCounts): void {

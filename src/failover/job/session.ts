@@ -32,6 +32,7 @@ export function newJobState(init: { poolId: string; options: JobOptions; jobId?:
       counts: emptyListingCounts(),
     })),
     parts: 0,
+    segments: [],
     send: { part: 0, row: 0 },
     sendCounts: emptySendCounts(),
     sendElapsedMs: 0,

@@ -97,6 +97,11 @@ export interface JobState {
   shards: ShardCursor[];
   /** Parts written so far (part numbers 0 .. parts-1). */
   parts: number;
+  /**
+   * Which session wrote which parts: parts from `from` on (up to the next segment) were written
+   * by session `session` (part names carry it). One entry per session that listed.
+   */
+  segments: { from: number; session: number }[];
   send: SendCursor;
   sendCounts: SendCounts;
   /** Sends made since `sendStartedAt`, for the rate (this session's and earlier ones'). */
@@ -113,6 +118,12 @@ export interface JobState {
   lease?: Lease;
   /** Optimistic concurrency: every save is conditional on it and increments it. */
   version: number;
+}
+
+/** Which part: its index, and the session that wrote it (see {@link JobState.segments}). */
+export interface PartRef {
+  index: number;
+  session: number;
 }
 
 /** One object of the manifest: the rows and the users listed apart of one listed page (contact data inside). */

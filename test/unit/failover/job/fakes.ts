@@ -3,7 +3,7 @@ import type { PoolConfig, UserRecord } from '../../../../src/core/types';
 import type { JobDeps, JobRowSender } from '../../../../src/failover/job';
 import { FileJobStore, newJobState } from '../../../../src/failover/job';
 import type { ManifestStore } from '../../../../src/failover/job/ports';
-import type { ManifestPart } from '../../../../src/failover/job/types';
+import type { ManifestPart, PartRef } from '../../../../src/failover/job/types';
 import type { JournalEntry, RowOutcome } from '../../../../src/failover/journal-port';
 import type { ManifestRow } from '../../../../src/failover/manifest';
 import { standbyPool } from '../../helpers';
@@ -153,12 +153,12 @@ export class MemoryManifestStore implements ManifestStore {
   readonly parts = new Map<string, string>();
   readonly location = 'memory';
 
-  async putPart(jobId: string, index: number, part: ManifestPart): Promise<void> {
-    this.parts.set(`${jobId}/${index}`, JSON.stringify(part));
+  async putPart(jobId: string, ref: PartRef, part: ManifestPart): Promise<void> {
+    this.parts.set(`${jobId}/${ref.index}-${ref.session}`, JSON.stringify(part));
   }
 
-  async getPart(jobId: string, index: number): Promise<ManifestPart | undefined> {
-    const text = this.parts.get(`${jobId}/${index}`);
+  async getPart(jobId: string, ref: PartRef): Promise<ManifestPart | undefined> {
+    const text = this.parts.get(`${jobId}/${ref.index}-${ref.session}`);
     return text ? (JSON.parse(text) as ManifestPart) : undefined;
   }
 }

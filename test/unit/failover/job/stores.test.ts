@@ -126,10 +126,10 @@ describe('job stores', () => {
 
   it('the directory manifest store writes parts 0600 and reads them back; a missing part is undefined', async () => {
     const store = new DirManifestStore(join(dir, 'manifests'));
-    await store.putPart('job1', 7, part);
-    expect(await store.getPart('job1', 7)).toEqual(part);
-    expect(await store.getPart('job1', 8)).toBeUndefined();
-    const file = join(dir, 'manifests', 'job1', 'parts', '000000007.jsonl');
+    await store.putPart('job1', { index: 7, session: 2 }, part);
+    expect(await store.getPart('job1', { index: 7, session: 2 })).toEqual(part);
+    expect(await store.getPart('job1', { index: 8, session: 2 })).toBeUndefined();
+    const file = join(dir, 'manifests', 'job1', 'parts', '000000007-s2.jsonl');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('{"shard":"a","generation":0,"rows":1,"excluded":1}');
   });
@@ -147,24 +147,24 @@ describe('job stores', () => {
       return { Body: { transformToString: async () => body } };
     });
     const store = new S3ManifestStore(new S3Client({ region: 'us-west-2' }), 'state-bucket', POOL);
-    await store.putPart('job1', 3, part);
+    await store.putPart('job1', { index: 3, session: 1 }, part);
     const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(put).toMatchObject({
       Bucket: 'state-bucket',
-      Key: `failover/${POOL}/job1/parts/000000003.jsonl`,
+      Key: `failover/${POOL}/job1/parts/000000003-s1.jsonl`,
       ServerSideEncryption: 'AES256',
     });
-    expect(await store.getPart('job1', 3)).toEqual(part);
-    expect(await store.getPart('job1', 4)).toBeUndefined();
+    expect(await store.getPart('job1', { index: 3, session: 1 })).toEqual(part);
+    expect(await store.getPart('job1', { index: 4, session: 1 })).toBeUndefined();
     s3.restore();
   });
 
   it('a truncated part is refused, not read as a shorter one', async () => {
     const store = new DirManifestStore(join(dir, 'cut'));
-    await store.putPart('j', 0, part);
-    const file = join(dir, 'cut', 'j', 'parts', '000000000.jsonl');
+    await store.putPart('j', { index: 0, session: 1 }, part);
+    const file = join(dir, 'cut', 'j', 'parts', '000000000-s1.jsonl');
     const text = readFileSync(file, 'utf8').split('\n');
     require('node:fs').writeFileSync(file, text.slice(0, 2).join('\n'));
-    await expect(store.getPart('j', 0)).rejects.toThrow('not whole');
+    await expect(store.getPart('j', { index: 0, session: 1 })).rejects.toThrow('not whole');
   });
 });
