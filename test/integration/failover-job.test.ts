@@ -160,7 +160,7 @@ test('started, stopped mid-wave, resumed by another engine instance, finished: e
   const keys = [...s3.objects(BUCKET).keys()].filter((k) =>
     k.startsWith(`failover/${pools.standby.poolId}/${end.jobId}/parts/`),
   );
-  expect(keys.length).toBe(end.parts);
+  expect(keys.length).toBe(end.shards.reduce((n, s) => n + s.pages, 0));
 });
 
 test('through the CLI and the function: start, status, pause, resume, done, each user one code', async () => {

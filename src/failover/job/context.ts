@@ -54,7 +54,8 @@ export interface SessionOptions {
 export class SessionContext {
   state: JobState;
   readonly now: () => number;
-  private chain: Promise<unknown> = Promise.resolve();
+  private pending: { change: (draft: JobState) => Promise<void> | void; done: (err?: unknown) => void }[] = [];
+  private saving = false;
   /** Set once a commit failed: the state in memory may be behind the store's, so nothing more is written. */
   private broken?: unknown;
 
@@ -77,25 +78,45 @@ export class SessionContext {
     return withRetries(fn, this.deps.retry);
   }
 
+  /** Throws when this session may no longer write (a commit failed: its state may be behind the store's). */
+  assertWritable(): void {
+    if (this.broken !== undefined) throw this.broken;
+  }
+
   /**
-   * Applies `change` to a copy of the state (it may write a part first) and saves it, one commit
-   * at a time; the state in memory moves only once the save is durable.
+   * Applies `change` to a copy of the state and saves it; resolves once the save is durable. Changes
+   * that arrive while a save is in flight are grouped into the next save (one write for many
+   * shards' cursors). After a failed save nothing more is written: the state in memory moves
+   * only with saves that succeeded, and a save's answer may have been lost.
    */
   commit(change: (draft: JobState) => Promise<void> | void): Promise<void> {
-    const run = async () => {
-      if (this.broken !== undefined) throw this.broken;
-      try {
-        const draft = structuredClone(this.state);
-        await change(draft);
-        draft.updatedAt = new Date(this.now()).toISOString();
-        this.state = await this.io(() => this.deps.store.save(draft, this.leaseUntil));
-      } catch (err) {
-        this.broken = err;
-        throw err;
+    if (this.broken !== undefined) return Promise.reject(this.broken);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ change, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.saving) return;
+    this.saving = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0);
+        try {
+          this.assertWritable();
+          const draft = structuredClone(this.state);
+          for (const p of batch) await p.change(draft);
+          draft.updatedAt = new Date(this.now()).toISOString();
+          this.state = await this.io(() => this.deps.store.save(draft, this.leaseUntil));
+          for (const p of batch) p.done();
+        } catch (err) {
+          this.broken ??= err;
+          for (const p of batch) p.done(err);
+        }
       }
-    };
-    const next = this.chain.then(run, run);
-    this.chain = next.catch(() => undefined);
-    return next;
+    } finally {
+      this.saving = false;
+    }
   }
 }

@@ -16,7 +16,6 @@ export function emptySendCounts(): SendCounts {
     resolved: 0,
     leftMaybeSent: 0,
     notToSend: 0,
-    superseded: 0,
   };
 }
 

@@ -4,7 +4,7 @@ import { classifyUser, type ExcludedRow, type ManifestOptions, type ManifestRow 
 import { type Classified, readUnknownMfa } from '../read-mfa';
 import { isInvalidPaginationToken } from '../scan';
 import type { SessionContext } from './context';
-import { emptyListingCounts } from './counts';
+import { addListingCounts, emptyListingCounts } from './counts';
 import { JobStateError } from './errors';
 import type { JobState, ListingCounts, ManifestPart } from './types';
 
@@ -23,10 +23,11 @@ export function manifestOptionsOf(state: JobState): ManifestOptions {
 /**
  * The listing phase: every unfinished shard (`sub ^= "<prefix>"`) is listed from its cursor,
  * in parallel, a page at a time; each page's users are classified (replicas without an MFA
- * marker read in the standby first, bounded concurrency), written as one manifest part, and the
- * shard's cursor and counts saved with it. At most one page per shard is held: memory does not
- * grow with the pool. An expired pagination token starts the shard again under a new
- * generation; its earlier parts are then superseded (skipped by the send phase, uncounted).
+ * marker read in the standby first, bounded concurrency) and written as one manifest part of
+ * the shard, then the shard's cursor and counts are saved (saves of several shards grouped in
+ * one write). At most one page per shard is held: memory does not grow with the pool, and no
+ * shard waits on another's storage writes. An expired pagination token starts the shard again
+ * under a new generation, whose pages replace the earlier ones (never read again, uncounted).
  * Returns once every shard is done or the session must stop.
  */
 export async function runListing(ctx: SessionContext): Promise<void> {
@@ -59,28 +60,23 @@ async function listShard(ctx: SessionContext, prefix: string, options: ManifestO
         s.generation++;
         s.nextToken = undefined;
         s.pages = 0;
+        s.segments = [];
         s.counts = emptyListingCounts();
       });
       continue;
     }
     const { part, counts } = await classifyPage(ctx, page.users, options, prefix, cursor.generation);
-    await ctx.commit(async (draft) => {
+    // This shard's cursor moves only here, after its own save: what it holds is what the store holds.
+    const ref = { shard: prefix, generation: cursor.generation, page: cursor.pages, session: ctx.state.sessions };
+    ctx.assertWritable();
+    await ctx.io(() => ctx.deps.manifests.putPart(ctx.state.jobId, ref, part));
+    await ctx.commit((draft) => {
       const s = shardOf(draft);
-      const index = draft.parts;
-      const session = draft.sessions;
-      if (draft.segments.at(-1)?.session !== session) draft.segments.push({ from: index, session });
-      await ctx.io(() => ctx.deps.manifests.putPart(draft.jobId, { index, session }, part));
-      draft.parts = index + 1;
-      s.pages++;
+      if (s.segments.at(-1)?.session !== ref.session) s.segments.push({ from: ref.page, session: ref.session });
+      s.pages = ref.page + 1;
       s.nextToken = page.nextToken;
       s.done = !page.nextToken;
-      const c = s.counts;
-      c.listed += counts.listed;
-      c.rows += counts.rows;
-      c.toSend += counts.toSend;
-      c.mfaRead += counts.mfaRead;
-      c.mfaUnread += counts.mfaUnread;
-      for (const [k, v] of Object.entries(counts.excluded)) c.excluded[k] = (c.excluded[k] ?? 0) + v;
+      addListingCounts(s.counts, counts);
     });
   }
 }

@@ -41,11 +41,7 @@ export function decodePart(text: string, where: string): ManifestPart {
   }
 }
 
-/**
- * The object name of a part: its index, zero-padded so that a listing sorts in part order, and the
- * session that wrote it, so that a session whose lease lapsed (or whose save's answer was lost)
- * can never overwrite a part another session committed.
- */
+/** The object name of a part (see {@link PartRef}); page numbers zero-padded so that a listing sorts in page order. */
 export function partName(ref: PartRef): string {
-  return `parts/${String(ref.index).padStart(9, '0')}-s${ref.session}.jsonl`;
+  return `parts/${ref.shard}/g${ref.generation}/${String(ref.page).padStart(8, '0')}-s${ref.session}.jsonl`;
 }

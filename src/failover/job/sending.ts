@@ -3,7 +3,7 @@ import type { RowOutcome } from '../journal-port';
 import type { SessionContext } from './context';
 import { countOutcome, emptySendCounts } from './counts';
 import { JobStateError } from './errors';
-import type { JobState, PartRef, SendCounts } from './types';
+import type { JobState, PartRef, SendCounts, SendCursor } from './types';
 
 /** Why a failed row failed, short enough to group by: the journal's reason, else the error's name. */
 export function failureReason(entry: { reason?: string; error?: string } | undefined): string {
@@ -12,33 +12,48 @@ export function failureReason(entry: { reason?: string; error?: string } | undef
   return name ? name.slice(0, 60) : 'unknown';
 }
 
+/** Where page `page` of shard `shard` (its current generation) is: the session of the last segment starting at or before it. */
+export function partRef(state: JobState, shard: number, page: number): PartRef {
+  const s = state.shards[shard];
+  let session: number | undefined;
+  for (const seg of s.segments) if (seg.from <= page) session = seg.session;
+  if (session === undefined)
+    throw new JobStateError(`job ${state.jobId}: no session wrote page ${page} of shard ${s.prefix}`);
+  return { shard: s.prefix, generation: s.generation, page, session };
+}
+
+/** The cursor past page `page` of shard `shard`: the next page, or the next shard's first. */
+function after(state: JobState, shard: number, page: number): SendCursor {
+  return page + 1 < state.shards[shard].pages
+    ? { shard, page: page + 1, row: 0 }
+    : { shard: shard + 1, page: 0, row: 0 };
+}
+
 /**
- * The send phase: the manifest's parts in order, each row through the session's row sender
- * (bounded concurrency; the gateway's limiter sets the pace), the cursor and the counts saved
- * after each part, or after the rows settled when the session stops within one. The cursor moves
- * past a contiguous run of settled rows only, so a row is never skipped; a row replayed after a
- * crash is harmless (the journal's claim answers `already-sent`). Parts of a superseded shard
- * generation are skipped. Returns when every part is sent or the session must stop.
+ * The send phase: the manifest's parts in order (shard by shard, page by page), each row through
+ * the session's row sender (bounded concurrency; the gateway's limiter sets the pace), the cursor
+ * and the counts saved after each part, or after the rows settled when the session stops within
+ * one. The cursor moves past a contiguous run of settled rows only, so a row is never skipped; a
+ * row replayed after a crash is harmless (the journal's claim answers `already-sent`). Returns
+ * when every part is sent or the session must stop.
  */
 export async function runSending(ctx: SessionContext): Promise<void> {
   const createSender = ctx.deps.createSender;
   if (!createSender) throw new JobStateError('this job sends, but no row sender was given (a dry-run-only wiring)');
   const sender = createSender(ctx.stop.signal);
   const concurrency = ctx.options.sendConcurrency ?? 8;
-  while (ctx.state.send.part < ctx.state.parts) {
+  while (ctx.state.send.shard < ctx.state.shards.length) {
     if (ctx.stop.check()) return;
-    const { part: index, row: from } = ctx.state.send;
-    const ref = partRef(ctx.state, index);
-    const part = await ctx.io(() => ctx.deps.manifests.getPart(ctx.state.jobId, ref));
-    if (!part) throw new JobStateError(`manifest part ${index} of job ${ctx.state.jobId} is missing`);
-    const shard = ctx.state.shards.find((s) => s.prefix === part.shard);
-    if (!shard || shard.generation !== part.generation) {
+    const { shard, page, row: from } = ctx.state.send;
+    if (ctx.state.shards[shard].pages === 0) {
       await ctx.commit((draft) => {
-        draft.sendCounts.superseded += part.rows.length - from;
-        draft.send = { part: index + 1, row: 0 };
+        draft.send = { shard: shard + 1, page: 0, row: 0 };
       });
       continue;
     }
+    const ref = partRef(ctx.state, shard, page);
+    const part = await ctx.io(() => ctx.deps.manifests.getPart(ctx.state.jobId, ref));
+    if (!part) throw new JobStateError(`manifest part ${JSON.stringify(ref)} of job ${ctx.state.jobId} is missing`);
     const rows = part.rows.slice(from);
     const outcomes: (RowOutcome | undefined)[] = new Array(rows.length);
     const started = ctx.now();
@@ -66,7 +81,7 @@ export async function runSending(ctx: SessionContext): Promise<void> {
     await ctx.commit((draft) => {
       addSendCounts(draft.sendCounts, delta);
       draft.sendElapsedMs += elapsed;
-      draft.send = settled === rows.length ? { part: index + 1, row: 0 } : { part: index, row: from + settled };
+      draft.send = settled === rows.length ? after(draft, shard, page) : { shard, page, row: from + settled };
     });
     if (settled < rows.length) {
       const gaveUp = sender.result?.stoppedBecause;
@@ -87,14 +102,6 @@ export async function runSending(ctx: SessionContext): Promise<void> {
   });
 }
 
-/** Where part `index` is: the session of the last segment that starts at or before it. */
-export function partRef(state: JobState, index: number): PartRef {
-  let session: number | undefined;
-  for (const s of state.segments) if (s.from <= index) session = s.session;
-  if (session === undefined) throw new JobStateError(`job ${state.jobId}: no session wrote part ${index}`);
-  return { index, session };
-}
-
 function addSendCounts(a: SendCounts, b: SendCounts): void {
   a.sent += b.sent;
   a.maybeSent += b.maybeSent;
@@ -102,6 +109,5 @@ function addSendCounts(a: SendCounts, b: SendCounts): void {
   a.resolved += b.resolved;
   a.leftMaybeSent += b.leftMaybeSent;
   a.notToSend += b.notToSend;
-  a.superseded += b.superseded;
   for (const [k, v] of Object.entries(b.failed)) a.failed[k] = (a.failed[k] ?? 0) + v;
 }

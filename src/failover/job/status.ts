@@ -29,7 +29,7 @@ export interface JobStatus {
 export function jobStatus(state: JobState, now: number): JobStatus {
   const listing = listingTotals(state);
   const c = state.sendCounts;
-  const left = Math.max(0, listing.toSend - settledToSend(c) - c.superseded);
+  const left = Math.max(0, listing.toSend - settledToSend(c));
   const rate = state.sendElapsedMs > 0 ? (c.sent + c.maybeSent) / (state.sendElapsedMs / 1000) : undefined;
   const estimatedEnd = state.phase === 'sending' && rate && rate > 0 ? now + (left / rate) * 1000 : undefined;
   return {

@@ -38,8 +38,14 @@ export interface ShardCursor {
   /** The token of the next page; absent with `pages: 0` (start) or `done`. */
   nextToken?: string;
   done: boolean;
-  /** Pages written by the current generation. */
+  /** Pages written by the current generation (page numbers 0 .. pages-1). */
   pages: number;
+  /**
+   * Which session wrote which pages of the current generation: pages from `from` on (up to the
+   * next segment) were written by session `session`, whose number their object names carry. One
+   * entry per session that listed the shard.
+   */
+  segments: { from: number; session: number }[];
   /** Bumped when the shard restarts after an expired pagination token: parts of older generations are superseded. */
   generation: number;
   /** The current generation's listing counts (a restart starts them again, so totals stay exact). */
@@ -69,13 +75,12 @@ export interface SendCounts {
   resolved: number;
   leftMaybeSent: number;
   notToSend: number;
-  /** Rows of superseded parts skipped (a shard restarted after them). */
-  superseded: number;
 }
 
-/** The send cursor: the next row to send is row `row` of part `part`. */
+/** The send cursor: the next row to send is row `row` of page `page` of shard `shard` (its index in `shards`). */
 export interface SendCursor {
-  part: number;
+  shard: number;
+  page: number;
   row: number;
 }
 
@@ -95,13 +100,6 @@ export interface JobState {
   /** The standby pool's configuration, read once at the first session (the classification stays the same across sessions). */
   pool?: PoolConfig;
   shards: ShardCursor[];
-  /** Parts written so far (part numbers 0 .. parts-1). */
-  parts: number;
-  /**
-   * Which session wrote which parts: parts from `from` on (up to the next segment) were written
-   * by session `session` (part names carry it). One entry per session that listed.
-   */
-  segments: { from: number; session: number }[];
   send: SendCursor;
   sendCounts: SendCounts;
   /** Sends made since `sendStartedAt`, for the rate (this session's and earlier ones'). */
@@ -120,9 +118,15 @@ export interface JobState {
   version: number;
 }
 
-/** Which part: its index, and the session that wrote it (see {@link JobState.segments}). */
+/**
+ * Which part: page `page` of generation `generation` of shard `shard`, written by session
+ * `session` (see {@link ShardCursor.segments}). A session whose lease lapsed, or whose save's
+ * answer was lost, writes under its own number: it can never overwrite a part another committed.
+ */
 export interface PartRef {
-  index: number;
+  shard: string;
+  generation: number;
+  page: number;
   session: number;
 }
 

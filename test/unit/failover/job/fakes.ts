@@ -2,6 +2,7 @@ import { InvalidPaginationTokenError } from '../../../../src/cognito/errors';
 import type { PoolConfig, UserRecord } from '../../../../src/core/types';
 import type { JobDeps, JobRowSender } from '../../../../src/failover/job';
 import { FileJobStore, newJobState } from '../../../../src/failover/job';
+import { partName } from '../../../../src/failover/job/part-codec';
 import type { ManifestStore } from '../../../../src/failover/job/ports';
 import type { ManifestPart, PartRef } from '../../../../src/failover/job/types';
 import type { JournalEntry, RowOutcome } from '../../../../src/failover/journal-port';
@@ -154,11 +155,11 @@ export class MemoryManifestStore implements ManifestStore {
   readonly location = 'memory';
 
   async putPart(jobId: string, ref: PartRef, part: ManifestPart): Promise<void> {
-    this.parts.set(`${jobId}/${ref.index}-${ref.session}`, JSON.stringify(part));
+    this.parts.set(`${jobId}/${partName(ref)}`, JSON.stringify(part));
   }
 
   async getPart(jobId: string, ref: PartRef): Promise<ManifestPart | undefined> {
-    const text = this.parts.get(`${jobId}/${ref.index}-${ref.session}`);
+    const text = this.parts.get(`${jobId}/${partName(ref)}`);
     return text ? (JSON.parse(text) as ManifestPart) : undefined;
   }
 }

@@ -62,14 +62,14 @@ function storeContract(name: string, make: () => Promise<JobStore>) {
       await store.create(newJobState({ poolId: POOL, options }));
       const a = await store.acquire(POOL, 'a', 2_000, 1_000);
       await expect(store.acquire(POOL, 'b', 3_000, 1_500)).rejects.toBeInstanceOf(LeaseHeldError);
-      const saved = await store.save({ ...a, parts: 3 }, 2_500);
-      expect(saved).toMatchObject({ parts: 3, version: a.version + 1, lease: { owner: 'a', until: 2_500 } });
-      await expect(store.save({ ...a, parts: 4 }, 2_500)).rejects.toBeInstanceOf(LeaseLostError); // stale version
+      const saved = await store.save({ ...a, sessions: 3 }, 2_500);
+      expect(saved).toMatchObject({ sessions: 3, version: a.version + 1, lease: { owner: 'a', until: 2_500 } });
+      await expect(store.save({ ...a, sessions: 4 }, 2_500)).rejects.toBeInstanceOf(LeaseLostError); // stale version
       const b = await store.acquire(POOL, 'b', 9_000, 2_600); // a's lease lapsed
-      await expect(store.save({ ...saved, parts: 5 }, 3_000)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(store.save({ ...saved, sessions: 5 }, 3_000)).rejects.toBeInstanceOf(LeaseLostError);
       await store.release(POOL, 'a'); // not a's any more: nothing happens
       expect((await store.get(POOL))?.lease?.owner).toBe('b');
-      await store.save({ ...b, parts: 6 }, 9_500);
+      await store.save({ ...b, sessions: 6 }, 9_500);
       await store.release(POOL, 'b');
       expect((await store.get(POOL))?.lease).toBeUndefined();
     });
@@ -79,7 +79,7 @@ function storeContract(name: string, make: () => Promise<JobStore>) {
       await store.create(newJobState({ poolId: POOL, options }));
       const a = await store.acquire(POOL, 'a', 2_000, 1_000);
       await store.setDesired(POOL, 'paused');
-      const saved = await store.save({ ...a, parts: 1, desired: 'running' }, 2_000);
+      const saved = await store.save({ ...a, sessions: 1, desired: 'running' }, 2_000);
       expect(saved.desired).toBe('paused');
       expect((await store.get(POOL))?.desired).toBe('paused');
     });
@@ -126,10 +126,10 @@ describe('job stores', () => {
 
   it('the directory manifest store writes parts 0600 and reads them back; a missing part is undefined', async () => {
     const store = new DirManifestStore(join(dir, 'manifests'));
-    await store.putPart('job1', { index: 7, session: 2 }, part);
-    expect(await store.getPart('job1', { index: 7, session: 2 })).toEqual(part);
-    expect(await store.getPart('job1', { index: 8, session: 2 })).toBeUndefined();
-    const file = join(dir, 'manifests', 'job1', 'parts', '000000007-s2.jsonl');
+    await store.putPart('job1', { shard: 'a', generation: 0, page: 7, session: 2 }, part);
+    expect(await store.getPart('job1', { shard: 'a', generation: 0, page: 7, session: 2 })).toEqual(part);
+    expect(await store.getPart('job1', { shard: 'a', generation: 0, page: 8, session: 2 })).toBeUndefined();
+    const file = join(dir, 'manifests', 'job1', 'parts', 'a', 'g0', '00000007-s2.jsonl');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('{"shard":"a","generation":0,"rows":1,"excluded":1}');
   });
@@ -147,24 +147,24 @@ describe('job stores', () => {
       return { Body: { transformToString: async () => body } };
     });
     const store = new S3ManifestStore(new S3Client({ region: 'us-west-2' }), 'state-bucket', POOL);
-    await store.putPart('job1', { index: 3, session: 1 }, part);
+    await store.putPart('job1', { shard: 'a', generation: 1, page: 3, session: 1 }, part);
     const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(put).toMatchObject({
       Bucket: 'state-bucket',
-      Key: `failover/${POOL}/job1/parts/000000003-s1.jsonl`,
+      Key: `failover/${POOL}/job1/parts/a/g1/00000003-s1.jsonl`,
       ServerSideEncryption: 'AES256',
     });
-    expect(await store.getPart('job1', { index: 3, session: 1 })).toEqual(part);
-    expect(await store.getPart('job1', { index: 4, session: 1 })).toBeUndefined();
+    expect(await store.getPart('job1', { shard: 'a', generation: 1, page: 3, session: 1 })).toEqual(part);
+    expect(await store.getPart('job1', { shard: 'a', generation: 1, page: 4, session: 1 })).toBeUndefined();
     s3.restore();
   });
 
   it('a truncated part is refused, not read as a shorter one', async () => {
     const store = new DirManifestStore(join(dir, 'cut'));
-    await store.putPart('j', { index: 0, session: 1 }, part);
-    const file = join(dir, 'cut', 'j', 'parts', '000000000-s1.jsonl');
+    await store.putPart('j', { shard: 'a', generation: 0, page: 0, session: 1 }, part);
+    const file = join(dir, 'cut', 'j', 'parts', 'a', 'g0', '00000000-s1.jsonl');
     const text = readFileSync(file, 'utf8').split('\n');
     require('node:fs').writeFileSync(file, text.slice(0, 2).join('\n'));
-    await expect(store.getPart('j', { index: 0, session: 1 })).rejects.toThrow('not whole');
+    await expect(store.getPart('j', { shard: 'a', generation: 0, page: 0, session: 1 })).rejects.toThrow('not whole');
   });
 });
