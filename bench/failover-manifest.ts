@@ -8,7 +8,11 @@
  * latencies of the job's storage (a DynamoDB save 10 ms, an S3 PUT 40 ms, divided by `scale`).
  * The list-bound minimum is pages / (30 × scale) seconds; the job's time is compared with it.
  * Every replica carries its MFA marker (no AdminGetUser reads). The parts are counted, not kept.
- * Prints one JSON line: { users, pages, parts, peakRssMiB, seconds, minimumSeconds, ratio }.
+ * Prints one JSON line: { users, pages, parts, peakRssMiB, seconds, minimumSeconds, ratio,
+ * cpuSeconds, coreAtQuota, largestStateKiB }: `ratio` is the list-bound minimum over the time
+ * taken (wall clock, so a loaded machine lowers it); `coreAtQuota` the share of one core the
+ * listing needs at the real, unscaled quota (CPU time over the unscaled minimum), which does not
+ * depend on the load.
  */
 import { cognitoGateway } from '../src/config/wiring';
 import { FileJobStore, listingTotals, newJobState, runJobSession } from '../src/failover/job';
@@ -100,6 +104,9 @@ class CountingManifestStore implements ManifestStore {
   }
 }
 
+/** The largest state item saved (bytes of its JSON), for the cost of a save (one WRU per KB). */
+let largestState = 0;
+
 /** DynamoDB as far as the job sees it: saves that take their time. */
 function slowStore(inner: FileJobStore, latencyMs: number): JobStore {
   return {
@@ -108,6 +115,7 @@ function slowStore(inner: FileJobStore, latencyMs: number): JobStore {
     create: (s) => inner.create(s),
     acquire: (...a) => inner.acquire(...a),
     save: async (s: JobState, until: number) => {
+      largestState = Math.max(largestState, JSON.stringify(s).length);
       await sleep(latencyMs);
       return inner.save(s, until);
     },
@@ -138,11 +146,14 @@ async function main(): Promise<void> {
     }),
   );
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   const r = await runJobSession(
     { store, manifests, standby },
     { poolId: POOL_ID, owner: 'bench', deadline: Date.now() + 24 * 3_600_000, leaseMs: 24 * 3_600_000 },
   );
   const seconds = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const state = (await inner.get(POOL_ID))!;
   const totals = listingTotals(state);
   if (r.status !== 'done' || totals.listed !== n || totals.toSend !== n)
@@ -161,6 +172,10 @@ async function main(): Promise<void> {
       seconds: Math.round(seconds * 10) / 10,
       minimumSeconds: Math.round(minimumSeconds * 10) / 10,
       ratio: Math.round((minimumSeconds / seconds) * 1000) / 1000,
+      cpuSeconds: Math.round(cpuSeconds * 10) / 10,
+      // The share of one core the listing needs at the real quota (30 pages a second, unscaled).
+      coreAtQuota: Math.round((cpuSeconds / (minimumSeconds * scale)) * 1000) / 1000,
+      largestStateKiB: Math.round(largestState / 102.4) / 10,
     })}\n`,
   );
 }
