@@ -33,7 +33,15 @@ export function manifestOptionsOf(state: JobState): ManifestOptions {
 export async function runListing(ctx: SessionContext): Promise<void> {
   const options = manifestOptionsOf(ctx.state);
   const open = ctx.state.shards.filter((s) => !s.done).map((s) => s.prefix);
-  await forEachLimit(open, open.length, (prefix) => listShard(ctx, prefix, options));
+  await forEachLimit(open, open.length, async (prefix) => {
+    try {
+      await listShard(ctx, prefix, options);
+    } catch (err) {
+      // The other shards stop at their next page rather than list on until they are done.
+      ctx.stop.stop('interrupted');
+      throw err;
+    }
+  });
   if (ctx.stop.reason) return;
   if (ctx.state.shards.every((s) => s.done)) {
     await ctx.commit((draft) => {

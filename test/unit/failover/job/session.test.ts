@@ -179,6 +179,28 @@ describe('failover job session', () => {
     expect(state.sendCounts.sent).toBe(5);
   });
 
+  it('a listing error (after the gateway’s retries) stops every shard, is saved on the job and thrown; the next session resumes', async () => {
+    const { deps, store, standby, sending } = await setup(many(300));
+    const list = standby.listUsersPage.bind(standby);
+    let broken = true;
+    standby.listUsersPage = async (o) => {
+      if (broken && o?.filter?.includes('"7"') && o.nextToken)
+        throw Object.assign(new Error('AccessDeniedException: not authorized'), { name: 'AccessDeniedException' });
+      return list(o);
+    };
+    await expect(runJobSession(deps, { poolId: POOL_ID, owner: 'a', deadline: FAR() })).rejects.toThrow(
+      'not authorized',
+    );
+    const failed = (await store.get(POOL_ID))!;
+    expect(failed.error).toContain('not authorized');
+    expect(failed.lease).toBeUndefined();
+    expect(failed.shards.some((s) => !s.done)).toBe(true);
+    broken = false;
+    expect((await runJobSession(deps, { poolId: POOL_ID, owner: 'b', deadline: FAR() })).status).toBe('done');
+    expect(listingTotals((await store.get(POOL_ID))!).listed).toBe(300);
+    expect(sending.sentOnce).toBe(300);
+  });
+
   it('a session killed after a code went out resumes without sending it again or skipping anyone', async () => {
     const { deps, store, sending, clock } = await setup(many(40));
     sending.killAfter(17);
