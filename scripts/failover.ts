@@ -1,15 +1,19 @@
 /**
  * npm run failover -- --region R --pool ID [--endpoint URL] --out FILE [--format csv|jsonl]
  *                     [--send] [--journal FILE] [--rate N] [--yes] [--no-read-unknown-mfa]
+ * npm run failover -- --region R --pool ID --job start|status|pause|resume
+ *                     (--stage S | --table T --function F) [--send] [--rate N] [--quota C=rps] [--json]
  *
- * Talks to the standby Region only. Reads the MFA of replicas without an MFA marker there,
- * writes the notification manifest; with --send, sends the password resets (journaled,
- * resumable, paced by the UserAccountRecovery quota).
+ * Talks to the standby Region only. Local mode (no --job): reads the MFA of replicas without an
+ * MFA marker there, writes the notification manifest; with --send, sends the password resets
+ * (journaled, resumable, paced by the UserAccountRecovery quota). Job mode: drives the failover
+ * job the standby's deployment runs (its function, its table): start, watch, pause, resume.
  */
 import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../src/cognito/quotas';
 import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
+import { runJobCommand, jobOptions, type JobFlags } from './cli/failover-job';
 import {
   buildGateway,
   confirm,
@@ -34,7 +38,10 @@ const program = new Command('failover')
   .requiredOption('--region <region>', 'the standby Region', optRegion)
   .requiredOption('--pool <id>', 'the standby user pool id', optPoolId)
   .option('--endpoint <url>', 'Cognito endpoint override (VPC endpoint, local emulator)', optUrl)
-  .requiredOption('--out <file>', 'the manifest to write (mode 0600); users listed apart go to <name>.excluded.<ext>')
+  .option(
+    '--out <file>',
+    'the manifest to write (mode 0600); users listed apart go to <name>.excluded.<ext> (required without --job)',
+  )
   .addOption(
     new Option('--format <format>', 'manifest format (default: from the --out extension, else csv)').choices([
       'csv',
@@ -86,11 +93,11 @@ const program = new Command('failover')
   )
   .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);
 
-interface Flags {
+interface Flags extends JobFlags {
   region: string;
   pool: string;
   endpoint?: string;
-  out: string;
+  out?: string;
   format?: 'csv' | 'jsonl';
   send: boolean;
   journal?: string;
@@ -110,13 +117,16 @@ interface Flags {
 
 replicaAttributeOptions(program);
 quotaOption(program);
+jobOptions(program);
 
 async function main(): Promise<number> {
   parseArgs(program);
   const f = program.opts<Flags>();
+  if (f.job) return runJobCommand(f);
+  if (!f.out) throw new UsageError('--out is required (the manifest to write), unless --job is given');
   if (f.send && !f.yes && !process.stdin.isTTY)
     throw new UsageError('--send without --yes needs a terminal to confirm on; pass --yes');
-  const format = f.format ?? (/\.jsonl?$/i.test(f.out) ? 'jsonl' : 'csv');
+  const format = f.format ?? (/\.jsonl?$/i.test(f.out!) ? 'jsonl' : 'csv');
   const { limiter, rate } = failoverLimiter({ rate: f.rate, headroom: f.headroom, quotas: f.quota });
   const recoveryQuota = f.quota?.UserAccountRecovery ?? DEFAULT_QUOTAS.UserAccountRecovery;
   if (rate > recoveryQuota)
@@ -148,7 +158,7 @@ async function main(): Promise<number> {
   const options: FailoverOptions = {
     region: f.region,
     poolId: f.pool,
-    out: f.out,
+    out: f.out!,
     format,
     send: f.send,
     journal: f.journal ?? `failover-${f.pool}.journal.jsonl`,

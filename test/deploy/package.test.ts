@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { loadChangeCaptureConfig, loadTriggerConfig, loadWorkerConfig } from '../../src/config';
+import { loadFailoverConfig } from '../../src/config/failover';
 import { DEFAULT_BACKOFF, totalRetryWindowSeconds } from '../../src/core/backoff';
 import { changeCapturePattern, defaultEchoRoleArns, TARGET_INPUT_PROPERTIES } from '../../src/change-capture/rule';
 
@@ -412,6 +413,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
   test('every function has its own role; no framework default role or custom resource', () => {
     const fns = functions(p());
     expect(Object.keys(fns).sort()).toEqual([
+      'FailoverLambdaFunction',
       'ReconcileLambdaFunction',
       'TriggerLambdaFunction',
       'WorkerLambdaFunction',
@@ -421,7 +423,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       expect(render(fn.Properties.Role, c.region)).toBe(`GetAtt:${role}.Arn`);
       return role;
     });
-    expect(new Set(roles).size).toBe(3);
+    expect(new Set(roles).size).toBe(4);
     for (const role of roles) {
       expect(p().template.Resources[role].Type).toBe('AWS::IAM::Role');
       const name = p().template.Resources[role].Properties.RoleName as string;
@@ -449,7 +451,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       }
     }
     // Function roles name exact resources only.
-    for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole']) {
+    for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole', 'FailoverRole']) {
       for (const s of roleStatements(p(), role))
         expect(s.Resource.filter((r) => r.includes('*') && !r.startsWith('GetAtt:StateBucket.Arn/'))).toEqual([]);
     }
@@ -467,6 +469,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       ['TriggerRole', 'TriggerLogGroup'],
       ['WorkerRole', 'WorkerLogGroup'],
       ['ReconcileRole', 'ReconcileLogGroup'],
+      ['FailoverRole', 'FailoverLogGroup'],
     ]) {
       const logs = roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('logs:')));
       expect(logs.map((s) => [s.Action.sort(), s.Resource])).toEqual([
@@ -510,10 +513,60 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     }
   });
 
+  test('failover job: the local pool only (its own Region), its table, failover/* of the state bucket, itself', () => {
+    expect(cognitoByResource(p(), 'FailoverRole')).toEqual({
+      [localArn]: cognito(['AdminGetUser', 'AdminResetUserPassword', 'DescribeUserPool', 'ListUsers']),
+    });
+    const st = roleStatements(p(), 'FailoverRole');
+    const other = st.filter((s) => !s.Action.every((a) => a.startsWith('logs:') || a.startsWith('cognito-idp:')));
+    expect(other.map((s) => [s.Action.sort(), s.Resource])).toEqual([
+      [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['GetAtt:FailoverTable.Arn']],
+      [['s3:GetObject', 's3:PutObject'], ['GetAtt:StateBucket.Arn/failover/*']],
+      [
+        ['lambda:InvokeFunction'],
+        [`arn:aws:lambda:${c.region}:123456789012:function:cognito-standby-sync-test-failover`],
+      ],
+    ]);
+    // Nothing names the peer Region.
+    expect(JSON.stringify(p().template.Resources.FailoverRole)).not.toContain(c.peerRegion);
+    const fn = p().template.Resources.FailoverLambdaFunction.Properties;
+    expect(fn.Timeout).toBe(900);
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    expect(p().template.Resources.FailoverLambdaFunction.Properties.Events).toBeUndefined();
+    expect(
+      Object.values<Json>(p().template.Resources).filter(
+        (r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r).includes('FailoverLambdaFunction'),
+      ),
+    ).toEqual([]);
+    expect(fn.Environment.Variables).toMatchObject({
+      FAILOVER_TABLE: { Ref: 'FailoverTable' },
+      STATE_BUCKET: { Ref: 'StateBucket' },
+    });
+    const config = loadFailoverConfig({
+      ...environment(p(), 'FailoverLambdaFunction'),
+      FAILOVER_TABLE: 'cognito-standby-sync-test-failover',
+      STATE_BUCKET: 'cognito-standby-sync-test-state',
+    });
+    expect(config).toMatchObject({ poolId: c.localPoolId, region: c.region });
+    const table = p().template.Resources.FailoverTable;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toEqual({
+      TableName: 'cognito-standby-sync-test-failover',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
   test('cross-account standby: sts:AssumeRole on exactly the standby role, only when configured', () => {
-    for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole']) {
+    for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole', 'FailoverRole']) {
       const assume = roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('sts:')));
-      const expected = crossAccount && role !== 'TriggerRole' ? [[['sts:AssumeRole'], [c.params.standbyRoleArn]]] : [];
+      const expected =
+        crossAccount && role !== 'TriggerRole' && role !== 'FailoverRole'
+          ? [[['sts:AssumeRole'], [c.params.standbyRoleArn]]]
+          : [];
       expect(assume.map((s) => [s.Action, s.Resource])).toEqual(expected);
     }
   });
@@ -850,7 +903,7 @@ describe('function artifacts', () => {
 
   test('one bundled, minified handler per function; the trigger carries no Cognito client', () => {
     const p = get('east');
-    for (const fn of ['trigger', 'worker', 'reconcile']) {
+    for (const fn of ['trigger', 'worker', 'reconcile', 'failover']) {
       const zip = join(p.dir, `${fn}.zip`);
       sizes[fn] = statSync(zip).size;
       const files = readZip(zip);
