@@ -12,7 +12,7 @@ import {
 
 /**
  * External merge sort of lines, in bounded memory: the input is cut into sorted runs of
- * `runLines` lines (each written to disk as gzip frames), then the runs are merged k ways (at
+ * `runChars` characters (each written to disk as gzip frames), then the runs are merged k ways (at
  * most `fanIn` at once; more runs merge in rounds). Lines are compared as strings (UTF-16 code
  * units, JavaScript's default order), so the order is total and the output deterministic.
  *
@@ -30,12 +30,16 @@ export interface SortOptions {
   name: string;
   /** Identifies the input (a run id): a manifest of another input is discarded. */
   tag: string;
-  /** Lines per sorted run (the memory bound). Default 100,000. */
+  /** Characters per sorted run (the memory bound). Default 24 M (about 60,000 users). */
+  runChars?: number;
+  /** Lines per sorted run at most (tests make it small). */
   runLines?: number;
-  /** Runs merged at once at most. Default 512. */
+  /** Runs merged at once at most. Default 1024. */
   fanIn?: number;
   /** Lines per output part. */
   partLines?: number;
+  /** gzip level of the output (runs: 1). Default 6. */
+  level?: number;
   /** Called between runs: throws to stop (the runs written so far are kept). */
   checkpoint?: () => void;
 }
@@ -49,8 +53,10 @@ interface SortManifest {
   output?: SortedFileInfo;
 }
 
-export const DEFAULT_RUN_LINES = 100_000;
-export const DEFAULT_FAN_IN = 512;
+export const DEFAULT_RUN_CHARS = 24 * 1024 * 1024;
+export const DEFAULT_FAN_IN = 1024;
+/** Lines per gzip frame of a run: a merge holds one frame of each run (1024 runs: about 25 MB). */
+const RUN_FRAME_LINES = 64;
 
 /**
  * Sorts the lines of `input(skip)` (the input read from line `skip` on: it must give the same
@@ -103,7 +109,8 @@ async function writeRuns(
   options: SortOptions,
 ): Promise<void> {
   const { dir, name } = options;
-  const runLines = options.runLines ?? DEFAULT_RUN_LINES;
+  const runLines = options.runLines ?? Number.MAX_SAFE_INTEGER;
+  const runChars = options.runChars ?? DEFAULT_RUN_CHARS;
   // Keep the runs that are intact, in order; the input is read again from the first lost one.
   let kept = 0;
   let consumed = 0;
@@ -118,16 +125,25 @@ async function writeRuns(
   const flush = async () => {
     options.checkpoint?.();
     buffer.sort();
-    const writer = new PartWriter(dir, `${name}.run-${manifest.runs.length}`, Number.MAX_SAFE_INTEGER, undefined, 1);
+    const writer = new PartWriter(
+      dir,
+      `${name}.run-${manifest.runs.length}`,
+      Number.MAX_SAFE_INTEGER,
+      RUN_FRAME_LINES,
+      1,
+    );
     for (const line of buffer) await writer.add(line);
     manifest.runs.push(await writer.finish());
     manifest.consumed += buffer.length;
     buffer = [];
+    chars = 0;
     await writeJsonAtomic(manifestPath, manifest);
   };
+  let chars = 0;
   for await (const line of input(consumed)) {
     buffer.push(line);
-    if (buffer.length >= runLines) await flush();
+    chars += line.length;
+    if (buffer.length >= runLines || chars >= runChars) await flush();
   }
   if (buffer.length) await flush();
 }
@@ -143,7 +159,7 @@ async function mergeRuns(runs: SortedFileInfo[], options: SortOptions): Promise<
         options.dir,
         `${options.name}.merge-${round}-${next.length}`,
         Number.MAX_SAFE_INTEGER,
-        undefined,
+        RUN_FRAME_LINES,
         1,
       );
       next.push(await mergeInto(level.slice(i, i + fanIn), options.dir, writer));
@@ -151,7 +167,8 @@ async function mergeRuns(runs: SortedFileInfo[], options: SortOptions): Promise<
     if (round > 0) for (const run of level) await removeSortedFile(options.dir, run);
     level = next;
   }
-  const output = await mergeInto(level, options.dir, new PartWriter(options.dir, options.name, options.partLines));
+  const writer = new PartWriter(options.dir, options.name, options.partLines, undefined, options.level);
+  const output = await mergeInto(level, options.dir, writer);
   if (level !== runs) for (const run of level) await removeSortedFile(options.dir, run);
   return output;
 }

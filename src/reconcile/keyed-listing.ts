@@ -41,7 +41,7 @@ export interface KeyedListingOptions {
   tag: string;
   /** Throws to stop between sort runs. */
   checkpoint?: () => void;
-  /** Lines per sorted run (tests make it small). */
+  /** Lines per sorted run at most (tests make it small). */
   runLines?: number;
 }
 
@@ -54,14 +54,17 @@ export async function keyedListing(options: KeyedListingOptions): Promise<Sorted
   if (done) return done;
   const sortOptions = { dir, tag, checkpoint: options.checkpoint, runLines: options.runLines };
   const groups = (scan.groups ?? []).map((g) => g.name);
+  // The intermediate files are removed once the keyed listing is written: gzip level 1.
   const members = await externalSort((skip) => skipLines(memberLines(dir, side, groups.length), skip), {
     ...sortOptions,
     name: `${side}-members`,
+    level: 1,
   });
   const shards = Object.keys(scan.shards).sort();
   const users = await externalSort((skip) => skipLines(userLines(dir, side, shards), skip), {
     ...sortOptions,
     name: `${side}-by-username`,
+    level: 1,
   });
   const joined = (skip: number) => skipLines(withGroups(dir, users, members, groups, options.identity), skip);
   let output: SortedFileInfo;
@@ -124,6 +127,13 @@ export function openKeyed(dir: string, info: SortedFileInfo): Promise<LineCursor
   return LineCursor.open(sortedFrames(dir, info));
 }
 
+/** The username of a user line (the first JSON string of it), read without parsing the line when it has no escapes. */
+function usernameOf(line: string): string {
+  const end = line.indexOf('",', 2);
+  const raw = line.slice(2, end);
+  return end > 0 && !raw.includes('\\') ? raw : (JSON.parse(line) as [string])[0];
+}
+
 async function* skipLines(lines: AsyncIterable<string>, skip: number): AsyncGenerator<string> {
   let n = 0;
   for await (const line of lines) if (n++ >= skip) yield line;
@@ -139,8 +149,7 @@ async function* memberLines(dir: string, side: RunSide, groups: number): AsyncGe
 /** `username TAB user line` for every listed user, shard by shard. */
 async function* userLines(dir: string, side: RunSide, shards: string[]): AsyncGenerator<string> {
   for (const shard of shards)
-    for await (const line of shardFile(dir, side, shard).lines())
-      yield keyedLine(escapeKey((JSON.parse(line) as [string])[0]), line);
+    for await (const line of shardFile(dir, side, shard).lines()) yield keyedLine(escapeKey(usernameOf(line)), line);
 }
 
 /** The users (sorted by username) joined with their groups, keyed by identity key. */
@@ -151,6 +160,7 @@ async function* withGroups(
   groups: string[],
   identity: IdentityAttribute[],
 ): AsyncGenerator<string> {
+  const byUsername = identity.length === 1 && identity[0] === 'username';
   const left = await openKeyed(dir, users);
   const right = await openKeyed(dir, members);
   try {
@@ -159,10 +169,13 @@ async function* withGroups(
       const names = [...new Set(group.right.map((l) => groups[Number(payloadOf(l))]))]
         .filter((g): g is string => g !== undefined)
         .sort();
+      const groupsJson = JSON.stringify(names);
       for (const line of group.left) {
-        const user = decodeUser(payloadOf(line));
-        user.groups = names;
-        yield keyedLine(identityKeyOf(user, identity), encodeUserWithGroups(user));
+        const payload = payloadOf(line);
+        // The user line with its groups as a fifth element (as encodeUserWithGroups writes it).
+        const withGroupsLine = [payload.slice(0, -1), ',', groupsJson, ']'].join('');
+        const key = byUsername ? group.key : identityKeyOf(decodeUser(payload), identity);
+        yield keyedLine(key, withGroupsLine);
       }
     }
   } finally {

@@ -22,7 +22,8 @@ export function escapeKey(value: string): string {
 
 /** `key TAB payload`. */
 export function keyedLine(key: string, payload: string): string {
-  return `${key}\t${payload}`;
+  // Built flat (a template literal would keep a cons string, flattened again by each comparison).
+  return [key, payload].join('\t');
 }
 
 /** The (escaped) key of a keyed line. */

@@ -77,7 +77,6 @@ export class PartWriter {
 
   private async closePart(): Promise<void> {
     if (!this.handle) return;
-    await this.handle.sync();
     await this.handle.close();
     this.handle = undefined;
     this.inPart = 0;
