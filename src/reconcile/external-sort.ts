@@ -40,7 +40,10 @@ export interface SortOptions {
   partLines?: number;
   /** gzip level of the output (runs: 1). Default 6. */
   level?: number;
-  /** Called between runs: throws to stop (the runs written so far are kept). */
+  /**
+   * Called between runs and every {@link CHECK_EVERY} lines of a merge: throws to stop (the runs
+   * written so far are kept; a merge cut short is redone).
+   */
   checkpoint?: () => void;
 }
 
@@ -55,6 +58,8 @@ interface SortManifest {
 
 export const DEFAULT_RUN_CHARS = 24 * 1024 * 1024;
 export const DEFAULT_FAN_IN = 1024;
+/** Lines merged between two calls of the checkpoint. */
+const CHECK_EVERY = 65_536;
 /** Lines per gzip frame of a run: a merge holds one frame of each run (1024 runs: about 25 MB). */
 const RUN_FRAME_LINES = 64;
 
@@ -162,25 +167,27 @@ async function mergeRuns(runs: SortedFileInfo[], options: SortOptions): Promise<
         RUN_FRAME_LINES,
         1,
       );
-      next.push(await mergeInto(level.slice(i, i + fanIn), options.dir, writer));
+      next.push(await mergeInto(level.slice(i, i + fanIn), options, writer));
     }
     if (round > 0) for (const run of level) await removeSortedFile(options.dir, run);
     level = next;
   }
   const writer = new PartWriter(options.dir, options.name, options.partLines, undefined, options.level);
-  const output = await mergeInto(level, options.dir, writer);
+  const output = await mergeInto(level, options, writer);
   if (level !== runs) for (const run of level) await removeSortedFile(options.dir, run);
   return output;
 }
 
 /** k-way merge of sorted files through a binary heap (ties: the earlier file first). */
-async function mergeInto(files: SortedFileInfo[], dir: string, writer: PartWriter): Promise<SortedFileInfo> {
-  const cursors = await Promise.all(files.map((f) => LineCursor.open(sortedFrames(dir, f))));
+async function mergeInto(files: SortedFileInfo[], options: SortOptions, writer: PartWriter): Promise<SortedFileInfo> {
+  const cursors = await Promise.all(files.map((f) => LineCursor.open(sortedFrames(options.dir, f))));
+  let n = 0;
   try {
     const heap = new CursorHeap(cursors.filter((c) => c.line !== undefined));
     while (heap.size) {
       const top = heap.top;
       await writer.add(top.cursor.line!);
+      if (++n % CHECK_EVERY === 0) options.checkpoint?.();
       const refill = top.cursor.advance();
       if (refill) await refill;
       if (top.cursor.line === undefined) heap.pop();

@@ -72,7 +72,11 @@ export async function keyedListing(options: KeyedListingOptions): Promise<Sorted
     // Keyed by username: the join's output is already in order.
     const writer = new PartWriter(dir, byKeyName(side));
     try {
-      for await (const line of joined(0)) await writer.add(line);
+      let n = 0;
+      for await (const line of joined(0)) {
+        await writer.add(line);
+        if (++n % 65_536 === 0) options.checkpoint?.();
+      }
       output = await writer.finish();
     } finally {
       await writer.abort();
