@@ -18,8 +18,9 @@ import {
  *
  * Resumable: a manifest `<name>.sort.json` next to the runs records every run written and the
  * input lines it consumed; a sort started again (another session, another Lambda invocation)
- * keeps the runs it finds intact and reads its input on from there. The merge itself is redone
- * whole when it was cut (it is one streaming pass).
+ * keeps the runs it finds intact and reads its input on from there. The merge records each part
+ * of the output as it closes it: a merge cut short goes through its runs again but writes only
+ * the parts still missing (skipping costs reading, not compressing).
  */
 
 /** Settings of one sort. */
@@ -38,6 +39,8 @@ export interface SortOptions {
   fanIn?: number;
   /** Lines per output part. */
   partLines?: number;
+  /** Lines merged between two calls of the checkpoint. Default 65,536. */
+  checkEvery?: number;
   /** gzip level of the output (runs: 1). Default 6. */
   level?: number;
   /**
@@ -53,6 +56,8 @@ interface SortManifest {
   runs: SortedFileInfo[];
   /** Input lines already in runs. */
   consumed: number;
+  /** The output's parts complete so far (a merge cut short). */
+  partial?: SortedFileInfo;
   output?: SortedFileInfo;
 }
 
@@ -82,12 +87,61 @@ export async function externalSort(
   if (manifest.output && (await sortedFileIntact(dir, manifest.output))) return manifest.output;
   manifest.output = undefined;
   await writeRuns(input, manifest, manifestPath, options);
-  const output = await mergeRuns(manifest.runs, options);
+  const { writer, skip } = await outputWriter(manifest, manifestPath, options);
+  const output = await mergeRuns(manifest.runs, options, writer, skip);
   for (const run of manifest.runs) await removeSortedFile(dir, run);
   manifest.runs = [];
+  manifest.partial = undefined;
   manifest.output = output;
   await writeJsonAtomic(manifestPath, manifest);
   return output;
+}
+
+/**
+ * Writes lines already in order as the output of a sort named `options.name` (no runs): resumable
+ * part by part as a merge is. `lines(skip)` gives the lines from line `skip` on.
+ */
+export async function writeSortedOutput(
+  lines: (skip: number) => AsyncIterable<string>,
+  options: SortOptions,
+): Promise<SortedFileInfo> {
+  const manifestPath = join(options.dir, `${options.name}.sort.json`);
+  const manifest = await loadManifest(manifestPath, options.tag);
+  if (manifest.output && (await sortedFileIntact(options.dir, manifest.output))) return manifest.output;
+  const { writer, skip } = await outputWriter(manifest, manifestPath, options);
+  let output: SortedFileInfo;
+  try {
+    let n = 0;
+    for await (const line of lines(skip)) {
+      await writer.add(line);
+      if (++n % (options.checkEvery ?? CHECK_EVERY) === 0) options.checkpoint?.();
+    }
+    output = await writer.finish();
+  } finally {
+    await writer.abort();
+  }
+  manifest.partial = undefined;
+  manifest.output = output;
+  await writeJsonAtomic(manifestPath, manifest);
+  return output;
+}
+
+/** The output's writer, continuing after the parts recorded complete; `skip`: the lines in them. */
+async function outputWriter(
+  manifest: SortManifest,
+  manifestPath: string,
+  options: SortOptions,
+): Promise<{ writer: PartWriter; skip: number }> {
+  const partial =
+    manifest.partial && (await sortedFileIntact(options.dir, manifest.partial)) ? manifest.partial : undefined;
+  const writer = new PartWriter(options.dir, options.name, options.partLines, undefined, options.level).continueFrom(
+    partial,
+  );
+  writer.onPartClosed = async (done) => {
+    manifest.partial = done;
+    await writeJsonAtomic(manifestPath, manifest);
+  };
+  return { writer, skip: partial?.lines ?? 0 };
 }
 
 /** The output of a sort already complete (and intact), without sorting. */
@@ -154,7 +208,12 @@ async function writeRuns(
 }
 
 /** Merges the runs (in rounds of `fanIn` when there are more) into the output. */
-async function mergeRuns(runs: SortedFileInfo[], options: SortOptions): Promise<SortedFileInfo> {
+async function mergeRuns(
+  runs: SortedFileInfo[],
+  options: SortOptions,
+  output: PartWriter,
+  skip: number,
+): Promise<SortedFileInfo> {
   const fanIn = Math.max(2, options.fanIn ?? DEFAULT_FAN_IN);
   let level = runs;
   for (let round = 0; level.length > fanIn; round++) {
@@ -172,22 +231,29 @@ async function mergeRuns(runs: SortedFileInfo[], options: SortOptions): Promise<
     if (round > 0) for (const run of level) await removeSortedFile(options.dir, run);
     level = next;
   }
-  const writer = new PartWriter(options.dir, options.name, options.partLines, undefined, options.level);
-  const output = await mergeInto(level, options, writer);
+  const merged = await mergeInto(level, options, output, skip);
   if (level !== runs) for (const run of level) await removeSortedFile(options.dir, run);
-  return output;
+  return merged;
 }
 
-/** k-way merge of sorted files through a binary heap (ties: the earlier file first). */
-async function mergeInto(files: SortedFileInfo[], options: SortOptions, writer: PartWriter): Promise<SortedFileInfo> {
+/**
+ * k-way merge of sorted files through a binary heap (ties: the earlier file first); the first
+ * `skip` lines are already written (parts of a merge cut short).
+ */
+async function mergeInto(
+  files: SortedFileInfo[],
+  options: SortOptions,
+  writer: PartWriter,
+  skip = 0,
+): Promise<SortedFileInfo> {
   const cursors = await Promise.all(files.map((f) => LineCursor.open(sortedFrames(options.dir, f))));
   let n = 0;
   try {
     const heap = new CursorHeap(cursors.filter((c) => c.line !== undefined));
     while (heap.size) {
       const top = heap.top;
-      await writer.add(top.cursor.line!);
-      if (++n % CHECK_EVERY === 0) options.checkpoint?.();
+      if (n >= skip) await writer.add(top.cursor.line!);
+      if (++n % (options.checkEvery ?? CHECK_EVERY) === 0) options.checkpoint?.();
       const refill = top.cursor.advance();
       if (refill) await refill;
       if (top.cursor.line === undefined) heap.pop();

@@ -2,18 +2,11 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type IdentityAttribute, locatorKey, locatorOf } from '../core/identity';
 import type { UserRecord } from '../core/types';
-import { externalSort, sortedOutput } from './external-sort';
+import { externalSort, sortedOutput, writeSortedOutput } from './external-sort';
 import { escapeKey, keyedLine, mergeJoin, payloadOf } from './merge-join';
 import { decodeUser, encodeUser } from './records';
 import { membersFile, type SideScanState, shardFile } from './scan';
-import {
-  LineCursor,
-  PartWriter,
-  removeSortedFile,
-  type SortedFileInfo,
-  sortedFrames,
-  writeJsonAtomic,
-} from './sorted-file';
+import { LineCursor, removeSortedFile, type SortedFileInfo, sortedFrames } from './sorted-file';
 import type { RunSide } from './types';
 
 /**
@@ -67,24 +60,12 @@ export async function keyedListing(options: KeyedListingOptions): Promise<Sorted
     level: 1,
   });
   const joined = (skip: number) => skipLines(withGroups(dir, users, members, groups, options.identity), skip);
-  let output: SortedFileInfo;
-  if (options.identity.length === 1 && options.identity[0] === 'username') {
-    // Keyed by username: the join's output is already in order.
-    const writer = new PartWriter(dir, byKeyName(side));
-    try {
-      let n = 0;
-      for await (const line of joined(0)) {
-        await writer.add(line);
-        if (++n % 65_536 === 0) options.checkpoint?.();
-      }
-      output = await writer.finish();
-    } finally {
-      await writer.abort();
-    }
-    await writeJsonAtomic(join(dir, `${byKeyName(side)}.sort.json`), { tag, runs: [], consumed: 0, output });
-  } else {
-    output = await externalSort(joined, { ...sortOptions, name: byKeyName(side) });
-  }
+  // Keyed by username, the join's output is already in order.
+  const byUsername = options.identity.length === 1 && options.identity[0] === 'username';
+  const output = await (byUsername ? writeSortedOutput : externalSort)(joined, {
+    ...sortOptions,
+    name: byKeyName(side),
+  });
   await removeSortedFile(dir, members);
   await removeSortedFile(dir, users);
   return output;

@@ -101,9 +101,13 @@ export class Listings {
    * join of the two keyed listings ({@link load} first). A target user is claimed when a source
    * user's key leads to it (several under one key: the one carrying the source `sub`; none: all
    * of them, ambiguous). With `unmatched`, the target users no one claimed are written for
-   * {@link unmatched} once the join has gone through.
+   * {@link unmatched} once the join has gone through. Users for which `done(seq)` holds (finished
+   * by an earlier session) only claim their replica, without being decoded where one target user
+   * has their key, and are not yielded (`onDone` is called instead).
    */
-  async *pairs(options: { unmatched?: boolean } = {}): AsyncGenerator<SourcePair> {
+  async *pairs(
+    options: { unmatched?: boolean; done?: (seq: number) => boolean; onDone?: () => void } = {},
+  ): AsyncGenerator<SourcePair> {
     const { dir } = this.session.options.store;
     const attribute = this.session.planContext.sourceSubAttribute;
     const keyed = this.keyed!;
@@ -120,17 +124,26 @@ export class Listings {
       for await (const group of mergeJoin(source, target)) {
         const targets = group.right.map(payloadOf);
         const matched = new Uint8Array(targets.length);
+        const keyed = group.key !== '' && targets.length > 0;
+        const claimOf = (user: UserRecord): Claim => {
+          if (!keyed) return { ambiguous: false, candidates: 0 };
+          const candidates = targets.map(decodeUserWithGroups);
+          const { replica, ambiguous } = chooseReplica(candidates, user.attributes.sub, attribute);
+          if (replica) matched[candidates.indexOf(replica)] = 1;
+          else if (ambiguous) matched.fill(1);
+          return { replica, ambiguous, candidates: candidates.length };
+        };
         for (const line of group.left) {
-          const user = decodeUserWithGroups(payloadOf(line));
-          let claim: Claim = { ambiguous: false, candidates: 0 };
-          if (group.key !== '' && targets.length) {
-            const candidates = targets.map(decodeUserWithGroups);
-            const { replica, ambiguous } = chooseReplica(candidates, user.attributes.sub, attribute);
-            if (replica) matched[candidates.indexOf(replica)] = 1;
-            else if (ambiguous) matched.fill(1);
-            claim = { replica, ambiguous, candidates: candidates.length };
+          const n = seq++;
+          if (options.done?.(n)) {
+            if (keyed && targets.length === 1)
+              matched[0] = 1; // chooseReplica's answer for one candidate
+            else if (keyed) claimOf(decodeUserWithGroups(payloadOf(line)));
+            options.onDone?.();
+            continue;
           }
-          yield { seq: seq++, user, claim };
+          const user = decodeUserWithGroups(payloadOf(line));
+          yield { seq: n, user, claim: claimOf(user) };
         }
         if (writer) for (let i = 0; i < targets.length; i++) if (!matched[i]) await writer.add(targets[i]);
       }

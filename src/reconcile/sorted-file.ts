@@ -28,6 +28,8 @@ export class PartWriter {
   private buffer: string[] = [];
   private inPart = 0;
   private lines = 0;
+  /** Called with the parts complete so far each time a part is closed (to record progress). */
+  onPartClosed?: (done: SortedFileInfo) => Promise<void>;
 
   constructor(
     private readonly dir: string,
@@ -36,6 +38,15 @@ export class PartWriter {
     private readonly frameLines = FRAME_LINES,
     private readonly level = 6,
   ) {}
+
+  /** Continues a file whose first parts (`done`) are complete: the next line starts a new part. */
+  continueFrom(done: SortedFileInfo | undefined): this {
+    if (done) {
+      this.parts.push(...done.parts.map((p) => ({ ...p })));
+      this.lines = done.lines;
+    }
+    return this;
+  }
 
   /** Adds one line (written once a frame is full). */
   async add(line: string): Promise<void> {
@@ -80,6 +91,7 @@ export class PartWriter {
     await this.handle.close();
     this.handle = undefined;
     this.inPart = 0;
+    await this.onPartClosed?.({ parts: this.parts.map((p) => ({ ...p })), lines: this.lines });
   }
 }
 

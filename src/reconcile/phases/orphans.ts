@@ -24,7 +24,7 @@ export const orphansPhase: Phase = {
     await listings.load();
     if (!listings.matched) {
       // Resumed at this phase: join the listings again to find the unclaimed target users (no calls).
-      for await (const _ of listings.pairs({ unmatched: true }));
+      for await (const _ of listings.pairs({ unmatched: true, done: () => true }));
     }
     const decision = decideDeletion(session);
     const deleted = new Set(state.deleted ?? []);

@@ -46,12 +46,9 @@ export const passPhase: Phase = {
 
     // Every source user goes through the join (those done by a previous session too): it claims
     // the target users that are not orphans.
-    for await (const { seq, user, claim } of session.listings.pairs({ unmatched: true })) {
+    const done = (seq: number) => tracker.status(seq) === 'done';
+    for await (const { seq, user, claim } of session.listings.pairs({ unmatched: true, done, onDone: tick })) {
       const status = tracker.status(seq);
-      if (status === 'done') {
-        tick();
-        continue;
-      }
       if (session.stopping) break;
       // Let timers (the limiter's pacing) run between users.
       if (seq % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));

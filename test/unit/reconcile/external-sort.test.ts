@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { externalSort, sortedOutput } from '../../../src/reconcile/external-sort';
@@ -88,6 +88,34 @@ describe('external sort', () => {
     );
     expect(skips).toEqual([150]);
     expect(await read(d, info)).toEqual([...input].sort());
+  });
+
+  test('stopped mid-merge, it keeps the output parts already closed and writes only the rest', async () => {
+    const d = dir();
+    const input = lines(1000);
+    let calls = 0;
+    const options = { dir: d, name: 'm', tag: 't', runLines: 100, partLines: 100, checkEvery: 50 };
+    // 10 calls between runs, then one every 50 merged lines: stop at the 250th line merged.
+    await expect(
+      externalSort((skip) => from(input, skip), {
+        ...options,
+        checkpoint: () => {
+          if (++calls === 15) throw new Error('stop');
+        },
+      }),
+    ).rejects.toThrow('stop');
+    const manifest = JSON.parse(readFileSync(join(d, 'm.sort.json'), 'utf8'));
+    expect(manifest.partial.lines).toBe(200);
+    const kept = statSync(join(d, 'm.1.gz')).mtimeMs;
+    const skips: number[] = [];
+    const info = await externalSort((skip) => {
+      skips.push(skip);
+      return from(input, skip);
+    }, options);
+    expect(skips).toEqual([1000]); // every run was written: nothing read again
+    expect(await read(d, info)).toEqual([...input].sort());
+    expect(info.parts).toHaveLength(10);
+    expect(statSync(join(d, 'm.1.gz')).mtimeMs).toBe(kept);
   });
 
   test('a run lost since (a lost /tmp) is sorted again from its input; another input starts over', async () => {
