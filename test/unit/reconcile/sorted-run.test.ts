@@ -2,7 +2,12 @@
  * The run over listings sorted on disk and merge-joined: the result does not depend on how the
  * sort cuts its runs, and a run stopped while sorting resumes to the same result.
  */
-import { Pair } from './fixture';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
+import { fakeBucket, Pair } from './fixture';
 
 /** An e-mail pool pair with every kind of user the join must pair (or not). */
 function seed(pair: Pair): void {
@@ -74,5 +79,25 @@ describe('reconcile over listings sorted on disk', () => {
     expect(second.report.resumed).toBe(true);
     expect(pair.east.counts.ListUsers + pair.west.counts.ListUsers).toBe(listed);
     expect(second.report.counts).toEqual(expected.report.counts);
+  });
+
+  test('the S3 store deletes the objects of spool files removed locally (sort runs once merged)', async () => {
+    const { objects, s3 } = fakeBucket();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'reconcile-s3-'));
+      const store = new S3CheckpointStore(new S3Client({ region: 'us-east-1' }), 'bucket', 'p/', dir);
+      writeFileSync(join(dir, 'target-by-username.run-0.0.gz'), 'run');
+      writeFileSync(join(dir, 'target-users-0.gz'), 'listing');
+      await store.persistSpool();
+      expect([...objects.keys()].sort()).toEqual([
+        'p/spool/target-by-username.run-0.0.gz',
+        'p/spool/target-users-0.gz',
+      ]);
+      rmSync(join(dir, 'target-by-username.run-0.0.gz'));
+      await store.persistSpool();
+      expect([...objects.keys()]).toEqual(['p/spool/target-users-0.gz']);
+    } finally {
+      s3.restore();
+    }
   });
 });
