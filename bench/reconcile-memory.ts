@@ -2,10 +2,13 @@
  * Peak resident size of a reconcile over two in-sync pools of N users each (a dry run, the
  * daily case): `tsx bench/reconcile-memory.ts N`. The pools are synthetic: every page is
  * generated on demand from the user's index, so no model holds them and the figure is the
- * reconciler's own (listing spool, standby index, group membership, planning). Prints one JSON
- * line: { users, peakRssMiB, seconds }.
+ * reconciler's own (listing spool, the on-disk sort of both listings, the merge join, planning).
+ * Prints one JSON line: { users, peakRssMiB, seconds, secondsPerMillion, cpuSecondsPerMillion
+ * (user + system CPU of the process: steadier than the wall clock on a shared machine), peakDiskMiB (the spool
+ * directory at its largest, sampled every second), diskBytesPerUserPair, phases (seconds each) }.
+ * `MEM_DEBUG=1` (with `node --expose-gc`) prints memory every second and at each phase.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cognitoGateway } from '../src/config/wiring';
@@ -110,6 +113,27 @@ function syntheticClient(side: number, n: number, poolId: string) {
   };
 }
 
+/** Bytes of the files under `dir` (the spool, its sort runs, the join's work files). */
+function diskBytes(dir: string): number {
+  let total = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      const info = statSync(path);
+      total += info.isDirectory() ? diskBytes(path) : info.size;
+    } catch {
+      /* removed meanwhile */
+    }
+  }
+  return total;
+}
+
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 100_000);
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-mem-'));
@@ -117,25 +141,50 @@ async function main(): Promise<void> {
   const gw = (side: number, region: string, poolId: string) =>
     cognitoGateway({ region, poolId }, { client: syntheticClient(side, n, poolId) as never, quotas, headroom: 0 });
   const t0 = Date.now();
+  const phases: Record<string, number> = {};
+  let phaseStart = t0;
+  let phaseName = 'start';
+  const endPhase = (next: string) => {
+    const now = Date.now();
+    phases[phaseName] = Math.round((now - phaseStart) / 100) / 10;
+    phaseStart = now;
+    phaseName = next;
+  };
+  // The spool's peak size on disk (sampled): what the Lambda's ephemeral storage must hold.
+  let peakDisk = 0;
+  const sampler = setInterval(() => {
+    peakDisk = Math.max(peakDisk, diskBytes(dir));
+    if (!process.env.MEM_DEBUG) return;
+    const m = process.memoryUsage();
+    process.stderr.write(
+      `  t=${Math.round((Date.now() - t0) / 1000)}s rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)}/${Math.round(m.heapTotal / 1048576)} disk ${Math.round(peakDisk / 1048576)}\n`,
+    );
+  }, 1000);
   const result = await reconcile({
     source: gw(0, 'us-east-1', 'us-east-1_MemSrc'),
     target: gw(1, 'us-west-2', 'us-west-2_MemStb'),
     store: new MemoryCheckpointStore(dir),
-    progress: process.env.MEM_DEBUG
-      ? {
-          phase: (p) => {
-            (globalThis as { gc?: () => void }).gc?.();
-            const m = process.memoryUsage();
-            process.stderr.write(
-              `${p}: rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)} ext ${Math.round(m.external / 1048576)} ab ${Math.round(m.arrayBuffers / 1048576)}\n`,
-            );
-          },
-          update() {},
-          log() {},
-          end() {},
-        }
-      : undefined,
+    progress: {
+      phase: (p) => {
+        endPhase(p);
+        if (!process.env.MEM_DEBUG) return;
+        (globalThis as { gc?: () => void }).gc?.();
+        const m = process.memoryUsage();
+        process.stderr.write(
+          `${p}: rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)} ext ${Math.round(m.external / 1048576)} ab ${Math.round(m.arrayBuffers / 1048576)}\n`,
+        );
+      },
+      update() {},
+      log: (line) => {
+        // The sort starts once both listings are complete.
+        if (line.startsWith('sorting')) endPhase('sorting');
+        if (process.env.MEM_DEBUG) process.stderr.write(`${line}\n`);
+      },
+      end() {},
+    },
   });
+  endPhase('end');
+  clearInterval(sampler);
   rmSync(dir, { recursive: true, force: true });
   const c = result.report.counts;
   if (c.inSync !== n || c.sourceUsers !== n || c.standbyUsers !== n)
@@ -143,8 +192,13 @@ async function main(): Promise<void> {
       `unexpected counts ${JSON.stringify({ inSync: c.inSync, source: c.sourceUsers, target: c.standbyUsers })}`,
     );
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const seconds = Math.round((Date.now() - t0) / 100) / 10;
+  // CPU time of the process as well: on a shared machine it varies less than the wall clock.
+  const cpu = process.cpuUsage();
+  const cpuSeconds = Math.round((cpu.user + cpu.system) / 1e5) / 10;
+  const peakDiskMiB = Math.round(peakDisk / 1048576);
   process.stdout.write(
-    `${JSON.stringify({ users: n, peakRssMiB, seconds: Math.round((Date.now() - t0) / 100) / 10 })}\n`,
+    `${JSON.stringify({ users: n, peakRssMiB, seconds, secondsPerMillion: Math.round((seconds / n) * 1e7) / 10, cpuSecondsPerMillion: Math.round((cpuSeconds / n) * 1e7) / 10, peakDiskMiB, diskBytesPerUserPair: Math.round(peakDisk / n), phases })}\n`,
   );
 }
 

@@ -2,7 +2,7 @@ import { identityAttributes } from '../core/identity';
 import { type PlanContext, planReplication, type ReplicationPlan } from '../core/plan';
 import type { UserRecord } from '../core/types';
 import { OPERATION_CATEGORY, type QuotaCategory } from '../cognito/quotas';
-import { Membership, TargetIndex } from './records';
+import { type Claim, Membership, TargetIndex } from './records';
 
 /**
  * Pool-level planning: pairs every source user with its replica and plans the pair with the
@@ -21,8 +21,18 @@ export interface SourceUserPlan {
   candidates?: number;
 }
 
+/** Where a source user's replica is looked up: a {@link TargetIndex}, or a claim the merge join made. */
+export interface ReplicaLookup {
+  match(source: Pick<UserRecord, 'username' | 'attributes'>, sourceSubAttribute: string): Claim;
+}
+
+/** A lookup answering a claim already made (the run's merge join). */
+export function claimed(claim: Claim): ReplicaLookup {
+  return { match: () => claim };
+}
+
 /** Plans one source user against the target index (marking its replica as matched). */
-export function planSourceUser(source: UserRecord, index: TargetIndex, ctx: PlanContext): SourceUserPlan {
+export function planSourceUser(source: UserRecord, index: ReplicaLookup, ctx: PlanContext): SourceUserPlan {
   const match = index.match(source, ctx.sourceSubAttribute);
   if (match.ambiguous) return { kind: 'ambiguous', candidates: match.candidates };
   const plan = planReplication(source, match.replica, ctx);

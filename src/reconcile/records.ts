@@ -65,6 +65,18 @@ export class Membership {
   }
 }
 
+/**
+ * What a source user claims in the target: its replica (by identity key, then the source `sub`
+ * among several candidates), or `ambiguous` when several target users share the key and none
+ * carries the source `sub`.
+ */
+export interface Claim {
+  replica?: UserRecord;
+  ambiguous: boolean;
+  /** Target users under the key. */
+  candidates: number;
+}
+
 /** Where a listed user is in the spool: file, frame offset, line in the frame. */
 export interface SpoolPosition {
   file: number;
@@ -139,10 +151,7 @@ export class TargetIndex {
    * marked as matched. `ambiguous` when several target users share the key and none carries
    * the source `sub` (all of them are then marked: none is an orphan).
    */
-  match(
-    source: Pick<UserRecord, 'username' | 'attributes'>,
-    sourceSubAttribute: string,
-  ): { replica?: UserRecord; ambiguous: boolean; candidates: number } {
+  match(source: Pick<UserRecord, 'username' | 'attributes'>, sourceSubAttribute: string): Claim {
     const locator = locatorOf(source, this.identity);
     if (!locator) return { ambiguous: false, candidates: 0 };
     const first = this.keys.get(indexKey(locator));

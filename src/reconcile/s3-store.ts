@@ -14,7 +14,8 @@ import type { CheckpointState, CheckpointStore } from './checkpoint';
 
 /**
  * A checkpoint in S3 for the scheduled Lambda: `<prefix>state.json` plus the scan spool files
- * under `<prefix>spool/`. The spool is worked on in a local directory (`/tmp`) and copied up
+ * (the listings, and their sorted forms and sort runs, each file at most a few hundred MB: one
+ * PutObject each) under `<prefix>spool/`. The spool is worked on in a local directory (`/tmp`) and copied up
  * when the scan phase ends and whenever the run stops for the next invocation; the state is
  * written (small) at every checkpoint. Objects are encrypted by the bucket's default encryption.
  */
@@ -71,6 +72,13 @@ export class S3CheckpointStore implements CheckpointStore {
       names = await readdir(this.dir);
     } catch {
       return;
+    }
+    // Files removed locally (sort runs merged, intermediate sorted files) go from S3 too.
+    const local = new Set(names);
+    for (const name of [...this.uploaded.keys()]) {
+      if (local.has(name)) continue;
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}spool/${name}` }));
+      this.uploaded.delete(name);
     }
     for (const name of names) {
       const path = join(this.dir, name);

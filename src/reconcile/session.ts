@@ -22,7 +22,7 @@ const DRAIN_LIMIT_MS = 30_000;
  * One session of a run (a CLI run, a Lambda invocation): what every phase shares. It owns the
  * checkpoint (loaded or started, saved one write at a time), the stop signal, the warnings, the
  * run's views of the two gateways (nothing is sent once the run stops), the report's counters,
- * the listings loaded in memory and the replica index writes. Phases change the run only through
+ * the listings (spooled and sorted on disk) and the replica index writes. Phases change the run only through
  * it; it knows no phase.
  */
 export class Session {
@@ -44,8 +44,6 @@ export class Session {
   resumed = false;
   /** The pass's tracker while it runs (its snapshot goes into every checkpoint). */
   pass?: SeqTracker;
-  /** The pass ran in this session, so the target index knows which replicas are claimed. */
-  matchedThisSession = false;
   /** The deletion decision taken by the orphan phase. */
   deletion?: DeletionDecision;
 

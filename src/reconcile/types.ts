@@ -62,6 +62,8 @@ export interface ReconcileOptions {
   /** Users started beyond the recorded horizon per checkpoint write. Default 500. */
   horizonChunk?: number;
   scheduler?: Partial<Omit<SchedulerOptions, 'rate'>>;
+  /** Lines per sorted run of the on-disk sort of the listings (the memory bound). Default 100,000. */
+  sortRunLines?: number;
   /** Orphan deletions in flight. Default: enough to keep UserUpdate busy. */
   deleteConcurrency?: number;
   /**

@@ -726,6 +726,8 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       RECONCILE_IMPORT_THRESHOLD: '1000',
     });
     expect(p().template.Resources.ReconcileLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(1);
+    // The listing spool and its on-disk sort of 40 million users per pool fit in /tmp.
+    expect(p().template.Resources.ReconcileLambdaFunction.Properties.EphemeralStorage).toEqual({ Size: 10240 });
     // A long run continues in a new invocation of itself, and of nothing else.
     const statements = JSON.stringify(p().template.Resources.ReconcileRole.Properties.Policies);
     expect(statements).toMatch(/"lambda:InvokeFunction"/);

@@ -129,7 +129,7 @@ async function importedReplicaIn(
   target: CognitoPool,
   source: UserRecord,
 ): Promise<UserRecord | null | undefined> {
-  const locator = locatorOf(source, session.listings.index!.identity);
+  const locator = locatorOf(source, session.listings.identity);
   if (!locator) return null;
   const { replica, ambiguous } = chooseReplica(
     await target.findUsers(locator),

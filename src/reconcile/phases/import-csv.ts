@@ -9,7 +9,7 @@ import { planReplication, type ReplicationPlan } from '../../core/plan';
 import type { UserRecord } from '../../core/types';
 import { csvHeaderLine, type ImportState, importRow } from '../import-job';
 import { deepReadConcurrency } from '../options';
-import { planSourceUser } from '../planner';
+import { claimed, planSourceUser } from '../planner';
 import { RunStoppedError } from '../scan';
 import type { Session } from '../session';
 import { readFull } from './read-source';
@@ -62,9 +62,9 @@ export async function writeImportCsv(
     batch = [];
   };
   try {
-    for await (const { seq, user } of session.listings.sourceUsers()) {
+    for await (const { seq, user, claim } of session.listings.pairs()) {
       if (seq % 1000 === 0) session.options.progress.update(seq);
-      const result = planSourceUser(user, session.listings.index!, session.planContext);
+      const result = planSourceUser(user, claimed(claim), session.planContext);
       if (result.kind !== 'create' || !result.plan) continue;
       batch.push({ seq, user, plan: result.plan });
       if (batch.length >= BATCH) await flush();

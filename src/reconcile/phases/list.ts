@@ -2,11 +2,12 @@
  * Phase `scan`: lists both pools into the spool. Touches the checkpoint's listing state, the
  * spool, the session's listings and the report's pool counts; sends only List* calls.
  *
- * The target side and the source's group members must be complete before any source user can be
- * planned (a user is "missing" only against a complete listing); the source's user shards are
- * listed on in the background while the pass plans and applies the shards already listed, in
- * order.
+ * Both sides are listed at once. The phase ends when the target and the source's group members
+ * are listed; the source's user shards may still be listing in the background, and the next
+ * phase waits for them: the pass merge-joins both listings sorted by identity key
+ * (`keyed-listing.ts`), so it starts only once both are complete.
  */
+import { removeKeyedListings } from '../keyed-listing';
 import { spoolIntact } from '../listings';
 import { listedUsers } from '../scan';
 import type { Session } from '../session';
@@ -44,4 +45,5 @@ export async function relistIfSpoolLost(session: Session): Promise<void> {
   if (!session.resumed || (await spoolIntact(session.state, session.options.store.dir))) return;
   session.warn("the checkpoint's listing files are missing or short: listing both pools again");
   session.restartListing();
+  await removeKeyedListings(session.options.store.dir);
 }

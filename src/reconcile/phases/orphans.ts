@@ -20,21 +20,21 @@ import type { Phase } from './types';
 export const orphansPhase: Phase = {
   name: 'orphans',
   async run(session) {
-    const { listings, planContext: ctx, report, state } = session;
+    const { listings, report, state } = session;
     await listings.load();
-    if (!session.matchedThisSession) {
-      // Resumed at this phase: mark the replicas the source users claim (no calls).
-      for await (const { user } of listings.sourceUsers()) listings.index!.match(user, ctx.sourceSubAttribute);
+    if (!listings.matched) {
+      // Resumed at this phase: join the listings again to find the unclaimed target users (no calls).
+      for await (const _ of listings.pairs({ unmatched: true, done: () => true }));
     }
     const decision = decideDeletion(session);
     const deleted = new Set(state.deleted ?? []);
     state.deleted = [...deleted];
-    const candidates = classifyLeftovers(session, decision, deleted);
+    const candidates = await classifyLeftovers(session, decision, deleted);
     if (decision.allowed && candidates.length) await deleteOrphans(session, candidates, deleted);
     report.counts.deleted = deleted.size;
     // A failover sends to the target users left over as well (orphans not deleted; standby-only
     // users only where its rule takes them).
-    for (const user of listings.index!.unmatched())
+    for await (const user of listings.unmatched())
       if (!deleted.has(user.username)) report.failover(failoverFate(user, session.failoverOptions()), true);
     await session.replicaIndex.onIdle();
     state.phase = 'done';
@@ -58,7 +58,11 @@ export function decideDeletion(session: Session): DeletionDecision {
 }
 
 /** Counts and lists the leftovers (recounted each session); returns the orphans to delete now. */
-function classifyLeftovers(session: Session, decision: DeletionDecision, deleted: Set<string>): UserRecord[] {
+async function classifyLeftovers(
+  session: Session,
+  decision: DeletionDecision,
+  deleted: Set<string>,
+): Promise<UserRecord[]> {
   const { report, planContext: ctx } = session;
   const { counts } = report;
   const limit = session.options.maxDeletes;
@@ -70,7 +74,7 @@ function classifyLeftovers(session: Session, decision: DeletionDecision, deleted
   delete report.state.entries['standby-only'];
   delete report.state.omitted.orphan;
   delete report.state.omitted['standby-only'];
-  for (const user of session.listings.index!.unmatched()) {
+  for await (const user of session.listings.unmatched()) {
     if (classifyLeftover(user, ctx) === 'orphan') {
       counts.orphans++;
       report.entry('orphan', { sub: user.attributes[ctx.sourceSubAttribute], standbyUsername: user.username });

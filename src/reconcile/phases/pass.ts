@@ -1,6 +1,6 @@
 /**
- * Phase `pass`: goes through the source users in listing order, plans each against the target
- * index, and in apply mode writes the differences through the apply scheduler at the pace of the
+ * Phase `pass`: goes through the source users in identity-key order (the merge join of the two
+ * sorted listings), plans each against the replica it claims, and in apply mode writes the differences through the apply scheduler at the pace of the
  * target's quotas. Touches the pass tracker (resume), the report's per-user counts, the target
  * (through the jobs and the missing groups) and the replica index; saves the checkpoint as it
  * goes (the horizon is recorded before any user beyond it is started).
@@ -11,7 +11,7 @@ import { ApplyScheduler } from '../apply-scheduler';
 import { SeqTracker } from '../seq-tracker';
 import { failoverFate } from '../failover-estimate';
 import { deepReadConcurrency } from '../options';
-import { listedUsers, RunStoppedError, scanDone } from '../scan';
+import { listedUsers, RunStoppedError } from '../scan';
 import type { Session } from '../session';
 import { createMissingGroups } from './groups';
 import { type Finish, planFailed, planUser } from './plan-user';
@@ -34,10 +34,7 @@ export const passPhase: Phase = {
     const preparing = new TaskPool(deepReadConcurrency(session.source));
     const source = session.state.scan.source;
     let processed = 0;
-    options.progress.phase(
-      options.apply ? 'reconciling' : 'planning',
-      scanDone(source) ? listedUsers(source) : session.planContext.sourcePool.estimatedUsers,
-    );
+    options.progress.phase(options.apply ? 'reconciling' : 'planning', listedUsers(source));
     const tick = () => {
       processed++;
       if (processed % PROGRESS_EVERY === 0)
@@ -47,13 +44,11 @@ export const passPhase: Phase = {
         );
     };
 
-    for await (const { seq, user } of session.listings.sourceUsers()) {
+    // Every source user goes through the join (those done by a previous session too): it claims
+    // the target users that are not orphans.
+    const done = (seq: number) => tracker.status(seq) === 'done';
+    for await (const { seq, user, claim } of session.listings.pairs({ unmatched: true, done, onDone: tick })) {
       const status = tracker.status(seq);
-      if (status === 'done') {
-        session.listings.index!.match(user, session.planContext.sourceSubAttribute);
-        tick();
-        continue;
-      }
       if (session.stopping) break;
       // Let timers (the limiter's pacing) run between users.
       if (seq % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
@@ -72,8 +67,8 @@ export const passPhase: Phase = {
         tick();
       };
       const plan = () =>
-        planUser(session, seq, user, status, scheduler, finish).catch((err) =>
-          planFailed(session, seq, user, err, finish),
+        planUser(session, seq, user, claim, status, scheduler, finish).catch((err) =>
+          planFailed(session, seq, user, claim, err, finish),
         );
       if (options.deep) await preparing.add(plan);
       else await plan();
@@ -89,7 +84,6 @@ export const passPhase: Phase = {
     session.throwIfStopping();
     options.progress.update(processed);
     session.state.phase = 'orphans';
-    session.matchedThisSession = true;
     session.pass = undefined;
     session.state.pass = undefined;
     await session.save(true);

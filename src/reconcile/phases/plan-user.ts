@@ -1,6 +1,6 @@
 /**
- * One source user of the pass, planned: read in full (`--deep`), paired with its replica in the
- * target index, planned with the shared core, and either finished at once (dry run, in sync,
+ * One source user of the pass, planned: read in full (`--deep`), paired with the replica it
+ * claimed in the merge join of the listings, planned with the shared core, and either finished at once (dry run, in sync,
  * ambiguous, vanished) or handed to the apply scheduler as a job. Reads the target only for the
  * MFA of an unmarked replica (`--deep`); writes nothing itself.
  */
@@ -12,7 +12,8 @@ import type { UserRecord } from '../../core/types';
 import type { ApplyScheduler } from '../apply-scheduler';
 import type { SeqStatus } from '../seq-tracker';
 import { importedReplica, type ImportOutcome, importOutcome, importRow } from '../import-job';
-import { planSourceUser } from '../planner';
+import { claimed, planSourceUser } from '../planner';
+import type { Claim } from '../records';
 import { bucketOf, type UserBucket } from '../report';
 import { RunStoppedError } from '../scan';
 import type { Session } from '../session';
@@ -27,12 +28,13 @@ export async function planUser(
   session: Session,
   seq: number,
   listed: UserRecord,
+  claim: Claim,
   status: SeqStatus,
   scheduler: ApplyScheduler,
   finish: Finish,
 ): Promise<void> {
   const { report, planContext: ctx, options } = session;
-  const index = session.listings.index!;
+  const { identity } = session.listings;
   let source = listed;
   if (options.deep) {
     const full = await readFull(session, listed);
@@ -45,11 +47,11 @@ export async function planUser(
     }
     source = full;
   }
-  const result = planSourceUser(source, index, ctx);
+  const result = planSourceUser(source, claimed(claim), ctx);
   let plan = result.plan;
   let replica = result.replica;
   if (result.kind === 'ambiguous' || !plan) {
-    const locator = locatorOf(source, index.identity);
+    const locator = locatorOf(source, identity);
     const at = locator ? `${locator.attribute}=${locator.value}` : undefined;
     report.found(source, undefined, 'ambiguous', ctx, undefined, at);
     finish('ambiguous');
@@ -85,12 +87,19 @@ export async function planUser(
 }
 
 /** A user that failed before it could be planned (a `--deep` read): examined and failed, nothing else. */
-export function planFailed(session: Session, seq: number, user: UserRecord, err: unknown, finish: Finish): void {
+export function planFailed(
+  session: Session,
+  seq: number,
+  user: UserRecord,
+  claim: Claim,
+  err: unknown,
+  finish: Finish,
+): void {
   if (err instanceof RunStoppedError || session.stopping) {
     session.pass?.release(seq);
     return;
   }
   session.report.found(user, undefined, 'skip', session.planContext);
   session.report.failed(user.attributes.sub, describeError(err));
-  finish('failed', session.listings.index!.match(user, session.planContext.sourceSubAttribute).replica);
+  finish('failed', claim.replica);
 }
