@@ -520,7 +520,10 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     const st = roleStatements(p(), 'FailoverRole');
     const other = st.filter((s) => !s.Action.every((a) => a.startsWith('logs:') || a.startsWith('cognito-idp:')));
     expect(other.map((s) => [s.Action.sort(), s.Resource])).toEqual([
-      [['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['GetAtt:FailoverTable.Arn']],
+      [
+        ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        ['GetAtt:FailoverTable.Arn'],
+      ],
       [['s3:GetObject', 's3:PutObject'], ['GetAtt:StateBucket.Arn/failover/*']],
       [
         ['lambda:InvokeFunction'],
