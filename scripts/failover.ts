@@ -11,7 +11,7 @@
  */
 import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { Command, Option } from 'commander';
-import { DEFAULT_QUOTAS, type QuotaCategory } from '../src/cognito/quotas';
+import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
 import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
 import { runJobCommand, jobOptions, type JobFlags } from './cli/failover-job';
 import {
@@ -93,26 +93,12 @@ const program = new Command('failover')
   )
   .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);
 
+/** The local mode's own flags; the rest (pool, send, rate, quotas, resend rules, ...) are the job's too. */
 interface Flags extends JobFlags {
-  region: string;
-  pool: string;
-  endpoint?: string;
   out?: string;
   format?: 'csv' | 'jsonl';
-  send: boolean;
   journal?: string;
-  rate?: number;
-  headroom: number;
-  quota?: Partial<Record<QuotaCategory, number>>;
   concurrency?: number;
-  yes: boolean;
-  includeUnmarked: boolean;
-  resendResetRequired: boolean;
-  resendUncertain: boolean;
-  readUnknownMfa: boolean;
-  sourceSubAttribute: string;
-  mfaMarkerAttribute: string;
-  json: boolean;
 }
 
 replicaAttributeOptions(program);

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
+import { selfInvoker } from '../config/self-invoke';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
@@ -141,8 +141,6 @@ function depsFromEnvironment(): FailoverHandlerDeps {
   const config = loadFailoverConfig();
   const db = new DynamoDBClient({ region: config.region, endpoint: config.dynamodbEndpoint });
   const s3 = new S3Client({ region: config.region, endpoint: config.s3Endpoint, forcePathStyle: !!config.s3Endpoint });
-  const functionName = config.functionName;
-  const lambda = functionName ? new LambdaClient({ region: config.region }) : undefined;
   return {
     config,
     store: new DynamoJobStore(db, config.table),
@@ -169,17 +167,7 @@ function depsFromEnvironment(): FailoverHandlerDeps {
         sendConcurrency: Math.min(32, Math.max(1, Math.ceil(rate / 2))),
       };
     },
-    continueJob: lambda
-      ? async (payload) => {
-          await lambda.send(
-            new InvokeCommand({
-              FunctionName: functionName,
-              InvocationType: 'Event',
-              Payload: Buffer.from(JSON.stringify(payload)),
-            }),
-          );
-        }
-      : undefined,
+    continueJob: selfInvoker(config.functionName, config.region),
   };
 }
 

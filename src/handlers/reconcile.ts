@@ -1,6 +1,6 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
+import { selfInvoker } from '../config/self-invoke';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
@@ -192,8 +192,6 @@ function depsFromEnvironment(): ReconcileDeps {
     `checkpoints/${config.sourcePoolId}--${config.standbyPoolId}/`,
     '/tmp/reconcile-spool',
   );
-  const functionName = config.functionName;
-  const lambda = functionName ? new LambdaClient({ region: config.sourceRegion }) : undefined;
   const replicaIndex = replicaIndexOf(config, config);
   return {
     config,
@@ -201,17 +199,7 @@ function depsFromEnvironment(): ReconcileDeps {
     target,
     store,
     replicaIndex,
-    continueRun: lambda
-      ? async (payload) => {
-          await lambda.send(
-            new InvokeCommand({
-              FunctionName: functionName,
-              InvocationType: 'Event',
-              Payload: Buffer.from(JSON.stringify(payload)),
-            }),
-          );
-        }
-      : undefined,
+    continueRun: selfInvoker(config.functionName, config.sourceRegion),
   };
 }
 
