@@ -5,31 +5,19 @@ import { DEFAULT_QUOTAS, type QuotaCategory } from '../cognito/quotas';
 import { type ManifestFormat, writeManifest } from './files';
 import { FileSendJournal, type JournalState, readJournal } from './journal';
 import { classifyUser, collectManifest, countManifest, type Manifest, type ManifestCounts } from './manifest';
+import type { FailoverRules } from './rules';
 import { type MfaReader, type MfaReadResult, readUnknownMfa } from './read-mfa';
 import { scanUsers, type UserLister } from './scan';
 import { planSends, type ResetSender, type SendProgress, type SendResult, sendResets } from './send';
 import { failoverTimeEstimate, formatDuration, renderSummary, sendDurationMs } from './summary';
 
-/** Settings of a failover run (the CLI's flags). */
-export interface FailoverOptions {
+/** Settings of a local failover run (the CLI's flags): the rules, and where its files go. */
+export interface FailoverOptions extends FailoverRules {
   region: string;
   poolId: string;
   out: string;
   format: ManifestFormat;
-  /** Send the resets (default: dry run). */
-  send: boolean;
   journal: string;
-  sourceSubAttribute: string;
-  mfaMarkerAttribute: string;
-  includeUnmarked?: boolean;
-  resendResetRequired?: boolean;
-  resendUncertain?: boolean;
-  /**
-   * Read, in the standby, the MFA of replicas without a marker that would be sent a code
-   * (AdminGetUser: bills each as a monthly active user there). Default true; false lists them
-   * apart (`mfa-unknown`) unread. Dry run and send read alike.
-   */
-  readUnknownMfa?: boolean;
   /** Sends in flight at once. */
   concurrency?: number;
   /** Reads in flight at once (default: `DEFAULT_READ_CONCURRENCY`). */

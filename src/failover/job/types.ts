@@ -1,6 +1,7 @@
 import type { QuotaCategory } from '../../cognito/quotas';
 import type { PoolConfig } from '../../core/types';
 import type { ExcludedRow, ManifestRow } from '../manifest';
+import type { FailoverRules } from '../rules';
 
 /**
  * The failover job's state: one job per standby pool, kept in a {@link JobStore} (DynamoDB in the
@@ -13,17 +14,8 @@ export type JobPhase = 'listing' | 'sending' | 'done' | 'failed';
 /** What the operator wants: `paused` stops the job at the next row or page (the state is kept). */
 export type DesiredState = 'running' | 'paused';
 
-/** What the job was started with (the CLI's flags). */
-export interface JobOptions {
-  /** Send the resets after the listing; false: a dry run (the manifest and its counts only). */
-  send: boolean;
-  sourceSubAttribute: string;
-  mfaMarkerAttribute: string;
-  includeUnmarked?: boolean;
-  resendResetRequired?: boolean;
-  resendUncertain?: boolean;
-  /** Read in the standby the MFA of replicas without a marker (default true). */
-  readUnknownMfa?: boolean;
+/** What the job was started with (the CLI's flags): the rules of a wave, and its pace. */
+export interface JobOptions extends FailoverRules {
   /** Resets per second wanted (default: the UserAccountRecovery quota less the headroom). */
   rate?: number;
   /** Share of each quota left to the live application (default: the function's). */
