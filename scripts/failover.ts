@@ -13,7 +13,7 @@ import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
 import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
-import { runJobCommand, jobOptions, type JobFlags } from './cli/failover-job';
+import { runJobCommand, jobOptions, type JobFlags, rulesOf } from './cli/failover-job';
 import {
   buildGateway,
   confirm,
@@ -146,14 +146,8 @@ async function main(): Promise<number> {
     poolId: f.pool,
     out: f.out!,
     format,
-    send: f.send,
+    ...rulesOf(f),
     journal: f.journal ?? `failover-${f.pool}.journal.jsonl`,
-    sourceSubAttribute: f.sourceSubAttribute,
-    mfaMarkerAttribute: f.mfaMarkerAttribute,
-    includeUnmarked: f.includeUnmarked,
-    resendResetRequired: f.resendResetRequired,
-    resendUncertain: f.resendUncertain,
-    readUnknownMfa: f.readUnknownMfa,
     concurrency: f.concurrency ?? Math.min(32, Math.max(1, Math.ceil(rate / 2))),
   };
   const report = await runFailover(options, {

@@ -19,6 +19,7 @@ import {
   resumeJob,
   startJob,
 } from '../../src/failover/job';
+import type { FailoverRules } from '../../src/failover/rules';
 import { failoverLimiter } from '../../src/failover/run';
 import { failoverTimeEstimate, formatDuration, sendDurationMs } from '../../src/failover/summary';
 import { awsClientConfig, buildGateway, confirm, EXIT, note, optUrl, UsageError } from './common';
@@ -46,6 +47,19 @@ export interface JobFlags {
   sourceSubAttribute: string;
   mfaMarkerAttribute: string;
   json: boolean;
+}
+
+/** The rules of a wave from the flags: the same for the local run and the job. */
+export function rulesOf(f: JobFlags): FailoverRules {
+  return {
+    send: f.send,
+    sourceSubAttribute: f.sourceSubAttribute,
+    mfaMarkerAttribute: f.mfaMarkerAttribute,
+    includeUnmarked: f.includeUnmarked,
+    resendResetRequired: f.resendResetRequired,
+    resendUncertain: f.resendUncertain,
+    readUnknownMfa: f.readUnknownMfa,
+  };
 }
 
 /** The names serverless.yml gives the failover table and function of a stage. */
@@ -146,13 +160,7 @@ async function start(f: JobFlags, store: DynamoJobStore, invoke: InvokeJob): Pro
     if (!(await confirm(question, { yes: f.yes }))) return EXIT.PROBLEMS;
   }
   const options: JobOptions = {
-    send: f.send,
-    sourceSubAttribute: f.sourceSubAttribute,
-    mfaMarkerAttribute: f.mfaMarkerAttribute,
-    includeUnmarked: f.includeUnmarked,
-    resendResetRequired: f.resendResetRequired,
-    resendUncertain: f.resendUncertain,
-    readUnknownMfa: f.readUnknownMfa,
+    ...rulesOf(f),
     rate: f.rate,
     headroom: f.headroom,
     quotas: f.quota,

@@ -19,6 +19,17 @@ export function emptySendCounts(): SendCounts {
   };
 }
 
+/** Adds `b` into `a` (a part's send outcomes into the job's). */
+export function addSendCounts(a: SendCounts, b: SendCounts): void {
+  a.sent += b.sent;
+  a.maybeSent += b.maybeSent;
+  a.alreadySent += b.alreadySent;
+  a.resolved += b.resolved;
+  a.leftMaybeSent += b.leftMaybeSent;
+  a.notToSend += b.notToSend;
+  for (const [k, v] of Object.entries(b.failed)) a.failed[k] = (a.failed[k] ?? 0) + v;
+}
+
 /** Adds `b` into `a`. */
 export function addListingCounts(a: ListingCounts, b: ListingCounts): ListingCounts {
   a.listed += b.listed;

@@ -1,9 +1,9 @@
 import { forEachLimit } from '../../core/concurrency';
 import type { RowOutcome } from '../journal-port';
 import type { JobRowSender, SessionContext } from './context';
-import { countOutcome, emptySendCounts } from './counts';
+import { addSendCounts, countOutcome, emptySendCounts } from './counts';
 import { JobStateError } from './errors';
-import type { JobState, PartRef, SendCounts, SendCursor } from './types';
+import type { JobState, PartRef, SendCursor } from './types';
 
 /** Why a failed row failed, short enough to group by: the journal's reason, else the error's name. */
 export function failureReason(entry: { reason?: string; error?: string } | undefined): string {
@@ -113,14 +113,4 @@ async function sendParts(ctx: SessionContext, sender: JobRowSender): Promise<voi
     draft.phase = 'done';
     draft.finishedAt = new Date(ctx.now()).toISOString();
   });
-}
-
-function addSendCounts(a: SendCounts, b: SendCounts): void {
-  a.sent += b.sent;
-  a.maybeSent += b.maybeSent;
-  a.alreadySent += b.alreadySent;
-  a.resolved += b.resolved;
-  a.leftMaybeSent += b.leftMaybeSent;
-  a.notToSend += b.notToSend;
-  for (const [k, v] of Object.entries(b.failed)) a.failed[k] = (a.failed[k] ?? 0) + v;
 }
