@@ -23,28 +23,12 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type DynamoEmulator, startDynamoEmulator } from '../../scripts/local/dynamodb';
-import { createJournalTable, DynamoSendJournal, JournalError } from '../../src/failover/journal';
+import { DynamoSendJournal, JournalError } from '../../src/failover/journal';
 import type { ManifestRow } from '../../src/failover/manifest';
 import { type ResetSender, sendResets } from '../../src/failover/send';
+import { useJournalTable } from '../support/failover-job';
 
-let dynamo: DynamoEmulator;
-let store: DynamoDBClient;
-let tables = 0;
-let table: string;
-
-beforeAll(async () => {
-  dynamo = await startDynamoEmulator();
-  store = dynamo.client();
-});
-afterAll(async () => {
-  store?.destroy();
-  await dynamo?.stop();
-});
-beforeEach(async () => {
-  table = `journal-faults-${++tables}`;
-  await createJournalTable(store, table);
-});
+const current = useJournalTable('journal-faults');
 
 const POOL = 'us-west-2_Standby';
 type Command = typeof PutItemCommand | typeof GetItemCommand | typeof UpdateItemCommand | typeof BatchGetItemCommand;
@@ -68,14 +52,14 @@ function faultyJournal(faults: Fault[]): DynamoSendJournal {
       const n = ++calls;
       const fault = faults.find((f) => f.command === Cmd && n >= f.from && n < f.from + f.times);
       if (fault && !fault.landed) throw fault.error();
-      const out = await store.send(new (Cmd as any)(input));
+      const out = await current().client.send(new (Cmd as any)(input));
       if (fault) throw fault.error();
       return out;
     });
   }
-  return new DynamoSendJournal({ client, table, poolId: POOL });
+  return new DynamoSendJournal({ client, table: current().table, poolId: POOL });
 }
-const cleanJournal = () => new DynamoSendJournal({ client: store, table, poolId: POOL });
+const cleanJournal = () => new DynamoSendJournal({ ...current(), poolId: POOL });
 
 const throttled = {
   ProvisionedThroughputExceededException: () =>

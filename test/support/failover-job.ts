@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoEmulator, startDynamoEmulator } from '../../scripts/local/dynamodb';
 import type { JobDeps } from '../../src/failover/job';
 import { createJournalTable, FileSendJournal } from '../../src/failover/journal';
 import { createRowSender, type ResetSender } from '../../src/failover/send';
@@ -26,4 +27,28 @@ export async function fileJobSending(
 ): Promise<Pick<JobDeps, 'createSender' | 'journal'>> {
   const journal = await FileSendJournal.open(path, { region: 'local', poolId });
   return { journal, createSender: (signal) => createRowSender({ journal, gateway, signal }) };
+}
+
+/**
+ * A dynalite for the test file and a fresh journal table for each test (named `<prefix>-N`):
+ * `current()` gives the client and the table of the running test.
+ */
+export function useJournalTable(prefix: string): () => { client: DynamoDBClient; table: string } {
+  let dynamo: DynamoEmulator;
+  let client: DynamoDBClient;
+  let tables = 0;
+  let table: string;
+  beforeAll(async () => {
+    dynamo = await startDynamoEmulator();
+    client = dynamo.client();
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await dynamo?.stop();
+  });
+  beforeEach(async () => {
+    table = `${prefix}-${++tables}`;
+    await createJournalTable(client, table);
+  });
+  return () => ({ client, table });
 }

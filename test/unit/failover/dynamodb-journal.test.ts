@@ -2,32 +2,15 @@
  * The DynamoDB send journal's conditional semantics, on dynalite: several journals stand for
  * several processes (each its own `owner`) sharing one table, as the failover job's invocations do.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoEmulator, startDynamoEmulator } from '../../../scripts/local/dynamodb';
-import { createJournalTable, DynamoSendJournal, JournalError } from '../../../src/failover/journal';
+import { DynamoSendJournal, JournalError } from '../../../src/failover/journal';
 import type { ManifestRow } from '../../../src/failover/manifest';
 import { createRowSender, type ResetSender, sendResets } from '../../../src/failover/send';
+import { useJournalTable } from '../../support/failover-job';
 
-let dynamo: DynamoEmulator;
-let client: DynamoDBClient;
-let tables = 0;
-let table: string;
-
-beforeAll(async () => {
-  dynamo = await startDynamoEmulator();
-  client = dynamo.client();
-});
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
-});
-beforeEach(async () => {
-  table = `send-journal-${++tables}`;
-  await createJournalTable(client, table);
-});
+const current = useJournalTable('send-journal');
 
 const POOL = 'us-west-2_Standby';
-const journal = (poolId = POOL) => new DynamoSendJournal({ client, table, poolId });
+const journal = (poolId = POOL) => new DynamoSendJournal({ ...current(), poolId });
 
 /** The standby as senders see it, shared by every "process": counts the codes each user got. */
 class CountingStandby implements ResetSender {
@@ -64,7 +47,7 @@ const at = () => new Date().toISOString();
 
 test('the table helper creates the documented schema', async () => {
   const j = journal();
-  expect(j.location).toBe(`dynamodb://${table}/${POOL}`);
+  expect(j.location).toBe(`dynamodb://${current().table}/${POOL}`);
   expect(await j.entry('nobody')).toBeUndefined();
 });
 
@@ -145,7 +128,7 @@ test('--resend-uncertain: of two processes taking over the same "maybe sent" use
   expect(await journal().claim('sub-u2', { at: at(), resendUncertain: true })).toMatchObject({ claimed: false });
   // One older than the lease is a dead process's: taken over, by one contender only.
   const later = () => Date.now() + 16 * 60_000;
-  const late = Array.from({ length: 3 }, () => new DynamoSendJournal({ client, table, poolId: POOL, now: later }));
+  const late = Array.from({ length: 3 }, () => new DynamoSendJournal({ ...current(), poolId: POOL, now: later }));
   const takeovers = await Promise.all(
     late.map((j) => j.claim('sub-u2', { at: new Date(later()).toISOString(), resendUncertain: true })),
   );
