@@ -12,7 +12,7 @@ import {
 
 /**
  * External merge sort of lines, in bounded memory: the input is cut into sorted runs of
- * `runChars` characters (each written to disk as gzip frames), then the runs are merged k ways (at
+ * about `runBytes` of memory (each written to disk as gzip frames), then the runs are merged k ways (at
  * most `fanIn` at once; more runs merge in rounds). Lines are compared as strings (UTF-16 code
  * units, JavaScript's default order), so the order is total and the output deterministic.
  *
@@ -31,8 +31,12 @@ export interface SortOptions {
   name: string;
   /** Identifies the input (a run id): a manifest of another input is discarded. */
   tag: string;
-  /** Characters per sorted run (the memory bound). Default 24 M (about 60,000 users). */
-  runChars?: number;
+  /**
+   * Memory per sorted run, estimated as the lines' characters plus {@link LINE_OVERHEAD_BYTES} per
+   * line: the memory bound. Default 32 MiB (about 70,000 listed users, or 600,000 group-member
+   * lines, which are short: counting characters alone let a run of those hold millions of lines).
+   */
+  runBytes?: number;
   /** Lines per sorted run at most (tests make it small). */
   runLines?: number;
   /** Runs merged at once at most. Default 1024. */
@@ -61,7 +65,13 @@ interface SortManifest {
   output?: SortedFileInfo;
 }
 
-export const DEFAULT_RUN_CHARS = 24 * 1024 * 1024;
+export const DEFAULT_RUN_BYTES = 32 * 1024 * 1024;
+/**
+ * What a buffered line costs beyond its characters: V8's string header (16 bytes), the
+ * allocation's rounding to 8 bytes, and its slot in the run's array (8 bytes), with the sort's
+ * scratch space (V8's TimSort keeps up to half the array again).
+ */
+export const LINE_OVERHEAD_BYTES = 40;
 export const DEFAULT_FAN_IN = 1024;
 /** Lines merged between two calls of the checkpoint. */
 const CHECK_EVERY = 65_536;
@@ -169,7 +179,7 @@ async function writeRuns(
 ): Promise<void> {
   const { dir, name } = options;
   const runLines = options.runLines ?? Number.MAX_SAFE_INTEGER;
-  const runChars = options.runChars ?? DEFAULT_RUN_CHARS;
+  const runBytes = options.runBytes ?? DEFAULT_RUN_BYTES;
   // Keep the runs that are intact, in order; the input is read again from the first lost one.
   let kept = 0;
   let consumed = 0;
@@ -195,14 +205,14 @@ async function writeRuns(
     manifest.runs.push(await writer.finish());
     manifest.consumed += buffer.length;
     buffer = [];
-    chars = 0;
+    bytes = 0;
     await writeJsonAtomic(manifestPath, manifest);
   };
-  let chars = 0;
+  let bytes = 0;
   for await (const line of input(consumed)) {
     buffer.push(line);
-    chars += line.length;
-    if (buffer.length >= runLines || chars >= runChars) await flush();
+    bytes += line.length + LINE_OVERHEAD_BYTES;
+    if (buffer.length >= runLines || bytes >= runBytes) await flush();
   }
   if (buffer.length) await flush();
 }

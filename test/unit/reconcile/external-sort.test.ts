@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { externalSort, sortedOutput } from '../../../src/reconcile/external-sort';
+import { externalSort, LINE_OVERHEAD_BYTES, sortedOutput } from '../../../src/reconcile/external-sort';
 import { encodeUserWithGroups, identityKeyOf } from '../../../src/reconcile/keyed-listing';
 import { compareKeys, escapeKey, keyedLine, keyOf, mergeJoin } from '../../../src/reconcile/merge-join';
 import { LineCursor, type SortedFileInfo, sortedFrames } from '../../../src/reconcile/sorted-file';
@@ -40,6 +40,24 @@ describe('external sort', () => {
     expect(info.parts.map((p) => p.name)).toEqual(['x.0.gz', 'x.1.gz', 'x.2.gz', 'x.3.gz']);
     // Runs and merge rounds are gone; the output and its manifest stay.
     expect(readdirSync(d).sort()).toEqual(['x.0.gz', 'x.1.gz', 'x.2.gz', 'x.3.gz', 'x.sort.json']);
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  test('a run is bounded by memory, counted as characters plus a per-line overhead: short lines make short runs', async () => {
+    const d = dir();
+    // 100 lines of 6 characters; a budget of 10 such lines per run. By characters alone, the
+    // 600 characters would fit in two runs of 50 lines (group-member lines are this short).
+    const input = Array.from({ length: 100 }, (_, i) => `k${String(99 - i).padStart(3, '0')}\t1`);
+    let runs = 0;
+    const info = await externalSort((skip) => from(input, skip), {
+      dir: d,
+      name: 'b',
+      tag: 't',
+      runBytes: 10 * (6 + LINE_OVERHEAD_BYTES),
+      checkpoint: () => void runs++, // called once before each run is written (and every 65,536 lines merged)
+    });
+    expect(runs).toBe(10);
+    expect(await read(d, info)).toEqual([...input].sort());
     rmSync(d, { recursive: true, force: true });
   });
 
