@@ -10,7 +10,7 @@ import { classifyError, describeError, isLimitExceeded } from '../core/errors';
 import { UsernameExistsError } from '../cognito/errors';
 import { MalformedMessageError } from '../core/message';
 import { logger, MetricUnit, metrics } from '../observability';
-import { replicaIndexOf, replicationContext, workerQueueClient } from '../config/wiring';
+import { backupJournalOf, replicaIndexOf, replicationContext, workerQueueClient } from '../config/wiring';
 import { replicateUser, type ReplicationContext } from '../replication/replicate-user';
 import { loadChangeCaptureConfig } from '../config/change-capture';
 import { screenMessage } from '../change-capture/screen';
@@ -210,6 +210,7 @@ export const handler = middy(
       sqs: workerQueueClient(config),
       echoRoleArns: capture.echoRoleArns,
       replicaIndex: replicaIndexOf(config, capture),
+      journal: backupJournalOf(config),
     };
   }),
 )
