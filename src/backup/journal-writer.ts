@@ -19,8 +19,9 @@
  * @packageDocumentation
  */
 import { randomUUID } from 'node:crypto';
-import { describeError } from '../core/errors';
+import { ConfigError, describeError } from '../core/errors';
 import { logger, MetricUnit, metrics } from '../observability';
+import { JournalKeysTakenError } from './journal-errors';
 import { encodeJournal, JOURNAL_CONTENT_TYPE } from './journal-format';
 import type { JournalEntries } from './journal-records';
 import { erasureKey, journalKey, poolRoot } from './keys';
@@ -73,7 +74,7 @@ export class JournalWriter {
 
   constructor(private readonly options: JournalWriterOptions) {
     this.writerId = options.writerId ?? randomUUID().replace(/-/g, '').slice(0, 12);
-    if (!WRITER_ID.test(this.writerId)) throw new Error(`writer id "${this.writerId}" must be 1-32 of [0-9a-z]`);
+    if (!WRITER_ID.test(this.writerId)) throw new ConfigError(`writer id "${this.writerId}" must be 1-32 of [0-9a-z]`);
     this.root = poolRoot(options.prefix ?? '', options.poolId);
     this.now = options.now ?? Date.now;
   }
@@ -112,7 +113,8 @@ export class JournalWriter {
       // way the number is used.
       this.nextSeq = seq + 1;
       if (answer === 'written') return { key, seq, records: records.length, erasures: erasures.length };
-      if (taken + 1 >= MAX_TAKEN_KEYS) throw new Error(`journal keys taken ${MAX_TAKEN_KEYS} times in a row (${key})`);
+      if (taken + 1 >= MAX_TAKEN_KEYS)
+        throw new JournalKeysTakenError(`journal keys taken ${MAX_TAKEN_KEYS} times in a row (${key})`);
     }
   }
 }

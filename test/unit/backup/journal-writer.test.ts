@@ -1,6 +1,8 @@
 /** The journal writer: one object per batch, contiguous numbers, nothing dropped silently. */
 import { decodeJournal } from '../../../src/backup/journal-format';
+import { JournalKeysTakenError } from '../../../src/backup/journal-errors';
 import { JournalWriter } from '../../../src/backup/journal-writer';
+import { ConfigError, SuiteError } from '../../../src/core/errors';
 import { MemoryBackupStore } from '../../../src/backup/store';
 import type { JournalRecord } from '../../../src/backup/types';
 import { logger } from '../../../src/observability';
@@ -110,6 +112,17 @@ test('a key already taken (an earlier write of that number stored late) moves on
   expect(w.sequence).toBe(3);
 });
 
+test('keys taken again and again (a writer id in two writers): the write fails, transient, after a few numbers', async () => {
+  const store = new MemoryBackupStore();
+  store.putNew = async () => 'exists';
+  const w = writer(store);
+  const failed = await w.write([tombstone('s1')]).catch((e: unknown) => e);
+  expect(failed).toBeInstanceOf(JournalKeysTakenError);
+  expect(failed).toBeInstanceOf(SuiteError);
+  expect((failed as SuiteError).errorClass).toBe('transient');
+  expect(w.sequence).toBe(4);
+});
+
 test('erasure entries: one object per sub, written before the records; an entry already there is kept', async () => {
   const store = new MemoryBackupStore();
   const w = writer(store);
@@ -140,7 +153,7 @@ test('writer ids: random ones differ and fit the key; a bad one is refused', () 
   const b = new JournalWriter({ store, poolId: POOL });
   expect(a.writerId).toMatch(/^[0-9a-f]{12}$/);
   expect(a.writerId).not.toBe(b.writerId);
-  expect(() => new JournalWriter({ store, poolId: POOL, writerId: 'a-b' })).toThrow(/writer id/);
+  expect(() => new JournalWriter({ store, poolId: POOL, writerId: 'a-b' })).toThrow(ConfigError);
 });
 
 describe('a batch', () => {
