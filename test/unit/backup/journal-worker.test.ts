@@ -93,7 +93,7 @@ function world() {
     writerId: 'w1',
     now: () => SKEWED_NOW,
   });
-  const handler = createWorkerHandler({
+  const deps = {
     config,
     sqs: clients.sqs,
     now: () => SKEWED_NOW,
@@ -110,9 +110,10 @@ function world() {
       mfaMarkerAttribute: config.mfaMarkerAttribute,
     },
     journal,
-  });
+  };
+  const handler = createWorkerHandler(deps);
   /** A source user the worker can read. */
-  const user = (username: string, sub: string, groups: string[] = []) => {
+  const user = (username: string, sub: string, groups: string[] = [], modified = MODIFIED) => {
     const answer: AdminGetUserCommandOutput = {
       Username: username,
       Enabled: true,
@@ -125,7 +126,7 @@ function world() {
       UserMFASettingList: ['SOFTWARE_TOKEN_MFA'],
       PreferredMfaSetting: 'SOFTWARE_TOKEN_MFA',
       UserCreateDate: new Date('2025-01-01T00:00:00Z'),
-      UserLastModifiedDate: MODIFIED,
+      UserLastModifiedDate: modified,
       $metadata: {},
     };
     // Change-capture events name the user by sub: AdminGetUser takes it as username.
@@ -158,7 +159,26 @@ function world() {
   const selfService = (name: string, sub: string) => rec(targetBody(selfServiceEvent(name, { sub })));
   const journalObjects = () => [...store.objects.keys()].filter((k) => k.includes('/journal/')).sort();
   const journalRecords = (): JournalRecord[] => journalObjects().flatMap((k) => decodeJournal(store.objects.get(k)!));
-  return { handler, store, journal, user, signUp, captured, selfService, journalObjects, journalRecords, sourcePoolId };
+  /** Another container's worker: its own journal writer and clock, the same pools and bucket. */
+  const otherContainer = (now: number) =>
+    createWorkerHandler({
+      ...deps,
+      now: () => now,
+      journal: new JournalWriter({ store, poolId: sourcePoolId, prefix: 'b', writerId: 'w2', now: () => now }),
+    });
+  return {
+    handler,
+    otherContainer,
+    store,
+    journal,
+    user,
+    signUp,
+    captured,
+    selfService,
+    journalObjects,
+    journalRecords,
+    sourcePoolId,
+  };
 }
 
 const batch = (...Records: SQSRecord[]): SQSEvent => ({ Records });
@@ -209,6 +229,34 @@ test('the next batch writes the next object, numbered one more', async () => {
   await w.handler(batch(w.signUp('alice', 'sub-a')));
   await w.handler(batch(w.signUp('alice', 'sub-a')));
   expect(w.journalObjects().map((k) => k.slice(-17, -9))).toEqual(['00000001', '00000002']);
+});
+
+test('clock skew between writers: two states of one user carry Cognito’s times, whatever the writers’ clocks say', async () => {
+  const w = world();
+  const behind = w.otherContainer(SKEWED_NOW - 2 * 3_600_000); // this container's clock is two hours behind
+  const first = new Date('2026-11-30T09:40:00Z');
+  const second = new Date('2026-11-30T09:41:00Z');
+  // The first change is handled by the container whose clock is ahead, the second by the one behind.
+  w.user('alice', 'sub-a', [], first);
+  await w.handler(batch(w.signUp('alice', 'sub-a')));
+  w.user('alice', 'sub-a', [], second);
+  await behind(batch(w.signUp('alice', 'sub-a')));
+  const states = w.journalRecords().flatMap((r) => (r.kind === 'user' ? [r] : []));
+  expect(states).toHaveLength(2);
+  const [byAt, byService] = [
+    [...states].sort((a, b) => a.at.localeCompare(b.at)),
+    [...states].sort((a, b) => (a.user.lastModifiedAt ?? '').localeCompare(b.user.lastModifiedAt ?? '')),
+  ];
+  // The writers' clocks would put them in the wrong order; Cognito's puts the second change last.
+  expect(byAt.map((r) => r.user.lastModifiedAt)).toEqual([second.toISOString(), first.toISOString()]);
+  expect(byService.map((r) => r.user.lastModifiedAt)).toEqual([first.toISOString(), second.toISOString()]);
+  // Each writer numbers its own objects from 1.
+  expect(
+    w
+      .journalObjects()
+      .map((k) => k.slice(-20, -9))
+      .sort(),
+  ).toEqual(['w1-00000001', 'w2-00000001']);
 });
 
 test('AdminDeleteUser: a tombstone at CloudTrail’s eventTime, with the event as cause; no erasure', async () => {
