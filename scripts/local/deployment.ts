@@ -40,6 +40,7 @@ import {
   type WorkerConfig,
 } from '../../src/config';
 import {
+  backupJournalOf,
   type Credentials,
   replicaIndexOf,
   replicationContext,
@@ -250,6 +251,7 @@ export class LocalDeployment {
       sqs: this.workerSqs,
       echoRoleArns: this.captureConfig.echoRoleArns,
       replicaIndex: this.index,
+      journal: backupJournalOf(this.workerConfig, credentials),
       ...o.worker,
     });
     this.worker = async (event, context) => {

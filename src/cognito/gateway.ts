@@ -262,6 +262,7 @@ export class CognitoGateway implements CognitoPool {
         status: r.UserStatus ?? 'UNKNOWN',
         mfa: toMfaState(r.UserMFASettingList, r.PreferredMfaSetting, r.MFAOptions),
         createdAt: r.UserCreateDate,
+        lastModifiedAt: r.UserLastModifiedDate,
       };
     } catch (err) {
       // Only a missing user is absent: a missing pool is a PoolNotFoundError, thrown.

@@ -12,7 +12,10 @@ import type {
   CognitoIdentityProviderClientConfig,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { JournalWriter } from '../backup/journal-writer';
+import { S3BackupStore } from '../backup/store';
 import { CognitoGateway } from '../cognito/gateway';
 import { type Clock, QuotaLimiter } from '../cognito/limiter';
 import { DEFAULT_QUOTAS, type QuotaCategory } from '../cognito/quotas';
@@ -241,6 +244,32 @@ export function replicaIndexOf(
     region: config.sourceRegion,
     endpoint: table.dynamodbEndpoint,
     credentials,
+  });
+}
+
+/**
+ * The worker's backup journal (one object per batch, see {@link JournalWriter}) on the configured
+ * bucket, or none when `BACKUP_BUCKET` is not set. The writer only ever puts new objects: its
+ * role needs `s3:PutObject` on `<prefix>/<pool>/journal/*` and `<prefix>/<pool>/erasures/*`.
+ *
+ * @example
+ * const journal = backupJournalOf(loadWorkerConfig());
+ */
+export function backupJournalOf(
+  config: Pick<WorkerConfig, 'sourcePoolId' | 'backup'>,
+  credentials?: Credentials,
+): JournalWriter | undefined {
+  const b = config.backup;
+  if (!b) return undefined;
+  const s3Config: S3ClientConfig = {
+    region: b.region,
+    ...(b.s3Endpoint ? { endpoint: b.s3Endpoint, forcePathStyle: true } : {}),
+    ...(credentials ? { credentials: credentials as S3ClientConfig['credentials'] } : {}),
+  };
+  return new JournalWriter({
+    store: new S3BackupStore(new S3Client(s3Config), b.bucket),
+    poolId: config.sourcePoolId,
+    prefix: b.prefix,
   });
 }
 

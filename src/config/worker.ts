@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { changeCaptureFields } from './change-capture';
 import {
+  bucketName,
   quotaFields,
+  region,
   replicaFields,
   type ReplicationSettings,
   replicationSettings,
@@ -12,6 +14,9 @@ import {
   wholeNumber,
 } from './fields';
 import { type Environment, parseEnv } from './parse';
+
+/** Where backups go in their bucket unless `BACKUP_PREFIX` says otherwise (the snapshot's default too). */
+export const DEFAULT_BACKUP_PREFIX = 'cognito-backup';
 
 /** The sync worker's environment, change capture included (every problem is named at once). */
 export const WorkerEnv = z.object({
@@ -25,7 +30,30 @@ export const WorkerEnv = z.object({
   MAX_ATTEMPTS: wholeNumber(1, 1000).default(30),
   WORKER_MAX_CONCURRENCY: wholeNumber(1, 1000).default(1),
   ...changeCaptureFields,
+  /** Backup journal: the bucket; unset, the worker keeps no journal. */
+  BACKUP_BUCKET: bucketName.optional(),
+  /**
+   * Backup journal: the key prefix (objects go under `<prefix>/<poolId>/`); the same rule and
+   * default as the snapshot's (`BACKUP_PREFIX` of the backup functions), so both land together.
+   */
+  BACKUP_PREFIX: z
+    .string()
+    .regex(/^(?!\/)(?!.*\.\.)[\w!\-.*'()/]{1,512}$/, 'expected an S3 key prefix like cognito-backup (no leading /)')
+    .default(DEFAULT_BACKUP_PREFIX),
+  /** Backup journal: the bucket's Region when it is not the source pool's. */
+  BACKUP_REGION: region.optional(),
+  /** Backup journal: S3 endpoint override (VPC endpoint, local emulator). */
+  S3_ENDPOINT: url.optional(),
 });
+
+/** Where the worker's backup journal goes. */
+export interface BackupJournalSettings {
+  bucket: string;
+  /** Key prefix (default {@link DEFAULT_BACKUP_PREFIX}). */
+  prefix: string;
+  region: string;
+  s3Endpoint?: string;
+}
 
 /** The worker's configuration (its change-capture settings: {@link loadChangeCaptureConfig}). */
 export interface WorkerConfig extends ReplicationSettings {
@@ -35,6 +63,8 @@ export interface WorkerConfig extends ReplicationSettings {
   maxAttempts: number;
   /** Worker instances that may run at once: each paces itself to its share of the quotas. */
   maxConcurrency: number;
+  /** The backup journal; none when `BACKUP_BUCKET` is not set. */
+  backup?: BackupJournalSettings;
 }
 
 /**
@@ -47,12 +77,23 @@ export interface WorkerConfig extends ReplicationSettings {
  */
 export function loadWorkerConfig(env: Environment = process.env): WorkerConfig {
   const e = parseEnv(WorkerEnv, env, 'worker', SOURCE_REGION_FALLBACK);
+  const replication = replicationSettings(e);
   return {
-    ...replicationSettings(e),
+    ...replication,
     syncQueueUrl: e.SYNC_QUEUE_URL,
     dlqUrl: e.DLQ_URL,
     sqsEndpoint: e.SQS_ENDPOINT,
     maxAttempts: e.MAX_ATTEMPTS,
     maxConcurrency: e.WORKER_MAX_CONCURRENCY,
+    ...(e.BACKUP_BUCKET
+      ? {
+          backup: {
+            bucket: e.BACKUP_BUCKET,
+            prefix: e.BACKUP_PREFIX,
+            region: e.BACKUP_REGION ?? replication.sourceRegion,
+            s3Endpoint: e.S3_ENDPOINT,
+          },
+        }
+      : {}),
   };
 }

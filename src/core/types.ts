@@ -22,6 +22,8 @@ export interface UserRecord {
   /** Group names; `undefined` when not read. */
   groups?: string[];
   createdAt?: Date;
+  /** Cognito's `UserLastModifiedDate` (the service's clock): orders two reads of one user. */
+  lastModifiedAt?: Date;
 }
 
 /** One attribute of a pool's schema. */

@@ -10,13 +10,15 @@ import { classifyError, describeError, isLimitExceeded } from '../core/errors';
 import { UsernameExistsError } from '../cognito/errors';
 import { MalformedMessageError } from '../core/message';
 import { logger, MetricUnit, metrics } from '../observability';
-import { replicaIndexOf, replicationContext, workerQueueClient } from '../config/wiring';
+import { backupJournalOf, replicaIndexOf, replicationContext, workerQueueClient } from '../config/wiring';
 import { replicateUser, type ReplicationContext } from '../replication/replicate-user';
 import { loadChangeCaptureConfig } from '../config/change-capture';
 import { screenMessage } from '../change-capture/screen';
 import { parseQueueMessage, queueMessageUserKey, UnlocatableEventError } from '../change-capture/queue-message';
 import { afterReplication } from '../replication/change-capture-steps';
 import type { ReplicaIndex } from '../replication/replica-index';
+import { journalEntriesOf } from '../backup/journal-records';
+import type { JournalBatch, JournalWriter } from '../backup/journal-writer';
 
 /** What the worker needs. */
 export interface WorkerDeps {
@@ -32,6 +34,8 @@ export interface WorkerDeps {
   replicaIndex?: ReplicaIndex;
   /** Change capture: roles whose changes are replication echoes (ECHO_ROLE_ARNS). */
   echoRoleArns?: readonly string[];
+  /** Backup: the journal every handled change is recorded in (one object per batch); none: no backup stream. */
+  journal?: JournalWriter;
 }
 
 /** Why a message went to the DLQ, carried as a message attribute. */
@@ -53,14 +57,17 @@ export function createWorkerHandler(deps: WorkerDeps | (() => WorkerDeps)) {
     const d = resolved;
     const failures: { itemIdentifier: string }[] = [];
     const records = Array.isArray(event?.Records) ? event.Records : [];
+    const journal = d.journal?.batch();
     // Messages about the same user are handled one after another (two writers on one replica
     // would race); different users in parallel.
     await forEachLimit(groupByUser(records), d.concurrency ?? 4, async (group) => {
       for (const record of group) {
-        const ok = await processRecord(record, d);
+        const ok = await processRecord(record, d, journal);
         if (!ok) failures.push({ itemIdentifier: record.messageId });
       }
     });
+    // A journal object that cannot be written fails the messages it records, so they come again.
+    for (const id of (await journal?.flush()) ?? []) failures.push({ itemIdentifier: id });
     return { batchItemFailures: failures };
   };
 }
@@ -77,7 +84,7 @@ function groupByUser(records: SQSRecord[]): SQSRecord[][] {
 }
 
 /** Handles one record; returns false when it must be retried. */
-async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean> {
+async function processRecord(record: SQSRecord, d: WorkerDeps, journal?: JournalBatch): Promise<boolean> {
   const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
   let sub: string | undefined;
   try {
@@ -112,6 +119,15 @@ async function processRecord(record: SQSRecord, d: WorkerDeps): Promise<boolean>
       if (lag >= 0) metrics.addMetric('ReplicationLagMs', MetricUnit.Milliseconds, lag);
     }
     await afterReplication(d.replication, d.replicaIndex, outcome, message, screening.poolStated);
+    journal?.add(
+      record.messageId,
+      journalEntriesOf({
+        outcome,
+        message,
+        poolStated: screening.poolStated,
+        handledAt: new Date((d.now ?? Date.now)()),
+      }),
+    );
     return true;
   } catch (err) {
     if (err instanceof UnlocatableEventError) {
@@ -194,6 +210,7 @@ export const handler = middy(
       sqs: workerQueueClient(config),
       echoRoleArns: capture.echoRoleArns,
       replicaIndex: replicaIndexOf(config, capture),
+      journal: backupJournalOf(config),
     };
   }),
 )

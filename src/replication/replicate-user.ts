@@ -41,6 +41,8 @@ export interface ReplicationOutcome {
   writes: number;
   /** The replica's MFA waits for its password reset (`RESET_REQUIRED`); the first run after the reset sets it. */
   mfaPending?: boolean;
+  /** The source user as read for this replication (attributes, MFA, groups): what the backup journal records. */
+  source?: UserRecord;
 }
 
 export { AmbiguousReplicaError } from './errors';
@@ -98,6 +100,7 @@ export async function replicateSourceUser(
         plan: done,
         writes: writeCount(done),
         mfaPending: !!done.mfaPending,
+        source,
       };
     } catch (err) {
       // Another writer made the replica first. Only AdminCreateUser answers UsernameExistsException
