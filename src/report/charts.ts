@@ -45,7 +45,7 @@ export function lineChart(o: LineChartOptions): string {
   const xLabels = o.labels
     .map((l, i) =>
       i % step === 0 || i === n - 1
-        ? `<text x="${x(i)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${escapeHtml(l)}</text>`
+        ? `<text x="${x(i)}" y="${H - PAD.bottom + 16}" text-anchor="${n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle'}">${escapeHtml(l)}</text>`
         : '',
     )
     .join('');

@@ -130,6 +130,18 @@ function recoveryPointOf(inputs: ReportInputs, drill: DrillRecord | undefined): 
   };
 }
 
+function lagTrendOf(inputs: ReportInputs): ReportFigures['lagTrend'] {
+  const points = [
+    ...inputs.drills.map((d) => ({ at: d.finishedAt, lags: d.lags })),
+    ...inputs.queues.map((q) => ({ at: q.at, lags: q.lags ?? [] })),
+  ];
+  return points
+    .map((p) => ({ at: p.at, samples: p.lags.flatMap((l) => l.samples) }))
+    .filter((p) => p.samples.length)
+    .sort((a, b) => byTime(a.at, b.at))
+    .map((p) => ({ at: p.at, p50: percentile(p.samples, 50), p95: percentile(p.samples, 95) }));
+}
+
 /** Samples per {@link LAG_BANDS} band. */
 export function histogram(samples: readonly number[]): { label: string; count: number }[] {
   const counts = LAG_BANDS.map((b) => ({ label: b.label, count: 0 }));
@@ -206,6 +218,7 @@ export function reportFigures(inputs: ReportInputs, generatedAt: string): Report
         }
       : undefined,
     trends: runs.map(trendOf),
+    lagTrend: lagTrendOf(inputs),
     drill: drill ? drillOf(drill) : undefined,
     doctor: doctor ? doctorOf(doctor) : undefined,
     notes,

@@ -106,15 +106,52 @@ ${card('passwordless alternative', t.passwordless === true ? 'no wave' : t.passw
 </div><p>${passwordless}</p></section>`;
 }
 
+/** `11-29 01:00` of an ISO time. */
+const short = (iso: string) => iso.slice(5, 16).replace('T', ' ');
+
 function trendsSection(f: ReportFigures): string {
-  if (!f.trends.length) return '';
-  const labels = f.trends.map((t) => t.at.slice(5, 16).replace('T', ' '));
+  if (!f.trends.length && !f.lagTrend.length) return '';
+  const labels = f.trends.map((t) => short(t.at));
   const categories = [...new Set(f.trends.flatMap((t) => Object.keys(t.calls)))].sort();
-  return `<section id="trends"><h2>Trends over the kept runs</h2><p class="meta">${count(f.trends.length)} complete reconcile run(s), oldest first.</p>
-${lineChart({ title: 'Readiness', labels, series: [{ name: 'present and matching', values: f.trends.map((t) => t.readinessPercent) }], yMax: 100, unit: '%' })}
-${lineChart({ title: 'Drift after the run', labels, series: [{ name: 'users missing or different', values: f.trends.map((t) => t.drift) }], unit: 'users' })}
-${f.recoveryPoint.lag ? lineChart({ title: 'Replication lag p95 by kind (newest samples)', labels: f.recoveryPoint.lagByKind.map((k) => k.kind), series: [{ name: 'p95', values: f.recoveryPoint.lagByKind.map((k) => k.p95) }], unit: 'ms' }) : ''}
-${categories.length ? lineChart({ title: 'Calls per quota category', labels, series: categories.map((c) => ({ name: c, values: f.trends.map((t) => t.calls[c] ?? 0) })), unit: 'requests' }) : ''}
+  const runs = f.trends.length
+    ? [
+        lineChart({
+          title: 'Readiness',
+          labels,
+          series: [{ name: 'present and matching', values: f.trends.map((t) => t.readinessPercent) }],
+          yMax: 100,
+          unit: '%',
+        }),
+        lineChart({
+          title: 'Drift after the run',
+          labels,
+          series: [{ name: 'users missing or different', values: f.trends.map((t) => t.drift) }],
+          unit: 'users',
+        }),
+        categories.length
+          ? lineChart({
+              title: 'Calls per quota category',
+              labels,
+              series: categories.map((c) => ({ name: c, values: f.trends.map((t) => t.calls[c] ?? 0) })),
+              unit: 'requests',
+            })
+          : '',
+      ]
+    : [];
+  const lag = f.lagTrend.length
+    ? lineChart({
+        title: 'Replication lag over the kept drills and observations',
+        labels: f.lagTrend.map((p) => short(p.at)),
+        series: [
+          { name: 'p50', values: f.lagTrend.map((p) => p.p50) },
+          { name: 'p95', values: f.lagTrend.map((p) => p.p95) },
+        ],
+        unit: 'ms',
+      })
+    : '';
+  return `<section id="trends"><h2>Trends over the kept runs</h2><p class="meta">${count(f.trends.length)} complete reconcile run(s) and ${count(f.lagTrend.length)} lag record(s), oldest first.</p>
+${runs.join('\n')}
+${lag}
 </section>`;
 }
 

@@ -161,6 +161,8 @@ export interface ReportFigures {
     passwordless: boolean | null;
   };
   trends: TrendPoint[];
+  /** Replication lag over the kept drill records and queue observations with samples, oldest first. */
+  lagTrend: { at: string; p50: number; p95: number }[];
   drill?: {
     finishedAt: string;
     passed: boolean;

@@ -145,6 +145,16 @@ describe('trends', () => {
   });
 });
 
+test('lag over the kept drills and queue observations, oldest first, those without samples left out', () => {
+  const d = drillRecord({ finishedAt: '2026-11-29T00:00:00.000Z' });
+  const q = queueRecord({ at: '2026-11-28T00:00:00.000Z', lags: [{ kind: 'sign-up', samples: [10, 20, 30] }] });
+  const bare = queueRecord({ at: '2026-11-30T00:00:00.000Z' });
+  expect(reportFigures(inputs({ drills: [d], queues: [bare, q] }), AT).lagTrend).toEqual([
+    { at: '2026-11-28T00:00:00.000Z', p50: 20, p95: 30 },
+    { at: '2026-11-29T00:00:00.000Z', p50: 700, p95: 40_000 },
+  ]);
+});
+
 describe('the last drill and the doctor', () => {
   test("the newest drill's acts, timings and users lost", () => {
     const old = drillRecord({ finishedAt: '2026-11-01T00:00:00.000Z', lost: 3, exitCode: 1 });

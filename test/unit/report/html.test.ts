@@ -56,6 +56,7 @@ describe('the page', () => {
     expect(html).toContain('aria-label="Readiness"');
     expect(html).toContain('aria-label="Drift after the run"');
     expect(html).toContain('aria-label="Calls per quota category"');
+    expect(html).toContain('aria-label="Replication lag over the kept drills and observations"');
     expect(html).toContain('aria-label="Replication lag distribution (changes per band)"');
     expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(4);
   });
