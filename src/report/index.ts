@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { newestBackup } from './backup';
+export { doctorFindingsRecord, doctorRecordName } from './doctor-record';
 export { classifyDocument, emptyInputs } from './classify';
 export { callsByCategory, distribution, histogram, percentile, reportFigures } from './figures';
 export { formatMs, renderReport } from './html';

@@ -63,7 +63,7 @@ export interface DoctorRecord {
   kind?: typeof DOCTOR_RECORD_KIND;
   checkedAt?: string;
   ok: boolean;
-  source?: { region?: string; poolId?: string; allowedFirstAuthFactors?: string[] };
+  source?: { region?: string; poolId?: string; allowedFirstAuthFactors?: string[]; featurePlan?: string };
   target?: { region?: string; poolId?: string; allowedFirstAuthFactors?: string[]; featurePlan?: string };
   findings: DoctorFindingBrief[];
 }
