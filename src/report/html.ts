@@ -44,7 +44,7 @@ ${card(`present and matching, of ${count(r.expected)} expected`, count(r.matchin
 ${card('missing in the target', count(r.missing), 'missing', r.missing ? 'bad' : 'ok')}
 ${card('present but different', count(r.drifted), 'drifted', r.drifted ? 'warn' : 'ok')}
 </div>
-<h3>Drift by kind</h3>
+<h3>Drift by kind, as the run found it (before an apply run's writes)</h3>
 <table><thead><tr><th>kind</th><th class="n">users</th></tr></thead><tbody>${drift}
 <tr><td>MFA waiting for the user's password reset</td>${num(r.mfaPending, 'mfa-pending')}</tr>
 <tr><td>failed (an operation failed for them)</td>${num(r.failed, 'failed')}</tr></tbody></table>
