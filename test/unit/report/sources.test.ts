@@ -5,6 +5,9 @@ import { MemoryBackupStore } from '../../../src/backup/store';
 import { journalKey, manifestKey, poolRoot } from '../../../src/backup/keys';
 import {
   classifyDocument,
+  DOCTOR_RECORD_KIND,
+  doctorFindingsRecord,
+  doctorRecordName,
   emptyInputs,
   newestBackup,
   parseS3Url,
@@ -76,4 +79,44 @@ test('the newest backup journal record and snapshot of a pool', async () => {
 
 test('the sub map CSV: a header, one pair a line', () => {
   expect(subMapCsv([{ sourceSub: 'a', standbySub: 'b' }])).toBe('source_sub,standby_sub\r\na,b\r\n');
+});
+
+test("the doctor's findings record: pool settings and findings only, named by its time", () => {
+  const pool = (poolId: string, factors?: string[]) =>
+    ({ poolId, region: poolId.split('_')[0], featurePlan: 'ESSENTIALS', allowedFirstAuthFactors: factors }) as never;
+  const record = doctorFindingsRecord(
+    pool('us-east-1_AAAA'),
+    pool('us-west-2_BBBB', ['PASSWORD', 'EMAIL_OTP']),
+    [
+      { id: 'a', severity: 'warning', area: 'mfa', title: 't', breaks: 'b', fix: 'f', command: 'aws ...' },
+      { id: 'b', severity: 'blocker', area: 'schema', title: 't2', breaks: 'b2', fix: 'f2' },
+    ],
+    new Date('2026-11-30T04:41:00.123Z'),
+  );
+  expect(record).toEqual({
+    kind: DOCTOR_RECORD_KIND,
+    checkedAt: '2026-11-30T04:41:00.123Z',
+    ok: false,
+    source: {
+      region: 'us-east-1',
+      poolId: 'us-east-1_AAAA',
+      featurePlan: 'ESSENTIALS',
+      allowedFirstAuthFactors: undefined,
+    },
+    target: {
+      region: 'us-west-2',
+      poolId: 'us-west-2_BBBB',
+      featurePlan: 'ESSENTIALS',
+      allowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'],
+    },
+    findings: [
+      { id: 'a', severity: 'warning', title: 't', fix: 'f' },
+      { id: 'b', severity: 'blocker', title: 't2', fix: 'f2' },
+    ],
+  });
+  expect(doctorRecordName(record)).toBe('doctor-20261130T044100Z.json');
+  // What it writes is what the report reads as doctor findings.
+  const inputs = emptyInputs();
+  classifyDocument(inputs, doctorRecordName(record), JSON.stringify(record));
+  expect(inputs.doctors).toHaveLength(1);
 });
