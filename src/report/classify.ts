@@ -45,6 +45,7 @@ export function classifyDocument(inputs: ReportInputs, name: string, text: strin
   )
     inputs.doctors.push(doc as unknown as DoctorRecord);
   else if (typeof doc.runId === 'string' && isObject(doc.counts) && isObject(doc.readiness) && isObject(doc.source))
-    inputs.reconcileRuns.push(doc as unknown as ReconcileReport);
+    // The per-user entries (which may name users) are never read: not kept in memory either.
+    inputs.reconcileRuns.push({ ...(doc as unknown as ReconcileReport), entries: {}, omitted: {} });
   else inputs.skipped.push(name);
 }

@@ -34,6 +34,8 @@ test('documents are sorted by shape; anything else is skipped by name', () => {
     1, 1, 1, 1,
   ]);
   expect(inputs.skipped).toEqual(['state.json', 'broken.json', 'list.json']);
+  // The per-user entries are dropped as the report is read.
+  expect(inputs.reconcileRuns[0].entries).toEqual({});
 });
 
 test('a reports folder is read recursively, .json files only', async () => {
