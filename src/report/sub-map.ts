@@ -1,0 +1,36 @@
+/**
+ * The old-to-new `sub` map applications need at failover: for each replica in the standby, the
+ * source `sub` (kept in `custom:source_sub`) and the replica's own `sub`. Read with ListUsers
+ * from the standby alone; written as CSV with mode 0600, beside the page, only on request. It
+ * holds no username, e-mail or phone number, but it does link identities across pools.
+ * @packageDocumentation
+ */
+import type { CognitoPool } from '../cognito/pool';
+import { csvField } from '../failover/files';
+
+/** One line of the map. */
+export interface SubMapRow {
+  sourceSub: string;
+  standbySub: string;
+}
+
+/** Every replica's pair (users without the source-`sub` attribute are not replicas: left out). */
+export async function readSubMap(standby: CognitoPool, sourceSubAttribute: string): Promise<SubMapRow[]> {
+  const rows: SubMapRow[] = [];
+  let token: string | undefined;
+  do {
+    const page = await standby.listUsersPage({ nextToken: token });
+    for (const u of page.users) {
+      const sourceSub = u.attributes[sourceSubAttribute];
+      const standbySub = u.attributes.sub;
+      if (sourceSub && standbySub) rows.push({ sourceSub, standbySub });
+    }
+    token = page.nextToken;
+  } while (token);
+  return rows.sort((a, b) => a.sourceSub.localeCompare(b.sourceSub));
+}
+
+/** The map as CSV (`source_sub,standby_sub`, CRLF lines as RFC 4180). */
+export function subMapCsv(rows: SubMapRow[]): string {
+  return `${['source_sub,standby_sub', ...rows.map((r) => `${csvField(r.sourceSub)},${csvField(r.standbySub)}`)].join('\r\n')}\r\n`;
+}
