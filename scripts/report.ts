@@ -8,15 +8,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { poolRoot } from '../src/backup/keys';
 import { S3BackupStore } from '../src/backup/store';
-import { writePrivateFile } from '../src/failover/files';
+import { writePrivateLines } from '../src/failover/files';
 import {
   newestBackup,
   parseS3Url,
   readReportFolder,
   readReportPrefix,
-  readSubMap,
+  subMapLines,
+  subMapRows,
   reportPage,
-  subMapCsv,
 } from '../src/report';
 import {
   awsClientConfig,
@@ -110,10 +110,13 @@ export async function runReport(program: Command, argv: string[] = process.argv)
       poolId: o.standbyPool as string,
       endpoint: o.standbyEndpoint,
     });
-    const rows = await readSubMap(standby, o.sourceSubAttribute);
-    standby.destroy();
-    writePrivateFile(o.subMap, subMapCsv(rows));
-    note(`sub map: ${rows.length} replica(s) -> ${o.subMap} (mode 0600)`);
+    let rows: number;
+    try {
+      rows = (await writePrivateLines(o.subMap, subMapLines(subMapRows(standby, o.sourceSubAttribute)), true)) - 1;
+    } finally {
+      standby.destroy();
+    }
+    note(`sub map: ${rows} replica(s) -> ${o.subMap} (mode 0600)`);
   }
   process.stdout.write(`Report: ${o.out}\n`);
   return EXIT.OK;

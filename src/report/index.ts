@@ -10,5 +10,5 @@ export { callsByCategory, distribution, histogram, percentile, reportFigures } f
 export { formatMs, renderReport } from './html';
 export { reportPage } from './page';
 export { parseS3Url, readReportFolder, readReportPrefix } from './sources';
-export { readSubMap, type SubMapRow, subMapCsv } from './sub-map';
+export { type SubMapRow, subMapCsv, subMapLines, subMapRows } from './sub-map';
 export * from './types';

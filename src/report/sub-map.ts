@@ -14,20 +14,27 @@ export interface SubMapRow {
   standbySub: string;
 }
 
-/** Every replica's pair (users without the source-`sub` attribute are not replicas: left out). */
-export async function readSubMap(standby: CognitoPool, sourceSubAttribute: string): Promise<SubMapRow[]> {
-  const rows: SubMapRow[] = [];
+/**
+ * Every replica's pair, page by page in listing order (users without the source-`sub` attribute
+ * are not replicas: left out). Nothing is collected: memory stays the same for any pool size.
+ */
+export async function* subMapRows(standby: CognitoPool, sourceSubAttribute: string): AsyncGenerator<SubMapRow> {
   let token: string | undefined;
   do {
     const page = await standby.listUsersPage({ nextToken: token });
     for (const u of page.users) {
       const sourceSub = u.attributes[sourceSubAttribute];
       const standbySub = u.attributes.sub;
-      if (sourceSub && standbySub) rows.push({ sourceSub, standbySub });
+      if (sourceSub && standbySub) yield { sourceSub, standbySub };
     }
     token = page.nextToken;
   } while (token);
-  return rows.sort((a, b) => a.sourceSub.localeCompare(b.sourceSub));
+}
+
+/** The map's CSV lines (`source_sub,standby_sub` first; RFC 4180 fields, CRLF added by the writer). */
+export async function* subMapLines(rows: AsyncIterable<SubMapRow>): AsyncGenerator<string> {
+  yield 'source_sub,standby_sub';
+  for await (const r of rows) yield `${csvField(r.sourceSub)},${csvField(r.standbySub)}`;
 }
 
 /** The map as CSV (`source_sub,standby_sub`, CRLF lines as RFC 4180). */
