@@ -33,6 +33,7 @@ export function toUserRecord(u: UserType): UserRecord {
     enabled: u.Enabled ?? true,
     status: u.UserStatus ?? 'UNKNOWN',
     createdAt: u.UserCreateDate,
+    lastModifiedAt: u.UserLastModifiedDate,
   };
 }
 

@@ -22,6 +22,8 @@ export interface UserRecord {
   /** Group names; `undefined` when not read. */
   groups?: string[];
   createdAt?: Date;
+  /** `UserLastModifiedDate`, when Cognito reported it. */
+  lastModifiedAt?: Date;
 }
 
 /** One attribute of a pool's schema. */
