@@ -111,13 +111,13 @@ async function main(): Promise<void> {
     return;
   }
   process.stdout.write(
-    [
+    `${[
       `snapshot of ${r.users.toLocaleString('en-US')} users, ${r.groups} groups (${r.memberships?.toLocaleString('en-US')} memberships), ${r.latencyMs} ms a call, time x${r.scale}`,
       `  time ${r.seconds} s; UserList bound for its ${r.listCalls} list calls ${r.userListBoundSeconds} s: ratio ${r.ratioOfBound}`,
       `  other calls ${JSON.stringify(r.otherCalls)}, throttled ${r.throttled}`,
       `  stored ${r.bytes.toLocaleString('en-US')} bytes in ${r.chunks} chunks: ${r.bytesPerUser} bytes per user`,
       `  real ${r.realSeconds} s, CPU ${r.cpuSeconds} s (the model's included), peak RSS ${r.peakRssMiB} MiB (${r.rssBeforeMiB} MiB before the snapshot, the seeded model)`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }
 
