@@ -9,44 +9,40 @@ import { Command } from 'commander';
 import { comparePools, hasBlockers } from '../src/doctor/compare';
 import { readPoolSnapshot } from '../src/doctor/read';
 import { renderFindings } from '../src/doctor/render';
-import {
-  buildGateway,
-  EXIT,
-  optPoolId,
-  optRegion,
-  optUrl,
-  parseArgs,
-  runMain,
-  replicaAttributeOptions,
-} from './cli/common';
+import { buildGateway, EXIT, optPoolId, optRegion, optUrl, runMain, replicaAttributeOptions } from './cli/common';
+import { isMain, runStandalone } from './cli/command';
 
-const program = new Command('doctor')
-  .description(
-    'Compare the source and target pools (the primary and the standby, or the other way for a failback): what will break, and the exact fix. Exit 1 on blockers.',
-  )
-  .requiredOption('--source-region <region>', 'Region of the source pool (replicated from)', optRegion)
-  .requiredOption('--source-pool <id>', 'the source user pool id', optPoolId)
-  .requiredOption('--target-region <region>', 'Region of the target pool (replicated to)', optRegion)
-  .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
-  .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
-  .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
-  .option('--json', 'print the findings as JSON', false);
+/** The `doctor` command: its flags, its help, and its action. */
+export function doctorCommand(): Command {
+  const program = new Command('doctor')
+    .description(
+      'Compare the source and target pools (the primary and the standby, or the other way for a failback): what will break, and the exact fix. Exit 1 on blockers.',
+    )
+    .requiredOption('--source-region <region>', 'Region of the source pool (replicated from)', optRegion)
+    .requiredOption('--source-pool <id>', 'the source user pool id', optPoolId)
+    .requiredOption('--target-region <region>', 'Region of the target pool (replicated to)', optRegion)
+    .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
+    .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
+    .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
+    .option('--json', 'print the findings as JSON', false);
 
-replicaAttributeOptions(program);
+  replicaAttributeOptions(program);
+  return program.action(() => runMain(() => main(program.opts<DoctorFlags>())));
+}
 
-async function main(): Promise<number> {
-  parseArgs(program);
-  const f = program.opts<{
-    sourceRegion: string;
-    sourcePool: string;
-    targetRegion: string;
-    targetPool: string;
-    sourceEndpoint?: string;
-    targetEndpoint?: string;
-    sourceSubAttribute: string;
-    mfaMarkerAttribute: string;
-    json: boolean;
-  }>();
+interface DoctorFlags {
+  sourceRegion: string;
+  sourcePool: string;
+  targetRegion: string;
+  targetPool: string;
+  sourceEndpoint?: string;
+  targetEndpoint?: string;
+  sourceSubAttribute: string;
+  mfaMarkerAttribute: string;
+  json: boolean;
+}
+
+async function main(f: DoctorFlags): Promise<number> {
   const [source, target] = await Promise.all([
     readPoolSnapshot(buildGateway({ region: f.sourceRegion, poolId: f.sourcePool, endpoint: f.sourceEndpoint })),
     readPoolSnapshot(buildGateway({ region: f.targetRegion, poolId: f.targetPool, endpoint: f.targetEndpoint })),
@@ -73,4 +69,4 @@ async function main(): Promise<number> {
   return blocked ? EXIT.PROBLEMS : EXIT.OK;
 }
 
-void runMain(main);
+if (isMain(import.meta.url)) void runStandalone(doctorCommand);

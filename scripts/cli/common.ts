@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { type Command, CommanderError, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
 import * as fields from '../../src/config/fields';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
@@ -24,9 +24,10 @@ import { ConfigError, describeError } from '../../src/core/errors';
 import { redactContacts } from '../../src/failover/redact';
 import { formatDuration } from '../../src/failover/summary';
 
-/** Exit codes of every CLI: 0 done; 1 done, with problems found (blockers, users not notified, messages not moved); 2 could not run. */
-export const EXIT = { OK: 0, PROBLEMS: 1, ERROR: 2 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+// Defined apart so that the bin can use them without loading what this module loads.
+import { EXIT } from './exit-codes';
+
+export { EXIT, type ExitCode } from './exit-codes';
 
 /** A bad flag or a refused operation: printed without a stack, exit 2. */
 export class UsageError extends Error {
@@ -187,20 +188,6 @@ export function buildGateway(flags: GatewayFlags): CognitoGateway {
 }
 
 // ----------------------------------------------------------------------------- running
-
-/**
- * Parses the command line. Help and version exit 0; a bad or missing flag exits 2 (commander has
- * printed the message), per the suite's exit codes (commander alone would exit 1).
- */
-export function parseArgs(program: Command, argv: string[] = process.argv): void {
-  program.exitOverride();
-  try {
-    program.parse(argv);
-  } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.ERROR);
-    throw err;
-  }
-}
 
 /** Writes one line to stderr (progress, notes: never personal data). */
 export function note(text: string): void {
