@@ -11,8 +11,9 @@ import { Command } from 'commander';
 import { planAttachment, verifyAttachment } from '../src/deploy/attach-trigger';
 import type { PoolSettings } from '../src/cognito/types';
 import { describeError } from '../src/core/errors';
-import { buildGateway, EXIT, optFunctionArn, optPoolId, optRegion, optUrl, runMain } from './cli/common';
-import { isMain, runStandalone } from './cli/command';
+import { isMain, runMain, runStandalone } from './cli/command';
+import { EXIT } from './cli/exit-codes';
+import { optFunctionArn, optPoolId, optRegion, optUrl } from './cli/options';
 
 /** The `attach-trigger` command: its flags, its help, and its action. */
 export function attachTriggerCommand(): Command {
@@ -48,6 +49,8 @@ interface AttachTriggerFlags {
 }
 
 async function main(f: AttachTriggerFlags): Promise<number> {
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const { buildGateway } = await import('./cli/common');
   // Through the Cognito port: paced by the quota limiter and retried like every other call.
   const pool = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint });
   const describe = (): Promise<PoolSettings> => pool.describePoolSettings();

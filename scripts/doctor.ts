@@ -9,8 +9,9 @@ import { Command } from 'commander';
 import { comparePools, hasBlockers } from '../src/doctor/compare';
 import { readPoolSnapshot } from '../src/doctor/read';
 import { renderFindings } from '../src/doctor/render';
-import { buildGateway, EXIT, optPoolId, optRegion, optUrl, runMain, replicaAttributeOptions } from './cli/common';
-import { isMain, runStandalone } from './cli/command';
+import { isMain, runMain, runStandalone } from './cli/command';
+import { EXIT } from './cli/exit-codes';
+import { optPoolId, optRegion, optUrl, replicaAttributeOptions } from './cli/options';
 
 /** The `doctor` command: its flags, its help, and its action. */
 export function doctorCommand(): Command {
@@ -43,6 +44,8 @@ interface DoctorFlags {
 }
 
 async function main(f: DoctorFlags): Promise<number> {
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const { buildGateway } = await import('./cli/common');
   const [source, target] = await Promise.all([
     readPoolSnapshot(buildGateway({ region: f.sourceRegion, poolId: f.sourcePool, endpoint: f.sourceEndpoint })),
     readPoolSnapshot(buildGateway({ region: f.targetRegion, poolId: f.targetPool, endpoint: f.targetEndpoint })),

@@ -12,24 +12,19 @@
 import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
-import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
-import { runJobCommand, jobOptions, type JobFlags, rulesOf } from './cli/failover-job';
+import type { FailoverOptions } from '../src/failover/run';
+import { jobOptions, type JobFlags, rulesOf } from './cli/failover-job-flags';
+import type { Progress as ProgressLine } from './cli/common';
+import { isMain, note, runMain, runStandalone, UsageError } from './cli/command';
 import {
-  buildGateway,
-  confirm,
-  note,
   optFraction,
   optPoolId,
   optPositive,
   optRegion,
   optUrl,
-  Progress,
-  runMain,
-  UsageError,
-  replicaAttributeOptions,
   quotaOption,
-} from './cli/common';
-import { isMain, runStandalone } from './cli/command';
+  replicaAttributeOptions,
+} from './cli/options';
 
 /** The `failover` command (local mode and `--job` controls): its flags, its help, and its action. */
 export function failoverCommand(): Command {
@@ -109,10 +104,15 @@ interface Flags extends JobFlags {
 }
 
 async function main(f: Flags): Promise<number> {
-  if (f.job) return runJobCommand(f);
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  if (f.job) return (await import('./cli/failover-job')).runJobCommand(f);
   if (!f.out) throw new UsageError('--out is required (the manifest to write), unless --job is given');
   if (f.send && !f.yes && !process.stdin.isTTY)
     throw new UsageError('--send without --yes needs a terminal to confirm on; pass --yes');
+  const [{ failoverLimiter, runFailover }, { buildGateway, confirm, Progress }] = await Promise.all([
+    import('../src/failover/run'),
+    import('./cli/common'),
+  ]);
   const format = f.format ?? (/\.jsonl?$/i.test(f.out!) ? 'jsonl' : 'csv');
   const { limiter, rate } = failoverLimiter({ rate: f.rate, headroom: f.headroom, quotas: f.quota });
   const recoveryQuota = f.quota?.UserAccountRecovery ?? DEFAULT_QUOTAS.UserAccountRecovery;
@@ -138,9 +138,9 @@ async function main(f: Flags): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const scan = new Progress({ label: 'listing standby users' });
-  let read: Progress | undefined;
+  let read: ProgressLine | undefined;
   let reads = { done: 0, total: 0 };
-  let send: Progress | undefined;
+  let send: ProgressLine | undefined;
   let last = { done: 0, total: 0 };
   const options: FailoverOptions = {
     region: f.region,

@@ -7,23 +7,18 @@ import { join } from 'node:path';
 import { Command, Option, type OptionValues } from 'commander';
 import { FileCheckpointStore } from '../src/reconcile/checkpoint';
 import { silentProgress, TerminalProgress, type ProgressSink } from '../src/reconcile/progress';
-import { reconcile } from '../src/reconcile/run';
 import { checkReportWritable, formatSummary, writeReportFile } from '../src/reconcile/summary';
+import { isMain, note, runMain, runStandalone, UsageError } from './cli/command';
 import {
-  buildGateway,
-  note,
   optFraction,
   optPoolId,
   optRegion,
   optRoleArn,
   optUrl,
   optWholeNumber,
-  runMain,
-  UsageError,
-  replicaAttributeOptions,
   quotaOption,
-} from './cli/common';
-import { isMain, runStandalone } from './cli/command';
+  replicaAttributeOptions,
+} from './cli/options';
 
 /** The `reconcile` command: its flags, its help, and its action. */
 export function reconcileCommand(): Command {
@@ -119,6 +114,8 @@ async function main(o: OptionValues): Promise<number> {
     );
   if (o.sourcePool === o.targetPool && o.sourceRegion === o.targetRegion && o.sourceEndpoint === o.targetEndpoint)
     throw new UsageError('the source and the target are the same pool');
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const [{ reconcile }, { buildGateway }] = await Promise.all([import('../src/reconcile/run'), import('./cli/common')]);
   // Refuse a report path that cannot be written before anything is listed or written.
   await checkReportWritable(
     o.report ?? join('reports', 'reconcile-check.json'),

@@ -5,11 +5,10 @@
  * has one, otherwise receive + send + delete, never deleting before the send succeeded) and
  * prints how many moved. --dry-run only counts them by reason.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, Option } from 'commander';
-import { redrive } from '../src/redrive/redrive';
-import { awsClientConfig, EXIT, note, optPositive, optRegion, optUrl, Progress, runMain } from './cli/common';
-import { isMain, runStandalone } from './cli/command';
+import { isMain, note, runMain, runStandalone } from './cli/command';
+import { EXIT } from './cli/exit-codes';
+import { optPositive, optRegion, optUrl } from './cli/options';
 
 /** The `redrive` command: its flags, its help, and its action. */
 export function redriveCommand(): Command {
@@ -47,6 +46,12 @@ interface RedriveFlags {
 }
 
 async function main(f: RedriveFlags): Promise<number> {
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const [{ SQSClient }, { redrive }, { awsClientConfig, Progress }] = await Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('../src/redrive/redrive'),
+    import('./cli/common'),
+  ]);
   const sqs = new SQSClient(awsClientConfig(f.region, f.endpoint));
   const progress = new Progress({ label: 'moved' });
   const r = await redrive(sqs, {

@@ -15,13 +15,19 @@ const ROOT = resolve(__dirname, '..', '..');
 export const BIN_DIR = join(ROOT, 'dist', 'bin');
 export const BIN_FILE = join(BIN_DIR, 'cognito-standby-sync.mjs');
 
-/** Builds the bin afresh; resolves with the files written (relative to the package). */
-export async function buildBin(): Promise<string[]> {
-  rmSync(BIN_DIR, { recursive: true, force: true });
+/** What {@link buildBin} wrote: the files (relative to the package root) and esbuild's metafile. */
+export interface BinBuild {
+  files: string[];
+  metafile: Metafile;
+}
+
+/** Builds the bin afresh into `outDir` (default dist/bin, what the package ships). */
+export async function buildBin(outDir: string = BIN_DIR): Promise<BinBuild> {
+  rmSync(outDir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: { 'cognito-standby-sync': 'scripts/bin.ts' },
-    outdir: BIN_DIR,
+    outdir: outDir,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -40,10 +46,9 @@ export async function buildBin(): Promise<string[]> {
     metafile: true,
     logLevel: 'warning',
   });
-  writeFileSync(join(BIN_DIR, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
-  return Object.keys(result.metafile.outputs)
-    .concat(relative(ROOT, join(BIN_DIR, 'THIRD-PARTY-LICENSES.txt')))
-    .sort();
+  writeFileSync(join(outDir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
+  const files = Object.keys(result.metafile.outputs).concat(relative(ROOT, join(outDir, 'THIRD-PARTY-LICENSES.txt')));
+  return { files: files.sort(), metafile: result.metafile };
 }
 
 /** The packages whose code the bundle holds, with each one's licence text. */
@@ -64,7 +69,7 @@ function thirdPartyLicenses(metafile: Metafile): string {
 
 if (require.main === module) {
   buildBin().then(
-    (files) => {
+    ({ files }) => {
       if (!existsSync(BIN_FILE)) throw new Error(`${BIN_FILE} was not written`);
       process.stderr.write(`built ${files.length} files in ${relative(ROOT, BIN_DIR)}\n`);
     },

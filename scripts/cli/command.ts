@@ -3,11 +3,15 @@
  * its commander `Command` (flags, help, and the action that runs it and sets the exit code); the
  * same command runs alone (`npm run <name>`, {@link runStandalone}) and mounted as a subcommand of
  * the `cognito-standby-sync` bin (scripts/bin.ts, through the registry in ./registry.ts).
+ * Light on purpose, like ./options: a tool's module imports these two at the top and loads what it
+ * runs with (AWS clients, src/ features, ./common) inside its action, so its `--help` starts at once.
  * @packageDocumentation
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Command, CommanderError } from 'commander';
+import { ConfigError, describeError } from '../../src/core/errors';
+import { redactContacts } from '../../src/failover/redact';
 import { EXIT } from './exit-codes';
 
 /** Builds one tool's command, action included; a new command each call (commander keeps parse state). */
@@ -62,4 +66,30 @@ export function isMain(moduleUrl: string, argv1: string | undefined = process.ar
 function exitOverrideAll(command: Command): void {
   command.exitOverride();
   for (const sub of command.commands) exitOverrideAll(sub);
+}
+
+/** A bad flag or a refused operation: printed without a stack, exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Writes one line to stderr (progress, notes: never personal data). */
+export function note(text: string): void {
+  process.stderr.write(`${redactContacts(text)}\n`);
+}
+
+/**
+ * Runs a CLI's main function and sets the exit code: its return value, or 2 for an error (the
+ * message only for a UsageError/ConfigError, the error's name and message otherwise, contact
+ * data redacted).
+ */
+export async function runMain(main: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await main();
+  } catch (err) {
+    const known = err instanceof UsageError || err instanceof ConfigError || (err as Error)?.name === 'JournalError';
+    note(`error: ${known ? (err as Error).message : describeError(err)}`);
+    if (!known && process.env.DEBUG) console.error(err);
+    process.exitCode = EXIT.ERROR;
+  }
 }
