@@ -33,6 +33,21 @@ export async function runProgram(program: Command, argv: readonly string[] = pro
 }
 
 /**
+ * Parses the command line synchronously (a tool not yet built as a mountable command, whose main
+ * reads `program.opts()` after this): help and version exit 0, a bad or missing flag exits 2.
+ * New tools build a command with an action instead, run by {@link runStandalone} and the bin.
+ */
+export function parseArgs(program: Command, argv: string[] = process.argv): void {
+  program.exitOverride();
+  try {
+    program.parse(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.ERROR);
+    throw err;
+  }
+}
+
+/**
  * Runs a tool as the whole program, as `npm run <name>` does.
  * @example
  * // at the end of scripts/reconcile.ts

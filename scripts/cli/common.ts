@@ -17,7 +17,7 @@ import type { QuotaCategory } from '../../src/cognito/quotas';
 import { formatDuration } from '../../src/failover/summary';
 import { UsageError } from './command';
 
-export { note, runMain, UsageError } from './command';
+export { note, parseArgs, runMain, UsageError } from './command';
 export { EXIT, type ExitCode } from './exit-codes';
 export * from './options';
 
