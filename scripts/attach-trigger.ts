@@ -11,38 +11,46 @@ import { Command } from 'commander';
 import { planAttachment, verifyAttachment } from '../src/deploy/attach-trigger';
 import type { PoolSettings } from '../src/cognito/types';
 import { describeError } from '../src/core/errors';
-import { buildGateway, EXIT, optFunctionArn, optPoolId, optRegion, optUrl, parseArgs, runMain } from './cli/common';
+import { isMain, runMain, runStandalone } from './cli/command';
+import { EXIT } from './cli/exit-codes';
+import { optFunctionArn, optPoolId, optRegion, optUrl } from './cli/options';
 
-const program = new Command('attach-trigger')
-  .description(
-    "Attach the suite's post confirmation trigger to an existing pool without touching anything else.\n" +
-      'UpdateUserPool resets every setting it is not given, so this reads the pool, sends back every setting\n' +
-      'unchanged with only LambdaConfig.PostConfirmation set, then reads it again and lists any other change.\n' +
-      'It refuses, saying what to do instead, when the pool has another PostConfirmation trigger (chain it:\n' +
-      'docs/DEPLOY.md), reports a setting this version does not know or no feature plan, or has MFA ON or\n' +
-      'OPTIONAL without an SMS configuration (UpdateUserPool rejects that). Dry run unless --apply.',
-  )
-  .requiredOption('--region <region>', "the pool's Region", optRegion)
-  .requiredOption('--pool <id>', 'the user pool id', optPoolId)
-  .requiredOption('--function-arn <arn>', 'the trigger function (stack output TriggerFunctionArn)', optFunctionArn)
-  .option('--endpoint <url>', 'Cognito endpoint override (local emulator)', optUrl)
-  .option('--apply', 'make the change (default: only show it)', false)
-  .option('--replace-existing', 'replace a different PostConfirmation trigger instead of refusing', false)
-  .option('--detach', "remove the suite's trigger (only if it is the one attached)", false)
-  .option('--backup <file>', "where to keep the pool's configuration before the change (mode 0600)");
+/** The `attach-trigger` command: its flags, its help, and its action. */
+export function attachTriggerCommand(): Command {
+  const program = new Command('attach-trigger')
+    .description(
+      "Attach the suite's post confirmation trigger to an existing pool without touching anything else.\n" +
+        'UpdateUserPool resets every setting it is not given, so this reads the pool, sends back every setting\n' +
+        'unchanged with only LambdaConfig.PostConfirmation set, then reads it again and lists any other change.\n' +
+        'It refuses, saying what to do instead, when the pool has another PostConfirmation trigger (chain it:\n' +
+        'docs/DEPLOY.md), reports a setting this version does not know or no feature plan, or has MFA ON or\n' +
+        'OPTIONAL without an SMS configuration (UpdateUserPool rejects that). Dry run unless --apply.',
+    )
+    .requiredOption('--region <region>', "the pool's Region", optRegion)
+    .requiredOption('--pool <id>', 'the user pool id', optPoolId)
+    .requiredOption('--function-arn <arn>', 'the trigger function (stack output TriggerFunctionArn)', optFunctionArn)
+    .option('--endpoint <url>', 'Cognito endpoint override (local emulator)', optUrl)
+    .option('--apply', 'make the change (default: only show it)', false)
+    .option('--replace-existing', 'replace a different PostConfirmation trigger instead of refusing', false)
+    .option('--detach', "remove the suite's trigger (only if it is the one attached)", false)
+    .option('--backup <file>', "where to keep the pool's configuration before the change (mode 0600)");
+  return program.action(() => runMain(() => main(program.opts<AttachTriggerFlags>())));
+}
 
-async function main(): Promise<number> {
-  parseArgs(program);
-  const f = program.opts<{
-    region: string;
-    pool: string;
-    functionArn: string;
-    endpoint?: string;
-    apply: boolean;
-    replaceExisting: boolean;
-    detach: boolean;
-    backup?: string;
-  }>();
+interface AttachTriggerFlags {
+  region: string;
+  pool: string;
+  functionArn: string;
+  endpoint?: string;
+  apply: boolean;
+  replaceExisting: boolean;
+  detach: boolean;
+  backup?: string;
+}
+
+async function main(f: AttachTriggerFlags): Promise<number> {
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const { buildGateway } = await import('./cli/common');
   // Through the Cognito port: paced by the quota limiter and retried like every other call.
   const pool = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint });
   const describe = (): Promise<PoolSettings> => pool.describePoolSettings();
@@ -104,4 +112,4 @@ async function main(): Promise<number> {
   return EXIT.OK;
 }
 
-void runMain(main);
+if (isMain(import.meta.url)) void runStandalone(attachTriggerCommand);

@@ -1,6 +1,6 @@
 /**
  * npm run doctor -- --source-region R --source-pool ID --target-region R --target-pool ID
- *                   [--source-endpoint URL] [--target-endpoint URL] [--json]
+ *                   [--source-endpoint URL] [--target-endpoint URL] [--json] [--report-dir DIR]
  *
  * Compares the two pools and prints, per finding, what will break and the exact fix.
  * Exit 1 when something blocks replication or failover.
@@ -11,50 +11,49 @@ import { Command } from 'commander';
 import { comparePools, hasBlockers } from '../src/doctor/compare';
 import { readPoolSnapshot } from '../src/doctor/read';
 import { renderFindings } from '../src/doctor/render';
-import { doctorFindingsRecord, doctorRecordName } from '../src/report';
-import {
-  buildGateway,
-  EXIT,
-  optPoolId,
-  optRegion,
-  optUrl,
-  parseArgs,
-  runMain,
-  replicaAttributeOptions,
-} from './cli/common';
+import { isMain, runMain, runStandalone } from './cli/command';
+import { EXIT } from './cli/exit-codes';
+import { optPoolId, optRegion, optUrl, replicaAttributeOptions } from './cli/options';
 
-const program = new Command('doctor')
-  .description(
-    'Compare the source and target pools (the primary and the standby, or the other way for a failback): what will break, and the exact fix. Exit 1 on blockers.',
-  )
-  .requiredOption('--source-region <region>', 'Region of the source pool (replicated from)', optRegion)
-  .requiredOption('--source-pool <id>', 'the source user pool id', optPoolId)
-  .requiredOption('--target-region <region>', 'Region of the target pool (replicated to)', optRegion)
-  .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
-  .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
-  .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
-  .option('--json', 'print the findings as JSON', false)
-  .option(
-    '--report-dir <folder>',
-    'also write the findings into this reports folder (doctor-<time>.json), where `npm run report` links them into the readiness page',
-  );
+/** The `doctor` command: its flags, its help, and its action. */
+export function doctorCommand(): Command {
+  const program = new Command('doctor')
+    .description(
+      'Compare the source and target pools (the primary and the standby, or the other way for a failback): what will break, and the exact fix. Exit 1 on blockers.',
+    )
+    .requiredOption('--source-region <region>', 'Region of the source pool (replicated from)', optRegion)
+    .requiredOption('--source-pool <id>', 'the source user pool id', optPoolId)
+    .requiredOption('--target-region <region>', 'Region of the target pool (replicated to)', optRegion)
+    .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
+    .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
+    .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
+    .option('--json', 'print the findings as JSON', false)
+    .option(
+      '--report-dir <folder>',
+      'also write the findings into this reports folder (doctor-<time>.json), where `npm run report` links them into the readiness page',
+    );
 
-replicaAttributeOptions(program);
+  replicaAttributeOptions(program);
+  return program.action(() => runMain(() => main(program.opts<DoctorFlags>())));
+}
 
-async function main(): Promise<number> {
-  parseArgs(program);
-  const f = program.opts<{
-    sourceRegion: string;
-    sourcePool: string;
-    targetRegion: string;
-    targetPool: string;
-    sourceEndpoint?: string;
-    targetEndpoint?: string;
-    sourceSubAttribute: string;
-    mfaMarkerAttribute: string;
-    json: boolean;
-    reportDir?: string;
-  }>();
+interface DoctorFlags {
+  sourceRegion: string;
+  sourcePool: string;
+  targetRegion: string;
+  targetPool: string;
+  sourceEndpoint?: string;
+  targetEndpoint?: string;
+  sourceSubAttribute: string;
+  mfaMarkerAttribute: string;
+  json: boolean;
+  reportDir?: string;
+}
+
+async function main(f: DoctorFlags): Promise<number> {
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const { buildGateway } = await import('./cli/common');
+  const { doctorFindingsRecord, doctorRecordName } = await import('../src/report');
   const [source, target] = await Promise.all([
     readPoolSnapshot(buildGateway({ region: f.sourceRegion, poolId: f.sourcePool, endpoint: f.sourceEndpoint })),
     readPoolSnapshot(buildGateway({ region: f.targetRegion, poolId: f.targetPool, endpoint: f.targetEndpoint })),
@@ -86,4 +85,4 @@ async function main(): Promise<number> {
   return blocked ? EXIT.PROBLEMS : EXIT.OK;
 }
 
-void runMain(main);
+if (isMain(import.meta.url)) void runStandalone(doctorCommand);

@@ -12,86 +12,88 @@
 import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { Command, Option } from 'commander';
 import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
-import { failoverLimiter, type FailoverOptions, runFailover } from '../src/failover/run';
-import { runJobCommand, jobOptions, type JobFlags, rulesOf } from './cli/failover-job';
+import type { FailoverOptions } from '../src/failover/run';
+import { jobOptions, type JobFlags, rulesOf } from './cli/failover-job-flags';
+import type { Progress as ProgressLine } from './cli/common';
+import { isMain, note, runMain, runStandalone, UsageError } from './cli/command';
 import {
-  buildGateway,
-  confirm,
-  note,
   optFraction,
   optPoolId,
   optPositive,
   optRegion,
   optUrl,
-  Progress,
-  parseArgs,
-  runMain,
-  UsageError,
-  replicaAttributeOptions,
   quotaOption,
-} from './cli/common';
+  replicaAttributeOptions,
+} from './cli/options';
 
-const program = new Command('failover')
-  .description(
-    'Prepare (and with --send, send) the password-reset notifications of the standby pool. Talks to the standby Region only.',
-  )
-  .requiredOption('--region <region>', 'the standby Region', optRegion)
-  .requiredOption('--pool <id>', 'the standby user pool id', optPoolId)
-  .option('--endpoint <url>', 'Cognito endpoint override (VPC endpoint, local emulator)', optUrl)
-  .option(
-    '--out <file>',
-    'the manifest to write (mode 0600); users listed apart go to <name>.excluded.<ext> (required without --job)',
-  )
-  .addOption(
-    new Option('--format <format>', 'manifest format (default: from the --out extension, else csv)').choices([
-      'csv',
-      'jsonl',
-    ]),
-  )
-  .option(
-    '--send',
-    'send the resets (AdminResetUserPassword: Cognito sends each user a code); default is a dry run',
-    false,
-  )
-  .option(
-    '--journal <file>',
-    'send journal (append-only; resumes an interrupted run) (default: failover-<pool>.journal.jsonl)',
-  )
-  .option(
-    '--rate <n>',
-    'resets per second (default: the UserAccountRecovery quota, 30/s, less the headroom)',
-    optPositive,
-  )
-  .option(
-    '--headroom <fraction>',
-    'share of each quota left for the live application',
-    optFraction,
-    DEFAULT_QUOTA_HEADROOM,
-  )
-  .option('--concurrency <n>', 'requests in flight at once (default: from the rate)', optPositive)
-  .option('--yes', 'do not ask for confirmation (required with --send when stdin is not a terminal)', false)
-  .option(
-    '--include-unmarked',
-    'treat users without the source-sub attribute as replicas (pools replicated before it existed)',
-    false,
-  )
-  .option(
-    '--resend-reset-required',
-    'also send to users already in RESET_REQUIRED that this journal never sent to: users imported by a reconcile --import job were never sent a code; ' +
-      'users reset by an administrator or by a failover with another journal get a second one',
-    false,
-  )
-  .option(
-    '--no-read-unknown-mfa',
-    'do not read (AdminGetUser, standby only) the MFA of replicas without an MFA marker: list them apart, unnotified, instead. ' +
-      'By default each is read, which bills it as a monthly active user of the standby, so that it can be sent a code on a channel that is not one of its factors',
-  )
-  .option(
-    '--resend-uncertain',
-    'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)',
-    false,
-  )
-  .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);
+/** The `failover` command (local mode and `--job` controls): its flags, its help, and its action. */
+export function failoverCommand(): Command {
+  const program = new Command('failover')
+    .description(
+      'Prepare (and with --send, send) the password-reset notifications of the standby pool. Talks to the standby Region only.',
+    )
+    .requiredOption('--region <region>', 'the standby Region', optRegion)
+    .requiredOption('--pool <id>', 'the standby user pool id', optPoolId)
+    .option('--endpoint <url>', 'Cognito endpoint override (VPC endpoint, local emulator)', optUrl)
+    .option(
+      '--out <file>',
+      'the manifest to write (mode 0600); users listed apart go to <name>.excluded.<ext> (required without --job)',
+    )
+    .addOption(
+      new Option('--format <format>', 'manifest format (default: from the --out extension, else csv)').choices([
+        'csv',
+        'jsonl',
+      ]),
+    )
+    .option(
+      '--send',
+      'send the resets (AdminResetUserPassword: Cognito sends each user a code); default is a dry run',
+      false,
+    )
+    .option(
+      '--journal <file>',
+      'send journal (append-only; resumes an interrupted run) (default: failover-<pool>.journal.jsonl)',
+    )
+    .option(
+      '--rate <n>',
+      'resets per second (default: the UserAccountRecovery quota, 30/s, less the headroom)',
+      optPositive,
+    )
+    .option(
+      '--headroom <fraction>',
+      'share of each quota left for the live application',
+      optFraction,
+      DEFAULT_QUOTA_HEADROOM,
+    )
+    .option('--concurrency <n>', 'requests in flight at once (default: from the rate)', optPositive)
+    .option('--yes', 'do not ask for confirmation (required with --send when stdin is not a terminal)', false)
+    .option(
+      '--include-unmarked',
+      'treat users without the source-sub attribute as replicas (pools replicated before it existed)',
+      false,
+    )
+    .option(
+      '--resend-reset-required',
+      'also send to users already in RESET_REQUIRED that this journal never sent to: users imported by a reconcile --import job were never sent a code; ' +
+        'users reset by an administrator or by a failover with another journal get a second one',
+      false,
+    )
+    .option(
+      '--no-read-unknown-mfa',
+      'do not read (AdminGetUser, standby only) the MFA of replicas without an MFA marker: list them apart, unnotified, instead. ' +
+        'By default each is read, which bills it as a monthly active user of the standby, so that it can be sent a code on a channel that is not one of its factors',
+    )
+    .option(
+      '--resend-uncertain',
+      'resend users whose earlier send is "maybe sent" and who are not RESET_REQUIRED now (may notify them twice)',
+      false,
+    )
+    .option('--json', 'print the report as JSON on stdout (counts and subs only)', false);
+  replicaAttributeOptions(program);
+  quotaOption(program);
+  jobOptions(program);
+  return program.action(() => runMain(() => main(program.opts<Flags>())));
+}
 
 /** The local mode's own flags; the rest (pool, send, rate, quotas, resend rules, ...) are the job's too. */
 interface Flags extends JobFlags {
@@ -101,17 +103,16 @@ interface Flags extends JobFlags {
   concurrency?: number;
 }
 
-replicaAttributeOptions(program);
-quotaOption(program);
-jobOptions(program);
-
-async function main(): Promise<number> {
-  parseArgs(program);
-  const f = program.opts<Flags>();
-  if (f.job) return runJobCommand(f);
+async function main(f: Flags): Promise<number> {
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  if (f.job) return (await import('./cli/failover-job')).runJobCommand(f);
   if (!f.out) throw new UsageError('--out is required (the manifest to write), unless --job is given');
   if (f.send && !f.yes && !process.stdin.isTTY)
     throw new UsageError('--send without --yes needs a terminal to confirm on; pass --yes');
+  const [{ failoverLimiter, runFailover }, { buildGateway, confirm, Progress }] = await Promise.all([
+    import('../src/failover/run'),
+    import('./cli/common'),
+  ]);
   const format = f.format ?? (/\.jsonl?$/i.test(f.out!) ? 'jsonl' : 'csv');
   const { limiter, rate } = failoverLimiter({ rate: f.rate, headroom: f.headroom, quotas: f.quota });
   const recoveryQuota = f.quota?.UserAccountRecovery ?? DEFAULT_QUOTAS.UserAccountRecovery;
@@ -137,9 +138,9 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const scan = new Progress({ label: 'listing standby users' });
-  let read: Progress | undefined;
+  let read: ProgressLine | undefined;
   let reads = { done: 0, total: 0 };
-  let send: Progress | undefined;
+  let send: ProgressLine | undefined;
   let last = { done: 0, total: 0 };
   const options: FailoverOptions = {
     region: f.region,
@@ -195,4 +196,4 @@ async function main(): Promise<number> {
   return report.exitCode;
 }
 
-void runMain(main);
+if (isMain(import.meta.url)) void runStandalone(failoverCommand);

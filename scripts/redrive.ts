@@ -5,53 +5,53 @@
  * has one, otherwise receive + send + delete, never deleting before the send succeeded) and
  * prints how many moved. --dry-run only counts them by reason.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command, Option } from 'commander';
-import { redrive } from '../src/redrive/redrive';
-import {
-  awsClientConfig,
-  EXIT,
-  note,
-  optPositive,
-  optRegion,
-  optUrl,
-  parseArgs,
-  Progress,
-  runMain,
-} from './cli/common';
+import { isMain, note, runMain, runStandalone } from './cli/command';
+import { EXIT } from './cli/exit-codes';
+import { optPositive, optRegion, optUrl } from './cli/options';
 
-const program = new Command('redrive')
-  .description("Move the DLQ's messages back to the sync queue, and print how many moved.")
-  .requiredOption('--region <region>', "the queues' Region", optRegion)
-  .requiredOption('--queue <name|url>', 'the dead-letter queue')
-  .option(
-    '--to <name|url>',
-    "the queue to move to (default: the DLQ's only source queue, from its redrive allow policy)",
-  )
-  .option('--endpoint <url>', 'SQS endpoint override (local emulator)', optUrl)
-  .option('--dry-run', 'only count the messages, by reason (they are released at once)', false)
-  .addOption(
-    new Option('--method <method>', 'move task, copy, or the task when the endpoint has it')
-      .choices(['auto', 'task', 'copy'])
-      .default('auto'),
-  )
-  .option('--max <n>', 'move (or count) at most this many messages (copy and dry run)', optPositive)
-  .option('--rate <n>', 'messages per second (move task)', optPositive)
-  .option('--json', 'print the result as JSON', false);
+/** The `redrive` command: its flags, its help, and its action. */
+export function redriveCommand(): Command {
+  const program = new Command('redrive')
+    .description("Move the DLQ's messages back to the sync queue, and print how many moved.")
+    .requiredOption('--region <region>', "the queues' Region", optRegion)
+    .requiredOption('--queue <name|url>', 'the dead-letter queue')
+    .option(
+      '--to <name|url>',
+      "the queue to move to (default: the DLQ's only source queue, from its redrive allow policy)",
+    )
+    .option('--endpoint <url>', 'SQS endpoint override (local emulator)', optUrl)
+    .option('--dry-run', 'only count the messages, by reason (they are released at once)', false)
+    .addOption(
+      new Option('--method <method>', 'move task, copy, or the task when the endpoint has it')
+        .choices(['auto', 'task', 'copy'])
+        .default('auto'),
+    )
+    .option('--max <n>', 'move (or count) at most this many messages (copy and dry run)', optPositive)
+    .option('--rate <n>', 'messages per second (move task)', optPositive)
+    .option('--json', 'print the result as JSON', false);
+  return program.action(() => runMain(() => main(program.opts<RedriveFlags>())));
+}
 
-async function main(): Promise<number> {
-  parseArgs(program);
-  const f = program.opts<{
-    region: string;
-    queue: string;
-    to?: string;
-    endpoint?: string;
-    dryRun: boolean;
-    method: 'auto' | 'task' | 'copy';
-    max?: number;
-    rate?: number;
-    json: boolean;
-  }>();
+interface RedriveFlags {
+  region: string;
+  queue: string;
+  to?: string;
+  endpoint?: string;
+  dryRun: boolean;
+  method: 'auto' | 'task' | 'copy';
+  max?: number;
+  rate?: number;
+  json: boolean;
+}
+
+async function main(f: RedriveFlags): Promise<number> {
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const [{ SQSClient }, { redrive }, { awsClientConfig, Progress }] = await Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('../src/redrive/redrive'),
+    import('./cli/common'),
+  ]);
   const sqs = new SQSClient(awsClientConfig(f.region, f.endpoint));
   const progress = new Progress({ label: 'moved' });
   const r = await redrive(sqs, {
@@ -92,4 +92,4 @@ async function main(): Promise<number> {
   return problem ? EXIT.PROBLEMS : EXIT.OK;
 }
 
-void runMain(main);
+if (isMain(import.meta.url)) void runStandalone(redriveCommand);

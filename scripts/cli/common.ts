@@ -1,128 +1,25 @@
 /**
  * What every CLI of the suite shares: option parsers, AWS client settings (dummy credentials for
  * local emulators), a gateway from flags, exit codes, a confirmation prompt and a progress line.
- * Thin: the work is in src/.
+ * Thin: the work is in src/. The light parts live apart (./options, ./command, ./exit-codes: a
+ * tool's flags and help load only those) and are offered here too.
  */
-import {
-  DEFAULT_MFA_MARKER_ATTRIBUTE,
-  type DEFAULT_QUOTA_HEADROOM,
-  DEFAULT_SOURCE_SUB_ATTRIBUTE,
-} from '../../src/core/constants';
+import type { DEFAULT_QUOTA_HEADROOM } from '../../src/core/constants';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { type Command, CommanderError, InvalidArgumentError } from 'commander';
-import type { z } from 'zod';
-import * as fields from '../../src/config/fields';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoGateway } from '../../src/cognito/gateway';
 import { cognitoGateway } from '../../src/config/wiring';
 import type { QuotaLimiter } from '../../src/cognito/limiter';
 import type { QuotaCategory } from '../../src/cognito/quotas';
-import { ConfigError, describeError } from '../../src/core/errors';
-import { redactContacts } from '../../src/failover/redact';
 import { formatDuration } from '../../src/failover/summary';
+import { UsageError } from './command';
 
-/** Exit codes of every CLI: 0 done; 1 done, with problems found (blockers, users not notified, messages not moved); 2 could not run. */
-export const EXIT = { OK: 0, PROBLEMS: 1, ERROR: 2 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-/** A bad flag or a refused operation: printed without a stack, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-// ----------------------------------------------------------------------------- option parsers
-
-/**
- * commander parser from a setting's field definition (src/config/fields.ts): a flag accepts what
- * the same setting accepts in a function's environment, with the same message.
- */
-export function optField<T>(field: z.ZodType<T>): (value: string) => T {
-  return (value) => {
-    const result = field.safeParse(value);
-    if (!result.success) throw new InvalidArgumentError(result.error.issues.map((i) => i.message).join('; '));
-    return result.data;
-  };
-}
-
-/** commander parser: an AWS Region. */
-export const optRegion = optField(fields.region);
-
-/** commander parser: a user pool id. */
-export const optPoolId = optField(fields.poolId);
-
-/** commander parser: an http(s) URL. */
-export const optUrl = optField(fields.url);
-
-/** commander parser: a fraction 0 to 0.95 (quota headroom). */
-export const optFraction = optField(fields.quotaHeadroom);
-
-/** commander parser: a custom attribute name (source sub, MFA marker). */
-export const optCustomAttribute = optField(fields.customAttribute);
-
-/** commander parser: an IAM role ARN. */
-export const optRoleArn = optField(fields.roleArn);
-
-/**
- * Adds `--source-sub-attribute` and `--mfa-marker-attribute` (the replica's marker attributes,
- * with the suite's defaults) to a command: one definition for every CLI that reads replicas.
- */
-export function replicaAttributeOptions(program: Command): Command {
-  return program
-    .option(
-      '--source-sub-attribute <name>',
-      "custom attribute of the replica holding the source user's sub",
-      optCustomAttribute,
-      DEFAULT_SOURCE_SUB_ATTRIBUTE,
-    )
-    .option(
-      '--mfa-marker-attribute <name>',
-      "custom attribute of the replica recording the source user's MFA set-up",
-      optCustomAttribute,
-      DEFAULT_MFA_MARKER_ATTRIBUTE,
-    );
-}
-
-/**
- * Adds the repeatable `--quota Category=rps` (a quota raised or lowered for the account) to a
- * long-running command: its limiter paces every category it calls by these rates.
- */
-export function quotaOption(program: Command): Command {
-  return program.option(
-    '--quota <Category=rps>',
-    'a quota raised (or lowered) for your account, repeatable, e.g. --quota UserCreation=100',
-    optQuota,
-  );
-}
-
-/** commander parser: a Lambda function ARN. */
-export const optFunctionArn = optField(fields.functionArn);
-
-/** commander parser: a whole number of at least `min`. */
-export function optWholeNumber(min: number): (value: string) => number {
-  return optField(fields.wholeNumber(min));
-}
-
-/** commander parser (repeatable): `Category=rps`, a quota of the account that differs from the default. */
-export function optQuota(
-  value: string,
-  previous: Partial<Record<QuotaCategory, number>> = {},
-): Partial<Record<QuotaCategory, number>> {
-  try {
-    return fields.parseQuota(value, previous);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-/** commander parser: a number > 0. */
-export function optPositive(value: string): number {
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('expected a number greater than 0');
-  return n;
-}
+export { note, parseArgs, runMain, UsageError } from './command';
+export { EXIT, type ExitCode } from './exit-codes';
+export * from './options';
 
 // ----------------------------------------------------------------------------- AWS clients
 
@@ -187,41 +84,6 @@ export function buildGateway(flags: GatewayFlags): CognitoGateway {
 }
 
 // ----------------------------------------------------------------------------- running
-
-/**
- * Parses the command line. Help and version exit 0; a bad or missing flag exits 2 (commander has
- * printed the message), per the suite's exit codes (commander alone would exit 1).
- */
-export function parseArgs(program: Command, argv: string[] = process.argv): void {
-  program.exitOverride();
-  try {
-    program.parse(argv);
-  } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.ERROR);
-    throw err;
-  }
-}
-
-/** Writes one line to stderr (progress, notes: never personal data). */
-export function note(text: string): void {
-  process.stderr.write(`${redactContacts(text)}\n`);
-}
-
-/**
- * Runs a CLI's main function and sets the exit code: its return value, or 2 for an error (the
- * message only for a UsageError/ConfigError, the error's name and message otherwise, contact
- * data redacted).
- */
-export async function runMain(main: () => Promise<number>): Promise<void> {
-  try {
-    process.exitCode = await main();
-  } catch (err) {
-    const known = err instanceof UsageError || err instanceof ConfigError || (err as Error)?.name === 'JournalError';
-    note(`error: ${known ? (err as Error).message : describeError(err)}`);
-    if (!known && process.env.DEBUG) console.error(err);
-    process.exitCode = EXIT.ERROR;
-  }
-}
 
 /**
  * Asks for confirmation on a terminal: true only for the answer "yes". With `yes` it does not

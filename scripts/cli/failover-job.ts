@@ -7,8 +7,6 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { type Command, Option } from 'commander';
-import type { QuotaCategory } from '../../src/cognito/quotas';
 import {
   DynamoJobStore,
   type InvokeJob,
@@ -19,70 +17,12 @@ import {
   resumeJob,
   startJob,
 } from '../../src/failover/job';
-import type { FailoverRules } from '../../src/failover/rules';
 import { failoverLimiter } from '../../src/failover/run';
 import { failoverTimeEstimate, formatDuration, sendDurationMs } from '../../src/failover/summary';
-import { awsClientConfig, buildGateway, confirm, EXIT, note, optUrl, UsageError } from './common';
+import { awsClientConfig, buildGateway, confirm, EXIT, note, UsageError } from './common';
+import { type JobFlags, rulesOf, stageNames } from './failover-job-flags';
 
-/** The job mode's flags (with the local mode's that a job takes: --send, --rate, --quota, ...). */
-export interface JobFlags {
-  job?: 'start' | 'status' | 'pause' | 'resume';
-  stage?: string;
-  table?: string;
-  function?: string;
-  dynamodbEndpoint?: string;
-  lambdaEndpoint?: string;
-  region: string;
-  pool: string;
-  endpoint?: string;
-  send: boolean;
-  rate?: number;
-  headroom: number;
-  quota?: Partial<Record<QuotaCategory, number>>;
-  yes: boolean;
-  includeUnmarked: boolean;
-  resendResetRequired: boolean;
-  resendUncertain: boolean;
-  readUnknownMfa: boolean;
-  sourceSubAttribute: string;
-  mfaMarkerAttribute: string;
-  json: boolean;
-}
-
-/** The rules of a wave from the flags: the same for the local run and the job. */
-export function rulesOf(f: JobFlags): FailoverRules {
-  return {
-    send: f.send,
-    sourceSubAttribute: f.sourceSubAttribute,
-    mfaMarkerAttribute: f.mfaMarkerAttribute,
-    includeUnmarked: f.includeUnmarked,
-    resendResetRequired: f.resendResetRequired,
-    resendUncertain: f.resendUncertain,
-    readUnknownMfa: f.readUnknownMfa,
-  };
-}
-
-/** The names serverless.yml gives the failover table and function of a stage. */
-export function stageNames(stage: string): { table: string; function: string } {
-  const name = `cognito-standby-sync-${stage}-failover`;
-  return { table: name, function: name };
-}
-
-/** Adds the job mode's flags. */
-export function jobOptions(program: Command): Command {
-  return program
-    .addOption(
-      new Option(
-        '--job <command>',
-        'drive the failover job of the standby deployment: start (with --send to send), status, pause, resume',
-      ).choices(['start', 'status', 'pause', 'resume']),
-    )
-    .option('--stage <stage>', 'the deployment stage: the table and function are cognito-standby-sync-<stage>-failover')
-    .option('--table <name>', 'the failover table (instead of --stage)')
-    .option('--function <name>', 'the failover function (instead of --stage)')
-    .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint override (local emulator)', optUrl)
-    .option('--lambda-endpoint <url>', 'Lambda endpoint override (local emulator)', optUrl);
-}
+export { type JobFlags, jobOptions, rulesOf, stageNames } from './failover-job-flags';
 
 /** Runs `--job <command>`; returns the exit code. */
 export async function runJobCommand(f: JobFlags): Promise<number> {
