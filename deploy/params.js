@@ -17,6 +17,9 @@ const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const SCHEDULE = /^(rate|cron)\(.+\)$/;
 const COGNITO_ATTRIBUTE = /^custom:[\w.-]{1,20}$/;
+const BUCKET_ARN = /^arn:aws[\w-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/;
+const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
+const BACKUP_PREFIX = /^(?!\/)(?!.*\.\.)[\w!\-.*'()/]{1,512}$/;
 
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -54,6 +57,62 @@ function optional(raw, name, pattern, what) {
   const text = str(raw, name);
   if (text !== '' && !pattern.test(text)) fail(name, `must be ${what} or empty, got "${text}"`);
   return text;
+}
+
+/** A parameter that may be left out (older parameter sets, the tests' minimal ones): `fallback` then. */
+function withDefault(raw, name, fallback) {
+  return str(raw, name) === '' ? { ...raw, [name]: fallback } : raw;
+}
+
+/**
+ * The backup's parameters (docs/BACKUP.md, "The bucket"): the bucket this stack creates, or one
+ * in a separate backup account (backupBucketArn, with its KMS key and Region).
+ */
+function backupParams(given, deployRegion) {
+  let raw = given;
+  for (const [name, fallback] of Object.entries({
+    backupEnabled: 'true',
+    backupSchedule: 'rate(1 day)',
+    backupVerifySchedule: 'rate(1 day)',
+    backupPrefix: 'cognito-backup',
+    backupLockMode: 'GOVERNANCE',
+    backupLockDays: '35',
+    backupExpirationDays: '90',
+  }))
+    raw = withDefault(raw, name, fallback);
+  const bucketArn = optional(raw, 'backupBucketArn', BUCKET_ARN, 'an S3 bucket ARN like arn:aws:s3:::my-backups');
+  const keyArn = optional(raw, 'backupKmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN');
+  const bucketRegion = optional(raw, 'backupBucketRegion', REGION, 'a Region name');
+  if (bucketArn !== '' && keyArn === '')
+    fail('backupKmsKeyArn', 'must name the KMS key of the bucket given as backupBucketArn (docs/BACKUP.md)');
+  if (bucketArn === '' && (keyArn !== '' || bucketRegion !== ''))
+    fail('backupBucketArn', 'must be set when backupKmsKeyArn or backupBucketRegion is (they describe that bucket)');
+  const prefix = str(raw, 'backupPrefix').replace(/\/+$/, '');
+  if (!BACKUP_PREFIX.test(prefix)) fail('backupPrefix', `must be an S3 key prefix like cognito-backup, got "${prefix}"`);
+  const lockMode = str(raw, 'backupLockMode');
+  if (!['GOVERNANCE', 'COMPLIANCE'].includes(lockMode))
+    fail('backupLockMode', `must be GOVERNANCE or COMPLIANCE, got "${lockMode}"`);
+  const lockDays = integer(raw, 'backupLockDays', 1, 36500);
+  const expirationDays = integer(raw, 'backupExpirationDays', 1, 36500);
+  if (expirationDays < lockDays)
+    fail('backupExpirationDays', `must be at least backupLockDays (${lockDays}): a locked object cannot expire earlier`);
+  const backup = {
+    backupEnabled: bool(raw, 'backupEnabled'),
+    backupSchedule: str(raw, 'backupSchedule'),
+    backupVerifySchedule: str(raw, 'backupVerifySchedule'),
+    backupPrefix: prefix,
+    backupBucketArn: bucketArn,
+    backupBucketName: bucketArn === '' ? '' : BUCKET_ARN.exec(bucketArn)[1],
+    backupKmsKeyArn: keyArn,
+    backupBucketRegion: bucketRegion === '' ? deployRegion : bucketRegion,
+    backupLockMode: lockMode,
+    backupLockDays: lockDays,
+    backupExpirationDays: expirationDays,
+  };
+  for (const name of ['backupSchedule', 'backupVerifySchedule'])
+    if (!SCHEDULE.test(backup[name]))
+      fail(name, `must be an EventBridge rate(...) or cron(...) expression, got "${backup[name]}"`);
+  return backup;
 }
 
 function poolId(raw, name, region, regionName) {
@@ -114,6 +173,7 @@ function checkParams(raw, deployRegion) {
     // Change capture: extra echo roles, as the suffix of the comma-separated list serverless.yml
     // builds after the peer deployment's own two roles ("" or ",arn1,arn2").
     echoRoleArnsSuffix: echoRoleSuffix(raw),
+    ...backupParams(raw, deployRegion),
   };
 
   if (!LOG_RETENTION_DAYS.includes(cfg.logRetentionDays)) {
@@ -181,6 +241,8 @@ function templateChoices(cfg) {
     peerAccess: cfg.standbyRoleArn === '' ? 'sameAccount' : 'standbyRole',
     importLogsRole: cfg.importLogsRoleArn === '' ? 'none' : 'passed',
     dashboard: cfg.dashboard === 'true' ? 'created' : 'none',
+    // The backup bucket: created by this stack, or one in a separate backup account.
+    backupBucket: cfg.backupBucketArn === '' ? 'created' : 'existing',
   };
 }
 

@@ -3,8 +3,10 @@
  * scheduled snapshot, `npm run backup`) and the reader (`npm run restore`). Version 1.
  *
  * Layout under `s3://<bucket>/<prefix>/<poolId>/` (see {@link ./keys}):
- * - `snapshots/<snapshotId>/users-<n>.jsonl.gz`, `groups-<n>.jsonl.gz`, `config.json.gz`, then
- *   `manifest.json` written LAST: a snapshot without a manifest does not exist for a reader.
+ * - `snapshots/<snapshotId>/users-<n>.jsonl.gz` (each line a {@link BackedUpUser}),
+ *   `groups-<n>.jsonl.gz` (each line a {@link SnapshotGroupLine}), `config.json.gz` (one
+ *   {@link SnapshotConfig}), then `manifest.json` written LAST: a snapshot without a manifest
+ *   does not exist for a reader.
  * - `journal/<yyyy>/<mm>/<dd>/<hh>/<writtenAt>-<writerId>-<seq>.jsonl.gz`: one object per worker
  *   batch, append-only, each line a {@link JournalRecord}.
  * - `erasures/<sub>.json`: the erasure ledger, one object per erased source `sub`
@@ -72,6 +74,29 @@ export interface SnapshotChunk {
 /** A group with its definition, as a snapshot holds it. */
 export interface BackedUpGroup extends GroupInfo {}
 
+/**
+ * One line of a `groups-<n>.jsonl.gz` chunk: one ListUsersInGroup page of one group. The first
+ * line of each group carries its `definition` (a group with no member has exactly one line, with
+ * `members: []`); its later lines carry only members. Members are source `sub`s: a reader joins
+ * them to the users (a snapshot never holds a user -> groups map of the whole pool).
+ */
+export interface SnapshotGroupLine {
+  group: string;
+  definition?: BackedUpGroup;
+  members: string[];
+}
+
+/**
+ * The one record of `config.json.gz`: the pool's configuration as Cognito reports it, secrets
+ * left out. `pool` is DescribeUserPool's `UserPool` (schema, policies, MFA and account recovery
+ * settings, message templates, triggers by ARN, domain names) as JSON; `mfa` is
+ * GetUserPoolMfaConfig's answer without its metadata. Neither holds a secret.
+ */
+export interface SnapshotConfig {
+  pool: Record<string, unknown>;
+  mfa?: Record<string, unknown>;
+}
+
 /** The manifest, written last: its presence means every chunk it lists is complete. */
 export interface SnapshotManifest {
   format: typeof BACKUP_FORMAT;
@@ -81,7 +106,8 @@ export interface SnapshotManifest {
   /** The listing started (ISO). Journal records from shortly before this on are replayed over it. */
   startedAt: string;
   finishedAt: string;
-  counts: { users: number; groups: number };
+  /** Users (lines of the `users` chunks), groups (definitions) and memberships (`members` entries). */
+  counts: { users: number; groups: number; memberships?: number };
   chunks: SnapshotChunk[];
 }
 

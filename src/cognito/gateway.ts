@@ -60,6 +60,7 @@ import type {
   ImportJob,
   InterceptOptions,
   ListUsersOptions,
+  MfaSettings,
   PoolSettings,
   PoolSettingsUpdate,
   UserPage,
@@ -540,6 +541,13 @@ export class CognitoGateway implements CognitoPool {
       totp: !!r.SoftwareTokenMfaConfiguration?.Enabled,
       email: !!r.EmailMfaConfiguration,
     };
+  }
+
+  async describeMfaSettings(): Promise<MfaSettings> {
+    const { $metadata: _, ...settings } = await this.call('GetUserPoolMfaConfig', () =>
+      this.sdk(this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId }))),
+    );
+    return settings;
   }
 
   /** Links a federated identity to a local user, so the provider sign-in lands on that user. */

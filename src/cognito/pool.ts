@@ -8,6 +8,7 @@ import type {
   ImportJob,
   InterceptOptions,
   ListUsersOptions,
+  MfaSettings,
   PoolSettings,
   PoolSettingsUpdate,
   UserPage,
@@ -54,6 +55,8 @@ export interface CognitoPool {
   updatePoolSettings(request: PoolSettingsUpdate): Promise<void>;
   /** The pool's MFA factors (GetUserPoolMfaConfig). */
   describeMfaConfig(): Promise<PoolMfaConfig>;
+  /** The pool's MFA settings whole, as GetUserPoolMfaConfig reports them (the backup's configuration). */
+  describeMfaSettings(): Promise<MfaSettings>;
 
   /**
    * One user with its MFA settings (AdminGetUser; bills the user as active), or `undefined` when

@@ -3,7 +3,11 @@
  * with no SDK command in sight.
  * @packageDocumentation
  */
-import type { UpdateUserPoolCommandInput, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import type {
+  GetUserPoolMfaConfigCommandOutput,
+  UpdateUserPoolCommandInput,
+  UserPoolType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { UserRecord } from '../core/types';
 import type { QuotaCategory } from './quotas';
 
@@ -38,6 +42,9 @@ export interface ListUsersOptions {
  * on it (a read-modify-write must send back every field it does not change).
  */
 export type PoolSettings = UserPoolType;
+
+/** The pool's MFA settings as GetUserPoolMfaConfig reports them (no secret in them): the backup keeps them whole. */
+export type MfaSettings = Omit<GetUserPoolMfaConfigCommandOutput, '$metadata'>;
 
 /** An UpdateUserPool request: every setting of the pool (UpdateUserPool resets what it is not given). */
 export type PoolSettingsUpdate = UpdateUserPoolCommandInput;

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { loadChangeCaptureConfig, loadTriggerConfig, loadWorkerConfig } from '../../src/config';
+import { loadBackupConfig } from '../../src/config/backup';
 import { loadFailoverConfig } from '../../src/config/failover';
 import { DEFAULT_BACKOFF, totalRetryWindowSeconds } from '../../src/core/backoff';
 import { changeCapturePattern, defaultEchoRoleArns, TARGET_INPUT_PROPERTIES } from '../../src/change-capture/rule';
@@ -58,7 +59,16 @@ const WEST: Case = {
   peerPoolId: 'us-east-1_AAAA1111',
   params: {},
 };
-/** Cross-account standby, group role map, existing alarm topic, custom schedule, import logs role, dashboard. */
+/** The backup bucket of the cross-account case: in a separate backup account (docs/BACKUP.md). */
+const BACKUP_ACCOUNT_BUCKET = {
+  backupBucketArn: 'arn:aws:s3:::org-cognito-backups',
+  backupKmsKeyArn: 'arn:aws:kms:eu-west-1:555566667777:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  backupBucketRegion: 'eu-west-1',
+};
+/**
+ * Cross-account standby, group role map, existing alarm topic, custom schedule, import logs role,
+ * dashboard, and the backup bucket in a backup account.
+ */
 const XACCT: Case = {
   name: 'xacct',
   combination: 'cross-account',
@@ -76,6 +86,8 @@ const XACCT: Case = {
     dashboard: 'true',
     // The peer writes into this pool through a role of this account: its changes are echoes too.
     echoRoleArns: 'arn:aws:iam::123456789012:role/standby-writer-from-peer',
+    ...BACKUP_ACCOUNT_BUCKET,
+    backupPrefix: 'team-a/cognito',
   },
 };
 /**
@@ -365,6 +377,8 @@ function environment(p: Packaged, fnId: string): Record<string, string> {
     if (typeof v === 'string') out[k] = v;
     else if (v?.Ref === 'ReplicaIndexTable')
       out[k] = 'cognito-standby-sync-test-replica-index'; // a table name
+    else if (v?.Ref === 'BackupBucket')
+      out[k] = 'cognito-standby-sync-test-backupbucket-1a2b3c'; // a bucket name
     else if (v?.Ref)
       out[k] = `https://sqs.${p.c.region}.amazonaws.com/${ACCOUNT}/${v.Ref}`; // queue URLs (and the bucket name)
     else if (v?.['Fn::Sub']) out[k] = render(v, p.c.region);
@@ -413,6 +427,8 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
   test('every function has its own role; no framework default role or custom resource', () => {
     const fns = functions(p());
     expect(Object.keys(fns).sort()).toEqual([
+      'BackupSnapshotLambdaFunction',
+      'BackupVerifyLambdaFunction',
       'FailoverLambdaFunction',
       'ReconcileLambdaFunction',
       'TriggerLambdaFunction',
@@ -423,7 +439,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       expect(render(fn.Properties.Role, c.region)).toBe(`GetAtt:${role}.Arn`);
       return role;
     });
-    expect(new Set(roles).size).toBe(4);
+    expect(new Set(roles).size).toBe(6);
     for (const role of roles) {
       expect(p().template.Resources[role].Type).toBe('AWS::IAM::Role');
       const name = p().template.Resources[role].Properties.RoleName as string;
@@ -470,6 +486,8 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       ['WorkerRole', 'WorkerLogGroup'],
       ['ReconcileRole', 'ReconcileLogGroup'],
       ['FailoverRole', 'FailoverLogGroup'],
+      ['BackupSnapshotRole', 'BackupSnapshotLogGroup'],
+      ['BackupVerifyRole', 'BackupVerifyLogGroup'],
     ]) {
       const logs = roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('logs:')));
       expect(logs.map((s) => [s.Action.sort(), s.Resource])).toEqual([
@@ -640,6 +658,8 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       ChangeCaptureDeliveryAlarm: 'AWS/Events/FailedInvocations',
       DriftAlarm: 'CognitoStandbySync/DriftUsers',
       ReconcileErrorsAlarm: 'AWS/Lambda/Errors',
+      BackupSnapshotErrorsAlarm: 'AWS/Lambda/Errors',
+      BackupVerifyErrorsAlarm: 'AWS/Lambda/Errors',
     });
     const resources = p().template.Resources;
     const topic = c.params.alarmTopicArn ?? 'Ref:AlarmTopic';
@@ -712,9 +732,150 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     expect(p().template.Resources.TriggerLambdaFunction.Properties.Timeout).toBeLessThan(5);
   });
 
-  test('the reconcile schedule and mode', () => {
+  // Backup (issue 13, docs/BACKUP.md): the bucket's name, ARN and key as this case has them.
+  const backupAccount = Boolean(c.params.backupBucketArn);
+  const backupPrefix = c.params.backupPrefix ?? 'cognito-backup';
+  const backupBucketArn = backupAccount ? c.params.backupBucketArn : 'GetAtt:BackupBucket.Arn';
+  const backupObjects = `${backupBucketArn}/${backupPrefix}/${c.localPoolId}/*`;
+  const backupKey = backupAccount ? c.params.backupKmsKeyArn : 'GetAtt:BackupKey.Arn';
+  const actionsOf = (role: string) =>
+    roleStatements(p(), role)
+      .filter((s) => !s.Action.every((a) => a.startsWith('logs:')))
+      .map((s) => [s.Action.sort(), s.Resource, s.Condition]);
+
+  test('backup snapshot: list calls on the local pool, put-new objects under <prefix>/<pool>/ only, GenerateDataKey only', () => {
+    expect(cognitoByResource(p(), 'BackupSnapshotRole')).toEqual({
+      [localArn]: cognito(['DescribeUserPool', 'GetUserPoolMfaConfig', 'ListUsers', 'ListGroups', 'ListUsersInGroup']),
+    });
+    expect(actionsOf('BackupSnapshotRole').filter(([a]) => !(a as string[])[0].startsWith('cognito-idp:'))).toEqual([
+      [['s3:PutObject'], [backupObjects], undefined],
+      [['kms:GenerateDataKey'], [backupKey], undefined],
+    ]);
+    // No per-user read: a snapshot bills nobody as an active user.
+    expect(JSON.stringify(p().template.Resources.BackupSnapshotRole)).not.toMatch(
+      /AdminGetUser|AdminListGroupsForUser/,
+    );
+  });
+
+  test('backup verify: lists the local pool, lists and reads its own prefix only, Decrypt only', () => {
+    expect(cognitoByResource(p(), 'BackupVerifyRole')).toEqual({ [localArn]: cognito(['ListUsers', 'ListGroups']) });
+    expect(actionsOf('BackupVerifyRole').filter(([a]) => !(a as string[])[0].startsWith('cognito-idp:'))).toEqual([
+      [['s3:ListBucket'], [backupBucketArn], { StringLike: { 's3:prefix': `${backupPrefix}/${c.localPoolId}/*` } }],
+      [['s3:GetObject'], [backupObjects], undefined],
+      [['kms:Decrypt'], [backupKey], undefined],
+    ]);
+  });
+
+  test('backup: no other role touches the backup bucket or its key; schedules; the environment passes loadBackupConfig', () => {
+    for (const role of ['TriggerRole', 'ReconcileRole', 'FailoverRole']) {
+      const text = JSON.stringify(p().template.Resources[role]);
+      expect({ role, backup: /BackupBucket|BackupKey|backups/.test(text) }).toEqual({ role, backup: false });
+    }
     const rules = Object.values<Json>(p().template.Resources).filter(
       (r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression,
+    );
+    const scheduleOf = (fn: string) =>
+      rules
+        .filter((r) => r.Properties.Targets[0].Arn['Fn::GetAtt']?.[0] === fn)
+        .map((r) => r.Properties.ScheduleExpression);
+    expect(scheduleOf('BackupSnapshotLambdaFunction')).toEqual(['rate(1 day)']);
+    expect(scheduleOf('BackupVerifyLambdaFunction')).toEqual(['rate(1 day)']);
+    for (const fn of ['BackupSnapshotLambdaFunction', 'BackupVerifyLambdaFunction']) {
+      const config = loadBackupConfig(environment(p(), fn));
+      expect(config).toMatchObject({
+        sourcePoolId: c.localPoolId,
+        sourceRegion: c.region,
+        prefix: backupPrefix,
+        bucketRegion: c.params.backupBucketRegion ?? c.region,
+        quotaHeadroom: 0.5,
+      });
+      expect(config.bucket).toBe(
+        backupAccount ? 'org-cognito-backups' : 'cognito-standby-sync-test-backupbucket-1a2b3c',
+      );
+      expect(p().template.Resources[fn].Properties.ReservedConcurrentExecutions).toBe(1);
+    }
+  });
+
+  test('backup bucket: created here only without backupBucketArn; KMS, versioned, Object Lock, private, TLS-only, put-new only, writers never delete or unlock', () => {
+    const res = p().template.Resources;
+    if (backupAccount) {
+      for (const id of ['BackupBucket', 'BackupBucketPolicy', 'BackupKey', 'BackupKeyAlias'])
+        expect({ id, type: res[id]?.Type }).toEqual({ id, type: undefined });
+      return;
+    }
+    const b = res.BackupBucket;
+    expect(b.DeletionPolicy).toBe('Retain');
+    expect(b.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 35 } },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': ['BackupKey', 'Arn'] },
+            },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    // Retention bounded: every backup expires (after its lock), expired versions a day later.
+    expect(b.Properties.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ExpirationInDays: 90,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          Status: 'Enabled',
+        }),
+      ]),
+    );
+    expect(res.BackupKey.Properties.EnableKeyRotation).toBe(true);
+    const policy = statements(p()).filter((s) => s.where === 'BackupBucketPolicy');
+    expect(policy.every((s) => s.Effect === 'Deny')).toBe(true);
+    const bySid = Object.fromEntries(
+      res.BackupBucketPolicy.Properties.PolicyDocument.Statement.map((s: Json) => [s.Sid, s]),
+    );
+    expect(Object.keys(bySid)).toEqual(['DenyInsecureTransport', 'DenyOverwrite', 'DenyWritersDeleteOrUnlock']);
+    expect(bySid.DenyInsecureTransport.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    expect(bySid.DenyOverwrite).toMatchObject({
+      Principal: '*',
+      Action: 's3:PutObject',
+      Condition: { Null: { 's3:if-none-match': 'true' } },
+    });
+    expect(bySid.DenyWritersDeleteOrUnlock.Action).toEqual(
+      expect.arrayContaining([
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:BypassGovernanceRetention',
+        's3:PutObjectRetention',
+      ]),
+    );
+    const writers = resolveIntrinsics(bySid.DenyWritersDeleteOrUnlock.Condition, c.region).ArnEquals[
+      'aws:PrincipalArn'
+    ];
+    expect(writers).toEqual([
+      `arn:aws:iam::${ACCOUNT}:role/${res.BackupSnapshotRole.Properties.RoleName}`,
+      `arn:aws:iam::${ACCOUNT}:role/${res.WorkerRole.Properties.RoleName}`,
+    ]);
+  });
+
+  test('the reconcile schedule and mode', () => {
+    const rules = Object.values<Json>(p().template.Resources).filter(
+      (r) =>
+        r.Type === 'AWS::Events::Rule' &&
+        r.Properties.ScheduleExpression &&
+        r.Properties.Targets[0].Arn['Fn::GetAtt']?.[0] === 'ReconcileLambdaFunction',
     );
     expect(rules).toHaveLength(1);
     expect(rules[0].Properties.ScheduleExpression).toBe(c.params.reconcileSchedule ?? 'rate(1 day)');
@@ -908,12 +1069,14 @@ describe('function artifacts', () => {
 
   test('one bundled, minified handler per function; the trigger carries no Cognito client', () => {
     const p = get('east');
-    for (const fn of ['trigger', 'worker', 'reconcile', 'failover']) {
+    const HANDLER_FILE: Record<string, string> = { backupSnapshot: 'backup', backupVerify: 'backup' };
+    for (const fn of ['trigger', 'worker', 'reconcile', 'failover', 'backupSnapshot', 'backupVerify']) {
       const zip = join(p.dir, `${fn}.zip`);
       sizes[fn] = statSync(zip).size;
       const files = readZip(zip);
-      expect([...files.keys()]).toEqual([`src/handlers/${fn}.mjs`]);
-      const code = files.get(`src/handlers/${fn}.mjs`)!.toString('utf8');
+      const file = `src/handlers/${HANDLER_FILE[fn] ?? fn}.mjs`;
+      expect([...files.keys()]).toEqual([file]);
+      const code = files.get(file)!.toString('utf8');
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//); // bundled, not left to the runtime's copy
       if (fn === 'trigger') {
         expect(code).not.toMatch(/CognitoIdentityProvider|cognito-idp/);
@@ -1053,6 +1216,20 @@ describe('parameter checks', () => {
       ifSet: { standbyRoleArn: role, importLogsRoleArn: role, groupRoleMap: GROUP_ROLE_MAP },
     });
     // An existing topic: none is created and alarmEmail is ignored (docs/DEPLOY.md, parameters).
+    // The backup bucket: this stack's by default, or one in a backup account.
+    expect(checkParams(good, 'us-east-1')).toMatchObject({
+      choice: { backupBucket: 'created' },
+      backupPrefix: 'cognito-backup',
+      backupBucketRegion: 'us-east-1',
+      backupLockMode: 'GOVERNANCE',
+      backupLockDays: 35,
+      backupExpirationDays: 90,
+    });
+    expect(checkParams({ ...good, ...BACKUP_ACCOUNT_BUCKET }, 'us-east-1')).toMatchObject({
+      choice: { backupBucket: 'existing' },
+      backupBucketName: 'org-cognito-backups',
+      backupBucketRegion: 'eu-west-1',
+    });
     const topic = { ...all, alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops' };
     expect(checkParams(topic, 'us-east-1')).toMatchObject({ choice: { alarmTopic: 'existing', alarmEmail: 'none' } });
   });
@@ -1070,6 +1247,13 @@ describe('parameter checks', () => {
     [{ logRetentionDays: '31' }, /logRetentionDays/],
     [{ reconcileSchedule: 'daily' }, /reconcileSchedule/],
     [{ echoRoleArns: 'worker-role' }, /echoRoleArns/],
+    [{ backupBucketArn: 'my-bucket' }, /backupBucketArn.*S3 bucket ARN/],
+    [{ backupBucketArn: 'arn:aws:s3:::my-backups' }, /backupKmsKeyArn.*KMS key/],
+    [{ backupKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abc' }, /backupBucketArn.*must be set/],
+    [{ backupLockMode: 'STRICT' }, /backupLockMode/],
+    [{ backupLockDays: '100', backupExpirationDays: '30' }, /backupExpirationDays.*backupLockDays/],
+    [{ backupPrefix: '/abs' }, /backupPrefix/],
+    [{ backupSchedule: 'hourly' }, /backupSchedule/],
   ])('rejects %j', (bad, message) => {
     expect(() => checkParams({ ...good, ...bad }, 'us-east-1')).toThrow(message);
   });
