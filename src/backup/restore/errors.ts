@@ -14,3 +14,8 @@ export class CorruptChunkError extends SuiteError {
 export class JournalGapError extends SuiteError {
   override readonly name = 'JournalGapError';
 }
+
+/** A write was asked of a backup: a backup is a read-only source. */
+export class ReadOnlyBackupError extends SuiteError {
+  override readonly name = 'ReadOnlyBackupError';
+}
