@@ -22,10 +22,15 @@ interface Candidate {
   changedAt: number;
   /** The writer's time (ms): a tie-break only. */
   readAt: number;
+  /** From the journal (not the snapshot). */
+  journal: boolean;
 }
 
 interface Entry {
+  /** The latest state read at or before the restore point. */
   best?: Candidate;
+  /** The latest state changed at or before the restore point but read after it (late in the journal). */
+  late?: Candidate;
   deleted?: boolean;
 }
 
@@ -39,14 +44,36 @@ function completed(newer: BackedUpUser, older: BackedUpUser | undefined): Backed
   return { ...newer, groups: newer.groups ?? older.groups, mfa: newer.mfa ?? older.mfa };
 }
 
+/** The later of two candidates, completed with the other. */
+function latest(a: Candidate | undefined, b: Candidate | undefined): Candidate | undefined {
+  if (!a || !b) return a ?? b;
+  const [newer, older] = later(a, b) ? [a, b] : [b, a];
+  return { ...newer, user: completed(newer.user, older.user) };
+}
+
+/**
+ * A state read after the restore point is used only when Cognito changed the user after the
+ * state read before it, and then without its groups (group changes leave Cognito's modification
+ * time as it was, so its groups may be from after the restore point).
+ */
+function withLate(onTime: Candidate | undefined, late: Candidate | undefined): Candidate | undefined {
+  if (!late) return onTime;
+  if (!onTime) return late;
+  if (late.changedAt <= onTime.changedAt) return onTime;
+  return {
+    ...late,
+    user: { ...late.user, groups: onTime.user.groups ?? late.user.groups, mfa: late.user.mfa ?? onTime.user.mfa },
+  };
+}
+
 export class JournalWindow {
   private readonly entries = new Map<string, Entry>();
   private readonly atMs: number;
 
   /**
    * @param at the restore point
-   * @param slackMs a state read by a writer more than this after the restore point is not used
-   *   even when Cognito's time of it is earlier (group changes leave that time as it was)
+   * @param slackMs how late a state may be read after the restore point and still be used (a
+   *   change made before it reaches the journal late, and writers' clocks are off)
    */
   constructor(
     at: Date,
@@ -69,13 +96,18 @@ export class JournalWindow {
       const readAt = Date.parse(record.at);
       const changedAt = Date.parse(record.user.lastModifiedAt ?? record.at);
       if (changedAt <= this.atMs && readAt <= this.atMs + this.slackMs) {
-        const candidate = { user: record.user, changedAt, readAt };
-        const best = entry.best;
-        if (!best || later(candidate, best)) entry.best = { ...candidate, user: completed(record.user, best?.user) };
-        else best.user = completed(best.user, record.user);
+        const candidate: Candidate = { user: record.user, changedAt, readAt, journal: true };
+        if (readAt <= this.atMs) entry.best = latest(candidate, entry.best);
+        // Of the late states, the earliest read of the latest change: the least after the restore point.
+        else if (
+          !entry.late ||
+          changedAt > entry.late.changedAt ||
+          (changedAt === entry.late.changedAt && readAt < entry.late.readAt)
+        )
+          entry.late = candidate;
       }
     }
-    this.keep(sub, entry);
+    if (entry.best || entry.late || entry.deleted) this.entries.set(sub, entry);
   }
 
   /**
@@ -86,29 +118,31 @@ export class JournalWindow {
     const entry = this.entries.get(user.sub);
     this.entries.delete(user.sub);
     if (entry?.deleted) return { kind: 'deleted' };
-    const changedAt = Date.parse(user.lastModifiedAt ?? startedAt);
-    const snapshot: Candidate = { user, changedAt, readAt: Date.parse(startedAt) };
-    const inTime = changedAt <= this.atMs;
-    if (entry?.best && (!inTime || later(entry.best, snapshot)))
-      return { kind: 'journal', user: completed(entry.best.user, user) };
-    if (inTime) return { kind: 'snapshot', user: completed(user, entry?.best?.user) };
+    const snapshot: Candidate = {
+      user,
+      changedAt: Date.parse(user.lastModifiedAt ?? startedAt),
+      readAt: Date.parse(startedAt),
+      journal: false,
+    };
+    const inTime = snapshot.changedAt <= this.atMs;
+    const chosen = withLate(latest(entry?.best, inTime ? snapshot : undefined), entry?.late);
+    if (chosen) return { kind: chosen.journal ? 'journal' : 'snapshot', user: completed(chosen.user, user) };
     if (user.createdAt && Date.parse(user.createdAt) > this.atMs) return { kind: 'not-yet' };
     return { kind: 'newer', user };
   }
 
   /** The users known only from the journal that exist at the restore point (after every snapshot user was resolved). */
   *remaining(): Generator<BackedUpUser> {
-    for (const entry of this.entries.values()) if (entry.best && !entry.deleted) yield entry.best.user;
+    for (const entry of this.entries.values()) {
+      const chosen = entry.deleted ? undefined : withLate(entry.best, entry.late);
+      if (chosen) yield chosen.user;
+    }
   }
 
-  /** Subs deleted at the restore point among those not resolved against the snapshot. */
+  /** Users deleted at the restore point among those not resolved against the snapshot. */
   get deletedRemaining(): number {
     let n = 0;
-    for (const entry of this.entries.values()) if (entry.deleted && entry.best) n++;
+    for (const entry of this.entries.values()) if (entry.deleted && (entry.best || entry.late)) n++;
     return n;
-  }
-
-  private keep(sub: string, entry: Entry): void {
-    if (entry.best || entry.deleted) this.entries.set(sub, entry);
   }
 }

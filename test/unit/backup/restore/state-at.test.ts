@@ -150,6 +150,28 @@ describe('stateAt: the state at T from the snapshot and the journal', () => {
     expect((await rebuild(store)).users.get(u.sub)?.attributes.name).toBe('Behind');
   });
 
+  it('a state read after T is used only for a change Cognito made before T, and never for its groups', async () => {
+    const u = backedUp(1, { groups: ['admins'] });
+    await writeSnapshot(store, root, { snapshotId: 's', startedAt: '2026-11-30T00:00:00.000Z', users: [u] });
+    // At 09:45 a script strips the group: Cognito's modification time stays as it was.
+    await writeBatch(store, root, '2026-11-30T09:45:01.000Z', 'w', 1, [
+      stateRecord('2026-11-30T09:45:00.000Z', { ...u, groups: [] }),
+    ]);
+    expect((await rebuild(store)).users.get(u.sub)?.groups).toEqual(['admins']);
+    // A change made at 09:40:55 reached the journal late (09:41:03), with a group change made after T.
+    const renamed = {
+      ...u,
+      attributes: { ...u.attributes, name: 'Renamed' },
+      groups: ['other'],
+      lastModifiedAt: '2026-11-30T09:40:55.000Z',
+    };
+    await writeBatch(store, root, '2026-11-30T09:41:03.000Z', 'w2', 1, [
+      stateRecord('2026-11-30T09:41:03.000Z', renamed),
+    ]);
+    const { users } = await rebuild(store);
+    expect(users.get(u.sub)).toMatchObject({ attributes: { name: 'Renamed' }, groups: ['admins'] });
+  });
+
   it("detects and reports a gap in a writer's sequence, never skipping it silently", async () => {
     await writeSnapshot(store, root, { snapshotId: 's', startedAt: '2026-11-30T00:00:00.000Z', users: [backedUp(1)] });
     for (const seq of [10, 11, 14, 15])
