@@ -58,10 +58,16 @@ export function restoreCommand(): Command {
     .option('--backup-region <region>', "the backup bucket's Region (default: the target's)", optRegion)
     .option('--apply', 'write the changes (default: dry run, nothing is written)', false)
     .addOption(
-      new Option('--only <which>', 'deleted: only users the target lacks; all: every user').choices(['deleted', 'all']).default('all'),
+      new Option('--only <which>', 'deleted: only users the target lacks; all: every user')
+        .choices(['deleted', 'all'])
+        .default('all'),
     )
-    .option('--sub <sub>', "restore only this source user (its sub), repeatable", collect)
-    .option('--accept-gap', 'apply even though the journal misses batches before the restore point (reported either way)', false)
+    .option('--sub <sub>', 'restore only this source user (its sub), repeatable', collect)
+    .option(
+      '--accept-gap',
+      'apply even though the journal misses batches before the restore point (reported either way)',
+      false,
+    )
     .option(
       '--forget <sub>',
       'record an erasure in the backup (this user is never restored again) and exit; repeatable',
@@ -105,7 +111,9 @@ export async function runRestore(program: Command): Promise<number> {
   if (forget.length) {
     for (const sub of forget) {
       const done = await recordErasure(backup, root, { sub, at: new Date().toISOString(), cause: 'operator' });
-      note(`erasure of ${sub} ${done === 'written' ? 'recorded' : 'was already recorded'} in ${backup.location(root)}erasures/`);
+      note(
+        `erasure of ${sub} ${done === 'written' ? 'recorded' : 'was already recorded'} in ${backup.location(root)}erasures/`,
+      );
     }
     return EXIT.OK;
   }
@@ -131,7 +139,9 @@ export async function runRestore(program: Command): Promise<number> {
     let interrupts = 0;
     const onSignal = () => {
       if (++interrupts > 1) process.exit(130);
-      process.stderr.write('\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n');
+      process.stderr.write(
+        '\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n',
+      );
       stop.abort();
     };
     process.on('SIGINT', onSignal);
@@ -166,10 +176,15 @@ export async function runRestore(program: Command): Promise<number> {
         await writeReportFile(reportPath, report as unknown as ReconcileReport);
       },
     });
-    note(`restored state of ${poolId} at ${o.at.toISOString()}: snapshot ${result.state.snapshotId}, ${result.state.users} users`);
+    note(
+      `restored state of ${poolId} at ${o.at.toISOString()}: snapshot ${result.state.snapshotId}, ${result.state.users} users`,
+    );
     if (o.json) process.stdout.write(`${JSON.stringify(last ?? result.run?.report, null, 2)}\n`);
     else if (result.run) {
-      const summary = formatSummary({ ...result.run.report, warnings: [...result.warnings, ...result.run.report.warnings] });
+      const summary = formatSummary({
+        ...result.run.report,
+        warnings: [...result.warnings, ...result.run.report.warnings],
+      });
       process.stdout.write(`${summary}\nReport: ${reportPath}\n`);
     }
     return result.exitCode;

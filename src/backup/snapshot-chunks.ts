@@ -17,7 +17,7 @@ export const CHUNK_CONTENT_TYPE = 'application/x-ndjson';
 
 /** Bounds of one chunk, before compression. */
 export interface ChunkLimits {
-  /** Uncompressed bytes after which a chunk is closed. Default 8 MiB. */
+  /** Characters of JSON (about bytes, before compression) after which a chunk is closed. Default 8 MiB. */
   maxBytes?: number;
   /** Lines after which a chunk is closed. Default 20,000. */
   maxRecords?: number;
@@ -55,6 +55,8 @@ export async function putChunk(
  * it (page by page) keeps memory bounded. Several callers may add at once (parallel listings).
  */
 export class ChunkWriter {
+  /** Records added so far. */
+  records = 0;
   private lines: string[] = [];
   private bytes = 0;
   private next = 0;
@@ -69,9 +71,6 @@ export class ChunkWriter {
   ) {
     this.limits = { ...DEFAULT_CHUNK_LIMITS, ...limits };
   }
-
-  /** Records added so far. */
-  records = 0;
 
   /** Adds records (one JSON line each); stores the chunk they fill. */
   async add(records: readonly unknown[]): Promise<void> {

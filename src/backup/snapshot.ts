@@ -100,15 +100,17 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
     if (options.signal?.aborted) throw new SnapshotStoppedError('the snapshot was stopped; no manifest was written');
     if (stop.signal.aborted) throw new SnapshotStoppedError('another listing of the snapshot failed');
   };
-  const guarded = (work: Promise<unknown>) =>
-    work.catch((err) => {
+  const guarded = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((err: unknown) => {
       stop.abort();
       throw err;
     });
 
   try {
-    const config = await readConfig(pool);
-    const configChunk = await putChunk(store, `${folder}config.json.gz`, 'config', `${JSON.stringify(config)}\n`, 1);
+    // The configuration is read and written while the listings run (other quota categories).
+    const writeConfig = readConfig(pool).then((config) =>
+      putChunk(store, `${folder}config.json.gz`, 'config', `${JSON.stringify(config)}\n`, 1),
+    );
 
     const listUsers = forEachLimit(
       options.shards ?? SNAPSHOT_SHARDS,
@@ -154,7 +156,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
       );
     })();
 
-    await Promise.all([guarded(listUsers), guarded(listGroups)]);
+    const [configChunk] = await Promise.all([guarded(writeConfig), guarded(listUsers), guarded(listGroups)]);
     checkStop();
     const chunks = [configChunk, ...(await groups.close()), ...(await users.close())];
     const manifest: SnapshotManifest = {
