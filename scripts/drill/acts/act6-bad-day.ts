@@ -126,7 +126,7 @@ export async function act6(ctx: DrillContext): Promise<void> {
   );
   const damage: { user: DrillUser; reason: string; at: number }[] = [];
   await narrator.step(
-    `a bad script in ${regions.primary.region}: deletes ${victims.length} users, removes the ${members.length} members of group ${group}`,
+    `a bad script in ${regions.primary.region}: deletes ${victims.length} users, removes the ${members.length} member(s) of group ${group}`,
     async () => {
       for (const u of victims) {
         damage.push({ user: u, reason: 'AdminDeleteUser', at: Date.now() });
@@ -241,13 +241,22 @@ export async function act6(ctx: DrillContext): Promise<void> {
       u.restoredFrom = was;
       u.tags.add('restored');
     }
-    if (!replica) problems.push(`user #${u.n} (sub ${was}) not back in the standby`);
-    else u.subs.standby = replica.sub;
+    if (!replica) {
+      problems.push(`user #${u.n} (sub ${was}) not back in the standby`);
+      u.subs.standby = undefined;
+    } else u.subs.standby = replica.sub;
   }
   for (const p of problems) ctx.results.failures.push(`act 6: ${p}`);
+  ctx.results.badDay = {
+    deleted: victims.length,
+    goneFromStandby: victims.length - stillInStandby,
+    strippedMembers: members.length,
+    backInPrimary: victims.filter((u) => u.restoredFrom).length,
+    backInStandby: victims.filter((u) => u.restoredFrom && u.subs.standby).length,
+  };
   const back = victims.filter((u) => u.tags.has('restored'));
   narrator.ok(
-    `both pools hold the ${back.length} deleted users again (new subs, e.g. #${back[0]?.n}: ${back[0] ? `${before.get(back[0])!.sub} -> ${back[0].subs.primary}` : '-'}, the original in ${DEFAULT_SOURCE_SUB_ATTRIBUTE}) and group ${group} its ${members.length} members; the tally checks every user`,
+    `both pools hold the ${back.length} deleted users again (new subs, e.g. #${back[0]?.n}: ${back[0] ? `${before.get(back[0])!.sub} -> ${back[0].subs.primary}` : '-'}, the original in ${DEFAULT_SOURCE_SUB_ATTRIBUTE}) and group ${group} its ${members.length} member(s); the tally checks every user`,
   );
   narrator.detail(
     'restored users are CONFIRMED with a password nobody knows: they sign in again after a password reset (no backup holds passwords or TOTP secrets)',
