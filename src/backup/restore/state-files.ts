@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Semaphore } from '../../core/semaphore';
 import type { GroupInfo, UserRecord } from '../../core/types';
 import type { StateSink, StateStats } from './types';
 
@@ -15,6 +16,8 @@ import type { StateSink, StateStats } from './types';
 const NAME_BUCKETS = 1024;
 /** Buffered bytes after which every pending line is written out. */
 const FLUSH_BYTES = 8 * 1024 * 1024;
+/** Files read at once (a reconciler reads thousands of users at a time: never as many open files). */
+const READS_AT_ONCE = 32;
 /** Bytes read at a time when paging through a file. */
 const READ_BLOCK = 64 * 1024;
 
@@ -173,6 +176,8 @@ async function* allLines(path: string): AsyncGenerator<string> {
 
 /** The rebuilt state in `dir`, read page by page. */
 export class RestoredState {
+  private readonly reads = new Semaphore(READS_AT_ONCE);
+
   private constructor(
     readonly dir: string,
     private readonly index: StateIndex,
@@ -202,7 +207,7 @@ export class RestoredState {
 
   /** Up to `limit` users of one shard from `offset`, and the offset of the next page. */
   async usersPage(shard: string, offset: number, limit: number): Promise<{ users: UserRecord[]; next?: number }> {
-    const page = await readLines(join(this.dir, `users-${shard}.jsonl`), offset, limit);
+    const page = await this.gated(() => readLines(join(this.dir, `users-${shard}.jsonl`), offset, limit));
     return { users: page.lines.map(decode), next: page.next };
   }
 
@@ -210,17 +215,30 @@ export class RestoredState {
   async membersPage(group: string, offset: number, limit: number): Promise<{ usernames: string[]; next?: number }> {
     const n = this.index.memberFiles[group];
     if (n === undefined) return { usernames: [] };
-    const page = await readLines(join(this.dir, `members-${n}.jsonl`), offset, limit);
+    const page = await this.gated(() => readLines(join(this.dir, `members-${n}.jsonl`), offset, limit));
     return { usernames: page.lines.map((l) => JSON.parse(l) as string), next: page.next };
   }
 
   /** The user of that username (one bucket read). */
   async byUsername(username: string): Promise<UserRecord | undefined> {
-    for await (const line of allLines(join(this.dir, `names-${bucketOf(username)}.jsonl`))) {
-      const user = decode(line);
-      if (user.username === username) return user;
+    const needle = `"username":${JSON.stringify(username)},`;
+    return this.gated(async () => {
+      for await (const line of allLines(join(this.dir, `names-${bucketOf(username)}.jsonl`))) {
+        if (!line.includes(needle)) continue;
+        const user = decode(line);
+        if (user.username === username) return user;
+      }
+      return undefined;
+    });
+  }
+
+  private async gated<T>(read: () => Promise<T>): Promise<T> {
+    const release = await this.reads.acquire();
+    try {
+      return await read();
+    } finally {
+      release();
     }
-    return undefined;
   }
 
   /** Every user of the shards given (all by default) that `match` accepts. */

@@ -158,6 +158,24 @@ describe('restore: the backup at T as the source of a reconcile into the target'
     expect(pair.target.users.has('user3')).toBe(true);
   });
 
+  it('brings back SMS MFA as last known (from the journal)', async () => {
+    const store = new MemoryBackupStore();
+    const pair = new Pair({ target: { mfaConfiguration: 'OPTIONAL' } });
+    const sms = backedUp(1, { attributes: { sub: 'x', phone_number: '+15550100', phone_number_verified: 'true' } });
+    sms.attributes.sub = sms.sub;
+    await writeSnapshot(store, root, { snapshotId: 's', startedAt: '2026-11-30T00:00:00.000Z', users: [sms] });
+    await writeBatch(store, root, '2026-11-30T08:00:00.000Z', 'w', 1, [
+      stateRecord('2026-11-30T08:00:00.000Z', {
+        ...sms,
+        mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' },
+        lastModifiedAt: '2026-11-30T08:00:00.000Z',
+      }),
+    ]);
+    const { result } = run(pair, store, { apply: true });
+    expect((await result).exitCode).toBe(0);
+    expect(pair.target.users.get('user1')).toMatchObject({ Mfa: ['SMS_MFA'], PreferredMfa: 'SMS_MFA' });
+  });
+
   it('a gap in the journal: the dry run reports it (exit 1), --apply refuses it unless --accept-gap', async () => {
     const store = new MemoryBackupStore();
     const pair = new Pair();
