@@ -56,6 +56,8 @@ export interface DrillResults {
     strippedMembers: number;
     backInPrimary: number;
     backInStandby: number;
+    /** Of those back, users that signed up after the snapshot (the journal alone held them). */
+    backFromJournal: number;
   };
   /** Calls received by each side before the final read-back (the tally's own reads excluded). */
   calls?: { all: Record<Side, CallCounts>; suite: Record<Side, CallCounts> };

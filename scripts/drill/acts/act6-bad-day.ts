@@ -253,6 +253,7 @@ export async function act6(ctx: DrillContext): Promise<void> {
     strippedMembers: members.length,
     backInPrimary: victims.filter((u) => u.restoredFrom).length,
     backInStandby: victims.filter((u) => u.restoredFrom && u.subs.standby).length,
+    backFromJournal: newcomer.restoredFrom && newcomer.subs.standby ? 1 : 0,
   };
   const back = victims.filter((u) => u.tags.has('restored'));
   narrator.ok(
