@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     if (!process.env.MEM_DEBUG) return;
     const m = process.memoryUsage();
     process.stderr.write(
-      `  t=${Math.round((Date.now() - t0) / 1000)}s rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)}/${Math.round(m.heapTotal / 1048576)} disk ${Math.round(peakDisk / 1048576)}\n`,
+      `  t=${Math.round((Date.now() - t0) / 1000)}s rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)}/${Math.round(m.heapTotal / 1048576)} ext ${Math.round(m.external / 1048576)} ab ${Math.round(m.arrayBuffers / 1048576)} disk ${Math.round(peakDisk / 1048576)}\n`,
     );
   }, 1000);
   const result = await reconcile({

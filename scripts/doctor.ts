@@ -5,10 +5,13 @@
  * Compares the two pools and prints, per finding, what will break and the exact fix.
  * Exit 1 when something blocks replication or failover.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { comparePools, hasBlockers } from '../src/doctor/compare';
 import { readPoolSnapshot } from '../src/doctor/read';
 import { renderFindings } from '../src/doctor/render';
+import { doctorFindingsRecord, doctorRecordName } from '../src/report';
 import {
   buildGateway,
   EXIT,
@@ -30,7 +33,11 @@ const program = new Command('doctor')
   .requiredOption('--target-pool <id>', 'the target user pool id', optPoolId)
   .option('--source-endpoint <url>', 'Cognito endpoint override for the source', optUrl)
   .option('--target-endpoint <url>', 'Cognito endpoint override for the target', optUrl)
-  .option('--json', 'print the findings as JSON', false);
+  .option('--json', 'print the findings as JSON', false)
+  .option(
+    '--report-dir <folder>',
+    'also write the findings into this reports folder (doctor-<time>.json), where `npm run report` links them into the readiness page',
+  );
 
 replicaAttributeOptions(program);
 
@@ -46,6 +53,7 @@ async function main(): Promise<number> {
     sourceSubAttribute: string;
     mfaMarkerAttribute: string;
     json: boolean;
+    reportDir?: string;
   }>();
   const [source, target] = await Promise.all([
     readPoolSnapshot(buildGateway({ region: f.sourceRegion, poolId: f.sourcePool, endpoint: f.sourceEndpoint })),
@@ -56,6 +64,11 @@ async function main(): Promise<number> {
     mfaMarkerAttribute: f.mfaMarkerAttribute,
   });
   const blocked = hasBlockers(findings);
+  if (f.reportDir) {
+    const record = doctorFindingsRecord(source.config, target.config, findings, new Date());
+    await mkdir(f.reportDir, { recursive: true });
+    await writeFile(join(f.reportDir, doctorRecordName(record)), `${JSON.stringify(record, null, 2)}\n`);
+  }
   if (f.json) {
     const brief = (s: typeof source) => ({
       region: s.config.region,

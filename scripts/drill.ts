@@ -58,6 +58,8 @@ Good to know:
     quota-limited); its retry back-off runs 60x faster than in production so that the outage
     fits in seconds.
   - Users are shown by sub and counted; e-mail addresses and phone numbers are never printed.
+  - At the end the readiness and drill page (report.html: readiness, lag, recovery time, the
+    acts and their timings, users lost) is written to --report-dir and its path printed.
   - Exit status: 0 when no user was lost and every step worked, 1 otherwise, 2 for a bad flag,
     130 on Ctrl-C.
 
@@ -86,6 +88,10 @@ const program = new Command('drill')
   .option('--verbose', "also print the Lambda functions' own JSON logs (subs only, no contact data)", false)
   .option('--primary-region <region>', 'the primary Region', optRegion, DEFAULT_OPTIONS.primaryRegion)
   .option('--standby-region <region>', 'the standby Region', optRegion, DEFAULT_OPTIONS.standbyRegion)
+  .option(
+    '--report-dir <folder>',
+    'where the readiness and drill page (report.html) and its inputs are written at the end (default reports/drill-<time>)',
+  )
   .addHelpText('after', ACTS)
   .showHelpAfterError('(npm start -- --help for usage)')
   .exitOverride();
@@ -104,6 +110,7 @@ async function main(): Promise<void> {
     verbose: boolean;
     primaryRegion: string;
     standbyRegion: string;
+    reportDir?: string;
   }>();
   if (o.primaryRegion === o.standbyRegion) {
     process.stderr.write('error: --primary-region and --standby-region must differ\n');

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { TaskPool } from '../../src/core/concurrency';
+import type { DoctorRecord } from '../../src/report';
 import type { Narrator } from './narrator';
 import type { CallCounts } from './runtime/calls';
 import type { Side } from './runtime/names';
@@ -22,6 +23,8 @@ export interface DrillOptions {
   verbose: boolean;
   primaryRegion: string;
   standbyRegion: string;
+  /** Where the readiness page and its inputs are written at the end (default `reports/drill-<time>`). */
+  reportDir?: string;
 }
 
 export const DEFAULT_OPTIONS: DrillOptions = {
@@ -62,6 +65,10 @@ export interface DrillResults {
   /** Calls received by each side before the final read-back (the tally's own reads excluded). */
   calls?: { all: Record<Side, CallCounts>; suite: Record<Side, CallCounts> };
   verification?: Verification;
+  /** The doctor's findings of act 3, for the readiness page. */
+  doctor?: DoctorRecord;
+  /** Messages in each Region's DLQ at the tally. */
+  dlq?: Record<Side, number>;
 }
 
 export interface DrillContext {

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import './quiet';
+import path from 'node:path';
 import { logger } from '../../src/observability';
 import { act1 } from './acts/act1-regions';
 import { act2, ACT2 } from './acts/act2-normal-days';
@@ -16,6 +17,7 @@ import { act6, ACT6 } from './acts/act6-bad-day';
 import { act7 } from './acts/act7-tally';
 import { DEFAULT_OPTIONS, type DrillContext, DrillInterrupted, type DrillOptions, type DrillResults } from './context';
 import { type ActRecord, formatMs, Narrator, type NarratorOptions } from './narrator';
+import { defaultReportDir, writeDrillReport } from './report';
 import { SIDES } from './runtime/names';
 import type { Verification } from './runtime/verify';
 import type { World } from './runtime/world';
@@ -34,6 +36,8 @@ export interface DrillResult {
   acts: ActRecord[];
   results: DrillResults;
   verification?: Verification;
+  /** The readiness page written at the end (issue 14). */
+  page?: string;
 }
 
 /** The acts after the set-up, in order. Add one here (and a module under acts/) to extend the drill. */
@@ -151,6 +155,24 @@ export async function runDrill(partial: Partial<DrillOptions> = {}, io: DrillIo 
     }
   }
 
+  let page: string | undefined;
+  if (!interrupted && world) {
+    // Before the world stops: its private folder holds the run's reconcile reports.
+    const at = new Date();
+    try {
+      page = await writeDrillReport(
+        options.reportDir ?? defaultReportDir(at),
+        path.join(world.workDir, 'reconcile'),
+        options,
+        { exitCode, totalMs, acts: narrator.acts, results, verification },
+        at,
+      );
+      narrator.line(`Readiness and drill report: ${page}`);
+    } catch (err) {
+      narrator.warn(`the readiness page could not be written: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
   try {
     if (options.keep && world && !interrupted && !world.stopped) {
       printEndpoints(narrator, world);
@@ -165,7 +187,7 @@ export async function runDrill(partial: Partial<DrillOptions> = {}, io: DrillIo 
       process.off('SIGTERM', onSignal);
     }
   }
-  return { exitCode, totalMs, acts: narrator.acts, results, verification };
+  return { exitCode, totalMs, acts: narrator.acts, results, verification, page };
 }
 
 function printEndpoints(narrator: Narrator, world: World): void {

@@ -1,4 +1,5 @@
 import { closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ExcludedRow, Manifest, ManifestRow } from './manifest';
 
@@ -82,4 +83,37 @@ export function writeManifest(
   writePrivateFile(out, serialise(manifest.rows, ROW_COLUMNS, format));
   writePrivateFile(excluded, serialise(manifest.excluded, EXCLUDED_COLUMNS, format));
   return { manifest: out, excluded };
+}
+
+/**
+ * Like {@link writePrivateFile} for content produced line by line (a map of millions of users):
+ * each line is written as it comes (CRLF-terminated when `crlf`), so memory does not grow with
+ * the file; mode 0600, renamed into place only once complete. Returns the lines written.
+ */
+export async function writePrivateLines(path: string, lines: AsyncIterable<string>, crlf = false): Promise<number> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
+  const end = crlf ? '\r\n' : '\n';
+  let n = 0;
+  try {
+    await handle.chmod(0o600);
+    let chunk: string[] = [];
+    for await (const line of lines) {
+      chunk.push(line);
+      n++;
+      if (chunk.length >= 4096) {
+        await handle.write(chunk.join(end) + end);
+        chunk = [];
+      }
+    }
+    if (chunk.length) await handle.write(chunk.join(end) + end);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  renameSync(tmp, path);
+  return n;
 }

@@ -13,6 +13,7 @@ import { reconcile, type ReconcileOptions, type ReconcileResult } from '../recon
 import { S3CheckpointStore } from '../reconcile/s3-store';
 import { reconcileGateways, replicaIndexOf } from '../config/wiring';
 import { formatSummary } from '../reconcile/summary';
+import { readReportPrefix, type ReportInputs, reportPage } from '../report';
 
 /** What the scheduled reconcile needs (tests pass their own). */
 export interface ReconcileDeps {
@@ -24,6 +25,8 @@ export interface ReconcileDeps {
   replicaIndex?: ReconcileOptions['replicaIndex'];
   /** Starts the next invocation of a run that did not finish (asynchronous self-invoke). */
   continueRun?: (payload: { source: 'continue'; runId: string }) => Promise<void>;
+  /** Reads the kept reports under a prefix of the state bucket, for the page (default: S3). */
+  readReports?: (prefix: string) => Promise<ReportInputs>;
 }
 
 /** What one invocation returns (and logs). */
@@ -32,6 +35,8 @@ export interface ReconcileInvocationResult {
   runId: string;
   mode: 'dry-run' | 'apply';
   report?: string;
+  /** The readiness page written next to the report (issue 14). */
+  page?: string;
   continued?: boolean;
   counts: {
     source: number;
@@ -125,6 +130,7 @@ export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDep
       const key = `reports/${r.finishedAt.slice(0, 10)}/${r.source.poolId}--${r.target.poolId}-${r.runId}.json`;
       await d.store.putObject(key, JSON.stringify(r, null, 2));
       out.report = `s3://${d.store.bucket}/${key}`;
+      out.page = await writePage(d, key.replace(/\.json$/, '.html'));
       for (const line of formatSummary(r).split('\n')) logger.info(line);
       metrics.addMetric('DriftUsers', MetricUnit.Count, c.create + c.update);
       metrics.addMetric('MissingUsers', MetricUnit.Count, c.create);
@@ -169,6 +175,29 @@ export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDep
     }
     return out;
   };
+}
+
+/** The readiness page over every kept report, next to this run's; a failure is a warning, never a failed run. */
+async function writePage(d: ReconcileDeps, key: string): Promise<string | undefined> {
+  try {
+    const read =
+      d.readReports ??
+      ((prefix: string) =>
+        readReportPrefix(
+          new S3Client({
+            region: d.config.sourceRegion,
+            endpoint: d.config.s3Endpoint,
+            forcePathStyle: !!d.config.s3Endpoint,
+          }),
+          d.store.bucket,
+          prefix,
+        ));
+    await d.store.putObject(key, reportPage(await read('reports/'), new Date()), 'text/html; charset=utf-8');
+    return `s3://${d.store.bucket}/${key}`;
+  } catch (err) {
+    logger.warn('could not write the readiness page; the JSON report is written', { error: describeError(err) });
+    return undefined;
+  }
 }
 
 const logProgress: ProgressSink = {

@@ -112,7 +112,8 @@ const WEST_TOPIC: Case = {
   ...WEST,
   name: 'west-topic',
   combination: 'existing alarm topic',
-  params: { alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms' },
+  // The dashboard turned off (it is on by default, issue 14).
+  params: { alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms', dashboard: 'false' },
 };
 /** Cross-account from us-east-1, with the alarm topic and e-mail subscription of its own. */
 const EAST_XACCT: Case = {
@@ -687,7 +688,40 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
         Endpoint: c.params.alarmEmail,
       });
     }
-    expect(Boolean(resources.Dashboard)).toBe(c.params.dashboard === 'true');
+    // On by default (issue 14); dashboard=false leaves it out.
+    expect(Boolean(resources.Dashboard)).toBe(c.params.dashboard !== 'false');
+  });
+
+  test('issue 14: the dashboard shows lag, queue age, DLQ depth, drift after the last run and throttles per quota category', () => {
+    const dashboard = p().template.Resources.Dashboard;
+    if (c.params.dashboard === 'false') {
+      expect(dashboard).toBeUndefined();
+      return;
+    }
+    expect(dashboard).toBeDefined();
+    const [body, values] = dashboard.Properties.DashboardBody['Fn::Sub'] as [string, Record<string, unknown>];
+    const json = JSON.parse(body.replace(/\$\{[^}]+\}/g, 'X')) as { widgets: { properties: Json }[] };
+    const metricNames = json.widgets.flatMap((w) =>
+      (w.properties.metrics as Json[][]).flatMap((m) => m.filter((x) => typeof x === 'string')),
+    );
+    for (const name of [
+      'ReplicationLagMs',
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'DriftUsers',
+      'RemainingDriftUsers',
+      'ReadinessPercent',
+    ])
+      expect(metricNames).toContain(name);
+    const expressions = json.widgets.flatMap((w) =>
+      (w.properties.metrics as Json[][]).flatMap((m) => m.filter((x) => x && typeof x === 'object' && x.expression)),
+    );
+    expect(expressions.map((e: Json) => e.expression)).toEqual([
+      expect.stringMatching(/SEARCH\('Namespace="AWS\/Usage" MetricName="ThrottleCount" Cognito'/),
+    ]);
+    // Every ${Name} of the body is given a value (or is a pseudo parameter).
+    const names = [...body.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]).filter((n) => !n.startsWith('AWS::'));
+    for (const n of names) expect(Object.keys(values)).toContain(n);
   });
 
   test('issue 16: the template holds only what the configuration uses: no condition, no Fn::If, no empty value', () => {
@@ -1173,7 +1207,7 @@ describe('parameter checks', () => {
     driftAlarmThreshold: '0',
     reportRetentionDays: '90',
     logRetentionDays: '30',
-    dashboard: 'false',
+    dashboard: 'true',
   };
   const good = { ...defaults, localPoolId: 'us-east-1_AAAA', peerPoolId: 'us-west-2_BBBB', peerRegion: 'us-west-2' };
 
@@ -1193,10 +1227,12 @@ describe('parameter checks', () => {
         alarmEmail: 'none',
         peerAccess: 'sameAccount',
         importLogsRole: 'none',
-        dashboard: 'none',
+        dashboard: 'created',
       },
       ifSet: {},
     });
+    // dashboard=false leaves the dashboard out.
+    expect(checkParams({ ...good, dashboard: 'false' }, 'us-east-1')).toMatchObject({ choice: { dashboard: 'none' } });
     const all = {
       ...good,
       alarmEmail: 'ops@example.com',

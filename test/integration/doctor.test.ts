@@ -2,6 +2,9 @@
  * The doctor CLI against two emulated Regions: a well-prepared pair passes (exit 0), a
  * deliberately mismatched pair is reported finding by finding (exit 1).
  */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Finding } from '../../src/doctor/compare';
 import { createDrillPool } from '../../scripts/local/pools';
@@ -152,4 +155,30 @@ test('an unreachable pool: exit 2 with the error', async () => {
   );
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/^error: /m);
+});
+
+test('--report-dir: the findings go into a reports folder, and `npm run report` links them into the page', async () => {
+  const { primary, standby, primaryClient, standbyClient } = emu();
+  const [s, t] = await Promise.all([
+    createDrillPool(primaryClient, { name: 'rd-src', usernameMode: 'username', replicaAttributes: true }),
+    createDrillPool(standbyClient, { name: 'rd-dst', usernameMode: 'username', replicaAttributes: false }),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'doctor-report-'));
+  const r = await doctor(
+    args({ ...primary, poolId: s.poolId }, { ...standby, poolId: t.poolId }, ['--report-dir', dir]),
+  );
+  expect(r.code).toBe(1);
+  const files = readdirSync(dir);
+  expect(files).toEqual([expect.stringMatching(/^doctor-\d{8}T\d{6}Z\.json$/)]);
+  const record = JSON.parse(readFileSync(join(dir, files[0]), 'utf8')) as { ok: boolean; findings: Finding[] };
+  expect(record.ok).toBe(false);
+  const blockers = record.findings.filter((f) => f.severity === 'blocker').length;
+  expect(blockers).toBeGreaterThan(0);
+
+  const page = join(dir, 'report.html');
+  const rep = await runCli('report', ['--from', dir, '--out', page]);
+  expect(rep.code).toBe(0);
+  const html = readFileSync(page, 'utf8');
+  expect(html).toContain(`data-figure="doctor-blockers">${blockers}<`);
+  expect(html).toContain('schema.source-sub.missing');
 });

@@ -5,7 +5,11 @@
  * may start a child that outlives the drill). No timing assertions.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runDrill } from '../../scripts/drill/main';
+import { ARTIFACTS, findChromium, openPage } from '../support/chromium';
 
 jest.setTimeout(240_000);
 
@@ -21,8 +25,9 @@ function childProcesses(): string[] {
 
 test('the drill runs every act and loses no user', async () => {
   let output = '';
+  const reportDir = mkdtempSync(join(tmpdir(), 'drill-report-'));
   const result = await runDrill(
-    { users: 12, rate: 40 },
+    { users: 12, rate: 40, reportDir },
     { write: (t) => void (output += t), color: false, live: false },
   );
   if (result.exitCode !== 0) process.stderr.write(output);
@@ -67,4 +72,21 @@ test('the drill runs every act and loses no user', async () => {
   expect(output).not.toMatch(/\+1555\d{7}/);
 
   expect(childProcesses()).toEqual([]);
+
+  // The readiness and drill page (issue 14), its path printed, opened from the drill's output.
+  const page = /Readiness and drill report: (\S+)/.exec(output)?.[1];
+  expect(page).toBe(join(reportDir, 'report.html'));
+  const html = readFileSync(page!, 'utf8');
+  expect(html).toContain('data-figure="users-lost">0<');
+  expect(html).toContain('data-figure="drill-result">passed<');
+  expect(html).not.toMatch(/@example\.com/);
+  expect(html).not.toMatch(/\+1555\d{7}/);
+  const browser = findChromium();
+  if ('missing' in browser) console.warn(`drill page not opened in a browser: ${browser.missing}`);
+  else {
+    const opened = await openPage(browser.path, page!, join(ARTIFACTS, 'drill-report.png'));
+    expect(opened.console).toEqual([]);
+    expect(opened.dom).toMatch(/data-figure="users-lost">0</);
+    expect(opened.dom).toMatch(/data-figure="readiness-percent">[\d.]+ %</);
+  }
 });

@@ -10,6 +10,7 @@
  */
 import { comparePools, hasBlockers } from '../../../src/doctor/compare';
 import { readPoolSnapshot } from '../../../src/doctor/read';
+import { doctorFindingsRecord } from '../../../src/report';
 import { addLag, type DrillContext } from '../context';
 import { formatMs } from '../narrator';
 import type { DrillUser } from '../runtime/population';
@@ -149,10 +150,12 @@ export async function act3(ctx: DrillContext): Promise<void> {
       readPoolSnapshot(world.gateway('primary', 'operator')),
       readPoolSnapshot(world.gateway('standby', 'operator')),
     ]);
-    return comparePools(s, t, {
+    const found = comparePools(s, t, {
       sourceSubAttribute: primary.workerConfig.sourceSubAttribute,
       mfaMarkerAttribute: primary.workerConfig.mfaMarkerAttribute,
     });
+    ctx.results.doctor = doctorFindingsRecord(s.config, t.config, found, new Date());
+    return found;
   });
   const count = (sev: string) => findings.filter((f) => f.severity === sev).length;
   narrator.detail(`${count('blocker')} blocker(s), ${count('warning')} warning(s), ${count('info')} note(s)`);

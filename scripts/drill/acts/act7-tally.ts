@@ -44,6 +44,7 @@ export async function act7(ctx: DrillContext): Promise<Verification> {
     primary: (await deployments.primary.dlqDepth()).visible,
     standby: (await deployments.standby.dlqDepth()).visible,
   };
+  results.dlq = dlq;
   const label = (side: Side) => `${regions[side].region} (${side})`;
 
   narrator.line();

@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { csvField, excludedPath, serialise, writeManifest, writePrivateFile } from '../../../src/failover/files';
+import {
+  csvField,
+  excludedPath,
+  serialise,
+  writeManifest,
+  writePrivateFile,
+  writePrivateLines,
+} from '../../../src/failover/files';
 import type { Manifest } from '../../../src/failover/manifest';
 
 let dir: string;
@@ -81,4 +88,23 @@ test('writePrivateFile leaves no temporary file behind', () => {
   writePrivateFile(out, 'y');
   expect(readFileSync(out, 'utf8')).toBe('y');
   expect(require('node:fs').readdirSync(dir)).toEqual(['f.txt']);
+});
+
+test('writePrivateLines writes lines as they come, CRLF on request, mode 0600, and only a complete file lands', async () => {
+  const out = join(dir, 'map.csv');
+  async function* lines(n: number, failAt?: number): AsyncGenerator<string> {
+    for (let i = 0; i < n; i++) {
+      if (i === failAt) throw new Error('listing failed');
+      yield `line-${i}`;
+    }
+  }
+  expect(await writePrivateLines(out, lines(10_000), true)).toBe(10_000);
+  const text = readFileSync(out, 'utf8');
+  expect(text.split('\r\n')).toHaveLength(10_001); // the last line ends with CRLF too
+  expect(text.startsWith('line-0\r\nline-1\r\n')).toBe(true);
+  expect(statSync(out).mode & 0o777).toBe(0o600);
+  // A source failing half-way leaves the previous complete file, not a torn one.
+  await expect(writePrivateLines(out, lines(10_000, 5_000), true)).rejects.toThrow('listing failed');
+  expect(readFileSync(out, 'utf8')).toBe(text);
+  expect(require('node:fs').readdirSync(dir)).toEqual(['map.csv']);
 });

@@ -84,7 +84,13 @@ describe('scheduled reconcile handler', () => {
       });
       expect(r.report).toMatch(/^s3:\/\/state-bucket\/reports\/\d{4}-\d\d-\d\d\//);
       const keys = [...objects.keys()];
-      expect(keys.filter((k) => k.startsWith('reports/'))).toHaveLength(1);
+      // The JSON report, and the readiness page next to it (issue 14).
+      expect(keys.filter((k) => k.startsWith('reports/') && k.endsWith('.json'))).toHaveLength(1);
+      expect(r.page).toBe(r.report!.replace(/\.json$/, '.html'));
+      const page = objects.get(r.page!.replace('s3://state-bucket/', ''))!.toString('utf8');
+      expect(page).toContain('data-figure="missing">5<');
+      expect(page).not.toMatch(/planted\.u\d+@example\.com/);
+      expect(keys.filter((k) => k.startsWith('reports/'))).toHaveLength(2);
       expect(keys.filter((k) => k.startsWith('checkpoints/'))).toEqual([]);
       const text = out.text();
       expect(text).toMatch(/"DriftUsers":5/);
