@@ -45,5 +45,7 @@ describe('--create-pool: the CreateUserPool request of a backed-up configuration
   it('refuses a snapshot without the pool configuration', () => {
     expect(() => createPoolRequest(undefined)).toThrow(ConfigError);
     expect(() => createPoolRequest({ something: 1 })).toThrow(ConfigError);
+    // The snapshot writer's config record: `{ pool, mfa }`.
+    expect(createPoolRequest({ pool: described, mfa: {} }).PoolName).toBe('prod-users');
   });
 });
