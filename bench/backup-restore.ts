@@ -1,5 +1,5 @@
 /**
- * Restore bench: `npx tsx bench/backup-restore.ts [--json] [--users 50000] [--scale 5] [--latency-ms 40]`.
+ * Restore bench: `npm run -s bench:restore -- [--json] [--users 50000] [--scale 5] [--latency-ms 40]`.
  *
  * A backup of N users (a snapshot in 10 groups: 80% in one group, 10% in two, every fifth user in
  * none, every seventh disabled) is restored with `--apply` into an empty pool of the Cognito
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   }
   const c = result.run!.report.counts;
   const out = {
-    command: 'npx tsx bench/backup-restore.ts --json',
+    command: 'npm run -s bench:restore -- --json',
     users: n,
     scale,
     latencyMs,

@@ -4,9 +4,14 @@
  * npm run restore -- --from s3://bucket/prefix --forget <sub>
  * Thin CLI: parses flags, runs src/backup/restore, prints. See docs/BACKUP.md ("Restore").
  */
+import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
 import { recordErasure } from '../src/backup/erasure';
+import { readConfig } from '../src/backup/restore/chunks';
+import { createPoolRequest, NOT_RECREATED } from '../src/backup/restore/create-pool';
+import { findSnapshot } from '../src/backup/restore/snapshots';
+import type { BackupStore } from '../src/backup/store';
 import { locatePool, parseS3Url } from '../src/backup/restore/locate';
 import { type RestoreReport, restore } from '../src/backup/restore/run';
 import { S3BackupStore } from '../src/backup/store';
@@ -64,6 +69,10 @@ export function restoreCommand(): Command {
     )
     .option('--sub <sub>', 'restore only this source user (its sub), repeatable', collect)
     .option(
+      '--create-pool [name]',
+      "first recreate the deleted pool's configuration from the snapshot (CreateUserPool; needs --apply, not --target-pool), then restore into it",
+    )
+    .option(
       '--accept-gap',
       'apply even though the journal misses batches before the restore point (reported either way)',
       false,
@@ -118,18 +127,23 @@ export async function runRestore(program: Command): Promise<number> {
     return EXIT.OK;
   }
   if (!o.at) throw new UsageError('--at is required (the point in time to restore to)');
-  if (!o.targetRegion || !o.targetPool) throw new UsageError('--target-region and --target-pool are required');
+  if (o.createPool && (!o.apply || o.targetPool))
+    throw new UsageError('--create-pool needs --apply and no --target-pool (the pool it creates is the target)');
+  if (!o.targetRegion || !(o.targetPool || o.createPool))
+    throw new UsageError('--target-region and --target-pool are required');
   const reportCheck = o.report ?? 'reports/restore-check.json';
   await checkReportWritable(reportCheck, o.report ? '--report' : 'the default report folder');
 
+  const targetPool: string =
+    o.targetPool ?? (await createPool(backup, root, o.at, o.targetRegion, o.targetEndpoint, o.createPool));
   const target = buildGateway({
     region: o.targetRegion,
-    poolId: o.targetPool,
+    poolId: targetPool,
     endpoint: o.targetEndpoint,
     headroom: o.headroom,
     quotas: o.quota,
   });
-  const checkpointFile = o.checkpoint ?? `.restore/${o.targetPool}.json`;
+  const checkpointFile = o.checkpoint ?? `.restore/${targetPool}.json`;
   const checkpoint = new FileCheckpointStore(checkpointFile);
   const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress();
   const lock = await checkpoint.lock(note);
@@ -190,6 +204,32 @@ export async function runRestore(program: Command): Promise<number> {
     return result.exitCode;
   } finally {
     await lock.release();
+  }
+}
+
+/** `--create-pool`: CreateUserPool from the snapshot's configuration; the new pool's id. */
+async function createPool(
+  backup: BackupStore,
+  root: string,
+  at: Date,
+  region: string,
+  endpoint: string | undefined,
+  name: string | true,
+): Promise<string> {
+  const manifest = await findSnapshot(backup, root, at);
+  const request = createPoolRequest(await readConfig(backup, root, manifest), name === true ? undefined : name);
+  const client = new CognitoIdentityProviderClient(awsClientConfig(region, endpoint));
+  try {
+    const created = await client.send(new CreateUserPoolCommand(request));
+    const poolId = created.UserPool?.Id;
+    if (!poolId) throw new Error('CreateUserPool returned no pool id');
+    note(
+      `created pool ${poolId} (${request.PoolName}) from snapshot ${manifest.snapshotId}; to resume, run again with --target-pool ${poolId} instead of --create-pool`,
+    );
+    for (const line of NOT_RECREATED) note(`not recreated: ${line}`);
+    return poolId;
+  } finally {
+    client.destroy();
   }
 }
 

@@ -97,7 +97,7 @@ function runRestore(args: string[]) {
   });
 }
 
-test('a bad day undone: deletions and a stripped group restored into the primary from the backup, users lost 0', async () => {
+test('a bad day undone (deletions, a stripped group) into the primary, users lost 0; then the pool deleted and recreated with --create-pool', async () => {
   const { primary, primaryClient: client, pools } = emu();
   const poolId = pools.primary.poolId;
   const store = new S3BackupStore(s3.client(), BUCKET);
@@ -210,4 +210,28 @@ test('a bad day undone: deletions and a stripped group restored into the primary
     ).map((g) => g.GroupName);
   expect(await groupsOf('person6')).toEqual(['admins']);
   expect(await groupsOf('person3')).toEqual(['admins']);
+
+  // The pool deleted: --create-pool recreates its configuration from the snapshot, then its users.
+  const recreated = await runRestore([
+    ...common.filter((a, i) => a !== '--target-pool' && common[i - 1] !== '--target-pool'),
+    '--create-pool',
+    'restore-recreated',
+    '--apply',
+    '--checkpoint',
+    join(dir, 'recreated.json'),
+    '--report',
+    join(dir, 'recreated-report.json'),
+  ]);
+  expect(recreated.stderr).not.toMatch(/error/);
+  expect(recreated.code).toBe(0);
+  const newPool = /created pool (\S+) \(restore-recreated\)/.exec(recreated.stderr)?.[1];
+  expect(newPool).toBeDefined();
+  expect(recreated.stderr).toMatch(/not recreated: app clients/);
+  const again = await client.send(new ListUsersCommand({ UserPoolId: newPool }));
+  const restored = new Map((again.Users ?? []).map((u) => [u.Username!, toAttributeMap(u.Attributes)]));
+  expect(restored.size).toBe(11);
+  expect(restored.get('person0')?.['custom:source_sub']).toBe(listed.users.find((u) => u.username === 'person0')!.sub);
+  expect(await client.send(new ListGroupsCommand({ UserPoolId: newPool }))).toMatchObject({
+    Groups: [expect.objectContaining({ GroupName: 'admins', Precedence: 1 })],
+  });
 });

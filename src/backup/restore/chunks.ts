@@ -9,9 +9,13 @@ import type { BackedUpUser, SnapshotManifest } from '../types';
 import { parseJsonDocument, parseJsonLines } from './json-lines';
 import { readChunk } from './snapshots';
 
-/** A groups chunk line listing a group's members by source sub. */
+/**
+ * A groups chunk line listing a group's members by source sub (one ListUsersInGroup page); the
+ * first line of a group carries its `definition`.
+ */
 export interface GroupMembersLine {
   group: string;
+  definition?: GroupInfo;
   members: string[];
 }
 
@@ -38,7 +42,8 @@ export async function readGroups(
     const bytes = await readChunk(store, root, manifest, chunk);
     for (const line of parseJsonLines<GroupInfo | GroupMembersLine>(bytes)) {
       if (isMembersLine(line)) {
-        if (!groups.has(line.group)) groups.set(line.group, { name: line.group });
+        if (line.definition) groups.set(line.group, { ...line.definition, name: line.group });
+        else if (!groups.has(line.group)) groups.set(line.group, { name: line.group });
         for (const sub of line.members) {
           const list = membersOf.get(sub) ?? [];
           list.push(line.group);

@@ -4,12 +4,12 @@ import type { PoolConfig } from '../../core/types';
 import { toPoolConfig } from '../../cognito/conversions';
 
 /**
- * The pool's DescribeUserPool form in a config document: the document itself, or under
- * `userPool` / `UserPool`; `undefined` when it holds none.
+ * The pool's DescribeUserPool form in a config document: under `pool` (the snapshot's
+ * `SnapshotConfig`), `userPool` or `UserPool`, or the document itself; `undefined` when it holds none.
  */
 export function userPoolOf(doc: Record<string, unknown> | undefined): UserPoolType | undefined {
   if (!doc) return undefined;
-  const inner = (doc.userPool ?? doc.UserPool ?? doc) as Record<string, unknown>;
+  const inner = (doc.pool ?? doc.userPool ?? doc.UserPool ?? doc) as Record<string, unknown>;
   return inner && (inner.SchemaAttributes || inner.Id) ? (inner as UserPoolType) : undefined;
 }
 

@@ -33,8 +33,8 @@ export interface SnapshotFixture {
   startedAt: string;
   finishedAt?: string;
   users: BackedUpUser[];
-  /** Group definitions, and optionally `{ group, members }` lines. */
-  groups?: (GroupInfo | { group: string; members: string[] })[];
+  /** Group definitions, and optionally `{ group, definition?, members }` lines (the snapshot writer's form). */
+  groups?: (GroupInfo | { group: string; definition?: GroupInfo; members: string[] })[];
   config?: Record<string, unknown>;
   /** Users per chunk. Default 1000. */
   chunkUsers?: number;

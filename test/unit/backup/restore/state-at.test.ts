@@ -207,14 +207,21 @@ describe('stateAt: the state at T from the snapshot and the journal', () => {
       groups: [
         { name: 'admins', precedence: 1, description: 'Admins' },
         { group: 'admins', members: [a.sub] },
+        // The snapshot writer's form: one line per page, the first with the group's definition.
+        { group: 'staff', definition: { name: 'staff', precedence: 5 }, members: [b.sub] },
+        { group: 'staff', members: [a.sub] },
       ],
     });
     const moved = { ...b, groups: ['new-group'], lastModifiedAt: '2026-11-30T09:00:00.000Z' };
     await writeBatch(store, root, '2026-11-30T09:00:01.000Z', 'w', 1, [stateRecord('2026-11-30T09:00:01.000Z', moved)]);
     const { users, groups } = await rebuild(store);
-    expect(users.get(a.sub)?.groups).toEqual(['admins']);
+    expect(users.get(a.sub)?.groups).toEqual(['admins', 'staff']);
     expect(users.get(b.sub)?.groups).toEqual(['new-group']);
-    expect(groups).toEqual([{ name: 'admins', precedence: 1, description: 'Admins' }, { name: 'new-group' }]);
+    expect(groups).toEqual([
+      { name: 'admins', precedence: 1, description: 'Admins' },
+      { name: 'staff', precedence: 5 },
+      { name: 'new-group' },
+    ]);
   });
 
   it('keeps groups and MFA from an older state when the newer one does not know them', async () => {
