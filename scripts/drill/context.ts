@@ -52,6 +52,16 @@ export interface DrillResults {
   warnings: string[];
   /** Failed replication attempts toward the primary during the outage (retried). */
   outageRetries: number;
+  /** Act 6 (a bad day): users the script deleted, how many the standby lost too, how many came back where. */
+  badDay?: {
+    deleted: number;
+    goneFromStandby: number;
+    strippedMembers: number;
+    backInPrimary: number;
+    backInStandby: number;
+    /** Of those back, users that signed up after the snapshot (the journal alone held them). */
+    backFromJournal: number;
+  };
   /** Calls received by each side before the final read-back (the tally's own reads excluded). */
   calls?: { all: Record<Side, CallCounts>; suite: Record<Side, CallCounts> };
   verification?: Verification;

@@ -13,7 +13,8 @@ import { act2, ACT2 } from './acts/act2-normal-days';
 import { act3, ACT3, MIN_USERS } from './acts/act3-drift';
 import { act4, ACT4 } from './acts/act4-outage';
 import { act5, ACT5 } from './acts/act5-failback';
-import { act6 } from './acts/act6-tally';
+import { act6, ACT6 } from './acts/act6-bad-day';
+import { act7 } from './acts/act7-tally';
 import { DEFAULT_OPTIONS, type DrillContext, DrillInterrupted, type DrillOptions, type DrillResults } from './context';
 import { type ActRecord, formatMs, Narrator, type NarratorOptions } from './narrator';
 import { defaultReportDir, writeDrillReport } from './report';
@@ -45,6 +46,7 @@ const STORY: { n: number; title: string; run: (ctx: DrillContext) => Promise<voi
   { ...ACT3, run: act3 },
   { ...ACT4, run: act4 },
   { ...ACT5, run: act5 },
+  { ...ACT6, run: act6 },
 ];
 
 function waitForSignal(): Promise<void> {
@@ -120,7 +122,7 @@ export async function runDrill(partial: Partial<DrillOptions> = {}, io: DrillIo 
     // The tally needs both Regions up, whatever happened.
     if (!world.regions.primary.cognito.running) await world.regions.primary.cognito.restart().catch(() => undefined);
     for (const side of SIDES) world.deployments[side].startWorker();
-    verification = await act6(ctx);
+    verification = await act7(ctx);
   } catch (err) {
     if (abort.signal.aborted || err instanceof DrillInterrupted) {
       interrupted = true;

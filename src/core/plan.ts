@@ -303,9 +303,13 @@ function factorsThatCanBeOn(replica: UserRecord, plan: ReplicationPlan, standbyP
   );
 }
 
-/** True when `target` is the user `source` was replicated from (the source carries its `sub`). */
+/**
+ * True when `target` is the user `source` was replicated from (the source carries its `sub`), or
+ * the very same user (a backup restored into its own pool: same `sub`).
+ */
 function isOriginalOf(target: UserRecord | undefined, source: UserRecord, sourceSubAttribute: string): boolean {
-  return !!target?.attributes.sub && source.attributes[sourceSubAttribute] === target.attributes.sub;
+  const sub = target?.attributes.sub;
+  return !!sub && (source.attributes[sourceSubAttribute] === sub || source.attributes.sub === sub);
 }
 
 /** Moves the MFA marker out of `attributes` into `afterMfaAttributes` (see there). */

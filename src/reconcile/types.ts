@@ -35,6 +35,11 @@ export interface ReconcileOptions {
     upload?: (url: string, body: Buffer) => Promise<void>;
   };
   deleteOrphans?: boolean;
+  /**
+   * Write only the users the target lacks (a restore of deleted users); a user the target has is
+   * planned and reported, never written. Default false.
+   */
+  onlyMissing?: boolean;
   /** Most orphans deleted per run. Default 10. */
   maxDeletes?: number;
   /** Refuse deletions when source users < this share of target users. Default 0.5. */

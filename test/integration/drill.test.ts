@@ -1,7 +1,8 @@
 /**
  * `npm start` in miniature: the whole drill in-process with a few users. It must end with exit
- * status 0 and a tally of 0 users lost, print no personal data, and leave no process behind
- * (the emulators run in this process; none may start a child that outlives the drill). No timing assertions.
+ * status 0 and a tally of 0 users lost (the bad day's deleted users restored in both pools),
+ * print no personal data, and leave no process behind (the emulators run in this process; none
+ * may start a child that outlives the drill). No timing assertions.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ test('the drill runs every act and loses no user', async () => {
     [4, 'ok'],
     [5, 'ok'],
     [6, 'ok'],
+    [7, 'ok'],
   ]);
   expect(result.results.failures).toEqual([]);
   const v = result.verification!;
@@ -49,10 +51,21 @@ test('the drill runs every act and loses no user', async () => {
   expect(v.users.standby).toBe(v.expected);
   expect(result.results.outageRetries).toBeGreaterThan(0);
 
+  // A bad day: the deletions reached the standby too; the restore brought every deleted user back
+  // in both pools (the tally above checks them, under their new subs, with their groups).
+  const badDay = result.results.badDay!;
+  expect(badDay.deleted).toBeGreaterThanOrEqual(3);
+  expect(badDay.strippedMembers).toBeGreaterThan(0);
+  expect(badDay.goneFromStandby).toBe(badDay.deleted);
+  expect(badDay.backInPrimary).toBe(badDay.deleted);
+  expect(badDay.backInStandby).toBe(badDay.deleted);
+  expect(badDay.backFromJournal).toBe(1); // signed up after the snapshot: restored from the journal
+
   // The final table, as printed.
   expect(output).toMatch(/users lost: 0\b/);
   expect(output).toMatch(/users in the pool\s+(\d+)\s+\1/);
   expect(output).toMatch(/messages in the DLQ\s+0\s+0/);
+  expect(output).toMatch(/Act 6 · A bad day/);
   expect(output).toMatch(/Drill passed in .*: users lost 0\./);
   // No personal data: the drill's addresses and phone numbers never appear.
   expect(output).not.toMatch(/@example\.com/);

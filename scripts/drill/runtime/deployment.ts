@@ -26,6 +26,8 @@ export interface DeploymentOptions {
   retryTimeScale: number;
   /** Every Cognito gateway made here is reported (call accounting per side). */
   onGateway?: (gateway: CognitoPool, side: Side, who: string) => void;
+  /** Environment over the drill's (e.g. the backup journal's `BACKUP_BUCKET`, `S3_ENDPOINT`). */
+  env?: Record<string, string>;
 }
 
 /** Change-capture counters of one Region. */
@@ -63,7 +65,12 @@ export class Deployment extends LocalDeployment {
         lambda: local.lambda,
       },
       peer: { cognito: peer.cognito, poolId: peer.pool.poolId },
-      env: { WORKER_MAX_CONCURRENCY: '1', TRIGGER_SEND_BUDGET_MS: '1500', REPLICATE_FORGOT_PASSWORD: 'false' },
+      env: {
+        WORKER_MAX_CONCURRENCY: '1',
+        TRIGGER_SEND_BUDGET_MS: '1500',
+        REPLICATE_FORGOT_PASSWORD: 'false',
+        ...o.env,
+      },
       // The gateway's in-call retry budget is compressed like the queue's back-off, so that a short
       // drill outage shows retries through the queue, as a long real one does.
       retry: { budgetMs: Math.max(250, DEFAULT_RETRY.budgetMs / o.retryTimeScale) },

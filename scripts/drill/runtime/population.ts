@@ -24,6 +24,8 @@ export interface DrillUser {
   enabled: boolean;
   /** SMS MFA enabled and preferred. */
   smsMfa: boolean;
+  /** Deleted, then restored from a backup under a new `sub`: the original one (the home copy's source-sub attribute carries it). */
+  restoredFrom?: string;
   /** Deleted on purpose: must be gone from both pools. */
   deleted: boolean;
   /** When the drill confirmed (or created) the user. */

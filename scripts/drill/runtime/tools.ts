@@ -17,7 +17,7 @@ import type { World } from './world';
  * time and is not woken when the run ends, which would hold an in-process host (a test, the
  * drill) for up to 10 s after the run. The world's servers keep the process alive meanwhile.
  */
-const clock: Clock = {
+export const clock: Clock = {
   now: () => Date.now(),
   sleep: (ms) =>
     new Promise((resolve) => {

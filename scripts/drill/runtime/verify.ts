@@ -178,6 +178,8 @@ function compareCopy(
         `${side} (home): status ${copy.status} instead of ${status}`,
       );
     if (homeSub && copy.sub !== homeSub) problems.push(`${side}: another user (sub ${copy.sub}) holds the address`);
+    if (user.restoredFrom && copy.attributes[SOURCE_SUB] !== user.restoredFrom)
+      problems.push(`${side} (home, restored): ${SOURCE_SUB} does not carry the original sub`);
   } else {
     if (copy.status !== 'CONFIRMED')
       problems.push(`${side} replica: status ${copy.status}, not CONFIRMED (cannot recover a password)`);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { CognitoGateway } from '../../../src/cognito/gateway';
 import type { QuotaLimiter } from '../../../src/cognito/limiter';
 import { cognitoGateway } from '../../../src/config/wiring';
+import { type S3Emulator, startS3Emulator } from '../../local/s3';
 import { RegionApp } from './app';
 import { GatewayRegistry } from './calls';
 import { Deployment } from './deployment';
@@ -29,12 +30,25 @@ export interface WorldOptions {
   autostart?: boolean;
 }
 
+/** The backup bucket (the local S3): the workers' journal goes there, snapshots too. */
+export interface BackupBucket {
+  readonly s3: S3Emulator;
+  readonly bucket: string;
+  /** The prefix the backup writers are given (the pool's objects are under `<prefix>/<pool id>/`). */
+  readonly prefix: string;
+}
+
+/** The drill's backup bucket and the prefix its writers use. */
+export const BACKUP_BUCKET = 'cognito-drill-backups';
+export const BACKUP_PREFIX = 'drill';
+
 export interface World {
   readonly regions: Record<Side, Region>;
   readonly deployments: Record<Side, Deployment>;
   readonly apps: Record<Side, RegionApp>;
   readonly population: Population;
   readonly gateways: GatewayRegistry;
+  readonly backup: BackupBucket;
   /** Private (0700) temporary folder: reports, checkpoints, manifests. Removed by stop(). */
   readonly workDir: string;
   readonly startupMs: number;
@@ -60,6 +74,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const gateways = new GatewayRegistry();
   const started: Partial<Record<Side, Region>> = {};
   const deployments: Partial<Record<Side, Deployment>> = {};
+  let s3: S3Emulator | undefined;
   // The folder holds manifests with contact data: removed by stop(), or at exit if stop() never ends.
   const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
   process.once('exit', removeWorkDir);
@@ -68,7 +83,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     (stopping ??= (async () => {
       await Promise.allSettled(Object.values(deployments).map((d) => d!.stop()));
       gateways.destroyAll();
-      await Promise.allSettled(Object.values(started).map((r) => r!.stop()));
+      await Promise.allSettled([...Object.values(started).map((r) => r!.stop()), s3?.stop()]);
       removeWorkDir();
       process.off('exit', removeWorkDir);
     })());
@@ -80,6 +95,10 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
         ),
       ),
     );
+    s3 = await startS3Emulator({ region: regionNames.primary });
+    s3.createBucket(BACKUP_BUCKET);
+    // Each Region's worker journals the users it replicates from its own pool (docs/BACKUP-journal.md).
+    const backupEnv = { BACKUP_BUCKET, BACKUP_PREFIX, BACKUP_REGION: regionNames.primary, S3_ENDPOINT: s3.endpoint };
     await Promise.all([createRegionPool(primary, true), createRegionPool(standby, false)]);
     const regions = { primary, standby };
     const scale = o.retryTimeScale ?? 60;
@@ -88,12 +107,14 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       peer: standby,
       retryTimeScale: scale,
       onGateway: gateways.add,
+      env: backupEnv,
     });
     deployments.standby = new Deployment({
       local: standby,
       peer: primary,
       retryTimeScale: scale,
       onGateway: gateways.add,
+      env: backupEnv,
     });
     const d = deployments as Record<Side, Deployment>;
     if (o.autostart !== false) {
@@ -108,6 +129,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       apps: { primary: new RegionApp(primary), standby: new RegionApp(standby) },
       population: new Population(),
       gateways,
+      backup: { s3, bucket: BACKUP_BUCKET, prefix: BACKUP_PREFIX },
       workDir,
       startupMs: Date.now() - t0,
       gateway(side, who, asRegion, limiter) {

@@ -76,7 +76,9 @@ export async function planUser(
     }
   }
   const fresh = status === 'uncertain';
-  if (!options.apply || (!fresh && !imported && (plan.kind === 'in-sync' || plan.kind === 'skip'))) {
+  // `onlyMissing` (a restore of deleted users only): a user the target has is reported, never written.
+  const leftAsIs = options.onlyMissing && !!replica;
+  if (!options.apply || leftAsIs || (!fresh && !imported && (plan.kind === 'in-sync' || plan.kind === 'skip'))) {
     if (options.apply && plan.kind === 'in-sync' && replica)
       await session.replicaIndex.remember(source.attributes.sub, replica.username);
     report.found(source, plan, plan.kind, ctx, replica);

@@ -1,5 +1,5 @@
 /**
- * Act 6: the tally. Both pools are read back in full and every user the drill made is checked
+ * Act 7: the tally. Both pools are read back in full and every user the drill made is checked
  * in both (users lost must be 0), then the DLQs, the calls each side received per quota
  * category, and the replication lags.
  * @packageDocumentation
@@ -11,12 +11,12 @@ import { type Side, SIDES } from '../runtime/names';
 import { percentile } from '../runtime/tracker';
 import { readPool, verify, type Verification } from '../runtime/verify';
 
-export const ACT6 = { n: 6, title: 'Tally' };
+export const ACT7 = { n: 7, title: 'Tally' };
 
-export async function act6(ctx: DrillContext): Promise<Verification> {
+export async function act7(ctx: DrillContext): Promise<Verification> {
   const { world, narrator, results } = ctx;
   const { regions, deployments } = world;
-  narrator.act(ACT6.n, ACT6.title, 'both pools read back in full; every user the drill made checked in both');
+  narrator.act(ACT7.n, ACT7.title, 'both pools read back in full; every user the drill made checked in both');
   // Let anything in flight land first.
   for (const side of SIDES)
     if (deployments[side].workerRunning)
