@@ -4,50 +4,32 @@
  * Thin CLI: parses flags, runs src/backup (the same code as the scheduled functions), prints.
  * Format, bucket and policies: docs/BACKUP.md.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { Command, InvalidArgumentError } from 'commander';
-import { takeSnapshot } from '../src/backup/snapshot';
-import { S3BackupStore } from '../src/backup/store';
-import { verifyBackup, type VerifyReport } from '../src/backup/verify';
-import { DEFAULT_QUOTAS } from '../src/cognito/quotas';
+import type { S3BackupStore } from '../src/backup/store';
+import type { CognitoGateway } from '../src/cognito/gateway';
 import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
-import { formatCount, formatDuration, LIST_PAGE_USERS, sendDurationMs } from '../src/core/time-estimate';
-import {
-  awsClientConfig,
-  buildGateway,
-  EXIT,
-  note,
-  optFraction,
-  optPoolId,
-  optRegion,
-  optUrl,
-  Progress,
-  parseArgs,
-  quotaOption,
-  runMain,
-} from './cli/common';
+import { parseS3Url, type S3Location } from '../src/core/s3-url';
+import { isMain, runMain, runStandalone } from './cli/command';
+import { EXIT } from './cli/exit-codes';
+import { optFraction, optPoolId, optRegion, optUrl, quotaOption } from './cli/options';
 
-/** `s3://bucket/prefix` -> its parts (the prefix may be empty). */
-export function parseS3Url(value: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
-  if (!m) throw new InvalidArgumentError('expected s3://bucket/prefix');
-  return { bucket: m[1], prefix: (m[2] ?? '').replace(/\/+$/, '') };
+/** `--to`: `s3://bucket/prefix` -> its parts (the prefix may be empty). */
+function optS3Url(value: string): S3Location {
+  const at = parseS3Url(value);
+  if (!at) throw new InvalidArgumentError('expected s3://bucket/prefix');
+  return at;
 }
 
 /** The `backup` command (its own program here; a subcommand of the suite's bin elsewhere). */
 export function backupCommand(): Command {
-  return new Command('backup')
+  const program = new Command('backup')
     .description(
       'Take a full snapshot of a Cognito user pool now (list calls only: nothing is billed as an active user), ' +
         'or with --verify check the latest snapshot against its manifest and the live pool. See docs/BACKUP.md.',
     )
     .requiredOption('--region <region>', 'Region of the pool', optRegion)
     .requiredOption('--pool <id>', 'user pool id', optPoolId)
-    .requiredOption(
-      '--to <s3://bucket/prefix>',
-      'the backup location (objects go under <prefix>/<pool id>/)',
-      parseS3Url,
-    )
+    .requiredOption('--to <s3://bucket/prefix>', 'the backup location (objects go under <prefix>/<pool id>/)', optS3Url)
     .option('--endpoint <url>', 'Cognito endpoint (emulator, VPC endpoint)', optUrl)
     .option('--s3-endpoint <url>', 'S3 endpoint (emulator, VPC endpoint)', optUrl)
     .option('--s3-region <region>', "the bucket's Region (default --region)", optRegion)
@@ -64,15 +46,33 @@ Exit status: 0 done (--verify: the backup is sound), 1 --verify found a problem 
 2 could not run (bad flag, unreachable endpoint, a failure mid-snapshot: no manifest was written,
 run it again).`,
     );
+  quotaOption(program);
+  return program.action(() => runMain(() => main(program.opts())));
 }
 
-async function main(): Promise<number> {
-  const program = backupCommand();
-  quotaOption(program);
-  parseArgs(program);
-  const o = program.opts();
-  const { bucket, prefix } = o.to as { bucket: string; prefix: string };
-  const quotas = o.quota as Record<string, number> | undefined;
+interface BackupFlags {
+  region: string;
+  pool: string;
+  to: S3Location;
+  endpoint?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  verify: boolean;
+  json: boolean;
+  headroom: number;
+  quota?: Record<string, number>;
+}
+
+async function main(o: BackupFlags): Promise<number> {
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const [{ S3Client }, { S3BackupStore }, { DEFAULT_QUOTAS }, { awsClientConfig, buildGateway }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('../src/backup/store'),
+    import('../src/cognito/quotas'),
+    import('./cli/common'),
+  ]);
+  const { bucket, prefix } = o.to;
+  const quotas = o.quota;
   const pool = buildGateway({ region: o.region, poolId: o.pool, endpoint: o.endpoint, headroom: o.headroom, quotas });
   const s3 = new S3Client({
     ...awsClientConfig(o.s3Region ?? o.region, o.s3Endpoint),
@@ -81,9 +81,7 @@ async function main(): Promise<number> {
   const store = new S3BackupStore(s3, bucket);
   const listRate = (quotas?.UserList ?? DEFAULT_QUOTAS.UserList) * (1 - o.headroom);
   try {
-    return o.verify
-      ? await verify(pool, store, prefix, o.json)
-      : await snapshot(pool, store, prefix, listRate, o.json as boolean);
+    return o.verify ? await verify(pool, store, prefix, o.json) : await snapshot(pool, store, prefix, listRate, o.json);
   } finally {
     pool.destroy();
     s3.destroy();
@@ -91,12 +89,14 @@ async function main(): Promise<number> {
 }
 
 async function snapshot(
-  pool: ReturnType<typeof buildGateway>,
+  pool: CognitoGateway,
   store: S3BackupStore,
   prefix: string,
   listRate: number,
   json: boolean,
 ): Promise<number> {
+  const [{ takeSnapshot }, { formatCount, formatDuration, LIST_PAGE_USERS, sendDurationMs }, { note, Progress }] =
+    await Promise.all([import('../src/backup/snapshot'), import('../src/core/time-estimate'), import('./cli/common')]);
   const estimated = (await pool.describePool()).estimatedUsers;
   if (estimated)
     note(
@@ -141,12 +141,11 @@ async function snapshot(
   return EXIT.OK;
 }
 
-async function verify(
-  pool: ReturnType<typeof buildGateway>,
-  store: S3BackupStore,
-  prefix: string,
-  json: boolean,
-): Promise<number> {
+async function verify(pool: CognitoGateway, store: S3BackupStore, prefix: string, json: boolean): Promise<number> {
+  const [{ verifyBackup, formatVerify }, { note }] = await Promise.all([
+    import('../src/backup/verify'),
+    import('./cli/common'),
+  ]);
   const report = await verifyBackup({ pool, store, prefix });
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatVerify(report)}\n`);
@@ -154,27 +153,4 @@ async function verify(
   return report.problems.length ? EXIT.PROBLEMS : EXIT.OK;
 }
 
-/** The verification as people read it. */
-export function formatVerify(r: VerifyReport): string {
-  const lines = [`Backup of ${r.poolId}: ${r.problems.length ? `${r.problems.length} problem(s)` : 'sound'}`];
-  if (r.snapshot)
-    lines.push(
-      `  latest snapshot ${r.snapshot.id} (started ${r.snapshot.startedAt}, ${formatDuration(r.snapshot.ageMs)} ago): ` +
-        `${formatCount(r.snapshot.counts.users)} users, ${formatCount(r.snapshot.counts.groups)} groups, ` +
-        `${r.snapshot.chunks} chunks, ${formatCount(r.snapshot.bytes)} bytes`,
-    );
-  if (r.live)
-    lines.push(
-      `  live pool: ${formatCount(r.live.users)} users; since the snapshot ${r.live.newSince} new, ${r.live.goneSince} gone, ` +
-        `${r.live.missing} missing from it; groups ${r.live.groups} (${r.live.groupsNewSince.length} new, ${r.live.groupsGoneSince.length} gone)`,
-    );
-  lines.push(
-    r.journal
-      ? `  recovery point (newest journal record): ${r.journal.newestAt ?? r.journal.key}` +
-          (r.journal.lagMs !== undefined ? ` (${formatDuration(r.journal.lagMs)} ago)` : '')
-      : '  journal: empty (the worker writes no backup stream here; restores go back to the snapshot only)',
-  );
-  return lines.join('\n');
-}
-
-if (require.main === module) void runMain(main).then(() => process.exit());
+if (isMain(import.meta.url)) void runStandalone(backupCommand);

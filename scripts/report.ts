@@ -3,34 +3,10 @@
  * npm run report -- --from <reports folder | s3://bucket/prefix> [--out report.html] [--sub-map out.csv ...]
  * Thin CLI: reads the kept reports, writes the readiness and drill page (src/report). See docs/REPORT.md.
  */
-import { writeFile } from 'node:fs/promises';
-import { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
-import { poolRoot } from '../src/backup/keys';
-import { S3BackupStore } from '../src/backup/store';
-import { writePrivateLines } from '../src/failover/files';
-import {
-  newestBackup,
-  parseS3Url,
-  readReportFolder,
-  readReportPrefix,
-  subMapLines,
-  subMapRows,
-  reportPage,
-} from '../src/report';
-import {
-  awsClientConfig,
-  buildGateway,
-  EXIT,
-  note,
-  optPoolId,
-  optRegion,
-  optUrl,
-  parseArgs,
-  replicaAttributeOptions,
-  runMain,
-  UsageError,
-} from './cli/common';
+import { isMain, runMain, runStandalone, UsageError } from './cli/command';
+import { EXIT } from './cli/exit-codes';
+import { optPoolId, optRegion, optUrl, replicaAttributeOptions } from './cli/options';
 
 interface ReportFlags {
   from: string;
@@ -80,17 +56,37 @@ The page holds counts, durations and pool ids only. The sub map links each stand
 source user (no username, e-mail or phone number): it is written only with --sub-map, mode 0600.`,
     );
   replicaAttributeOptions(program);
-  return program;
+  return program.action(() => runMain(() => main(program.opts<ReportFlags>())));
 }
 
-/** Runs the command on `argv`. */
-export async function runReport(program: Command, argv: string[] = process.argv): Promise<number> {
-  parseArgs(program, argv);
-  const o = program.opts<ReportFlags>();
+async function main(o: ReportFlags): Promise<number> {
   if (o.subMap && !(o.standbyRegion && o.standbyPool))
     throw new UsageError('--sub-map needs --standby-region and --standby-pool (the map is read from the standby)');
+  // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
+  const [
+    { writeFile },
+    { S3Client },
+    { poolRoot },
+    { parseS3Url },
+    { S3BackupStore },
+    { writePrivateLines },
+    report,
+    cli,
+  ] = await Promise.all([
+    import('node:fs/promises'),
+    import('@aws-sdk/client-s3'),
+    import('../src/backup/keys'),
+    import('../src/core/s3-url'),
+    import('../src/backup/store'),
+    import('../src/failover/files'),
+    import('../src/report'),
+    import('./cli/common'),
+  ]);
+  const { newestBackup, readReportFolder, readReportPrefix, reportPage, reportsLocation, subMapLines, subMapRows } =
+    report;
+  const { awsClientConfig, buildGateway, note } = cli;
   const s3 = () => new S3Client({ ...awsClientConfig(o.region, o.s3Endpoint), forcePathStyle: !!o.s3Endpoint });
-  const at = parseS3Url(o.from);
+  const at = reportsLocation(o.from);
   const inputs = at ? await readReportPrefix(s3(), at.bucket, at.prefix) : await readReportFolder(o.from);
   if (o.backup) {
     const b = parseS3Url(o.backup);
@@ -122,4 +118,4 @@ export async function runReport(program: Command, argv: string[] = process.argv)
   return EXIT.OK;
 }
 
-if (require.main === module) void runMain(() => runReport(reportCommand()));
+if (isMain(import.meta.url)) void runStandalone(reportCommand);

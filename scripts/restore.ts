@@ -12,7 +12,7 @@ import { readConfig } from '../src/backup/restore/chunks';
 import { createPoolRequest, NOT_RECREATED } from '../src/backup/restore/create-pool';
 import { findSnapshot } from '../src/backup/restore/snapshots';
 import type { BackupStore } from '../src/backup/store';
-import { locatePool, parseS3Url } from '../src/backup/restore/locate';
+import { backupLocation, locatePool } from '../src/backup/restore/locate';
 import { type RestoreReport, restore } from '../src/backup/restore/run';
 import { S3BackupStore } from '../src/backup/store';
 import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
@@ -109,7 +109,7 @@ Exit status: 0 done, 1 done but a problem (a failed user, a gap in the journal),
 /** Runs the command with parsed options; returns the exit code. */
 export async function runRestore(program: Command): Promise<number> {
   const o = program.opts();
-  const { bucket, prefix } = parseS3Url(o.from);
+  const { bucket, prefix } = backupLocation(o.from);
   const forget = (o.forget as string[] | undefined) ?? [];
   const backupRegion = (o.backupRegion ?? o.targetRegion) as string | undefined;
   if (!backupRegion) throw new UsageError('--backup-region (or --target-region) is needed to reach the backup bucket');

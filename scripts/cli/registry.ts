@@ -43,4 +43,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "attach (or detach) the suite's post confirmation trigger without touching anything else",
     load: async () => (await import('../attach-trigger')).attachTriggerCommand,
   },
+  {
+    name: 'backup',
+    summary: 'take a full snapshot of a pool into the backup bucket now (list calls only); --verify checks the latest',
+    load: async () => (await import('../backup')).backupCommand,
+  },
+  {
+    name: 'report',
+    summary: 'write the readiness and drill report: one self-contained HTML page, no personal data',
+    load: async () => (await import('../report')).reportCommand,
+  },
 ];

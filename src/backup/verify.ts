@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 import { forEachLimit } from '../core/concurrency';
+import { formatCount, formatDuration } from '../core/time-estimate';
 import type { CognitoPool } from '../cognito/pool';
 import { poolRoot } from './keys';
 import { newestJournalRecord } from './recovery-point';
@@ -199,4 +200,27 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
     groupsGoneSince: [...groupNames].filter((g) => !liveGroups.has(g)).sort(),
   };
   return report;
+}
+
+/** The verification as people read it. */
+export function formatVerify(r: VerifyReport): string {
+  const lines = [`Backup of ${r.poolId}: ${r.problems.length ? `${r.problems.length} problem(s)` : 'sound'}`];
+  if (r.snapshot)
+    lines.push(
+      `  latest snapshot ${r.snapshot.id} (started ${r.snapshot.startedAt}, ${formatDuration(r.snapshot.ageMs)} ago): ` +
+        `${formatCount(r.snapshot.counts.users)} users, ${formatCount(r.snapshot.counts.groups)} groups, ` +
+        `${r.snapshot.chunks} chunks, ${formatCount(r.snapshot.bytes)} bytes`,
+    );
+  if (r.live)
+    lines.push(
+      `  live pool: ${formatCount(r.live.users)} users; since the snapshot ${r.live.newSince} new, ${r.live.goneSince} gone, ` +
+        `${r.live.missing} missing from it; groups ${r.live.groups} (${r.live.groupsNewSince.length} new, ${r.live.groupsGoneSince.length} gone)`,
+    );
+  lines.push(
+    r.journal
+      ? `  recovery point (newest journal record): ${r.journal.newestAt ?? r.journal.key}` +
+          (r.journal.lagMs !== undefined ? ` (${formatDuration(r.journal.lagMs)} ago)` : '')
+      : '  journal: empty (the worker writes no backup stream here; restores go back to the snapshot only)',
+  );
+  return lines.join('\n');
 }

@@ -9,6 +9,6 @@ export { classifyDocument, emptyInputs } from './classify';
 export { callsByCategory, distribution, histogram, percentile, reportFigures } from './figures';
 export { formatMs, renderReport } from './html';
 export { reportPage } from './page';
-export { parseS3Url, readReportFolder, readReportPrefix } from './sources';
+export { readReportFolder, readReportPrefix, reportsLocation } from './sources';
 export { type SubMapRow, subMapCsv, subMapLines, subMapRows } from './sub-map';
 export * from './types';

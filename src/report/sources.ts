@@ -9,11 +9,15 @@ import { join, relative } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { classifyDocument, emptyInputs } from './classify';
 import type { ReportInputs } from './types';
+import { parseS3Url, type S3Location } from '../core/s3-url';
 
-/** An `s3://bucket/prefix` location, or `undefined` for anything else. */
-export function parseS3Url(from: string): { bucket: string; prefix: string } | undefined {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(from);
-  return m ? { bucket: m[1], prefix: m[2] } : undefined;
+/**
+ * An `s3://bucket/prefix` location as a listing prefix (a folder: ending in `/` unless empty), or
+ * `undefined` for anything else (a local folder).
+ */
+export function reportsLocation(from: string): S3Location | undefined {
+  const at = parseS3Url(from);
+  return at && { bucket: at.bucket, prefix: at.prefix ? `${at.prefix}/` : '' };
 }
 
 async function jsonFiles(dir: string): Promise<string[]> {

@@ -1,13 +1,14 @@
 /** Where a backup is: an `s3://bucket/prefix` address, and the pool's folder under the prefix. */
 import { ConfigError } from '../../core/errors';
+import { parseS3Url, type S3Location } from '../../core/s3-url';
 import { poolRoot } from '../keys';
 import type { BackupStore } from '../store';
 
 /** `s3://bucket/prefix` split; the prefix may be empty. */
-export function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
-  if (!m) throw new ConfigError(`${url} is not an s3://bucket/prefix address`);
-  return { bucket: m[1], prefix: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
+export function backupLocation(url: string): S3Location {
+  const at = parseS3Url(url);
+  if (!at) throw new ConfigError(`${url} is not an s3://bucket/prefix address`);
+  return at;
 }
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;

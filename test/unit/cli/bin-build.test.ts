@@ -12,7 +12,7 @@ import { buildBin } from '../../../scripts/build/bin';
 
 jest.setTimeout(180_000);
 
-const TOOLS = ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger'];
+const TOOLS = ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'report'];
 let dir: string;
 let metafile: Metafile;
 

@@ -10,7 +10,7 @@ import {
   doctorRecordName,
   emptyInputs,
   newestBackup,
-  parseS3Url,
+  reportsLocation,
   readReportFolder,
   subMapCsv,
 } from '../../../src/report';
@@ -54,9 +54,9 @@ test('a reports folder is read recursively, .json files only', async () => {
 });
 
 test('s3 locations', () => {
-  expect(parseS3Url('s3://bucket/reports/')).toEqual({ bucket: 'bucket', prefix: 'reports/' });
-  expect(parseS3Url('s3://bucket')).toEqual({ bucket: 'bucket', prefix: '' });
-  expect(parseS3Url('./reports')).toBeUndefined();
+  expect(reportsLocation('s3://bucket/reports/')).toEqual({ bucket: 'bucket', prefix: 'reports/' });
+  expect(reportsLocation('s3://bucket')).toEqual({ bucket: 'bucket', prefix: '' });
+  expect(reportsLocation('./reports')).toBeUndefined();
 });
 
 test('the newest backup journal record and snapshot of a pool', async () => {
