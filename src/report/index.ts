@@ -9,6 +9,7 @@ export { classifyDocument, emptyInputs } from './classify';
 export { callsByCategory, distribution, histogram, percentile, reportFigures } from './figures';
 export { formatMs, renderReport } from './html';
 export { reportPage } from './page';
+export { observationWindow, observeQueues, type QueueMetricsTarget } from './queue-observation';
 export { parseS3Url, readReportFolder, readReportPrefix } from './sources';
 export { readSubMap, type SubMapRow, subMapCsv } from './sub-map';
 export * from './types';
