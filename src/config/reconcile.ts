@@ -34,6 +34,11 @@ export const ReconcileEnv = z.object({
   ...replicaIndexFields,
   S3_ENDPOINT: url.optional(),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  // The queue observation on the readiness page (docs/REPORT.md): where the worker's metrics and the queues are.
+  SYNC_QUEUE_NAME: z.string().min(1).optional(),
+  DLQ_NAME: z.string().min(1).optional(),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('CognitoStandbySync'),
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).default('cognito-standby-sync'),
 });
 
 /** The scheduled reconcile function's configuration. */
@@ -52,6 +57,8 @@ export interface ReconcileConfig extends ReplicationSettings {
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
   functionName?: string;
+  /** Set (the queue names are configured): the page gets a queue observation read from CloudWatch. */
+  queueMetrics?: { namespace: string; service: string; syncQueueName?: string; dlqName?: string };
 }
 
 /**
@@ -78,5 +85,14 @@ export function loadReconcileConfig(env: Environment = process.env): ReconcileCo
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     s3Endpoint: e.S3_ENDPOINT,
     functionName: e.AWS_LAMBDA_FUNCTION_NAME,
+    queueMetrics:
+      e.SYNC_QUEUE_NAME || e.DLQ_NAME
+        ? {
+            namespace: e.POWERTOOLS_METRICS_NAMESPACE,
+            service: e.POWERTOOLS_SERVICE_NAME,
+            syncQueueName: e.SYNC_QUEUE_NAME,
+            dlqName: e.DLQ_NAME,
+          }
+        : undefined,
   };
 }

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { selfInvoker } from '../config/self-invoke';
@@ -13,7 +14,14 @@ import { reconcile, type ReconcileOptions, type ReconcileResult } from '../recon
 import { S3CheckpointStore } from '../reconcile/s3-store';
 import { reconcileGateways, replicaIndexOf } from '../config/wiring';
 import { formatSummary } from '../reconcile/summary';
-import { readReportPrefix, type ReportInputs, reportPage } from '../report';
+import {
+  observationWindow,
+  observeQueues,
+  type QueueRecord,
+  readReportPrefix,
+  type ReportInputs,
+  reportPage,
+} from '../report';
 
 /** What the scheduled reconcile needs (tests pass their own). */
 export interface ReconcileDeps {
@@ -27,6 +35,8 @@ export interface ReconcileDeps {
   continueRun?: (payload: { source: 'continue'; runId: string }) => Promise<void>;
   /** Reads the kept reports under a prefix of the state bucket, for the page (default: S3). */
   readReports?: (prefix: string) => Promise<ReportInputs>;
+  /** Reads a queue observation (lag, oldest message, DLQ depth) from CloudWatch over the window; never throws. */
+  observeQueues?: (window: { start: Date; end: Date }) => Promise<QueueRecord>;
 }
 
 /** What one invocation returns (and logs). */
@@ -177,7 +187,10 @@ export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDep
   };
 }
 
-/** The readiness page over every kept report, next to this run's; a failure is a warning, never a failed run. */
+/**
+ * The readiness page over every kept report, next to this run's, with a queue observation read just
+ * before (kept beside the report for the next pages' lag trend). A failure is a warning, never a failed run.
+ */
 async function writePage(d: ReconcileDeps, key: string): Promise<string | undefined> {
   try {
     const read =
@@ -192,11 +205,43 @@ async function writePage(d: ReconcileDeps, key: string): Promise<string | undefi
           d.store.bucket,
           prefix,
         ));
-    await d.store.putObject(key, reportPage(await read('reports/'), new Date()), 'text/html; charset=utf-8');
+    const inputs = await read('reports/');
+    if (d.observeQueues) await addQueueObservation(d, d.observeQueues, inputs, key.replace(/\.html$/, '.queue.json'));
+    await d.store.putObject(key, reportPage(inputs, new Date()), 'text/html; charset=utf-8');
     return `s3://${d.store.bucket}/${key}`;
   } catch (err) {
     logger.warn('could not write the readiness page; the JSON report is written', { error: describeError(err) });
     return undefined;
+  }
+}
+
+/** Observes the queues since the newest kept observation (at most 24 h) and keeps the record under `key`. */
+async function addQueueObservation(
+  d: ReconcileDeps,
+  observe: NonNullable<ReconcileDeps['observeQueues']>,
+  inputs: ReportInputs,
+  key: string,
+): Promise<void> {
+  const previous = inputs.queues
+    .map((q) => q.at)
+    .sort()
+    .at(-1);
+  let record: QueueRecord;
+  try {
+    record = await observe(observationWindow(new Date(), previous));
+  } catch (err) {
+    logger.warn('could not observe the queues; the page is written without', { error: describeError(err) });
+    return;
+  }
+  inputs.queues.push(record);
+  if (record.notObserved?.length)
+    logger.warn('queue observation incomplete: the page shows these figures as not observed', {
+      notObserved: record.notObserved,
+    });
+  try {
+    await d.store.putObject(key, JSON.stringify(record, null, 2));
+  } catch (err) {
+    logger.warn('could not keep the queue observation; the page shows it', { error: describeError(err) });
   }
 }
 
@@ -222,6 +267,7 @@ function depsFromEnvironment(): ReconcileDeps {
     '/tmp/reconcile-spool',
   );
   const replicaIndex = replicaIndexOf(config, config);
+  const queueMetrics = config.queueMetrics;
   return {
     config,
     source,
@@ -229,6 +275,9 @@ function depsFromEnvironment(): ReconcileDeps {
     store,
     replicaIndex,
     continueRun: selfInvoker(config.functionName, config.sourceRegion),
+    observeQueues: queueMetrics
+      ? (window) => observeQueues(new CloudWatchClient({ region: config.sourceRegion }), queueMetrics, window)
+      : undefined,
   };
 }
 

@@ -11,6 +11,7 @@ import type {
   DoctorRecord,
   DrillRecord,
   LagSamples,
+  NotObserved,
   QueueRecord,
   ReportFigures,
   ReportInputs,
@@ -104,42 +105,59 @@ function trendOf(run: ReconcileReport): TrendPoint {
   };
 }
 
-/** The lag samples to show: the newest queue observation with samples, else the newest drill's. */
-function lagSamplesOf(
+/** The lag to show: the newest queue observation with samples or CloudWatch percentiles, else the newest drill's samples. */
+function lagOf(
   queue: QueueRecord | undefined,
   drill: DrillRecord | undefined,
-): { source?: string; lags: LagSamples[] } {
+): { source?: string; lags: LagSamples[]; lag?: Distribution } {
   if (queue?.lags?.length) return { source: `queue observation of ${queue.at}`, lags: queue.lags };
+  if (queue?.lag?.n)
+    return {
+      source: `CloudWatch percentiles of ${queue.from ? `${queue.from} to ` : ''}${queue.at}`,
+      lags: [],
+      lag: queue.lag,
+    };
   if (drill?.lags.length) return { source: `drill of ${drill.finishedAt}`, lags: drill.lags };
   return { lags: [] };
 }
 
+const FIGURE_NAMES: Record<NotObserved['figure'], string> = {
+  lag: 'replication lag',
+  oldestMessage: 'oldest message waiting',
+  dlqDepth: 'DLQ depth',
+};
+
 function recoveryPointOf(inputs: ReportInputs, drill: DrillRecord | undefined): ReportFigures['recoveryPoint'] {
   const queue = latest(inputs.queues, (q) => q.at);
-  const { source, lags } = lagSamplesOf(queue, drill);
+  const { source, lags, lag } = lagOf(queue, drill);
   const all = lags.flatMap((l) => l.samples);
   const dlqFromDrill = drill ? Object.values(drill.dlq).reduce((a, b) => a + b, 0) : undefined;
   return {
     lagSource: source,
     lagByKind: lags.map((l) => ({ kind: l.kind, ...distribution(l.samples) })),
-    lag: all.length ? distribution(all) : undefined,
+    lag: lag ? { n: lag.n, p50: lag.p50, p95: lag.p95, max: lag.max } : all.length ? distribution(all) : undefined,
     lagHistogram: all.length ? histogram(all) : [],
     oldestMessageAgeMs: queue?.oldestMessageAgeMs,
     dlqDepth: queue?.dlqDepth ?? dlqFromDrill,
+    notObserved: (queue?.notObserved ?? []).map((n) => ({ figure: n.figure, reason: n.reason })),
     backup: inputs.backup,
   };
 }
 
 function lagTrendOf(inputs: ReportInputs): ReportFigures['lagTrend'] {
-  const points = [
+  const points: { at: string; lags: LagSamples[]; lag?: Distribution }[] = [
     ...inputs.drills.map((d) => ({ at: d.finishedAt, lags: d.lags })),
-    ...inputs.queues.map((q) => ({ at: q.at, lags: q.lags ?? [] })),
+    ...inputs.queues.map((q) => ({ at: q.at, lags: q.lags ?? [], lag: q.lag })),
   ];
   return points
-    .map((p) => ({ at: p.at, samples: p.lags.flatMap((l) => l.samples) }))
-    .filter((p) => p.samples.length)
+    .map((p) => ({ at: p.at, samples: p.lags.flatMap((l) => l.samples), lag: p.lag }))
+    .filter((p) => p.samples.length || p.lag?.n)
     .sort((a, b) => byTime(a.at, b.at))
-    .map((p) => ({ at: p.at, p50: percentile(p.samples, 50), p95: percentile(p.samples, 95) }));
+    .map((p) =>
+      p.samples.length || !p.lag
+        ? { at: p.at, p50: percentile(p.samples, 50), p95: percentile(p.samples, 95) }
+        : { at: p.at, p50: p.lag.p50, p95: p.lag.p95 },
+    );
 }
 
 /** Samples per {@link LAG_BANDS} band. */
@@ -204,6 +222,9 @@ export function reportFigures(inputs: ReportInputs, generatedAt: string): Report
   const stopped = inputs.reconcileRuns.length - runs.length;
   if (stopped > 0) notes.push(`${stopped} reconcile report(s) of runs that did not complete were left out`);
   if (inputs.skipped.length) notes.push(`${inputs.skipped.length} file(s) not understood were left out`);
+  const queue = latest(inputs.queues, (q) => q.at);
+  for (const n of queue?.notObserved ?? [])
+    notes.push(`queue observation of ${queue?.at}: ${FIGURE_NAMES[n.figure] ?? n.figure} not observed (${n.reason})`);
   return {
     generatedAt,
     readiness: last ? readinessOf(last) : undefined,

@@ -65,19 +65,32 @@ function distRow(label: string, d: Distribution, figure: string): string {
 
 function recoveryPointSection(f: ReportFigures): string {
   const p = f.recoveryPoint;
-  const lag = p.lag
-    ? `<p class="meta">Replication lag from the ${e(p.lagSource ?? '')}.</p><table><thead><tr><th>change</th><th class="n">n</th><th class="n">p50</th><th class="n">p95</th><th class="n">max</th></tr></thead><tbody>${p.lagByKind.map((k) => distRow(k.kind, k, `lag-${k.kind}`)).join('')}${distRow('all changes', p.lag, 'lag-all')}</tbody></table>${barChart(
+  const missed = (figure: string) => p.notObserved?.find((n) => n.figure === figure);
+  const lagMissed = missed('lag');
+  const histogram = p.lagHistogram.length
+    ? barChart(
         'Replication lag distribution (changes per band)',
         p.lagHistogram.map((b) => ({ label: b.label, value: b.count })),
-      )}`
-    : '<p class="muted">No replication lag samples in these reports: the live figure is the dashboard\'s ReplicationLagMs (docs/REPORT.md).</p>';
+      )
+    : '';
+  const lag = p.lag
+    ? `<p class="meta">Replication lag from the ${e(p.lagSource ?? '')}.</p><table><thead><tr><th>change</th><th class="n">n</th><th class="n">p50</th><th class="n">p95</th><th class="n">max</th></tr></thead><tbody>${p.lagByKind.map((k) => distRow(k.kind, k, `lag-${k.kind}`)).join('')}${distRow('all changes', p.lag, 'lag-all')}</tbody></table>${histogram}`
+    : lagMissed
+      ? `<p class="warn" data-figure="lag-not-observed">Replication lag not observed: ${e(lagMissed.reason)}.</p>`
+      : '<p class="muted">No replication lag samples in these reports: the live figure is the dashboard\'s ReplicationLagMs (docs/REPORT.md).</p>';
+  const oldestMissed = missed('oldestMessage');
+  const dlqMissed = missed('dlqDepth');
   const cards = [
     p.oldestMessageAgeMs !== undefined
       ? card('oldest message waiting in the sync queue', formatMs(p.oldestMessageAgeMs), 'oldest-message')
-      : card('oldest message waiting: not in these reports (dashboard: queue age)', 'n/a', 'oldest-message'),
+      : oldestMissed
+        ? card(`oldest message waiting: ${oldestMissed.reason}`, 'not observed', 'oldest-message', 'warn')
+        : card('oldest message waiting: not in these reports (dashboard: queue age)', 'n/a', 'oldest-message'),
     p.dlqDepth !== undefined
       ? card('messages in the DLQ', count(p.dlqDepth), 'dlq-depth', p.dlqDepth ? 'bad' : 'ok')
-      : '',
+      : dlqMissed
+        ? card(`messages in the DLQ: ${dlqMissed.reason}`, 'not observed', 'dlq-depth', 'warn')
+        : '',
     p.backup
       ? card(
           `newest backup record (${p.backup.location})`,

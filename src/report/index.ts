@@ -9,6 +9,7 @@ export { classifyDocument, emptyInputs } from './classify';
 export { callsByCategory, distribution, histogram, percentile, reportFigures } from './figures';
 export { formatMs, renderReport } from './html';
 export { reportPage } from './page';
+export { observationWindow, observeQueues, type QueueMetricsTarget } from './queue-observation';
 export { readReportFolder, readReportPrefix, reportsLocation } from './sources';
 export { type SubMapRow, subMapCsv, subMapLines, subMapRows } from './sub-map';
 export * from './types';

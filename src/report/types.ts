@@ -68,14 +68,25 @@ export interface DoctorRecord {
   findings: DoctorFindingBrief[];
 }
 
+/** A figure of a queue observation that could not be read, and why (the page shows "not observed"). */
+export interface NotObserved {
+  figure: 'lag' | 'oldestMessage' | 'dlqDepth';
+  reason: string;
+}
+
 /** Replication lag and queue state observed at one time (e.g. exported from CloudWatch). */
 export interface QueueRecord {
   kind: typeof QUEUE_RECORD_KIND;
   at: string;
+  /** Start of the window the lag figures cover (the scheduled reconcile's observations). */
+  from?: string;
   lags?: LagSamples[];
+  /** Lag percentiles over the window, as CloudWatch computed them (when the samples are not kept). */
+  lag?: Distribution;
   /** Age of the oldest message waiting in the sync queue, ms. */
   oldestMessageAgeMs?: number;
   dlqDepth?: number;
+  notObserved?: NotObserved[];
 }
 
 /** The newest backup objects found (issue 13's backup layout), when backups exist. */
@@ -150,6 +161,8 @@ export interface ReportFigures {
     lagHistogram: { label: string; count: number }[];
     oldestMessageAgeMs?: number;
     dlqDepth?: number;
+    /** Figures the newest queue observation could not read, and why. */
+    notObserved?: NotObserved[];
     backup?: BackupState;
   };
   recoveryTime?: {

@@ -17,6 +17,7 @@ import { inflateRawSync } from 'node:zlib';
 import { loadChangeCaptureConfig, loadTriggerConfig, loadWorkerConfig } from '../../src/config';
 import { loadBackupConfig } from '../../src/config/backup';
 import { loadFailoverConfig } from '../../src/config/failover';
+import { loadReconcileConfig } from '../../src/config/reconcile';
 import { DEFAULT_BACKOFF, totalRetryWindowSeconds } from '../../src/core/backoff';
 import { changeCapturePattern, defaultEchoRoleArns, TARGET_INPUT_PROPERTIES } from '../../src/change-capture/rule';
 
@@ -383,6 +384,8 @@ function environment(p: Packaged, fnId: string): Record<string, string> {
     else if (v?.Ref)
       out[k] = `https://sqs.${p.c.region}.amazonaws.com/${ACCOUNT}/${v.Ref}`; // queue URLs (and the bucket name)
     else if (v?.['Fn::Sub']) out[k] = render(v, p.c.region);
+    else if (v?.['Fn::GetAtt']?.[1] === 'QueueName')
+      out[k] = p.template.Resources[v['Fn::GetAtt'][0]].Properties.QueueName; // a queue name
     else if (v?.['Fn::GetAtt']) out[k] = `arn:aws:lambda:${p.c.region}:${ACCOUNT}:function:${v['Fn::GetAtt'][0]}`;
     else throw new Error(`${fnId} ${k}: unexpected value ${JSON.stringify(v)}`);
   }
@@ -467,10 +470,14 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
         expect({ where: s.where, resource: r, star: star && sensitive }).toMatchObject({ star: false });
       }
     }
-    // Function roles name exact resources only.
+    // Function roles name exact resources only (but the reconciler's cloudwatch:GetMetricData, which
+    // has no resource-level permissions: its own test below).
+    const getMetricDataOnly = (s: Statement) => s.Action.length === 1 && s.Action[0] === 'cloudwatch:GetMetricData';
     for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole', 'FailoverRole']) {
-      for (const s of roleStatements(p(), role))
+      for (const s of roleStatements(p(), role).filter((x) => role !== 'ReconcileRole' || !getMetricDataOnly(x)))
         expect(s.Resource.filter((r) => r.includes('*') && !r.startsWith('GetAtt:StateBucket.Arn/'))).toEqual([]);
+      if (role !== 'ReconcileRole')
+        expect(roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('cloudwatch:')))).toEqual([]);
     }
   });
 
@@ -521,6 +528,12 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       [['s3:ListBucket'], ['GetAtt:StateBucket.Arn']],
       [['s3:GetObject', 's3:PutObject'], ['GetAtt:StateBucket.Arn/*']],
       [['s3:DeleteObject'], ['GetAtt:StateBucket.Arn/checkpoints/*']],
+    ]);
+    // The queue observation on the readiness page: GetMetricData only, on "*" (it has no
+    // resource-level permissions: Service Authorization Reference, Amazon CloudWatch).
+    const cw = st.filter((s) => s.Action.some((a) => a.startsWith('cloudwatch:')));
+    expect(cw.map((s) => [s.Effect, s.Action, s.Resource, s.Condition])).toEqual([
+      ['Allow', ['cloudwatch:GetMetricData'], ['*'], undefined],
     ]);
     const pass = st.filter((s) => s.Action.includes('iam:PassRole'));
     if (c.params.importLogsRoleArn) {
@@ -1034,6 +1047,19 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       STANDBY_REGION: c.peerRegion,
     });
     expect(Object.keys(reconcile)).toEqual(expect.arrayContaining(['STATE_BUCKET', 'TRIGGER_FUNCTION_ARN']));
+    // The queue observation: the names of the queues (the AWS/SQS QueueName dimension) and the
+    // worker's metrics namespace and service dimension.
+    const vars = p().template.Resources.ReconcileLambdaFunction.Properties.Environment.Variables;
+    expect(vars.SYNC_QUEUE_NAME).toEqual({ 'Fn::GetAtt': ['SyncQueue', 'QueueName'] });
+    expect(vars.DLQ_NAME).toEqual({ 'Fn::GetAtt': ['SyncDeadLetterQueue', 'QueueName'] });
+    expect(loadReconcileConfig({ ...reconcile, STATE_BUCKET: 'cognito-standby-sync-test-state' }).queueMetrics).toEqual(
+      {
+        namespace: 'CognitoStandbySync',
+        service: 'cognito-standby-sync-test',
+        syncQueueName: 'cognito-standby-sync-test-sync',
+        dlqName: 'cognito-standby-sync-test-sync-dlq',
+      },
+    );
   });
 });
 

@@ -9,6 +9,8 @@ import { createReconcileHandler, type ReconcileDeps } from '../../../src/handler
 import { metrics } from '../../../src/observability';
 import { loadReconcileConfig } from '../../../src/config/reconcile';
 import { S3CheckpointStore } from '../../../src/reconcile/s3-store';
+import { emptyInputs, QUEUE_RECORD_KIND } from '../../../src/report';
+import { queueRecord } from '../report/fixtures';
 import { captureOutput, uniquePoolId } from '../helpers';
 import { fakeBucket } from './fixture';
 
@@ -100,6 +102,85 @@ describe('scheduled reconcile handler', () => {
       // Logs and metrics carry counts and subs, never the users' contact data.
       expect(text).not.toMatch(/planted\.u\d+@example\.com/);
       expect(text).not.toMatch(/\+1555555\d{4}/);
+    } finally {
+      out.restore();
+      s3.restore();
+    }
+  });
+
+  test('the page carries the queue observation read just before it (lag percentiles, oldest message, DLQ depth), kept beside the report', async () => {
+    const { d, objects, s3 } = deps(0, 3, { RECONCILE_MODE: 'dry-run' });
+    const previous = queueRecord({ at: new Date(Date.now() - 3_600_000).toISOString() });
+    const windows: { start: Date; end: Date }[] = [];
+    d.readReports = async () => ({ ...emptyInputs(), queues: [previous] });
+    d.observeQueues = async (window) => {
+      windows.push(window);
+      return {
+        kind: QUEUE_RECORD_KIND,
+        at: window.end.toISOString(),
+        from: window.start.toISOString(),
+        lag: { n: 42, p50: 850, p95: 4_300, max: 61_000 },
+        oldestMessageAgeMs: 7_000,
+        dlqDepth: 2,
+      };
+    };
+    const out = captureOutput();
+    try {
+      const r = await createReconcileHandler(d)({ source: 'schedule' }, { getRemainingTimeInMillis: () => 900_000 });
+      expect(r.status).toBe('complete');
+      // Since the previous observation (on whole minutes), not the last 24 h.
+      expect(windows).toHaveLength(1);
+      expect(windows[0].start.getTime()).toBe(Math.floor(Date.parse(previous.at) / 60_000) * 60_000);
+      const page = objects.get(r.page!.replace('s3://state-bucket/', ''))!.toString('utf8');
+      expect(page).toContain('data-figure="lag-all-p50">850 ms<');
+      expect(page).toContain('data-figure="lag-all-p95">4.3 s<');
+      expect(page).toContain('data-figure="oldest-message">7.0 s<');
+      expect(page).toContain('data-figure="dlq-depth">2<');
+      const kept = r.report!.replace('s3://state-bucket/', '').replace(/\.json$/, '.queue.json');
+      expect(JSON.parse(objects.get(kept)!.toString('utf8'))).toMatchObject({
+        kind: QUEUE_RECORD_KIND,
+        lag: { n: 42, p50: 850 },
+      });
+    } finally {
+      out.restore();
+      s3.restore();
+    }
+  });
+
+  test('metrics that cannot be read are "not observed" on the page, a warning in the logs, never a failed run', async () => {
+    const { d, objects, s3 } = deps(0, 2, { RECONCILE_MODE: 'dry-run' });
+    d.readReports = async () => emptyInputs();
+    const reason = 'CloudWatch GetMetricData failed: AccessDenied: not authorized';
+    d.observeQueues = async (window) => ({
+      kind: QUEUE_RECORD_KIND,
+      at: window.end.toISOString(),
+      notObserved: [
+        { figure: 'lag', reason },
+        { figure: 'oldestMessage', reason },
+        { figure: 'dlqDepth', reason },
+      ],
+    });
+    const out = captureOutput();
+    try {
+      const r = await createReconcileHandler(d)({ source: 'schedule' }, { getRemainingTimeInMillis: () => 900_000 });
+      expect(r.status).toBe('complete');
+      const page = objects.get(r.page!.replace('s3://state-bucket/', ''))!.toString('utf8');
+      expect(page).toContain('data-figure="oldest-message">not observed<');
+      expect(page).toContain('data-figure="dlq-depth">not observed<');
+      expect(page).toContain(
+        'Replication lag not observed: CloudWatch GetMetricData failed: AccessDenied: not authorized.',
+      );
+      expect(out.text()).toMatch(/queue observation incomplete/);
+      // An observer that throws is a warning too: the page is written without it.
+      d.observeQueues = async () => {
+        throw new Error('boom');
+      };
+      const again = await createReconcileHandler(d)(
+        { source: 'schedule' },
+        { getRemainingTimeInMillis: () => 900_000 },
+      );
+      expect(again.page).toBeDefined();
+      expect(out.text()).toMatch(/could not observe the queues/);
     } finally {
       out.restore();
       s3.restore();

@@ -115,6 +115,45 @@ describe('recovery point', () => {
     expect(p.backup).toEqual(backup);
   });
 
+  test("a queue observation with CloudWatch's percentiles (the scheduled reconcile's) wins over the drill's samples", () => {
+    const q = queueRecord({
+      from: '2026-11-29T04:00:00.000Z',
+      lag: { n: 1_234, p50: 850, p95: 4_300, max: 61_000 },
+    });
+    const f = reportFigures(inputs({ drills: [drillRecord()], queues: [q] }), AT);
+    const p = f.recoveryPoint;
+    expect(p.lagSource).toBe('CloudWatch percentiles of 2026-11-29T04:00:00.000Z to 2026-11-30T04:00:00.000Z');
+    expect(p.lag).toEqual({ n: 1_234, p50: 850, p95: 4_300, max: 61_000 });
+    expect(p.lagByKind).toEqual([]);
+    expect(p.lagHistogram).toEqual([]);
+    expect(p.oldestMessageAgeMs).toBe(12_000);
+    expect(p.notObserved).toEqual([]);
+    expect(f.lagTrend).toEqual([
+      { at: '2026-11-30T03:00:00.000Z', p50: 700, p95: 40_000 },
+      { at: '2026-11-30T04:00:00.000Z', p50: 850, p95: 4_300 },
+    ]);
+  });
+
+  test('figures the newest queue observation could not read are "not observed", with a note; lag falls back to the drill', () => {
+    const q = queueRecord({
+      oldestMessageAgeMs: undefined,
+      notObserved: [
+        { figure: 'lag', reason: 'CloudWatch GetMetricData failed: AccessDenied: no' },
+        { figure: 'oldestMessage', reason: 'CloudWatch GetMetricData failed: AccessDenied: no' },
+      ],
+    });
+    const f = reportFigures(inputs({ drills: [drillRecord()], queues: [q] }), AT);
+    expect(f.recoveryPoint.notObserved).toEqual(q.notObserved);
+    expect(f.recoveryPoint.oldestMessageAgeMs).toBeUndefined();
+    expect(f.recoveryPoint.lagSource).toBe('drill of 2026-11-30T03:00:00.000Z');
+    expect(f.notes).toEqual(
+      expect.arrayContaining([
+        'queue observation of 2026-11-30T04:00:00.000Z: replication lag not observed (CloudWatch GetMetricData failed: AccessDenied: no)',
+        'queue observation of 2026-11-30T04:00:00.000Z: oldest message waiting not observed (CloudWatch GetMetricData failed: AccessDenied: no)',
+      ]),
+    );
+  });
+
   test('no samples: no distribution and no histogram', () => {
     const p = reportFigures(inputs({}), AT).recoveryPoint;
     expect(p.lag).toBeUndefined();

@@ -95,3 +95,38 @@ test('durations read as a person would say them', () => {
   expect(formatMs(4_200)).toBe('4.2 s');
   expect(formatMs(185_000)).toBe('3m 05s');
 });
+
+test('a queue observation from CloudWatch: the percentiles, and "not observed" for what it could not read', () => {
+  const observed = reportPage(
+    {
+      ...emptyInputs(),
+      queues: [queueRecord({ lag: { n: 40, p50: 850, p95: 4_300, max: 61_000 }, dlqDepth: undefined })],
+    },
+    AT,
+  );
+  expect(figure(observed, 'lag-all-p50')).toBe('850 ms');
+  expect(figure(observed, 'lag-all-p95')).toBe('4.3 s');
+  expect(figure(observed, 'oldest-message')).toBe('12.0 s');
+  const failed = reportPage(
+    {
+      ...emptyInputs(),
+      queues: [
+        queueRecord({
+          oldestMessageAgeMs: undefined,
+          dlqDepth: undefined,
+          notObserved: [
+            { figure: 'lag', reason: 'CloudWatch GetMetricData failed: AccessDenied' },
+            { figure: 'oldestMessage', reason: 'CloudWatch GetMetricData failed: AccessDenied' },
+            { figure: 'dlqDepth', reason: 'no datapoint in the last 15 minutes' },
+          ],
+        }),
+      ],
+    },
+    AT,
+  );
+  expect(figure(failed, 'oldest-message')).toBe('not observed');
+  expect(figure(failed, 'dlq-depth')).toBe('not observed');
+  expect(figure(failed, 'lag-not-observed')).toBe(
+    'Replication lag not observed: CloudWatch GetMetricData failed: AccessDenied.',
+  );
+});
