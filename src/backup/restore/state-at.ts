@@ -107,7 +107,8 @@ export async function stateAt(options: StateAtOptions, sink: StateSink): Promise
     if (r.kind === 'newer') stats.newerThanRestorePoint++;
   }
   stats.deleted += window.deletedRemaining;
-  for (const user of window.remaining()) if (await emit(user)) stats.fromJournal++;
+  for (const user of window.remaining(Date.parse(manifest.startedAt))) if (await emit(user)) stats.fromJournal++;
+  stats.deleted += window.deletedUnrecorded;
   await sink.groups([...groupsByName.values()]);
   return stats;
 }

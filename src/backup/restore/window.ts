@@ -66,8 +66,15 @@ function withLate(onTime: Candidate | undefined, late: Candidate | undefined): C
   };
 }
 
+/**
+ * How long before a snapshot's listing began a user must have been read for its absence from the
+ * listing to count as a deletion: a user read just before may be one the listing had not seen yet.
+ */
+export const LISTING_MARGIN_MS = 60_000;
+
 export class JournalWindow {
   private readonly entries = new Map<string, Entry>();
+  private unrecordedDeletions = 0;
   private readonly atMs: number;
 
   /**
@@ -131,12 +138,28 @@ export class JournalWindow {
     return { kind: 'newer', user };
   }
 
-  /** The users known only from the journal that exist at the restore point (after every snapshot user was resolved). */
-  *remaining(): Generator<BackedUpUser> {
+  /**
+   * The users known only from the journal that exist at the restore point (after every snapshot
+   * user was resolved). A user the snapshot's listing did not find although the journal read it
+   * before the listing began (`listedFrom`, less {@link LISTING_MARGIN_MS}) was deleted in between
+   * without a tombstone (a deletion while change capture was off, or one the journal missed): it
+   * is not brought back, and counted in {@link deletedUnrecorded}.
+   */
+  *remaining(listedFrom: number): Generator<BackedUpUser> {
     for (const entry of this.entries.values()) {
       const chosen = entry.deleted ? undefined : withLate(entry.best, entry.late);
-      if (chosen) yield chosen.user;
+      if (!chosen) continue;
+      if (chosen.readAt < listedFrom - LISTING_MARGIN_MS) {
+        this.unrecordedDeletions++;
+        continue;
+      }
+      yield chosen.user;
     }
+  }
+
+  /** Users {@link remaining} left out: absent from the snapshot, read by the journal before it. */
+  get deletedUnrecorded(): number {
+    return this.unrecordedDeletions;
   }
 
   /** Users deleted at the restore point among those not resolved against the snapshot. */

@@ -104,6 +104,20 @@ describe('stateAt: the state at T from the snapshot and the journal', () => {
     expect(stats.deleted).toBe(1);
   });
 
+  it('a user the journal read before the snapshot began, and the snapshot did not list, stays deleted (no tombstone needed)', async () => {
+    const kept = backedUp(1);
+    const gone = backedUp(7); // deleted while change capture was off: the journal holds no tombstone
+    const justBefore = backedUp(8); // read 30 s before the listing began: perhaps not listed yet
+    await writeBatch(store, root, '2026-11-30T09:00:00.000Z', 'w', 1, [
+      stateRecord('2026-11-30T09:00:00.000Z', gone),
+      stateRecord('2026-11-30T09:04:30.000Z', justBefore),
+    ]);
+    await writeSnapshot(store, root, { snapshotId: 's', startedAt: '2026-11-30T09:05:00.000Z', users: [kept] });
+    const { users, stats } = await rebuild(store);
+    expect([...users.keys()].sort()).toEqual([kept.sub, justBefore.sub].sort());
+    expect(stats.deleted).toBe(1);
+  });
+
   it('a user deleted and made again under the same name is another user (another sub)', async () => {
     const first = backedUp(1);
     const second = backedUp(2, {
