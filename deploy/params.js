@@ -243,6 +243,8 @@ function templateChoices(cfg) {
     dashboard: cfg.dashboard === 'true' ? 'created' : 'none',
     // The backup bucket: created by this stack, or one in a separate backup account.
     backupBucket: cfg.backupBucketArn === '' ? 'created' : 'existing',
+    // The worker's backup journal: written while backups are on, none when backupEnabled is false.
+    backupJournal: cfg.backupEnabled ? 'written' : 'none',
   };
 }
 
