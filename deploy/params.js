@@ -88,14 +88,18 @@ function backupParams(given, deployRegion) {
   if (bucketArn === '' && (keyArn !== '' || bucketRegion !== ''))
     fail('backupBucketArn', 'must be set when backupKmsKeyArn or backupBucketRegion is (they describe that bucket)');
   const prefix = str(raw, 'backupPrefix').replace(/\/+$/, '');
-  if (!BACKUP_PREFIX.test(prefix)) fail('backupPrefix', `must be an S3 key prefix like cognito-backup, got "${prefix}"`);
+  if (!BACKUP_PREFIX.test(prefix))
+    fail('backupPrefix', `must be an S3 key prefix like cognito-backup, got "${prefix}"`);
   const lockMode = str(raw, 'backupLockMode');
   if (!['GOVERNANCE', 'COMPLIANCE'].includes(lockMode))
     fail('backupLockMode', `must be GOVERNANCE or COMPLIANCE, got "${lockMode}"`);
   const lockDays = integer(raw, 'backupLockDays', 1, 36500);
   const expirationDays = integer(raw, 'backupExpirationDays', 1, 36500);
   if (expirationDays < lockDays)
-    fail('backupExpirationDays', `must be at least backupLockDays (${lockDays}): a locked object cannot expire earlier`);
+    fail(
+      'backupExpirationDays',
+      `must be at least backupLockDays (${lockDays}): a locked object cannot expire earlier`,
+    );
   const backup = {
     backupEnabled: bool(raw, 'backupEnabled'),
     backupSchedule: str(raw, 'backupSchedule'),
@@ -243,6 +247,8 @@ function templateChoices(cfg) {
     dashboard: cfg.dashboard === 'true' ? 'created' : 'none',
     // The backup bucket: created by this stack, or one in a separate backup account.
     backupBucket: cfg.backupBucketArn === '' ? 'created' : 'existing',
+    // The worker's backup journal: written while backups are on, none when backupEnabled is false.
+    backupJournal: cfg.backupEnabled ? 'written' : 'none',
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupPrefix, DEFAULT_BACKUP_PREFIX } from './backup';
 import { changeCaptureFields } from './change-capture';
 import {
   bucketName,
@@ -15,9 +16,6 @@ import {
 } from './fields';
 import { type Environment, parseEnv } from './parse';
 
-/** Where backups go in their bucket unless `BACKUP_PREFIX` says otherwise (the snapshot's default too). */
-export const DEFAULT_BACKUP_PREFIX = 'cognito-backup';
-
 /** The sync worker's environment, change capture included (every problem is named at once). */
 export const WorkerEnv = z.object({
   ...sourcePoolFields,
@@ -32,14 +30,8 @@ export const WorkerEnv = z.object({
   ...changeCaptureFields,
   /** Backup journal: the bucket; unset, the worker keeps no journal. */
   BACKUP_BUCKET: bucketName.optional(),
-  /**
-   * Backup journal: the key prefix (objects go under `<prefix>/<poolId>/`); the same rule and
-   * default as the snapshot's (`BACKUP_PREFIX` of the backup functions), so both land together.
-   */
-  BACKUP_PREFIX: z
-    .string()
-    .regex(/^(?!\/)(?!.*\.\.)[\w!\-.*'()/]{1,512}$/, 'expected an S3 key prefix like cognito-backup (no leading /)')
-    .default(DEFAULT_BACKUP_PREFIX),
+  /** Backup journal: the key prefix, the snapshot's field, so both land under `<prefix>/<poolId>/`. */
+  BACKUP_PREFIX: backupPrefix.default(DEFAULT_BACKUP_PREFIX),
   /** Backup journal: the bucket's Region when it is not the source pool's. */
   BACKUP_REGION: region.optional(),
   /** Backup journal: S3 endpoint override (VPC endpoint, local emulator). */

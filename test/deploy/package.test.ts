@@ -113,8 +113,12 @@ const WEST_TOPIC: Case = {
   ...WEST,
   name: 'west-topic',
   combination: 'existing alarm topic',
-  // The dashboard turned off (it is on by default, issue 14).
-  params: { alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms', dashboard: 'false' },
+  // The dashboard turned off (it is on by default, issue 14), and backups off (no worker journal).
+  params: {
+    alarmTopicArn: 'arn:aws:sns:us-west-2:123456789012:ops-alarms',
+    dashboard: 'false',
+    backupEnabled: 'false',
+  },
 };
 /** Cross-account from us-east-1, with the alarm topic and e-mail subscription of its own. */
 const EAST_XACCT: Case = {
@@ -470,12 +474,24 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
         expect({ where: s.where, resource: r, star: star && sensitive }).toMatchObject({ star: false });
       }
     }
-    // Function roles name exact resources only (but the reconciler's cloudwatch:GetMetricData, which
-    // has no resource-level permissions: its own test below).
+    // Function roles name exact resources only; the exceptions: the key prefixes they write (the
+    // state bucket's, and the worker's backup journal and erasure ledger, exactly those two), and
+    // the reconciler's cloudwatch:GetMetricData, which has no resource-level permissions (its own
+    // test below).
+    const bucket = c.params.backupBucketArn ?? 'GetAtt:BackupBucket.Arn';
+    const pool = `${bucket}/${c.params.backupPrefix ?? 'cognito-backup'}/${c.localPoolId}`;
+    const journalPrefixes = [`${pool}/journal/*`, `${pool}/erasures/*`];
     const getMetricDataOnly = (s: Statement) => s.Action.length === 1 && s.Action[0] === 'cloudwatch:GetMetricData';
     for (const role of ['TriggerRole', 'WorkerRole', 'ReconcileRole', 'FailoverRole']) {
       for (const s of roleStatements(p(), role).filter((x) => role !== 'ReconcileRole' || !getMetricDataOnly(x)))
-        expect(s.Resource.filter((r) => r.includes('*') && !r.startsWith('GetAtt:StateBucket.Arn/'))).toEqual([]);
+        expect(
+          s.Resource.filter(
+            (r) =>
+              r.includes('*') &&
+              !r.startsWith('GetAtt:StateBucket.Arn/') &&
+              !(role === 'WorkerRole' && journalPrefixes.includes(r)),
+          ),
+        ).toEqual([]);
       if (role !== 'ReconcileRole')
         expect(roleStatements(p(), role).filter((s) => s.Action.some((a) => a.startsWith('cloudwatch:')))).toEqual([]);
     }
@@ -811,6 +827,39 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       [['s3:GetObject'], [backupObjects], undefined],
       [['kms:Decrypt'], [backupKey], undefined],
     ]);
+  });
+
+  test("worker's backup journal: put-new objects in the pool's journal and erasure ledger only, GenerateDataKey only; no journal when backups are off", () => {
+    const backupStatements = roleStatements(p(), 'WorkerRole').filter((s) =>
+      s.Action.some((a) => a.startsWith('s3:') || a.startsWith('kms:')),
+    );
+    expect(backupStatements.map((s) => [s.Action.sort(), s.Resource, s.Condition])).toEqual([
+      [
+        ['s3:PutObject'],
+        [
+          `${backupBucketArn}/${backupPrefix}/${c.localPoolId}/journal/*`,
+          `${backupBucketArn}/${backupPrefix}/${c.localPoolId}/erasures/*`,
+        ],
+        undefined,
+      ],
+      [['kms:GenerateDataKey'], [backupKey], undefined],
+    ]);
+    const env = environment(p(), 'WorkerLambdaFunction');
+    const journal = loadWorkerConfig(env).backup;
+    if (c.params.backupEnabled === 'false') {
+      expect(Object.keys(env)).not.toContain('BACKUP_BUCKET');
+      expect(journal).toBeUndefined();
+      return;
+    }
+    // The same bucket, prefix and Region as the snapshot's.
+    const snapshot = loadBackupConfig(environment(p(), 'BackupSnapshotLambdaFunction'));
+    expect(journal).toEqual({
+      bucket: snapshot.bucket,
+      prefix: snapshot.prefix,
+      region: snapshot.bucketRegion,
+      s3Endpoint: undefined,
+    });
+    expect(journal?.prefix).toBe(backupPrefix);
   });
 
   test('backup: no other role touches the backup bucket or its key; schedules; the environment passes loadBackupConfig', () => {
@@ -1279,8 +1328,11 @@ describe('parameter checks', () => {
     });
     // An existing topic: none is created and alarmEmail is ignored (docs/DEPLOY.md, parameters).
     // The backup bucket: this stack's by default, or one in a backup account.
+    expect(checkParams({ ...good, backupEnabled: 'false' }, 'us-east-1')).toMatchObject({
+      choice: { backupJournal: 'none' },
+    });
     expect(checkParams(good, 'us-east-1')).toMatchObject({
-      choice: { backupBucket: 'created' },
+      choice: { backupBucket: 'created', backupJournal: 'written' },
       backupPrefix: 'cognito-backup',
       backupBucketRegion: 'us-east-1',
       backupLockMode: 'GOVERNANCE',
