@@ -5,6 +5,7 @@
  * planner and writes the differences with the shared writer: at the target's quota-bound pace,
  * resumable from its checkpoint, dry run by default. Nothing in the target is ever deleted.
  */
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { CognitoPool } from '../../cognito/pool';
 import type { PoolConfig } from '../../core/types';
@@ -80,6 +81,17 @@ export interface RestoreResult {
   exitCode: 0 | 1 | 130;
 }
 
+/** `+deleted`, `+subs-<digest>`: what a restore restricted itself to, in its source's identity. */
+function selectionTag(onlyDeleted: boolean | undefined, subs: ReadonlySet<string> | undefined): string {
+  const digest =
+    subs &&
+    createHash('sha256')
+      .update([...subs].sort().join(','))
+      .digest('hex')
+      .slice(0, 12);
+  return `${onlyDeleted ? '+deleted' : ''}${digest ? `+subs-${digest}` : ''}`;
+}
+
 /** A journal gap in words. */
 export function describeGaps(gaps: readonly JournalGap[]): string {
   return gaps
@@ -148,8 +160,9 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   }
   const source = new BackupPool({
     region: manifest.region,
-    // The restore point is part of the source's identity: a checkpoint of another restore point is not resumed.
-    poolId: `${manifest.poolId}@${compactTime(at)}`,
+    // The restore point and the selection are part of the source's identity: a checkpoint of
+    // another restore point or selection is not resumed (its listing would be another's).
+    poolId: `${manifest.poolId}@${compactTime(at)}${selectionTag(options.onlyDeleted, subs)}`,
     state,
     config,
     // Read again at every session: an erasure recorded since the state was built is honoured too.

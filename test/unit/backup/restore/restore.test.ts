@@ -132,6 +132,23 @@ describe('restore: the backup at T as the source of a reconcile into the target'
     expect(writeKeys(pair.west).some((k) => k.includes('user4'))).toBe(false);
   });
 
+  it('a checkpoint of another selection is not resumed (its listing was of other users)', async () => {
+    const store = new MemoryBackupStore();
+    const pair = new Pair();
+    const users = await badDay(store);
+    damagedTarget(pair, users);
+    const stop = new AbortController();
+    stop.abort(); // stopped at once: a checkpoint of the --sub run is left
+    const first = await run(pair, store, {
+      apply: true,
+      subs: [users[2].sub],
+      reconcile: { clock: pair.clock, signal: stop.signal },
+    }).result;
+    expect(first.exitCode).toBe(130);
+    const all = await run(pair, store, { apply: true }).result;
+    expect(all.run?.report).toMatchObject({ resumed: false, counts: { created: 3 } });
+  });
+
   it('--sub: only the named users', async () => {
     const store = new MemoryBackupStore();
     const pair = new Pair();
