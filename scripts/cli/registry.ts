@@ -49,6 +49,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('../backup')).backupCommand,
   },
   {
+    name: 'restore',
+    summary: 'restore a pool to a point in time from the backup (snapshot + journal); dry run unless --apply',
+    load: async () => (await import('../restore')).restoreCommand,
+  },
+  {
     name: 'report',
     summary: 'write the readiness and drill report: one self-contained HTML page, no personal data',
     load: async () => (await import('../report')).reportCommand,

@@ -109,7 +109,7 @@ describe('the package', () => {
     ])
       expect(files).toContain(needed);
     // One chunk per tool of the registry, loaded when asked for.
-    for (const tool of ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'report'])
+    for (const tool of ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'restore', 'report'])
       expect(files.some((f) => new RegExp(`^dist/bin/chunks/${tool}-[A-Z0-9]+\\.mjs$`).test(f))).toBe(true);
   });
 
@@ -131,7 +131,7 @@ describe('the package', () => {
     const [version, help] = await Promise.all([bin(['--version']), bin(['--help'])]);
     expect(version).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
     expect(help.code).toBe(0);
-    for (const tool of ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'report'])
+    for (const tool of ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'restore', 'report'])
       expect(help.stdout).toMatch(new RegExp(`^  ${tool} `, 'm'));
   });
 });

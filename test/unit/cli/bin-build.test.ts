@@ -12,7 +12,7 @@ import { buildBin } from '../../../scripts/build/bin';
 
 jest.setTimeout(180_000);
 
-const TOOLS = ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'report'];
+const TOOLS = ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'restore', 'report'];
 let dir: string;
 let metafile: Metafile;
 

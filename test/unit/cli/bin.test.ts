@@ -13,7 +13,7 @@ jest.setTimeout(600_000);
 const ROOT = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 /** The operator tools of issue 15 on this branch (backup, restore and report are mounted at merge). */
-const TOOLS = ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'report'];
+const TOOLS = ['reconcile', 'failover', 'doctor', 'redrive', 'attach-trigger', 'backup', 'restore', 'report'];
 
 interface Run {
   code: number;

@@ -1,0 +1,157 @@
+/**
+ * The `restore` command's run (scripts/restore.ts defines its flags and help): loaded only when the
+ * command runs, so that `--help` starts at once.
+ * @packageDocumentation
+ */
+import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Command } from 'commander';
+import { recordErasure } from '../../src/backup/erasure';
+import { readConfig } from '../../src/backup/restore/chunks';
+import { createPoolRequest, NOT_RECREATED } from '../../src/backup/restore/create-pool';
+import { findSnapshot } from '../../src/backup/restore/snapshots';
+import type { BackupStore } from '../../src/backup/store';
+import { backupLocation, locatePool } from '../../src/backup/restore/locate';
+import { type RestoreReport, restore } from '../../src/backup/restore/run';
+import { S3BackupStore } from '../../src/backup/store';
+import { FileCheckpointStore } from '../../src/reconcile/checkpoint';
+import { type ProgressSink, TerminalProgress } from '../../src/reconcile/progress';
+import { checkReportWritable, formatSummary, writeReportFile } from '../../src/reconcile/summary';
+import type { ReconcileReport } from '../../src/reconcile/types';
+import { awsClientConfig, buildGateway, EXIT, note, UsageError } from './common';
+
+/** Runs the command with parsed options; returns the exit code. */
+export async function runRestore(program: Command): Promise<number> {
+  const o = program.opts();
+  const { bucket, prefix } = backupLocation(o.from);
+  const forget = (o.forget as string[] | undefined) ?? [];
+  const backupRegion = (o.backupRegion ?? o.targetRegion) as string | undefined;
+  if (!backupRegion) throw new UsageError('--backup-region (or --target-region) is needed to reach the backup bucket');
+  const s3 = new S3Client({ ...awsClientConfig(backupRegion, o.s3Endpoint), forcePathStyle: !!o.s3Endpoint });
+  const backup = new S3BackupStore(s3, bucket);
+  const { root, poolId } = await locatePool(backup, prefix, o.sourcePool);
+
+  if (forget.length) {
+    for (const sub of forget) {
+      const done = await recordErasure(backup, root, { sub, at: new Date().toISOString(), cause: 'operator' });
+      note(
+        `erasure of ${sub} ${done === 'written' ? 'recorded' : 'was already recorded'} in ${backup.location(root)}erasures/`,
+      );
+    }
+    return EXIT.OK;
+  }
+  if (!o.at) throw new UsageError('--at is required (the point in time to restore to)');
+  if (o.createPool && (!o.apply || o.targetPool))
+    throw new UsageError('--create-pool needs --apply and no --target-pool (the pool it creates is the target)');
+  if (!o.targetRegion || !(o.targetPool || o.createPool))
+    throw new UsageError('--target-region and --target-pool are required');
+  const reportCheck = o.report ?? 'reports/restore-check.json';
+  await checkReportWritable(reportCheck, o.report ? '--report' : 'the default report folder');
+
+  const targetPool: string =
+    o.targetPool ?? (await createPool(backup, root, o.at, o.targetRegion, o.targetEndpoint, o.createPool));
+  const target = buildGateway({
+    region: o.targetRegion,
+    poolId: targetPool,
+    endpoint: o.targetEndpoint,
+    headroom: o.headroom,
+    quotas: o.quota,
+  });
+  const checkpointFile = o.checkpoint ?? `.restore/${targetPool}.json`;
+  const checkpoint = new FileCheckpointStore(checkpointFile);
+  const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress();
+  const lock = await checkpoint.lock(note);
+  process.once('exit', () => lock.releaseSync());
+  try {
+    const stop = new AbortController();
+    let interrupts = 0;
+    const onSignal = () => {
+      if (++interrupts > 1) process.exit(130);
+      process.stderr.write(
+        '\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n',
+      );
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let reportPath = o.report as string | undefined;
+    let last: RestoreReport | undefined;
+    const result = await restore({
+      backup,
+      root,
+      at: o.at,
+      target,
+      checkpoint,
+      stateDir: `${checkpointFile}.state`,
+      apply: o.apply,
+      acceptGap: o.acceptGap,
+      onlyDeleted: o.only === 'deleted',
+      subs: o.sub,
+      restart: o.restart,
+      reconcile: {
+        sourceSubAttribute: o.sourceSubAttribute,
+        mfaMarkerAttribute: o.mfaMarkerAttribute,
+        restart: o.restart,
+        signal: stop.signal,
+        progress,
+        onEstimate: (lines) => {
+          for (const line of lines) note(line);
+        },
+      },
+      saveReport: async (report) => {
+        last = report;
+        reportPath ??= `reports/restore-${report.startedAt.replace(/[:.]/g, '-')}.json`;
+        await writeReportFile(reportPath, report as unknown as ReconcileReport);
+      },
+    });
+    note(
+      `restored state of ${poolId} at ${o.at.toISOString()}: snapshot ${result.state.snapshotId}, ${result.state.users} users`,
+    );
+    if (o.json) process.stdout.write(`${JSON.stringify(last ?? result.run?.report, null, 2)}\n`);
+    else if (result.run) {
+      const summary = formatSummary({
+        ...result.run.report,
+        warnings: [...result.warnings, ...result.run.report.warnings],
+      });
+      process.stdout.write(`${summary}\nReport: ${reportPath}\n`);
+    }
+    return result.exitCode;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** `--create-pool`: CreateUserPool from the snapshot's configuration; the new pool's id. */
+async function createPool(
+  backup: BackupStore,
+  root: string,
+  at: Date,
+  region: string,
+  endpoint: string | undefined,
+  name: string | true,
+): Promise<string> {
+  const manifest = await findSnapshot(backup, root, at);
+  const request = createPoolRequest(await readConfig(backup, root, manifest), name === true ? undefined : name);
+  const client = new CognitoIdentityProviderClient(awsClientConfig(region, endpoint));
+  try {
+    const created = await client.send(new CreateUserPoolCommand(request));
+    const poolId = created.UserPool?.Id;
+    if (!poolId) throw new Error('CreateUserPool returned no pool id');
+    note(
+      `created pool ${poolId} (${request.PoolName}) from snapshot ${manifest.snapshotId}; to resume, run again with --target-pool ${poolId} instead of --create-pool`,
+    );
+    for (const line of NOT_RECREATED) note(`not recreated: ${line}`);
+    return poolId;
+  } finally {
+    client.destroy();
+  }
+}
+
+function lineProgress(): ProgressSink {
+  return {
+    phase: (name) => process.stderr.write(`${name}...\n`),
+    update() {},
+    log: (m) => note(m),
+    end() {},
+  };
+}
