@@ -5,8 +5,13 @@
  * holds no username, e-mail or phone number, but it does link identities across pools.
  * @packageDocumentation
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CognitoPool } from '../cognito/pool';
 import { csvField } from '../failover/files';
+import { externalSort } from '../reconcile/external-sort';
+import { sortedFrames } from '../reconcile/sorted-file';
 
 /** One line of the map. */
 export interface SubMapRow {
@@ -16,7 +21,7 @@ export interface SubMapRow {
 
 /**
  * Every replica's pair, page by page in listing order (users without the source-`sub` attribute
- * are not replicas: left out). Nothing is collected: memory stays the same for any pool size.
+ * are not replicas: left out). Nothing is collected.
  */
 export async function* subMapRows(standby: CognitoPool, sourceSubAttribute: string): AsyncGenerator<SubMapRow> {
   let token: string | undefined;
@@ -31,10 +36,26 @@ export async function* subMapRows(standby: CognitoPool, sourceSubAttribute: stri
   } while (token);
 }
 
-/** The map's CSV lines (`source_sub,standby_sub` first; RFC 4180 fields, CRLF added by the writer). */
+/**
+ * The map's CSV lines (`source_sub,standby_sub` first; RFC 4180 fields, CRLF added by the writer),
+ * sorted by source `sub` on disk (the reconciler's external sort, in a temporary folder removed
+ * after), so that memory stays the same for any pool size.
+ */
 export async function* subMapLines(rows: AsyncIterable<SubMapRow>): AsyncGenerator<string> {
-  yield 'source_sub,standby_sub';
-  for await (const r of rows) yield `${csvField(r.sourceSub)},${csvField(r.standbySub)}`;
+  const dir = await mkdtemp(join(tmpdir(), 'sub-map-'));
+  try {
+    const sorted = await externalSort(
+      async function* (skip) {
+        let n = 0;
+        for await (const r of rows) if (n++ >= skip) yield `${csvField(r.sourceSub)},${csvField(r.standbySub)}`;
+      },
+      { dir, name: 'sub-map', tag: 'sub-map' },
+    );
+    yield 'source_sub,standby_sub';
+    for await (const frame of sortedFrames(dir, sorted)) yield* frame;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The map as CSV (`source_sub,standby_sub`, CRLF lines as RFC 4180). */

@@ -13,6 +13,7 @@ import {
   reportsLocation,
   readReportFolder,
   subMapCsv,
+  subMapLines,
 } from '../../../src/report';
 import { fromCompactTime } from '../../../src/report/backup';
 import { doctorRecord, drillRecord, queueRecord, reconcileReport } from './fixtures';
@@ -121,4 +122,13 @@ test("the doctor's findings record: pool settings and findings only, named by it
   const inputs = emptyInputs();
   classifyDocument(inputs, doctorRecordName(record), JSON.stringify(record));
   expect(inputs.doctors).toHaveLength(1);
+});
+
+test('the sub map lines come sorted by source sub, under their header, whatever the listing order', async () => {
+  async function* rows() {
+    for (const i of [5, 3, 9, 1, 7, 2, 8, 4, 6, 0]) yield { sourceSub: `src-${i}`, standbySub: `stb-${i}` };
+  }
+  const lines: string[] = [];
+  for await (const line of subMapLines(rows())) lines.push(line);
+  expect(lines).toEqual(['source_sub,standby_sub', ...Array.from({ length: 10 }, (_, i) => `src-${i},stb-${i}`)]);
 });
