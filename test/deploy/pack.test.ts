@@ -25,7 +25,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const ALLOWED = [
   /^package\.json$/,
   /^README\.md$/,
-  /^docs\/(RUNBOOK|RECONCILE|DEPLOY|LIMITATIONS|CHANGE-CAPTURE)\.md$/,
+  /^docs\/(RUNBOOK|RECONCILE|DEPLOY|LIMITATIONS|CHANGE-CAPTURE|BACKUP|REPORT)\.md$/,
   /^dist\/bin\/cognito-standby-sync\.mjs$/,
   /^dist\/bin\/THIRD-PARTY-LICENSES\.txt$/,
   /^dist\/bin\/chunks\/[\w-]+\.mjs$/,
@@ -104,6 +104,8 @@ describe('the package', () => {
       'package.json',
       'README.md',
       'docs/RUNBOOK.md',
+      'docs/BACKUP.md',
+      'docs/REPORT.md',
       'dist/bin/cognito-standby-sync.mjs',
       'dist/bin/THIRD-PARTY-LICENSES.txt',
     ])
