@@ -2,6 +2,7 @@ import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Clock } from '../../src/cognito/limiter';
 import type { PlanContext } from '../../src/core/plan';
 import type { PasswordPolicy, PoolConfig, SchemaAttribute, UserRecord } from '../../src/core/types';
+import { loadWorkerConfig } from '../../src/config/worker';
 
 export const STRICT_POLICY: PasswordPolicy = {
   minimumLength: 12,
@@ -208,4 +209,23 @@ export function captureOutput(): { text(): string; restore(): void } {
       err.mockRestore();
     },
   };
+}
+
+/**
+ * A worker's configuration between two fresh pools (us-east-1 -> us-west-2) with the test queues,
+ * as the worker handler tests build it; `env` adds or overrides variables.
+ */
+export function workerTestConfig(env: Record<string, string> = {}) {
+  const sourcePoolId = uniquePoolId('us-east-1');
+  const standbyPoolId = uniquePoolId('us-west-2');
+  const config = loadWorkerConfig({
+    SOURCE_POOL_ID: sourcePoolId,
+    AWS_REGION: 'us-east-1',
+    STANDBY_POOL_ID: standbyPoolId,
+    STANDBY_REGION: 'us-west-2',
+    SYNC_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/sync',
+    DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq',
+    ...env,
+  });
+  return { config, sourcePoolId, standbyPoolId };
 }

@@ -25,7 +25,6 @@ import { MemoryBackupStore } from '../../../src/backup/store';
 import type { JournalRecord } from '../../../src/backup/types';
 import { targetBody } from '../../../src/change-capture/rule';
 import { cognitoGateway } from '../../../src/config/wiring';
-import { loadWorkerConfig } from '../../../src/config/worker';
 import { buildSyncMessage } from '../../../src/core/message';
 import { createWorkerHandler } from '../../../src/handlers/worker';
 import {
@@ -34,7 +33,7 @@ import {
   InstantClock,
   MANAGED_SCHEMA,
   STANDARD_SCHEMA,
-  uniquePoolId,
+  workerTestConfig,
 } from '../helpers';
 import { adminEvent, selfServiceEvent } from '../change-capture/fixtures';
 
@@ -53,17 +52,7 @@ class FailingStore extends MemoryBackupStore {
 
 function world() {
   const clock = new InstantClock();
-  const sourcePoolId = uniquePoolId('us-east-1');
-  const standbyPoolId = uniquePoolId('us-west-2');
-  const config = loadWorkerConfig({
-    SOURCE_POOL_ID: sourcePoolId,
-    AWS_REGION: 'us-east-1',
-    STANDBY_POOL_ID: standbyPoolId,
-    STANDBY_REGION: 'us-west-2',
-    SYNC_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/sync',
-    DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq',
-    MAX_ATTEMPTS: '5',
-  });
+  const { config, sourcePoolId, standbyPoolId } = workerTestConfig({ MAX_ATTEMPTS: '5' });
   const clients = {
     source: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
     standby: new CognitoIdentityProviderClient({ region: 'us-west-2' }),

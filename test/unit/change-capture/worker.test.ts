@@ -18,28 +18,18 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { cognitoGateway } from '../../../src/config/wiring';
-import { loadWorkerConfig } from '../../../src/config/worker';
 import { createWorkerHandler } from '../../../src/handlers/worker';
 import { logger, metrics } from '../../../src/observability';
 import { ReplicaIndex } from '../../../src/replication/replica-index';
 import { targetBody } from '../../../src/change-capture/rule';
-import { describeUserPoolAnswer, InstantClock, MANAGED_SCHEMA, STANDARD_SCHEMA, uniquePoolId } from '../helpers';
+import { describeUserPoolAnswer, InstantClock, MANAGED_SCHEMA, STANDARD_SCHEMA, workerTestConfig } from '../helpers';
 import { adminEvent, PEER_WORKER_ROLE, SUB } from './fixtures';
 
 logger.setLogLevel('SILENT');
 
 function world() {
   const clock = new InstantClock();
-  const sourcePoolId = uniquePoolId('us-east-1');
-  const standbyPoolId = uniquePoolId('us-west-2');
-  const config = loadWorkerConfig({
-    SOURCE_POOL_ID: sourcePoolId,
-    AWS_REGION: 'us-east-1',
-    STANDBY_POOL_ID: standbyPoolId,
-    STANDBY_REGION: 'us-west-2',
-    SYNC_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/sync',
-    DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq',
-  });
+  const { config, sourcePoolId, standbyPoolId } = workerTestConfig();
   const clients = {
     source: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
     standby: new CognitoIdentityProviderClient({ region: 'us-west-2' }),
