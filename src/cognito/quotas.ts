@@ -8,8 +8,11 @@ export type QuotaCategory =
   | 'UserResourceRead'
   | 'UserResourceUpdate'
   | 'UserPoolRead'
+  | 'UserPoolUpdate'
   | 'UserPoolResourceRead'
-  | 'UserPoolResourceUpdate';
+  | 'UserPoolResourceUpdate'
+  | 'UserPoolClientRead'
+  | 'UserPoolClientUpdate';
 
 /**
  * Default requests per second of each category, per account and Region (raise where your account's
@@ -25,19 +28,26 @@ export const DEFAULT_QUOTAS: Readonly<Record<QuotaCategory, number>> = {
   UserResourceRead: 50,
   UserResourceUpdate: 25,
   UserPoolRead: 15,
+  // Same table: UserPoolUpdate "create, update, and delete your user pools" 15; UserPoolClientRead
+  // "list your user pool clients" 15*; UserPoolClientUpdate "create, update, and delete your user
+  // pool clients" 15* (none adjustable).
+  UserPoolUpdate: 15,
   UserPoolResourceRead: 20,
   UserPoolResourceUpdate: 15,
+  UserPoolClientRead: 15,
+  UserPoolClientUpdate: 15,
 };
 
 /**
  * Categories where, besides the account-wide quota, "any individual operation ... has a
  * constraint that prevents the operation from being called at a rate higher than 5 RPS for a
- * single user pool" (same page, the note on the categories marked with an asterisk;
- * UserPoolClientRead/Update are marked too, but the suite calls none of their operations).
+ * single user pool" (same page, the note on the categories marked with an asterisk).
  */
 export const PER_POOL_CAPPED: ReadonlySet<QuotaCategory> = new Set<QuotaCategory>([
   'UserPoolResourceRead',
   'UserPoolResourceUpdate',
+  'UserPoolClientRead',
+  'UserPoolClientUpdate',
 ]);
 
 /** Requests per second of one operation on one pool in the {@link PER_POOL_CAPPED} categories (not adjustable). */
@@ -69,9 +79,24 @@ export const OPERATION_CATEGORY: Readonly<Record<string, QuotaCategory>> = {
   GetGroup: 'UserPoolResourceRead',
   DescribeUserImportJob: 'UserPoolResourceRead',
   ListIdentityProviders: 'UserPoolResourceRead',
+  // The configuration a snapshot keeps and `--create-pool` recreates. The stored copy of the quota
+  // table names each category's operations only through its description: an IdP, a resource
+  // server and a domain are resources of a pool (UserPoolResource*), an app client has its own
+  // categories (UserPoolClient*), the MFA factors are the pool's own settings (UserPoolUpdate).
+  DescribeIdentityProvider: 'UserPoolResourceRead',
+  ListResourceServers: 'UserPoolResourceRead',
+  DescribeUserPoolDomain: 'UserPoolResourceRead',
+  ListUserPoolClients: 'UserPoolClientRead',
+  DescribeUserPoolClient: 'UserPoolClientRead',
   CreateGroup: 'UserPoolResourceUpdate',
   CreateUserImportJob: 'UserPoolResourceUpdate',
   StartUserImportJob: 'UserPoolResourceUpdate',
+  CreateIdentityProvider: 'UserPoolResourceUpdate',
+  CreateResourceServer: 'UserPoolResourceUpdate',
+  CreateUserPoolDomain: 'UserPoolResourceUpdate',
+  CreateUserPoolClient: 'UserPoolClientUpdate',
+  CreateUserPool: 'UserPoolUpdate',
+  SetUserPoolMfaConfig: 'UserPoolUpdate',
 };
 
 /**
@@ -99,4 +124,10 @@ export const WRITE_OPERATIONS: ReadonlySet<string> = new Set([
   'CreateGroup',
   'CreateUserImportJob',
   'StartUserImportJob',
+  'CreateUserPool',
+  'SetUserPoolMfaConfig',
+  'CreateUserPoolClient',
+  'CreateIdentityProvider',
+  'CreateResourceServer',
+  'CreateUserPoolDomain',
 ]);

@@ -166,11 +166,25 @@ describe('issue 10.10: documented quotas', () => {
       UserResourceRead: 50,
       UserResourceUpdate: 25,
       UserPoolRead: 15,
+      UserPoolUpdate: 15,
       UserPoolResourceRead: 20,
       UserPoolResourceUpdate: 15,
+      UserPoolClientRead: 15,
+      UserPoolClientUpdate: 15,
     });
     expect(PER_POOL_OPERATION_QUOTA).toBe(5);
-    expect([...PER_POOL_CAPPED].sort()).toEqual(['UserPoolResourceRead', 'UserPoolResourceUpdate']);
+    expect([...PER_POOL_CAPPED].sort()).toEqual([
+      'UserPoolClientRead',
+      'UserPoolClientUpdate',
+      'UserPoolResourceRead',
+      'UserPoolResourceUpdate',
+    ]);
+    // The configuration a snapshot keeps and --create-pool recreates, in their own categories.
+    expect(OPERATION_CATEGORY.DescribeUserPoolClient).toBe('UserPoolClientRead');
+    expect(OPERATION_CATEGORY.CreateUserPoolClient).toBe('UserPoolClientUpdate');
+    expect(OPERATION_CATEGORY.DescribeIdentityProvider).toBe('UserPoolResourceRead');
+    expect(OPERATION_CATEGORY.CreateUserPoolDomain).toBe('UserPoolResourceUpdate');
+    expect(OPERATION_CATEGORY.SetUserPoolMfaConfig).toBe('UserPoolUpdate');
   });
 
   test('the pool categories run at their documented pace less the headroom', () => {
