@@ -16,14 +16,25 @@ import {
   type CognitoIdentityProviderClient,
   type CognitoIdentityProviderClientConfig,
   CreateGroupCommand,
+  CreateIdentityProviderCommand,
+  CreateResourceServerCommand,
   CreateUserImportJobCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolDomainCommand,
+  DescribeIdentityProviderCommand,
   DescribeUserImportJobCommand,
+  DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
+  DescribeUserPoolDomainCommand,
   GetCSVHeaderCommand,
   GetUserPoolMfaConfigCommand,
   ListGroupsCommand,
+  ListIdentityProvidersCommand,
+  ListResourceServersCommand,
+  ListUserPoolClientsCommand,
   ListUsersCommand,
   ListUsersInGroupCommand,
+  SetUserPoolMfaConfigCommand,
   StartUserImportJobCommand,
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -55,14 +66,23 @@ import { type Clock, QuotaLimiter, systemClock } from './limiter';
 import type { CognitoPool } from './pool';
 import { AT_MOST_ONCE_OPERATIONS, OPERATION_CATEGORY, type QuotaCategory, WRITE_OPERATIONS } from './quotas';
 import type {
+  AppClientRequest,
+  AppClientSettings,
   CallInfo,
   CallInterceptor,
+  DomainRequest,
+  DomainSettings,
+  IdentityProviderRequest,
+  IdentityProviderSettings,
   ImportJob,
   InterceptOptions,
   ListUsersOptions,
   MfaSettings,
+  MfaSettingsUpdate,
   PoolSettings,
   PoolSettingsUpdate,
+  ResourceServerRequest,
+  ResourceServerSettings,
   UserPage,
 } from './types';
 
@@ -548,6 +568,115 @@ export class CognitoGateway implements CognitoPool {
       this.sdk(this.client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: this.poolId }))),
     );
     return settings;
+  }
+
+  async setMfaSettings(request: MfaSettingsUpdate): Promise<void> {
+    await this.call('SetUserPoolMfaConfig', () =>
+      this.sdk(this.client.send(new SetUserPoolMfaConfigCommand({ ...request, UserPoolId: this.poolId }))),
+    );
+  }
+
+  async listAppClients(): Promise<AppClientSettings[]> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call('ListUserPoolClients', () =>
+        this.sdk(
+          this.client.send(
+            new ListUserPoolClientsCommand({ UserPoolId: this.poolId, MaxResults: 60, NextToken: token }),
+          ),
+        ),
+      );
+      for (const c of page.UserPoolClients ?? []) if (c.ClientId) ids.push(c.ClientId);
+      token = page.NextToken;
+    } while (token);
+    const clients: AppClientSettings[] = [];
+    for (const id of ids) {
+      const r = await this.call('DescribeUserPoolClient', () =>
+        this.sdk(this.client.send(new DescribeUserPoolClientCommand({ UserPoolId: this.poolId, ClientId: id }))),
+      );
+      if (r.UserPoolClient) clients.push(r.UserPoolClient);
+    }
+    return clients;
+  }
+
+  async listIdentityProviders(): Promise<IdentityProviderSettings[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call('ListIdentityProviders', () =>
+        this.sdk(
+          this.client.send(
+            new ListIdentityProvidersCommand({ UserPoolId: this.poolId, MaxResults: 60, NextToken: token }),
+          ),
+        ),
+      );
+      for (const p of page.Providers ?? []) if (p.ProviderName) names.push(p.ProviderName);
+      token = page.NextToken;
+    } while (token);
+    const providers: IdentityProviderSettings[] = [];
+    for (const name of names) {
+      const r = await this.call('DescribeIdentityProvider', () =>
+        this.sdk(
+          this.client.send(new DescribeIdentityProviderCommand({ UserPoolId: this.poolId, ProviderName: name })),
+        ),
+      );
+      if (r.IdentityProvider) providers.push(r.IdentityProvider);
+    }
+    return providers;
+  }
+
+  async listResourceServers(): Promise<ResourceServerSettings[]> {
+    const servers: ResourceServerSettings[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call('ListResourceServers', () =>
+        this.sdk(
+          this.client.send(
+            new ListResourceServersCommand({ UserPoolId: this.poolId, MaxResults: 50, NextToken: token }),
+          ),
+        ),
+      );
+      servers.push(...(page.ResourceServers ?? []));
+      token = page.NextToken;
+    } while (token);
+    return servers;
+  }
+
+  async describeDomain(domain: string): Promise<DomainSettings | undefined> {
+    const r = await this.call('DescribeUserPoolDomain', () =>
+      this.sdk(this.client.send(new DescribeUserPoolDomainCommand({ Domain: domain }))),
+    );
+    // A domain Cognito does not know is answered with an empty description.
+    return r.DomainDescription?.Domain ? r.DomainDescription : undefined;
+  }
+
+  async createAppClient(request: AppClientRequest): Promise<AppClientSettings> {
+    const r = await this.call('CreateUserPoolClient', () =>
+      this.sdk(this.client.send(new CreateUserPoolClientCommand({ ...request, UserPoolId: this.poolId }))),
+    );
+    return r.UserPoolClient ?? {};
+  }
+
+  async createIdentityProvider(request: IdentityProviderRequest): Promise<IdentityProviderSettings> {
+    const r = await this.call('CreateIdentityProvider', () =>
+      this.sdk(this.client.send(new CreateIdentityProviderCommand({ ...request, UserPoolId: this.poolId }))),
+    );
+    return r.IdentityProvider ?? {};
+  }
+
+  async createResourceServer(request: ResourceServerRequest): Promise<ResourceServerSettings> {
+    const r = await this.call('CreateResourceServer', () =>
+      this.sdk(this.client.send(new CreateResourceServerCommand({ ...request, UserPoolId: this.poolId }))),
+    );
+    return r.ResourceServer ?? {};
+  }
+
+  async createDomain(request: DomainRequest): Promise<{ cloudFrontDomain?: string }> {
+    const r = await this.call('CreateUserPoolDomain', () =>
+      this.sdk(this.client.send(new CreateUserPoolDomainCommand({ ...request, UserPoolId: this.poolId }))),
+    );
+    return { cloudFrontDomain: r.CloudFrontDomain };
   }
 
   /** Links a federated identity to a local user, so the provider sign-in lands on that user. */

@@ -4,13 +4,22 @@ import type { GroupInfo, PoolConfig, PoolMfaConfig, UserRecord } from '../core/t
 import type { GroupListings } from './group-listings';
 import type { QuotaCategory } from './quotas';
 import type {
+  AppClientRequest,
+  AppClientSettings,
   CallInterceptor,
+  DomainRequest,
+  DomainSettings,
+  IdentityProviderRequest,
+  IdentityProviderSettings,
   ImportJob,
   InterceptOptions,
   ListUsersOptions,
   MfaSettings,
+  MfaSettingsUpdate,
   PoolSettings,
   PoolSettingsUpdate,
+  ResourceServerRequest,
+  ResourceServerSettings,
   UserPage,
 } from './types';
 
@@ -57,6 +66,23 @@ export interface CognitoPool {
   describeMfaConfig(): Promise<PoolMfaConfig>;
   /** The pool's MFA settings whole, as GetUserPoolMfaConfig reports them (the backup's configuration). */
   describeMfaSettings(): Promise<MfaSettings>;
+  /** SetUserPoolMfaConfig: the pool's MFA mode and factors. */
+  setMfaSettings(request: MfaSettingsUpdate): Promise<void>;
+
+  /** Every app client of the pool, described (ListUserPoolClients, then DescribeUserPoolClient each). */
+  listAppClients(): Promise<AppClientSettings[]>;
+  /** Every identity provider of the pool, described (ListIdentityProviders, then DescribeIdentityProvider each). */
+  listIdentityProviders(): Promise<IdentityProviderSettings[]>;
+  /** Every resource server of the pool with its scopes (ListResourceServers). */
+  listResourceServers(): Promise<ResourceServerSettings[]>;
+  /** A domain of the pool (DescribeUserPoolDomain), or `undefined` when Cognito describes none. */
+  describeDomain(domain: string): Promise<DomainSettings | undefined>;
+  /** CreateUserPoolClient: the client as made (its new id, and its new secret if it has one). */
+  createAppClient(request: AppClientRequest): Promise<AppClientSettings>;
+  createIdentityProvider(request: IdentityProviderRequest): Promise<IdentityProviderSettings>;
+  createResourceServer(request: ResourceServerRequest): Promise<ResourceServerSettings>;
+  /** CreateUserPoolDomain: the CloudFront distribution a custom domain's DNS must point to. */
+  createDomain(request: DomainRequest): Promise<{ cloudFrontDomain?: string }>;
 
   /**
    * One user with its MFA settings (AdminGetUser; bills the user as active), or `undefined` when

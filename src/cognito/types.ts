@@ -4,8 +4,17 @@
  * @packageDocumentation
  */
 import type {
+  CreateIdentityProviderCommandInput,
+  CreateResourceServerCommandInput,
+  CreateUserPoolClientCommandInput,
+  CreateUserPoolDomainCommandInput,
+  DomainDescriptionType,
   GetUserPoolMfaConfigCommandOutput,
+  IdentityProviderType,
+  ResourceServerType,
+  SetUserPoolMfaConfigCommandInput,
   UpdateUserPoolCommandInput,
+  UserPoolClientType,
   UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { UserRecord } from '../core/types';
@@ -48,6 +57,29 @@ export type MfaSettings = Omit<GetUserPoolMfaConfigCommandOutput, '$metadata'>;
 
 /** An UpdateUserPool request: every setting of the pool (UpdateUserPool resets what it is not given). */
 export type PoolSettingsUpdate = UpdateUserPoolCommandInput;
+
+/** A SetUserPoolMfaConfig request without the pool id (the port's pool). */
+export type MfaSettingsUpdate = Omit<SetUserPoolMfaConfigCommandInput, 'UserPoolId'>;
+
+/** An app client as DescribeUserPoolClient reports it (its `ClientSecret` included: never store it). */
+export type AppClientSettings = UserPoolClientType;
+/** A CreateUserPoolClient request without the pool id. */
+export type AppClientRequest = Omit<CreateUserPoolClientCommandInput, 'UserPoolId'>;
+
+/** An identity provider as DescribeIdentityProvider reports it (`ProviderDetails` may hold its secret). */
+export type IdentityProviderSettings = IdentityProviderType;
+/** A CreateIdentityProvider request without the pool id. */
+export type IdentityProviderRequest = Omit<CreateIdentityProviderCommandInput, 'UserPoolId'>;
+
+/** A resource server and its scopes (ListResourceServers). */
+export type ResourceServerSettings = ResourceServerType;
+/** A CreateResourceServer request without the pool id. */
+export type ResourceServerRequest = Omit<CreateResourceServerCommandInput, 'UserPoolId'>;
+
+/** A domain as DescribeUserPoolDomain reports it. */
+export type DomainSettings = DomainDescriptionType;
+/** A CreateUserPoolDomain request without the pool id. */
+export type DomainRequest = Omit<CreateUserPoolDomainCommandInput, 'UserPoolId'>;
 
 /** One call through the port, as interceptors see it. */
 export interface CallInfo {

@@ -1,5 +1,7 @@
 /**
- * MFA: AdminSetUserMFAPreference and GetUserPoolMfaConfig. Rules (API reference and SDK model):
+ * MFA: AdminSetUserMFAPreference, GetUserPoolMfaConfig and SetUserPoolMfaConfig (the factors given
+ * are stored and answered back; `ON`/`OPTIONAL` without an enabled factor is refused *(unconfirmed
+ * message)*). Rules (API reference and SDK model):
  * a user who must reset its password is refused (PasswordResetRequiredException); one factor at
  * most is preferred; a preferred factor must be enabled; SMS needs a phone number and e-mail
  * OTP an e-mail address. TOTP is accepted without AssociateSoftwareToken (a local relaxation).
@@ -42,18 +44,42 @@ function adminSetUserMFAPreference(ctx: OpContext): Json {
 
 function getUserPoolMfaConfig(ctx: OpContext): Json {
   const pool = poolOf(ctx);
+  const { SmsMfaConfiguration, EmailMfaConfiguration } = pool.config;
   return {
     MfaConfiguration: pool.mfaConfiguration,
-    ...(pool.config.SmsConfiguration
-      ? { SmsMfaConfiguration: { SmsConfiguration: pool.config.SmsConfiguration } }
-      : {}),
+    ...(SmsMfaConfiguration
+      ? { SmsMfaConfiguration }
+      : pool.config.SmsConfiguration
+        ? { SmsMfaConfiguration: { SmsConfiguration: pool.config.SmsConfiguration } }
+        : {}),
+    ...(EmailMfaConfiguration ? { EmailMfaConfiguration } : {}),
     ...(pool.config.SoftwareTokenMfaConfiguration
       ? { SoftwareTokenMfaConfiguration: pool.config.SoftwareTokenMfaConfiguration }
       : {}),
   };
 }
 
+function setUserPoolMfaConfig(ctx: OpContext): Json {
+  const pool = poolOf(ctx);
+  const { MfaConfiguration, SmsMfaConfiguration, SoftwareTokenMfaConfiguration, EmailMfaConfiguration } = ctx.input;
+  const factors =
+    !!SmsMfaConfiguration?.SmsConfiguration || !!SoftwareTokenMfaConfiguration?.Enabled || !!EmailMfaConfiguration;
+  if ((MfaConfiguration === 'ON' || MfaConfiguration === 'OPTIONAL') && !factors)
+    invalid('At least one MFA method must be enabled to set MfaConfiguration to ON or OPTIONAL.');
+  if (SmsMfaConfiguration) pool.config.SmsMfaConfiguration = SmsMfaConfiguration;
+  if (SoftwareTokenMfaConfiguration) pool.config.SoftwareTokenMfaConfiguration = SoftwareTokenMfaConfiguration;
+  if (EmailMfaConfiguration) pool.config.EmailMfaConfiguration = EmailMfaConfiguration;
+  if (MfaConfiguration) pool.config.MfaConfiguration = MfaConfiguration;
+  return {
+    MfaConfiguration: pool.mfaConfiguration,
+    ...(SmsMfaConfiguration ? { SmsMfaConfiguration } : {}),
+    ...(SoftwareTokenMfaConfiguration ? { SoftwareTokenMfaConfiguration } : {}),
+    ...(EmailMfaConfiguration ? { EmailMfaConfiguration } : {}),
+  };
+}
+
 export const MFA_OPERATIONS = {
+  SetUserPoolMfaConfig: setUserPoolMfaConfig,
   AdminSetUserMFAPreference: adminSetUserMFAPreference,
   GetUserPoolMfaConfig: getUserPoolMfaConfig,
 };

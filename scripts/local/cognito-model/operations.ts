@@ -3,12 +3,14 @@
  * file of its concept and is listed here.
  * @packageDocumentation
  */
+import { APP_CLIENT_OPERATIONS } from './app-clients';
 import { AUTH_OPERATIONS } from './auth';
 import type { OpContext } from './context';
 import { GROUP_OPERATIONS } from './groups';
 import { IMPORT_OPERATIONS } from './import-jobs';
 import { LISTING_OPERATIONS } from './listing';
 import { MFA_OPERATIONS } from './mfa';
+import { POOL_RESOURCE_OPERATIONS } from './pool-resources';
 import { POOL_OPERATIONS } from './pools';
 import type { Json } from './types';
 import { USER_OPERATIONS } from './users';
@@ -18,6 +20,8 @@ export type Operation = (ctx: OpContext) => Json | Promise<Json>;
 
 export const OPERATIONS: Record<string, Operation> = {
   ...POOL_OPERATIONS,
+  ...APP_CLIENT_OPERATIONS,
+  ...POOL_RESOURCE_OPERATIONS,
   ...USER_OPERATIONS,
   ...LISTING_OPERATIONS,
   ...GROUP_OPERATIONS,

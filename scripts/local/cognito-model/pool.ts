@@ -25,6 +25,12 @@ export class ModelPool {
   readonly importJobs = new Map<string, ImportJob>();
   /** App clients: id -> settings. */
   readonly clients = new Map<string, Json>();
+  /** Identity providers: name -> IdentityProviderType. */
+  readonly identityProviders = new Map<string, Json>();
+  /** Resource servers: identifier -> ResourceServerType. */
+  readonly resourceServers = new Map<string, Json>();
+  /** Domains of the pool (a prefix domain, a custom domain): domain -> DomainDescriptionType. */
+  readonly domains = new Map<string, Json>();
   /** The pool as DescribeUserPool answers it (without the user count). */
   readonly config: Json;
   /** Users sorted by `sub` (ListUsers' order), kept until a user is added or removed. */

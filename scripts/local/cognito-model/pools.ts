@@ -1,5 +1,5 @@
 /**
- * Pool operations: CreateUserPool, DescribeUserPool, UpdateUserPool, CreateUserPoolClient.
+ * Pool operations: CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool.
  * A pool id carries its Region (`us-east-1_AbC123xyZ`); options are stored as asked, with the
  * documented defaults (password policy, MFA OFF); `UsernameAttributes` and `AliasAttributes`
  * exclude each other (API reference, CreateUserPool).
@@ -37,7 +37,7 @@ const POOL_FIELDS = [
   'UserPoolTier',
 ];
 
-const alnum = (n: number) =>
+export const alnum = (n: number) =>
   randomBytes(n)
     .toString('base64')
     .replace(/[^A-Za-z0-9]/g, 'x')
@@ -95,18 +95,16 @@ function updateUserPool(ctx: OpContext): Json {
   return {};
 }
 
-function createUserPoolClient(ctx: OpContext): Json {
+/** DeleteUserPool: the pool, its users, clients, providers and domains are gone (its domains free again). */
+function deleteUserPool(ctx: OpContext): Json {
   const pool = poolOf(ctx);
-  if (!ctx.input.ClientName) invalid("1 validation error detected: Value at 'clientName' failed to satisfy constraint");
-  const id = alnum(26).toLowerCase();
-  const client = { ...ctx.input, ClientId: id, UserPoolId: pool.options.id, CreationDate: seconds(ctx.clock.now()) };
-  pool.clients.set(id, client);
-  return { UserPoolClient: client };
+  ctx.pools.delete(pool.options.id);
+  return {};
 }
 
 export const POOL_OPERATIONS = {
   CreateUserPool: createUserPool,
   DescribeUserPool: (ctx: OpContext) => describe(poolOf(ctx)),
   UpdateUserPool: updateUserPool,
-  CreateUserPoolClient: createUserPoolClient,
+  DeleteUserPool: deleteUserPool,
 };

@@ -246,6 +246,34 @@ export class BackupPool implements CognitoPool {
   createGroup(): Promise<void> {
     return this.refuse('CreateGroup');
   }
+  setMfaSettings(): Promise<void> {
+    return this.refuse('SetUserPoolMfaConfig');
+  }
+  createAppClient(): Promise<never> {
+    return this.refuse('CreateUserPoolClient');
+  }
+  createIdentityProvider(): Promise<never> {
+    return this.refuse('CreateIdentityProvider');
+  }
+  createResourceServer(): Promise<never> {
+    return this.refuse('CreateResourceServer');
+  }
+  createDomain(): Promise<never> {
+    return this.refuse('CreateUserPoolDomain');
+  }
+  /** The pool's configuration beyond DescribeUserPool is the snapshot's config chunk, not a source the planner reads. */
+  listAppClients(): Promise<never> {
+    return this.read('ListUserPoolClients', () => this.refuseRead('ListUserPoolClients'));
+  }
+  listIdentityProviders(): Promise<never> {
+    return this.read('ListIdentityProviders', () => this.refuseRead('ListIdentityProviders'));
+  }
+  listResourceServers(): Promise<never> {
+    return this.read('ListResourceServers', () => this.refuseRead('ListResourceServers'));
+  }
+  describeDomain(): Promise<never> {
+    return this.read('DescribeUserPoolDomain', () => this.refuseRead('DescribeUserPoolDomain'));
+  }
   setMfaPreference(): Promise<void> {
     return this.refuse('AdminSetUserMFAPreference');
   }
@@ -311,6 +339,10 @@ export class BackupPool implements CognitoPool {
     } finally {
       for (const h of this.hooks) h.afterSend?.(info);
     }
+  }
+
+  private async refuseRead(operation: string): Promise<never> {
+    throw new ReadOnlyBackupError(`this backup answers no ${operation} (the snapshot's config chunk holds it)`);
   }
 
   private async refuse(operation: string): Promise<never> {
