@@ -1,6 +1,6 @@
 /**
  * The full snapshot: lists the pool (list calls only: ListUsers in `sub` shards, ListGroups,
- * ListUsersInGroup; DescribeUserPool and GetUserPoolMfaConfig for the configuration), streams
+ * ListUsersInGroup; the configuration's reads, see ./snapshot-config), streams
  * every page into gzip JSON-lines chunks, and writes `manifest.json` LAST, put-new: a snapshot
  * stopped part-way leaves chunks no manifest names, which no reader ever sees. Nothing is billed
  * as an active user (no per-user read).
@@ -11,9 +11,10 @@ import { forEachLimit } from '../core/concurrency';
 import type { CognitoPool } from '../cognito/pool';
 import { compactTime, manifestKey, poolRoot, snapshotRoot } from './keys';
 import { ChunkExistsError, type ChunkLimits, ChunkWriter, putChunk } from './snapshot-chunks';
-import { asJson, toBackedUpUser } from './snapshot-lines';
+import { readSnapshotConfig } from './snapshot-config';
+import { toBackedUpUser } from './snapshot-lines';
 import type { BackupStore } from './store';
-import { BACKUP_FORMAT, type SnapshotConfig, type SnapshotGroupLine, type SnapshotManifest } from './types';
+import { BACKUP_FORMAT, type SnapshotGroupLine, type SnapshotManifest } from './types';
 
 /** ListUsers shards: `sub ^= "0"` .. `"f"` (Cognito's subs are UUIDs), listed in parallel. */
 export const SNAPSHOT_SHARDS = '0123456789abcdef'.split('');
@@ -108,7 +109,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
 
   try {
     // The configuration is read and written while the listings run (other quota categories).
-    const writeConfig = readConfig(pool).then((config) =>
+    const writeConfig = readSnapshotConfig(pool).then((config) =>
       putChunk(store, `${folder}config.json.gz`, 'config', `${JSON.stringify(config)}\n`, 1),
     );
 
@@ -183,10 +184,4 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
-}
-
-/** The pool's configuration, as the snapshot keeps it (nothing secret is in either answer). */
-async function readConfig(pool: CognitoPool): Promise<SnapshotConfig> {
-  const [settings, mfa] = await Promise.all([pool.describePoolSettings(), pool.describeMfaSettings()]);
-  return { pool: asJson(settings), mfa: asJson(mfa) };
 }

@@ -90,11 +90,34 @@ export interface SnapshotGroupLine {
  * The one record of `config.json.gz`: the pool's configuration as Cognito reports it, secrets
  * left out. `pool` is DescribeUserPool's `UserPool` (schema, policies, MFA and account recovery
  * settings, message templates, triggers by ARN, domain names) as JSON; `mfa` is
- * GetUserPoolMfaConfig's answer without its metadata. Neither holds a secret.
+ * GetUserPoolMfaConfig's answer without its metadata. Neither holds a secret. The other fields
+ * were added later (same format version: a reader treats their absence as "not backed up").
  */
 export interface SnapshotConfig {
   pool: Record<string, unknown>;
   mfa?: Record<string, unknown>;
+  /** App clients (DescribeUserPoolClient), each without its secret. */
+  clients?: BackedUpAppClient[];
+  /** Identity providers (DescribeIdentityProvider), each without its secret `ProviderDetails`. */
+  identityProviders?: BackedUpIdentityProvider[];
+  /** Resource servers and their scopes (ListResourceServers). */
+  resourceServers?: Record<string, unknown>[];
+  /** The pool's domains (DescribeUserPoolDomain): its prefix domain and its custom domain. */
+  domain?: { prefix?: Record<string, unknown>; custom?: Record<string, unknown> };
+}
+
+/** An app client as backed up: DescribeUserPoolClient's answer with `ClientSecret` removed. */
+export interface BackedUpAppClient {
+  client: Record<string, unknown>;
+  /** The client had a secret (a recreated client gets a new one). */
+  hadSecret: boolean;
+}
+
+/** An identity provider as backed up: DescribeIdentityProvider's answer, secret details removed. */
+export interface BackedUpIdentityProvider {
+  provider: Record<string, unknown>;
+  /** The `ProviderDetails` keys removed (`client_secret`, ...): what a restore must ask for. */
+  removedSecrets: string[];
 }
 
 /** The manifest, written last: its presence means every chunk it lists is complete. */

@@ -109,9 +109,19 @@ describe('takeSnapshot', () => {
     expect(config.pool).toMatchObject({ Id: f.pool.options.id, MfaConfiguration: 'OFF' });
     expect(config.mfa).toBeDefined();
 
-    // List calls and pool reads only: nothing billed as an active user.
+    // List calls and pool reads only: nothing billed as an active user (the pool has no app
+    // client, provider or domain, so nothing is described beyond the lists).
     expect(Object.keys(f.model.counts).sort()).toEqual(
-      ['DescribeUserPool', 'GetUserPoolMfaConfig', 'ListGroups', 'ListUsers', 'ListUsersInGroup'].sort(),
+      [
+        'DescribeUserPool',
+        'GetUserPoolMfaConfig',
+        'ListGroups',
+        'ListIdentityProviders',
+        'ListResourceServers',
+        'ListUserPoolClients',
+        'ListUsers',
+        'ListUsersInGroup',
+      ].sort(),
     );
     expect(await latestSnapshot(store, f.root)).toEqual(manifest);
   });
