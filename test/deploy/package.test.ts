@@ -808,7 +808,19 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
 
   test('backup snapshot: list calls on the local pool, put-new objects under <prefix>/<pool>/ only, GenerateDataKey only', () => {
     expect(cognitoByResource(p(), 'BackupSnapshotRole')).toEqual({
-      [localArn]: cognito(['DescribeUserPool', 'GetUserPoolMfaConfig', 'ListUsers', 'ListGroups', 'ListUsersInGroup']),
+      [localArn]: cognito([
+        'DescribeUserPool',
+        'GetUserPoolMfaConfig',
+        'ListUsers',
+        'ListGroups',
+        'ListUsersInGroup',
+        // The configuration: app clients, identity providers (secrets left out), resource servers.
+        'ListUserPoolClients',
+        'DescribeUserPoolClient',
+        'ListIdentityProviders',
+        'DescribeIdentityProvider',
+        'ListResourceServers',
+      ]),
     });
     expect(actionsOf('BackupSnapshotRole').filter(([a]) => !(a as string[])[0].startsWith('cognito-idp:'))).toEqual([
       [['s3:PutObject'], [backupObjects], undefined],
