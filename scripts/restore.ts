@@ -46,6 +46,10 @@ export function restoreCommand(): Command {
       "first recreate the deleted pool's configuration from the snapshot (CreateUserPool; needs --apply, not --target-pool), then restore into it",
     )
     .option(
+      '--idp-secrets <file>',
+      'with --create-pool: JSON {"<provider>": {"client_secret": "..."}} (mode 0600) for the identity providers whose secret no backup holds',
+    )
+    .option(
       '--accept-gap',
       'apply even though the journal misses batches before the restore point (reported either way)',
       false,

@@ -3,12 +3,17 @@
  * command runs, so that `--help` starts at once.
  * @packageDocumentation
  */
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { recordErasure } from '../../src/backup/erasure';
 import { readConfig } from '../../src/backup/restore/chunks';
+import type { BackedUpConfiguration } from '../../src/backup/restore/config-requests';
 import { createPoolRequest, NOT_RECREATED } from '../../src/backup/restore/create-pool';
+import { loadIdpSecrets } from '../../src/backup/restore/idp-secrets';
+import { type RecreateOutcome, recreateConfiguration } from '../../src/backup/restore/recreate-config';
 import { findSnapshot } from '../../src/backup/restore/snapshots';
 import type { BackupStore } from '../../src/backup/store';
 import { backupLocation, locatePool } from '../../src/backup/restore/locate';
@@ -48,8 +53,12 @@ export async function runRestore(program: Command): Promise<number> {
   const reportCheck = o.report ?? 'reports/restore-check.json';
   await checkReportWritable(reportCheck, o.report ? '--report' : 'the default report folder');
 
-  const targetPool: string =
-    o.targetPool ?? (await createPool(backup, root, o.at, o.targetRegion, o.targetEndpoint, o.createPool));
+  if (o.idpSecrets && !o.createPool) throw new UsageError('--idp-secrets goes with --create-pool');
+  const idpSecrets = o.idpSecrets ? await loadIdpSecrets(o.idpSecrets) : undefined;
+  const created = o.targetPool
+    ? undefined
+    : await createPool(backup, root, o.at, o.targetRegion, o.targetEndpoint, o.createPool);
+  const targetPool: string = o.targetPool ?? created!.poolId;
   const target = buildGateway({
     region: o.targetRegion,
     poolId: targetPool,
@@ -57,6 +66,18 @@ export async function runRestore(program: Command): Promise<number> {
     headroom: o.headroom,
     quotas: o.quota,
   });
+  let configProblems = false;
+  if (created) {
+    const outcome = await recreateConfiguration({ pool: target, config: created.config, idpSecrets });
+    configProblems = reportRecreated(outcome) > 0;
+    if (Object.keys(outcome.clientIds).length) {
+      const file = o.report
+        ? join(dirname(o.report), `${targetPool}-client-ids.json`)
+        : `reports/restore-${targetPool}-client-ids.json`;
+      await writeFile(file, `${JSON.stringify(outcome.clientIds, null, 1)}\n`);
+      note(`old -> new app client ids written to ${file}`);
+    }
+  }
   const checkpointFile = o.checkpoint ?? `.restore/${targetPool}.json`;
   const checkpoint = new FileCheckpointStore(checkpointFile);
   const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress();
@@ -115,13 +136,22 @@ export async function runRestore(program: Command): Promise<number> {
       });
       process.stdout.write(`${summary}\nReport: ${reportPath}\n`);
     }
-    return result.exitCode;
+    return configProblems && result.exitCode === EXIT.OK ? EXIT.PROBLEMS : result.exitCode;
   } finally {
     await lock.release();
   }
 }
 
-/** `--create-pool`: CreateUserPool from the snapshot's configuration; the new pool's id. */
+/** Prints what `--create-pool` recreated and what not (no secret is in either); the count of the latter. */
+function reportRecreated(outcome: RecreateOutcome): number {
+  for (const line of outcome.recreated) note(`recreated: ${line}`);
+  for (const [from, to] of Object.entries(outcome.clientIds)) note(`app client id ${from} -> ${to}`);
+  for (const { domain, target } of outcome.dnsTargets) note(`DNS: point ${domain} at ${target}`);
+  for (const line of outcome.notRecreated) note(`not recreated: ${line}`);
+  return outcome.notRecreated.length;
+}
+
+/** `--create-pool`: CreateUserPool from the snapshot's configuration; the new pool's id and the configuration. */
 async function createPool(
   backup: BackupStore,
   root: string,
@@ -129,9 +159,10 @@ async function createPool(
   region: string,
   endpoint: string | undefined,
   name: string | true,
-): Promise<string> {
+): Promise<{ poolId: string; config: BackedUpConfiguration }> {
   const manifest = await findSnapshot(backup, root, at);
-  const request = createPoolRequest(await readConfig(backup, root, manifest), name === true ? undefined : name);
+  const doc = await readConfig(backup, root, manifest);
+  const request = createPoolRequest(doc, name === true ? undefined : name);
   const client = new CognitoIdentityProviderClient(awsClientConfig(region, endpoint));
   try {
     const created = await client.send(new CreateUserPoolCommand(request));
@@ -141,7 +172,7 @@ async function createPool(
       `created pool ${poolId} (${request.PoolName}) from snapshot ${manifest.snapshotId}; to resume, run again with --target-pool ${poolId} instead of --create-pool`,
     );
     for (const line of NOT_RECREATED) note(`not recreated: ${line}`);
-    return poolId;
+    return { poolId, config: (doc ?? {}) as BackedUpConfiguration };
   } finally {
     client.destroy();
   }

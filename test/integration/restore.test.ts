@@ -226,7 +226,7 @@ test('a bad day undone (deletions, a stripped group) into the primary, users los
   expect(recreated.code).toBe(0);
   const newPool = /created pool (\S+) \(restore-recreated\)/.exec(recreated.stderr)?.[1];
   expect(newPool).toBeDefined();
-  expect(recreated.stderr).toMatch(/not recreated: app clients/);
+  expect(recreated.stderr).toMatch(/not recreated: app client ids and secrets/);
   const again = await client.send(new ListUsersCommand({ UserPoolId: newPool }));
   const restored = new Map((again.Users ?? []).map((u) => [u.Username!, toAttributeMap(u.Attributes)]));
   expect(restored.size).toBe(11);

@@ -7,12 +7,15 @@ import type { CreateUserPoolCommandInput, UserPoolType } from '@aws-sdk/client-c
 import { ConfigError } from '../../core/errors';
 import { userPoolOf } from './pool-config';
 
-/** What a recreated pool does not get back from a backup, for the operator. */
+/**
+ * What a recreated pool does not get back from a backup, for the operator (what it does get back
+ * beyond CreateUserPool: ./recreate-config).
+ */
 export const NOT_RECREATED = [
   'the pool id and ARN (new: every app, trigger permission and IAM policy that names the old one must change)',
-  'app clients and their secrets, identity providers and their secrets, resource servers (recreate them; secrets are new)',
-  'the domain and its certificate, managed login branding',
-  'the MFA factors set with SetUserPoolMfaConfig (TOTP, SMS, e-mail): set them again',
+  'app client ids and secrets (new ids, printed old -> new; a client that had a secret has a NEW one)',
+  'identity provider secrets (no backup holds them: give them with --idp-secrets, or those providers are skipped)',
+  "a custom domain's DNS record (point it at the new CloudFront target), managed login branding and UI customization",
   "users' passwords and TOTP secrets (no backup holds them): restored users recover their accounts",
 ];
 
@@ -20,8 +23,8 @@ export const NOT_RECREATED = [
  * The CreateUserPool request of a backed-up pool's configuration: its policies, schema (custom
  * attributes named without their `custom:` prefix, as CreateUserPool takes them), sign-in and
  * verification settings, message templates, Lambda triggers by ARN, e-mail and SMS settings,
- * tags, tier, KMS key and deletion protection. MFA is created `OFF` and must be set again with
- * its factors (CreateUserPool cannot set the factors that `ON`/`OPTIONAL` need).
+ * tags, tier, KMS key and deletion protection. MFA is created `OFF`: CreateUserPool cannot set the
+ * factors that `ON`/`OPTIONAL` need; SetUserPoolMfaConfig sets them next (./recreate-config).
  *
  * @example
  * const request = createPoolRequest(await readConfig(store, root, manifest), 'prod-users-restored');
