@@ -16,7 +16,9 @@ import type { IdpSecrets } from './config-requests';
  * const secrets = await loadIdpSecrets('idp-secrets.json'); // { Corp: { client_secret: '...' } }
  */
 export async function loadIdpSecrets(path: string): Promise<IdpSecrets> {
-  const info = await stat(path);
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new ConfigError(`--idp-secrets ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  });
   if (process.platform !== 'win32' && (info.mode & 0o077) !== 0)
     throw new ConfigError(
       `${path} is readable by group or others (mode ${(info.mode & 0o777).toString(8)}): it holds secrets; chmod 600 it`,

@@ -284,4 +284,10 @@ describe('--idp-secrets', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).not.toContain('visible-secret');
   });
+  it('names a missing file as a configuration error', async () => {
+    await expect(loadIdpSecrets(join(dir, 'absent.json'))).rejects.toThrow(ConfigError);
+    await expect(loadIdpSecrets(join(dir, 'absent.json'))).rejects.toThrow(
+      /--idp-secrets .*absent\.json: no such file/,
+    );
+  });
 });
