@@ -51,7 +51,7 @@ export async function putChunk(
 
 /**
  * Writes lines of one kind into numbered chunks `<folder><stem>-<n>.jsonl.gz` (the stem is the
- * kind unless given: a snapshot's shard writers name theirs `users-<shard>`). `add` returns once
+ * kind unless given: a snapshot's shard writers name theirs `<shard>/users`). `add` returns once
  * the line is buffered, or, when it closed a chunk, once that chunk is stored: a caller awaiting
  * it (page by page) keeps memory bounded. Several callers may add at once (parallel listings).
  */

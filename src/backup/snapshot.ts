@@ -8,7 +8,7 @@
  * A snapshot may take several sessions (the scheduled function's 15-minute invocations): a session
  * asked to pause stops at a page boundary, closes its chunks and writes a checkpoint
  * ({@link ./snapshot-progress}); the next one resumes from it. Each session writes its chunks under
- * its own folder `snapshots/<id>/<session>/`.
+ * its own folder `snapshots/<id>/<session>/` (users in one folder per shard: `<shard>/users-<n>`).
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
@@ -215,7 +215,8 @@ export async function runSnapshotSession(options: SnapshotSessionOptions): Promi
     );
 
     async function listShard(shard: ShardProgress): Promise<void> {
-      const stem = (pass: number) => ['users', shard.shard, pass ? `p${pass}` : ''].filter(Boolean).join('-');
+      // `<session>/<shard>/users-<n>`, `<session>/<shard>/p1/users-<n>` in a later pass.
+      const stem = (pass: number) => [shard.shard, pass ? `p${pass}` : '', 'users'].filter(Boolean).join('/');
       let users = writer('users', stem(shard.pass), limits ?? SHARD_CHUNK_LIMITS);
       while (!shard.done && !paused()) {
         checkStop();
@@ -257,7 +258,7 @@ export async function runSnapshotSession(options: SnapshotSessionOptions): Promi
 
     async function listGroupsPass(groups: GroupsProgress): Promise<InvalidPaginationTokenError | undefined> {
       if (groups.done) return undefined;
-      const lines = writer('groups', groups.pass ? `groups-p${groups.pass}` : 'groups', limits);
+      const lines = writer('groups', groups.pass ? `p${groups.pass}/groups` : 'groups', limits);
       let refused: InvalidPaginationTokenError | undefined;
       const definitions = new Map((await pool.listGroups()).map((d) => [d.name, d]));
       const names = [...definitions.keys()].sort();

@@ -203,7 +203,7 @@ describe('a snapshot in sessions', () => {
     await expectSameAsUninterrupted(f, complete.manifest, ref.contents);
     const named = complete.manifest.chunks.map((c) => c.key);
     expect(named.filter((k) => before.includes(k))).toEqual([]);
-    expect(named.filter((k) => /\/users-p1-\d{5}\.jsonl\.gz$/.test(k)).length).toBeGreaterThan(0);
+    expect(named.filter((k) => /\/p1\/users-\d{5}\.jsonl\.gz$/.test(k)).length).toBeGreaterThan(0);
   });
 
   it('a group token refused on resume lists the groups again; every member once', async () => {
@@ -224,7 +224,7 @@ describe('a snapshot in sessions', () => {
     const { complete } = await f.runToEnd(first);
     if (complete.status !== 'complete') throw new Error('expected complete');
     await expectSameAsUninterrupted(f, complete.manifest, ref.contents);
-    expect(complete.manifest.chunks.some((c) => /\/groups-p1-\d{5}\.jsonl\.gz$/.test(c.key))).toBe(true);
+    expect(complete.manifest.chunks.some((c) => /\/p1\/groups-\d{5}\.jsonl\.gz$/.test(c.key))).toBe(true);
   });
 
   it('a session killed before its checkpoint is redone from the previous one (new names, nothing overwritten)', async () => {
