@@ -21,6 +21,7 @@ import { asJson, toBackedUpUser } from './snapshot-lines';
 import {
   checkpointUsers,
   type GroupsProgress,
+  isSnapshotComplete,
   type OpenGroup,
   readLatestCheckpoint,
   type ShardProgress,
@@ -139,6 +140,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
  */
 export async function resumeSnapshot(options: SnapshotOptions, snapshotId: string): Promise<SnapshotResult> {
   const root = poolRoot(options.prefix, options.pool.poolId);
+  if (await isSnapshotComplete(options.store, root, snapshotId))
+    throw new NothingToResumeError(`snapshot ${snapshotId} is already complete`);
   const resume = await readLatestCheckpoint(options.store, root, snapshotId);
   if (!resume) throw new NothingToResumeError(`snapshot ${snapshotId} has no checkpoint to resume from`);
   const session = await runSnapshotSession({ ...options, resume });

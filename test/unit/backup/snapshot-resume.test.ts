@@ -279,6 +279,7 @@ describe('a snapshot in sessions', () => {
     const opts = { pool: f.gateway, store: f.store, prefix: 'b', now: () => f.clock.now() };
     const done = await f.clock.run(resumeSnapshot(opts, first.checkpoint.snapshotId));
     expect(done.manifest.counts.users).toBe(30);
+    await expect(f.clock.run(resumeSnapshot(opts, first.checkpoint.snapshotId))).rejects.toThrow(/already complete/);
     await expect(f.clock.run(resumeSnapshot(opts, '20260101T000000000Z-abcdef'))).rejects.toThrow(/no checkpoint/);
   });
 });
