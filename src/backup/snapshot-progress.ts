@@ -7,7 +7,7 @@
  */
 import { compactTime, snapshotRoot } from './keys';
 import type { BackupStore } from './store';
-import type { BACKUP_FORMAT, SnapshotChunk } from './types';
+import { BACKUP_FORMAT, type SnapshotChunk } from './types';
 
 /** One ListUsers shard (`sub ^= "<shard>"`; `''` lists without a filter). */
 export interface ShardProgress {
@@ -149,4 +149,40 @@ export async function findOpenSnapshot(
 /** Users written so far in the current passes. */
 export function checkpointUsers(checkpoint: Pick<SnapshotCheckpoint, 'shards'>): number {
   return checkpoint.shards.reduce((n, s) => n + s.users, 0);
+}
+
+/** The progress of a snapshot that has not started: every shard and the groups from their beginning. */
+export function startCheckpoint(snapshot: {
+  poolId: string;
+  region: string;
+  snapshotId: string;
+  startedAt: Date;
+  shards: readonly string[];
+}): SnapshotCheckpoint {
+  const at = snapshot.startedAt.toISOString();
+  return {
+    format: BACKUP_FORMAT,
+    poolId: snapshot.poolId,
+    region: snapshot.region,
+    snapshotId: snapshot.snapshotId,
+    startedAt: at,
+    seq: 0,
+    writtenAt: at,
+    shards: snapshot.shards.map((shard) => ({ shard, pass: 0, done: false, users: 0, chunks: [] })),
+    groups: emptyGroupsProgress(0),
+  };
+}
+
+/** The groups listing from its beginning, in pass `pass`. */
+export function emptyGroupsProgress(pass: number): GroupsProgress {
+  return { pass, done: false, open: [], groups: 0, memberships: 0, chunks: [] };
+}
+
+/** Every chunk a checkpoint names. */
+export function checkpointChunks(checkpoint: SnapshotCheckpoint): SnapshotChunk[] {
+  return [
+    ...(checkpoint.config ? [checkpoint.config] : []),
+    ...checkpoint.groups.chunks,
+    ...checkpoint.shards.flatMap((s) => s.chunks),
+  ];
 }

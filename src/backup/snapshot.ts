@@ -19,13 +19,16 @@ import { compactTime, manifestKey, poolRoot, snapshotRoot } from './keys';
 import { ChunkExistsError, type ChunkLimits, ChunkWriter, putChunk } from './snapshot-chunks';
 import { asJson, toBackedUpUser } from './snapshot-lines';
 import {
+  checkpointChunks,
   checkpointUsers,
+  emptyGroupsProgress,
   type GroupsProgress,
   isSnapshotComplete,
   type OpenGroup,
   readLatestCheckpoint,
   type ShardProgress,
   type SnapshotCheckpoint,
+  startCheckpoint,
   writeCheckpoint,
 } from './snapshot-progress';
 import type { BackupStore } from './store';
@@ -166,7 +169,15 @@ export async function runSnapshotSession(options: SnapshotSessionOptions): Promi
   const random = options.randomId ?? (() => randomBytes(3).toString('hex'));
   const started = now();
   const root = poolRoot(options.prefix, pool.poolId);
-  const state = options.resume ? structuredClone(options.resume) : newCheckpoint(pool, options, started, random);
+  const state = options.resume
+    ? structuredClone(options.resume)
+    : startCheckpoint({
+        poolId: pool.poolId,
+        region: pool.region,
+        snapshotId: `${compactTime(new Date(started))}-${random()}`,
+        startedAt: new Date(started),
+        shards: options.shards ?? SNAPSHOT_SHARDS,
+      });
   if (state.poolId !== pool.poolId)
     throw new NothingToResumeError(`the checkpoint is of pool ${state.poolId}, not ${pool.poolId}`);
   const snapshotId = state.snapshotId;
@@ -183,8 +194,8 @@ export async function runSnapshotSession(options: SnapshotSessionOptions): Promi
     options.onProgress?.({
       users: checkpointUsers(state),
       groups: state.groups.groups,
-      chunks: stored(state).length + writers.reduce((n, w) => n + w.chunks, 0),
-      bytes: [...stored(state)].reduce((n, c) => n + c.bytes, 0) + writers.reduce((n, w) => n + w.storedBytes, 0),
+      chunks: checkpointChunks(state).length + writers.reduce((n, w) => n + w.chunks, 0),
+      bytes: checkpointChunks(state).reduce((n, c) => n + c.bytes, 0) + writers.reduce((n, w) => n + w.storedBytes, 0),
     });
 
   // One failure stops the other listings (no new page is asked for).
@@ -255,7 +266,7 @@ export async function runSnapshotSession(options: SnapshotSessionOptions): Promi
         const pass = state.groups.pass + 1;
         if (pass >= MAX_PASSES) throw restart;
         // A refused token: the groups are listed again from the first; the earlier lines are dropped.
-        state.groups = emptyGroups(pass);
+        state.groups = emptyGroupsProgress(pass);
       }
     })();
 
@@ -362,36 +373,6 @@ export async function runSnapshotSession(options: SnapshotSessionOptions): Promi
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
-}
-
-/** The progress of a snapshot that has not started: every shard from its beginning. */
-function newCheckpoint(
-  pool: CognitoPool,
-  options: SnapshotOptions,
-  started: number,
-  random: () => string,
-): SnapshotCheckpoint {
-  const startedAt = new Date(started);
-  return {
-    format: BACKUP_FORMAT,
-    poolId: pool.poolId,
-    region: pool.region,
-    snapshotId: `${compactTime(startedAt)}-${random()}`,
-    startedAt: startedAt.toISOString(),
-    seq: 0,
-    writtenAt: startedAt.toISOString(),
-    shards: (options.shards ?? SNAPSHOT_SHARDS).map((shard) => ({ shard, pass: 0, done: false, users: 0, chunks: [] })),
-    groups: emptyGroups(0),
-  };
-}
-
-function emptyGroups(pass: number): GroupsProgress {
-  return { pass, done: false, open: [], groups: 0, memberships: 0, chunks: [] };
-}
-
-/** Every chunk a checkpoint names. */
-function stored(state: SnapshotCheckpoint): SnapshotChunk[] {
-  return [...(state.config ? [state.config] : []), ...state.groups.chunks, ...state.shards.flatMap((s) => s.chunks)];
 }
 
 function sortByKey(chunks: SnapshotChunk[]): SnapshotChunk[] {
