@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 /**
- * npm run backup -- --region R --pool P --to s3://bucket/prefix [--endpoint URL] [--s3-endpoint URL] [--verify]
+ * npm run backup -- --region R --pool P --to s3://bucket/prefix [--endpoint URL] [--s3-endpoint URL] [--verify | --resume ID]
  * Thin CLI: parses flags, runs src/backup (the same code as the scheduled functions), prints.
  * Format, bucket and policies: docs/BACKUP.md.
  */
@@ -20,6 +20,13 @@ function optS3Url(value: string): S3Location {
   return at;
 }
 
+/** `--resume`: a snapshot id as the writer makes them (`20261130T094100123Z-a1b2c3`). */
+function optSnapshotId(value: string): string {
+  if (!/^\d{8}T\d{9}Z-[0-9a-f]{1,16}$/.test(value))
+    throw new InvalidArgumentError('expected a snapshot id like 20261130T094100123Z-a1b2c3');
+  return value;
+}
+
 /** The `backup` command (its own program here; a subcommand of the suite's bin elsewhere). */
 export function backupCommand(): Command {
   const program = new Command('backup')
@@ -34,6 +41,11 @@ export function backupCommand(): Command {
     .option('--s3-endpoint <url>', 'S3 endpoint (emulator, VPC endpoint)', optUrl)
     .option('--s3-region <region>', "the bucket's Region (default --region)", optRegion)
     .option('--verify', 'verify the latest snapshot instead of taking one', false)
+    .option(
+      '--resume <snapshotId>',
+      'go on with a stopped snapshot from its newest checkpoint (one the scheduled function paused)',
+      optSnapshotId,
+    )
     .option('--json', 'print the result as JSON on stdout', false)
     .option('--headroom <fraction>', 'share of every quota left to live traffic', optFraction, DEFAULT_QUOTA_HEADROOM)
     .addHelpText(
@@ -44,7 +56,7 @@ no user is read one by one, so no user becomes a monthly active user.
 
 Exit status: 0 done (--verify: the backup is sound), 1 --verify found a problem (each on stderr),
 2 could not run (bad flag, unreachable endpoint, a failure mid-snapshot: no manifest was written,
-run it again).`,
+run it again; a snapshot with checkpoints can be continued with --resume <snapshotId>).`,
     );
   quotaOption(program);
   return program.action(() => runMain(() => main(program.opts())));
@@ -58,6 +70,7 @@ interface BackupFlags {
   s3Endpoint?: string;
   s3Region?: string;
   verify: boolean;
+  resume?: string;
   json: boolean;
   headroom: number;
   quota?: Record<string, number>;
@@ -65,12 +78,14 @@ interface BackupFlags {
 
 async function main(o: BackupFlags): Promise<number> {
   // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
-  const [{ S3Client }, { S3BackupStore }, { DEFAULT_QUOTAS }, { awsClientConfig, buildGateway }] = await Promise.all([
-    import('@aws-sdk/client-s3'),
-    import('../src/backup/store'),
-    import('../src/cognito/quotas'),
-    import('./cli/common'),
-  ]);
+  const [{ S3Client }, { S3BackupStore }, { DEFAULT_QUOTAS }, { awsClientConfig, buildGateway, UsageError }] =
+    await Promise.all([
+      import('@aws-sdk/client-s3'),
+      import('../src/backup/store'),
+      import('../src/cognito/quotas'),
+      import('./cli/common'),
+    ]);
+  if (o.verify && o.resume) throw new UsageError('--verify and --resume cannot be used together');
   const { bucket, prefix } = o.to;
   const quotas = o.quota;
   const pool = buildGateway({ region: o.region, poolId: o.pool, endpoint: o.endpoint, headroom: o.headroom, quotas });
@@ -81,7 +96,9 @@ async function main(o: BackupFlags): Promise<number> {
   const store = new S3BackupStore(s3, bucket);
   const listRate = (quotas?.UserList ?? DEFAULT_QUOTAS.UserList) * (1 - o.headroom);
   try {
-    return o.verify ? await verify(pool, store, prefix, o.json) : await snapshot(pool, store, prefix, listRate, o.json);
+    return o.verify
+      ? await verify(pool, store, prefix, o.json)
+      : await snapshot(pool, store, prefix, listRate, o.json, o.resume);
   } finally {
     pool.destroy();
     s3.destroy();
@@ -94,9 +111,17 @@ async function snapshot(
   prefix: string,
   listRate: number,
   json: boolean,
+  resume?: string,
 ): Promise<number> {
-  const [{ takeSnapshot }, { formatCount, formatDuration, LIST_PAGE_USERS, sendDurationMs }, { note, Progress }] =
-    await Promise.all([import('../src/backup/snapshot'), import('../src/core/time-estimate'), import('./cli/common')]);
+  const [
+    { takeSnapshot, resumeSnapshot },
+    { formatCount, formatDuration, LIST_PAGE_USERS, sendDurationMs },
+    { note, Progress },
+  ] = await Promise.all([
+    import('../src/backup/snapshot'),
+    import('../src/core/time-estimate'),
+    import('./cli/common'),
+  ]);
   const estimated = (await pool.describePool()).estimatedUsers;
   if (estimated)
     note(
@@ -105,12 +130,14 @@ async function snapshot(
         `(${listRate.toFixed(1)} calls/s after the headroom), group members on top`,
     );
   const progress = new Progress({ label: 'users listed', total: estimated, rate: listRate * LIST_PAGE_USERS });
-  const result = await takeSnapshot({
+  const options = {
     pool,
     store,
     prefix,
-    onProgress: (p) => progress.update(p.users, undefined, `${p.groups} groups, ${p.chunks} chunks`),
-  });
+    onProgress: (p: { users: number; groups: number; chunks: number }) =>
+      progress.update(p.users, undefined, `${p.groups} groups, ${p.chunks} chunks`),
+  };
+  const result = resume ? await resumeSnapshot(options, resume) : await takeSnapshot(options);
   const { manifest } = result;
   progress.done(manifest.counts.users, undefined, `${manifest.counts.groups} groups`);
   const listCalls = (pool.calls.ListUsers ?? 0) + (pool.calls.ListUsersInGroup ?? 0);

@@ -50,7 +50,8 @@ export async function putChunk(
 }
 
 /**
- * Writes lines of one kind into numbered chunks `<folder><kind>-<n>.jsonl.gz`. `add` returns once
+ * Writes lines of one kind into numbered chunks `<folder><stem>-<n>.jsonl.gz` (the stem is the
+ * kind unless given: a snapshot's shard writers name theirs `<shard>/users`). `add` returns once
  * the line is buffered, or, when it closed a chunk, once that chunk is stored: a caller awaiting
  * it (page by page) keeps memory bounded. Several callers may add at once (parallel listings).
  */
@@ -68,6 +69,7 @@ export class ChunkWriter {
     private readonly folder: string,
     private readonly kind: SnapshotChunk['kind'],
     limits: ChunkLimits = {},
+    private readonly stem: string = kind,
   ) {
     this.limits = { ...DEFAULT_CHUNK_LIMITS, ...limits };
   }
@@ -105,7 +107,7 @@ export class ChunkWriter {
     const lines = this.lines;
     this.lines = [];
     this.bytes = 0;
-    const key = `${this.folder}${this.kind}-${String(this.next++).padStart(5, '0')}.jsonl.gz`;
+    const key = `${this.folder}${this.stem}-${String(this.next++).padStart(5, '0')}.jsonl.gz`;
     this.written.push(await putChunk(this.store, key, this.kind, lines.join(''), lines.length));
   }
 }

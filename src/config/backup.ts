@@ -19,6 +19,8 @@ export const BackupEnv = z.object({
   /** The bucket's Region when it is not the function's (a backup account elsewhere). */
   BACKUP_REGION: region.optional(),
   S3_ENDPOINT: url.optional(),
+  /** Set by Lambda: the snapshot function continues a long snapshot by invoking itself. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
 
 /** The scheduled snapshot's and verify's configuration. */
@@ -31,6 +33,8 @@ export interface BackupConfig {
   prefix: string;
   bucketRegion: string;
   s3Endpoint?: string;
+  /** The function's own name (the snapshot continues itself); absent outside Lambda. */
+  functionName?: string;
 }
 
 /**
@@ -51,5 +55,6 @@ export function loadBackupConfig(env: Environment = process.env): BackupConfig {
     prefix: e.BACKUP_PREFIX,
     bucketRegion: e.BACKUP_REGION ?? e.SOURCE_REGION!,
     s3Endpoint: e.S3_ENDPOINT,
+    functionName: e.AWS_LAMBDA_FUNCTION_NAME,
   };
 }

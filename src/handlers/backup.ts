@@ -1,7 +1,8 @@
 /**
  * The scheduled backup functions: `snapshot` takes a full snapshot of the deployment's own pool
- * into the backup bucket, `verify` checks the latest one against its manifest and the live pool
- * and reports the recovery point. The same code as `npm run backup` (src/backup/).
+ * into the backup bucket, continuing itself across invocations; `verify` checks the latest one
+ * against its manifest and the live pool and reports the recovery point. The same code as
+ * `npm run backup` (src/backup/).
  * @packageDocumentation
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,23 +10,70 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { takeSnapshot } from '../backup/snapshot';
+import { poolRoot } from '../backup/keys';
+import { runSnapshotSession, type SnapshotSession } from '../backup/snapshot';
+import {
+  CheckpointTakenError,
+  checkpointUsers,
+  findOpenSnapshot,
+  isSnapshotComplete,
+  readLatestCheckpoint,
+  type SnapshotCheckpoint,
+} from '../backup/snapshot-progress';
 import { type BackupStore, S3BackupStore } from '../backup/store';
 import { verifyBackup, type VerifyReport } from '../backup/verify';
 import type { CognitoPool } from '../cognito/pool';
 import { type BackupConfig, loadBackupConfig } from '../config/backup';
+import { selfInvoker } from '../config/self-invoke';
 import { cognitoGateway } from '../config/wiring';
+import { describeError } from '../core/errors';
 import { logger, MetricUnit, metrics } from '../observability';
+
+/** What the snapshot function is asked by its own continuations: go on with `snapshotId` after checkpoint `after`. */
+export interface SnapshotEvent {
+  action: 'continue';
+  snapshotId: string;
+  /** The checkpoint the invoking session wrote: another one since means another session went on. */
+  after?: number;
+}
 
 /** What the backup functions need (tests pass their own). */
 export interface BackupDeps {
   config: BackupConfig;
   pool: CognitoPool;
   store: BackupStore;
+  /** Starts the next session of a snapshot (asynchronous self-invoke). */
+  continueSnapshot?: (payload: SnapshotEvent) => Promise<void>;
+  now?: () => number;
 }
 
-/** Stop the listing this long before the Lambda timeout: a stopped snapshot writes no manifest. */
-const MARGIN_MS = 15_000;
+/** What one snapshot invocation returns (and logs): ids and counts only. */
+export interface SnapshotInvocationResult {
+  status: SnapshotSession['status'] | 'ignored';
+  snapshotId?: string;
+  reason?: string;
+  /** The session's number (1 for a snapshot's first). */
+  session?: number;
+  continued?: boolean;
+  manifest?: string;
+  counts?: { users: number; groups: number; memberships?: number };
+  chunks?: number;
+  bytes?: number;
+  seconds?: number;
+}
+
+/** Stop this long before the Lambda timeout: pages in flight finish, chunks close, the checkpoint is put. */
+const MIN_MARGIN_MS = 20_000;
+const MAX_MARGIN_MS = 60_000;
+/**
+ * Sessions of one snapshot before it stops continuing itself. 40 million users at the UserList
+ * quota less the default headroom take about 55 sessions of 14 minutes: one past this makes no progress.
+ */
+export const MAX_SNAPSHOT_SESSIONS = 300;
+/** A checkpoint younger than this belongs to a chain still at work: a scheduled invocation leaves it be. */
+export const SNAPSHOT_STALE_MS = 30 * 60_000;
+/** Unfinished snapshots started within this are continued rather than a new one started. */
+export const SNAPSHOT_OPEN_WINDOW_MS = 3 * 86_400_000;
 
 /** Thrown when the verification found problems: the function fails, and its alarm goes off. */
 export class BackupVerifyError extends Error {
@@ -41,36 +89,131 @@ function resolver(deps: BackupDeps | (() => BackupDeps)): () => BackupDeps {
 }
 
 /**
- * The scheduled snapshot. A snapshot that cannot finish before the timeout is stopped and fails
- * (no manifest): the pool is too large for one invocation; take it with `npm run backup`.
+ * The scheduled snapshot, continuing itself past Lambda's 15 minutes. The schedule starts a
+ * snapshot, or continues the unfinished one (two never run at once; one whose chain broke is taken
+ * over); each session lists until its time is nearly up, writes a checkpoint and invokes the
+ * function again (asynchronously) with `{ action: 'continue', snapshotId, after }`. The manifest
+ * is written by the session that finishes. A continuation of a finished snapshot does nothing.
  */
 export function createSnapshotHandler(deps: BackupDeps | (() => BackupDeps)) {
   const get = resolver(deps);
-  return async (_event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
+  return async (
+    event: unknown,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<SnapshotInvocationResult> => {
     const d = get();
-    const remaining = context?.getRemainingTimeInMillis?.() ?? 900_000;
-    const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), Math.max(1000, remaining - MARGIN_MS));
-    try {
-      const result = await takeSnapshot({ pool: d.pool, store: d.store, prefix: d.config.prefix, signal: stop.signal });
-      const { manifest } = result;
-      metrics.addMetric('SnapshotUsers', MetricUnit.Count, manifest.counts.users);
-      metrics.addMetric('SnapshotGroups', MetricUnit.Count, manifest.counts.groups);
-      metrics.addMetric('SnapshotBytes', MetricUnit.Bytes, result.bytes);
-      metrics.addMetric('SnapshotSeconds', MetricUnit.Seconds, Math.round(result.elapsedMs / 1000));
-      const out = {
-        snapshotId: manifest.snapshotId,
-        manifest: d.store.location(result.manifestKey),
-        counts: manifest.counts,
-        chunks: manifest.chunks.length,
-        bytes: result.bytes,
-        seconds: Math.round(result.elapsedMs / 1000),
-      };
-      logger.info('snapshot complete', out);
-      return out;
-    } finally {
-      clearTimeout(timer);
+    const now = d.now ?? Date.now;
+    const root = poolRoot(d.config.prefix, d.config.sourcePoolId);
+    const ignored = (reason: string, snapshotId?: string): SnapshotInvocationResult => {
+      logger.info('snapshot invocation ignored', { reason, snapshotId });
+      return { status: 'ignored', reason, snapshotId };
+    };
+
+    let resume: SnapshotCheckpoint | undefined;
+    const ask = parseEvent(event);
+    if (ask) {
+      if (await isSnapshotComplete(d.store, root, ask.snapshotId)) return ignored('already complete', ask.snapshotId);
+      resume = await readLatestCheckpoint(d.store, root, ask.snapshotId);
+      if (!resume) return ignored('no checkpoint', ask.snapshotId);
+      if (ask.after !== undefined && resume.seq !== ask.after)
+        return ignored('another session went on', ask.snapshotId);
+    } else {
+      const open = await findOpenSnapshot(d.store, root, new Date(now() - SNAPSHOT_OPEN_WINDOW_MS));
+      if (open && open.checkpoint.seq < MAX_SNAPSHOT_SESSIONS) {
+        if (now() - Date.parse(open.checkpoint.writtenAt) < SNAPSHOT_STALE_MS)
+          return ignored('a snapshot is in progress', open.snapshotId);
+        logger.warn('taking over an unfinished snapshot', {
+          snapshotId: open.snapshotId,
+          sessions: open.checkpoint.seq,
+        });
+        resume = open.checkpoint;
+      }
     }
+    if (resume && resume.seq >= MAX_SNAPSHOT_SESSIONS) {
+      logger.error('snapshot is not finishing; not continuing it (the next schedule starts a new one)', {
+        snapshotId: resume.snapshotId,
+        sessions: resume.seq,
+      });
+      return ignored('too many sessions', resume.snapshotId);
+    }
+
+    const remaining = context?.getRemainingTimeInMillis?.() ?? 900_000;
+    const margin = Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, remaining * 0.1));
+    let session: SnapshotSession;
+    try {
+      session = await runSnapshotSession({
+        pool: d.pool,
+        store: d.store,
+        prefix: d.config.prefix,
+        now,
+        resume,
+        deadline: now() + Math.max(1000, remaining - margin),
+      });
+    } catch (err) {
+      if (err instanceof CheckpointTakenError) return ignored('another session went on', resume?.snapshotId);
+      throw err;
+    }
+
+    if (session.status === 'paused') {
+      const cp = session.checkpoint;
+      const out: SnapshotInvocationResult = {
+        status: 'paused',
+        snapshotId: cp.snapshotId,
+        session: cp.seq,
+        counts: { users: checkpointUsers(cp), groups: cp.groups.groups, memberships: cp.groups.memberships },
+        seconds: Math.round(session.elapsedMs / 1000),
+      };
+      metrics.addMetric('SnapshotContinuations', MetricUnit.Count, 1);
+      if (d.continueSnapshot) {
+        try {
+          await d.continueSnapshot({ action: 'continue', snapshotId: cp.snapshotId, after: cp.seq });
+          out.continued = true;
+        } catch (err) {
+          logger.warn('could not invoke the next session; the next scheduled invocation takes the snapshot over', {
+            error: describeError(err),
+          });
+        }
+      }
+      logger.info('snapshot paused before the timeout; checkpoint written', {
+        ...out,
+        shardsLeft: cp.shards.filter((s) => !s.done).length,
+        groupsDone: cp.groups.done,
+      });
+      return out;
+    }
+
+    const { manifest } = session;
+    metrics.addMetric('SnapshotUsers', MetricUnit.Count, manifest.counts.users);
+    metrics.addMetric('SnapshotGroups', MetricUnit.Count, manifest.counts.groups);
+    metrics.addMetric('SnapshotBytes', MetricUnit.Bytes, session.bytes);
+    metrics.addMetric(
+      'SnapshotSeconds',
+      MetricUnit.Seconds,
+      Math.round((now() - Date.parse(manifest.startedAt)) / 1000),
+    );
+    const out: SnapshotInvocationResult = {
+      status: 'complete',
+      snapshotId: manifest.snapshotId,
+      session: session.sessions,
+      manifest: d.store.location(session.manifestKey),
+      counts: manifest.counts,
+      chunks: manifest.chunks.length,
+      bytes: session.bytes,
+      seconds: Math.round(session.elapsedMs / 1000),
+    };
+    logger.info('snapshot complete', { ...out });
+    return out;
+  };
+}
+
+function parseEvent(event: unknown): SnapshotEvent | undefined {
+  if (!event || typeof event !== 'object') return undefined;
+  const e = event as Record<string, unknown>;
+  if (e.action !== 'continue' || typeof e.snapshotId !== 'string' || !e.snapshotId) return undefined;
+  return {
+    action: 'continue',
+    snapshotId: e.snapshotId,
+    after: typeof e.after === 'number' ? e.after : undefined,
   };
 }
 
@@ -103,7 +246,12 @@ function depsFromEnvironment(): BackupDeps {
     endpoint: config.s3Endpoint,
     forcePathStyle: !!config.s3Endpoint,
   });
-  return { config, pool, store: new S3BackupStore(s3, config.bucket) };
+  return {
+    config,
+    pool,
+    store: new S3BackupStore(s3, config.bucket),
+    continueSnapshot: selfInvoker(config.functionName, config.sourceRegion),
+  };
 }
 
 /** The scheduled snapshot's Lambda handler. */

@@ -806,7 +806,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
       .filter((s) => !s.Action.every((a) => a.startsWith('logs:')))
       .map((s) => [s.Action.sort(), s.Resource, s.Condition]);
 
-  test('backup snapshot: list calls on the local pool, put-new objects under <prefix>/<pool>/ only, GenerateDataKey only', () => {
+  test('backup snapshot: list calls on the local pool, put-new objects under <prefix>/<pool>/ only, its own checkpoints read, itself invoked', () => {
     expect(cognitoByResource(p(), 'BackupSnapshotRole')).toEqual({
       [localArn]: cognito([
         'DescribeUserPool',
@@ -825,6 +825,19 @@ describe.each(CASES.map((c) => [c.name, c] as const))('osls package (%s)', (name
     expect(actionsOf('BackupSnapshotRole').filter(([a]) => !(a as string[])[0].startsWith('cognito-idp:'))).toEqual([
       [['s3:PutObject'], [backupObjects], undefined],
       [['kms:GenerateDataKey'], [backupKey], undefined],
+      // A snapshot continued across invocations: its own snapshots/ listed, only checkpoints read.
+      [
+        ['s3:ListBucket'],
+        [backupBucketArn],
+        { StringLike: { 's3:prefix': `${backupPrefix}/${c.localPoolId}/snapshots/*` } },
+      ],
+      [['s3:GetObject'], [`${backupBucketArn}/${backupPrefix}/${c.localPoolId}/snapshots/*/progress/*`], undefined],
+      [['kms:Decrypt'], [backupKey], undefined],
+      [
+        ['lambda:InvokeFunction'],
+        [`arn:aws:lambda:${c.region}:123456789012:function:cognito-standby-sync-test-backupSnapshot`],
+        undefined,
+      ],
     ]);
     // No per-user read: a snapshot bills nobody as an active user.
     expect(JSON.stringify(p().template.Resources.BackupSnapshotRole)).not.toMatch(

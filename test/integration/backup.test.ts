@@ -1,11 +1,15 @@
 /**
  * `npm run backup` against an emulated pool (the Cognito model over HTTP) and the local S3: a
  * snapshot of users, groups and configuration with its manifest, `--verify` sound, a damaged
- * chunk found (exit 1), a failure mid-snapshot leaving no manifest (exit 2), bad flags (exit 2).
+ * chunk found (exit 1), a failure mid-snapshot leaving no manifest (exit 2), bad flags (exit 2),
+ * `--resume` of a snapshot paused by the scheduled function's code.
  */
 import { gunzipSync } from 'node:zlib';
 import { AdminAddUserToGroupCommand, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createDrillPool, type DrillPool } from '../../scripts/local/pools';
+import { runSnapshotSession } from '../../src/backup/snapshot';
+import { S3BackupStore } from '../../src/backup/store';
+import { cognitoGateway } from '../../src/config/wiring';
 import { type S3Emulator, startS3Emulator } from '../../scripts/local/s3';
 import { type CliRun, runCli } from '../support/cli';
 import { useEmulators } from '../support/emulators';
@@ -129,4 +133,37 @@ test('a failure mid-snapshot writes no manifest and exits 2; bad flags exit 2', 
   expect(manifests()).toEqual(before);
 
   expect((await backup(['--to', 'bucket-without-scheme'])).code).toBe(2);
+});
+
+test('--resume goes on with a snapshot paused by the scheduled function, to one complete manifest', async () => {
+  const { primary, primaryClient } = emu();
+  const gateway = cognitoGateway(
+    { region: primary.region, poolId: pool.poolId, endpoint: primary.endpoint },
+    { client: primaryClient, headroom: 0 },
+  );
+  const pause = new AbortController();
+  const paused = await runSnapshotSession({
+    pool: gateway,
+    store: new S3BackupStore(s3.client(), BUCKET),
+    prefix: 'cognito',
+    pause: pause.signal,
+    onProgress: (p) => {
+      if (p.users > 0) pause.abort();
+    },
+  });
+  if (paused.status !== 'paused') throw new Error('expected a paused snapshot');
+  const { snapshotId } = paused.checkpoint;
+  expect(manifests().some((k) => k.includes(snapshotId))).toBe(false);
+
+  const run = await backup(['--resume', snapshotId, '--json']);
+  expect(run.code).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ snapshotId, users: USERS, groups: 1, memberships: 65 });
+  expect(manifests().filter((k) => k.includes(snapshotId))).toHaveLength(1);
+  const verified = await backup(['--verify', '--json']);
+  expect(JSON.parse(verified.stdout).problems).toEqual([]);
+
+  // A finished snapshot, a bad id, or --resume with --verify: exit 2.
+  expect((await backup(['--resume', snapshotId])).code).toBe(2);
+  expect((await backup(['--resume', 'latest'])).code).toBe(2);
+  expect((await backup(['--resume', snapshotId, '--verify'])).code).toBe(2);
 });
