@@ -38,6 +38,13 @@ export interface StateAtOptions {
   slackMs?: number;
   /** Only these users are kept (`--sub`); default all. */
   select?: (sub: string) => boolean;
+  /**
+   * Where the sorted files of the rebuild go (a private folder is made in it, removed at the end):
+   * about the backup's users again, compressed. Default the system's temporary folder.
+   */
+  workDir?: string;
+  /** Lines a sorted run holds in memory at most (tests make it small). Default 100,000. */
+  runLines?: number;
 }
 
 /** What {@link stateAt} found. */
