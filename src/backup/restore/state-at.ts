@@ -115,12 +115,12 @@ export async function stateAt(options: StateAtOptions, sink: StateSink): Promise
     };
 
     const listedFrom = Date.parse(manifest.startedAt);
-    const unchanged = new JournalWindow(at, slackMs);
+    const unchanged = new JournalWindow(at, slackMs, options.listingMarginMs);
     for await (const { users, records } of joinBySub(dir, sorted, groups.memberships > 0)) {
       // The window of this one sub: its records replayed in the journal's order, as for the whole window.
       let window = unchanged;
       if (records.length) {
-        window = new JournalWindow(at, slackMs);
+        window = new JournalWindow(at, slackMs, options.listingMarginMs);
         for (const record of records) window.add(record);
       }
       for (const user of users) {

@@ -166,4 +166,14 @@ describe('stateAt on disk: the working set sorted by sub and joined, in memory t
     const { users } = await rebuild(store, { runLines: 2 });
     expect(users.get(u.sub)?.attributes.name).toBe('v11');
   });
+
+  it('a listing margin made smaller (an emulator that lists at once) counts a user read just before the listing, and not listed, as deleted', async () => {
+    const justBefore = backedUp(8);
+    await writeBatch(store, root, after(-1), 'w', 1, [stateRecord(after(-0.5), justBefore)]);
+    await writeSnapshot(store, root, { snapshotId: 's', startedAt: SNAPSHOT, users: [backedUp(1)] });
+    expect((await rebuild(store)).users.has(justBefore.sub)).toBe(true);
+    const strict = await rebuild(store, { listingMarginMs: 1_000 });
+    expect(strict.users.has(justBefore.sub)).toBe(false);
+    expect(strict.stats.deleted).toBe(1);
+  });
 });
