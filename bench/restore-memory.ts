@@ -216,8 +216,9 @@ async function measure(n: number, journalUsers: number, rebuildOnly: boolean): P
     const t0 = performance.now();
     if (rebuildOnly) {
       const writer = await StateWriter.create(stateDir);
+      mkdirSync(join(dir, 'work'), { recursive: true });
       const stats = await stateAt(
-        { store: new FileBackupStore(backupDir), root: poolRoot('bench', POOL), at: AT },
+        { store: new FileBackupStore(backupDir), root: poolRoot('bench', POOL), at: AT, workDir: join(dir, 'work') },
         writer,
       );
       await writer.finish(stats);
