@@ -1,5 +1,7 @@
 /**
- * Peak resident size of a dry-run restore of N users: `tsx bench/restore-memory.ts N [--journal M]`.
+ * Peak resident size of a dry-run restore of N users:
+ * `tsx bench/restore-memory.ts N [--journal M] [--rebuild-only]` (BENCHMARKS.md, "Restore memory";
+ * `NODE_OPTIONS=--max-old-space-size=160` caps V8's old space, as the reconciler's memory bench).
  *
  * The backup is written to a folder on disk first, by a child process (so that writing it costs
  * this process nothing): one snapshot of N users in chunks of 10,000 as the snapshot writer makes
@@ -8,6 +10,8 @@
  * journal of M changed users after the snapshot (default 0). Then, in this process, `restore()`
  * rebuilds the state at T from that folder (a file-backed `BackupStore`, read object by object as
  * S3 would be) and the reconciler plans a dry run against an empty target of the Cognito model.
+ * `--rebuild-only` stops after the rebuild (`stateAt()` into the `StateWriter`, the sort's files
+ * in the bench's folder): the part of a restore whose memory grew with the pool.
  *
  * Prints one JSON line: { users, journalUsers, peakRssMiB (the process's maximum resident size),
  * rebuildPeakRssMiB (the maximum after the state rebuild, before planning), rebuildSeconds,
