@@ -61,6 +61,10 @@ export interface DrillResults {
     backInStandby: number;
     /** Of those back, users that signed up after the snapshot (the journal alone held them). */
     backFromJournal: number;
+    /** Users in the state the restore rebuilt (the whole pool at the restore point: no `--sub`). */
+    restoredState: number;
+    /** Users the restore found already as they were (planned, nothing written). */
+    restoredInSync: number;
   };
   /** Calls received by each side before the final read-back (the tally's own reads excluded). */
   calls?: { all: Record<Side, CallCounts>; suite: Record<Side, CallCounts> };

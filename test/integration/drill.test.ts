@@ -66,6 +66,10 @@ test('the drill runs every act and loses no user', async () => {
   expect(badDay.backInPrimary).toBe(badDay.deleted);
   expect(badDay.backInStandby).toBe(badDay.deleted);
   expect(badDay.backFromJournal).toBe(1); // signed up after the snapshot: restored from the journal
+  // A whole-pool restore (no --sub): the state rebuilt holds every user of the pool at the restore
+  // point (the pool now holds exactly those), and the users the script did not touch were found in sync.
+  expect(badDay.restoredState).toBe(v.users.primary);
+  expect(badDay.restoredInSync).toBeGreaterThan(v.users.primary / 2);
 
   // The final table, as printed.
   expect(output).toMatch(/users lost: 0\b/);

@@ -19,25 +19,29 @@ export interface GroupMembersLine {
   members: string[];
 }
 
-/** The groups of a snapshot: definitions, and members by sub when the snapshot lists them per group. */
+/** The groups of a snapshot as its groups chunks are read: definitions by name, memberships counted. */
 export interface SnapshotGroups {
-  groups: GroupInfo[];
-  /** sub -> group names (only when the snapshot has membership lines). */
-  membersOf: Map<string, string[]>;
+  definitions: Map<string, GroupInfo>;
+  /** Membership pairs read (0: the snapshot lists no members, a user's groups are its own line's). */
+  memberships: number;
 }
 
 function isMembersLine(line: GroupInfo | GroupMembersLine): line is GroupMembersLine {
   return Array.isArray((line as GroupMembersLine).members);
 }
 
-/** Reads every groups chunk. */
-export async function readGroups(
+/**
+ * Reads every groups chunk (one in memory at a time): collects the definitions into `into` and
+ * yields each membership as `[sub, group]`, so that the members of a pool of millions go to a sort
+ * on disk rather than into memory.
+ */
+export async function* readMemberships(
   store: BackupStore,
   root: string,
   manifest: SnapshotManifest,
-): Promise<SnapshotGroups> {
-  const groups = new Map<string, GroupInfo>();
-  const membersOf = new Map<string, string[]>();
+  into: SnapshotGroups,
+): AsyncGenerator<[sub: string, group: string]> {
+  const groups = into.definitions;
   for (const chunk of manifest.chunks.filter((c) => c.kind === 'groups')) {
     const bytes = await readChunk(store, root, manifest, chunk);
     for (const line of parseJsonLines<GroupInfo | GroupMembersLine>(bytes)) {
@@ -45,14 +49,12 @@ export async function readGroups(
         if (line.definition) groups.set(line.group, { ...line.definition, name: line.group });
         else if (!groups.has(line.group)) groups.set(line.group, { name: line.group });
         for (const sub of line.members) {
-          const list = membersOf.get(sub) ?? [];
-          list.push(line.group);
-          membersOf.set(sub, list);
+          into.memberships++;
+          yield [sub, line.group];
         }
       } else groups.set(line.name, { ...groups.get(line.name), ...line });
     }
   }
-  return { groups: [...groups.values()], membersOf };
 }
 
 /** The users of every users chunk, chunk after chunk (one chunk in memory at a time). */

@@ -48,6 +48,7 @@ export interface RestoreOptions {
   /** See {@link StateAtOptions}. */
   lookbackMs?: number;
   slackMs?: number;
+  listingMarginMs?: number;
   /** Build the state again even when the one in `stateDir` is for this restore. */
   restart?: boolean;
   /** The reconciler's settings passed on (replica attributes, progress, stop signal, report, pace). */
@@ -117,7 +118,12 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   const { backup, root, at, target } = options;
   const log = (m: string) => options.reconcile?.progress?.log(m);
   const subs = options.subs?.length ? new Set(options.subs) : undefined;
-  const key = JSON.stringify({ backup: backup.location(root), at: at.toISOString(), subs: [...(subs ?? [])].sort() });
+  const key = JSON.stringify({
+    backup: backup.location(root),
+    at: at.toISOString(),
+    subs: [...(subs ?? [])].sort(),
+    margin: options.listingMarginMs,
+  });
   let state = options.restart ? undefined : await RestoredState.open(options.stateDir);
   if (state && state.key !== key) state = undefined;
   if (!state) {
@@ -130,6 +136,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
         at,
         lookbackMs: options.lookbackMs,
         slackMs: options.slackMs,
+        listingMarginMs: options.listingMarginMs,
         select: subs && ((sub) => subs.has(sub)),
       },
       writer,

@@ -1,13 +1,17 @@
 /**
  * The pool's users and groups at a point in time, from the latest complete snapshot started at or
- * before it and the journal around it. Streams: the snapshot's users pass one chunk at a time;
- * only the journal window (users changed from shortly before the snapshot to the restore point)
- * is held in memory, by `sub`.
+ * before it and the journal around it. In memory that does not grow with the pool: the snapshot's
+ * users, its group memberships and the journal window are each sorted by `sub` on local disk
+ * (`by-sub.ts`, the reconciler's external sort) and merge-joined, one `sub` at a time.
  */
-import type { GroupInfo, UserRecord } from '../../core/types';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { UserRecord } from '../../core/types';
 import { readErasures } from '../erasure';
 import type { BackedUpUser, JournalRecord } from '../types';
-import { readGroups, readUsers } from './chunks';
+import { joinBySub, memberLine, recordLine, sortLines, userLine } from './by-sub';
+import { readMemberships, type SnapshotGroups, readUsers } from './chunks';
 import { findGaps, listJournal } from './journal';
 import { parseJsonLines } from './json-lines';
 import { findSnapshot } from './snapshots';
@@ -30,8 +34,9 @@ export function toUserRecord(user: BackedUpUser): UserRecord {
 }
 
 /**
- * Rebuilds the state at `options.at` and hands every user to `sink` (in no particular order),
- * then the groups. Users whose `sub` is in the erasure ledger are never handed on. Gaps in the
+ * Rebuilds the state at `options.at` and hands every user to `sink` (in `sub` order), then the
+ * groups. The sorted files go to a private folder made under `options.workDir` (default: the
+ * system's temporary folder) and removed at the end. Users whose `sub` is in the erasure ledger are never handed on. Gaps in the
  * journal are returned in the stats, never skipped silently: the caller decides (the restore
  * refuses `--apply` past a gap without `--accept-gap`).
  *
@@ -50,7 +55,6 @@ export async function stateAt(options: StateAtOptions, sink: StateSink): Promise
   const select = options.select ?? (() => true);
   const erased = await readErasures(store, root);
   const manifest = await findSnapshot(store, root, at);
-  const window = new JournalWindow(at, slackMs);
   const objects = await listJournal(
     store,
     root,
@@ -71,44 +75,70 @@ export async function stateAt(options: StateAtOptions, sink: StateSink): Promise
     journalRecords: 0,
     gaps: findGaps(objects),
   };
-  for (const object of objects) {
-    const bytes = await store.get(object.key);
-    if (!bytes) continue; // listed, then gone: only a lifecycle expiry does that
-    for (const record of parseJsonLines<JournalRecord>(bytes)) {
-      stats.journalRecords++;
-      window.add(record);
+  const dir = await mkdtemp(join(options.workDir ?? tmpdir(), 'restore-state-'));
+  try {
+    const sortOptions = { dir, runLines: options.runLines };
+    async function* journalLines(): AsyncGenerator<string> {
+      for (const object of objects) {
+        const bytes = await store.get(object.key);
+        if (!bytes) continue; // listed, then gone: only a lifecycle expiry does that
+        for (const record of parseJsonLines<JournalRecord>(bytes)) yield recordLine(record, stats.journalRecords++);
+      }
     }
-  }
+    const groups: SnapshotGroups = { definitions: new Map(), memberships: 0 };
+    async function* membershipLines(): AsyncGenerator<string> {
+      for await (const [sub, group] of readMemberships(store, root, manifest, groups)) yield memberLine(sub, group);
+    }
+    async function* snapshotUserLines(): AsyncGenerator<string> {
+      for await (const user of readUsers(store, root, manifest)) yield userLine(user);
+    }
+    const sorted = {
+      journal: await sortLines(journalLines, 'journal', sortOptions),
+      members: await sortLines(membershipLines, 'members', sortOptions),
+      users: await sortLines(snapshotUserLines, 'users', sortOptions),
+    };
 
-  const { groups, membersOf } = await readGroups(store, root, manifest);
-  const groupsByName = new Map<string, GroupInfo>(groups.map((g) => [g.name, g]));
-  const emit = async (user: BackedUpUser): Promise<boolean> => {
-    if (erased.has(user.sub)) {
-      stats.erased++;
-      return false;
-    }
-    if (!select(user.sub)) {
-      stats.unselected++;
-      return false;
-    }
-    for (const g of user.groups ?? []) if (!groupsByName.has(g)) groupsByName.set(g, { name: g });
-    stats.users++;
-    await sink.user(toUserRecord(user));
-    return true;
-  };
+    const groupsByName = groups.definitions;
+    const emit = async (user: BackedUpUser): Promise<boolean> => {
+      if (erased.has(user.sub)) {
+        stats.erased++;
+        return false;
+      }
+      if (!select(user.sub)) {
+        stats.unselected++;
+        return false;
+      }
+      for (const g of user.groups ?? []) if (!groupsByName.has(g)) groupsByName.set(g, { name: g });
+      stats.users++;
+      await sink.user(toUserRecord(user));
+      return true;
+    };
 
-  for await (const listed of readUsers(store, root, manifest)) {
-    const user = listed.groups || !membersOf.size ? listed : { ...listed, groups: membersOf.get(listed.sub) ?? [] };
-    const r = window.resolve(user, manifest.startedAt);
-    if (r.kind === 'deleted') stats.deleted++;
-    if (!('user' in r)) continue;
-    if (!(await emit(r.user))) continue;
-    if (r.kind === 'journal') stats.updatedByJournal++;
-    if (r.kind === 'newer') stats.newerThanRestorePoint++;
+    const listedFrom = Date.parse(manifest.startedAt);
+    const unchanged = new JournalWindow(at, slackMs, options.listingMarginMs);
+    for await (const { users, records } of joinBySub(dir, sorted, groups.memberships > 0)) {
+      // The window of this one sub: its records replayed in the journal's order, as for the whole window.
+      let window = unchanged;
+      if (records.length) {
+        window = new JournalWindow(at, slackMs, options.listingMarginMs);
+        for (const record of records) window.add(record);
+      }
+      for (const user of users) {
+        const r = window.resolve(user, manifest.startedAt);
+        if (r.kind === 'deleted') stats.deleted++;
+        if (!('user' in r)) continue;
+        if (!(await emit(r.user))) continue;
+        if (r.kind === 'journal') stats.updatedByJournal++;
+        if (r.kind === 'newer') stats.newerThanRestorePoint++;
+      }
+      if (window === unchanged) continue;
+      stats.deleted += window.deletedRemaining;
+      for (const user of window.remaining(listedFrom)) if (await emit(user)) stats.fromJournal++;
+      stats.deleted += window.deletedUnrecorded;
+    }
+    await sink.groups([...groupsByName.values()]);
+    return stats;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  stats.deleted += window.deletedRemaining;
-  for (const user of window.remaining(Date.parse(manifest.startedAt))) if (await emit(user)) stats.fromJournal++;
-  stats.deleted += window.deletedUnrecorded;
-  await sink.groups([...groupsByName.values()]);
-  return stats;
 }

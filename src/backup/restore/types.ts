@@ -38,6 +38,20 @@ export interface StateAtOptions {
   slackMs?: number;
   /** Only these users are kept (`--sub`); default all. */
   select?: (sub: string) => boolean;
+  /**
+   * How long before the snapshot's listing began the journal must have read a user the listing did
+   * not find for it to count as deleted without a tombstone (a user read later may be one the
+   * listing did not show yet). Default `LISTING_MARGIN_MS`, one minute; an emulator that lists at
+   * once (the drill's) can use less.
+   */
+  listingMarginMs?: number;
+  /**
+   * Where the sorted files of the rebuild go (a private folder is made in it, removed at the end):
+   * about the backup's users again, compressed. Default the system's temporary folder.
+   */
+  workDir?: string;
+  /** Lines a sorted run holds in memory at most (tests make it small). Default 100,000. */
+  runLines?: number;
 }
 
 /** What {@link stateAt} found. */

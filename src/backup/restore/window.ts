@@ -81,10 +81,12 @@ export class JournalWindow {
    * @param at the restore point
    * @param slackMs how late a state may be read after the restore point and still be used (a
    *   change made before it reaches the journal late, and writers' clocks are off)
+   * @param listingMarginMs see {@link LISTING_MARGIN_MS} (an emulator that lists at once needs less)
    */
   constructor(
     at: Date,
     private readonly slackMs: number,
+    private readonly listingMarginMs = LISTING_MARGIN_MS,
   ) {
     this.atMs = at.getTime();
   }
@@ -141,7 +143,7 @@ export class JournalWindow {
   /**
    * The users known only from the journal that exist at the restore point (after every snapshot
    * user was resolved). A user the snapshot's listing did not find although the journal read it
-   * before the listing began (`listedFrom`, less {@link LISTING_MARGIN_MS}) was deleted in between
+   * before the listing began (`listedFrom`, less the listing margin) was deleted in between
    * without a tombstone (a deletion while change capture was off, or one the journal missed): it
    * is not brought back, and counted in {@link deletedUnrecorded}.
    */
@@ -149,7 +151,7 @@ export class JournalWindow {
     for (const entry of this.entries.values()) {
       const chosen = entry.deleted ? undefined : withLate(entry.best, entry.late);
       if (!chosen) continue;
-      if (chosen.readAt < listedFrom - LISTING_MARGIN_MS) {
+      if (chosen.readAt < listedFrom - this.listingMarginMs) {
         this.unrecordedDeletions++;
         continue;
       }
