@@ -336,16 +336,12 @@ export class CognitoGateway implements CognitoPool {
 
   /** Every group of the pool. */
   async listGroups(): Promise<GroupInfo[]> {
-    const groups: GroupInfo[] = [];
-    let nextToken: string | undefined;
-    do {
+    return allPages(async (token) => {
       const r = await this.call('ListGroups', () =>
-        this.sdk(this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: nextToken }))),
+        this.sdk(this.client.send(new ListGroupsCommand({ UserPoolId: this.poolId, Limit: 60, NextToken: token }))),
       );
-      groups.push(...(r.Groups ?? []).map(toGroupInfo));
-      nextToken = r.NextToken || undefined;
-    } while (nextToken);
-    return groups;
+      return { items: (r.Groups ?? []).map(toGroupInfo), next: r.NextToken };
+    });
   }
 
   /** One page of a group's members (60 at most). */
@@ -362,9 +358,7 @@ export class CognitoGateway implements CognitoPool {
 
   /** The names of the groups one user belongs to. */
   async listGroupsForUser(username: string): Promise<string[]> {
-    const names: string[] = [];
-    let nextToken: string | undefined;
-    do {
+    const names = await allPages(async (token) => {
       const r = await this.call('AdminListGroupsForUser', () =>
         this.sdk(
           this.client.send(
@@ -372,14 +366,13 @@ export class CognitoGateway implements CognitoPool {
               UserPoolId: this.poolId,
               Username: username,
               Limit: 60,
-              NextToken: nextToken,
+              NextToken: token,
             }),
           ),
         ),
       );
-      names.push(...(r.Groups ?? []).map((g) => g.GroupName!).filter(Boolean));
-      nextToken = r.NextToken || undefined;
-    } while (nextToken);
+      return { items: (r.Groups ?? []).map((g) => g.GroupName!).filter(Boolean), next: r.NextToken };
+    });
     return names.sort();
   }
 
@@ -577,9 +570,7 @@ export class CognitoGateway implements CognitoPool {
   }
 
   async listAppClients(): Promise<AppClientSettings[]> {
-    const ids: string[] = [];
-    let token: string | undefined;
-    do {
+    const ids = await allPages(async (token) => {
       const page = await this.call('ListUserPoolClients', () =>
         this.sdk(
           this.client.send(
@@ -587,9 +578,11 @@ export class CognitoGateway implements CognitoPool {
           ),
         ),
       );
-      for (const c of page.UserPoolClients ?? []) if (c.ClientId) ids.push(c.ClientId);
-      token = page.NextToken;
-    } while (token);
+      return {
+        items: (page.UserPoolClients ?? []).flatMap((c) => (c.ClientId ? [c.ClientId] : [])),
+        next: page.NextToken,
+      };
+    });
     const clients: AppClientSettings[] = [];
     for (const id of ids) {
       const r = await this.call('DescribeUserPoolClient', () =>
@@ -601,9 +594,7 @@ export class CognitoGateway implements CognitoPool {
   }
 
   async listIdentityProviders(): Promise<IdentityProviderSettings[]> {
-    const names: string[] = [];
-    let token: string | undefined;
-    do {
+    const names = await allPages(async (token) => {
       const page = await this.call('ListIdentityProviders', () =>
         this.sdk(
           this.client.send(
@@ -611,9 +602,11 @@ export class CognitoGateway implements CognitoPool {
           ),
         ),
       );
-      for (const p of page.Providers ?? []) if (p.ProviderName) names.push(p.ProviderName);
-      token = page.NextToken;
-    } while (token);
+      return {
+        items: (page.Providers ?? []).flatMap((p) => (p.ProviderName ? [p.ProviderName] : [])),
+        next: page.NextToken,
+      };
+    });
     const providers: IdentityProviderSettings[] = [];
     for (const name of names) {
       const r = await this.call('DescribeIdentityProvider', () =>
@@ -627,9 +620,7 @@ export class CognitoGateway implements CognitoPool {
   }
 
   async listResourceServers(): Promise<ResourceServerSettings[]> {
-    const servers: ResourceServerSettings[] = [];
-    let token: string | undefined;
-    do {
+    return allPages(async (token) => {
       const page = await this.call('ListResourceServers', () =>
         this.sdk(
           this.client.send(
@@ -637,10 +628,8 @@ export class CognitoGateway implements CognitoPool {
           ),
         ),
       );
-      servers.push(...(page.ResourceServers ?? []));
-      token = page.NextToken;
-    } while (token);
-    return servers;
+      return { items: page.ResourceServers ?? [], next: page.NextToken };
+    });
   }
 
   async describeDomain(domain: string): Promise<DomainSettings | undefined> {
@@ -806,6 +795,18 @@ class SdkFailure {
 }
 
 /** Quotes a value for a ListUsers filter. */
+/** Every item of a paged listing: `page(token)` gives one page's items and the next token (empty or absent: the end). */
+async function allPages<T>(page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    const p = await page(token);
+    items.push(...p.items);
+    token = p.next || undefined;
+  } while (token);
+  return items;
+}
+
 function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
