@@ -124,7 +124,18 @@ export async function createRegionPool(region: Region, withGroups: boolean): Pro
     usernameMode: 'email',
     replicaAttributes: true,
     mfaConfiguration: 'OPTIONAL',
-    overrides: { LambdaConfig: { PostConfirmation: functionArn(region.region, 'trigger') } },
+    overrides: {
+      LambdaConfig: { PostConfirmation: functionArn(region.region, 'trigger') },
+      // As a production pool would be (what the doctor checks): e-mail through Amazon SES in the
+      // pool's Region, not Cognito's default sender, whose daily limit would stop a failover's
+      // reset wave; and deletion protection on.
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        SourceArn: `arn:aws:ses:${region.region}:${ACCOUNT_ID}:identity/example.com`,
+        From: 'no-reply@example.com',
+      },
+      DeletionProtection: 'ACTIVE',
+    },
   });
   if (withGroups) {
     for (const g of DRILL_GROUPS) await region.admin.send(new CreateGroupCommand({ UserPoolId: pool.poolId, ...g }));
