@@ -76,6 +76,9 @@ test('the drill runs every act and loses no user', async () => {
   expect(output).toMatch(/users in the pool\s+(\d+)\s+\1/);
   expect(output).toMatch(/messages in the DLQ\s+0\s+0/);
   expect(output).toMatch(/Act 6 · A bad day/);
+  // The drill's pools are set up as production ones should be: the doctor finds nothing to fix.
+  expect(output).toMatch(/0 blocker\(s\), 0 warning\(s\)/);
+  expect(output).not.toMatch(/doctor: \d+ blocker/);
   expect(output).toMatch(/Drill passed in .*: users lost 0\./);
   // No personal data: the drill's addresses and phone numbers never appear.
   expect(output).not.toMatch(/@example\.com/);
