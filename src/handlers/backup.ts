@@ -5,6 +5,7 @@
  * `npm run backup` (src/backup/).
  * @packageDocumentation
  */
+import { sessionWorkMs } from '../core/session-budget';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -62,8 +63,7 @@ export interface SnapshotInvocationResult {
   seconds?: number;
 }
 
-/** Stop this long before the Lambda timeout: pages in flight finish, chunks close, the checkpoint is put. */
-const MIN_MARGIN_MS = 20_000;
+/** Stop at most this long before the Lambda timeout: pages in flight finish, chunks close, the checkpoint is put. */
 const MAX_MARGIN_MS = 60_000;
 /**
  * Sessions of one snapshot before it stops continuing itself. 40 million users at the UserList
@@ -137,8 +137,7 @@ export function createSnapshotHandler(deps: BackupDeps | (() => BackupDeps)) {
       return ignored('too many sessions', resume.snapshotId);
     }
 
-    const remaining = context?.getRemainingTimeInMillis?.() ?? 900_000;
-    const margin = Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, remaining * 0.1));
+    const workMs = sessionWorkMs(context?.getRemainingTimeInMillis?.(), MAX_MARGIN_MS);
     let session: SnapshotSession;
     try {
       session = await runSnapshotSession({
@@ -147,7 +146,7 @@ export function createSnapshotHandler(deps: BackupDeps | (() => BackupDeps)) {
         prefix: d.config.prefix,
         now,
         resume,
-        deadline: now() + Math.max(1000, remaining - margin),
+        deadline: now() + workMs,
       });
     } catch (err) {
       if (err instanceof CheckpointTakenError) return ignored('another session went on', resume?.snapshotId);

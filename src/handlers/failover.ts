@@ -1,3 +1,4 @@
+import { sessionWorkMs } from '../core/session-budget';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
@@ -56,8 +57,7 @@ export interface FailoverInvocationResult {
   reason?: string;
 }
 
-/** Stop this long before the Lambda timeout: sends in flight settle, the cursor is saved. */
-const MIN_MARGIN_MS = 20_000;
+/** Stop at most this long before the Lambda timeout: sends in flight settle, the cursor is saved. */
 const MAX_MARGIN_MS = 60_000;
 /**
  * Sessions of one job before it stops continuing itself. 40 million users at 24 resets/s take
@@ -98,15 +98,14 @@ export function createFailoverHandler(deps: FailoverHandlerDeps | (() => Failove
       });
       return { status: 'ignored', jobId: job.jobId, reason: 'too many sessions' };
     }
-    const remaining = context?.getRemainingTimeInMillis?.() ?? 900_000;
-    const margin = Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, remaining * 0.1));
+    const workMs = sessionWorkMs(context?.getRemainingTimeInMillis?.(), MAX_MARGIN_MS);
     const wiring = d.session(job);
     const result = await runJobSession(
       { store: d.store, manifests: d.manifests, ...wiring, now },
       {
         poolId: d.config.poolId,
         owner: context?.awsRequestId ?? `invocation-${now()}`,
-        deadline: now() + Math.max(1000, remaining - margin),
+        deadline: now() + workMs,
         sendConcurrency: wiring.sendConcurrency,
       },
     );

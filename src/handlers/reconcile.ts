@@ -1,3 +1,4 @@
+import { sessionWorkMs } from '../core/session-budget';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
@@ -60,8 +61,7 @@ export interface ReconcileInvocationResult {
   };
 }
 
-/** Stop this long before the Lambda timeout: requests in flight finish, spool and checkpoint go to S3. */
-const MIN_MARGIN_MS = 20_000;
+/** Stop at most this long before the Lambda timeout: requests in flight finish, spool and checkpoint go to S3. */
 const MAX_MARGIN_MS = 90_000;
 /** Invocations of one run before it stops asking for more (a run making no progress must end). */
 const MAX_SESSIONS = 200;
@@ -79,10 +79,9 @@ export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDep
   ): Promise<ReconcileInvocationResult> => {
     resolved ??= typeof deps === 'function' ? deps() : deps;
     const d = resolved;
-    const remaining = context?.getRemainingTimeInMillis?.() ?? 900_000;
-    const margin = Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, remaining * 0.1));
+    const workMs = sessionWorkMs(context?.getRemainingTimeInMillis?.(), MAX_MARGIN_MS);
     const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), Math.max(1000, remaining - margin));
+    const timer = setTimeout(() => stop.abort(), workMs);
     const trigger =
       event && typeof event === 'object' && 'source' in event
         ? String((event as { source: unknown }).source)
@@ -91,7 +90,7 @@ export function createReconcileHandler(deps: ReconcileDeps | (() => ReconcileDep
       trigger,
       mode: d.config.apply ? 'apply' : 'dry-run',
       deep: d.config.deep,
-      stopInMs: remaining - margin,
+      stopInMs: workMs,
     });
     let result: ReconcileResult;
     try {
