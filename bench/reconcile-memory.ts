@@ -137,6 +137,12 @@ function diskBytes(dir: string): number {
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 100_000);
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-mem-'));
+  // A run stopped part-way (Ctrl-C, kill) leaves no gigabytes of spool behind in the temporary folder.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
   const quotas = { UserList: 1_000_000, UserPoolRead: 1000, UserPoolResourceRead: 1000 };
   const gw = (side: number, region: string, poolId: string) =>
     cognitoGateway({ region, poolId }, { client: syntheticClient(side, n, poolId) as never, quotas, headroom: 0 });
