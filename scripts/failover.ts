@@ -109,10 +109,8 @@ async function main(f: Flags): Promise<number> {
   if (!f.out) throw new UsageError('--out is required (the manifest to write), unless --job is given');
   if (f.send && !f.yes && !process.stdin.isTTY)
     throw new UsageError('--send without --yes needs a terminal to confirm on; pass --yes');
-  const [{ failoverLimiter, runFailover }, { buildGateway, confirm, Progress }] = await Promise.all([
-    import('../src/failover/run'),
-    import('./cli/common'),
-  ]);
+  const [{ failoverLimiter, runFailover }, { buildGateway, confirm, Progress }, { noteLines, stopOnSignals }] =
+    await Promise.all([import('../src/failover/run'), import('./cli/common'), import('./cli/run-control')]);
   const format = f.format ?? (/\.jsonl?$/i.test(f.out!) ? 'jsonl' : 'csv');
   const { limiter, rate } = failoverLimiter({ rate: f.rate, headroom: f.headroom, quotas: f.quota });
   const recoveryQuota = f.quota?.UserAccountRecovery ?? DEFAULT_QUOTAS.UserAccountRecovery;
@@ -126,16 +124,10 @@ async function main(f: Flags): Promise<number> {
   // code may have gone out: journaled "maybe sent").
   const standby = buildGateway({ region: f.region, poolId: f.pool, endpoint: f.endpoint, limiter });
 
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130); // every send is journaled before it leaves: safe to resume
-    note('\ninterrupted: finishing the sends in flight (Ctrl-C again to quit at once; the journal stays consistent)');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Every send is journaled before it leaves: a second Ctrl-C quits at once and the run resumes safely.
+  const stopped = stopOnSignals(
+    'interrupted: finishing the sends in flight (Ctrl-C again to quit at once; the journal stays consistent)',
+  );
 
   const scan = new Progress({ label: 'listing standby users' });
   let read: ProgressLine | undefined;
@@ -156,9 +148,7 @@ async function main(f: Flags): Promise<number> {
     sender: standby,
     sendRate: rate,
     listRate: limiter.rate('UserList'),
-    onEstimate: (lines) => {
-      for (const line of lines) note(line);
-    },
+    onEstimate: noteLines,
     confirm: (question) => {
       scan.break();
       read?.break();
@@ -182,7 +172,7 @@ async function main(f: Flags): Promise<number> {
       last = p;
       send?.update(p.done, p.total, p.failed ? `failed ${p.failed}` : undefined);
     },
-    signal: abort.signal,
+    signal: stopped,
   });
   scan.break();
   read?.done(reads.done, reads.total);

@@ -6,8 +6,7 @@ import { DEFAULT_QUOTA_HEADROOM } from '../src/core/constants';
 import { join } from 'node:path';
 import { Command, Option, type OptionValues } from 'commander';
 import { FileCheckpointStore } from '../src/reconcile/checkpoint';
-import { silentProgress, TerminalProgress, type ProgressSink } from '../src/reconcile/progress';
-import { checkReportWritable, formatSummary, writeReportFile } from '../src/reconcile/summary';
+import { checkReportWritable, formatSummary } from '../src/reconcile/summary';
 import { isMain, note, runMain, runStandalone, UsageError } from './cli/command';
 import {
   optFraction,
@@ -115,7 +114,11 @@ async function main(o: OptionValues): Promise<number> {
   if (o.sourcePool === o.targetPool && o.sourceRegion === o.targetRegion && o.sourceEndpoint === o.targetEndpoint)
     throw new UsageError('the source and the target are the same pool');
   // Loaded when the command runs, not when its flags or help are read: `--help` starts at once (issue 15).
-  const [{ reconcile }, { buildGateway }] = await Promise.all([import('../src/reconcile/run'), import('./cli/common')]);
+  const [
+    { reconcile },
+    { buildGateway },
+    { CHECKPOINT_STOP_MESSAGE, noteLines, RunReportFile, runProgress, stopOnSignals },
+  ] = await Promise.all([import('../src/reconcile/run'), import('./cli/common'), import('./cli/run-control')]);
   // Refuse a report path that cannot be written before anything is listed or written.
   await checkReportWritable(
     o.report ?? join('reports', 'reconcile-check.json'),
@@ -127,27 +130,15 @@ async function main(o: OptionValues): Promise<number> {
   const source = buildGateway({ region: o.sourceRegion, poolId: o.sourcePool, endpoint: o.sourceEndpoint, ...limits });
   const target = buildGateway({ region: o.targetRegion, poolId: o.targetPool, endpoint: o.targetEndpoint, ...limits });
   const store = new FileCheckpointStore(o.checkpoint ?? `.reconcile/${o.sourcePool}--${o.targetPool}.json`);
-  const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress(o.json);
+  const progress = runProgress(o.json);
 
   // One run per checkpoint: a second run (e.g. after `kill -9` of the tsx launcher left the real
   // process running) would resume the same checkpoint and repeat writes.
   const lock = await store.lock(note);
   process.once('exit', () => lock.releaseSync()); // also on a second Ctrl-C (process.exit)
   try {
-    const stop = new AbortController();
-    let interrupts = 0;
-    const onSignal = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write(
-        '\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n',
-      );
-      stop.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-
-    let reportPath = o.report as string | undefined;
+    const stop = stopOnSignals(CHECKPOINT_STOP_MESSAGE);
+    const report = new RunReportFile('reconcile', o.report);
     const result = await reconcile({
       source,
       target,
@@ -162,35 +153,19 @@ async function main(o: OptionValues): Promise<number> {
       linkFederatedUsers: o.linkFederatedUsers,
       restart: o.restart,
       reportLimit: o.reportLimit,
-      signal: stop.signal,
+      signal: stop,
       progress,
       // The quota-bound time, said before anything is listed (not for a resumed run).
-      onEstimate: (lines) => {
-        for (const line of lines) note(line);
-      },
+      onEstimate: noteLines,
       // Written before the checkpoint is deleted: a late failure never loses the findings.
-      saveReport: async (report) => {
-        reportPath ??= `reports/reconcile-${report.startedAt.replace(/[:.]/g, '-')}.json`;
-        await writeReportFile(reportPath, report);
-      },
+      saveReport: (r) => report.save(r),
     });
     if (o.json) process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
-    else process.stdout.write(`${formatSummary(result.report)}\nReport: ${reportPath}\n`);
+    else process.stdout.write(`${formatSummary(result.report)}\nReport: ${report.path}\n`);
     return result.exitCode;
   } finally {
     await lock.release();
   }
-}
-
-/** Progress without a terminal: phase changes and notes as lines on stderr (none with --json). */
-function lineProgress(json: boolean): ProgressSink {
-  if (json) return { ...silentProgress, log: (m) => process.stderr.write(`${m}\n`) };
-  return {
-    phase: (name) => process.stderr.write(`${name}...\n`),
-    update() {},
-    log: (m) => process.stderr.write(`${m}\n`),
-    end() {},
-  };
 }
 
 if (isMain(import.meta.url)) void runStandalone(reconcileCommand);

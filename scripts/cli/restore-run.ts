@@ -20,10 +20,10 @@ import { backupLocation, locatePool } from '../../src/backup/restore/locate';
 import { type RestoreReport, restore } from '../../src/backup/restore/run';
 import { S3BackupStore } from '../../src/backup/store';
 import { FileCheckpointStore } from '../../src/reconcile/checkpoint';
-import { type ProgressSink, TerminalProgress } from '../../src/reconcile/progress';
-import { checkReportWritable, formatSummary, writeReportFile } from '../../src/reconcile/summary';
+import { checkReportWritable, formatSummary } from '../../src/reconcile/summary';
 import type { ReconcileReport } from '../../src/reconcile/types';
 import { awsClientConfig, buildGateway, EXIT, note, UsageError } from './common';
+import { CHECKPOINT_STOP_MESSAGE, noteLines, RunReportFile, runProgress, stopOnSignals } from './run-control';
 
 /** Runs the command with parsed options; returns the exit code. */
 export async function runRestore(program: Command): Promise<number> {
@@ -80,22 +80,12 @@ export async function runRestore(program: Command): Promise<number> {
   }
   const checkpointFile = o.checkpoint ?? `.restore/${targetPool}.json`;
   const checkpoint = new FileCheckpointStore(checkpointFile);
-  const progress: ProgressSink = process.stderr.isTTY && !o.json ? new TerminalProgress() : lineProgress();
+  const progress = runProgress(o.json);
   const lock = await checkpoint.lock(note);
   process.once('exit', () => lock.releaseSync());
   try {
-    const stop = new AbortController();
-    let interrupts = 0;
-    const onSignal = () => {
-      if (++interrupts > 1) process.exit(130);
-      process.stderr.write(
-        '\nstopping: waiting for requests in flight, then saving the checkpoint (Ctrl-C again to quit at once)\n',
-      );
-      stop.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let reportPath = o.report as string | undefined;
+    const stop = stopOnSignals(CHECKPOINT_STOP_MESSAGE);
+    const report = new RunReportFile('restore', o.report);
     let last: RestoreReport | undefined;
     const result = await restore({
       backup,
@@ -113,16 +103,13 @@ export async function runRestore(program: Command): Promise<number> {
         sourceSubAttribute: o.sourceSubAttribute,
         mfaMarkerAttribute: o.mfaMarkerAttribute,
         restart: o.restart,
-        signal: stop.signal,
+        signal: stop,
         progress,
-        onEstimate: (lines) => {
-          for (const line of lines) note(line);
-        },
+        onEstimate: noteLines,
       },
-      saveReport: async (report) => {
-        last = report;
-        reportPath ??= `reports/restore-${report.startedAt.replace(/[:.]/g, '-')}.json`;
-        await writeReportFile(reportPath, report as unknown as ReconcileReport);
+      saveReport: async (r) => {
+        last = r;
+        await report.save(r as unknown as ReconcileReport);
       },
     });
     note(
@@ -134,7 +121,7 @@ export async function runRestore(program: Command): Promise<number> {
         ...result.run.report,
         warnings: [...result.warnings, ...result.run.report.warnings],
       });
-      process.stdout.write(`${summary}\nReport: ${reportPath}\n`);
+      process.stdout.write(`${summary}\nReport: ${report.path}\n`);
     }
     return configProblems && result.exitCode === EXIT.OK ? EXIT.PROBLEMS : result.exitCode;
   } finally {
@@ -176,13 +163,4 @@ async function createPool(
   } finally {
     client.destroy();
   }
-}
-
-function lineProgress(): ProgressSink {
-  return {
-    phase: (name) => process.stderr.write(`${name}...\n`),
-    update() {},
-    log: (m) => note(m),
-    end() {},
-  };
 }

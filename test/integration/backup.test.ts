@@ -10,16 +10,15 @@ import { createDrillPool, type DrillPool } from '../../scripts/local/pools';
 import { runSnapshotSession } from '../../src/backup/snapshot';
 import { S3BackupStore } from '../../src/backup/store';
 import { cognitoGateway } from '../../src/config/wiring';
-import { type S3Emulator, startS3Emulator } from '../../scripts/local/s3';
 import { type CliRun, runCli } from '../support/cli';
-import { useEmulators } from '../support/emulators';
+import { useEmulators, useS3Bucket } from '../support/emulators';
 
 jest.setTimeout(120_000);
 
 const emu = useEmulators({ cognito: ['primary'], sqs: false, pools: false });
 const BUCKET = 'backups';
 const USERS = 130;
-let s3: S3Emulator;
+const s3 = useS3Bucket(BUCKET);
 let pool: DrillPool;
 
 function backup(args: string[]): Promise<CliRun> {
@@ -36,18 +35,16 @@ function backup(args: string[]): Promise<CliRun> {
       '--endpoint',
       primary.endpoint,
       '--s3-endpoint',
-      s3.endpoint,
+      s3().endpoint,
       ...args,
     ],
     { timeoutMs: 90_000 },
   );
 }
 
-const manifests = () => [...s3.objects(BUCKET).keys()].filter((k) => k.endsWith('/manifest.json'));
+const manifests = () => [...s3().objects(BUCKET).keys()].filter((k) => k.endsWith('/manifest.json'));
 
 beforeAll(async () => {
-  s3 = await startS3Emulator();
-  s3.createBucket(BUCKET);
   const { primary, primaryClient } = emu();
   pool = await createDrillPool(primaryClient, { name: 'backup', usernameMode: 'username' });
   for (let i = 0; i < USERS; i++)
@@ -65,7 +62,6 @@ beforeAll(async () => {
       new AdminAddUserToGroupCommand({ UserPoolId: pool.poolId, Username: `person${i}`, GroupName: 'admins' }),
     );
 });
-afterAll(async () => s3?.stop());
 
 test('takes a snapshot: users, groups and the configuration in chunks, the manifest last; then verifies it', async () => {
   const run = await backup(['--json']);
@@ -76,7 +72,7 @@ test('takes a snapshot: users, groups and the configuration in chunks, the manif
   expect(summary.userListBoundMs).toBeGreaterThan(0);
   expect(manifests()).toEqual([`cognito/${pool.poolId}/snapshots/${summary.snapshotId}/manifest.json`]);
 
-  const objects = s3.objects(BUCKET);
+  const objects = s3().objects(BUCKET);
   const manifest = JSON.parse(objects.get(manifests()[0])!.body.toString('utf8'));
   expect(manifest.counts).toEqual({ users: USERS, groups: 1, memberships: 65 });
   const users = manifest.chunks
@@ -114,7 +110,7 @@ test('--verify finds a chunk that differs from its manifest: exit 1', async () =
   expect(first.code).toBe(0);
   const { snapshotId } = JSON.parse(first.stdout);
   // The latest snapshot is the one just taken (ids sort by start time).
-  const objects = s3.objects(BUCKET);
+  const objects = s3().objects(BUCKET);
   const key = [...objects.keys()].find((k) => k.includes(snapshotId) && k.includes('/users-'))!;
   const body = objects.get(key)!.body;
   body[body.length - 3] ^= 0xff; // damage in place (an emulator's object, for the test)
@@ -125,9 +121,9 @@ test('--verify finds a chunk that differs from its manifest: exit 1', async () =
 
 test('a failure mid-snapshot writes no manifest and exits 2; bad flags exit 2', async () => {
   const before = manifests();
-  s3.failNext(1000, 'InternalError');
+  s3().failNext(1000, 'InternalError');
   const run = await backup([]);
-  s3.failNext(0);
+  s3().failNext(0);
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/^error: /m);
   expect(manifests()).toEqual(before);
@@ -144,7 +140,7 @@ test('--resume goes on with a snapshot paused by the scheduled function, to one 
   const pause = new AbortController();
   const paused = await runSnapshotSession({
     pool: gateway,
-    store: new S3BackupStore(s3.client(), BUCKET),
+    store: new S3BackupStore(s3().client(), BUCKET),
     prefix: 'cognito',
     pause: pause.signal,
     onProgress: (p) => {

@@ -26,21 +26,15 @@ import {
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createDrillPool } from '../../scripts/local/pools';
-import { type S3Emulator, startS3Emulator } from '../../scripts/local/s3';
 import { runCli } from '../support/cli';
-import { useEmulators } from '../support/emulators';
+import { useEmulators, useS3Bucket } from '../support/emulators';
 
 jest.setTimeout(240_000);
 
 const emu = useEmulators({ cognito: ['primary'], sqs: false, pools: false });
 const BUCKET = 'config-backups';
 const OIDC_SECRET = 'corp-oidc-secret-5b1e';
-let s3: S3Emulator;
-beforeAll(async () => {
-  s3 = await startS3Emulator({ region: 'us-east-1' });
-  s3.createBucket(BUCKET);
-});
-afterAll(() => s3?.stop());
+const s3 = useS3Bucket(BUCKET, 'us-east-1');
 
 test('a deleted pool comes back with its app client, SAML and OIDC providers, resource server, domain and MFA', async () => {
   const { primary, primaryClient: client } = emu();
@@ -119,13 +113,13 @@ test('a deleted pool comes back with its app client, SAML and OIDC providers, re
       '--endpoint',
       primary.endpoint,
       '--s3-endpoint',
-      s3.endpoint,
+      s3().endpoint,
     ],
     { timeoutMs: 90_000 },
   );
   expect(backup.code).toBe(0);
   // No secret in any object of the backup.
-  for (const [key, object] of s3.objects(BUCKET)) {
+  for (const [key, object] of s3().objects(BUCKET)) {
     const text = key.endsWith('.gz') ? gunzipSync(object.body).toString('utf8') : object.body.toString('utf8');
     expect(text).not.toContain(OIDC_SECRET);
     expect(text).not.toContain(oldSecret);
@@ -152,7 +146,7 @@ test('a deleted pool comes back with its app client, SAML and OIDC providers, re
       '--target-endpoint',
       primary.endpoint,
       '--s3-endpoint',
-      s3.endpoint,
+      s3().endpoint,
       '--backup-region',
       'us-east-1',
       '--create-pool',

@@ -22,12 +22,11 @@ import {
   ListUsersCommand,
   ListUsersInGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { type S3Emulator, startS3Emulator } from '../../scripts/local/s3';
 import { poolRoot } from '../../src/backup/keys';
 import { S3BackupStore } from '../../src/backup/store';
 import type { BackedUpUser } from '../../src/backup/types';
 import { toAttributeMap } from '../../src/cognito/conversions';
-import { useEmulators } from '../support/emulators';
+import { useEmulators, useS3Bucket } from '../support/emulators';
 import { stateRecord, tombstone, writeBatch, writeSnapshot } from '../unit/backup/restore/fixtures';
 
 jest.setTimeout(180_000);
@@ -38,12 +37,7 @@ const emu = useEmulators({
   pools: { prefix: 'restore', usernameMode: 'username' },
 });
 const BUCKET = 'acme-cognito-backups';
-let s3: S3Emulator;
-beforeAll(async () => {
-  s3 = await startS3Emulator({ region: 'us-east-1' });
-  s3.createBucket(BUCKET);
-});
-afterAll(() => s3?.stop());
+const s3 = useS3Bucket(BUCKET, 'us-east-1');
 
 /** A snapshot as the snapshot writer makes one: list calls only. */
 async function listPool(client: CognitoIdentityProviderClient, poolId: string) {
@@ -100,7 +94,7 @@ function runRestore(args: string[]) {
 test('a bad day undone (deletions, a stripped group) into the primary, users lost 0; then the pool deleted and recreated with --create-pool', async () => {
   const { primary, primaryClient: client, pools } = emu();
   const poolId = pools.primary.poolId;
-  const store = new S3BackupStore(s3.client(), BUCKET);
+  const store = new S3BackupStore(s3().client(), BUCKET);
   const root = poolRoot('prod', poolId);
   await client.send(
     new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'admins', Precedence: 1, Description: 'Admins' }),
@@ -154,7 +148,7 @@ test('a bad day undone (deletions, a stripped group) into the primary, users los
     '--target-endpoint',
     primary.endpoint,
     '--s3-endpoint',
-    s3.endpoint,
+    s3().endpoint,
     '--backup-region',
     'us-east-1',
     '--checkpoint',
@@ -180,7 +174,7 @@ test('a bad day undone (deletions, a stripped group) into the primary, users los
     '--from',
     `s3://${BUCKET}/prod`,
     '--s3-endpoint',
-    s3.endpoint,
+    s3().endpoint,
     '--backup-region',
     'us-east-1',
     '--forget',

@@ -13,6 +13,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type CognitoEmulator, type CognitoEmulatorOptions, startCognitoEmulator } from '../../scripts/local/cognito';
 import { type LambdaEndpoint, type LocalLambdaHandler, startLambdaEndpoint } from '../../scripts/local/lambda-endpoint';
 import { type DrillPool, type DrillPoolsOptions, createDrillPools } from '../../scripts/local/pools';
+import { type S3Emulator, startS3Emulator } from '../../scripts/local/s3';
 import { type SqsEmulator, startSqsEmulator } from '../../scripts/local/sqs';
 
 /** What to start. */
@@ -155,5 +156,25 @@ export function useEmulators(opts: EmulatorSetOptions = {}, timeoutMs = 90_000):
   return () => {
     if (!set) throw new Error('emulators are not started (use inside a test)');
     return set;
+  };
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` hooks that start the local S3 emulator with `bucket` made, and
+ * stop it, for the current test file (call it before the file's own `beforeAll` that uses it).
+ * Returns an accessor usable inside hooks and tests.
+ */
+export function useS3Bucket(bucket: string, region?: string): () => S3Emulator {
+  let s3: S3Emulator | undefined;
+  beforeAll(async () => {
+    s3 = await startS3Emulator(region ? { region } : undefined);
+    s3.createBucket(bucket);
+  });
+  afterAll(async () => {
+    await s3?.stop();
+  });
+  return () => {
+    if (!s3) throw new Error('the S3 emulator is not started (use inside a hook or a test)');
+    return s3;
   };
 }
