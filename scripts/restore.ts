@@ -46,8 +46,13 @@ export function restoreCommand(): Command {
       "first recreate the deleted pool's configuration from the snapshot (CreateUserPool; needs --apply, not --target-pool), then restore into it",
     )
     .option(
+      '--recreate-config',
+      "with --target-pool and --apply: recreate what the pool lacks of the snapshot's configuration (app clients, identity providers, resource servers, domains, MFA), to finish a --create-pool run that stopped before the end",
+      false,
+    )
+    .option(
       '--idp-secrets <file>',
-      'with --create-pool: JSON {"<provider>": {"client_secret": "..."}} (mode 0600) for the identity providers whose secret no backup holds',
+      'with --create-pool or --recreate-config: JSON {"<provider>": {"client_secret": "..."}} (mode 0600) for the identity providers whose secret no backup holds',
     )
     .option(
       '--accept-gap',

@@ -28,6 +28,10 @@ import { CHECKPOINT_STOP_MESSAGE, noteLines, RunReportFile, runProgress, stopOnS
 /** Runs the command with parsed options; returns the exit code. */
 export async function runRestore(program: Command): Promise<number> {
   const o = program.opts();
+  if (o.recreateConfig && !(o.apply && o.targetPool))
+    throw new UsageError(
+      '--recreate-config needs --apply and --target-pool (the pool a --create-pool run made, as it printed)',
+    );
   const { bucket, prefix } = backupLocation(o.from);
   const forget = (o.forget as string[] | undefined) ?? [];
   const backupRegion = (o.backupRegion ?? o.targetRegion) as string | undefined;
@@ -53,10 +57,13 @@ export async function runRestore(program: Command): Promise<number> {
   const reportCheck = o.report ?? 'reports/restore-check.json';
   await checkReportWritable(reportCheck, o.report ? '--report' : 'the default report folder');
 
-  if (o.idpSecrets && !o.createPool) throw new UsageError('--idp-secrets goes with --create-pool');
+  if (o.idpSecrets && !(o.createPool || o.recreateConfig))
+    throw new UsageError('--idp-secrets goes with --create-pool or --recreate-config');
   const idpSecrets = o.idpSecrets ? await loadIdpSecrets(o.idpSecrets) : undefined;
   const created = o.targetPool
-    ? undefined
+    ? o.recreateConfig
+      ? { poolId: o.targetPool as string, config: (await snapshotConfiguration(backup, root, o.at)).config }
+      : undefined
     : await createPool(backup, root, o.at, o.targetRegion, o.targetEndpoint, o.createPool);
   const targetPool: string = o.targetPool ?? created!.poolId;
   const target = buildGateway({
@@ -68,7 +75,12 @@ export async function runRestore(program: Command): Promise<number> {
   });
   let configProblems = false;
   if (created) {
-    const outcome = await recreateConfiguration({ pool: target, config: created.config, idpSecrets });
+    const outcome = await recreateConfiguration({
+      pool: target,
+      config: created.config,
+      idpSecrets,
+      skipPresent: !!o.recreateConfig,
+    });
     configProblems = reportRecreated(outcome) > 0;
     if (Object.keys(outcome.clientIds).length) {
       const file = o.report
@@ -131,6 +143,7 @@ export async function runRestore(program: Command): Promise<number> {
 
 /** Prints what `--create-pool` recreated and what not (no secret is in either); the count of the latter. */
 function reportRecreated(outcome: RecreateOutcome): number {
+  for (const line of outcome.alreadyPresent) note(`already present: ${line}`);
   for (const line of outcome.recreated) note(`recreated: ${line}`);
   for (const [from, to] of Object.entries(outcome.clientIds)) note(`app client id ${from} -> ${to}`);
   for (const { domain, target } of outcome.dnsTargets) note(`DNS: point ${domain} at ${target}`);
@@ -147,8 +160,7 @@ async function createPool(
   endpoint: string | undefined,
   name: string | true,
 ): Promise<{ poolId: string; config: BackedUpConfiguration }> {
-  const manifest = await findSnapshot(backup, root, at);
-  const doc = await readConfig(backup, root, manifest);
+  const { manifest, doc, config } = await snapshotConfiguration(backup, root, at);
   const request = createPoolRequest(doc, name === true ? undefined : name);
   const client = new CognitoIdentityProviderClient(awsClientConfig(region, endpoint));
   try {
@@ -156,11 +168,18 @@ async function createPool(
     const poolId = created.UserPool?.Id;
     if (!poolId) throw new Error('CreateUserPool returned no pool id');
     note(
-      `created pool ${poolId} (${request.PoolName}) from snapshot ${manifest.snapshotId}; to resume, run again with --target-pool ${poolId} instead of --create-pool`,
+      `created pool ${poolId} (${request.PoolName}) from snapshot ${manifest.snapshotId}; to resume, run again with --target-pool ${poolId} --recreate-config instead of --create-pool`,
     );
     for (const line of NOT_RECREATED) note(`not recreated: ${line}`);
-    return { poolId, config: (doc ?? {}) as BackedUpConfiguration };
+    return { poolId, config };
   } finally {
     client.destroy();
   }
+}
+
+/** The configuration of the snapshot a restore to `at` starts from (its DescribeUserPool form and the rest). */
+async function snapshotConfiguration(backup: BackupStore, root: string, at: Date) {
+  const manifest = await findSnapshot(backup, root, at);
+  const doc = await readConfig(backup, root, manifest);
+  return { manifest, doc, config: (doc ?? {}) as BackedUpConfiguration };
 }

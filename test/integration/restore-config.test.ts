@@ -214,4 +214,65 @@ test('a deleted pool comes back with its app client, SAML and OIDC providers, re
   expect(ids).toMatchObject({ [oldClientId]: recreated.ClientId });
   expect(Object.keys(ids)).toHaveLength(2);
   expect((await client.send(new DescribeUserPoolCommand({ UserPoolId: NewPool }))).UserPool?.Domain).toBe(prefix);
+
+  // Run again as the operator would after a --create-pool run stopped in its configuration step:
+  // everything is present, nothing is made twice, and the ids file still maps the old ids.
+  const resumed = await runCli(
+    'restore',
+    [
+      '--from',
+      `s3://${BUCKET}/cognito`,
+      '--at',
+      at,
+      '--target-region',
+      primary.region,
+      '--target-endpoint',
+      primary.endpoint,
+      '--s3-endpoint',
+      s3().endpoint,
+      '--backup-region',
+      'us-east-1',
+      '--target-pool',
+      NewPool,
+      '--recreate-config',
+      '--idp-secrets',
+      secrets,
+      '--apply',
+      '--checkpoint',
+      join(dir, 'checkpoint.json'),
+      '--report',
+      join(dir, 'report.json'),
+    ],
+    { timeoutMs: 150_000 },
+  );
+  expect(resumed.stderr).toContain('already present: resource server orders');
+  expect(resumed.stderr).toContain('already present: identity provider Corp (OIDC)');
+  expect(resumed.stderr).toContain(`already present: app client orders-web (was ${oldClientId}): now ${webId}`);
+  expect(resumed.stderr).toContain(`already present: prefix domain ${prefix}`);
+  expect(resumed.stderr).not.toMatch(/recreated: (resource server|identity provider|app client|prefix domain)/);
+  expect(resumed.code).toBe(0);
+  const after =
+    (await client.send(new ListUserPoolClientsCommand({ UserPoolId: NewPool, MaxResults: 60 }))).UserPoolClients ?? [];
+  expect(after).toHaveLength(2);
+  expect(JSON.parse(readFileSync(idsFile, 'utf8'))).toEqual(ids);
+});
+
+test('--recreate-config goes with --target-pool and --apply', async () => {
+  const run = await runCli('restore', [
+    '--from',
+    `s3://${BUCKET}/cognito`,
+    '--at',
+    new Date().toISOString(),
+    '--target-region',
+    'us-east-1',
+    '--target-pool',
+    'us-east-1_Abc123456',
+    '--backup-region',
+    'us-east-1',
+    '--s3-endpoint',
+    s3().endpoint,
+    '--recreate-config',
+  ]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/--recreate-config needs --apply and --target-pool/);
 });

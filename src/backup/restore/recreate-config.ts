@@ -3,6 +3,8 @@
  * configuration through the new pool's port, in dependency order: the MFA factors, resource
  * servers (clients name their scopes), identity providers (clients name them), app clients, then
  * the domains. A piece that fails is reported and the rest goes on (the pool exists by then).
+ * Run again on the same pool (`--recreate-config`, after a `--create-pool` run stopped before the
+ * end), it skips the pieces the pool already has, so nothing is made twice.
  * @packageDocumentation
  */
 import type { CognitoPool } from '../../cognito/pool';
@@ -26,6 +28,8 @@ export interface RecreateOutcome {
   clientIds: Record<string, string>;
   /** Custom domains and the CloudFront target their DNS must now point to. */
   dnsTargets: { domain: string; target: string }[];
+  /** With `skipPresent`: one line per piece the pool already had (not made again). */
+  alreadyPresent: string[];
 }
 
 /** Options of {@link recreateConfiguration}. */
@@ -35,6 +39,40 @@ export interface RecreateOptions {
   config: BackedUpConfiguration;
   /** Secrets of the identity providers that had one (`--idp-secrets`), by provider name. */
   idpSecrets?: IdpSecrets;
+  /**
+   * Read the pool's present configuration first and make only what it lacks: resource servers by
+   * identifier, identity providers by name, app clients by name (the n-th backed-up client of a
+   * name matches the n-th present one, and keeps its id in `clientIds`), domains by name. The MFA
+   * settings are set again (the same request twice leaves the same settings).
+   */
+  skipPresent?: boolean;
+}
+
+/** What a pool already has, by the names {@link recreateConfiguration} matches on. */
+interface PresentConfiguration {
+  resourceServers: Map<string, string[]>;
+  providers: Set<string>;
+  /** Client ids by client name, in the order listed (taken one by one as they are matched). */
+  clients: Map<string, string[]>;
+  domains: Set<string>;
+}
+
+async function presentConfiguration(pool: CognitoPool): Promise<PresentConfiguration> {
+  const [settings, servers, providers, clients] = await Promise.all([
+    pool.describePoolSettings(),
+    pool.listResourceServers(),
+    pool.listIdentityProviders(),
+    pool.listAppClients(),
+  ]);
+  const byName = new Map<string, string[]>();
+  for (const c of clients)
+    byName.set(c.ClientName ?? '', [...(byName.get(c.ClientName ?? '') ?? []), c.ClientId ?? '']);
+  return {
+    resourceServers: new Map(servers.map((s) => [s.Identifier ?? '', (s.Scopes ?? []).map((x) => x.ScopeName ?? '')])),
+    providers: new Set(providers.map((p) => p.ProviderName ?? '')),
+    clients: byName,
+    domains: new Set([settings.Domain, settings.CustomDomain].filter((d): d is string => !!d)),
+  };
 }
 
 const reason = (err: unknown): string => {
@@ -54,7 +92,8 @@ const reason = (err: unknown): string => {
  */
 export async function recreateConfiguration(options: RecreateOptions): Promise<RecreateOutcome> {
   const { pool, config } = options;
-  const out: RecreateOutcome = { recreated: [], notRecreated: [], clientIds: {}, dnsTargets: [] };
+  const out: RecreateOutcome = { recreated: [], notRecreated: [], clientIds: {}, dnsTargets: [], alreadyPresent: [] };
+  const present = options.skipPresent ? await presentConfiguration(pool) : undefined;
   const attempt = async (what: string, work: () => Promise<string | undefined>) => {
     try {
       const done = await work();
@@ -79,6 +118,12 @@ export async function recreateConfiguration(options: RecreateOptions): Promise<R
   const scopes = new Set<string>();
   for (const server of config.resourceServers ?? []) {
     const request = resourceServerRequest(server);
+    const have = present?.resourceServers.get(request.Identifier ?? '');
+    if (have) {
+      out.alreadyPresent.push(`resource server ${request.Identifier}`);
+      for (const s of have) scopes.add(`${request.Identifier}/${s}`);
+      continue;
+    }
     const ok = await attempt(`resource server ${request.Identifier}`, async () => {
       await pool.createResourceServer(request);
       return undefined;
@@ -90,6 +135,11 @@ export async function recreateConfiguration(options: RecreateOptions): Promise<R
   for (const backed of config.identityProviders ?? []) {
     const { request, missing } = identityProviderRequest(backed, options.idpSecrets);
     const name = `identity provider ${request.ProviderName} (${request.ProviderType})`;
+    if (present?.providers.has(request.ProviderName ?? '')) {
+      out.alreadyPresent.push(name);
+      providers.add(request.ProviderName ?? '');
+      continue;
+    }
     if (missing.length) {
       out.notRecreated.push(`${name}: its ${missing.join(', ')} is not in a backup; give it with --idp-secrets`);
       continue;
@@ -107,6 +157,12 @@ export async function recreateConfiguration(options: RecreateOptions): Promise<R
     const { request, dropped } = appClientRequest(backed, { providers, scopes });
     const oldId = String(backed.client.ClientId ?? '');
     const name = `app client ${request.ClientName} (was ${oldId})`;
+    const presentId = present?.clients.get(request.ClientName ?? '')?.shift();
+    if (presentId) {
+      out.alreadyPresent.push(`${name}: now ${presentId}`);
+      out.clientIds[oldId] = presentId;
+      continue;
+    }
     await attempt(name, async () => {
       const made = await pool.createAppClient(request);
       if (made.ClientId) out.clientIds[oldId] = made.ClientId;
@@ -119,6 +175,10 @@ export async function recreateConfiguration(options: RecreateOptions): Promise<R
   out.notRecreated.push(...domains.problems);
   for (const request of domains.requests) {
     const custom = !!request.CustomDomainConfig;
+    if (present?.domains.has(request.Domain ?? '')) {
+      out.alreadyPresent.push(`${custom ? 'custom' : 'prefix'} domain ${request.Domain}`);
+      continue;
+    }
     await attempt(`${custom ? 'custom' : 'prefix'} domain ${request.Domain}`, async () => {
       const { cloudFrontDomain } = await pool.createDomain(request);
       if (!custom) return undefined;

@@ -264,6 +264,86 @@ describe('recreateConfiguration against the model', () => {
   });
 });
 
+describe('recreateConfiguration run again (--recreate-config)', () => {
+  it('after a run stopped part-way, makes only what the pool lacks and keeps the ids of what it has', async () => {
+    const clock = new VirtualClock();
+    const model = new CognitoModel({ clock });
+    const pool = model.addPool({ id: uniquePoolId('us-east-1') });
+    const gateway = cognitoGateway(
+      { region: 'us-east-1', poolId: pool.options.id },
+      { client: model.client, clock, headroom: 0 },
+    );
+    const config: SnapshotConfig = {
+      pool: {},
+      mfa: { MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } },
+      resourceServers: [
+        { Identifier: 'orders', Name: 'Orders', Scopes: [{ ScopeName: 'read', ScopeDescription: 'r' }] },
+      ],
+      identityProviders: [withoutProviderSecrets(saml as never), withoutProviderSecrets(oidc as never)],
+      clients: [
+        withoutClientSecret({ ClientId: 'old-a', ClientName: 'twin' }),
+        withoutClientSecret({ ClientId: 'old-b', ClientName: 'twin' }),
+        withoutClientSecret({ ...described, ClientId: 'old-web' } as never),
+      ],
+      domain: { prefix: { Domain: 'acme-again' } },
+    };
+    const secrets = { Corp: { client_secret: 'the-corp-secret' } };
+    // The first run stopped after the resource server, one provider and the first client.
+    const first = await clock.run(
+      recreateConfiguration({
+        pool: gateway,
+        config: {
+          ...config,
+          identityProviders: config.identityProviders!.slice(0, 1),
+          clients: config.clients!.slice(0, 1),
+          domain: undefined,
+        },
+      }),
+    );
+    const firstTwin = first.clientIds['old-a'];
+
+    const again = await clock.run(
+      recreateConfiguration({ pool: gateway, config, idpSecrets: secrets, skipPresent: true }),
+    );
+    expect(again.alreadyPresent).toEqual([
+      'resource server orders',
+      'identity provider Okta (SAML)',
+      `app client twin (was old-a): now ${firstTwin}`,
+    ]);
+    expect(again.recreated).toEqual([
+      'MFA OPTIONAL',
+      'identity provider Corp (OIDC)',
+      expect.stringMatching(/^app client twin \(was old-b\): now /),
+      expect.stringMatching(/^app client orders-web \(was old-web\): now .*NEW secret/),
+      'prefix domain acme-again',
+    ]);
+    // The present provider and scope are still named by the client made now.
+    expect(again.notRecreated).toEqual([
+      expect.stringMatching(/^app client orders-web .*without identity provider Gone, scope billing\/write/),
+    ]);
+    const clients = [...pool.clients.values()];
+    expect(clients.map((c) => c.ClientName).sort()).toEqual(['orders-web', 'twin', 'twin']);
+    expect(again.clientIds).toEqual({
+      'old-a': firstTwin,
+      'old-b': clients.find((c) => c.ClientName === 'twin' && c.ClientId !== firstTwin)!.ClientId,
+      'old-web': clients.find((c) => c.ClientName === 'orders-web')!.ClientId,
+    });
+    const web = clients.find((c) => c.ClientName === 'orders-web')!;
+    expect(web.SupportedIdentityProviders).toEqual(['COGNITO', 'Corp']);
+    expect(web.AllowedOAuthScopes).toEqual(['openid', 'email', 'orders/read']);
+
+    // A third run has nothing left to make.
+    const third = await clock.run(
+      recreateConfiguration({ pool: gateway, config, idpSecrets: secrets, skipPresent: true }),
+    );
+    expect(third.recreated).toEqual(['MFA OPTIONAL']);
+    expect(third.notRecreated).toEqual([]);
+    expect(third.alreadyPresent).toHaveLength(7);
+    expect(third.clientIds).toEqual(again.clientIds);
+    expect(pool.clients.size).toBe(3);
+  });
+});
+
 describe('--idp-secrets', () => {
   const dir = mkdtempSync(join(tmpdir(), 'idp-secrets-'));
   it('reads an owner-only JSON file of secrets by provider', async () => {
