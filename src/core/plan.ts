@@ -158,8 +158,7 @@ export function planReplication(
     delete desired[ctx.sourceSubAttribute];
     plan.issues = plan.issues.filter((i) => !(i.code === 'attribute-gap' && i.attribute === ctx.sourceSubAttribute));
   }
-  const markerWritable =
-    !homeCopy && source.mfa !== undefined && poolHasAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute);
+  const markerWritable = marksMfa(source, replica, ctx);
   if (source.mfa && markerWritable) desired[ctx.mfaMarkerAttribute] = mfaMarker(source.mfa);
   if (source.mfa && !homeCopy && !markerWritable)
     plan.issues.push({ code: 'attribute-gap', attribute: ctx.mfaMarkerAttribute, reason: 'missing-in-standby-schema' });
@@ -237,7 +236,8 @@ export function planReplication(
     // source's state: one AdminSetUserMFAPreference call, once (the marker written after it makes
     // the MFA known from then on), where a read would cost an AdminGetUser and often that call
     // too. Without a marker to record the result the call would be repeated every run, so only the
-    // source's factors are sent then (the worker reads such replicas' MFA: findReplica).
+    // source's factors are sent then, and callers that can read do so first (the worker:
+    // findReplica; a `--deep` reconcile and every restore: needsReplicaMfa).
     else
       plan.mfa = mfaChange(source.mfa, {
         enabled: markerWritable ? factorsThatCanBeOn(replica, plan, ctx.standbyPool) : [],
@@ -300,6 +300,36 @@ function factorsThatCanBeOn(replica: UserRecord, plan: ReplicationPlan, standbyP
   const present = (name: string) => !!(plan.updateAttributes[name] ?? replica.attributes[name]);
   return REPLICABLE_MFA.filter(
     (f) => present(FACTOR_CONTACT[f]!) && !(f === 'EMAIL_OTP' && standbyPool.featurePlan === 'LITE'),
+  );
+}
+
+/**
+ * True when the plan records the user's MFA in the target's marker attribute: the source's MFA was
+ * read, the target pool has the attribute, and the target user is a replica (an original, at
+ * failback or in a restore into the backed-up pool, is nobody's copy and gets no marker).
+ */
+function marksMfa(source: UserRecord, replica: UserRecord | undefined, ctx: PlanContext): boolean {
+  return (
+    !isOriginalOf(replica, source, ctx.sourceSubAttribute) &&
+    source.mfa !== undefined &&
+    poolHasAttribute(ctx.standbyPool, ctx.mfaMarkerAttribute)
+  );
+}
+
+/**
+ * True when planning `source` against `replica` needs the replica's MFA read first: the source's
+ * MFA is known, the replica's was not read, and no marker can record it (the pool has no marker
+ * attribute, or the target is an original: a restore into the backed-up pool, a failback).
+ * - A replica is read when the source has an SMS or e-mail factor on: unread, the plan would set
+ *   it again on every run.
+ * - An original is read whatever the source's MFA: it is a live user, and a factor switched on
+ *   since (by the user, or by the bad script a restore undoes) must be switched off again, which
+ *   only a read can show. A restore knows the MFA of the users its journal read, not of every user.
+ */
+export function needsReplicaMfa(source: UserRecord, replica: UserRecord | undefined, ctx: PlanContext): boolean {
+  if (!replica || replica.mfa !== undefined || !source.mfa || marksMfa(source, replica, ctx)) return false;
+  return (
+    isOriginalOf(replica, source, ctx.sourceSubAttribute) || source.mfa.enabled.some((f) => REPLICABLE_MFA.includes(f))
   );
 }
 

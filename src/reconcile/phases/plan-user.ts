@@ -2,12 +2,11 @@
  * One source user of the pass, planned: read in full (`--deep`), paired with the replica it
  * claimed in the merge join of the listings, planned with the shared core, and either finished at once (dry run, in sync,
  * ambiguous, vanished) or handed to the apply scheduler as a job. Reads the target only for the
- * MFA of an unmarked replica (`--deep`); writes nothing itself.
+ * MFA of a user no marker can record (`--deep`: {@link needsReplicaMfa}); writes nothing itself.
  */
 import { describeError } from '../../core/errors';
 import { locatorOf } from '../../core/identity';
-import { REPLICABLE_MFA } from '../../core/attributes';
-import { planReplication } from '../../core/plan';
+import { needsReplicaMfa, planReplication } from '../../core/plan';
 import type { UserRecord } from '../../core/types';
 import type { ApplyScheduler } from '../apply-scheduler';
 import type { SeqStatus } from '../seq-tracker';
@@ -57,8 +56,8 @@ export async function planUser(
     finish('ambiguous');
     return;
   }
-  if (options.deep && replica && !session.hasMarker() && source.mfa?.enabled.some((f) => REPLICABLE_MFA.includes(f))) {
-    // Without a marker attribute the replica's MFA is only known by reading it (bills it).
+  if (options.deep && replica && needsReplicaMfa(source, replica, ctx)) {
+    // Without a marker to read, the replica's MFA is only known by reading it (bills it).
     replica = { ...replica, mfa: (await session.target.getUser(replica.username))?.mfa };
     plan = planReplication(source, replica, ctx);
   }

@@ -1,4 +1,11 @@
-import { deferMfa, type PlanContext, planReplication, type ReplicationPlan, writeCount } from '../../../src/core/plan';
+import {
+  deferMfa,
+  needsReplicaMfa,
+  type PlanContext,
+  planReplication,
+  type ReplicationPlan,
+  writeCount,
+} from '../../../src/core/plan';
 import type { UserRecord } from '../../../src/core/types';
 import { planContext, pool, sourceUser, STANDARD_SCHEMA, standbyPool } from '../helpers';
 
@@ -835,6 +842,48 @@ describe('issue 10.3: a missing MFA marker is unknown, not none', () => {
     const plan = planReplication({ ...source, mfa: undefined }, replica, ctx);
     expect(plan.kind).toBe('in-sync');
     expect(plan.updateAttributes).toEqual({});
+  });
+});
+
+describe('needsReplicaMfa: when a deep run must read the MFA of the target user', () => {
+  const withPhone = { sub: SUB, email: 'alice@example.com', phone_number: '+15555550100' };
+  const sms = { enabled: ['SMS_MFA' as const], preferred: 'SMS_MFA' as const };
+  const source = sourceUser({ attributes: { ...withPhone }, mfa: sms });
+  // As a listing shows them: no MFA read.
+  const copy: UserRecord = {
+    ...source,
+    mfa: undefined,
+    attributes: { ...withPhone, sub: REPLICA_SUB, 'custom:source_sub': SUB },
+  };
+  const original: UserRecord = { ...source, mfa: undefined, attributes: { ...withPhone } };
+
+  test('a replica in a pool with the marker attribute: no read (the marker records the MFA)', () => {
+    expect(needsReplicaMfa(source, copy, planContext())).toBe(false);
+  });
+  test('a pool without the marker attribute: read', () => {
+    const bare = planContext({ standbyPool: standbyPool({ schema: STANDARD_SCHEMA }) });
+    expect(needsReplicaMfa(source, copy, bare)).toBe(true);
+  });
+  test('the same user in its own pool (a restore), even with the marker attribute: read, as no marker is written to it', () => {
+    expect(needsReplicaMfa(source, original, planContext())).toBe(true);
+    // Unread, the plan would set the source's factors again on every run.
+    expect(planReplication(source, original, planContext()).mfa).toEqual({ sms: { enabled: true, preferred: true } });
+    expect(planReplication(source, { ...original, mfa: sms }, planContext()).mfa).toBeUndefined();
+  });
+  test('an original is read whatever the source MFA: a factor switched on since is switched off again', () => {
+    const none = { ...source, mfa: { enabled: [] } };
+    expect(needsReplicaMfa(none, original, planContext())).toBe(true);
+    expect(planReplication(none, { ...original, mfa: sms }, planContext()).mfa).toEqual({
+      sms: { enabled: false, preferred: false },
+    });
+  });
+  test('no read when the MFA was read already, the replica has no factor to check, or there is no target user', () => {
+    const bare = planContext({ standbyPool: standbyPool({ schema: STANDARD_SCHEMA }) });
+    expect(needsReplicaMfa(source, { ...original, mfa: sms }, planContext())).toBe(false);
+    expect(needsReplicaMfa({ ...source, mfa: { enabled: ['SOFTWARE_TOKEN_MFA'] } }, copy, bare)).toBe(false);
+    expect(needsReplicaMfa({ ...source, mfa: { enabled: [] } }, copy, bare)).toBe(false);
+    expect(needsReplicaMfa({ ...source, mfa: undefined }, original, planContext())).toBe(false);
+    expect(needsReplicaMfa(source, undefined, planContext())).toBe(false);
   });
 });
 
