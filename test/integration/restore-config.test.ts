@@ -134,33 +134,35 @@ test('a deleted pool comes back with its app client, SAML and OIDC providers, re
   const secrets = join(dir, 'idp-secrets.json');
   writeFileSync(secrets, JSON.stringify({ Corp: { client_secret: OIDC_SECRET } }), { mode: 0o600 });
   chmodSync(secrets, 0o600);
-  const run = await runCli(
-    'restore',
-    [
-      '--from',
-      `s3://${BUCKET}/cognito`,
-      '--at',
-      at,
-      '--target-region',
-      primary.region,
-      '--target-endpoint',
-      primary.endpoint,
-      '--s3-endpoint',
-      s3().endpoint,
-      '--backup-region',
-      'us-east-1',
-      '--create-pool',
-      'cfg-restored',
-      '--idp-secrets',
-      secrets,
-      '--apply',
-      '--checkpoint',
-      join(dir, 'checkpoint.json'),
-      '--report',
-      join(dir, 'report.json'),
-    ],
-    { timeoutMs: 150_000 },
-  );
+  // The restore as the operator runs it, into the pool named by `target` (--create-pool or --target-pool).
+  const restoreCli = (target: string[]) =>
+    runCli(
+      'restore',
+      [
+        '--from',
+        `s3://${BUCKET}/cognito`,
+        '--at',
+        at,
+        '--target-region',
+        primary.region,
+        '--target-endpoint',
+        primary.endpoint,
+        '--s3-endpoint',
+        s3().endpoint,
+        '--backup-region',
+        'us-east-1',
+        ...target,
+        '--idp-secrets',
+        secrets,
+        '--apply',
+        '--checkpoint',
+        join(dir, 'checkpoint.json'),
+        '--report',
+        join(dir, 'report.json'),
+      ],
+      { timeoutMs: 150_000 },
+    );
+  const run = await restoreCli(['--create-pool', 'cfg-restored']);
   expect(run.stderr).not.toContain(OIDC_SECRET);
   expect(`${run.stdout}${run.stderr}`).not.toMatch(/client_secret"?\s*[:=]/);
   const newPool = /created pool (\S+) \(cfg-restored\)/.exec(run.stderr)?.[1];
@@ -217,34 +219,7 @@ test('a deleted pool comes back with its app client, SAML and OIDC providers, re
 
   // Run again as the operator would after a --create-pool run stopped in its configuration step:
   // everything is present, nothing is made twice, and the ids file still maps the old ids.
-  const resumed = await runCli(
-    'restore',
-    [
-      '--from',
-      `s3://${BUCKET}/cognito`,
-      '--at',
-      at,
-      '--target-region',
-      primary.region,
-      '--target-endpoint',
-      primary.endpoint,
-      '--s3-endpoint',
-      s3().endpoint,
-      '--backup-region',
-      'us-east-1',
-      '--target-pool',
-      NewPool,
-      '--recreate-config',
-      '--idp-secrets',
-      secrets,
-      '--apply',
-      '--checkpoint',
-      join(dir, 'checkpoint.json'),
-      '--report',
-      join(dir, 'report.json'),
-    ],
-    { timeoutMs: 150_000 },
-  );
+  const resumed = await restoreCli(['--target-pool', NewPool, '--recreate-config']);
   expect(resumed.stderr).toContain('already present: resource server orders');
   expect(resumed.stderr).toContain('already present: identity provider Corp (OIDC)');
   expect(resumed.stderr).toContain(`already present: app client orders-web (was ${oldClientId}): now ${webId}`);

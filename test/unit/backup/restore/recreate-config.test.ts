@@ -185,15 +185,21 @@ describe('the create requests of a backed-up configuration', () => {
   });
 });
 
+/** A pool of the Cognito model and its gateway (no headroom), on virtual time. */
+function modelPool() {
+  const clock = new VirtualClock();
+  const model = new CognitoModel({ clock });
+  const pool = model.addPool({ id: uniquePoolId('us-east-1') });
+  const gateway = cognitoGateway(
+    { region: 'us-east-1', poolId: pool.options.id },
+    { client: model.client, clock, headroom: 0 },
+  );
+  return { clock, model, pool, gateway };
+}
+
 describe('recreateConfiguration against the model', () => {
   it('recreates in dependency order, reports what it could not, and never prints a secret', async () => {
-    const clock = new VirtualClock();
-    const model = new CognitoModel({ clock });
-    const pool = model.addPool({ id: uniquePoolId('us-east-1') });
-    const gateway = cognitoGateway(
-      { region: 'us-east-1', poolId: pool.options.id },
-      { client: model.client, clock, headroom: 0 },
-    );
+    const { clock, pool, gateway } = modelPool();
     const config: SnapshotConfig = {
       pool: {},
       mfa: { MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } },
@@ -237,15 +243,9 @@ describe('recreateConfiguration against the model', () => {
   });
 
   it('a piece that fails is reported and the rest goes on', async () => {
-    const clock = new VirtualClock();
-    const model = new CognitoModel({ clock });
+    const { clock, model, gateway } = modelPool();
     const taken = model.addPool({ id: uniquePoolId('us-east-1') });
     taken.domains.set('acme-taken', { Domain: 'acme-taken' });
-    const pool = model.addPool({ id: uniquePoolId('us-east-1') });
-    const gateway = cognitoGateway(
-      { region: 'us-east-1', poolId: pool.options.id },
-      { client: model.client, clock, headroom: 0 },
-    );
     const out = await clock.run(
       recreateConfiguration({
         pool: gateway,
@@ -266,13 +266,7 @@ describe('recreateConfiguration against the model', () => {
 
 describe('recreateConfiguration run again (--recreate-config)', () => {
   it('after a run stopped part-way, makes only what the pool lacks and keeps the ids of what it has', async () => {
-    const clock = new VirtualClock();
-    const model = new CognitoModel({ clock });
-    const pool = model.addPool({ id: uniquePoolId('us-east-1') });
-    const gateway = cognitoGateway(
-      { region: 'us-east-1', poolId: pool.options.id },
-      { client: model.client, clock, headroom: 0 },
-    );
+    const { clock, pool, gateway } = modelPool();
     const config: SnapshotConfig = {
       pool: {},
       mfa: { MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } },

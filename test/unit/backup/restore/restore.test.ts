@@ -175,44 +175,43 @@ describe('restore: the backup at T as the source of a reconcile into the target'
     expect(pair.target.users.has('user3')).toBe(true);
   });
 
-  it('brings back SMS MFA as last known (from the journal)', async () => {
+  /**
+   * A backup of one user with a phone whose MFA the journal read at 08:00 (before the restore
+   * point); with `inTarget`, the same user (same sub) is in the target with those factors on.
+   */
+  async function journalledMfa(backedUpMfa: BackedUpUser['mfa'], inTarget?: ('SMS_MFA' | 'EMAIL_OTP')[]) {
     const store = new MemoryBackupStore();
     const pair = new Pair({ target: { mfaConfiguration: 'OPTIONAL' } });
-    const sms = backedUp(1, { attributes: { sub: 'x', phone_number: '+15550100', phone_number_verified: 'true' } });
-    sms.attributes.sub = sms.sub;
-    await writeSnapshot(store, root, { snapshotId: 's', startedAt: '2026-11-30T00:00:00.000Z', users: [sms] });
+    const user = backedUp(1, { attributes: { sub: 'x', phone_number: '+15550100', phone_number_verified: 'true' } });
+    user.attributes.sub = user.sub;
+    await writeSnapshot(store, root, { snapshotId: 's', startedAt: '2026-11-30T00:00:00.000Z', users: [user] });
     await writeBatch(store, root, '2026-11-30T08:00:00.000Z', 'w', 1, [
       stateRecord('2026-11-30T08:00:00.000Z', {
-        ...sms,
-        mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' },
+        ...user,
+        mfa: backedUpMfa,
         lastModifiedAt: '2026-11-30T08:00:00.000Z',
       }),
     ]);
+    if (inTarget)
+      pair.target.put({
+        Username: user.username,
+        Attributes: { ...user.attributes },
+        Mfa: inTarget,
+        PreferredMfa: inTarget[0],
+      });
+    return { store, pair, user };
+  }
+
+  it('brings back SMS MFA as last known (from the journal)', async () => {
+    const { store, pair } = await journalledMfa({ enabled: ['SMS_MFA'], preferred: 'SMS_MFA' });
     const { result } = run(pair, store, { apply: true });
     expect((await result).exitCode).toBe(0);
     expect(pair.target.users.get('user1')).toMatchObject({ Mfa: ['SMS_MFA'], PreferredMfa: 'SMS_MFA' });
   });
 
   it('into the backed-up pool itself (same sub, marker attribute in its schema): MFA as backed up is read, never set again', async () => {
-    const store = new MemoryBackupStore();
-    const pair = new Pair({ target: { mfaConfiguration: 'OPTIONAL' } });
-    const sms = backedUp(1, { attributes: { sub: 'x', phone_number: '+15550100', phone_number_verified: 'true' } });
-    sms.attributes.sub = sms.sub;
-    await writeSnapshot(store, root, { snapshotId: 's', startedAt: '2026-11-30T00:00:00.000Z', users: [sms] });
-    await writeBatch(store, root, '2026-11-30T08:00:00.000Z', 'w', 1, [
-      stateRecord('2026-11-30T08:00:00.000Z', {
-        ...sms,
-        mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' },
-        lastModifiedAt: '2026-11-30T08:00:00.000Z',
-      }),
-    ]);
     // The user untouched in its own pool: the same sub, SMS MFA on, no marker (an original has none).
-    pair.target.put({
-      Username: sms.username,
-      Attributes: { ...sms.attributes },
-      Mfa: ['SMS_MFA'],
-      PreferredMfa: 'SMS_MFA',
-    });
+    const { store, pair, user } = await journalledMfa({ enabled: ['SMS_MFA'], preferred: 'SMS_MFA' }, ['SMS_MFA']);
     for (const apply of [false, true, true]) {
       const { result, reports } = run(pair, store, { apply });
       expect((await result).exitCode).toBe(0);
@@ -220,29 +219,12 @@ describe('restore: the backup at T as the source of a reconcile into the target'
     }
     expect(writeKeys(pair.west)).toEqual([]);
     expect(pair.west.log.filter((c) => c.op === 'AdminGetUser')).toHaveLength(3);
-    expect(pair.target.users.get(sms.username)?.Attributes['custom:source_mfa']).toBeUndefined();
+    expect(pair.target.users.get(user.username)?.Attributes['custom:source_mfa']).toBeUndefined();
   });
 
   it('into the backed-up pool itself: SMS MFA a bad script switched on is switched off again', async () => {
-    const store = new MemoryBackupStore();
-    const pair = new Pair({ target: { mfaConfiguration: 'OPTIONAL' } });
-    const user = backedUp(1, { attributes: { sub: 'x', phone_number: '+15550100', phone_number_verified: 'true' } });
-    user.attributes.sub = user.sub;
-    await writeSnapshot(store, root, { snapshotId: 's', startedAt: '2026-11-30T00:00:00.000Z', users: [user] });
     // The journal read the user's MFA (none) before the restore point; the script ran after it.
-    await writeBatch(store, root, '2026-11-30T08:00:00.000Z', 'w', 1, [
-      stateRecord('2026-11-30T08:00:00.000Z', {
-        ...user,
-        mfa: { enabled: [] },
-        lastModifiedAt: '2026-11-30T08:00:00.000Z',
-      }),
-    ]);
-    pair.target.put({
-      Username: user.username,
-      Attributes: { ...user.attributes },
-      Mfa: ['SMS_MFA'],
-      PreferredMfa: 'SMS_MFA',
-    });
+    const { store, pair, user } = await journalledMfa({ enabled: [] }, ['SMS_MFA']);
     const { result, reports } = run(pair, store, { apply: true });
     expect((await result).exitCode).toBe(0);
     expect(reports.at(-1)?.counts.drift.mfa).toBe(1);
