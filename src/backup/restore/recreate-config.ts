@@ -118,13 +118,14 @@ export async function recreateConfiguration(options: RecreateOptions): Promise<R
   const scopes = new Set<string>();
   for (const server of config.resourceServers ?? []) {
     const request = resourceServerRequest(server);
+    const name = `resource server ${request.Identifier}`;
     const have = present?.resourceServers.get(request.Identifier ?? '');
     if (have) {
-      out.alreadyPresent.push(`resource server ${request.Identifier}`);
+      out.alreadyPresent.push(name);
       for (const s of have) scopes.add(`${request.Identifier}/${s}`);
       continue;
     }
-    const ok = await attempt(`resource server ${request.Identifier}`, async () => {
+    const ok = await attempt(name, async () => {
       await pool.createResourceServer(request);
       return undefined;
     });
@@ -175,11 +176,12 @@ export async function recreateConfiguration(options: RecreateOptions): Promise<R
   out.notRecreated.push(...domains.problems);
   for (const request of domains.requests) {
     const custom = !!request.CustomDomainConfig;
+    const name = `${custom ? 'custom' : 'prefix'} domain ${request.Domain}`;
     if (present?.domains.has(request.Domain ?? '')) {
-      out.alreadyPresent.push(`${custom ? 'custom' : 'prefix'} domain ${request.Domain}`);
+      out.alreadyPresent.push(name);
       continue;
     }
-    await attempt(`${custom ? 'custom' : 'prefix'} domain ${request.Domain}`, async () => {
+    await attempt(name, async () => {
       const { cloudFrontDomain } = await pool.createDomain(request);
       if (!custom) return undefined;
       if (cloudFrontDomain) out.dnsTargets.push({ domain: request.Domain ?? '', target: cloudFrontDomain });

@@ -4,26 +4,18 @@
  * client secrets, Sign in with Apple's key): what was removed is named.
  */
 import { gunzipSync } from 'node:zlib';
-import { CognitoModel } from '../../../scripts/local/cognito-model';
 import { readSnapshotConfig, withoutClientSecret, withoutProviderSecrets } from '../../../src/backup/snapshot-config';
 import { takeSnapshot } from '../../../src/backup/snapshot';
 import { readChunk } from '../../../src/backup/snapshot-read';
 import { MemoryBackupStore } from '../../../src/backup/store';
 import type { SnapshotConfig } from '../../../src/backup/types';
-import { cognitoGateway } from '../../../src/config/wiring';
-import { uniquePoolId, VirtualClock } from '../helpers';
+import { modelPool } from './model-pool';
 
 const OIDC_SECRET = 'oidc-client-secret-4f9a';
 const APPLE_KEY = '-----BEGIN PRIVATE KEY-----apple-key-77c1';
 
 async function configuredPool() {
-  const clock = new VirtualClock();
-  const model = new CognitoModel({ clock });
-  const pool = model.addPool({ id: uniquePoolId('us-east-1') });
-  const gateway = cognitoGateway(
-    { region: 'us-east-1', poolId: pool.options.id },
-    { client: model.client, clock, headroom: 0 },
-  );
+  const { clock, pool, gateway } = modelPool();
   await clock.run(
     (async () => {
       await gateway.createResourceServer({

@@ -7,7 +7,6 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CognitoModel } from '../../../../scripts/local/cognito-model';
 import {
   appClientRequest,
   domainRequests,
@@ -21,8 +20,8 @@ import { recreateConfiguration } from '../../../../src/backup/restore/recreate-c
 import { withoutClientSecret, withoutProviderSecrets } from '../../../../src/backup/snapshot-config';
 import type { SnapshotConfig } from '../../../../src/backup/types';
 import { ConfigError } from '../../../../src/core/errors';
-import { cognitoGateway } from '../../../../src/config/wiring';
-import { uniquePoolId, VirtualClock } from '../../helpers';
+import { uniquePoolId } from '../../helpers';
+import { modelPool } from '../model-pool';
 
 // DescribeUserPoolClient's answer for a confidential client (API reference shape), as JSON.
 const described = {
@@ -184,18 +183,6 @@ describe('the create requests of a backed-up configuration', () => {
     expect(NOT_RECREATED.join(' ')).toMatch(/DNS/);
   });
 });
-
-/** A pool of the Cognito model and its gateway (no headroom), on virtual time. */
-function modelPool() {
-  const clock = new VirtualClock();
-  const model = new CognitoModel({ clock });
-  const pool = model.addPool({ id: uniquePoolId('us-east-1') });
-  const gateway = cognitoGateway(
-    { region: 'us-east-1', poolId: pool.options.id },
-    { client: model.client, clock, headroom: 0 },
-  );
-  return { clock, model, pool, gateway };
-}
 
 describe('recreateConfiguration against the model', () => {
   it('recreates in dependency order, reports what it could not, and never prints a secret', async () => {
